@@ -1,0 +1,213 @@
+//! User-facing problems: one `Problem` type for every stage (syntax, check, CLI,
+//! REPL, saved states), rendered by miette. A `Report` bundles all the problems of one
+//! source so they are shown together.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode,
+};
+
+use crate::syntax::ast::Span;
+
+/// One problem: an error or a warning, with a stable code, a short lowercase message
+/// naming the thing, labelled spans and a help line saying what to do.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub severity: Severity,
+    /// e.g. `nshed::check::unknown_name`
+    pub code: &'static str,
+    pub message: String,
+    pub labels: Vec<LabeledSpan>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(code, message)
+        }
+    }
+
+    /// Adds a label; the first one added is the primary label.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        let primary = self.labels.is_empty();
+        let text = text.into();
+        let label = if primary {
+            LabeledSpan::new_primary_with_span(Some(text), span)
+        } else {
+            LabeledSpan::new_with_span(Some(text), span)
+        };
+        self.labels.push(label);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self.severity, Severity::Error)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}
+
+/// A problem attached to the source it points into, so it can be rendered alone.
+#[derive(Debug)]
+pub struct Located {
+    pub source: Arc<NamedSource<String>>,
+    pub problem: Problem,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.problem, f)
+    }
+}
+
+impl std::error::Error for Located {}
+
+impl Diagnostic for Located {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Diagnostic::code(&self.problem)
+    }
+    fn severity(&self) -> Option<Severity> {
+        Diagnostic::severity(&self.problem)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Diagnostic::help(&self.problem)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Diagnostic::labels(&self.problem)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source.as_ref() as &dyn SourceCode)
+    }
+}
+
+/// All the problems found in one source, in source order.
+#[derive(Debug)]
+pub struct Report {
+    pub source: Arc<NamedSource<String>>,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
+        // Source order reads best; a stable sort keeps the checker's order for ties.
+        problems.sort_by_key(|p| p.labels.first().map(|l| l.offset()).unwrap_or(0));
+        Report {
+            source: Arc::new(NamedSource::new(name, text.to_string())),
+            problems,
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(Problem::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.problems.len() - self.error_count()
+    }
+
+    /// Each problem as a stand-alone diagnostic with the source attached.
+    pub fn located(&self) -> impl Iterator<Item = Located> + '_ {
+        self.problems.iter().map(|p| Located {
+            source: Arc::clone(&self.source),
+            problem: p.clone(),
+        })
+    }
+
+    /// Renders every problem, one after the other.
+    pub fn render(&self, style: RenderStyle) -> String {
+        let mut out = String::new();
+        for located in self.located() {
+            out.push_str(&render(&located, style));
+        }
+        out
+    }
+}
+
+/// How diagnostics are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderStyle {
+    /// Unicode art with colours (a terminal).
+    Fancy,
+    /// Unicode art, no colours, fixed width: what the golden tests and pipes see.
+    Plain,
+}
+
+impl RenderStyle {
+    /// Colours only when stderr is a terminal and NO_COLOR is not set.
+    pub fn for_stderr() -> Self {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            RenderStyle::Fancy
+        } else {
+            RenderStyle::Plain
+        }
+    }
+}
+
+/// Renders one diagnostic to text.
+pub fn render(diagnostic: &dyn Diagnostic, style: RenderStyle) -> String {
+    let handler = match style {
+        RenderStyle::Fancy => GraphicalReportHandler::new_themed(GraphicalTheme::unicode()),
+        RenderStyle::Plain => {
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100)
+        }
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, diagnostic).is_err() {
+        // Rendering into a String cannot fail short of a formatter bug; fall back to
+        // the bare message rather than lose the problem.
+        out = format!("{diagnostic}\n");
+    }
+    out
+}

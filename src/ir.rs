@@ -1,0 +1,264 @@
+//! The IR: a checked model as dense, index-based tables. Produced by `check`, read by
+//! `engine` and `analysis`. Every name has been resolved to an index; every number has
+//! been evaluated and validated; every per-node / per-edge rule has been resolved for
+//! every phase, so the engine never looks anything up by name.
+//!
+//! Indexing conventions:
+//! * `NodeId` indexes `Ir::nodes`: every non-class node, level by level (input level
+//!   first), in declaration order within a level. Nodes of a level are contiguous.
+//! * `ClassId` indexes `Ir::classes` in declaration order.
+//! * `EdgeId` indexes `Ir::edges`: class edges grouped by class (declaration order),
+//!   parents in the order written. The edges of a class are contiguous.
+
+use serde::{Deserialize, Serialize};
+
+pub type NodeId = u32;
+pub type ClassId = u32;
+pub type EdgeId = u32;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ir {
+    pub model: String,
+    /// Feature levels 1..L-1, input level first. The class level is `classes`.
+    pub levels: Vec<Level>,
+    pub nodes: Vec<Node>,
+    pub classes: Vec<Class>,
+    pub edges: Vec<Edge>,
+    pub init: Init,
+    /// File-level rules (SPEC 10 defaults where the file says nothing). Used for phases
+    /// after their own overrides are applied, and for evaluation-only runs.
+    pub rules: RuleSet,
+    pub data: Data,
+    /// `None` when the file has no `train` block: nothing is trained.
+    pub train: Option<Train>,
+}
+
+/// A level of feature nodes: nodes `first .. first + len`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    pub name: String,
+    pub first: NodeId,
+    pub len: u32,
+}
+
+impl Level {
+    pub fn node_ids(&self) -> std::ops::Range<NodeId> {
+        self.first..self.first + self.len
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub name: String,
+    /// Index into `Ir::levels` (0 = input level).
+    pub level: u32,
+    /// `None` for input nodes; the firing rule for middle nodes.
+    pub gate: Option<Gate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gate {
+    pub kind: GateKind,
+    /// Children in the order written; all in the preceding level, no repeats.
+    pub children: Vec<NodeId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GateKind {
+    Any,
+    All,
+    AtLeast { k: u32 },
+}
+
+impl GateKind {
+    /// How many firing children make the node fire.
+    pub fn threshold(self, n_children: usize) -> usize {
+        match self {
+            GateKind::Any => 1,
+            GateKind::All => n_children,
+            GateKind::AtLeast { k } => k as usize,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Class {
+    pub name: String,
+    /// Edges `first_edge .. first_edge + n_edges` of `Ir::edges` end in this class.
+    pub first_edge: EdgeId,
+    pub n_edges: u32,
+}
+
+impl Class {
+    pub fn edge_ids(&self) -> std::ops::Range<EdgeId> {
+        self.first_edge..self.first_edge + self.n_edges
+    }
+}
+
+/// A class edge `from -> to` carrying `eta[from, to]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: NodeId,
+    pub to: ClassId,
+}
+
+/// Initial-value distributions, resolved per node and per edge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Init {
+    pub lambda: Vec<Dist>,
+    pub eta: Vec<Dist>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum Dist {
+    Const { value: f64 },
+    /// `0 <= a <= b`
+    Uniform { a: f64, b: f64 },
+    /// Draws are clipped at 0.
+    Normal { mu: f64, sigma: f64 },
+    LogNormal { mu: f64, sigma: f64 },
+}
+
+/// One update function `g+` or `g-`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Update {
+    /// `x * factor`
+    Mul { factor: f64 },
+    /// `x + amount`
+    Add { amount: f64 },
+    /// `max(x - amount, 0)`
+    Sub { amount: f64 },
+    /// `x`
+    Keep,
+}
+
+/// The update functions in force for every node and every edge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// `g+` per node.
+    pub grow: Vec<Update>,
+    /// `g-` per node.
+    pub shrink: Vec<Update>,
+    /// `g+` per class edge.
+    pub grow_eta: Vec<Update>,
+    /// `g-` per class edge.
+    pub shrink_eta: Vec<Update>,
+    /// `s` in `factor * exp(s * N(0,1))`; 0 means deterministic.
+    pub jitter: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Data {
+    pub samples: Vec<Sample>,
+    /// Probability that each level-1 bit of a drawn training sample flips.
+    pub noise_flip: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub name: String,
+    /// Firing input nodes, ascending, no repeats.
+    pub input: Vec<NodeId>,
+    pub label: ClassId,
+    pub weight: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EtaUpdate {
+    /// Edge co-fires when both ends are in the union of the batch's pathways.
+    Union,
+    /// Edge co-fires when one sample has `from` in its pathway and label `to`.
+    Sample,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampler {
+    Replace,
+    Shuffle,
+    Cycle,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Train {
+    pub seed: u64,
+    pub eta_update: EtaUpdate,
+    pub sampler: Sampler,
+    pub phases: Vec<Phase>,
+    pub record: Option<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    pub steps: u64,
+    pub batch: u64,
+    /// File-level rules with this phase's overrides applied.
+    pub rules: RuleSet,
+    /// `frozen_levels[l]`: level `l`'s lambda is held fixed in this phase.
+    pub frozen_levels: Vec<bool>,
+    /// `freeze eta`: class edges are held fixed in this phase.
+    pub freeze_eta: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub every: u64,
+    pub quantities: Vec<Quantity>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantity {
+    Lambda,
+    Eta,
+    Accuracy,
+    Logits,
+    InfoPlane,
+}
+
+impl Quantity {
+    pub const ALL: [(&'static str, Quantity); 5] = [
+        ("lambda", Quantity::Lambda),
+        ("eta", Quantity::Eta),
+        ("accuracy", Quantity::Accuracy),
+        ("logits", Quantity::Logits),
+        ("info_plane", Quantity::InfoPlane),
+    ];
+}
+
+impl Ir {
+    /// Number of levels `L`, counting the class level.
+    pub fn n_levels(&self) -> usize {
+        self.levels.len() + 1
+    }
+
+    /// The rules the local-elasticity step uses (SPEC 10): the last phase's, or the
+    /// file-level ones when there is no training schedule.
+    pub fn le_rules(&self) -> (&RuleSet, Option<&Phase>) {
+        match self.train.as_ref().and_then(|t| t.phases.last()) {
+            Some(phase) => (&phase.rules, Some(phase)),
+            None => (&self.rules, None),
+        }
+    }
+
+    pub fn node_index(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|n| n.name == name).map(|i| i as NodeId)
+    }
+
+    pub fn class_index(&self, name: &str) -> Option<ClassId> {
+        self.classes.iter().position(|c| c.name == name).map(|i| i as ClassId)
+    }
+
+    pub fn sample_index(&self, name: &str) -> Option<usize> {
+        self.data.samples.iter().position(|s| s.name == name)
+    }
+
+    pub fn level_index(&self, name: &str) -> Option<usize> {
+        self.levels.iter().position(|l| l.name == name)
+    }
+}

@@ -1,0 +1,211 @@
+//! Pest's errors, translated for a person: "expected a node name or `}`, found `model`".
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::ast::Span;
+use super::parse::Rule;
+use crate::diag::Problem;
+
+/// What a rule looks like to someone writing a file.
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::name => "a name",
+        Rule::word => "a word",
+        Rule::int => "a whole number",
+        Rule::number | Rule::expr | Rule::product | Rule::unary | Rule::power | Rule::atom => "a number",
+        Rule::kw_model => "`model`",
+        Rule::kw_level => "`level`",
+        Rule::kw_classes => "`classes`",
+        Rule::kw_init => "`init`",
+        Rule::kw_rules => "`rules`",
+        Rule::kw_data => "`data`",
+        Rule::kw_train => "`train`",
+        Rule::kw_phase => "`phase`",
+        Rule::kw_grow => "`grow`",
+        Rule::kw_shrink => "`shrink`",
+        Rule::kw_jitter => "`jitter`",
+        Rule::kw_lambda => "`lambda`",
+        Rule::kw_eta => "`eta`",
+        Rule::kw_any => "`any`",
+        Rule::kw_all => "`all`",
+        Rule::kw_atleast => "`atleast`",
+        Rule::kw_of => "`of`",
+        Rule::kw_mul => "`mul`",
+        Rule::kw_add => "`add`",
+        Rule::kw_sub => "`sub`",
+        Rule::kw_keep => "`keep`",
+        Rule::kw_noise => "`noise`",
+        Rule::kw_flip => "`flip`",
+        Rule::kw_weight => "`weight`",
+        Rule::kw_seed => "`seed`",
+        Rule::kw_sampler => "`sampler`",
+        Rule::kw_eta_update => "`eta_update`",
+        Rule::kw_steps => "`steps`",
+        Rule::kw_batch => "`batch`",
+        Rule::kw_freeze => "`freeze`",
+        Rule::kw_record => "`record`",
+        Rule::kw_every => "`every`",
+        Rule::kw_uniform => "`uniform`",
+        Rule::kw_normal => "`normal`",
+        Rule::kw_lognormal => "`lognormal`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::eq => "`=`",
+        Rule::arrow => "`->`",
+        Rule::larrow => "`<-`",
+        Rule::plus => "`+`",
+        Rule::minus => "`-`",
+        Rule::star => "`*`",
+        Rule::slash => "`/`",
+        Rule::caret => "`^`",
+        Rule::EOI => "the end of the file",
+        Rule::model => "`model`",
+        Rule::level_decl => "`level`",
+        Rule::classes_decl => "`classes`",
+        Rule::node_decl => "a node name",
+        Rule::gate | Rule::gate_any | Rule::gate_all | Rule::gate_atleast => {
+            "a rule (`any(...)`, `all(...)` or `atleast k of (...)`)"
+        }
+        Rule::name_list => "a name",
+        Rule::class_decl => "a class name",
+        Rule::init_block => "`init`",
+        Rule::rules_block => "`rules`",
+        Rule::data_block => "`data`",
+        Rule::train_block => "`train`",
+        Rule::init_item | Rule::lambda_target | Rule::eta_init_target => "`lambda` or `eta`",
+        Rule::dist | Rule::dist_uniform | Rule::dist_normal | Rule::dist_lognormal => {
+            "a number or a distribution (`uniform(a, b)`, `normal(mu, sigma)`, `lognormal(mu, sigma)`)"
+        }
+        Rule::jitter_stmt => "`jitter`",
+        Rule::rule_stmt | Rule::rule_target => "`grow` or `shrink`",
+        Rule::level_target => "`level`",
+        Rule::eta_rule_target => "`eta`",
+        Rule::edge_target => "an edge `F -> C`",
+        Rule::node_target => "a node name",
+        Rule::update | Rule::upd_mul | Rule::upd_add | Rule::upd_sub | Rule::upd_keep => {
+            "an update (`mul a`, `add c`, `sub c` or `keep`)"
+        }
+        Rule::noise_stmt => "`noise flip`",
+        Rule::sample_decl => "a sample (`name: e1 e2 -> class`)",
+        Rule::seed_stmt => "`seed`",
+        Rule::eta_update_stmt => "`eta_update`",
+        Rule::sampler_stmt => "`sampler`",
+        Rule::phase_decl => "`phase`",
+        Rule::steps_stmt => "`steps`",
+        Rule::batch_stmt => "`batch`",
+        Rule::freeze_stmt => "`freeze`",
+        Rule::freeze_target => "a level name or `eta`",
+        Rule::record_decl => "`record`",
+        Rule::block | Rule::rule_item => "a statement",
+        Rule::file | Rule::keyword | Rule::ident_raw | Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => {
+            "more input"
+        }
+    }
+}
+
+/// The token found at `offset`, as the user would name it.
+fn found_at(source: &str, offset: usize) -> (String, Span) {
+    let rest = &source[offset.min(source.len())..];
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".to_string(), Span::new(source.len(), source.len()));
+    };
+    let len = if first.is_ascii_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
+    } else if rest.starts_with("->") || rest.starts_with("<-") || rest.starts_with("//") {
+        2
+    } else {
+        first.len_utf8()
+    };
+    let text = &rest[..len];
+    let shown = if first.is_whitespace() {
+        "a blank".to_string()
+    } else {
+        format!("`{text}`")
+    };
+    (shown, Span::new(offset, offset + len))
+}
+
+const RESERVED: &[&str] = &[
+    "model", "level", "classes", "init", "rules", "data", "train", "phase", "grow", "shrink", "jitter",
+    "lambda", "eta", "any", "all", "atleast", "of", "mul", "add", "sub", "keep", "noise", "flip",
+    "weight", "seed", "sampler", "steps", "batch", "freeze", "record", "every", "eta_update", "union",
+    "sample", "replace", "shuffle", "cycle", "uniform", "normal", "lognormal",
+];
+
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.contains(&word)
+}
+
+/// Joins phrases as "a, b or c", dropping repeats.
+fn one_of(mut items: Vec<&'static str>) -> String {
+    let mut seen = Vec::new();
+    items.retain(|i| {
+        if seen.contains(i) {
+            false
+        } else {
+            seen.push(*i);
+            true
+        }
+    });
+    match items.len() {
+        0 => "something else".to_string(),
+        1 => items[0].to_string(),
+        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
+    let offset = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (found, found_span) = found_at(source, offset);
+    let (expected_rules, message) = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let expected = one_of(positives.iter().map(|r| describe(*r)).collect());
+            (positives.clone(), format!("expected {expected}, found {found}"))
+        }
+        ErrorVariant::CustomError { message } => (Vec::new(), message.clone()),
+    };
+    let label_span = if found_span.is_empty() {
+        // Point at the last character so the label is visible at end of file.
+        let start = source[..offset.min(source.len())]
+            .char_indices()
+            .next_back()
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        Span::new(start, offset.min(source.len()))
+    } else {
+        found_span
+    };
+    let word = &source[found_span.start..found_span.end];
+    let help = if expected_rules.contains(&Rule::name) && is_reserved(word) {
+        format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
+    } else if expected_rules.contains(&Rule::int) && word.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        "`steps`, `batch`, `seed`, `k` and `every` take whole numbers written with digits only, like `1000` (not `1e3` or `2.0`)".to_string()
+    } else if expected_rules.iter().any(|r| {
+        matches!(r, Rule::number | Rule::expr | Rule::product | Rule::unary | Rule::power | Rule::atom)
+    }) && (word.starts_with('.') || source[found_span.end..].starts_with('.'))
+    {
+        "write numbers with a digit on both sides of the point: `0.5`, `5` or `5.0`".to_string()
+    } else if offset == 0 && expected_rules.contains(&Rule::kw_model) {
+        "a file starts with `model NAME { ... }`; see `examples/fig1.nshed`".to_string()
+    } else if found_span.is_empty() {
+        "the file ends too early; is a `}` or `)` missing?".to_string()
+    } else {
+        format!("nshed did not expect {found} here; see SPEC section 2 for the syntax")
+    };
+    let message = if source[..offset.min(source.len())].trim().is_empty() && found_span.is_empty() {
+        "the file is empty: expected `model`".to_string()
+    } else {
+        message
+    };
+    Problem::error("nshed::syntax", message)
+        .label(label_span, "here")
+        .help(help)
+}

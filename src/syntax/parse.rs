@@ -1,0 +1,711 @@
+//! pest pairs → AST. The only module that sees `Pair<Rule>`.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::*;
+use super::errors::syntax_problem;
+use crate::diag::Problem;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/nshed.pest"]
+pub struct NshedParser;
+
+type P<'a> = Pair<'a, Rule>;
+
+/// Deepest expression nesting accepted. The grammar is recursive in expressions, so an
+/// adversarial `((((...` must be refused before pest recurses on it.
+pub const MAX_EXPR_DEPTH: usize = 64;
+
+/// Parses a whole `.nshed` source into its AST, or says where and why it cannot.
+pub fn parse_file(source: &str) -> Result<File, Problem> {
+    check_nesting(source)?;
+    let mut pairs = NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
+    let file = pairs.next().ok_or_else(|| Problem::error("nshed::syntax::empty", "empty parse"))?;
+    Ok(build_file(file))
+}
+
+/// Parses a standalone number expression (used by the REPL and the CLI for values).
+pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
+    check_nesting(source)?;
+    let mut pairs = NshedParser::parse(Rule::expr, source).map_err(|e| syntax_problem(source, &e))?;
+    let expr = pairs
+        .next()
+        .ok_or_else(|| Problem::error("nshed::syntax::empty", "expected a number"))?;
+    let end = expr.as_span().end();
+    let rest = &source[end..];
+    if !rest.trim().is_empty() {
+        let start = end + (rest.len() - rest.trim_start().len());
+        return Err(Problem::error("nshed::syntax::trailing", "unexpected text after the number")
+            .label(Span::new(start, source.len()), "not part of the number")
+            .help("write one number expression, like `1.1` or `1.022^(3/4)`"));
+    }
+    Ok(build_expr(expr))
+}
+
+/// Refuses expressions nested (parentheses, unary minus, `^` chains) deeper than
+/// `MAX_EXPR_DEPTH`, scanning the raw text so the recursive-descent parser never sees them.
+fn check_nesting(source: &str) -> Result<(), Problem> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut ops = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'-' | b'^' => ops += 1,
+            b'0'..=b'9' | b'.' | b'+' | b'*' | b'/' | b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => {
+                // Any other character ends the run of expression text.
+                ops = 0;
+                depth = 0;
+            }
+        }
+        if depth > MAX_EXPR_DEPTH || ops > MAX_EXPR_DEPTH {
+            return Err(Problem::error("nshed::syntax::too_deep", "number expression nested too deeply")
+                .label(Span::new(i, i + 1), format!("more than {MAX_EXPR_DEPTH} levels of nesting here"))
+                .help("simplify the expression; nshed accepts at most 64 nested parentheses, minus signs or powers"));
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn span(p: &P) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident(p: P) -> Ident {
+    Ident {
+        span: span(&p),
+        name: p.as_str().to_string(),
+    }
+}
+
+fn int_lit(p: P) -> IntLit {
+    IntLit {
+        value: p.as_str().parse::<u64>().ok(),
+        text: p.as_str().to_string(),
+        span: span(&p),
+    }
+}
+
+/// Children that carry meaning (keywords and punctuation dropped).
+fn meaningful<'a>(p: P<'a>) -> impl Iterator<Item = P<'a>> {
+    p.into_inner().filter(|c| {
+        !matches!(
+            c.as_rule(),
+            Rule::lbrace
+                | Rule::rbrace
+                | Rule::lparen
+                | Rule::rparen
+                | Rule::comma
+                | Rule::colon
+                | Rule::eq
+                | Rule::arrow
+                | Rule::larrow
+                | Rule::kw_model
+                | Rule::kw_level
+                | Rule::kw_classes
+                | Rule::kw_init
+                | Rule::kw_rules
+                | Rule::kw_data
+                | Rule::kw_train
+                | Rule::kw_phase
+                | Rule::kw_jitter
+                | Rule::kw_any
+                | Rule::kw_all
+                | Rule::kw_atleast
+                | Rule::kw_of
+                | Rule::kw_mul
+                | Rule::kw_add
+                | Rule::kw_sub
+                | Rule::kw_noise
+                | Rule::kw_flip
+                | Rule::kw_weight
+                | Rule::kw_seed
+                | Rule::kw_sampler
+                | Rule::kw_eta_update
+                | Rule::kw_steps
+                | Rule::kw_batch
+                | Rule::kw_freeze
+                | Rule::kw_record
+                | Rule::kw_every
+                | Rule::kw_uniform
+                | Rule::kw_normal
+                | Rule::kw_lognormal
+                | Rule::EOI
+        )
+    })
+}
+
+fn build_file(p: P) -> File {
+    let mut model = None;
+    let mut blocks = Vec::new();
+    for item in meaningful(p) {
+        match item.as_rule() {
+            Rule::model => model = Some(build_model(item)),
+            Rule::init_block => blocks.push(Block::Init(build_init(item))),
+            Rule::rules_block => blocks.push(Block::Rules(build_rules(item))),
+            Rule::data_block => blocks.push(Block::Data(build_data(item))),
+            Rule::train_block => blocks.push(Block::Train(build_train(item))),
+            _ => {}
+        }
+    }
+    File {
+        // The grammar requires a model; an empty one only stands in if pest changes.
+        model: model.unwrap_or(Model {
+            name: Ident {
+                name: String::new(),
+                span: Span::default(),
+            },
+            header: Span::default(),
+            items: Vec::new(),
+        }),
+        blocks,
+    }
+}
+
+/// Span from the start of `p` to the end of its first meaningful child (`model NAME`).
+fn header_span(whole: &P, name: &Ident) -> Span {
+    Span::new(whole.as_span().start(), name.span.end)
+}
+
+fn build_model(p: P) -> Model {
+    let whole = p.clone();
+    let mut inner = meaningful(p);
+    let name = inner.next().map(ident).unwrap_or_else(|| Ident {
+        name: String::new(),
+        span: span(&whole),
+    });
+    let header = header_span(&whole, &name);
+    let items = inner
+        .filter_map(|item| match item.as_rule() {
+            Rule::level_decl => Some(ModelItem::Level(build_level(item))),
+            Rule::classes_decl => Some(ModelItem::Classes(build_classes(item))),
+            _ => None,
+        })
+        .collect();
+    Model { name, header, items }
+}
+
+fn build_level(p: P) -> LevelDecl {
+    let whole = p.clone();
+    let mut inner = meaningful(p);
+    let name = inner.next().map(ident).unwrap_or_else(|| Ident {
+        name: String::new(),
+        span: span(&whole),
+    });
+    let header = header_span(&whole, &name);
+    let nodes = inner.filter(|c| c.as_rule() == Rule::node_decl).map(build_node).collect();
+    LevelDecl { name, header, nodes }
+}
+
+fn build_node(p: P) -> NodeDecl {
+    let mut name = None;
+    let mut gate = None;
+    for c in meaningful(p) {
+        match c.as_rule() {
+            Rule::name => name = Some(ident(c)),
+            Rule::gate => gate = c.into_inner().next().map(build_gate),
+            _ => {}
+        }
+    }
+    NodeDecl {
+        name: name.unwrap_or(Ident {
+            name: String::new(),
+            span: Span::default(),
+        }),
+        gate,
+    }
+}
+
+fn build_gate(p: P) -> Gate {
+    let gate_span = span(&p);
+    let rule = p.as_rule();
+    let mut k = None;
+    let mut children = Vec::new();
+    for c in meaningful(p) {
+        match c.as_rule() {
+            Rule::int => k = Some(int_lit(c)),
+            Rule::name_list => children = names(c),
+            _ => {}
+        }
+    }
+    let kind = match (rule, k) {
+        (Rule::gate_atleast, Some(k)) => GateKind::AtLeast(k),
+        (Rule::gate_all, _) => GateKind::All,
+        _ => GateKind::Any,
+    };
+    Gate {
+        kind,
+        children,
+        span: gate_span,
+    }
+}
+
+fn names(p: P) -> Vec<Ident> {
+    meaningful(p).filter(|c| c.as_rule() == Rule::name).map(ident).collect()
+}
+
+fn build_classes(p: P) -> ClassesDecl {
+    let header = p
+        .clone()
+        .into_inner()
+        .next()
+        .map(|k| span(&k))
+        .unwrap_or_else(|| span(&p));
+    let classes = meaningful(p)
+        .filter(|c| c.as_rule() == Rule::class_decl)
+        .map(|c| {
+            let decl_span = span(&c);
+            let mut name = None;
+            let mut parents = Vec::new();
+            for part in meaningful(c) {
+                match part.as_rule() {
+                    Rule::name => name = Some(ident(part)),
+                    Rule::name_list => parents = names(part),
+                    _ => {}
+                }
+            }
+            ClassDecl {
+                name: name.unwrap_or(Ident {
+                    name: String::new(),
+                    span: decl_span,
+                }),
+                parents,
+                span: decl_span,
+            }
+        })
+        .collect();
+    ClassesDecl { header, classes }
+}
+
+fn keyword_span(p: &P) -> Span {
+    p.clone()
+        .into_inner()
+        .next()
+        .map(|k| span(&k))
+        .unwrap_or_else(|| span(p))
+}
+
+fn build_init(p: P) -> InitBlock {
+    let header = keyword_span(&p);
+    let items = meaningful(p)
+        .filter(|c| c.as_rule() == Rule::init_item)
+        .map(build_init_item)
+        .collect();
+    InitBlock { header, items }
+}
+
+fn build_init_item(p: P) -> InitItem {
+    let item_span = span(&p);
+    let mut target = Target::All;
+    let mut dist = None;
+    for c in meaningful(p) {
+        match c.as_rule() {
+            Rule::lambda_target => {
+                target = c
+                    .into_inner()
+                    .find(|t| t.as_rule() != Rule::kw_lambda)
+                    .map(build_target)
+                    .unwrap_or(Target::All)
+            }
+            Rule::eta_init_target => {
+                target = c
+                    .into_inner()
+                    .find(|t| t.as_rule() == Rule::edge_target)
+                    .map(build_target)
+                    .unwrap_or(Target::AllEdges)
+            }
+            Rule::dist => dist = Some(build_dist(c)),
+            _ => {}
+        }
+    }
+    InitItem {
+        target,
+        dist: dist.unwrap_or(Dist {
+            kind: DistKind::Const(Expr::Num {
+                value: 0.0,
+                text: String::new(),
+                span: item_span,
+            }),
+            span: item_span,
+        }),
+        span: item_span,
+    }
+}
+
+/// `level NAME`, `NAME`, `F -> C`.
+fn build_target(p: P) -> Target {
+    match p.as_rule() {
+        Rule::level_target => match meaningful(p).find(|c| c.as_rule() == Rule::name) {
+            Some(n) => Target::Level(ident(n)),
+            None => Target::All,
+        },
+        Rule::node_target => match p.into_inner().next() {
+            Some(n) => Target::Node(ident(n)),
+            None => Target::All,
+        },
+        Rule::edge_target => {
+            let mut parts = meaningful(p).filter(|c| c.as_rule() == Rule::name).map(ident);
+            match (parts.next(), parts.next()) {
+                (Some(from), Some(to)) => Target::Edge { from, to },
+                _ => Target::AllEdges,
+            }
+        }
+        Rule::eta_rule_target => match p.into_inner().find(|c| c.as_rule() == Rule::edge_target) {
+            Some(edge) => build_target(edge),
+            None => Target::AllEdges,
+        },
+        _ => Target::All,
+    }
+}
+
+fn build_dist(p: P) -> Dist {
+    let dist_span = span(&p);
+    let kind = match p.into_inner().next() {
+        Some(inner) => match inner.as_rule() {
+            Rule::expr => DistKind::Const(build_expr(inner)),
+            rule => {
+                let mut args = meaningful(inner).filter(|c| c.as_rule() == Rule::expr).map(build_expr);
+                let zero = || Expr::Num {
+                    value: 0.0,
+                    text: String::new(),
+                    span: dist_span,
+                };
+                let a = args.next().unwrap_or_else(zero);
+                let b = args.next().unwrap_or_else(zero);
+                match rule {
+                    Rule::dist_uniform => DistKind::Uniform(a, b),
+                    Rule::dist_normal => DistKind::Normal(a, b),
+                    _ => DistKind::LogNormal(a, b),
+                }
+            }
+        },
+        None => DistKind::Const(Expr::Num {
+            value: 0.0,
+            text: String::new(),
+            span: dist_span,
+        }),
+    };
+    Dist { kind, span: dist_span }
+}
+
+fn build_rules(p: P) -> RulesBlock {
+    let header = keyword_span(&p);
+    let items = meaningful(p).filter_map(build_rule_item).collect();
+    RulesBlock { header, items }
+}
+
+fn build_rule_item(p: P) -> Option<RuleItem> {
+    let item_span = span(&p);
+    match p.as_rule() {
+        Rule::jitter_stmt => meaningful(p)
+            .find(|c| c.as_rule() == Rule::expr)
+            .map(|e| RuleItem::Jitter {
+                value: build_expr(e),
+                span: item_span,
+            }),
+        Rule::rule_stmt => {
+            let mut targets = Vec::new();
+            let mut update = None;
+            for c in meaningful(p) {
+                match c.as_rule() {
+                    Rule::rule_target => targets.push(build_rule_target(c)),
+                    Rule::update => update = Some(build_update(c)),
+                    _ => {}
+                }
+            }
+            update.map(|update| {
+                RuleItem::Update(RuleStmt {
+                    targets,
+                    update,
+                    span: item_span,
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn build_rule_target(p: P) -> RuleTarget {
+    let target_span = span(&p);
+    let mut direction = Direction::Grow;
+    let mut target = Target::All;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::kw_grow => direction = Direction::Grow,
+            Rule::kw_shrink => direction = Direction::Shrink,
+            _ => target = build_target(c),
+        }
+    }
+    RuleTarget {
+        direction,
+        target,
+        span: target_span,
+    }
+}
+
+fn build_update(p: P) -> Update {
+    let update_span = span(&p);
+    let kind = match p.into_inner().next() {
+        Some(inner) => {
+            let rule = inner.as_rule();
+            let expr = meaningful(inner).find(|c| c.as_rule() == Rule::expr).map(build_expr);
+            match (rule, expr) {
+                (Rule::upd_mul, Some(e)) => UpdateKind::Mul(e),
+                (Rule::upd_add, Some(e)) => UpdateKind::Add(e),
+                (Rule::upd_sub, Some(e)) => UpdateKind::Sub(e),
+                _ => UpdateKind::Keep,
+            }
+        }
+        None => UpdateKind::Keep,
+    };
+    Update {
+        kind,
+        span: update_span,
+    }
+}
+
+fn build_data(p: P) -> DataBlock {
+    let header = keyword_span(&p);
+    let items = meaningful(p)
+        .filter_map(|c| {
+            let item_span = span(&c);
+            match c.as_rule() {
+                Rule::noise_stmt => meaningful(c)
+                    .find(|e| e.as_rule() == Rule::expr)
+                    .map(|e| DataItem::NoiseFlip {
+                        value: build_expr(e),
+                        span: item_span,
+                    }),
+                Rule::sample_decl => Some(DataItem::Sample(build_sample(c))),
+                _ => None,
+            }
+        })
+        .collect();
+    DataBlock { header, items }
+}
+
+fn build_sample(p: P) -> SampleDecl {
+    let sample_span = span(&p);
+    let mut names_before_arrow = Vec::new();
+    let mut label = None;
+    let mut weight = None;
+    let mut after_arrow = false;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::arrow => after_arrow = true,
+            Rule::name if after_arrow => label = Some(ident(c)),
+            Rule::name => names_before_arrow.push(ident(c)),
+            Rule::expr => weight = Some(build_expr(c)),
+            _ => {}
+        }
+    }
+    let mut names = names_before_arrow.into_iter();
+    let name = names.next().unwrap_or(Ident {
+        name: String::new(),
+        span: sample_span,
+    });
+    SampleDecl {
+        name,
+        inputs: names.collect(),
+        label: label.unwrap_or(Ident {
+            name: String::new(),
+            span: sample_span,
+        }),
+        weight,
+        span: sample_span,
+    }
+}
+
+fn build_train(p: P) -> TrainBlock {
+    let header = keyword_span(&p);
+    let items = meaningful(p).filter_map(build_train_item).collect();
+    TrainBlock { header, items }
+}
+
+fn first_of(p: P, rule: Rule) -> Option<P> {
+    p.into_inner().find(|c| c.as_rule() == rule)
+}
+
+fn build_train_item(p: P) -> Option<TrainItem> {
+    let item_span = span(&p);
+    match p.as_rule() {
+        Rule::seed_stmt => first_of(p, Rule::int).map(|v| TrainItem::Seed {
+            value: int_lit(v),
+            span: item_span,
+        }),
+        Rule::eta_update_stmt => first_of(p, Rule::word).map(|w| TrainItem::EtaUpdate {
+            mode: ident(w),
+            span: item_span,
+        }),
+        Rule::sampler_stmt => first_of(p, Rule::word).map(|w| TrainItem::Sampler {
+            kind: ident(w),
+            span: item_span,
+        }),
+        Rule::phase_decl => Some(TrainItem::Phase(build_phase(p))),
+        Rule::record_decl => {
+            let mut every = None;
+            let mut quantities = Vec::new();
+            for c in p.into_inner() {
+                match c.as_rule() {
+                    Rule::int => every = Some(int_lit(c)),
+                    Rule::word => quantities.push(ident(c)),
+                    _ => {}
+                }
+            }
+            every.map(|every| {
+                TrainItem::Record(RecordDecl {
+                    every,
+                    quantities,
+                    span: item_span,
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn build_phase(p: P) -> PhaseDecl {
+    let whole = p.clone();
+    let mut inner = meaningful(p);
+    let name = inner.next().map(ident).unwrap_or_else(|| Ident {
+        name: String::new(),
+        span: span(&whole),
+    });
+    let header = header_span(&whole, &name);
+    let items = inner
+        .filter_map(|c| {
+            let item_span = span(&c);
+            match c.as_rule() {
+                Rule::steps_stmt => first_of(c, Rule::int).map(|v| PhaseItem::Steps {
+                    value: int_lit(v),
+                    span: item_span,
+                }),
+                Rule::batch_stmt => first_of(c, Rule::int).map(|v| PhaseItem::Batch {
+                    value: int_lit(v),
+                    span: item_span,
+                }),
+                Rule::freeze_stmt => Some(PhaseItem::Freeze {
+                    levels: c
+                        .into_inner()
+                        .filter(|t| t.as_rule() == Rule::freeze_target)
+                        .map(ident)
+                        .collect(),
+                    span: item_span,
+                }),
+                Rule::jitter_stmt | Rule::rule_stmt => build_rule_item(c).map(PhaseItem::Rule),
+                Rule::init_item => Some(PhaseItem::Init(build_init_item(c))),
+                _ => None,
+            }
+        })
+        .collect();
+    PhaseDecl { name, header, items }
+}
+
+// ---------------------------------------------------------------- expressions
+
+fn build_expr(p: P) -> Expr {
+    match p.as_rule() {
+        Rule::expr | Rule::product => {
+            let mut inner = p.into_inner();
+            let mut lhs = match inner.next() {
+                Some(first) => build_expr(first),
+                None => return zero_at(Span::default()),
+            };
+            while let (Some(op), Some(rhs)) = (inner.next(), inner.next()) {
+                let op = match op.as_rule() {
+                    Rule::plus => BinOp::Add,
+                    Rule::minus => BinOp::Sub,
+                    Rule::star => BinOp::Mul,
+                    _ => BinOp::Div,
+                };
+                let rhs = build_expr(rhs);
+                let s = lhs.span().to(rhs.span());
+                lhs = Expr::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                    span: s,
+                };
+            }
+            lhs
+        }
+        Rule::unary => {
+            let s = span(&p);
+            let mut inner = p.into_inner();
+            match inner.next() {
+                Some(first) if first.as_rule() == Rule::minus => match inner.next() {
+                    Some(operand) => Expr::Neg {
+                        operand: Box::new(build_expr(operand)),
+                        span: s,
+                    },
+                    None => zero_at(s),
+                },
+                Some(first) => build_expr(first),
+                None => zero_at(s),
+            }
+        }
+        Rule::power => {
+            let s = span(&p);
+            let mut inner = p.into_inner();
+            let base = match inner.next() {
+                Some(b) => build_expr(b),
+                None => return zero_at(s),
+            };
+            match (inner.next(), inner.next()) {
+                (Some(_caret), Some(exponent)) => Expr::Binary {
+                    op: BinOp::Pow,
+                    lhs: Box::new(base),
+                    rhs: Box::new(build_expr(exponent)),
+                    span: s,
+                },
+                _ => base,
+            }
+        }
+        Rule::atom => {
+            let s = span(&p);
+            match meaningful(p).next() {
+                Some(inner) => match inner.as_rule() {
+                    // Parenthesised: keep the parentheses in the span.
+                    Rule::expr => with_span(build_expr(inner), s),
+                    _ => build_expr(inner),
+                },
+                None => zero_at(s),
+            }
+        }
+        Rule::number => Expr::Num {
+            value: p.as_str().parse::<f64>().unwrap_or(f64::NAN),
+            text: p.as_str().to_string(),
+            span: span(&p),
+        },
+        _ => zero_at(span(&p)),
+    }
+}
+
+fn with_span(e: Expr, s: Span) -> Expr {
+    match e {
+        Expr::Num { value, text, .. } => Expr::Num { value, text, span: s },
+        Expr::Neg { operand, .. } => Expr::Neg { operand, span: s },
+        Expr::Binary { op, lhs, rhs, .. } => Expr::Binary { op, lhs, rhs, span: s },
+    }
+}
+
+fn zero_at(s: Span) -> Expr {
+    Expr::Num {
+        value: 0.0,
+        text: String::new(),
+        span: s,
+    }
+}
