@@ -113,12 +113,23 @@ pub struct Init {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
 pub enum Dist {
-    Const { value: f64 },
+    Const {
+        value: f64,
+    },
     /// `0 <= a <= b`
-    Uniform { a: f64, b: f64 },
+    Uniform {
+        a: f64,
+        b: f64,
+    },
     /// Draws are clipped at 0.
-    Normal { mu: f64, sigma: f64 },
-    LogNormal { mu: f64, sigma: f64 },
+    Normal {
+        mu: f64,
+        sigma: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
 }
 
 /// One update function `g+` or `g-`.
@@ -247,11 +258,17 @@ impl Ir {
     }
 
     pub fn node_index(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name == name).map(|i| i as NodeId)
+        self.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .map(|i| i as NodeId)
     }
 
     pub fn class_index(&self, name: &str) -> Option<ClassId> {
-        self.classes.iter().position(|c| c.name == name).map(|i| i as ClassId)
+        self.classes
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as ClassId)
     }
 
     pub fn sample_index(&self, name: &str) -> Option<usize> {

@@ -54,9 +54,21 @@ pub struct IntLit {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Expr {
     /// A decimal literal; `value` is Rust's reading of `text` (may be `inf` for huge literals).
-    Num { value: f64, text: String, span: Span },
-    Neg { operand: Box<Expr>, span: Span },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr>, span: Span },
+    Num {
+        value: f64,
+        text: String,
+        span: Span,
+    },
+    Neg {
+        operand: Box<Expr>,
+        span: Span,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {
@@ -254,7 +266,10 @@ pub struct DataBlock {
 pub enum DataItem {
     Sample(SampleDecl),
     /// `noise flip q`
-    NoiseFlip { value: Expr, span: Span },
+    NoiseFlip {
+        value: Expr,
+        span: Span,
+    },
 }
 
 /// `name: e1 e2 -> c1 weight 2`
@@ -275,11 +290,20 @@ pub struct TrainBlock {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum TrainItem {
-    Seed { value: IntLit, span: Span },
+    Seed {
+        value: IntLit,
+        span: Span,
+    },
     /// `eta_update union|sample`; the word is checked by `check`.
-    EtaUpdate { mode: Ident, span: Span },
+    EtaUpdate {
+        mode: Ident,
+        span: Span,
+    },
     /// `sampler replace|shuffle|cycle`; the word is checked by `check`.
-    Sampler { kind: Ident, span: Span },
+    Sampler {
+        kind: Ident,
+        span: Span,
+    },
     Phase(PhaseDecl),
     Record(RecordDecl),
 }
@@ -294,11 +318,20 @@ pub struct PhaseDecl {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum PhaseItem {
-    Steps { value: IntLit, span: Span },
-    Batch { value: IntLit, span: Span },
+    Steps {
+        value: IntLit,
+        span: Span,
+    },
+    Batch {
+        value: IntLit,
+        span: Span,
+    },
     Rule(RuleItem),
     /// `freeze L1, L2` — level names, or `eta` for the class edges.
-    Freeze { levels: Vec<Ident>, span: Span },
+    Freeze {
+        levels: Vec<Ident>,
+        span: Span,
+    },
     /// An init line inside a phase: parsed so that `check` can say why it is not allowed.
     Init(InitItem),
 }

@@ -111,7 +111,10 @@ fn describe(rule: Rule) -> &'static str {
 fn found_at(source: &str, offset: usize) -> (String, Span) {
     let rest = &source[offset.min(source.len())..];
     let Some(first) = rest.chars().next() else {
-        return ("the end of the file".to_string(), Span::new(source.len(), source.len()));
+        return (
+            "the end of the file".to_string(),
+            Span::new(source.len(), source.len()),
+        );
     };
     let len = if first.is_ascii_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
@@ -131,10 +134,46 @@ fn found_at(source: &str, offset: usize) -> (String, Span) {
 }
 
 const RESERVED: &[&str] = &[
-    "model", "level", "classes", "init", "rules", "data", "train", "phase", "grow", "shrink", "jitter",
-    "lambda", "eta", "any", "all", "atleast", "of", "mul", "add", "sub", "keep", "noise", "flip",
-    "weight", "seed", "sampler", "steps", "batch", "freeze", "record", "every", "eta_update", "union",
-    "sample", "replace", "shuffle", "cycle", "uniform", "normal", "lognormal",
+    "model",
+    "level",
+    "classes",
+    "init",
+    "rules",
+    "data",
+    "train",
+    "phase",
+    "grow",
+    "shrink",
+    "jitter",
+    "lambda",
+    "eta",
+    "any",
+    "all",
+    "atleast",
+    "of",
+    "mul",
+    "add",
+    "sub",
+    "keep",
+    "noise",
+    "flip",
+    "weight",
+    "seed",
+    "sampler",
+    "steps",
+    "batch",
+    "freeze",
+    "record",
+    "every",
+    "eta_update",
+    "union",
+    "sample",
+    "replace",
+    "shuffle",
+    "cycle",
+    "uniform",
+    "normal",
+    "lognormal",
 ];
 
 pub fn is_reserved(word: &str) -> bool {
@@ -168,7 +207,10 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     let (expected_rules, message) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let expected = one_of(positives.iter().map(|r| describe(*r)).collect());
-            (positives.clone(), format!("expected {expected}, found {found}"))
+            (
+                positives.clone(),
+                format!("expected {expected}, found {found}"),
+            )
         }
         ErrorVariant::CustomError { message } => (Vec::new(), message.clone()),
     };
@@ -186,10 +228,15 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     let word = &source[found_span.start..found_span.end];
     let help = if expected_rules.contains(&Rule::name) && is_reserved(word) {
         format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
-    } else if expected_rules.contains(&Rule::int) && word.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+    } else if expected_rules.contains(&Rule::int)
+        && word.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
         "`steps`, `batch`, `seed`, `k` and `every` take whole numbers written with digits only, like `1000` (not `1e3` or `2.0`)".to_string()
     } else if expected_rules.iter().any(|r| {
-        matches!(r, Rule::number | Rule::expr | Rule::product | Rule::unary | Rule::power | Rule::atom)
+        matches!(
+            r,
+            Rule::number | Rule::expr | Rule::product | Rule::unary | Rule::power | Rule::atom
+        )
     }) && (word.starts_with('.') || source[found_span.end..].starts_with('.'))
     {
         "write numbers with a digit on both sides of the point: `0.5`, `5` or `5.0`".to_string()

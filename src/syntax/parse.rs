@@ -20,15 +20,19 @@ pub const MAX_EXPR_DEPTH: usize = 64;
 /// Parses a whole `.nshed` source into its AST, or says where and why it cannot.
 pub fn parse_file(source: &str) -> Result<File, Problem> {
     check_nesting(source)?;
-    let mut pairs = NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
-    let file = pairs.next().ok_or_else(|| Problem::error("nshed::syntax::empty", "empty parse"))?;
+    let mut pairs =
+        NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
+    let file = pairs
+        .next()
+        .ok_or_else(|| Problem::error("nshed::syntax::empty", "empty parse"))?;
     Ok(build_file(file))
 }
 
 /// Parses a standalone number expression (used by the REPL and the CLI for values).
 pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
     check_nesting(source)?;
-    let mut pairs = NshedParser::parse(Rule::expr, source).map_err(|e| syntax_problem(source, &e))?;
+    let mut pairs =
+        NshedParser::parse(Rule::expr, source).map_err(|e| syntax_problem(source, &e))?;
     let expr = pairs
         .next()
         .ok_or_else(|| Problem::error("nshed::syntax::empty", "expected a number"))?;
@@ -36,9 +40,12 @@ pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
     let rest = &source[end..];
     if !rest.trim().is_empty() {
         let start = end + (rest.len() - rest.trim_start().len());
-        return Err(Problem::error("nshed::syntax::trailing", "unexpected text after the number")
-            .label(Span::new(start, source.len()), "not part of the number")
-            .help("write one number expression, like `1.1` or `1.022^(3/4)`"));
+        return Err(Problem::error(
+            "nshed::syntax::trailing",
+            "unexpected text after the number",
+        )
+        .label(Span::new(start, source.len()), "not part of the number")
+        .help("write one number expression, like `1.1` or `1.022^(3/4)`"));
     }
     Ok(build_expr(expr))
 }
@@ -195,7 +202,11 @@ fn build_model(p: P) -> Model {
             _ => None,
         })
         .collect();
-    Model { name, header, items }
+    Model {
+        name,
+        header,
+        items,
+    }
 }
 
 fn build_level(p: P) -> LevelDecl {
@@ -206,8 +217,15 @@ fn build_level(p: P) -> LevelDecl {
         span: span(&whole),
     });
     let header = header_span(&whole, &name);
-    let nodes = inner.filter(|c| c.as_rule() == Rule::node_decl).map(build_node).collect();
-    LevelDecl { name, header, nodes }
+    let nodes = inner
+        .filter(|c| c.as_rule() == Rule::node_decl)
+        .map(build_node)
+        .collect();
+    LevelDecl {
+        name,
+        header,
+        nodes,
+    }
 }
 
 fn build_node(p: P) -> NodeDecl {
@@ -254,7 +272,10 @@ fn build_gate(p: P) -> Gate {
 }
 
 fn names(p: P) -> Vec<Ident> {
-    meaningful(p).filter(|c| c.as_rule() == Rule::name).map(ident).collect()
+    meaningful(p)
+        .filter(|c| c.as_rule() == Rule::name)
+        .map(ident)
+        .collect()
 }
 
 fn build_classes(p: P) -> ClassesDecl {
@@ -357,7 +378,9 @@ fn build_target(p: P) -> Target {
             None => Target::All,
         },
         Rule::edge_target => {
-            let mut parts = meaningful(p).filter(|c| c.as_rule() == Rule::name).map(ident);
+            let mut parts = meaningful(p)
+                .filter(|c| c.as_rule() == Rule::name)
+                .map(ident);
             match (parts.next(), parts.next()) {
                 (Some(from), Some(to)) => Target::Edge { from, to },
                 _ => Target::AllEdges,
@@ -377,7 +400,9 @@ fn build_dist(p: P) -> Dist {
         Some(inner) => match inner.as_rule() {
             Rule::expr => DistKind::Const(build_expr(inner)),
             rule => {
-                let mut args = meaningful(inner).filter(|c| c.as_rule() == Rule::expr).map(build_expr);
+                let mut args = meaningful(inner)
+                    .filter(|c| c.as_rule() == Rule::expr)
+                    .map(build_expr);
                 let zero = || Expr::Num {
                     value: 0.0,
                     text: String::new(),
@@ -398,7 +423,10 @@ fn build_dist(p: P) -> Dist {
             span: dist_span,
         }),
     };
-    Dist { kind, span: dist_span }
+    Dist {
+        kind,
+        span: dist_span,
+    }
 }
 
 fn build_rules(p: P) -> RulesBlock {
@@ -410,12 +438,14 @@ fn build_rules(p: P) -> RulesBlock {
 fn build_rule_item(p: P) -> Option<RuleItem> {
     let item_span = span(&p);
     match p.as_rule() {
-        Rule::jitter_stmt => meaningful(p)
-            .find(|c| c.as_rule() == Rule::expr)
-            .map(|e| RuleItem::Jitter {
-                value: build_expr(e),
-                span: item_span,
-            }),
+        Rule::jitter_stmt => {
+            meaningful(p)
+                .find(|c| c.as_rule() == Rule::expr)
+                .map(|e| RuleItem::Jitter {
+                    value: build_expr(e),
+                    span: item_span,
+                })
+        }
         Rule::rule_stmt => {
             let mut targets = Vec::new();
             let mut update = None;
@@ -461,7 +491,9 @@ fn build_update(p: P) -> Update {
     let kind = match p.into_inner().next() {
         Some(inner) => {
             let rule = inner.as_rule();
-            let expr = meaningful(inner).find(|c| c.as_rule() == Rule::expr).map(build_expr);
+            let expr = meaningful(inner)
+                .find(|c| c.as_rule() == Rule::expr)
+                .map(build_expr);
             match (rule, expr) {
                 (Rule::upd_mul, Some(e)) => UpdateKind::Mul(e),
                 (Rule::upd_add, Some(e)) => UpdateKind::Add(e),
@@ -483,12 +515,14 @@ fn build_data(p: P) -> DataBlock {
         .filter_map(|c| {
             let item_span = span(&c);
             match c.as_rule() {
-                Rule::noise_stmt => meaningful(c)
-                    .find(|e| e.as_rule() == Rule::expr)
-                    .map(|e| DataItem::NoiseFlip {
-                        value: build_expr(e),
-                        span: item_span,
-                    }),
+                Rule::noise_stmt => {
+                    meaningful(c)
+                        .find(|e| e.as_rule() == Rule::expr)
+                        .map(|e| DataItem::NoiseFlip {
+                            value: build_expr(e),
+                            span: item_span,
+                        })
+                }
                 Rule::sample_decl => Some(DataItem::Sample(build_sample(c))),
                 _ => None,
             }
@@ -611,7 +645,11 @@ fn build_phase(p: P) -> PhaseDecl {
             }
         })
         .collect();
-    PhaseDecl { name, header, items }
+    PhaseDecl {
+        name,
+        header,
+        items,
+    }
 }
 
 // ---------------------------------------------------------------- expressions
@@ -696,9 +734,18 @@ fn build_expr(p: P) -> Expr {
 
 fn with_span(e: Expr, s: Span) -> Expr {
     match e {
-        Expr::Num { value, text, .. } => Expr::Num { value, text, span: s },
+        Expr::Num { value, text, .. } => Expr::Num {
+            value,
+            text,
+            span: s,
+        },
         Expr::Neg { operand, .. } => Expr::Neg { operand, span: s },
-        Expr::Binary { op, lhs, rhs, .. } => Expr::Binary { op, lhs, rhs, span: s },
+        Expr::Binary { op, lhs, rhs, .. } => Expr::Binary {
+            op,
+            lhs,
+            rhs,
+            span: s,
+        },
     }
 }
 

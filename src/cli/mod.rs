@@ -1,0 +1,98 @@
+//! The command line: clap definitions and dispatch. Each command lives in its own module
+//! and returns an exit code; `main.rs` only calls `cli::main`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::{RenderStyle, Report};
+
+mod check;
+
+/// Exit codes, documented in README.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The model (or saved state, or query) has errors; diagnostics were printed.
+    pub const MODEL_ERROR: u8 = 1;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// An output could not be written.
+    pub const IO: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nshed",
+    version,
+    about = "A language, interpreter and REPL for neurashed models: white-box graph models of deep learning",
+    long_about = "nshed checks, trains and explains neurashed models written in .nshed files.\n\
+                  See README.md for a tour of the language and examples/ for models."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check one or more .nshed files: report every error and warning, print a summary.
+    Check {
+        /// Files to check (`-` reads standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+    },
+    /// Print the checked IR of a file as JSON (dense, index-based tables).
+    Ir {
+        /// The file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check { files } => check::check_files(&files),
+        Command::Ir { file } => check::print_ir(&file),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a report's diagnostics to stderr (colours only on a terminal).
+pub fn eprint_report(report: &Report) {
+    let text = report.render(RenderStyle::for_stderr());
+    let mut err = std::io::stderr().lock();
+    // A closed stderr leaves nowhere to say anything; ignore the failure.
+    let _ = err.write_all(text.as_bytes());
+}
+
+/// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+pub fn print_stdout(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            exit::IO
+        }
+    }
+}
+
+/// Loads and compiles a model, printing its warnings, or its problems on failure.
+pub fn load_model(path: &str) -> Result<crate::Compiled, u8> {
+    match crate::compile_path(path) {
+        Ok(compiled) => {
+            if !compiled.warnings.problems.is_empty() {
+                eprint_report(&compiled.warnings);
+            }
+            Ok(compiled)
+        }
+        Err(report) => {
+            eprint_report(&report);
+            Err(exit::MODEL_ERROR)
+        }
+    }
+}

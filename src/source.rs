@@ -1,0 +1,118 @@
+//! Reading model sources: files, `-` for stdin, bytes that are not UTF-8.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::diag::{Problem, Report};
+use crate::syntax::ast::Span;
+
+/// A source text and the name it is shown under in diagnostics.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// Largest source accepted, in bytes (a generated 10^6-node model is about 20 MB).
+pub const MAX_SOURCE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Reads `path` (or stdin for `-`). Problems reading come back as a `Report` with no
+/// source spans; invalid UTF-8 comes back pointing at the first bad byte.
+pub fn load(path: &str) -> Result<Source, Report> {
+    let (name, bytes) = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_report("<stdin>", "cannot read standard input", &e.to_string()))?;
+        ("<stdin>".to_string(), bytes)
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            return Err(Report::new(
+                path,
+                "",
+                vec![Problem::error(
+                    "nshed::io::is_directory",
+                    format!("`{path}` is a directory"),
+                )
+                .help("give the path of a `.nshed` file, for example `examples/fig1.nshed`")],
+            ));
+        }
+        let bytes = std::fs::read(p).map_err(|e| {
+            let help = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "check the path; `nshed check examples/fig1.nshed` is a model that exists"
+                }
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                _ => "check that the path names a readable file",
+            };
+            io_report(
+                path,
+                &format!("cannot read `{path}`: {}", io_reason(&e)),
+                help,
+            )
+        })?;
+        (path.to_string(), bytes)
+    };
+    from_bytes(&name, bytes)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn io_report(name: &str, message: &str, help: &str) -> Report {
+    Report::new(
+        name,
+        "",
+        vec![Problem::error("nshed::io", message.to_string()).help(help.to_string())],
+    )
+}
+
+/// Checks size and encoding of raw bytes.
+pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(Report::new(
+            name,
+            "",
+            vec![Problem::error(
+                "nshed::io::too_large",
+                format!(
+                    "`{name}` is {} bytes, more than the {} bytes nshed reads",
+                    bytes.len(),
+                    MAX_SOURCE_BYTES
+                ),
+            )
+            .help("split the model or generate a smaller one")],
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source {
+            name: name.to_string(),
+            text,
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The prefix up to the first bad byte is identical in the lossy text.
+            let end = lossy[at..]
+                .chars()
+                .next()
+                .map(|c| at + c.len_utf8())
+                .unwrap_or(at);
+            Err(Report::new(
+                name,
+                &lossy,
+                vec![
+                    Problem::error("nshed::io::not_utf8", "the file is not valid UTF-8")
+                        .label(Span::new(at, end), format!("byte {at} is not UTF-8"))
+                        .help("save the file as UTF-8; nshed sources are plain text"),
+                ],
+            ))
+        }
+    }
+}
