@@ -6,7 +6,10 @@
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod engine;
 pub mod ir;
+pub mod query;
+pub mod report;
 pub mod source;
 pub mod syntax;
 

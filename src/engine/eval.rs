@@ -1,0 +1,148 @@
+//! Firing sets, scores, logits and predictions for one input (SPEC 1).
+
+use serde::Serialize;
+
+use super::graph::Model;
+use super::numeric::{argmax_first, ln_add, ln_sum_exp_iter, softmax_from_ln};
+use super::state::State;
+use crate::ir::{ClassId, NodeId};
+
+/// Everything the model says about one input, in the log domain.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Firing nodes, ascending (level by level, declaration order). Non-class only.
+    pub firing: Vec<NodeId>,
+    /// `ln S` of each firing node, parallel to `firing`.
+    pub ln_scores: Vec<f64>,
+    /// `ln Z_j` per class (`-inf` when `Z_j = 0`).
+    pub ln_logits: Vec<f64>,
+    /// `softmax(Z)`.
+    pub p: Vec<f64>,
+    /// Argmax of the exact logits, ties to the first declared class.
+    pub predicted: ClassId,
+}
+
+impl Evaluation {
+    /// The firing nodes of feature level `level` (0 = input level).
+    pub fn firing_in_level<'s>(&'s self, model: &Model, level: usize) -> &'s [NodeId] {
+        let Some(l) = model.ir.levels.get(level) else {
+            return &[];
+        };
+        let ids = l.node_ids();
+        let lo = self.firing.partition_point(|&n| n < ids.start);
+        let hi = self.firing.partition_point(|&n| n < ids.end);
+        &self.firing[lo..hi]
+    }
+}
+
+/// Reusable buffers for evaluating many inputs without allocating per node.
+#[derive(Clone, Debug)]
+pub struct Evaluator {
+    counts: Vec<u32>,
+    /// `ln S` per node; `-inf` everywhere except while an evaluation runs.
+    ln_s: Vec<f64>,
+    firing: Vec<NodeId>,
+}
+
+impl Evaluator {
+    pub fn new(model: &Model) -> Evaluator {
+        Evaluator {
+            counts: vec![0; model.n_nodes()],
+            ln_s: vec![f64::NEG_INFINITY; model.n_nodes()],
+            firing: Vec::new(),
+        }
+    }
+
+    /// The firing set of `input` (ascending level-1 ids, no repeats).
+    pub fn firing(&mut self, model: &Model, input: &[NodeId]) -> Vec<NodeId> {
+        model
+            .graph
+            .fire(input, &mut self.counts, &mut self.firing);
+        self.firing.clone()
+    }
+
+    /// Only the ln-logits (what local elasticity needs), written into `ln_logits`.
+    pub fn ln_logits_into(
+        &mut self,
+        model: &Model,
+        state: &State,
+        input: &[NodeId],
+        ln_logits: &mut Vec<f64>,
+    ) {
+        model
+            .graph
+            .fire(input, &mut self.counts, &mut self.firing);
+        self.fill_scores(model, state);
+        self.logits_from_scores(model, state, ln_logits);
+        for &n in &self.firing {
+            self.ln_s[n as usize] = f64::NEG_INFINITY;
+        }
+    }
+
+    pub fn evaluate(&mut self, model: &Model, state: &State, input: &[NodeId]) -> Evaluation {
+        model
+            .graph
+            .fire(input, &mut self.counts, &mut self.firing);
+        self.fill_scores(model, state);
+        let mut ln_logits = Vec::with_capacity(model.n_classes());
+        self.logits_from_scores(model, state, &mut ln_logits);
+        let ln_scores = self
+            .firing
+            .iter()
+            .map(|&n| self.ln_s[n as usize])
+            .collect();
+        for &n in &self.firing {
+            self.ln_s[n as usize] = f64::NEG_INFINITY;
+        }
+        let mut p = Vec::with_capacity(ln_logits.len());
+        softmax_from_ln(&ln_logits, &mut p);
+        let predicted = argmax_first(&ln_logits).unwrap_or(0) as ClassId;
+        Evaluation {
+            firing: self.firing.clone(),
+            ln_scores,
+            ln_logits,
+            p,
+            predicted,
+        }
+    }
+
+    /// `ln S` for every firing node, in firing order (children before parents).
+    fn fill_scores(&mut self, model: &Model, state: &State) {
+        for &n in &self.firing {
+            let node = &model.ir.nodes[n as usize];
+            let ln_lambda = state.ln_lambda[n as usize];
+            let s = match &node.gate {
+                None => ln_lambda,
+                Some(gate) => {
+                    // Non-firing children hold -inf and add nothing.
+                    let ln_s = &self.ln_s;
+                    ln_lambda + ln_sum_exp_iter(gate.children.iter().map(|&c| ln_s[c as usize]))
+                }
+            };
+            // A zero lambda times an infinite sum cannot happen (sums are finite logs),
+            // but guard the NaN anyway: a non-finite product of a zero is zero.
+            self.ln_s[n as usize] = if s.is_nan() { f64::NEG_INFINITY } else { s };
+        }
+    }
+
+    fn logits_from_scores(&self, model: &Model, state: &State, ln_logits: &mut Vec<f64>) {
+        ln_logits.clear();
+        ln_logits.resize(model.n_classes(), f64::NEG_INFINITY);
+        // Only nodes of level L-1 have class edges; the others contribute no terms.
+        for &f in &self.firing {
+            let edges = model.graph.out_edges(f);
+            for &e in edges {
+                let to = model.ir.edges[e as usize].to as usize;
+                let term = state.ln_eta[e as usize] + self.ln_s[f as usize];
+                ln_logits[to] = ln_add(ln_logits[to], term);
+            }
+        }
+    }
+}
+
+impl Model<'_> {
+    /// Convenience: evaluate one input with fresh buffers.
+    pub fn evaluate(&self, state: &State, input: &[NodeId]) -> Evaluation {
+        Evaluator::new(self).evaluate(self, state, input)
+    }
+}

@@ -1,0 +1,161 @@
+//! Index tables derived once from the IR so that firing and updates never search:
+//! for every node, the nodes of the next level that use it (CSR) and the class edges
+//! leaving it; for every middle node, how many firing children make it fire.
+
+use crate::ir::{EdgeId, Ir, NodeId};
+
+/// A checked model plus the tables the engine walks. Cheap to build (linear in the
+/// model's size); build it once per model and share it.
+#[derive(Clone, Debug)]
+pub struct Model<'a> {
+    pub ir: &'a Ir,
+    pub(crate) graph: Graph,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(ir: &'a Ir) -> Model<'a> {
+        Model {
+            ir,
+            graph: Graph::new(ir),
+        }
+    }
+
+    pub fn n_nodes(&self) -> usize {
+        self.ir.nodes.len()
+    }
+
+    pub fn n_edges(&self) -> usize {
+        self.ir.edges.len()
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.ir.classes.len()
+    }
+
+    /// Number of level-1 (input) nodes; they are `0 .. n_inputs()`.
+    pub fn n_inputs(&self) -> usize {
+        self.graph.n_inputs
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Graph {
+    /// `parents[parent_start[n] .. parent_start[n+1]]`: next-level nodes whose gate lists `n`.
+    parent_start: Vec<u32>,
+    parents: Vec<NodeId>,
+    /// Firing threshold of each middle node (0 for input nodes, which never get counted).
+    pub threshold: Vec<u32>,
+    /// `out_edges[edge_start[n] .. edge_start[n+1]]`: class edges leaving `n`.
+    edge_start: Vec<u32>,
+    out_edges: Vec<EdgeId>,
+    pub n_inputs: usize,
+}
+
+impl Graph {
+    pub fn new(ir: &Ir) -> Graph {
+        let n = ir.nodes.len();
+        let mut n_parents = vec![0u32; n + 1];
+        let mut threshold = vec![0u32; n];
+        for (id, node) in ir.nodes.iter().enumerate() {
+            if let Some(gate) = &node.gate {
+                threshold[id] = gate.kind.threshold(gate.children.len()) as u32;
+                for &c in &gate.children {
+                    n_parents[c as usize] += 1;
+                }
+            }
+        }
+        let parent_start = prefix_sums(&n_parents);
+        let mut fill = parent_start.clone();
+        let mut parents = vec![0; parent_start[n] as usize];
+        // Nodes are visited in id order, so each node's parents come out ascending.
+        for (id, node) in ir.nodes.iter().enumerate() {
+            if let Some(gate) = &node.gate {
+                for &c in &gate.children {
+                    parents[fill[c as usize] as usize] = id as NodeId;
+                    fill[c as usize] += 1;
+                }
+            }
+        }
+
+        let mut n_out = vec![0u32; n + 1];
+        for e in &ir.edges {
+            n_out[e.from as usize] += 1;
+        }
+        let edge_start = prefix_sums(&n_out);
+        let mut fill = edge_start.clone();
+        let mut out_edges = vec![0; edge_start[n] as usize];
+        for (id, e) in ir.edges.iter().enumerate() {
+            out_edges[fill[e.from as usize] as usize] = id as EdgeId;
+            fill[e.from as usize] += 1;
+        }
+
+        let n_inputs = ir.levels.first().map_or(0, |l| l.len as usize);
+        Graph {
+            parent_start,
+            parents,
+            threshold,
+            edge_start,
+            out_edges,
+            n_inputs,
+        }
+    }
+
+    pub fn parents(&self, n: NodeId) -> &[NodeId] {
+        let n = n as usize;
+        &self.parents[self.parent_start[n] as usize..self.parent_start[n + 1] as usize]
+    }
+
+    pub fn out_edges(&self, n: NodeId) -> &[EdgeId] {
+        let n = n as usize;
+        &self.out_edges[self.edge_start[n] as usize..self.edge_start[n + 1] as usize]
+    }
+
+    /// The firing set of `input` (ascending level-1 ids), ascending — that is, level by
+    /// level and in declaration order within a level. Work is proportional to the
+    /// edges leaving firing nodes. `counts` must be all zero and is left all zero.
+    pub fn fire(&self, input: &[NodeId], counts: &mut [u32], out: &mut Vec<NodeId>) {
+        out.clear();
+        out.extend_from_slice(input);
+        let mut start = 0;
+        while start < out.len() {
+            let end = out.len();
+            for i in start..end {
+                let node = out[i];
+                for &p in self.parents(node) {
+                    let c = &mut counts[p as usize];
+                    *c += 1;
+                    // Pushed exactly once: when the count reaches the threshold.
+                    if *c == self.threshold[p as usize] {
+                        out.push(p);
+                    }
+                }
+            }
+            // The nodes just added are the next level; keep declaration order.
+            out[end..].sort_unstable();
+            start = end;
+        }
+        for &node in out.iter() {
+            for &p in self.parents(node) {
+                counts[p as usize] = 0;
+            }
+        }
+    }
+}
+
+fn prefix_sums(counts: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(counts.len());
+    let mut acc = 0;
+    for &c in counts {
+        out.push(acc);
+        acc += c;
+    }
+    out
+}
+
+/// Sorts and dedups a list of node ids into a valid input (helper for callers that
+/// build patterns by hand); does not check that they are level-1 nodes.
+pub fn normalise_input(mut input: Vec<NodeId>) -> Vec<NodeId> {
+    input.sort_unstable();
+    input.dedup();
+    input
+}

@@ -1,0 +1,146 @@
+//! Local elasticity (SPEC 5, seed 002 after He & Su): how much one training step on a
+//! base sample moves the logits of a test input, relative to how much it moves the
+//! base's own logits.
+//!
+//! The step is made on a copy of the state with the last phase's rules and freezes
+//! (file-level rules without `train`), no jitter and no noise (SPEC 10).
+//!
+//! Robustness: logits are kept as `ln Z`, so each difference is computed as
+//! `ln |Z_after - Z_before| = max + ln(1 - e^(min - max))` and each norm as
+//! `ln ||d|| = ½ ln Σ e^(2 ln|d_j|)`. The ratio is `exp(ln ||num|| - ln ||den||)`:
+//! exact where the logits fit in f64 and still meaningful (a ratio of scaled norms)
+//! where they do not. It is `None` when the base's logits do not move at all.
+
+use super::eval::Evaluator;
+use super::graph::Model;
+use super::numeric::{ln_abs_diff, ln_sum_exp_iter};
+use super::state::State;
+use super::train::{Freeze, Rules, Trainer};
+use crate::ir::{ClassId, NodeId};
+
+/// `ln ||Z_after - Z_before||` over the classes (`-inf` when nothing moved).
+pub fn ln_logit_shift(before: &[f64], after: &[f64]) -> f64 {
+    ln_sum_exp_iter(
+        before
+            .iter()
+            .zip(after)
+            .map(|(&b, &a)| 2.0 * ln_abs_diff(a, b)),
+    ) / 2.0
+}
+
+/// The rules and freezes of the local-elasticity step.
+pub fn le_step_rules(model: &Model) -> (Rules, Freeze) {
+    let (rules, phase) = model.ir.le_rules();
+    let freeze = phase.map_or_else(|| Freeze::none(model.ir), Freeze::of_phase);
+    (Rules::new(rules).without_jitter(), freeze)
+}
+
+/// The state after one LE step on `{(base_input, base_label)}`, from a copy of `state`.
+pub fn stepped_copy(
+    model: &Model,
+    state: &State,
+    base_input: &[NodeId],
+    base_label: ClassId,
+) -> State {
+    let (rules, freeze) = le_step_rules(model);
+    let mut after = state.clone();
+    Trainer::new(model).step_on(&mut after, &rules, &freeze, &[(base_input, base_label)]);
+    after
+}
+
+/// `LE(x, x')` for base `x = (base_input, base_label)` and test `x' = test_input`;
+/// `None` when the base's own logits do not move (undefined). May be `+inf` when the
+/// ratio itself exceeds f64.
+pub fn le(
+    model: &Model,
+    state: &State,
+    base_input: &[NodeId],
+    base_label: ClassId,
+    test_input: &[NodeId],
+) -> Option<f64> {
+    let after = stepped_copy(model, state, base_input, base_label);
+    let mut ev = Evaluator::new(model);
+    let shift = |ev: &mut Evaluator, input: &[NodeId]| {
+        let (mut b, mut a) = (Vec::new(), Vec::new());
+        ev.ln_logits_into(model, state, input, &mut b);
+        ev.ln_logits_into(model, &after, input, &mut a);
+        ln_logit_shift(&b, &a)
+    };
+    let den = shift(&mut ev, base_input);
+    let num = shift(&mut ev, test_input);
+    ratio(num, den)
+}
+
+fn ratio(ln_num: f64, ln_den: f64) -> Option<f64> {
+    if ln_den == f64::NEG_INFINITY {
+        None
+    } else {
+        Some((ln_num - ln_den).exp())
+    }
+}
+
+/// The LE matrix over all data samples (row = base, column = test). Each base's
+/// updated state is computed once.
+pub fn le_matrix(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
+    let samples = &model.ir.data.samples;
+    let (rules, freeze) = le_step_rules(model);
+    let mut trainer = Trainer::new(model);
+    let mut ev = Evaluator::new(model);
+    let before: Vec<Vec<f64>> = samples
+        .iter()
+        .map(|s| {
+            let mut z = Vec::new();
+            ev.ln_logits_into(model, state, &s.input, &mut z);
+            z
+        })
+        .collect();
+    let mut after_state = state.clone();
+    let mut shifts = vec![0.0; samples.len()];
+    let mut z = Vec::new();
+    samples
+        .iter()
+        .enumerate()
+        .map(|(base_index, base)| {
+            after_state.clone_from(state);
+            trainer.step_on(
+                &mut after_state,
+                &rules,
+                &freeze,
+                &[(&base.input, base.label)],
+            );
+            for (j, test) in samples.iter().enumerate() {
+                ev.ln_logits_into(model, &after_state, &test.input, &mut z);
+                shifts[j] = ln_logit_shift(&before[j], &z);
+            }
+            let den = shifts[base_index];
+            shifts.iter().map(|&num| ratio(num, den)).collect()
+        })
+        .collect()
+}
+
+/// Per class pair `(base class, test class)`: the mean of the defined LE values of
+/// bases with the first label and tests with the second; `None` when there are none.
+pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Option<f64>>> {
+    let k = model.n_classes();
+    let samples = &model.ir.data.samples;
+    let mut sum = vec![vec![0.0; k]; k];
+    let mut count = vec![vec![0usize; k]; k];
+    for (i, row) in matrix.iter().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                let (a, b) = (samples[i].label as usize, samples[j].label as usize);
+                sum[a][b] += v;
+                count[a][b] += 1;
+            }
+        }
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(s, c)| {
+            s.iter()
+                .zip(c)
+                .map(|(&s, &c)| (c > 0).then(|| s / c as f64))
+                .collect()
+        })
+        .collect()
+}

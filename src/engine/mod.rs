@@ -1,0 +1,36 @@
+//! The interpreter: state, firing and scores, training, local elasticity.
+//!
+//! Every `lambda`, `eta`, score and logit is a natural log (see `numeric`); the IR is
+//! walked through index tables built once (`graph::Model`).
+
+pub mod eval;
+pub mod graph;
+pub mod le;
+pub mod numeric;
+pub mod sample;
+pub mod state;
+pub mod train;
+
+#[doc(hidden)]
+pub mod testing;
+
+pub use eval::{Evaluation, Evaluator};
+pub use graph::Model;
+pub use le::{le, le_class_means, le_matrix};
+pub use state::{run_seed, State};
+pub use train::{step_on, Freeze, Rules, Trainer};
+
+/// Builds the initial state for `seed` and trains it by the file's schedule (nothing
+/// when there is no `train` block or `train` is false). `observer` sees every step.
+pub fn trained_state(
+    model: &Model,
+    seed: u64,
+    train: bool,
+    observer: &mut dyn FnMut(&State),
+) -> State {
+    let mut state = State::new(model.ir, seed);
+    if train {
+        Trainer::new(model).run(&mut state, observer);
+    }
+    state
+}

@@ -1,0 +1,387 @@
+//! Training (SPEC 3): one step draws a batch, takes the union `U` of its feature
+//! pathways, and moves every `lambda` and `eta` by its `g+` or `g-`, all reading the
+//! values from before the step.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use super::graph::Model;
+use super::numeric::{ln_add, ln_sub_floor};
+use super::sample::{cumulative_weights, draw_batch, flip_noise};
+use super::state::{RunRng, State};
+use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler, Update};
+
+/// An update function in the log domain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LnOp {
+    /// `mul a`: `ln x += ln a` (jittered when the rules say so).
+    Mul { ln_factor: f64 },
+    /// `add c`, with `ln c`.
+    Add { ln_amount: f64 },
+    /// `sub c` floored at 0, with `ln c`.
+    Sub { ln_amount: f64 },
+    Keep,
+}
+
+impl From<Update> for LnOp {
+    fn from(u: Update) -> LnOp {
+        match u {
+            Update::Mul { factor } => LnOp::Mul {
+                ln_factor: factor.ln(),
+            },
+            Update::Add { amount } => LnOp::Add {
+                ln_amount: amount.ln(),
+            },
+            Update::Sub { amount } => LnOp::Sub {
+                ln_amount: amount.ln(),
+            },
+            Update::Keep => LnOp::Keep,
+        }
+    }
+}
+
+impl LnOp {
+    /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
+    /// application draws its own `N(0,1)` from the run's stream.
+    #[inline]
+    fn apply(self, x: f64, jitter: f64, rng: &mut RunRng) -> f64 {
+        match self {
+            LnOp::Mul { ln_factor } => {
+                if jitter > 0.0 {
+                    let z: f64 = rng.sample(StandardNormal);
+                    x + (ln_factor + jitter * z)
+                } else {
+                    x + ln_factor
+                }
+            }
+            LnOp::Add { ln_amount } => ln_add(x, ln_amount),
+            LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
+            LnOp::Keep => x,
+        }
+    }
+}
+
+/// A `RuleSet` turned into log-domain operations, ready for many steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub grow: Vec<LnOp>,
+    pub shrink: Vec<LnOp>,
+    pub grow_eta: Vec<LnOp>,
+    pub shrink_eta: Vec<LnOp>,
+    pub jitter: f64,
+}
+
+impl Rules {
+    pub fn new(rules: &RuleSet) -> Rules {
+        let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
+        Rules {
+            grow: conv(&rules.grow),
+            shrink: conv(&rules.shrink),
+            grow_eta: conv(&rules.grow_eta),
+            shrink_eta: conv(&rules.shrink_eta),
+            jitter: if rules.jitter.is_finite() && rules.jitter > 0.0 {
+                rules.jitter
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// The same rules without jitter (the local-elasticity step, SPEC 10).
+    pub fn without_jitter(mut self) -> Rules {
+        self.jitter = 0.0;
+        self
+    }
+}
+
+/// What a step may not change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Freeze {
+    /// `levels[l]`: feature level `l`'s lambda is held fixed.
+    pub levels: Vec<bool>,
+    /// Every `eta` is held fixed.
+    pub eta: bool,
+}
+
+impl Freeze {
+    pub fn none(ir: &Ir) -> Freeze {
+        Freeze {
+            levels: vec![false; ir.levels.len()],
+            eta: false,
+        }
+    }
+
+    pub fn of_phase(phase: &Phase) -> Freeze {
+        Freeze {
+            levels: phase.frozen_levels.clone(),
+            eta: phase.freeze_eta,
+        }
+    }
+}
+
+/// The file-wide `eta_update` (union when there is no `train`).
+pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
+    ir.train.as_ref().map_or(EtaUpdate::Union, |t| t.eta_update)
+}
+
+/// Scratch space for steps: reused so a step allocates nothing.
+#[derive(Clone, Debug)]
+struct Workspace {
+    counts: Vec<u32>,
+    pathway: Vec<NodeId>,
+    in_u: Vec<bool>,
+    u_list: Vec<NodeId>,
+    label_in_u: Vec<bool>,
+    cofire: Vec<bool>,
+    cofire_list: Vec<u32>,
+    batch: Vec<usize>,
+    noisy: Vec<Vec<NodeId>>,
+}
+
+impl Workspace {
+    fn new(model: &Model) -> Workspace {
+        Workspace {
+            counts: vec![0; model.n_nodes()],
+            pathway: Vec::new(),
+            in_u: vec![false; model.n_nodes()],
+            u_list: Vec::new(),
+            label_in_u: vec![false; model.n_classes()],
+            cofire: vec![false; model.n_edges()],
+            cofire_list: Vec::new(),
+            batch: Vec::new(),
+            noisy: Vec::new(),
+        }
+    }
+}
+
+/// Runs steps on a model; owns the compiled rules of every phase and the scratch space.
+#[derive(Clone, Debug)]
+pub struct Trainer<'m, 'ir> {
+    model: &'m Model<'ir>,
+    phase_rules: Vec<Rules>,
+    phase_freeze: Vec<Freeze>,
+    cumulative: Vec<f64>,
+    eta_update: EtaUpdate,
+    ws: Workspace,
+}
+
+impl<'m, 'ir> Trainer<'m, 'ir> {
+    pub fn new(model: &'m Model<'ir>) -> Self {
+        let ir = model.ir;
+        let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
+        Trainer {
+            model,
+            phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
+            phase_freeze: phases.iter().map(Freeze::of_phase).collect(),
+            cumulative: cumulative_weights(&ir.data.samples),
+            eta_update: eta_update_of(ir),
+            ws: Workspace::new(model),
+        }
+    }
+
+    /// Total steps of the file's schedule.
+    pub fn total_steps(&self) -> u64 {
+        self.model
+            .ir
+            .train
+            .as_ref()
+            .map_or(0, |t| t.phases.iter().map(|p| p.steps).sum())
+    }
+
+    /// Trains from wherever `state` is to the end of the schedule, calling `observer`
+    /// after every step.
+    pub fn run(&mut self, state: &mut State, observer: &mut dyn FnMut(&State)) {
+        self.run_steps(state, u64::MAX, observer);
+    }
+
+    /// Like `run`, but stops after at most `max_steps` steps. Returns the steps taken.
+    pub fn run_steps(
+        &mut self,
+        state: &mut State,
+        max_steps: u64,
+        observer: &mut dyn FnMut(&State),
+    ) -> u64 {
+        let ir = self.model.ir;
+        let Some(train) = ir.train.as_ref() else {
+            return 0;
+        };
+        let mut taken = 0;
+        while state.phase < train.phases.len() && taken < max_steps {
+            let phase = &train.phases[state.phase];
+            if state.step_in_phase >= phase.steps {
+                state.phase += 1;
+                state.step_in_phase = 0;
+                continue;
+            }
+            self.scheduled_step(state, train.sampler, state.phase, phase.batch);
+            state.step += 1;
+            state.step_in_phase += 1;
+            taken += 1;
+            observer(state);
+        }
+        // Leave the state past any phase that is complete, so `phase` says "done".
+        while state.phase < train.phases.len()
+            && state.step_in_phase >= train.phases[state.phase].steps
+        {
+            state.phase += 1;
+            state.step_in_phase = 0;
+        }
+        taken
+    }
+
+    /// One step of the schedule: draw, add noise, update.
+    fn scheduled_step(&mut self, state: &mut State, sampler: Sampler, phase: usize, batch: u64) {
+        let samples = &self.model.ir.data.samples;
+        let mut drawn = std::mem::take(&mut self.ws.batch);
+        draw_batch(
+            sampler,
+            samples,
+            &self.cumulative,
+            &mut state.sampler,
+            &mut state.rng,
+            batch,
+            &mut drawn,
+        );
+        let q = self.model.ir.data.noise_flip;
+        let mut noisy = std::mem::take(&mut self.ws.noisy);
+        if q > 0.0 {
+            if noisy.len() < drawn.len() {
+                noisy.resize_with(drawn.len(), Vec::new);
+            }
+            let n_inputs = self.model.n_inputs();
+            for (k, &i) in drawn.iter().enumerate() {
+                flip_noise(&samples[i].input, n_inputs, q, &mut state.rng, &mut noisy[k]);
+            }
+        }
+        let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
+            let input: &[NodeId] = if q > 0.0 { &noisy[k] } else { &samples[i].input };
+            (input, samples[i].label)
+        });
+        let rules = &self.phase_rules[phase];
+        let freeze = &self.phase_freeze[phase];
+        update(
+            self.model,
+            &mut self.ws,
+            self.eta_update,
+            state,
+            rules,
+            freeze,
+            batch_iter,
+        );
+        self.ws.batch = drawn;
+        self.ws.noisy = noisy;
+    }
+
+    /// One step on an explicit batch of `(input, label)` pairs (inputs ascending
+    /// level-1 ids): no sampling, no noise. Does not advance the step counters.
+    pub fn step_on(
+        &mut self,
+        state: &mut State,
+        rules: &Rules,
+        freeze: &Freeze,
+        batch: &[(&[NodeId], ClassId)],
+    ) {
+        update(
+            self.model,
+            &mut self.ws,
+            self.eta_update,
+            state,
+            rules,
+            freeze,
+            batch.iter().copied(),
+        );
+    }
+}
+
+/// Convenience for one explicit step with fresh scratch space (REPL, tests).
+pub fn step_on(
+    model: &Model,
+    state: &mut State,
+    rules: &RuleSet,
+    freeze: &Freeze,
+    batch: &[(&[NodeId], ClassId)],
+) {
+    Trainer::new(model).step_on(state, &Rules::new(rules), freeze, batch);
+}
+
+/// SPEC 3 steps 1–4 for one batch.
+fn update<'b>(
+    model: &Model,
+    ws: &mut Workspace,
+    eta_update: EtaUpdate,
+    state: &mut State,
+    rules: &Rules,
+    freeze: &Freeze,
+    batch: impl Iterator<Item = (&'b [NodeId], ClassId)>,
+) {
+    let ir = model.ir;
+    // 1. U: firing nodes of every sample, and the label classes.
+    for (input, label) in batch {
+        model.graph.fire(input, &mut ws.counts, &mut ws.pathway);
+        for &n in &ws.pathway {
+            if !ws.in_u[n as usize] {
+                ws.in_u[n as usize] = true;
+                ws.u_list.push(n);
+            }
+        }
+        if let Some(l) = ws.label_in_u.get_mut(label as usize) {
+            *l = true;
+        }
+        if eta_update == EtaUpdate::Sample {
+            // Edges from a node of this sample's pathway into its own label.
+            for &f in &ws.pathway {
+                for &e in model.graph.out_edges(f) {
+                    if ir.edges[e as usize].to == label && !ws.cofire[e as usize] {
+                        ws.cofire[e as usize] = true;
+                        ws.cofire_list.push(e);
+                    }
+                }
+            }
+        }
+    }
+
+    // 2. lambda of every non-class node of a level not frozen. U was fixed above, so
+    //    updating in place still reads pre-step values (step 4).
+    let rng = &mut state.rng;
+    for (l, level) in ir.levels.iter().enumerate() {
+        if freeze.levels.get(l).copied().unwrap_or(false) {
+            continue;
+        }
+        for n in level.node_ids() {
+            let n = n as usize;
+            let op = if ws.in_u[n] {
+                rules.grow[n]
+            } else {
+                rules.shrink[n]
+            };
+            state.ln_lambda[n] = op.apply(state.ln_lambda[n], rules.jitter, rng);
+        }
+    }
+
+    // 3. eta of every class edge, by co-firing.
+    if !freeze.eta {
+        for (e, edge) in ir.edges.iter().enumerate() {
+            let cofires = match eta_update {
+                EtaUpdate::Union => ws.in_u[edge.from as usize] && ws.label_in_u[edge.to as usize],
+                EtaUpdate::Sample => ws.cofire[e],
+            };
+            let op = if cofires {
+                rules.grow_eta[e]
+            } else {
+                rules.shrink_eta[e]
+            };
+            state.ln_eta[e] = op.apply(state.ln_eta[e], rules.jitter, rng);
+        }
+    }
+
+    // Leave the scratch space clean for the next step.
+    for &n in &ws.u_list {
+        ws.in_u[n as usize] = false;
+    }
+    ws.u_list.clear();
+    ws.label_in_u.iter_mut().for_each(|b| *b = false);
+    for &e in &ws.cofire_list {
+        ws.cofire[e as usize] = false;
+    }
+    ws.cofire_list.clear();
+}
