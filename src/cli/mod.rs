@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 use crate::diag::{RenderStyle, Report};
 
 mod check;
+mod le;
+mod query;
+mod run;
 
 /// Exit codes, documented in README.
 pub mod exit {
@@ -49,6 +52,40 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: String,
     },
+    /// Train by the file's `train` block (if any), then report lambda, eta and every sample.
+    Run {
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Print one JSON object instead of tables.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        state: run::StateArgs,
+        /// Write the file's `record` snapshots here (JSON lines; CSV if PATH ends in .csv).
+        #[arg(long, value_name = "PATH")]
+        record: Option<String>,
+    },
+    /// Print the local-elasticity matrix over the data samples (row = base).
+    Le {
+        #[arg(value_name = "FILE")]
+        file: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        state: run::StateArgs,
+    },
+    /// Answer a query: `pathway X`, `scores X`, `predict X`, `le X Y`, `le-matrix`
+    /// (X: a sample name or a pattern `{e1 e2}`, labelled `{e1 e2}->c1` for an `le` base).
+    Query {
+        #[arg(value_name = "FILE")]
+        file: String,
+        #[arg(value_name = "QUERY")]
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        state: run::StateArgs,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -56,6 +93,19 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { files } => check::check_files(&files),
         Command::Ir { file } => check::print_ir(&file),
+        Command::Run {
+            file,
+            json,
+            state,
+            record,
+        } => run::run(&file, json, &state, record.as_deref()),
+        Command::Le { file, json, state } => le::le(&file, json, &state),
+        Command::Query {
+            file,
+            query,
+            json,
+            state,
+        } => query::query(&file, &query, json, &state),
     };
     ExitCode::from(code)
 }

@@ -55,9 +55,7 @@ impl Evaluator {
 
     /// The firing set of `input` (ascending level-1 ids, no repeats).
     pub fn firing(&mut self, model: &Model, input: &[NodeId]) -> Vec<NodeId> {
-        model
-            .graph
-            .fire(input, &mut self.counts, &mut self.firing);
+        model.graph.fire(input, &mut self.counts, &mut self.firing);
         self.firing.clone()
     }
 
@@ -69,9 +67,7 @@ impl Evaluator {
         input: &[NodeId],
         ln_logits: &mut Vec<f64>,
     ) {
-        model
-            .graph
-            .fire(input, &mut self.counts, &mut self.firing);
+        model.graph.fire(input, &mut self.counts, &mut self.firing);
         self.fill_scores(model, state);
         self.logits_from_scores(model, state, ln_logits);
         for &n in &self.firing {
@@ -80,17 +76,11 @@ impl Evaluator {
     }
 
     pub fn evaluate(&mut self, model: &Model, state: &State, input: &[NodeId]) -> Evaluation {
-        model
-            .graph
-            .fire(input, &mut self.counts, &mut self.firing);
+        model.graph.fire(input, &mut self.counts, &mut self.firing);
         self.fill_scores(model, state);
         let mut ln_logits = Vec::with_capacity(model.n_classes());
         self.logits_from_scores(model, state, &mut ln_logits);
-        let ln_scores = self
-            .firing
-            .iter()
-            .map(|&n| self.ln_s[n as usize])
-            .collect();
+        let ln_scores = self.firing.iter().map(|&n| self.ln_s[n as usize]).collect();
         for &n in &self.firing {
             self.ln_s[n as usize] = f64::NEG_INFINITY;
         }

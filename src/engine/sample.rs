@@ -113,7 +113,13 @@ fn new_epoch(samples: &[Sample], rng: &mut RunRng, epoch: &mut Vec<u32>) {
 
 /// `noise flip q`: each of the `n_inputs` level-1 bits of `input` flips independently
 /// with probability `q` (one uniform draw per bit, in node order). Result ascending.
-pub fn flip_noise(input: &[NodeId], n_inputs: usize, q: f64, rng: &mut RunRng, out: &mut Vec<NodeId>) {
+pub fn flip_noise(
+    input: &[NodeId],
+    n_inputs: usize,
+    q: f64,
+    rng: &mut RunRng,
+    out: &mut Vec<NodeId>,
+) {
     out.clear();
     let mut k = 0;
     for node in 0..n_inputs as NodeId {

@@ -43,7 +43,12 @@ impl State {
     /// then edges (SPEC 10). Constant inits draw nothing.
     pub fn new(ir: &Ir, seed: u64) -> State {
         let mut rng = RunRng::seed_from_u64(seed);
-        let ln_lambda = ir.init.lambda.iter().map(|d| draw_ln(d, &mut rng)).collect();
+        let ln_lambda = ir
+            .init
+            .lambda
+            .iter()
+            .map(|d| draw_ln(d, &mut rng))
+            .collect();
         let ln_eta = ir.init.eta.iter().map(|d| draw_ln(d, &mut rng)).collect();
         State {
             ln_lambda,

@@ -15,11 +15,17 @@ use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler, Update}
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LnOp {
     /// `mul a`: `ln x += ln a` (jittered when the rules say so).
-    Mul { ln_factor: f64 },
+    Mul {
+        ln_factor: f64,
+    },
     /// `add c`, with `ln c`.
-    Add { ln_amount: f64 },
+    Add {
+        ln_amount: f64,
+    },
     /// `sub c` floored at 0, with `ln c`.
-    Sub { ln_amount: f64 },
+    Sub {
+        ln_amount: f64,
+    },
     Keep,
 }
 
@@ -250,11 +256,21 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             }
             let n_inputs = self.model.n_inputs();
             for (k, &i) in drawn.iter().enumerate() {
-                flip_noise(&samples[i].input, n_inputs, q, &mut state.rng, &mut noisy[k]);
+                flip_noise(
+                    &samples[i].input,
+                    n_inputs,
+                    q,
+                    &mut state.rng,
+                    &mut noisy[k],
+                );
             }
         }
         let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
-            let input: &[NodeId] = if q > 0.0 { &noisy[k] } else { &samples[i].input };
+            let input: &[NodeId] = if q > 0.0 {
+                &noisy[k]
+            } else {
+                &samples[i].input
+            };
             (input, samples[i].label)
         });
         let rules = &self.phase_rules[phase];

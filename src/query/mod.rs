@@ -1,1 +1,48 @@
-//! Queries.
+//! Queries on a model state (SPEC 5): `pathway X`, `scores X`, `predict X`, `le X Y`,
+//! `le-matrix`. `X` is a data sample's name or a pattern `{e1 e2}` of input nodes,
+//! optionally labelled `{e1 e2}->c1` (the base of `le` needs a label).
+//!
+//! Shared by `nshed query` and the REPL: `parse_query` resolves names and reports
+//! problems labelled into the query text; `answer` computes a serialisable `Answer`
+//! whose `Display` is the human form.
+
+mod answer;
+mod parse;
+
+pub use answer::{answer, Answer, ClassValue, InputDesc, LevelFiring, NodeScore};
+pub use parse::{did_you_mean, parse_query, COMMANDS};
+
+use crate::ir::{ClassId, NodeId};
+use crate::syntax::ast::Span;
+
+/// A parsed and resolved query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub kind: QueryKind,
+    /// The whole query text.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueryKind {
+    Pathway(Input),
+    Scores(Input),
+    Predict(Input),
+    /// `base` always has a label.
+    Le {
+        base: Input,
+        test: Input,
+    },
+    LeMatrix,
+}
+
+/// An input as the query named it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    /// The data sample's name, when the query named one.
+    pub sample: Option<String>,
+    /// Firing input nodes, ascending, no repeats.
+    pub input: Vec<NodeId>,
+    pub label: Option<ClassId>,
+    pub span: Span,
+}

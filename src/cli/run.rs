@@ -1,0 +1,217 @@
+//! `nshed run`: train by the file's schedule (or not), then report the state.
+//! Also the shared "get the trained state" path used by `le` and `query`.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::{exit, load_model, print_stdout};
+use crate::engine::{run_seed, Model, State, Trainer};
+use crate::ir::Quantity;
+use crate::report::{RunReport, Snapshot};
+
+/// Options of every command that reports on a trained state (SPEC 10).
+#[derive(clap::Args, Debug, Clone)]
+pub struct StateArgs {
+    /// Use the initial state: do not train by the file's `train` block.
+    #[arg(long)]
+    pub no_train: bool,
+    /// Seed of the run's random stream (wins over `train { seed N }`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// Work (node and edge updates) above which a terminal gets a progress bar.
+const PROGRESS_WORK: f64 = 2e8;
+
+pub fn run(file: &str, json: bool, args: &StateArgs, record: Option<&str>) -> u8 {
+    let compiled = match load_model(file) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let model = Model::new(&compiled.ir);
+    let state = match trained_state(&model, args, record) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let report = RunReport::new(&model, &state);
+    if json {
+        print_json(&report)
+    } else {
+        print_stdout(&report.to_string())
+    }
+}
+
+/// Prints one JSON object and a newline.
+pub fn print_json<T: serde::Serialize>(value: &T) -> u8 {
+    match serde_json::to_string_pretty(value) {
+        Ok(mut s) => {
+            s.push('\n');
+            print_stdout(&s)
+        }
+        Err(e) => {
+            eprintln!("error: cannot serialise the report: {e}");
+            exit::IO
+        }
+    }
+}
+
+/// The state to report on: initial state for the run's seed, trained by the file's
+/// schedule unless `--no-train`; records to `record` when given and the file has a
+/// `record` block.
+pub fn trained_state(model: &Model, args: &StateArgs, record: Option<&str>) -> Result<State, u8> {
+    let ir = model.ir;
+    let mut state = State::new(ir, run_seed(ir, args.seed));
+    let Some(train) = ir.train.as_ref().filter(|_| !args.no_train) else {
+        if record.is_some() {
+            eprintln!("note: nothing is trained, so nothing is recorded");
+        }
+        return Ok(state);
+    };
+    let mut recorder = match (record, train.record.as_ref()) {
+        (Some(path), Some(spec)) => {
+            if spec.quantities.contains(&Quantity::InfoPlane) {
+                eprintln!(
+                    "note: `info_plane` is not recorded yet (it needs the mutual-information analysis)"
+                );
+            }
+            match Recorder::create(model, path, spec.every, spec.quantities.clone()) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("error: cannot write `{path}`: {e}");
+                    return Err(exit::IO);
+                }
+            }
+        }
+        (Some(path), None) => {
+            eprintln!("note: the file has no `record` block, so `{path}` is not written");
+            None
+        }
+        (None, _) => None,
+    };
+
+    let mut trainer = Trainer::new(model);
+    let total = trainer.total_steps();
+    let batch_max = train.phases.iter().map(|p| p.batch).max().unwrap_or(1);
+    let work = total as f64 * (model.n_nodes() + model.n_edges()) as f64 * batch_max.max(1) as f64;
+    let bar = (std::io::stderr().is_terminal() && work >= PROGRESS_WORK).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} training {bar:40} {pos}/{len} steps ({per_sec}, eta {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+
+    let mut io_error = None;
+    if let Some(r) = recorder.as_mut() {
+        if let Err(e) = r.write(model, &state) {
+            io_error = Some(e);
+        }
+    }
+    trainer.run(&mut state, &mut |s| {
+        if let Some(bar) = &bar {
+            if s.step % 256 == 0 {
+                bar.set_position(s.step);
+            }
+        }
+        if let Some(r) = recorder.as_mut() {
+            if io_error.is_none() && s.step % r.every == 0 {
+                if let Err(e) = r.write(model, s) {
+                    io_error = Some(e);
+                }
+            }
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(r) = recorder {
+        let path = r.path.clone();
+        let result = match io_error {
+            Some(e) => {
+                r.abandon();
+                Err(e)
+            }
+            None => r.finish(),
+        };
+        if let Err(e) = result {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Err(exit::IO);
+        }
+    }
+    Ok(state)
+}
+
+/// Writes snapshots to a temporary file next to the target, renamed into place at the
+/// end so a reader never sees half a file.
+struct Recorder {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    every: u64,
+    quantities: Vec<Quantity>,
+    csv: bool,
+}
+
+impl Recorder {
+    fn create(
+        model: &Model,
+        path: &str,
+        every: u64,
+        quantities: Vec<Quantity>,
+    ) -> std::io::Result<Recorder> {
+        let path = PathBuf::from(path);
+        let tmp = temp_path(&path);
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        let csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv {
+            writeln!(out, "{}", Snapshot::csv_header(model, &quantities))?;
+        }
+        Ok(Recorder {
+            path,
+            tmp,
+            out,
+            every: every.max(1),
+            quantities,
+            csv,
+        })
+    }
+
+    fn write(&mut self, model: &Model, state: &State) -> std::io::Result<()> {
+        let snap = Snapshot::take(model, state, &self.quantities);
+        if self.csv {
+            writeln!(self.out, "{}", snap.csv_row())
+        } else {
+            let line = serde_json::to_string(&snap).map_err(std::io::Error::other)?;
+            writeln!(self.out, "{line}")
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)
+    }
+
+    fn abandon(self) {
+        let tmp = self.tmp.clone();
+        drop(self);
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
+/// `dir/.name.tmp-PID` beside `path`.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = format!(".{name}.tmp-{}", std::process::id());
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(tmp),
+        _ => PathBuf::from(tmp),
+    }
+}

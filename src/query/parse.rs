@@ -1,0 +1,433 @@
+//! Parsing and resolving a query string against a model. Every problem is a
+//! `Problem` labelled into the query text, so the CLI and the REPL can render it.
+
+use crate::diag::Problem;
+use crate::ir::{ClassId, Ir, NodeId};
+use crate::syntax::ast::Span;
+
+use super::{Input, Query, QueryKind};
+
+/// Commands, with the arguments they take (for help lines).
+pub const COMMANDS: [(&str, &str); 5] = [
+    ("pathway", "pathway X"),
+    ("scores", "scores X"),
+    ("predict", "predict X"),
+    ("le", "le X Y"),
+    ("le-matrix", "le-matrix"),
+];
+
+const CODE_SYNTAX: &str = "nshed::query::syntax";
+const CODE_UNKNOWN: &str = "nshed::query::unknown_name";
+const CODE_NOT_INPUT: &str = "nshed::query::not_an_input_node";
+const CODE_NO_LABEL: &str = "nshed::query::missing_label";
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Open,
+    Close,
+    Arrow,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    tok: Tok,
+    span: Span,
+}
+
+fn tokenize(text: &str) -> Result<Vec<Token>, Problem> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            b'{' | b'}' => {
+                i += 1;
+                let tok = if c == b'{' { Tok::Open } else { Tok::Close };
+                out.push(Token {
+                    tok,
+                    span: Span::new(start, i),
+                });
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                out.push(Token {
+                    tok: Tok::Arrow,
+                    span: Span::new(start, i),
+                });
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                // Words may contain '-' (for `le-matrix`) but not start with it.
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || (bytes[i] == b'-' && bytes.get(i + 1) != Some(&b'>')))
+                {
+                    i += 1;
+                }
+                out.push(Token {
+                    tok: Tok::Word(text[start..i].to_string()),
+                    span: Span::new(start, i),
+                });
+            }
+            _ => {
+                let ch = text[start..].chars().next().unwrap_or('?');
+                let end = start + ch.len_utf8();
+                return Err(Problem::error(CODE_SYNTAX, format!("unexpected `{ch}` in query"))
+                    .label(Span::new(start, end), "not part of a query")
+                    .help("inputs are sample names or patterns like `{e1 e2}` (with `->c1` for a label)"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `text` and resolves every name against `ir`. All problems found are returned.
+pub fn parse_query(ir: &Ir, text: &str) -> Result<Query, Vec<Problem>> {
+    let tokens = tokenize(text).map_err(|p| vec![p])?;
+    let end = Span::new(text.len(), text.len());
+    let mut p = Parser {
+        ir,
+        tokens,
+        pos: 0,
+        end,
+        problems: Vec::new(),
+    };
+    let Some(first) = p.next() else {
+        return Err(vec![Problem::error(CODE_SYNTAX, "empty query")
+            .label(end, "expected a command")
+            .help(commands_help())]);
+    };
+    let Tok::Word(cmd) = &first.tok else {
+        return Err(vec![Problem::error(
+            CODE_SYNTAX,
+            "a query starts with a command",
+        )
+        .label(first.span, "expected a command")
+        .help(commands_help())]);
+    };
+    let kind = match cmd.as_str() {
+        "pathway" => p.input(false).map(QueryKind::Pathway),
+        "scores" => p.input(false).map(QueryKind::Scores),
+        "predict" => p.input(false).map(QueryKind::Predict),
+        "le" => {
+            let base = p.input(true);
+            let test = p.input(false);
+            match (base, test) {
+                (Some(base), Some(test)) => Some(QueryKind::Le { base, test }),
+                _ => None,
+            }
+        }
+        "le-matrix" => Some(QueryKind::LeMatrix),
+        other => {
+            let names = COMMANDS.iter().map(|c| c.0);
+            let mut problem = Problem::error(CODE_SYNTAX, format!("unknown command `{other}`"))
+                .label(first.span, "not a query command");
+            problem = match did_you_mean(other, names) {
+                Some(s) => problem.help(format!("did you mean `{s}`? {}", commands_help())),
+                None => problem.help(commands_help()),
+            };
+            return Err(vec![problem]);
+        }
+    };
+    if let Some(extra) = p.next() {
+        p.problems.push(
+            Problem::error(CODE_SYNTAX, "unexpected input after the query")
+                .label(extra.span.to(p.last_span()), "extra")
+                .help(format!("`{cmd}` takes: {}", usage(cmd))),
+        );
+    }
+    match kind {
+        Some(kind) if p.problems.is_empty() => Ok(Query {
+            kind,
+            span: Span::new(0, text.len()),
+        }),
+        _ => Err(p.problems),
+    }
+}
+
+fn commands_help() -> String {
+    let list: Vec<&str> = COMMANDS.iter().map(|c| c.1).collect();
+    format!("queries: {}", list.join(", "))
+}
+
+fn usage(cmd: &str) -> &'static str {
+    COMMANDS.iter().find(|c| c.0 == cmd).map_or("", |c| c.1)
+}
+
+struct Parser<'a> {
+    ir: &'a Ir,
+    tokens: Vec<Token>,
+    pos: usize,
+    end: Span,
+    problems: Vec<Problem>,
+}
+
+impl Parser<'_> {
+    fn next(&mut self) -> Option<Token> {
+        let t = self.tokens.get(self.pos).cloned();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn last_span(&self) -> Span {
+        self.tokens.last().map_or(self.end, |t| t.span)
+    }
+
+    /// One input: a sample name, or `{ nodes }` optionally followed by `-> class`.
+    /// `needs_label`: the base of `le`.
+    fn input(&mut self, needs_label: bool) -> Option<Input> {
+        let Some(tok) = self.next() else {
+            self.problems.push(
+                Problem::error(CODE_SYNTAX, "missing input")
+                    .label(
+                        self.end,
+                        "expected a sample name or a pattern like `{e1 e2}`",
+                    )
+                    .help(if needs_label {
+                        "the base of `le` is a sample name or a labelled pattern `{e1 e2}->c1`"
+                    } else {
+                        "give a data sample's name or a pattern of input nodes, e.g. `{e1 e2}`"
+                    }),
+            );
+            return None;
+        };
+        match tok.tok {
+            Tok::Word(name) => self.sample(&name, tok.span),
+            Tok::Open => self.pattern(tok.span, needs_label),
+            Tok::Close | Tok::Arrow => {
+                self.problems.push(
+                    Problem::error(CODE_SYNTAX, "malformed input")
+                        .label(tok.span, "expected a sample name or `{`")
+                        .help("patterns are written `{e1 e2}` or `{e1 e2}->c1`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn sample(&mut self, name: &str, span: Span) -> Option<Input> {
+        if let Some(i) = self.ir.sample_index(name) {
+            let s = &self.ir.data.samples[i];
+            if matches!(
+                self.peek(),
+                Some(Token {
+                    tok: Tok::Arrow,
+                    ..
+                })
+            ) {
+                let arrow = self.next().map_or(span, |t| t.span);
+                self.problems.push(
+                    Problem::error(CODE_SYNTAX, format!("sample `{name}` already has a label"))
+                        .label(arrow, "a label only follows a pattern")
+                        .help("write the pattern out, e.g. `{e1 e2}->c1`, to choose a label"),
+                );
+                return None;
+            }
+            return Some(Input {
+                sample: Some(s.name.clone()),
+                input: s.input.clone(),
+                label: Some(s.label),
+                span,
+            });
+        }
+        let mut problem = Problem::error(CODE_UNKNOWN, format!("no data sample `{name}`"))
+            .label(span, "not a sample of this model");
+        problem = if self.input_node(name).is_some() {
+            problem.help(format!(
+                "`{name}` is an input node: write the pattern `{{{name}}}`"
+            ))
+        } else {
+            let names = self.ir.data.samples.iter().map(|s| s.name.as_str());
+            match did_you_mean(name, names) {
+                Some(s) => problem.help(format!("did you mean `{s}`?")),
+                None if self.ir.data.samples.is_empty() => {
+                    problem.help("the model has no data; write a pattern like `{e1 e2}`")
+                }
+                None => problem.help("write a data sample's name or a pattern like `{e1 e2}`"),
+            }
+        };
+        self.problems.push(problem);
+        None
+    }
+
+    fn input_node(&self, name: &str) -> Option<NodeId> {
+        self.ir
+            .node_index(name)
+            .filter(|&n| self.ir.nodes[n as usize].level == 0)
+    }
+
+    fn pattern(&mut self, open: Span, needs_label: bool) -> Option<Input> {
+        let mut nodes: Vec<NodeId> = Vec::new();
+        let mut ok = true;
+        let close = loop {
+            match self.next() {
+                Some(Token {
+                    tok: Tok::Close,
+                    span,
+                }) => break span,
+                Some(Token {
+                    tok: Tok::Word(name),
+                    span,
+                }) => match self.resolve_pattern_node(&name, span) {
+                    Some(n) => nodes.push(n),
+                    None => ok = false,
+                },
+                Some(t) => {
+                    self.problems.push(
+                        Problem::error(CODE_SYNTAX, "malformed pattern")
+                            .label(t.span, "expected an input node name or `}`")
+                            .label(open, "pattern opened here"),
+                    );
+                    return None;
+                }
+                None => {
+                    self.problems.push(
+                        Problem::error(CODE_SYNTAX, "unclosed pattern")
+                            .label(open, "this `{` is never closed")
+                            .label(self.end, "expected `}`")
+                            .help("close the pattern: `{e1 e2}`"),
+                    );
+                    return None;
+                }
+            }
+        };
+        let mut span = open.to(close);
+        let mut label = None;
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::Arrow,
+                ..
+            })
+        ) {
+            let arrow = self.next().map_or(close, |t| t.span);
+            match self.next() {
+                Some(Token {
+                    tok: Tok::Word(class),
+                    span: cspan,
+                }) => {
+                    span = span.to(cspan);
+                    label = self.resolve_class(&class, cspan);
+                    ok &= label.is_some();
+                }
+                other => {
+                    let at = other.map_or(self.end, |t| t.span);
+                    self.problems.push(
+                        Problem::error(CODE_SYNTAX, "missing class after `->`")
+                            .label(at, "expected a class name")
+                            .label(arrow, "label arrow"),
+                    );
+                    return None;
+                }
+            }
+        } else if needs_label {
+            self.problems.push(
+                Problem::error(CODE_NO_LABEL, "the base of `le` needs a label")
+                    .label(span, "unlabelled pattern")
+                    .help("add a label, e.g. `{e1 e2}->c1`, or use a data sample's name"),
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        nodes.sort_unstable();
+        nodes.dedup();
+        Some(Input {
+            sample: None,
+            input: nodes,
+            label,
+            span,
+        })
+    }
+
+    fn resolve_pattern_node(&mut self, name: &str, span: Span) -> Option<NodeId> {
+        if let Some(n) = self.input_node(name) {
+            return Some(n);
+        }
+        let problem = if let Some(n) = self.ir.node_index(name) {
+            let level = &self.ir.levels[self.ir.nodes[n as usize].level as usize].name;
+            let input_level = self.ir.levels.first().map_or("", |l| l.name.as_str());
+            Problem::error(CODE_NOT_INPUT, format!("`{name}` is not an input node"))
+                .label(span, format!("`{name}` is in level `{level}`"))
+                .help(format!(
+                    "a pattern lists nodes of the input level `{input_level}`; the others fire by their rules"
+                ))
+        } else if self.ir.class_index(name).is_some() {
+            Problem::error(
+                CODE_NOT_INPUT,
+                format!("`{name}` is a class, not an input node"),
+            )
+            .label(span, "a class inside the pattern")
+            .help(format!(
+                "to give the pattern a label, write it after the braces: `{{...}}->{name}`"
+            ))
+        } else {
+            let names = self
+                .ir
+                .nodes
+                .iter()
+                .filter(|n| n.level == 0)
+                .map(|n| n.name.as_str());
+            let p = Problem::error(CODE_UNKNOWN, format!("no input node `{name}`"))
+                .label(span, "unknown name");
+            match did_you_mean(name, names) {
+                Some(s) => p.help(format!("did you mean `{s}`?")),
+                None => p.help("a pattern lists nodes of the input level"),
+            }
+        };
+        self.problems.push(problem);
+        None
+    }
+
+    fn resolve_class(&mut self, name: &str, span: Span) -> Option<ClassId> {
+        if let Some(c) = self.ir.class_index(name) {
+            return Some(c);
+        }
+        let names = self.ir.classes.iter().map(|c| c.name.as_str());
+        let p = Problem::error(CODE_UNKNOWN, format!("no class `{name}`"))
+            .label(span, "not a class of this model");
+        self.problems.push(match did_you_mean(name, names) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help("a label is one of the model's classes"),
+        });
+        None
+    }
+}
+
+/// The closest candidate within a small edit distance, if any.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
