@@ -181,11 +181,12 @@ pub fn generated(
                         children.push(c);
                     }
                 }
-                // Mostly OR so that firing propagates through many levels.
+                // 20% OR, 70% 2-of-n, 10% AND: roughly keeps a ~5% firing rate
+                // steady from level to level (OR alone would saturate, AND die out).
                 let kind = match rng.gen_range(0..10) {
                     0 => GateKind::All,
-                    1 | 2 => GateKind::AtLeast { k: 2 },
-                    _ => GateKind::Any,
+                    1 | 2 => GateKind::Any,
+                    _ => GateKind::AtLeast { k: 2 },
                 };
                 Gate { kind, children }
             });

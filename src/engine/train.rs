@@ -75,12 +75,15 @@ pub struct Rules {
     pub grow_eta: Vec<LnOp>,
     pub shrink_eta: Vec<LnOp>,
     pub jitter: f64,
+    /// When every node rule is a deterministic `mul`: `(ln g+, ln g-)` per node, so
+    /// the dense lambda update is one branch-free add per node (the common case).
+    ln_mul_nodes: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 impl Rules {
     pub fn new(rules: &RuleSet) -> Rules {
         let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
-        Rules {
+        let mut compiled = Rules {
             grow: conv(&rules.grow),
             shrink: conv(&rules.shrink),
             grow_eta: conv(&rules.grow_eta),
@@ -90,12 +93,29 @@ impl Rules {
             } else {
                 0.0
             },
+            ln_mul_nodes: None,
+        };
+        compiled.ln_mul_nodes = compiled.mul_fast_path();
+        compiled
+    }
+
+    fn mul_fast_path(&self) -> Option<(Vec<f64>, Vec<f64>)> {
+        if self.jitter > 0.0 {
+            return None;
         }
+        let ln = |op: &LnOp| match *op {
+            LnOp::Mul { ln_factor } => Some(ln_factor),
+            _ => None,
+        };
+        let grow = self.grow.iter().map(ln).collect::<Option<Vec<f64>>>()?;
+        let shrink = self.shrink.iter().map(ln).collect::<Option<Vec<f64>>>()?;
+        Some((grow, shrink))
     }
 
     /// The same rules without jitter (the local-elasticity step, SPEC 10).
     pub fn without_jitter(mut self) -> Rules {
         self.jitter = 0.0;
+        self.ln_mul_nodes = self.mul_fast_path();
         self
     }
 }
@@ -333,7 +353,9 @@ fn update<'b>(
     let ir = model.ir;
     // 1. U: firing nodes of every sample, and the label classes.
     for (input, label) in batch {
-        model.graph.fire(input, &mut ws.counts, &mut ws.pathway);
+        model
+            .graph
+            .fire_levels(input, &mut ws.counts, &mut ws.pathway, false);
         for &n in &ws.pathway {
             if !ws.in_u[n as usize] {
                 ws.in_u[n as usize] = true;
@@ -363,8 +385,18 @@ fn update<'b>(
         if freeze.levels.get(l).copied().unwrap_or(false) {
             continue;
         }
-        for n in level.node_ids() {
-            let n = n as usize;
+        let ids = level.node_ids();
+        let range = ids.start as usize..ids.end as usize;
+        if let Some((ln_grow, ln_shrink)) = &rules.ln_mul_nodes {
+            let lambda = &mut state.ln_lambda[range.clone()];
+            let in_u = &ws.in_u[range.clone()];
+            let (g, s) = (&ln_grow[range.clone()], &ln_shrink[range]);
+            for i in 0..lambda.len() {
+                lambda[i] += if in_u[i] { g[i] } else { s[i] };
+            }
+            continue;
+        }
+        for n in range {
             let op = if ws.in_u[n] {
                 rules.grow[n]
             } else {
