@@ -236,9 +236,11 @@ impl fmt::Display for RunReport {
         write!(f, "{t}")?;
         writeln!(f)?;
         writeln!(f, "pathways")?;
+        let mut t = Table::new(&["sample", "pathway"]);
         for s in &self.samples {
-            writeln!(f, "  {}: {}", s.name, s.pathway.join(" "))?;
+            t.row(vec![s.name.clone(), s.pathway.join(" ")]);
         }
+        write!(f, "{t}")?;
         if let Some(a) = self.accuracy {
             writeln!(f)?;
             let correct = self
@@ -425,22 +427,25 @@ impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.headers.len();
         let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        // Columns of numbers are right-aligned, the others (names) left-aligned.
+        let mut numeric = vec![!self.rows.is_empty(); n];
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
                 width[i] = width[i].max(c.chars().count());
+                numeric[i] &= looks_numeric(c);
             }
         }
         let line = |cells: &[String]| -> String {
-            let mut s = String::from(" ");
+            let mut s = String::new();
             for (i, c) in cells.iter().enumerate().take(n) {
-                let pad = width[i] - c.chars().count();
+                let pad = " ".repeat(width[i] - c.chars().count());
                 s.push_str("  ");
-                if i == 0 {
+                if numeric[i] {
+                    s.push_str(&pad);
                     s.push_str(c);
-                    s.push_str(&" ".repeat(pad));
                 } else {
-                    s.push_str(&" ".repeat(pad));
                     s.push_str(c);
+                    s.push_str(&pad);
                 }
             }
             s.trim_end().to_string()
@@ -451,4 +456,10 @@ impl fmt::Display for Table {
         }
         Ok(())
     }
+}
+
+fn looks_numeric(cell: &str) -> bool {
+    cell.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+        || cell.starts_with("e^")
+        || matches!(cell, "undefined" | "inf")
 }

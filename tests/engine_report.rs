@@ -1,0 +1,95 @@
+//! Reports on the hand-built fig1: JSON shape and the human layout.
+
+use nshed::engine::testing::{fig1, mul, one_phase, uniform_rules};
+use nshed::engine::{Model, State, Trainer};
+use nshed::ir::{EtaUpdate, Quantity, Sampler, Update};
+use nshed::report::{RunReport, Snapshot};
+
+fn eight_steps() -> (nshed::ir::Ir, State) {
+    let mut ir = fig1();
+    ir.train = Some(one_phase(&ir, 8, 1, Sampler::Cycle, EtaUpdate::Union, 0));
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 0);
+    Trainer::new(&model).run(&mut state, &mut |_| {});
+    (ir, state)
+}
+
+#[test]
+fn run_report_json_shape() {
+    let (ir, state) = eight_steps();
+    let model = Model::new(&ir);
+    let report = RunReport::new(&model, &state);
+    let json = serde_json::to_value(&report).expect("json");
+    let keys: Vec<&String> = json.as_object().expect("object").keys().collect();
+    // serde_json's default map sorts keys; check the set here and the order in text.
+    assert_eq!(keys.len(), 9);
+    let text = serde_json::to_string(&report).expect("json");
+    let order = [
+        "\"model\"",
+        "\"classes\"",
+        "\"steps\"",
+        "\"lambda\"",
+        "\"ln_lambda\"",
+        "\"eta\"",
+        "\"ln_eta\"",
+        "\"samples\"",
+        "\"accuracy\"",
+    ];
+    let pos: Vec<usize> = order.iter().map(|k| text.find(k).expect(k)).collect();
+    assert!(pos.windows(2).all(|w| w[0] < w[1]), "{text}");
+    // Node order in the lambda map.
+    assert!(text.find("\"e1\"").expect("e1") < text.find("\"t3\"").expect("t3"));
+    assert_eq!(json["steps"], 8);
+    assert!((json["lambda"]["m1"].as_f64().expect("m1") - 1.434964).abs() < 1e-6);
+    assert_eq!(
+        json["samples"][0]["pathway"],
+        serde_json::json!(["e1", "e2", "m1", "t1"])
+    );
+    assert_eq!(json["samples"][0]["predicted"], "c1");
+    insta::assert_snapshot!("fig1_eight_steps_human", report.to_string());
+}
+
+#[test]
+fn beyond_f64_values_are_null_with_ln() {
+    let mut ir = fig1();
+    ir.rules = uniform_rules(
+        ir.nodes.len(),
+        ir.edges.len(),
+        mul(1e100),
+        Update::Sub { amount: 10.0 },
+    );
+    ir.train = Some(one_phase(&ir, 40, 1, Sampler::Cycle, EtaUpdate::Union, 0));
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 0);
+    Trainer::new(&model).run(&mut state, &mut |_| {});
+    let json = serde_json::to_value(RunReport::new(&model, &state)).expect("json");
+    // m1 grows 30 times by 1e100: beyond f64.
+    assert!(json["lambda"]["m1"].is_null());
+    assert!(json["ln_lambda"]["m1"].as_f64().expect("ln") > 700.0);
+    // e3..e7 are floored at 0: plain 0, ln null.
+    assert_eq!(json["lambda"]["e7"], 0.0);
+    assert!(json["ln_lambda"]["e7"].is_null());
+    let s0 = &json["samples"][0];
+    assert!(s0["logits"][0].is_null());
+    assert!(s0["ln_logits"][0].as_f64().is_some());
+    assert_eq!(s0["p"], serde_json::json!([1.0, 0.0, 0.0]));
+    let text = RunReport::new(&model, &state).to_string();
+    assert!(text.contains("e^"), "{text}");
+}
+
+#[test]
+fn snapshots_carry_the_recorded_quantities() {
+    let (ir, state) = eight_steps();
+    let model = Model::new(&ir);
+    let q = [Quantity::Lambda, Quantity::Accuracy, Quantity::Logits];
+    let snap = Snapshot::take(&model, &state, &q);
+    let json = serde_json::to_value(&snap).expect("json");
+    assert_eq!(json["step"], 8);
+    assert_eq!(json["phase"], "main");
+    assert!(json.get("eta").is_none());
+    assert_eq!(json["accuracy"], 0.75);
+    let header = Snapshot::csv_header(&model, &q);
+    let row = snap.csv_row();
+    assert_eq!(header.split(',').count(), row.split(',').count());
+    assert!(header.starts_with("step,phase,lambda:e1,"));
+}
