@@ -300,3 +300,15 @@ fn long_run(steps: u64) {
 fn million_multiplicative_steps_stay_finite() {
     long_run(1_000_000);
 }
+
+#[test]
+fn sweep_streams_are_independent_and_stream_zero_is_the_run() {
+    let mut ir = fig1();
+    ir.init.lambda = vec![Dist::Uniform { a: 0.0, b: 1.0 }; ir.nodes.len()];
+    assert_eq!(State::for_run(&ir, 5, 0), State::new(&ir, 5));
+    assert_ne!(
+        State::for_run(&ir, 5, 1).ln_lambda,
+        State::for_run(&ir, 5, 2).ln_lambda
+    );
+    assert_eq!(State::for_run(&ir, 5, 3), State::for_run(&ir, 5, 3));
+}

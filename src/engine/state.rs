@@ -42,7 +42,19 @@ impl State {
     /// The initial state: init draws come first from the run's stream, in node order,
     /// then edges (SPEC 10). Constant inits draw nothing.
     pub fn new(ir: &Ir, seed: u64) -> State {
+        State::from_rng(ir, RunRng::seed_from_u64(seed))
+    }
+
+    /// The initial state of run `run_index` of a parallel sweep (SPEC 4): ChaCha
+    /// stream `run_index` of the key derived from `seed`, so runs are independent and
+    /// each is reproducible alone, whatever the thread count. Stream 0 is `new(ir, seed)`.
+    pub fn for_run(ir: &Ir, seed: u64, run_index: u64) -> State {
         let mut rng = RunRng::seed_from_u64(seed);
+        rng.set_stream(run_index);
+        State::from_rng(ir, rng)
+    }
+
+    fn from_rng(ir: &Ir, mut rng: RunRng) -> State {
         let ln_lambda = ir
             .init
             .lambda
