@@ -119,7 +119,9 @@ pub fn le_matrix(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
 }
 
 /// Per class pair `(base class, test class)`: the mean of the defined LE values of
-/// bases with the first label and tests with the second; `None` when there are none.
+/// bases with the first label and tests with the second, leaving out the diagonal
+/// (`LE(x, x) = 1` always, and would pull within-class means towards 1); `None` when
+/// there is no such pair.
 pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Option<f64>>> {
     let k = model.n_classes();
     let samples = &model.ir.data.samples;
@@ -127,6 +129,9 @@ pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Opt
     let mut count = vec![vec![0usize; k]; k];
     for (i, row) in matrix.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
+            if i == j {
+                continue;
+            }
             if let Some(v) = v.filter(|v| v.is_finite()) {
                 let (a, b) = (samples[i].label as usize, samples[j].label as usize);
                 sum[a][b] += v;

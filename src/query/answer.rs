@@ -241,7 +241,7 @@ impl fmt::Display for Answer {
                         show(s.score, s.ln_score),
                     ]);
                 }
-                write!(f, "{t}")?;
+                writeln!(f, "{t}")?;
                 let mut t = Table::new(&["class", "Z", "p"]);
                 for c in classes {
                     t.row(vec![
@@ -286,7 +286,10 @@ impl fmt::Display for Answer {
                 }
                 write!(f, "{t}")?;
                 writeln!(f)?;
-                writeln!(f, "mean LE per class pair (row = base class)")?;
+                writeln!(
+                    f,
+                    "mean LE per class pair, self pairs left out (row = base class)"
+                )?;
                 let mut headers = vec!["base".to_string()];
                 headers.extend(classes.iter().cloned());
                 let mut t = Table::new_owned(headers);
