@@ -312,3 +312,24 @@ fn sweep_streams_are_independent_and_stream_zero_is_the_run() {
     );
     assert_eq!(State::for_run(&ir, 5, 3), State::for_run(&ir, 5, 3));
 }
+
+#[test]
+fn cycle_position_and_stream_carry_across_phases() {
+    let mut one = fig1();
+    one.rules.jitter = 0.01;
+    one.train = Some(one_phase(&one, 7, 1, Sampler::Cycle, EtaUpdate::Union, 0));
+    let mut two = one.clone();
+    if let Some(train) = two.train.as_mut() {
+        let mut second = train.phases[0].clone();
+        second.name = "second".into();
+        train.phases[0].steps = 3;
+        second.steps = 4;
+        train.phases.push(second);
+    }
+    let a = trained(&one, 4);
+    let b = trained(&two, 4);
+    assert_eq!(a.ln_lambda, b.ln_lambda);
+    assert_eq!(a.ln_eta, b.ln_eta);
+    assert_eq!(b.phase, 2, "training is over");
+    assert_eq!(b.sampler.cursor, 3);
+}

@@ -1,6 +1,11 @@
 //! Training (SPEC 3): one step draws a batch, takes the union `U` of its feature
 //! pathways, and moves every `lambda` and `eta` by its `g+` or `g-`, all reading the
 //! values from before the step.
+//!
+//! Random draws of a step, in order: batch indices, noise flips (see `sample`), then
+//! one `N(0,1)` per jittered `mul` application — nodes in id order (frozen levels make
+//! no application and draw nothing), then class edges in id order (none when eta is
+//! frozen).
 
 use rand::Rng;
 use rand_distr::StandardNormal;
