@@ -210,13 +210,13 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         }
     }
 
-    /// Total steps of the file's schedule.
+    /// Total steps of the file's schedule (saturating: `steps` may be any u64).
     pub fn total_steps(&self) -> u64 {
-        self.model
-            .ir
-            .train
-            .as_ref()
-            .map_or(0, |t| t.phases.iter().map(|p| p.steps).sum())
+        self.model.ir.train.as_ref().map_or(0, |t| {
+            t.phases
+                .iter()
+                .fold(0u64, |acc, p| acc.saturating_add(p.steps))
+        })
     }
 
     /// Trains from wherever `state` is to the end of the schedule, calling `observer`
