@@ -140,3 +140,23 @@ fn spec8_local_elasticity_after_training() {
     eprintln!("SPEC 8 LE row of c1a: {row:?}");
     assert_row(&row, &[1.0, 1.4264, 0.4264, 0.0], 1e-3, "spec 8 c1a");
 }
+
+#[test]
+fn dense_scores_match_the_evaluation() {
+    let ir = fig1();
+    let model = Model::new(&ir);
+    let state = State::new(&ir, 0);
+    let mut ev = nshed::engine::Evaluator::new(&model);
+    let mut dense = Vec::new();
+    ev.dense_ln_scores_into(&model, &state, &ir.data.samples[2].input, &mut dense);
+    let e = model.evaluate(&state, &ir.data.samples[2].input);
+    assert_eq!(dense.len(), ir.nodes.len());
+    for (n, &ln) in dense.iter().enumerate() {
+        match e.firing.iter().position(|&f| f as usize == n) {
+            Some(i) => assert_eq!(ln, e.ln_scores[i]),
+            None => assert_eq!(ln, f64::NEG_INFINITY),
+        }
+    }
+    // t2 = lambda * (S[m2] + S[m3]) = 2 + 3 = 5 on c2.
+    assert!((dense[node(&ir, "t2")].exp() - 5.0).abs() < 1e-12);
+}

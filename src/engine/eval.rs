@@ -75,6 +75,24 @@ impl Evaluator {
         }
     }
 
+    /// `ln S` of every node for `input` (`-inf` where a node does not fire), written
+    /// into `out` in node order: the representation the information analyses use.
+    pub fn dense_ln_scores_into(
+        &mut self,
+        model: &Model,
+        state: &State,
+        input: &[NodeId],
+        out: &mut Vec<f64>,
+    ) {
+        model.graph.fire(input, &mut self.counts, &mut self.firing);
+        self.fill_scores(model, state);
+        out.clear();
+        out.extend_from_slice(&self.ln_s);
+        for &n in &self.firing {
+            self.ln_s[n as usize] = f64::NEG_INFINITY;
+        }
+    }
+
     pub fn evaluate(&mut self, model: &Model, state: &State, input: &[NodeId]) -> Evaluation {
         model.graph.fire(input, &mut self.counts, &mut self.firing);
         self.fill_scores(model, state);
