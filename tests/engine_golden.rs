@@ -157,6 +157,6 @@ fn dense_scores_match_the_evaluation() {
             None => assert_eq!(ln, f64::NEG_INFINITY),
         }
     }
-    // t2 = lambda * (S[m2] + S[m3]) = 2 + 3 = 5 on c2.
-    assert!((dense[node(&ir, "t2")].exp() - 5.0).abs() < 1e-12);
+    // t2 = lambda * (S[m2] + S[m3]) = 2 + 2 = 4 on c2.
+    assert!((dense[node(&ir, "t2")].exp() - 4.0).abs() < 1e-12);
 }
