@@ -63,5 +63,10 @@ fn repeated_record_quantity_is_a_warning() {
 fn fig1_has_no_problem() {
     let text = std::fs::read_to_string("examples/fig1.nshed").expect("fig1");
     let report = warnings("fig1.nshed", &text);
-    assert_eq!(report.problems.len(), 0, "{}", report.render(RenderStyle::Plain));
+    assert_eq!(
+        report.problems.len(),
+        0,
+        "{}",
+        report.render(RenderStyle::Plain)
+    );
 }

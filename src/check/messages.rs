@@ -160,10 +160,12 @@ pub fn int_too_large(what: &str, text: &str, span: Span) -> Problem {
     .help("use a whole number at most 18446744073709551615")
 }
 
-pub fn k_zero(span: Span) -> Problem {
+pub fn k_zero(n: usize, span: Span) -> Problem {
     Problem::error(BAD_K, "`atleast 0` always fires")
         .label(span, "k is 0")
-        .help("k must satisfy 1 <= k <= number of children")
+        .help(format!(
+            "k must satisfy 1 <= k <= {n}, the number of children"
+        ))
 }
 
 pub fn k_too_large(k: u64, n: usize, span: Span) -> Problem {
@@ -469,6 +471,11 @@ pub fn shrink_with_add(span: Span) -> Problem {
     Problem::error(BAD_SHRINK, "g- must satisfy g-(x) <= x; `add` grows")
         .label(span, "`add` is for growing")
         .help("shrink with `mul b` (0 <= b <= 1), `sub c` (c >= 0) or `keep`")
+}
+
+/// Adds the target a chained update (`grow a = shrink b = ...`) fails for.
+pub fn in_chain(problem: Problem, target: Span) -> Problem {
+    problem.label(target, "for this target")
 }
 
 pub fn jitter_on_non_mul(update: Span, jitter: Span) -> Problem {

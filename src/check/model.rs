@@ -1,7 +1,7 @@
 //! The `model { }` block: levels, nodes, gates, classes and their edges, and the symbol
 //! table every later block resolves names against.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::messages as msg;
 use super::suggest::closest;
@@ -28,12 +28,19 @@ pub struct Symbols {
     pub class_spans: Vec<Span>,
     pub edges: Vec<ir::Edge>,
     names: HashMap<String, Entity>,
+    /// Names declared more than once (already reported): references to them are not
+    /// checked further, since which declaration they mean is unclear.
+    duplicated: HashSet<String>,
     level_names: HashMap<String, usize>,
 }
 
 impl Symbols {
     pub fn lookup(&self, name: &str) -> Option<Entity> {
         self.names.get(name).copied()
+    }
+
+    pub fn is_duplicated(&self, name: &str) -> bool {
+        self.duplicated.contains(name)
     }
 
     pub fn level(&self, name: &str) -> Option<usize> {
@@ -125,7 +132,7 @@ pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
     if levels.is_empty() {
         ctx.push(msg::no_levels(model.header));
     }
-    let classes_block = check_classes_blocks(ctx, model, &classes_blocks);
+    let (classes_block, classes_last) = check_classes_blocks(ctx, model, &classes_blocks);
 
     declare_levels(ctx, &mut symbols, &levels);
     if let Some(block) = classes_block {
@@ -136,7 +143,9 @@ pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
         check_gates(ctx, &mut symbols, level, decl);
     }
     if let Some(block) = classes_block {
-        if !levels.is_empty() {
+        // With a level after the classes, "the last level" is unclear: the misplaced
+        // block is reported, its parents are not.
+        if !levels.is_empty() && classes_last {
             check_parents(ctx, &mut symbols, block);
         }
     }
@@ -147,13 +156,15 @@ pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
     symbols
 }
 
-/// Exactly one `classes` block, after every level; returns the one to use.
+/// Exactly one `classes` block, after every level; returns the one to use and whether
+/// it comes after every level.
 fn check_classes_blocks<'a>(
     ctx: &mut Ctx,
     model: &ast::Model,
     blocks: &[&'a ClassesDecl],
-) -> Option<&'a ClassesDecl> {
+) -> (Option<&'a ClassesDecl>, bool) {
     let first = blocks.first().copied();
+    let mut last = true;
     match first {
         None => ctx.push(msg::no_classes(model.header)),
         Some(first) => {
@@ -169,6 +180,7 @@ fn check_classes_blocks<'a>(
                 match item {
                     ModelItem::Classes(c) if std::ptr::eq(c, first) => seen_classes = true,
                     ModelItem::Level(l) if seen_classes => {
+                        last = false;
                         ctx.push(msg::level_after_classes(l.header, first.header));
                     }
                     _ => {}
@@ -176,7 +188,7 @@ fn check_classes_blocks<'a>(
             }
         }
     }
-    first
+    (first, last)
 }
 
 fn declare_name(ctx: &mut Ctx, symbols: &mut Symbols, name: &Ident, entity: Entity, span: Span) {
@@ -186,6 +198,7 @@ fn declare_name(ctx: &mut Ctx, symbols: &mut Symbols, name: &Ident, entity: Enti
             Entity::Class(id) => symbols.class_spans.get(id as usize),
         };
         ctx.push(msg::duplicate_name(&name.name, span, first.copied()));
+        symbols.duplicated.insert(name.name.clone());
         return;
     }
     symbols.names.insert(name.name.clone(), entity);
@@ -297,7 +310,7 @@ fn check_gates(ctx: &mut Ctx, symbols: &mut Symbols, level: usize, decl: &LevelD
 fn check_k(ctx: &mut Ctx, k: &ast::IntLit, n: usize) -> Option<ir::GateKind> {
     match k.value {
         None => ctx.push(msg::int_too_large("k", &k.text, k.span)),
-        Some(0) => ctx.push(msg::k_zero(k.span)),
+        Some(0) => ctx.push(msg::k_zero(n, k.span)),
         Some(v) if n > 0 && v > n as u64 => ctx.push(msg::k_too_large(v, n, k.span)),
         Some(v) => {
             return u32::try_from(v).ok().map(|k| ir::GateKind::AtLeast { k });
@@ -324,6 +337,9 @@ fn resolve_children(
     let mut children: Vec<ir::NodeId> = Vec::new();
     let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
     for child in &gate.children {
+        if symbols.is_duplicated(&child.name) {
+            continue;
+        }
         match symbols.lookup(&child.name) {
             None => {
                 let suggestion = closest(&child.name, symbols.level_node_names(required))
@@ -374,6 +390,9 @@ fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
         }
         let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
         for parent in &class.parents {
+            if symbols.is_duplicated(&parent.name) {
+                continue;
+            }
             match symbols.lookup(&parent.name) {
                 None => {
                     let suggestion = closest(&parent.name, symbols.level_node_names(required))

@@ -75,9 +75,13 @@ fn check_stmt(
     }
     // Check the update once per direction, however many targets share it.
     let mut valid = HashMap::new();
+    let chained = stmt.targets.len() > 1;
     for direction in [Direction::Grow, Direction::Shrink] {
-        if stmt.targets.iter().any(|t| t.direction == direction) {
-            let ok = update.is_some_and(|u| check_update(ctx, direction, u, stmt.update.span));
+        if let Some(target) = stmt.targets.iter().find(|t| t.direction == direction) {
+            // In a chain, point at the target whose constraint fails.
+            let target = chained.then_some(target.span);
+            let ok =
+                update.is_some_and(|u| check_update(ctx, direction, u, stmt.update.span, target));
             valid.insert(grows(direction), ok);
         }
     }
@@ -113,7 +117,13 @@ fn evaluate(ctx: &mut Ctx, kind: &UpdateKind) -> Option<ir::Update> {
 }
 
 /// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking (SPEC 2).
-fn check_update(ctx: &mut Ctx, direction: Direction, update: ir::Update, span: Span) -> bool {
+fn check_update(
+    ctx: &mut Ctx,
+    direction: Direction,
+    update: ir::Update,
+    span: Span,
+    target: Option<Span>,
+) -> bool {
     let problem = match (direction, update) {
         (Direction::Grow, ir::Update::Mul { factor }) if factor <= 1.0 => {
             Some(msg::grow_mul_not_growing(factor, span))
@@ -134,7 +144,10 @@ fn check_update(ctx: &mut Ctx, direction: Direction, update: ir::Update, span: S
     };
     match problem {
         Some(p) => {
-            ctx.push(p);
+            ctx.push(match target {
+                Some(target) => msg::in_chain(p, target),
+                None => p,
+            });
             false
         }
         None => true,

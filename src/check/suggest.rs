@@ -18,7 +18,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The candidate closest to `name` within edit distance 2 (first one wins ties).
+/// The candidate closest to `name` within edit distance 2 (first one wins ties). The
+/// distance must also be below the name's length, so `q` does not suggest `a`.
 pub fn closest<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -33,7 +34,7 @@ where
             None => true,
             Some((bd, _)) => d < bd,
         };
-        if d <= 2 && better {
+        if d <= 2 && d < name.chars().count() && better {
             best = Some((d, candidate));
         }
     }
@@ -55,5 +56,6 @@ mod tests {
     fn closest_within_two() {
         assert_eq!(closest("e9", ["m1", "e1", "e2"]), Some("e1"));
         assert_eq!(closest("zzzz", ["e1"]), None);
+        assert_eq!(closest("q7", ["a"]), None);
     }
 }

@@ -73,7 +73,11 @@ fn fig1_ir_facts() {
 #[test]
 fn defaults_without_blocks() {
     let ir = compile(MODEL);
-    assert!(ir.init.lambda.iter().all(|d| *d == Dist::Const { value: 1.0 }));
+    assert!(ir
+        .init
+        .lambda
+        .iter()
+        .all(|d| *d == Dist::Const { value: 1.0 }));
     assert!(ir.rules.grow.iter().all(|u| *u == mul(1.1)));
     assert!(ir.rules.shrink_eta.iter().all(|u| *u == mul(0.9)));
     assert!(ir.train.is_none());
@@ -86,7 +90,10 @@ fn init_node_beats_level_beats_file_wide() {
     ));
     assert_eq!(ir.init.lambda[node(&ir, "a")], Dist::Const { value: 2.0 });
     assert_eq!(ir.init.lambda[node(&ir, "x")], Dist::Const { value: 3.0 });
-    assert_eq!(ir.init.lambda[node(&ir, "y")], Dist::Uniform { a: 0.0, b: 1.0 });
+    assert_eq!(
+        ir.init.lambda[node(&ir, "y")],
+        Dist::Uniform { a: 0.0, b: 1.0 }
+    );
     // edges: x->c1, x->c2, y->c2
     assert_eq!(ir.init.eta[0], Dist::Const { value: 4.0 });
     assert_eq!(ir.init.eta[2], Dist::Const { value: 5.0 });
@@ -144,7 +151,9 @@ fn chained_targets_share_the_update() {
 fn zero_start_with_mul_growth_warns_once_per_line() {
     let found = problems(&format!("{MODEL} init {{ lambda = 0 }}"));
     assert_eq!(found, [("nshed::check::cannot_grow", false)]);
-    let found = problems(&format!("{MODEL} init {{ lambda = 0 }} rules {{ grow = add 0.1 }}"));
+    let found = problems(&format!(
+        "{MODEL} init {{ lambda = 0 }} rules {{ grow = add 0.1 }}"
+    ));
     assert!(found.is_empty(), "{found:?}");
 }
 
