@@ -92,6 +92,10 @@ fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target) -> Option<K
                 ctx.push(msg::class_has_no_lambda(&name.name, name.span));
                 None
             }
+            None if symbols.level(&name.name).is_some() => {
+                ctx.push(msg::level_without_keyword(&name.name, "lambda", name.span));
+                None
+            }
             None => {
                 let suggestion = closest(&name.name, symbols.all_names());
                 ctx.push(msg::unknown_node(&name.name, name.span, suggestion));

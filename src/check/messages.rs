@@ -56,13 +56,19 @@ pub fn literal_not_finite(text: &str, span: Span) -> Problem {
 }
 
 pub fn expr_not_finite(op: BinOp, value: f64, span: Span) -> Problem {
+    let what = if value.is_nan() {
+        "not a number"
+    } else {
+        "infinite"
+    };
     let why = match op {
         BinOp::Div if value.is_infinite() => "division by zero or overflow",
+        BinOp::Div => "zero divided by zero",
         BinOp::Pow if value.is_nan() => "a negative base with a fractional power",
-        _ if value.is_nan() => "not a number",
+        _ if value.is_nan() => "infinity minus infinity",
         _ => "overflow",
     };
-    Problem::error(NOT_FINITE, format!("this expression is {value} ({why})"))
+    Problem::error(NOT_FINITE, format!("expression is {what} ({why})"))
         .label(span, format!("evaluates to {value}"))
         .help("every number must be finite: change the expression")
 }
@@ -191,6 +197,15 @@ pub fn unknown_node(name: &str, span: Span, suggestion: Option<&str>) -> Problem
         suggestion,
         format!("declare `{name}` in a level, or fix the name"),
     )
+}
+
+/// `grow parts = ...` where `parts` is a level: the `level` keyword is missing.
+pub fn level_without_keyword(name: &str, keyword: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("`{name}` is a level, not a node"))
+        .label(span, "a level")
+        .help(format!(
+            "write `{keyword} level {name} = ...` to set the whole level"
+        ))
 }
 
 pub fn unknown_class(name: &str, span: Span, suggestion: Option<&str>) -> Problem {

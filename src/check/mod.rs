@@ -31,7 +31,7 @@ pub struct Checked {
 
 /// Collects problems while checking.
 #[derive(Debug, Default)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     problems: Vec<Problem>,
 }
 

@@ -86,7 +86,12 @@ fn check_stmt(
         }
     }
     for target in &stmt.targets {
-        let Some(key) = resolve_target(ctx, symbols, &target.target) else {
+        let keyword = if grows(target.direction) {
+            "grow"
+        } else {
+            "shrink"
+        };
+        let Some(key) = resolve_target(ctx, symbols, &target.target, keyword) else {
             continue;
         };
         let slot = (grows(target.direction), key);
@@ -154,7 +159,8 @@ fn check_update(
     }
 }
 
-fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target) -> Option<Key> {
+/// `keyword` (`grow` / `shrink`) is only used to word the help of a misspelt target.
+fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target, keyword: &str) -> Option<Key> {
     match target {
         Target::All => Some(Key::All),
         Target::AllEdges => Some(Key::AllEdges),
@@ -170,6 +176,10 @@ fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target) -> Option<K
             Some(Entity::Node(id)) => Some(Key::Node(id)),
             Some(Entity::Class(_)) => {
                 ctx.push(msg::class_has_no_rule(&name.name, name.span));
+                None
+            }
+            None if symbols.level(&name.name).is_some() => {
+                ctx.push(msg::level_without_keyword(&name.name, keyword, name.span));
                 None
             }
             None => {
