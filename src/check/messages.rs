@@ -410,13 +410,16 @@ pub fn uniform_reversed(lo: f64, hi: f64, span: Span) -> Problem {
     .help(format!("write `uniform({hi}, {lo})`"))
 }
 
-pub fn cannot_grow(span: Span) -> Problem {
+/// `what` is `lambda` or `eta`; `grow` the rule form that would fix it.
+pub fn cannot_grow(what: &str, grow: &str, span: Span) -> Problem {
     Problem::warning(
         CANNOT_GROW,
-        "starting at 0 with only `mul` growth, this can never grow",
+        format!("`{what}` starts at 0 and only grows by `mul`: it can never grow"),
     )
     .label(span, "initial value 0")
-    .help("use a positive start, or an additive rule such as `grow = add 0.1`")
+    .help(format!(
+        "use a positive start, or an additive rule such as `{grow} = add 0.1`"
+    ))
 }
 
 // ------------------------------------------------------------------ rules
