@@ -21,12 +21,13 @@ pub enum Entity {
 pub struct Symbols {
     pub model_name: String,
     pub levels: Vec<ir::Level>,
-    pub level_spans: Vec<Span>,
     pub nodes: Vec<ir::Node>,
     pub node_spans: Vec<Span>,
     pub classes: Vec<ir::Class>,
     pub class_spans: Vec<Span>,
     pub edges: Vec<ir::Edge>,
+    /// `(from, to) -> edge`, so generated models with many `eta F->C` lines stay linear.
+    edge_index: HashMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
     names: HashMap<String, Entity>,
     /// Names declared more than once (already reported): references to them are not
     /// checked further, since which declaration they mean is unclear.
@@ -83,10 +84,7 @@ impl Symbols {
 
     /// The edge `from -> to`, if declared.
     pub fn edge(&self, from: ir::NodeId, to: ir::ClassId) -> Option<ir::EdgeId> {
-        self.edges
-            .iter()
-            .position(|e| e.from == from && e.to == to)
-            .map(|i| i as ir::EdgeId)
+        self.edge_index.get(&(from, to)).copied()
     }
 
     /// Index of the last feature level (L-1), whose nodes feed the classes.
@@ -228,7 +226,6 @@ fn declare_levels(ctx: &mut Ctx, symbols: &mut Symbols, levels: &[&LevelDecl]) {
             first,
             len: decl.nodes.len() as u32,
         });
-        symbols.level_spans.push(decl.name.span);
     }
 }
 
@@ -433,6 +430,11 @@ fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
         class.first_edge = first_edge;
         class.n_edges = n_edges;
     }
+    symbols.edge_index = edges
+        .iter()
+        .enumerate()
+        .map(|(id, e)| ((e.from, e.to), id as ir::EdgeId))
+        .collect();
     symbols.edges = edges;
 }
 
