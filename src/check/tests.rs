@@ -163,3 +163,41 @@ fn data_inputs_are_sorted() {
     assert_eq!(ir.data.samples[0].input, [0, 1]);
     assert_eq!(ir.data.samples[0].label, 1);
 }
+
+#[test]
+fn file_wide_grow_reaches_edges_and_phase_jitter_overrides() {
+    let ir = compile(&format!(
+        "{MODEL} rules {{ grow = mul 3  jitter = 0.1 }}
+         data {{ s: a -> c1 }}
+         train {{ phase calm {{ steps 1 jitter = 0 }} phase noisy {{ steps 1 }} }}"
+    ));
+    assert_eq!(ir.rules.grow_eta, [mul(3.0), mul(3.0), mul(3.0)]);
+    assert_eq!(ir.rules.jitter, 0.1);
+    let phases = &ir.train.as_ref().expect("train").phases;
+    assert_eq!(phases[0].rules.jitter, 0.0);
+    assert_eq!(phases[1].rules.jitter, 0.1);
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported() {
+    let found = problems(&format!(
+        "{MODEL} init {{ lambda q = 1 }} rules {{ grow = mul 0.5 }} data {{ s: x -> a }}"
+    ));
+    let codes: Vec<&str> = found.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        codes,
+        [
+            "nshed::check::unknown_name",
+            "nshed::check::bad_grow",
+            "nshed::check::wrong_level",
+            "nshed::check::wrong_kind",
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_child_does_not_cascade() {
+    let found =
+        problems("model m { level input { a } level mid { x = any(zz) } classes { c1 <- x } }");
+    assert_eq!(found, [("nshed::check::unknown_name", true)]);
+}
