@@ -29,7 +29,7 @@ pub struct Checked {
     pub problems: Vec<Problem>,
 }
 
-/// Collects problems while checking.
+/// Collects problems while checking; every check pushes here and carries on.
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
     problems: Vec<Problem>,
@@ -83,6 +83,8 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
     blocks
 }
 
+/// Checks a parsed file: every problem is collected, and the IR is built only when
+/// none of them is an error. A repeated block is reported and its contents skipped.
 pub fn check(file: &File) -> Checked {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
