@@ -48,3 +48,4 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
 pub fn compile_path(path: &str) -> Result<Compiled, Report> {
     compile(source::load(path)?)
 }
+pub mod repl;
