@@ -207,7 +207,16 @@ fn show(plain: Option<f64>, ln: Option<f64>) -> String {
 
 /// An LE value: a number, or "undefined".
 pub fn show_le(v: Option<f64>) -> String {
-    v.map_or_else(|| "undefined".to_string(), |x| format!("{x:.6}"))
+    v.map_or_else(|| "undefined".to_string(), fixed6)
+}
+
+/// Six decimals in the usual range, scientific notation for very large or small values.
+fn fixed6(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
+        format!("{x:.6}")
+    } else {
+        format!("{x:.6e}")
+    }
 }
 
 impl fmt::Display for Answer {
@@ -295,10 +304,7 @@ impl fmt::Display for Answer {
                 let mut t = Table::new_owned(headers);
                 for (name, row) in classes.iter().zip(class_means) {
                     let mut cells = vec![name.clone()];
-                    cells.extend(
-                        row.iter()
-                            .map(|v| v.map_or_else(|| "-".into(), |x| format!("{x:.6}"))),
-                    );
+                    cells.extend(row.iter().map(|v| v.map_or_else(|| "-".into(), fixed6)));
                     t.row(cells);
                 }
                 write!(f, "{t}")
