@@ -177,3 +177,32 @@ fn cli_record_writes_jsonl_and_csv_atomically() {
     assert!(leftovers.is_empty());
     assert!(Path::new(&csv).exists());
 }
+
+/// Every example and test model trains, reports and gives an LE matrix: no panic, no
+/// NaN, probabilities summing to 1.
+#[test]
+fn every_model_runs_and_reports() {
+    let mut files: Vec<_> = ["examples", "tests/models"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).expect("dir").filter_map(Result::ok))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "nshed"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4);
+    for path in files {
+        let ir = compile(&path.to_string_lossy());
+        let state = trained(&ir, None);
+        let model = Model::new(&ir);
+        let report = RunReport::new(&model, &state);
+        for s in &report.samples {
+            let total: f64 = s.p.iter().sum();
+            assert!((total - 1.0).abs() < 1e-9, "{}: {:?}", path.display(), s.p);
+        }
+        let json = serde_json::to_string(&report).expect("json");
+        assert!(!json.contains("NaN"));
+        let m = le_matrix(&model, &state);
+        assert_eq!(m.len(), ir.data.samples.len());
+        assert!(m.iter().flatten().flatten().all(|v| !v.is_nan()));
+    }
+}
