@@ -22,6 +22,15 @@ pub struct LePairStats {
     pub std_dev: Option<f64>,
 }
 
+/// The LE values of one (base class, test class) pair.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeGroup {
+    /// Defined (finite) values, base rows in order, each row's columns in order.
+    pub values: Vec<f64>,
+    /// How many values were undefined (`None` or non-finite).
+    pub undefined: usize,
+}
+
 /// The LE values of `matrix` (row = base sample, column = test sample) grouped by
 /// `(base class, test class)` in ascending class order, each group in row-major order.
 ///
@@ -32,19 +41,19 @@ pub fn le_values_by_class_pair(
     matrix: &[Vec<Option<f64>>],
     labels: &[usize],
     skip_self: bool,
-) -> Result<BTreeMap<(usize, usize), (Vec<f64>, usize)>, AnalysisError> {
+) -> Result<BTreeMap<(usize, usize), LeGroup>, AnalysisError> {
     check_len("LE matrix rows", labels.len(), matrix.len())?;
-    let mut groups: BTreeMap<(usize, usize), (Vec<f64>, usize)> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, usize), LeGroup> = BTreeMap::new();
     for (base, row) in matrix.iter().enumerate() {
         check_len("LE matrix columns", labels.len(), row.len())?;
         for (test, value) in row.iter().enumerate() {
             if skip_self && base == test {
                 continue;
             }
-            let (values, undefined) = groups.entry((labels[base], labels[test])).or_default();
+            let group = groups.entry((labels[base], labels[test])).or_default();
             match value {
-                Some(v) if v.is_finite() => values.push(*v),
-                _ => *undefined += 1,
+                Some(v) if v.is_finite() => group.values.push(*v),
+                _ => group.undefined += 1,
             }
         }
     }
@@ -61,13 +70,13 @@ pub fn le_class_pair_stats(
     let groups = le_values_by_class_pair(matrix, labels, skip_self)?;
     Ok(groups
         .into_iter()
-        .map(|((base_class, test_class), (values, undefined))| {
-            let (mean, std_dev) = moments(&values).unzip();
+        .map(|((base_class, test_class), group)| {
+            let (mean, std_dev) = moments(&group.values).unzip();
             LePairStats {
                 base_class,
                 test_class,
-                count: values.len(),
-                undefined,
+                count: group.values.len(),
+                undefined: group.undefined,
                 mean,
                 std_dev,
             }

@@ -18,7 +18,7 @@ pub mod mi;
 pub mod sparsity;
 mod weights;
 
-pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LePairStats};
+pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePairStats};
 pub use mi::{
     information_binning, information_noise, level_information, mutual_information_bits,
     normalise_ln_scores, normalise_scores, Estimator, Information,
