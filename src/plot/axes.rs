@@ -41,22 +41,28 @@ pub(crate) fn y_axis_room(ticks: &[Tick]) -> f64 {
 /// categorical x axis drawn by the caller.
 pub(crate) fn draw_axes(svg: &mut Svg, panel: Panel, x: Option<&Axis>, y: &Axis) {
     svg.open("class=\"axis\"");
-    for tick in y.ticks {
+    let y_stride = label_stride(&y.scale, y.ticks, |_| FONT_SIZE + 4.0);
+    for (index, tick) in y.ticks.iter().enumerate() {
         if let Some(py) = y.scale.map(tick.value) {
             svg.line((panel.left, py), (panel.right(), py), "#e6e6e6", 1.0);
             svg.line((panel.left - 4.0, py), (panel.left, py), "#444444", 1.0);
-            svg.text(
-                panel.left - 7.0,
-                py + 4.0,
-                FONT_SIZE,
-                Anchor::End,
-                &tick.label,
-                "",
-            );
+            if index % y_stride == 0 {
+                svg.text(
+                    panel.left - 7.0,
+                    py + 4.0,
+                    FONT_SIZE,
+                    Anchor::End,
+                    &tick.label,
+                    "",
+                );
+            }
         }
     }
     if let Some(x) = x {
-        for tick in x.ticks {
+        let x_stride = label_stride(&x.scale, x.ticks, |t| {
+            text_width(&t.label, FONT_SIZE) + 10.0
+        });
+        for (index, tick) in x.ticks.iter().enumerate() {
             if let Some(px) = x.scale.map(tick.value) {
                 svg.line((px, panel.top), (px, panel.bottom()), "#e6e6e6", 1.0);
                 svg.line(
@@ -65,14 +71,16 @@ pub(crate) fn draw_axes(svg: &mut Svg, panel: Panel, x: Option<&Axis>, y: &Axis)
                     "#444444",
                     1.0,
                 );
-                svg.text(
-                    px,
-                    panel.bottom() + 17.0,
-                    FONT_SIZE,
-                    Anchor::Middle,
-                    &tick.label,
-                    "",
-                );
+                if index % x_stride == 0 {
+                    svg.text(
+                        px,
+                        panel.bottom() + 17.0,
+                        FONT_SIZE,
+                        Anchor::Middle,
+                        &tick.label,
+                        "",
+                    );
+                }
             }
         }
         svg.text(
@@ -106,6 +114,21 @@ pub(crate) fn draw_axes(svg: &mut Svg, panel: Panel, x: Option<&Axis>, y: &Axis)
         ),
     );
     svg.close();
+}
+
+/// Label every `k`-th tick so that labels (of the given extent along the axis) never overlap.
+fn label_stride(scale: &Scale, ticks: &[Tick], extent: impl Fn(&Tick) -> f64) -> usize {
+    let pixels: Vec<f64> = ticks.iter().filter_map(|t| scale.map(t.value)).collect();
+    let spacing = pixels
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(f64::INFINITY, f64::min);
+    let needed = ticks.iter().map(extent).fold(0.0, f64::max);
+    if spacing.is_finite() && spacing > 0.0 {
+        ((needed / spacing).ceil() as usize).max(1)
+    } else {
+        1
+    }
 }
 
 /// Marker shapes, so series stay distinguishable without colour.
@@ -161,6 +184,8 @@ pub(crate) struct LegendEntry<'a> {
     pub(crate) label: &'a str,
     pub(crate) colour: &'a str,
     pub(crate) marker: Option<Marker>,
+    /// Fill the marker with the colour (else white, for markers filled by another scale).
+    pub(crate) marker_filled: bool,
     pub(crate) line: bool,
 }
 
@@ -200,7 +225,12 @@ pub(crate) fn draw_legend(
                 (cx + LEGEND_SAMPLE / 2.0, mid),
                 4.0,
                 &format!(
-                    "fill=\"#ffffff\" stroke=\"{}\" stroke-width=\"1.5\"",
+                    "fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\"",
+                    if entry.marker_filled {
+                        entry.colour
+                    } else {
+                        "#ffffff"
+                    },
                     entry.colour
                 ),
             ),
@@ -231,6 +261,46 @@ pub(crate) fn draw_legend(
             cy += LEGEND_ROW;
         }
     }
+}
+
+/// Draws legend entries in rows centred in `[left, left + width]` from `top`, wrapping when a
+/// row is full; returns the height used.
+pub(crate) fn draw_legend_flow(
+    svg: &mut Svg,
+    (left, top): (f64, f64),
+    width: f64,
+    entries: &[LegendEntry],
+) -> f64 {
+    let rows = flow_rows(entries, width);
+    for (k, row) in rows.iter().enumerate() {
+        let row_width: f64 = row.iter().map(|e| legend_entry_width(e.label)).sum();
+        let x = left + ((width - row_width) / 2.0).max(0.0);
+        draw_legend(svg, (x, top + k as f64 * LEGEND_ROW), row, true);
+    }
+    legend_height(rows.len())
+}
+
+/// Splits legend entries into rows no wider than `width` (each row holds at least one entry).
+pub(crate) fn flow_rows<'e, 'a>(
+    entries: &'e [LegendEntry<'a>],
+    width: f64,
+) -> Vec<&'e [LegendEntry<'a>]> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let mut used = 0.0;
+    for (index, entry) in entries.iter().enumerate() {
+        let w = legend_entry_width(entry.label);
+        if used + w > width && index > start {
+            rows.push(&entries[start..index]);
+            start = index;
+            used = 0.0;
+        }
+        used += w;
+    }
+    if start < entries.len() {
+        rows.push(&entries[start..]);
+    }
+    rows
 }
 
 /// Draws the figure title centred at the top, if any; returns the height it used.

@@ -1,8 +1,6 @@
 //! Grouped bar charts (for `regularize`: per level, one bar per batch size).
 
-use super::axes::{
-    draw_axes, draw_legend, draw_title, legend_entry_width, y_axis_room, Axis, LegendEntry, Panel,
-};
+use super::axes::{draw_axes, draw_legend_flow, draw_title, y_axis_room, Axis, LegendEntry, Panel};
 use super::palette::categorical;
 use super::scale::Scale;
 use super::svg::{escape, text_width, Anchor, Svg, FONT_SIZE};
@@ -55,23 +53,21 @@ pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String 
             label,
             colour: colour_of(label),
             marker: None,
+            marker_filled: false,
             line: false,
         })
         .collect();
-    let legend_width: f64 = labels.iter().map(|l| legend_entry_width(l)).sum();
-    draw_legend(
-        &mut svg,
-        (((width - legend_width) / 2.0).max(8.0), top),
-        &entries,
-        true,
-    );
-    top += 28.0;
+    top += draw_legend_flow(&mut svg, (10.0, top), width - 20.0, &entries) + 10.0;
 
     let cell_width = (width - 20.0) / columns as f64;
     let cell_height = (height - top) / rows as f64;
     for (index, data) in panels.iter().enumerate() {
         let (row, column) = (index / columns, index % columns);
-        let values = data.series.iter().flat_map(|s| s.values.iter().copied());
+        // 5% headroom so the tallest bar does not touch the frame.
+        let values = data
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().map(|v| v * 1.05));
         let (y_scale, y_ticks) = Scale::linear(values, Some(0.0));
         let left_room = y_axis_room(&y_ticks) + 6.0;
         let cell_left = 10.0 + column as f64 * cell_width;

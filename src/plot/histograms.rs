@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::axes::{draw_axes, draw_legend, draw_title, y_axis_room, Axis, LegendEntry, Panel};
+use super::axes::{draw_axes, draw_legend_flow, draw_title, y_axis_room, Axis, LegendEntry, Panel};
 use super::palette::categorical;
 use super::scale::Scale;
 use super::svg::{escape, Anchor, Svg, FONT_SIZE};
@@ -113,7 +113,7 @@ pub fn le_histograms_svg(
         .copied()
         .max()
         .unwrap_or(0);
-    let (y_scale, y_ticks) = Scale::linear([highest as f64].into_iter(), Some(0.0));
+    let (y_scale, y_ticks) = Scale::linear([highest as f64 * 1.05].into_iter(), Some(0.0));
     // Counts are integers: drop fractional ticks.
     let y_ticks: Vec<_> = y_ticks
         .into_iter()
@@ -128,20 +128,11 @@ pub fn le_histograms_svg(
             label,
             colour: colour_of(label),
             marker: None,
+            marker_filled: false,
             line: false,
         })
         .collect();
-    let legend_width: f64 = labels
-        .iter()
-        .map(|l| super::axes::legend_entry_width(l))
-        .sum();
-    draw_legend(
-        &mut svg,
-        (((width - legend_width) / 2.0).max(8.0), top),
-        &entries,
-        true,
-    );
-    top += 28.0;
+    top += draw_legend_flow(&mut svg, (10.0, top), width - 20.0, &entries) + 10.0;
 
     let cell_width = (width - 20.0) / columns as f64;
     let cell_height = (height - top) / rows as f64;

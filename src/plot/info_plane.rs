@@ -64,12 +64,12 @@ pub fn info_plane_svg(series: &[InfoPlaneSeries], options: &FigureOptions) -> St
         height: (height - top - 56.0).max(50.0),
     };
     let x_axis = Axis {
-        scale: x_scale.onto(panel.left, panel.right()),
+        scale: x_scale.padded(0.03).onto(panel.left, panel.right()),
         ticks: &x_ticks,
         title: "I(X;T) (bits)",
     };
     let y_axis = Axis {
-        scale: y_scale.onto(panel.bottom(), panel.top),
+        scale: y_scale.padded(0.03).onto(panel.bottom(), panel.top),
         ticks: &y_ticks,
         title: "I(T;Y) (bits)",
     };
@@ -177,6 +177,7 @@ pub fn info_plane_svg(series: &[InfoPlaneSeries], options: &FigureOptions) -> St
             label: &s.label,
             colour: categorical(index),
             marker: Some(Marker::nth(index)),
+            marker_filled: false,
             line: true,
         })
         .collect();

@@ -1,8 +1,8 @@
 //! A generic line plot with several series and optional log axes (for the experiments).
 
 use super::axes::{
-    draw_axes, draw_legend, draw_title, legend_entry_width, legend_height, y_axis_room, Axis,
-    LegendEntry, Marker, Panel,
+    draw_axes, draw_legend, draw_legend_flow, draw_title, flow_rows, legend_entry_width,
+    legend_height, y_axis_room, Axis, LegendEntry, Marker, Panel,
 };
 use super::palette::categorical;
 use super::scale::Scale;
@@ -48,25 +48,48 @@ pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
 
     let mut svg = Svg::new(width, height);
     let top = draw_title(&mut svg, width, options.title.as_deref()) + 10.0;
-    let legend_width = plot
+    let entries: Vec<LegendEntry> = plot
         .series
         .iter()
-        .map(|s| legend_entry_width(&s.label))
+        .enumerate()
+        .map(|(index, s)| LegendEntry {
+            label: &s.label,
+            colour: categorical(index),
+            marker: Some(Marker::nth(index)),
+            marker_filled: true,
+            line: true,
+        })
+        .collect();
+    let legend_width = entries
+        .iter()
+        .map(|e| legend_entry_width(e.label))
         .fold(0.0, f64::max);
+    // A legend that would squeeze the plot goes below it instead of to its right.
+    let legend_below = legend_width > 0.3 * width;
+    let below_height = if legend_below {
+        legend_height(flow_rows(&entries, width - 20.0).len()) + 6.0
+    } else {
+        0.0
+    };
     let left = y_axis_room(&y_ticks) + 14.0;
     let panel = Panel {
         left,
         top,
-        width: (width - left - legend_width - 24.0).max(50.0),
-        height: (height - top - 56.0).max(50.0),
+        width: if legend_below {
+            width - left - 20.0
+        } else {
+            width - left - legend_width - 8.0
+        }
+        .max(50.0),
+        height: (height - top - 56.0 - below_height).max(50.0),
     };
     let x_axis = Axis {
-        scale: x_scale.onto(panel.left, panel.right()),
+        scale: x_scale.padded(0.03).onto(panel.left, panel.right()),
         ticks: &x_ticks,
         title: &plot.x_label,
     };
     let y_axis = Axis {
-        scale: y_scale.onto(panel.bottom(), panel.top),
+        scale: y_scale.padded(0.03).onto(panel.bottom(), panel.top),
         ticks: &y_ticks,
         title: &plot.y_label,
     };
@@ -105,25 +128,23 @@ pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
         svg.close();
     }
 
-    let entries: Vec<LegendEntry> = plot
-        .series
-        .iter()
-        .enumerate()
-        .map(|(index, s)| LegendEntry {
-            label: &s.label,
-            colour: categorical(index),
-            marker: Some(Marker::nth(index)),
-            line: true,
-        })
-        .collect();
-    let legend_top =
-        (panel.top + (panel.height - legend_height(entries.len())) / 2.0).max(panel.top);
-    draw_legend(
-        &mut svg,
-        (panel.right() + 16.0, legend_top),
-        &entries,
-        false,
-    );
+    if legend_below {
+        draw_legend_flow(
+            &mut svg,
+            (10.0, panel.bottom() + 50.0),
+            width - 20.0,
+            &entries,
+        );
+    } else {
+        let legend_top =
+            (panel.top + (panel.height - legend_height(entries.len())) / 2.0).max(panel.top);
+        draw_legend(
+            &mut svg,
+            (panel.right() + 16.0, legend_top),
+            &entries,
+            false,
+        );
+    }
     svg.finish()
 }
 

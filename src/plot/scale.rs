@@ -86,6 +86,17 @@ impl Scale {
         }
     }
 
+    /// The same scale with its domain widened by `fraction` of its span at both ends, ticks
+    /// unchanged, so that points at the extremes do not sit on the frame.
+    pub(crate) fn padded(self, fraction: f64) -> Self {
+        let pad = (self.hi - self.lo) * fraction;
+        Self {
+            lo: self.lo - pad,
+            hi: self.hi + pad,
+            ..self
+        }
+    }
+
     /// The same scale drawn onto pixels `start..end` (`end < start` for a y axis).
     pub(crate) fn onto(self, start: f64, end: f64) -> Self {
         Self { start, end, ..self }
