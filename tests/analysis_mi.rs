@@ -209,3 +209,71 @@ fn noise_estimate_matches_the_pairwise_formula_on_two_points() {
     assert!(close(info.i_xt, expected, 1e-12));
     assert!(close(info.i_ty, expected, 1e-12));
 }
+
+/// Level-2 log-scores of SPEC 8's Figure 4 model for its eight inputs, with level-1 `lambda = 1`
+/// and the given `ln lambda` of (p1, p2, p3) = (q1, q2, q3): class-1 inputs {a1 a2 a7},
+/// {a2 a3 a7}, {a4 a5 a7}, {a5 a6 a7} and their mirror images in class 2.
+fn figure4_level2(ln_lambda: [f64; 3]) -> (Vec<Vec<f64>>, Vec<usize>) {
+    let zero = f64::NEG_INFINITY;
+    // Children scores: p1 and p3 see two firing children, p2 sees three.
+    let p = |first_kind: bool| {
+        let (l1, l2, l3) = (ln_lambda[0], ln_lambda[1], ln_lambda[2]);
+        if first_kind {
+            [l1 + 2f64.ln(), l2 + 3f64.ln(), zero]
+        } else {
+            [zero, l2 + 3f64.ln(), l3 + 2f64.ln()]
+        }
+    };
+    let mut rows = Vec::new();
+    let mut labels = Vec::new();
+    for class in 0..2 {
+        for input in 0..4 {
+            let own = p(input < 2);
+            let row: Vec<f64> = if class == 0 {
+                own.iter().copied().chain([zero; 3]).collect()
+            } else {
+                [zero; 3].iter().copied().chain(own).collect()
+            };
+            rows.push(row);
+            labels.push(class);
+        }
+    }
+    (rows, labels)
+}
+
+#[test]
+fn figure4_level2_goes_from_two_bits_to_one_as_p2_dominates() {
+    let weights = ones(8);
+    let (early, labels) = figure4_level2([0.0, 0.0, 0.0]);
+    let info = level_information(&early, &labels, &weights, Estimator::DEFAULT).unwrap();
+    assert_eq!(
+        info,
+        Information {
+            i_xt: 2.0,
+            i_ty: 1.0
+        }
+    );
+    let noisy =
+        level_information(&early, &labels, &weights, Estimator::Noise { sigma: 0.05 }).unwrap();
+    assert!(
+        close(noisy.i_xt, 2.0, 1e-6) && close(noisy.i_ty, 1.0, 1e-6),
+        "{noisy:?}"
+    );
+
+    // After training p2 is e^60 times p1 and p3 (far beyond f64 in plain scores, too).
+    let (late, labels) = figure4_level2([400.0, 460.0, 400.0]);
+    let info = level_information(&late, &labels, &weights, Estimator::DEFAULT).unwrap();
+    assert_eq!(
+        info,
+        Information {
+            i_xt: 1.0,
+            i_ty: 1.0
+        }
+    );
+    let noisy =
+        level_information(&late, &labels, &weights, Estimator::Noise { sigma: 0.05 }).unwrap();
+    assert!(
+        close(noisy.i_xt, 1.0, 1e-6) && close(noisy.i_ty, 1.0, 1e-6),
+        "{noisy:?}"
+    );
+}

@@ -303,11 +303,7 @@ fn binned_information_feeds_the_info_plane() {
     let info = information_binning(&rep, &[0, 0, 1, 1], &[1.0; 4], 30).unwrap();
     let series = vec![InfoPlaneSeries {
         label: "level 2".to_string(),
-        points: vec![InfoPlanePoint {
-            step: 0,
-            i_xt: info.i_xt,
-            i_ty: info.i_ty,
-        }],
+        points: vec![InfoPlanePoint::from_information(0, info)],
     }];
     let svg = info_plane_svg(&series, &FigureOptions::default());
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");

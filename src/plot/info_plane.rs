@@ -20,6 +20,17 @@ pub struct InfoPlanePoint {
     pub i_ty: f64,
 }
 
+impl InfoPlanePoint {
+    /// The point of an estimate made at `step`.
+    pub fn from_information(step: u64, information: crate::analysis::Information) -> Self {
+        Self {
+            step,
+            i_xt: information.i_xt,
+            i_ty: information.i_ty,
+        }
+    }
+}
+
 /// One level's trajectory through the information plane.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InfoPlaneSeries {
