@@ -309,3 +309,71 @@ fn binned_information_feeds_the_info_plane() {
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert_eq!(count_class(&doc, "point"), 1);
 }
+
+#[test]
+fn extreme_values_give_valid_nan_free_figures() {
+    let extreme = [1e300, -1e300, 1e-300, 0.0, f64::INFINITY, f64::NAN, 7.0];
+    let points: Vec<(f64, f64)> = extreme
+        .iter()
+        .flat_map(|&x| extreme.iter().map(move |&y| (x, y)))
+        .collect();
+    let mut documents = Vec::new();
+    for (x_log, y_log) in [(false, false), (true, true)] {
+        let plot = LinePlot {
+            x_label: "x".to_string(),
+            y_label: "y".to_string(),
+            series: vec![LineSeries {
+                label: "wild".to_string(),
+                points: points.clone(),
+            }],
+            x_log,
+            y_log,
+        };
+        documents.push(line_plot_svg(&plot, &FigureOptions::default()));
+    }
+    let wild_info = vec![InfoPlaneSeries {
+        label: "wild".to_string(),
+        points: points
+            .iter()
+            .enumerate()
+            .map(|(k, &(i_xt, i_ty))| InfoPlanePoint {
+                step: k as u64,
+                i_xt,
+                i_ty,
+            })
+            .collect(),
+    }];
+    documents.push(info_plane_svg(&wild_info, &FigureOptions::default()));
+    let panels = vec![nshed::plot::LeHistogramPanel {
+        title: "wild".to_string(),
+        series: vec![nshed::plot::HistogramSeries {
+            label: "all".to_string(),
+            values: extreme.to_vec(),
+        }],
+    }];
+    documents.push(le_histograms_svg(&panels, 0, &FigureOptions::default()));
+    let bars = vec![BarPanel {
+        title: "wild".to_string(),
+        y_label: "v".to_string(),
+        categories: vec!["a".to_string(), "b".to_string()],
+        series: vec![BarSeries {
+            label: "s".to_string(),
+            values: extreme.to_vec(),
+        }],
+    }];
+    documents.push(grouped_bars_svg(&bars, &FigureOptions::default()));
+    documents.push(grouped_bars_svg(&[], &FigureOptions::default()));
+    documents.push(le_histograms_svg(&[], 10, &FigureOptions::default()));
+    for svg in &documents {
+        roxmltree::Document::parse(svg).expect("well-formed XML");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(
+            roxmltree::Document::parse(svg)
+                .expect("well-formed XML")
+                .descendants()
+                .filter_map(|n| n.text())
+                .all(|t| t.len() < 40),
+            "no runaway tick labels"
+        );
+    }
+}

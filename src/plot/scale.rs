@@ -178,6 +178,12 @@ fn linear_ticks(lo: f64, hi: f64, step: f64) -> Vec<Tick> {
 
 /// A number with as many decimals as `step` needs (`0.25` → 2, `5` → 0).
 pub(crate) fn format_plain(value: f64, step: f64) -> String {
+    if value != 0.0 && (value.abs() >= 1e6 || step.abs() < 1e-4) {
+        return format_scientific(value);
+    }
+    if value == 0.0 && step.abs() < 1e-4 {
+        return "0".to_string();
+    }
     let decimals = if step.abs() >= 1.0 || step == 0.0 {
         0
     } else {
@@ -194,6 +200,18 @@ pub(crate) fn format_plain(value: f64, step: f64) -> String {
         text[1..].to_string()
     } else {
         text
+    }
+}
+
+/// `1.5e6`, `-2e-7`: at most four significant digits, no trailing zeros in the mantissa.
+fn format_scientific(value: f64) -> String {
+    let text = format!("{:.3e}", value);
+    match text.split_once('e') {
+        Some((mantissa, exponent)) => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exponent}")
+        }
+        None => text,
     }
 }
 
@@ -225,6 +243,14 @@ mod tests {
         assert_eq!(labels, ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5"]);
         let (_, ticks) = Scale::linear(std::iter::empty(), None);
         assert_eq!(ticks.first().map(|t| t.value), Some(0.0));
+    }
+
+    #[test]
+    fn huge_and_tiny_labels_are_scientific() {
+        assert_eq!(format_plain(1.5e300, 1e299), "1.5e300");
+        assert_eq!(format_plain(2e-7, 1e-7), "2e-7");
+        assert_eq!(format_plain(0.0, 1e-7), "0");
+        assert_eq!(format_plain(250.0, 50.0), "250");
     }
 
     #[test]
