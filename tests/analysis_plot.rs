@@ -1,10 +1,11 @@
 //! SVG figures: well-formed XML with the expected series and labels, and they render to a
 //! non-trivial PNG (written under the target directory for a person to look at).
 
-use nshed::analysis::{information_binning, le_class_pair_stats};
+use nshed::analysis::{information_binning, le_class_pair_stats, level_sparsity};
 use nshed::plot::{
     grouped_bars_svg, info_plane_svg, le_histogram_panels, le_histograms_svg, line_plot_svg,
-    BarPanel, BarSeries, FigureOptions, InfoPlanePoint, InfoPlaneSeries, LinePlot, LineSeries,
+    sparsity_bar_panels, BarPanel, BarSeries, FigureOptions, InfoPlanePoint, InfoPlaneSeries,
+    LinePlot, LineSeries,
 };
 use resvg::{tiny_skia, usvg};
 
@@ -222,6 +223,22 @@ fn grouped_bars_have_one_bar_per_level_and_batch_size() {
         },
     ];
     let svg = grouped_bars_svg(&panels, &FigureOptions::titled("Implicit regularization"));
+    let from_sparsity = sparsity_bar_panels(
+        &["input".to_string(), "middle".to_string()],
+        &[
+            (
+                "batch 1".to_string(),
+                vec![level_sparsity(&[0.0, 9.0]), level_sparsity(&[5.0])],
+            ),
+            (
+                "batch 8".to_string(),
+                vec![level_sparsity(&[0.0, 0.0]), level_sparsity(&[5.0])],
+            ),
+        ],
+    );
+    assert_eq!(from_sparsity.len(), 2);
+    assert_eq!(from_sparsity[0].series[1].values, vec![2.0, 1.0]);
+    assert_eq!(from_sparsity[1].series[1].values, vec![0.5, 1.0]);
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert_eq!(count_class(&doc, "bar"), 12);
     assert_eq!(count_class(&doc, "series"), 4);

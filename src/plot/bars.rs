@@ -5,6 +5,7 @@ use super::palette::categorical;
 use super::scale::Scale;
 use super::svg::{escape, text_width, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
+use crate::analysis::LevelSparsity;
 
 /// One bar per category, all in one colour (e.g. one batch size).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -22,6 +23,37 @@ pub struct BarPanel {
     /// The groups along the x axis (e.g. level names).
     pub categories: Vec<String>,
     pub series: Vec<BarSeries>,
+}
+
+/// The two panels of the implicit-regularization figure (SPEC 8): effective number of nodes and
+/// top-node share per level, one series per run. `runs` pairs a run's label (e.g. `batch 1`)
+/// with its per-level sparsity, in the order of `levels`.
+pub fn sparsity_bar_panels(
+    levels: &[String],
+    runs: &[(String, Vec<LevelSparsity>)],
+) -> Vec<BarPanel> {
+    let panel = |title: &str, y_label: &str, value: fn(&LevelSparsity) -> f64| BarPanel {
+        title: title.to_string(),
+        y_label: y_label.to_string(),
+        categories: levels.to_vec(),
+        series: runs
+            .iter()
+            .map(|(label, sparsity)| BarSeries {
+                label: label.clone(),
+                values: sparsity.iter().map(value).collect(),
+            })
+            .collect(),
+    };
+    vec![
+        panel(
+            "Effective nodes per level",
+            "exp(entropy of lambda share)",
+            |s| s.effective_nodes,
+        ),
+        panel("Share of the top node", "max lambda / sum lambda", |s| {
+            s.top_share
+        }),
+    ]
 }
 
 const CELL_WIDTH: f64 = 380.0;

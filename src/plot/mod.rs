@@ -17,7 +17,7 @@ mod palette;
 mod scale;
 mod svg;
 
-pub use bars::{grouped_bars_svg, BarPanel, BarSeries};
+pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
 pub use histograms::{le_histogram_panels, le_histograms_svg, HistogramSeries, LeHistogramPanel};
 pub use info_plane::{info_plane_svg, InfoPlanePoint, InfoPlaneSeries};
 pub use lines::{line_plot_svg, LinePlot, LineSeries};

@@ -39,3 +39,17 @@ pub(crate) fn ramp(t: f64) -> String {
         mix(a.2, b.2)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ramp_runs_from_purple_to_yellow() {
+        assert_eq!(ramp(0.0), "#440154");
+        assert_eq!(ramp(1.0), "#fde725");
+        assert_eq!(ramp(f64::NAN), ramp(0.0));
+        assert_eq!(ramp(7.0), ramp(1.0));
+        assert_eq!(categorical(10), categorical(0));
+    }
+}
