@@ -12,6 +12,26 @@
 //!   information measures return 0 bits;
 //! * results are never NaN; quantities that are undefined (a variance ratio over a zero
 //!   denominator, a mean of no value) are `None`.
+//!
+//! ```
+//! use nshed::analysis::{level_information, level_sparsity, Estimator};
+//! use nshed::plot::{info_plane_svg, FigureOptions, InfoPlanePoint, InfoPlaneSeries};
+//!
+//! // ln S of a 2-node level for four samples (two per class); -inf is a zero score.
+//! let zero = f64::NEG_INFINITY;
+//! let ln_scores = vec![vec![900.0, zero], vec![900.0, zero], vec![zero, 901.0], vec![zero, 901.0]];
+//! let info = level_information(&ln_scores, &[0, 0, 1, 1], &[1.0; 4], Estimator::DEFAULT)?;
+//! assert_eq!((info.i_xt, info.i_ty), (1.0, 1.0));
+//! assert_eq!(level_sparsity(&[0.0, 0.0]).effective_nodes, 2.0);
+//!
+//! let series = vec![InfoPlaneSeries {
+//!     label: "level 2".into(),
+//!     points: vec![InfoPlanePoint::from_information(100, info)],
+//! }];
+//! let svg: String = info_plane_svg(&series, &FigureOptions::titled("Information plane"));
+//! assert!(svg.starts_with("<?xml"));
+//! # Ok::<(), nshed::analysis::AnalysisError>(())
+//! ```
 
 pub mod le_stats;
 pub mod mi;

@@ -89,9 +89,10 @@ pub fn neural_collapse_ln(
 /// With `c_i` the normalised weights, `p_y` the class masses, `mu_y` the weighted class means and
 /// `mu` the global mean: `within = sum_i c_i ||h_i - mu_{y_i}||^2`,
 /// `between = sum_y p_y ||mu_y - mu||^2` (their sum is the total variance), ratio
-/// `within / between`. This is the trace form of Papyan, Han & Donoho's (2020) NC1 measure
-/// `tr(Sigma_W Sigma_B^+)`, which is robust when `Sigma_B` is singular (few classes, many
-/// nodes). No mass (no sample or zero weights) gives zeros and no ratio. Non-finite values
+/// `within / between`. This is the trace-ratio variant of Papyan, Han & Donoho's (2020) NC1
+/// measure `tr(Sigma_W Sigma_B^+) / K`: it needs no pseudo-inverse, so it stays well defined
+/// when `Sigma_B` is singular (few classes, many nodes). No mass (no sample or zero weights)
+/// gives zeros and no ratio. Non-finite values
 /// are an error.
 pub fn neural_collapse(
     representation: &[Vec<f64>],
