@@ -125,7 +125,7 @@ pub fn level_information(
 /// all gives 0. Sums run in key order, so the result does not depend on the order of the triples'
 /// insertion beyond that of equal keys. Rounding can only push the result below 0 by an ulp;
 /// it is clamped at 0.
-pub fn mutual_information_bits<A: Ord + Clone, B: Ord + Clone>(
+pub fn mutual_information_bits<A: Ord, B: Ord>(
     joint: impl IntoIterator<Item = (A, B, f64)>,
 ) -> f64 {
     let mut pairs: BTreeMap<(A, B), f64> = BTreeMap::new();
