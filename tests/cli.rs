@@ -50,10 +50,7 @@ fn check_reads_stdin() {
 
 #[test]
 fn check_exits_1_on_model_errors_and_keeps_going() {
-    let out = nshed_stdin(
-        &["check", "-", "examples/fig1.nshed"],
-        b"model m { level a { x } }\n",
-    );
+    let out = nshed_stdin(&["check", "-", "examples/fig1.nshed"], b"model m { level a { x } }\n");
     assert_eq!(out.status.code(), Some(1));
     // The good file after the bad one is still checked.
     assert!(text(&out.stdout).contains("examples/fig1.nshed: ok"));
@@ -111,9 +108,6 @@ fn help_lists_the_commands() {
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
     for command in ["check", "ir"] {
-        assert!(
-            help.contains(command),
-            "--help mentions `{command}`:\n{help}"
-        );
+        assert!(help.contains(command), "--help mentions `{command}`:\n{help}");
     }
 }
