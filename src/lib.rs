@@ -3,10 +3,12 @@
 //! Pipeline (see ARCHITECTURE.md): source text → `syntax` (AST) → `check` (IR) →
 //! `engine` (state) → `analysis` (reports).
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod ir;
+pub mod plot;
 pub mod source;
 pub mod syntax;
 
