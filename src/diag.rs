@@ -184,7 +184,10 @@ fn drawable(text: &str, problem: &Problem) -> Problem {
     let column_of = |offset: usize| {
         let offset = offset.min(text.len());
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        (text[..offset].matches('\n').count() + 1, offset - line_start + 1)
+        (
+            text[..offset].matches('\n').count() + 1,
+            offset - line_start + 1,
+        )
     };
     let too_wide = problem.labels.iter().any(|l| {
         let (_, start_col) = column_of(l.offset());
@@ -199,7 +202,9 @@ fn drawable(text: &str, problem: &Problem) -> Problem {
     for label in &problem.labels {
         let (line, column) = column_of(label.offset());
         let text = label.label().unwrap_or("here");
-        plain.message.push_str(&format!("\n  at line {line}, column {column}: {text}"));
+        plain
+            .message
+            .push_str(&format!("\n  at line {line}, column {column}: {text}"));
     }
     plain
 }
@@ -250,17 +255,22 @@ mod tests {
     fn labels_far_right_are_described_not_drawn() {
         let text = format!("model m {{ {} }}", "x ".repeat(40_000));
         let at = text.len() - 3;
-        let problem = Problem::error("nshed::test", "far away").label(Span::new(at, at + 1), "this one");
+        let problem =
+            Problem::error("nshed::test", "far away").label(Span::new(at, at + 1), "this one");
         let report = Report::new("long.nshed", &text, vec![problem]);
         let rendered = report.render(RenderStyle::Plain);
         assert!(rendered.contains("far away"), "{rendered}");
-        assert!(rendered.contains(&format!("at line 1, column {}: this one", at + 1)), "{rendered}");
+        assert!(
+            rendered.contains(&format!("at line 1, column {}: this one", at + 1)),
+            "{rendered}"
+        );
     }
 
     #[test]
     fn labels_near_the_start_are_drawn() {
         let problem = Problem::error("nshed::test", "near").label(Span::new(6, 7), "this one");
-        let rendered = Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
+        let rendered =
+            Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
         assert!(rendered.contains("╰── this one"), "{rendered}");
     }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diag;
 pub mod ir;
 pub mod plot;
+pub mod repl;
 pub mod source;
 pub mod syntax;
 
@@ -47,4 +48,3 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
 pub fn compile_path(path: &str) -> Result<Compiled, Report> {
     compile(source::load(path)?)
 }
-pub mod repl;

@@ -121,7 +121,12 @@ pub const COMMANDS: &[CommandHelp] = &[
 
 /// The `:help` page.
 pub fn overview() -> String {
-    let width = COMMANDS.iter().map(|c| c.usage.len()).max().unwrap_or(0).min(40);
+    let width = COMMANDS
+        .iter()
+        .map(|c| c.usage.len())
+        .max()
+        .unwrap_or(0)
+        .min(40);
     let mut out = String::from("Commands (X is a sample name or a pattern like {e1 e2}):\n");
     for c in COMMANDS {
         if c.usage.len() > width {
