@@ -3,12 +3,15 @@
 //! Pipeline (see ARCHITECTURE.md): source text → `syntax` (AST) → `check` (IR) →
 //! `engine` (state) → `analysis` (reports).
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod ir;
+pub mod plot;
 pub mod query;
+pub mod repl;
 pub mod report;
 pub mod source;
 pub mod syntax;
@@ -48,4 +51,3 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
 pub fn compile_path(path: &str) -> Result<Compiled, Report> {
     compile(source::load(path)?)
 }
-pub mod repl;
