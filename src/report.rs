@@ -280,10 +280,54 @@ pub struct Snapshot {
     /// ... and their natural logs (null = ln 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ln_logits: Option<Ordered<Vec<Option<f64>>>>,
+    /// `I(X;T)` and `I(T;Y)` in bits per feature level (SPEC 6, binning with 30 bins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub info_plane: Option<Vec<InfoPoint>>,
+}
+
+/// One level's point on the information plane; both `null` if the analysis refused
+/// the data (it cannot for a checked model: weights are validated).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct InfoPoint {
+    pub level: String,
+    pub i_xt: Option<f64>,
+    pub i_ty: Option<f64>,
+}
+
+/// SPEC 6 on the data samples (drawn with their weights, no noise): for every feature
+/// level, the level's score vector of each sample, normalised by the analysis.
+pub fn info_plane(model: &Model, state: &State) -> Vec<InfoPoint> {
+    use crate::analysis::{level_information, Estimator};
+    let ir = model.ir;
+    let samples = &ir.data.samples;
+    let mut ev = Evaluator::new(model);
+    let mut dense = Vec::new();
+    let rows: Vec<Vec<f64>> = samples
+        .iter()
+        .map(|s| {
+            ev.dense_ln_scores_into(model, state, &s.input, &mut dense);
+            dense.clone()
+        })
+        .collect();
+    let labels: Vec<usize> = samples.iter().map(|s| s.label as usize).collect();
+    let weights: Vec<f64> = samples.iter().map(|s| s.weight).collect();
+    ir.levels
+        .iter()
+        .map(|level| {
+            let ids = level.node_ids();
+            let (a, b) = (ids.start as usize, ids.end as usize);
+            let level_rows: Vec<Vec<f64>> = rows.iter().map(|r| r[a..b].to_vec()).collect();
+            let info = level_information(&level_rows, &labels, &weights, Estimator::DEFAULT).ok();
+            InfoPoint {
+                level: level.name.clone(),
+                i_xt: info.map(|i| i.i_xt),
+                i_ty: info.map(|i| i.i_ty),
+            }
+        })
+        .collect()
 }
 
 impl Snapshot {
-    /// `info_plane` is not recorded here: it needs the mutual-information analysis.
     pub fn take(model: &Model, state: &State, quantities: &[Quantity]) -> Snapshot {
         let ir = model.ir;
         let phase = ir
@@ -310,6 +354,7 @@ impl Snapshot {
             accuracy: None,
             logits: None,
             ln_logits: None,
+            info_plane: None,
         };
         for q in quantities {
             match q {
@@ -336,33 +381,39 @@ impl Snapshot {
                         reports.into_iter().map(|r| (r.name, r.ln_logits)).collect(),
                     ));
                 }
-                Quantity::InfoPlane => {}
+                Quantity::InfoPlane => snap.info_plane = Some(info_plane(model, state)),
             }
         }
         snap
     }
 
-    /// CSV header for the given quantities (same column order as `csv_row`).
+    /// CSV header for the given quantities. Columns come in a fixed order (lambda,
+    /// eta, accuracy, logits, info plane) whatever the order of the `record` block, the
+    /// same order as `csv_row`.
     pub fn csv_header(model: &Model, quantities: &[Quantity]) -> String {
         let ir = model.ir;
+        let has = |q: Quantity| quantities.contains(&q);
         let mut cols = vec!["step".to_string(), "phase".to_string()];
-        for q in quantities {
-            match q {
-                Quantity::Lambda => {
-                    cols.extend(ir.nodes.iter().map(|n| format!("lambda:{}", n.name)))
+        if has(Quantity::Lambda) {
+            cols.extend(ir.nodes.iter().map(|n| format!("lambda:{}", n.name)));
+        }
+        if has(Quantity::Eta) {
+            cols.extend((0..ir.edges.len()).map(|e| format!("eta:{}", edge_name(ir, e))));
+        }
+        if has(Quantity::Accuracy) {
+            cols.push("accuracy".into());
+        }
+        if has(Quantity::Logits) {
+            for s in &ir.data.samples {
+                for c in &ir.classes {
+                    cols.push(format!("logit:{}:{}", s.name, c.name));
                 }
-                Quantity::Eta => {
-                    cols.extend((0..ir.edges.len()).map(|e| format!("eta:{}", edge_name(ir, e))))
-                }
-                Quantity::Accuracy => cols.push("accuracy".into()),
-                Quantity::Logits => {
-                    for s in &ir.data.samples {
-                        for c in &ir.classes {
-                            cols.push(format!("logit:{}:{}", s.name, c.name));
-                        }
-                    }
-                }
-                Quantity::InfoPlane => {}
+            }
+        }
+        if has(Quantity::InfoPlane) {
+            for l in &ir.levels {
+                cols.push(format!("i_xt:{}", l.name));
+                cols.push(format!("i_ty:{}", l.name));
             }
         }
         cols.join(",")
@@ -385,6 +436,13 @@ impl Snapshot {
         if let Some(m) = &self.logits {
             for (_, zs) in &m.0 {
                 cells.extend(zs.iter().map(num));
+            }
+        }
+        if let Some(points) = &self.info_plane {
+            let cell = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
+            for p in points {
+                cells.push(cell(p.i_xt));
+                cells.push(cell(p.i_ty));
             }
         }
         cells.join(",")

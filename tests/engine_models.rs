@@ -140,10 +140,6 @@ fn cli_record_writes_jsonl_and_csv_atomically() {
     let jsonl = dir.path().join("rec.jsonl");
     let out = nshed(&["run", file, "--json", "--record", &jsonl.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("info_plane"),
-        "says info_plane is not recorded"
-    );
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
         .expect("written")
         .lines()
@@ -159,6 +155,13 @@ fn cli_record_writes_jsonl_and_csv_atomically() {
     assert_eq!(lines[2]["phase"], "main");
     assert!(lines[0]["lambda"]["h1"].is_number());
     assert!(lines[0]["logits"]["x1"].is_array());
+    let plane = lines[6]["info_plane"]
+        .as_array()
+        .expect("info plane recorded");
+    assert_eq!(plane.len(), 3, "one point per feature level");
+    assert!(plane
+        .iter()
+        .all(|p| p["i_xt"].is_number() && p["i_ty"].is_number()));
 
     let csv = dir.path().join("rec.csv");
     let out = nshed(&["run", file, "--record", &csv.to_string_lossy()]);

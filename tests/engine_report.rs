@@ -81,13 +81,33 @@ fn beyond_f64_values_are_null_with_ln() {
 fn snapshots_carry_the_recorded_quantities() {
     let (ir, state) = eight_steps();
     let model = Model::new(&ir);
-    let q = [Quantity::Lambda, Quantity::Accuracy, Quantity::Logits];
+    // Out of the canonical order on purpose: CSV columns must still line up.
+    let q = [
+        Quantity::Accuracy,
+        Quantity::InfoPlane,
+        Quantity::Lambda,
+        Quantity::Logits,
+    ];
     let snap = Snapshot::take(&model, &state, &q);
     let json = serde_json::to_value(&snap).expect("json");
     assert_eq!(json["step"], 8);
     assert_eq!(json["phase"], "main");
     assert!(json.get("eta").is_none());
     assert_eq!(json["accuracy"], 0.75);
+    let points = json["info_plane"].as_array().expect("info plane");
+    assert_eq!(points.len(), ir.levels.len());
+    for p in points {
+        let (x, y) = (
+            p["i_xt"].as_f64().expect("i_xt"),
+            p["i_ty"].as_f64().expect("i_ty"),
+        );
+        // 4 equally weighted samples, 3 classes: I(X;T) <= 2 bits, I(T;Y) <= H(Y).
+        assert!((0.0..=2.0 + 1e-9).contains(&x), "{p}");
+        assert!((0.0..=1.5 + 1e-9).contains(&y), "{p}");
+    }
+    // The input level tells all four samples apart: I(X;T) = 2 bits, I(T;Y) = H(Y) = 1.5.
+    assert!((points[0]["i_xt"].as_f64().expect("x") - 2.0).abs() < 1e-9);
+    assert!((points[0]["i_ty"].as_f64().expect("y") - 1.5).abs() < 1e-9);
     let header = Snapshot::csv_header(&model, &q);
     let row = snap.csv_row();
     assert_eq!(header.split(',').count(), row.split(',').count());

@@ -70,11 +70,6 @@ pub fn trained_state(model: &Model, args: &StateArgs, record: Option<&str>) -> R
     };
     let mut recorder = match (record, train.record.as_ref()) {
         (Some(path), Some(spec)) => {
-            if spec.quantities.contains(&Quantity::InfoPlane) {
-                eprintln!(
-                    "note: `info_plane` is not recorded yet (it needs the mutual-information analysis)"
-                );
-            }
             match Recorder::create(model, path, spec.every, spec.quantities.clone()) {
                 Ok(r) => Some(r),
                 Err(e) => {
