@@ -54,8 +54,10 @@ pub enum Command {
     },
     /// Train by the file's `train` block (if any), then report lambda, eta and every sample.
     Run {
+        /// The model file (`-` reads standard input).
         #[arg(value_name = "FILE")]
         file: String,
+        /// Print one JSON object instead of tables.
         /// Print one JSON object instead of tables.
         #[arg(long)]
         json: bool,
@@ -67,8 +69,10 @@ pub enum Command {
     },
     /// Print the local-elasticity matrix over the data samples (row = base).
     Le {
+        /// The model file (`-` reads standard input).
         #[arg(value_name = "FILE")]
         file: String,
+        /// Print one JSON object instead of tables.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -77,10 +81,13 @@ pub enum Command {
     /// Answer a query: `pathway X`, `scores X`, `predict X`, `le X Y`, `le-matrix`
     /// (X: a sample name or a pattern `{e1 e2}`, labelled `{e1 e2}->c1` for an `le` base).
     Query {
+        /// The model file (`-` reads standard input).
         #[arg(value_name = "FILE")]
         file: String,
+        /// The query, e.g. 'pathway c1a', 'scores {e1 e2}', 'le c1a {e2 e3}'.
         #[arg(value_name = "QUERY")]
         query: String,
+        /// Print one JSON object instead of tables.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
