@@ -29,6 +29,18 @@ pub struct Checked {
     pub problems: Vec<Problem>,
 }
 
+/// Evaluates a standalone number expression (a REPL or CLI value): its value, or the
+/// problem that makes it unusable (NaN, infinite, division by zero).
+pub fn eval_number(expr: &crate::syntax::ast::Expr) -> Result<f64, Problem> {
+    let mut ctx = Ctx::default();
+    match numbers::eval(&mut ctx, expr) {
+        Some(v) => Ok(v),
+        None => Err(ctx.problems.into_iter().next().unwrap_or_else(|| {
+            Problem::error("nshed::check::not_finite", "the number cannot be evaluated")
+        })),
+    }
+}
+
 /// Collects problems while checking; every check pushes here and carries on.
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {

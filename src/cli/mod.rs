@@ -11,6 +11,7 @@ use crate::diag::{RenderStyle, Report};
 mod check;
 mod le;
 mod query;
+mod repl;
 mod run;
 
 /// Exit codes, documented in README.
@@ -58,7 +59,6 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: String,
         /// Print one JSON object instead of tables.
-        /// Print one JSON object instead of tables.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -93,6 +93,15 @@ pub enum Command {
         #[command(flatten)]
         state: run::StateArgs,
     },
+    /// Explore and train a model interactively (reads a script when stdin is not a terminal).
+    Repl {
+        /// The model to load (`:load FILE` inside the REPL loads another).
+        #[arg(value_name = "FILE")]
+        file: Option<String>,
+        /// Answer every command with one JSON object (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -113,6 +122,7 @@ pub fn main() -> ExitCode {
             json,
             state,
         } => query::query(&file, &query, json, &state),
+        Command::Repl { file, json } => repl::repl(file.as_deref(), json),
     };
     ExitCode::from(code)
 }

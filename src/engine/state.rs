@@ -73,6 +73,12 @@ impl State {
         }
     }
 
+    /// Restarts the random stream from `seed`, keeping lambda, eta and the schedule
+    /// position (the REPL's `set seed`).
+    pub fn reseed(&mut self, seed: u64) {
+        self.rng = RunRng::seed_from_u64(seed);
+    }
+
     pub fn lambda(&self, node: usize) -> f64 {
         self.ln_lambda[node].exp()
     }

@@ -260,6 +260,31 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         taken
     }
 
+    /// Steps past the end of the schedule (the REPL's `train N` once the file's steps
+    /// are spent): drawn and updated exactly like the last phase's steps. Returns the
+    /// steps taken (0 when there is no phase).
+    pub fn run_extra_steps(
+        &mut self,
+        state: &mut State,
+        steps: u64,
+        observer: &mut dyn FnMut(&State),
+    ) -> u64 {
+        let ir = self.model.ir;
+        let Some(train) = ir.train.as_ref() else {
+            return 0;
+        };
+        let Some(last) = train.phases.len().checked_sub(1) else {
+            return 0;
+        };
+        let batch = train.phases[last].batch;
+        for _ in 0..steps {
+            self.scheduled_step(state, train.sampler, last, batch);
+            state.step += 1;
+            observer(state);
+        }
+        steps
+    }
+
     /// One step of the schedule: draw, add noise, update.
     fn scheduled_step(&mut self, state: &mut State, sampler: Sampler, phase: usize, batch: u64) {
         let samples = &self.model.ir.data.samples;

@@ -152,6 +152,47 @@ pub fn parse_query(ir: &Ir, text: &str) -> Result<Query, Vec<Problem>> {
     }
 }
 
+/// Parses a batch of labelled inputs, `c1a, {e1 e2}->c1, c2` (commas optional), as the
+/// REPL's `step` takes it. Spans point into `text`.
+pub fn parse_batch(ir: &Ir, text: &str) -> Result<Vec<Input>, Vec<Problem>> {
+    let tokens = tokenize(text).map_err(|p| vec![p])?;
+    let end = Span::new(text.len(), text.len());
+    let mut p = Parser {
+        ir,
+        tokens,
+        pos: 0,
+        end,
+        problems: Vec::new(),
+    };
+    let mut batch = Vec::new();
+    while p.peek().is_some() {
+        match p.input(true) {
+            Some(input) => batch.push(input),
+            // Skip to the next item so every bad item is reported once.
+            None => {
+                while let Some(t) = p.peek() {
+                    if matches!(t.tok, Tok::Word(_) | Tok::Open) {
+                        break;
+                    }
+                    p.pos += 1;
+                }
+            }
+        }
+    }
+    if batch.is_empty() && p.problems.is_empty() {
+        p.problems.push(
+            Problem::error(CODE_SYNTAX, "empty batch")
+                .label(end, "expected a sample name or a labelled pattern")
+                .help("e.g. `c1a, {e1 e2}->c1`"),
+        );
+    }
+    if p.problems.is_empty() {
+        Ok(batch)
+    } else {
+        Err(p.problems)
+    }
+}
+
 fn commands_help() -> String {
     let list: Vec<&str> = COMMANDS.iter().map(|c| c.1).collect();
     format!("queries: {}", list.join(", "))

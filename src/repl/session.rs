@@ -1,0 +1,527 @@
+//! The REPL's session: a loaded model, its state, undo and history. Driven by strings
+//! (`Session::eval`), so transcripts test exactly what the terminal runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::{json, Value as Json};
+
+use super::command::{self, Command};
+use super::frontend::{Evaluator, Outcome};
+use super::{help, show};
+use crate::diag::{Problem, RenderStyle, Report};
+use crate::engine::{run_seed, Freeze, Model, Rules, State, Trainer};
+use crate::ir::{ClassId, NodeId};
+use crate::persist::{self, SavedState};
+use crate::query::{answer, Input};
+use crate::Compiled;
+
+/// How many earlier states `undo` can go back to.
+const UNDO_DEPTH: usize = 64;
+/// Steps between two looks at the Ctrl-C flag during `train`.
+const TRAIN_CHUNK: u64 = 256;
+
+/// One command that trained.
+#[derive(Clone, Debug, PartialEq)]
+struct HistoryEntry {
+    command: String,
+    from_step: u64,
+    to_step: u64,
+    note: String,
+}
+
+struct Loaded {
+    /// The path it was loaded from.
+    path: Option<String>,
+    compiled: Compiled,
+    /// SHA-256 of the source, tying saved states to it.
+    hash: String,
+    run: Run,
+}
+
+/// What commands change: kept apart from the model so both can be borrowed at once.
+struct Run {
+    seed: u64,
+    state: State,
+    undo: Vec<(String, State, usize)>,
+    history: Vec<HistoryEntry>,
+}
+
+/// A REPL session.
+pub struct Session {
+    loaded: Option<Loaded>,
+    json: bool,
+    style: RenderStyle,
+}
+
+fn describe_interrupt(interrupted: bool) -> &'static str {
+    if interrupted {
+        " (interrupted by Ctrl-C; the steps taken are kept)"
+    } else {
+        ""
+    }
+}
+
+impl Session {
+    /// A session with no model; `json` makes every answer one JSON object.
+    pub fn new(json: bool, style: RenderStyle) -> Session {
+        Session {
+            loaded: None,
+            json,
+            style,
+        }
+    }
+
+    /// Loads a model from a file; the problems are returned rendered on failure.
+    pub fn load_path(&mut self, path: &str) -> Outcome {
+        match crate::compile_path(path) {
+            Ok(compiled) => {
+                let warnings = if compiled.warnings.problems.is_empty() {
+                    String::new()
+                } else {
+                    compiled.warnings.render(self.style)
+                };
+                let mut out = self.install(Some(path.to_string()), compiled);
+                out.diagnostics = warnings + &out.diagnostics;
+                out
+            }
+            Err(report) => {
+                let mut out = self.report_outcome(&report);
+                if self.loaded.is_some() {
+                    out.diagnostics.push_str("the previous model stays loaded\n");
+                }
+                out
+            }
+        }
+    }
+
+    fn install(&mut self, path: Option<String>, compiled: Compiled) -> Outcome {
+        let seed = run_seed(&compiled.ir, None);
+        let state = State::new(&compiled.ir, seed);
+        let hash = persist::source_hash(&compiled.source.text);
+        let ir = &compiled.ir;
+        let text = format!(
+            "loaded model `{}` from {}: {} levels, {} nodes, {} classes, {} samples; seed {}",
+            ir.model,
+            compiled.source.name,
+            ir.n_levels(),
+            ir.nodes.len() + ir.classes.len(),
+            ir.classes.len(),
+            ir.data.samples.len(),
+            seed
+        );
+        let json = json!({ "command": "load", "model": ir.model, "source": compiled.source.name, "seed": seed });
+        self.loaded = Some(Loaded {
+            path,
+            compiled,
+            hash,
+            run: Run {
+                seed,
+                state,
+                undo: Vec::new(),
+                history: Vec::new(),
+            },
+        });
+        self.answer(text, json)
+    }
+
+    fn answer(&self, text: String, json: Json) -> Outcome {
+        Outcome {
+            output: if self.json { json.to_string() } else { text },
+            ..Outcome::default()
+        }
+    }
+
+    fn report_outcome(&self, report: &Report) -> Outcome {
+        if self.json {
+            let errors: Vec<Json> = report
+                .problems
+                .iter()
+                .map(|p| {
+                    json!({
+                        "code": p.code,
+                        "severity": if p.is_error() { "error" } else { "warning" },
+                        "message": p.message,
+                        "labels": p.labels.iter().map(|l| json!({ "offset": l.offset(), "len": l.len(), "label": l.label() })).collect::<Vec<_>>(),
+                        "help": p.help,
+                    })
+                })
+                .collect();
+            Outcome {
+                output: json!({ "error": true, "source": report.source.name(), "problems": errors }).to_string(),
+                is_error: true,
+                ..Outcome::default()
+            }
+        } else {
+            Outcome {
+                diagnostics: report.render(self.style),
+                is_error: true,
+                ..Outcome::default()
+            }
+        }
+    }
+
+    fn problems(&self, line: &str, problems: Vec<Problem>) -> Outcome {
+        self.report_outcome(&Report::new("input", line, problems))
+    }
+
+    fn plain_error(&self, line: &str, problem: Problem) -> Outcome {
+        self.problems(line, vec![problem])
+    }
+
+    /// Evaluates one input.
+    pub fn eval_line(&mut self, line: &str, interrupt: &AtomicBool) -> Outcome {
+        let ir = self.loaded.as_ref().map(|l| &l.compiled.ir);
+        let command = match command::parse(ir, line) {
+            Ok(c) => c,
+            Err(problems) => return self.problems(line, problems),
+        };
+        match command {
+            Command::Help(topic) => {
+                let text = match topic.as_deref().and_then(help::lookup) {
+                    Some(c) => help::details(c),
+                    None => help::overview(),
+                };
+                self.answer(text.clone(), json!({ "command": "help", "text": text }))
+            }
+            Command::Quit => Outcome {
+                quit: true,
+                output: if self.json { json!({ "command": "quit" }).to_string() } else { String::new() },
+                ..Outcome::default()
+            },
+            Command::Load(path) => self.load_path(&path),
+            Command::Reload => match self.loaded.as_ref().and_then(|l| l.path.clone()) {
+                Some(path) => self.load_path(&path),
+                None => self.plain_error(
+                    line,
+                    Problem::error("nshed::repl::no_model", "nothing to reload")
+                        .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "no file is loaded")
+                        .help("load one with `:load FILE`"),
+                ),
+            },
+            other => match self.loaded.as_mut() {
+                Some(_) => self.with_model(line, other, interrupt),
+                None => self.plain_error(
+                    line,
+                    Problem::error("nshed::repl::no_model", "no model is loaded")
+                        .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "needs a model")
+                        .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`"),
+                ),
+            },
+        }
+    }
+
+    fn with_model(&mut self, line: &str, command: Command, interrupt: &AtomicBool) -> Outcome {
+        let json_mode = self.json;
+        let Some(loaded) = self.loaded.as_mut() else {
+            return Outcome::default();
+        };
+        let ir = &loaded.compiled.ir;
+        let hash = loaded.hash.as_str();
+        let run = &mut loaded.run;
+        let model = Model::new(ir);
+        let (text, json): (String, Json) = match command {
+            Command::Query(q) => {
+                let a = answer(&model, &run.state, &q);
+                (a.to_string(), serde_json::to_value(&a).unwrap_or(Json::Null))
+            }
+            Command::Show(what) => show::show(ir, &run.state, &what),
+            Command::Train(n) => {
+                let before = run.state.clone();
+                let from = run.state.step;
+                let mut trainer = Trainer::new(&model);
+                let wanted = n.unwrap_or_else(|| trainer.total_steps().saturating_sub(run.state.step));
+                let beyond = schedule_over(ir, &run.state);
+                if ir.train.is_none() || ir.data.samples.is_empty() {
+                    return self.problems(
+                        line,
+                        vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule")
+                            .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "nothing to draw batches from")
+                            .help("add a `train { phase main { steps 100 } }` block and data, or train on explicit batches with `step {e1 e2}->c1`")],
+                    );
+                }
+                let bar = progress_bar(wanted, json_mode);
+                let mut taken = 0u64;
+                let mut interrupted = false;
+                while taken < wanted {
+                    if interrupt.load(Ordering::SeqCst) {
+                        interrupted = true;
+                        break;
+                    }
+                    let chunk = TRAIN_CHUNK.min(wanted - taken);
+                    let done = if schedule_over(ir, &run.state) {
+                        trainer.run_extra_steps(&mut run.state, chunk, &mut |_| {})
+                    } else {
+                        trainer.run_steps(&mut run.state, chunk, &mut |_| {})
+                    };
+                    taken += done;
+                    bar.inc(done);
+                    if done == 0 {
+                        break;
+                    }
+                }
+                bar.finish_and_clear();
+                let note = format!(
+                    "{}{}",
+                    phase_note(ir, &run.state, beyond),
+                    describe_interrupt(interrupted)
+                );
+                push_undo(run, line, before);
+                run.history.push(HistoryEntry {
+                    command: line.trim().to_string(),
+                    from_step: from,
+                    to_step: run.state.step,
+                    note: note.clone(),
+                });
+                (
+                    format!("trained {taken} step{} (step {} → {}){note}", plural(taken), from, run.state.step),
+                    json!({ "command": "train", "steps": taken, "step": run.state.step, "interrupted": interrupted }),
+                )
+            }
+            Command::Step(batch) => {
+                let before = run.state.clone();
+                let from = run.state.step;
+                let mut trainer = Trainer::new(&model);
+                let (note, ok) = match &batch {
+                    None => {
+                        if ir.train.is_none() || ir.data.samples.is_empty() {
+                            (String::new(), false)
+                        } else {
+                            let done = if schedule_over(ir, &run.state) {
+                                trainer.run_extra_steps(&mut run.state, 1, &mut |_| {})
+                            } else {
+                                trainer.run_steps(&mut run.state, 1, &mut |_| {})
+                            };
+                            (phase_note(ir, &run.state, false), done == 1)
+                        }
+                    }
+                    Some(inputs) => {
+                        let (rules, freeze, source) = explicit_step_rules(ir, &run.state);
+                        let pairs: Vec<(&[NodeId], ClassId)> = inputs
+                            .iter()
+                            .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
+                            .collect();
+                        trainer.step_on(&mut run.state, &Rules::new(rules), &freeze, &pairs);
+                        run.state.step += 1;
+                        (format!(" with the rules of {source}"), true)
+                    }
+                };
+                if !ok {
+                    return self.problems(
+                        line,
+                        vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule to draw a batch from")
+                            .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "no batch to draw")
+                            .help("give the batch: `step {e1 e2}->c1, c2`")],
+                    );
+                }
+                push_undo(run, line, before);
+                run.history.push(HistoryEntry {
+                    command: line.trim().to_string(),
+                    from_step: from,
+                    to_step: run.state.step,
+                    note: note.clone(),
+                });
+                let batch_text = batch.as_ref().map(|b| describe_batch(ir, b));
+                (
+                    match &batch_text {
+                        Some(b) => format!("step {} on {b}{note}", run.state.step),
+                        None => format!("step {}{note}", run.state.step),
+                    },
+                    json!({ "command": "step", "step": run.state.step, "batch": batch_text }),
+                )
+            }
+            Command::SetLambda { node, value } => {
+                let before = run.state.clone();
+                run.state.ln_lambda[node as usize] = value.ln();
+                push_undo(run, line, before);
+                let name = &ir.nodes[node as usize].name;
+                (
+                    format!("lambda {name} = {}", crate::engine::numeric::fmt_num(value)),
+                    json!({ "command": "set", "lambda": name, "value": value }),
+                )
+            }
+            Command::SetEta { edge, value } => {
+                let before = run.state.clone();
+                run.state.ln_eta[edge as usize] = value.ln();
+                push_undo(run, line, before);
+                let name = crate::report::edge_name(ir, edge as usize);
+                (
+                    format!("eta {name} = {}", crate::engine::numeric::fmt_num(value)),
+                    json!({ "command": "set", "eta": name, "value": value }),
+                )
+            }
+            Command::SetSeed(seed) => {
+                let before = run.state.clone();
+                run.state.reseed(seed);
+                run.seed = seed;
+                push_undo(run, line, before);
+                (
+                    format!("seed {seed}: the random stream restarts from it (lambda and eta are kept)"),
+                    json!({ "command": "set", "seed": seed }),
+                )
+            }
+            Command::Reset => {
+                let before = run.state.clone();
+                run.state = State::new(ir, run.seed);
+                push_undo(run, line, before);
+                run.history.clear();
+                (
+                    format!("reset to the initial state (seed {})", run.seed),
+                    json!({ "command": "reset", "seed": run.seed }),
+                )
+            }
+            Command::Undo => match run.undo.pop() {
+                Some((what, state, history_len)) => {
+                    run.state = state;
+                    run.history.truncate(history_len);
+                    (
+                        format!("undid `{what}` (now at step {})", run.state.step),
+                        json!({ "command": "undo", "undid": what, "step": run.state.step }),
+                    )
+                }
+                None => ("nothing to undo".to_string(), json!({ "command": "undo", "undid": null })),
+            },
+            Command::History => {
+                let mut t = crate::report::Table::new(&["command", "steps", "note"]);
+                let mut rows = Vec::new();
+                for h in &run.history {
+                    t.row(vec![h.command.clone(), format!("{}–{}", h.from_step, h.to_step), h.note.trim().to_string()]);
+                    rows.push(json!({ "command": h.command, "from_step": h.from_step, "to_step": h.to_step }));
+                }
+                let text = if run.history.is_empty() {
+                    format!("no training in this session yet (step {})", run.state.step)
+                } else {
+                    format!("{t}now at step {}", run.state.step)
+                };
+                (text, json!({ "command": "history", "history": rows, "step": run.state.step }))
+            }
+            Command::Save(path) => {
+                let saved = SavedState {
+                    nshed_state: persist::FORMAT,
+                    model: ir.model.clone(),
+                    source_sha256: hash.to_string(),
+                    seed: run.seed,
+                    state: run.state.clone(),
+                };
+                match persist::save(&path, &saved) {
+                    Ok(()) => (
+                        format!("saved the state at step {} to {path}", run.state.step),
+                        json!({ "command": "save", "path": path, "step": run.state.step }),
+                    ),
+                    Err(p) => return self.plain_error(line, p),
+                }
+            }
+            Command::Restore(path) => match persist::load(&path, ir, hash) {
+                Ok(saved) => {
+                    let before = std::mem::replace(&mut run.state, saved.state);
+                    run.seed = saved.seed;
+                    push_undo(run, line, before);
+                    (
+                        format!("restored the state at step {} from {path}", run.state.step),
+                        json!({ "command": "restore", "path": path, "step": run.state.step }),
+                    )
+                }
+                Err(p) => return self.plain_error(line, p),
+            },
+            // Handled before a model is needed.
+            Command::Help(_) | Command::Quit | Command::Load(_) | Command::Reload => (String::new(), Json::Null),
+        };
+        self.answer(text, json)
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn push_undo(run: &mut Run, line: &str, before: State) {
+    if run.undo.len() == UNDO_DEPTH {
+        run.undo.remove(0);
+    }
+    run.undo.push((line.trim().to_string(), before, run.history.len()));
+}
+
+fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
+    ir.train.as_ref().is_some_and(|t| state.phase >= t.phases.len())
+}
+
+fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
+    let Some(t) = ir.train.as_ref().filter(|t| !t.phases.is_empty()) else {
+        return String::new();
+    };
+    if state.phase >= t.phases.len() {
+        let last = &t.phases[t.phases.len() - 1].name;
+        if was_beyond {
+            format!("; past the schedule, with phase `{last}`'s rules")
+        } else {
+            format!("; the schedule is complete (further steps use phase `{last}`'s rules)")
+        }
+    } else {
+        let p = &t.phases[state.phase];
+        format!("; in phase `{}` ({}/{})", p.name, state.step_in_phase, p.steps)
+    }
+}
+
+/// Rules and freezes for an explicit `step BATCH`: the current phase's (the last
+/// phase's after the schedule), or the file's when there is no schedule.
+fn explicit_step_rules<'a>(ir: &'a crate::ir::Ir, state: &State) -> (&'a crate::ir::RuleSet, Freeze, String) {
+    match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
+        Some(t) => {
+            let p = &t.phases[state.phase.min(t.phases.len() - 1)];
+            (&p.rules, Freeze::of_phase(p), format!("phase `{}`", p.name))
+        }
+        None => (&ir.rules, Freeze::none(ir), "the file".to_string()),
+    }
+}
+
+fn describe_batch(ir: &crate::ir::Ir, batch: &[Input]) -> String {
+    let items: Vec<String> = batch
+        .iter()
+        .map(|i| match &i.sample {
+            Some(s) => s.clone(),
+            None => {
+                let nodes: Vec<&str> = i.input.iter().map(|&n| ir.nodes[n as usize].name.as_str()).collect();
+                let label = i.label.map(|c| ir.classes[c as usize].name.as_str()).unwrap_or("?");
+                format!("{{{}}}->{label}", nodes.join(" "))
+            }
+        })
+        .collect();
+    items.join(", ")
+}
+
+fn progress_bar(steps: u64, json: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if json || steps < 20_000 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(steps);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps ({eta}) — Ctrl-C stops") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+impl Evaluator for Session {
+    fn eval(&mut self, input: &str, interrupt: &AtomicBool) -> Outcome {
+        self.eval_line(input, interrupt)
+    }
+
+    fn completion_words(&self) -> Vec<String> {
+        let mut words: Vec<String> = command::command_words().into_iter().map(str::to_string).collect();
+        words.extend(help::COMMANDS.iter().map(|c| c.name.to_string()));
+        words.extend(["lambda", "eta", "data", "rules", "model", "seed"].iter().map(|s| s.to_string()));
+        if let Some(l) = &self.loaded {
+            let ir = &l.compiled.ir;
+            words.extend(ir.nodes.iter().map(|n| n.name.clone()));
+            words.extend(ir.classes.iter().map(|c| c.name.clone()));
+            words.extend(ir.levels.iter().map(|c| c.name.clone()));
+            words.extend(ir.data.samples.iter().map(|s| s.name.clone()));
+        }
+        words.sort();
+        words.dedup();
+        words
+    }
+}
