@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod gen;
 pub mod ir;
 pub mod source;
 pub mod syntax;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::diag::{RenderStyle, Report};
 
 mod check;
+mod gen;
 
 /// Exit codes, documented in README.
 pub mod exit {
@@ -49,6 +50,8 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: String,
     },
+    /// Write a random layered model with noisy prototype data as .nshed text (seeded).
+    Gen(gen::GenArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { files } => check::check_files(&files),
         Command::Ir { file } => check::print_ir(&file),
+        Command::Gen(args) => gen::run(&args),
     };
     ExitCode::from(code)
 }
