@@ -51,7 +51,7 @@ pub enum Command {
         file: String,
     },
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
-    Gen(gen::GenArgs),
+    Gen(Box<gen::GenArgs>),
 }
 
 pub fn main() -> ExitCode {
