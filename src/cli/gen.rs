@@ -22,7 +22,7 @@ pub struct GenArgs {
     width: Option<usize>,
     /// Widths of the feature levels, one per level: `--widths 20,30,30` for L = 5.
     #[arg(long, value_name = "W,W,..", value_parser = parse_widths, conflicts_with = "nodes")]
-    widths: Option<Vec<usize>>,
+    widths: Option<WidthList>,
     /// Number of input (level-1) nodes.
     #[arg(long, value_name = "N", conflicts_with = "nodes")]
     inputs: Option<usize>,
@@ -67,6 +67,10 @@ pub struct GenArgs {
     output: Option<PathBuf>,
 }
 
+/// `--widths 20,30,30` (a newtype: clap would read `Option<Vec<_>>` as a repeatable flag).
+#[derive(Clone, Debug, PartialEq)]
+struct WidthList(Vec<usize>);
+
 impl GenArgs {
     fn params(&self) -> GenParams {
         let train = match (self.steps, self.batch) {
@@ -83,7 +87,7 @@ impl GenArgs {
         let defaults = GenParams::default();
         let inputs = self.inputs.unwrap_or(defaults.input_width);
         let widths = match (&self.widths, self.width) {
-            (Some(ws), _) => Widths::PerLevel(ws.clone()),
+            (Some(ws), _) => Widths::PerLevel(ws.0.clone()),
             (None, Some(w)) => Widths::Uniform(w),
             (None, None) => defaults.widths,
         };
@@ -160,11 +164,14 @@ fn parse_count(s: &str, what: &str) -> Result<usize, String> {
         .map_err(|_| format!("`{s}` is not a {what} (a whole number >= 0)"))
 }
 
-fn parse_widths(s: &str) -> Result<Vec<usize>, String> {
+fn parse_widths(s: &str) -> Result<WidthList, String> {
     if s.trim().is_empty() {
         return Err("give one width per feature level, e.g. `20,30,30`".into());
     }
-    s.split(',').map(|w| parse_count(w, "width")).collect()
+    s.split(',')
+        .map(|w| parse_count(w, "width"))
+        .collect::<Result<_, _>>()
+        .map(WidthList)
 }
 
 fn parse_fan_in(s: &str) -> Result<(usize, usize), String> {
@@ -273,7 +280,7 @@ mod tests {
 
     #[test]
     fn other_values() {
-        assert_eq!(parse_widths("20,30,30"), Ok(vec![20, 30, 30]));
+        assert_eq!(parse_widths("20,30,30"), Ok(WidthList(vec![20, 30, 30])));
         assert!(parse_widths("20,,30").is_err());
         assert!(parse_probability("1.5").is_err());
         assert!(parse_probability("nan").is_err());
