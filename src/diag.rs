@@ -160,7 +160,7 @@ impl Report {
     pub fn located(&self) -> impl Iterator<Item = Located> + '_ {
         self.problems.iter().map(|p| Located {
             source: Arc::clone(&self.source),
-            problem: p.clone(),
+            problem: drawable(self.source.inner(), p),
         })
     }
 
@@ -172,6 +172,41 @@ impl Report {
         }
         out
     }
+}
+
+/// Widest column miette can draw a label at (its padding goes through `{:width$}`,
+/// which Rust limits to `u16::MAX`); generated models can have very long lines.
+const MAX_DRAWN_COLUMN: usize = 10_000;
+
+/// `problem` as it can be drawn: labels too far right on their line are replaced by
+/// their line and column in the text, so nothing is lost and the renderer cannot fail.
+fn drawable(text: &str, problem: &Problem) -> Problem {
+    let column_of = |offset: usize| {
+        let offset = offset.min(text.len());
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        (
+            text[..offset].matches('\n').count() + 1,
+            offset - line_start + 1,
+        )
+    };
+    let too_wide = problem.labels.iter().any(|l| {
+        let (_, start_col) = column_of(l.offset());
+        let (_, end_col) = column_of(l.offset() + l.len());
+        start_col > MAX_DRAWN_COLUMN || end_col > MAX_DRAWN_COLUMN
+    });
+    if !too_wide {
+        return problem.clone();
+    }
+    let mut plain = problem.clone();
+    plain.labels.clear();
+    for label in &problem.labels {
+        let (line, column) = column_of(label.offset());
+        let text = label.label().unwrap_or("here");
+        plain
+            .message
+            .push_str(&format!("\n  at line {line}, column {column}: {text}"));
+    }
+    plain
 }
 
 /// How diagnostics are drawn.
@@ -210,4 +245,32 @@ pub fn render(diagnostic: &dyn Diagnostic, style: RenderStyle) -> String {
         out = format!("{diagnostic}\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_far_right_are_described_not_drawn() {
+        let text = format!("model m {{ {} }}", "x ".repeat(40_000));
+        let at = text.len() - 3;
+        let problem =
+            Problem::error("nshed::test", "far away").label(Span::new(at, at + 1), "this one");
+        let report = Report::new("long.nshed", &text, vec![problem]);
+        let rendered = report.render(RenderStyle::Plain);
+        assert!(rendered.contains("far away"), "{rendered}");
+        assert!(
+            rendered.contains(&format!("at line 1, column {}: this one", at + 1)),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn labels_near_the_start_are_drawn() {
+        let problem = Problem::error("nshed::test", "near").label(Span::new(6, 7), "this one");
+        let rendered =
+            Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
+        assert!(rendered.contains("╰── this one"), "{rendered}");
+    }
 }

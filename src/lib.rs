@@ -3,11 +3,14 @@
 //! Pipeline (see ARCHITECTURE.md): source text → `syntax` (AST) → `check` (IR) →
 //! `engine` (state) → `analysis` (reports).
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod gen;
 pub mod ir;
+pub mod plot;
+pub mod repl;
 pub mod source;
 pub mod syntax;
 

@@ -1,8 +1,25 @@
 //! AST → IR: name resolution and every semantic check of SPEC sections 1, 2 and 10.
+//!
+//! Each block has its own module; `messages` holds every diagnostic so they read alike.
+//! All problems of a file are collected in one run: each check reports and carries on,
+//! and a name that failed to resolve is skipped by later checks rather than reported
+//! again.
+
+mod data;
+mod init;
+mod messages;
+mod model;
+mod numbers;
+mod rules;
+mod suggest;
+mod train;
+
+#[cfg(test)]
+mod tests;
 
 use crate::diag::Problem;
-use crate::ir::Ir;
-use crate::syntax::ast::File;
+use crate::ir::{self, Ir};
+use crate::syntax::ast::{Block, File, Span};
 
 /// The result of checking a file: the IR when there is no error, and every problem
 /// (errors and warnings) found, all at once.
@@ -12,12 +29,144 @@ pub struct Checked {
     pub problems: Vec<Problem>,
 }
 
-pub fn check(_file: &File) -> Checked {
+/// Collects problems while checking; every check pushes here and carries on.
+#[derive(Debug, Default)]
+pub(crate) struct Ctx {
+    problems: Vec<Problem>,
+}
+
+impl Ctx {
+    fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    fn error_count(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+}
+
+/// The optional blocks, at most one of each.
+#[derive(Default)]
+struct Blocks<'a> {
+    init: Option<&'a crate::syntax::ast::InitBlock>,
+    rules: Option<&'a crate::syntax::ast::RulesBlock>,
+    data: Option<&'a crate::syntax::ast::DataBlock>,
+    train: Option<&'a crate::syntax::ast::TrainBlock>,
+}
+
+fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
+    fn keep_first<'a, T>(
+        ctx: &mut Ctx,
+        slot: &mut Option<&'a T>,
+        block: &'a T,
+        name: &str,
+        header: impl Fn(&T) -> Span,
+    ) {
+        match slot {
+            Some(first) => ctx.push(messages::duplicate_block(
+                name,
+                header(block),
+                header(first),
+            )),
+            None => *slot = Some(block),
+        }
+    }
+    let mut blocks = Blocks::default();
+    for block in &file.blocks {
+        match block {
+            Block::Init(b) => keep_first(ctx, &mut blocks.init, b, "init", |b| b.header),
+            Block::Rules(b) => keep_first(ctx, &mut blocks.rules, b, "rules", |b| b.header),
+            Block::Data(b) => keep_first(ctx, &mut blocks.data, b, "data", |b| b.header),
+            Block::Train(b) => keep_first(ctx, &mut blocks.train, b, "train", |b| b.header),
+        }
+    }
+    blocks
+}
+
+/// Checks a parsed file: every problem is collected, and the IR is built only when
+/// none of them is an error. A repeated block is reported and its contents skipped.
+pub fn check(file: &File) -> Checked {
+    let mut ctx = Ctx::default();
+    let blocks = collect_blocks(&mut ctx, file);
+    let symbols = model::check_model(&mut ctx, &file.model);
+    let init = init::check_init(&mut ctx, &symbols, blocks.init);
+    let file_rules = rules::check_scope(
+        &mut ctx,
+        &symbols,
+        blocks.rules.map_or(&[][..], |b| b.items.as_slice()),
+    );
+    let data = data::check_data(&mut ctx, &symbols, blocks.data);
+    let train = blocks
+        .train
+        .map(|b| train::check_train(&mut ctx, &symbols, b, &data));
+    let phase_scopes: Vec<&rules::Scope> = train
+        .iter()
+        .flat_map(|t| t.phases.iter().map(|p| &p.scope))
+        .collect();
+    rules::check_jitter_conflicts(&mut ctx, &file_rules, &phase_scopes);
+
+    let file_set = rules::resolve(&symbols, &file_rules, None);
+    let train = train.map(|t| t.resolve(&symbols, &file_rules));
+    warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
+
+    let ir = (ctx.error_count() == 0).then(|| Ir {
+        model: symbols.model_name.clone(),
+        levels: symbols.levels.clone(),
+        nodes: symbols.nodes.clone(),
+        classes: symbols.classes.clone(),
+        edges: symbols.edges.clone(),
+        init: init.init,
+        rules: file_set,
+        data: data.data,
+        train,
+    });
     Checked {
-        ir: None,
-        problems: vec![Problem::error(
-            "nshed::check::todo",
-            "the checker is being written",
-        )],
+        ir,
+        problems: ctx.problems,
+    }
+}
+
+/// SPEC 2: a `lambda = 0` start with only multiplicative growth can never grow.
+/// One warning per init statement responsible, not per node.
+fn warn_cannot_grow(
+    ctx: &mut Ctx,
+    init: &init::ResolvedInit,
+    file: &ir::RuleSet,
+    train: Option<&ir::Train>,
+) {
+    let sets: Vec<&ir::RuleSet> = std::iter::once(file)
+        .chain(
+            train
+                .into_iter()
+                .flat_map(|t| t.phases.iter().map(|p| &p.rules)),
+        )
+        .collect();
+    let only_mul = |rule: fn(&ir::RuleSet) -> &Vec<ir::Update>, id: usize| {
+        sets.iter()
+            .all(|set| matches!(rule(set).get(id), Some(ir::Update::Mul { .. })))
+    };
+    let is_zero = |d: &ir::Dist| matches!(d, ir::Dist::Const { value } if *value == 0.0);
+    let mut warned: Vec<Span> = Vec::new();
+    let nodes = init
+        .init
+        .lambda
+        .iter()
+        .zip(&init.lambda_source)
+        .enumerate()
+        .map(|(id, (d, s))| (d, s, only_mul(|r| &r.grow, id), ("lambda", "grow")));
+    let edges = init
+        .init
+        .eta
+        .iter()
+        .zip(&init.eta_source)
+        .enumerate()
+        .map(|(id, (d, s))| (d, s, only_mul(|r| &r.grow_eta, id), ("eta", "grow eta")));
+    for (dist, source, stuck, (what, grow)) in nodes.chain(edges) {
+        if let (true, true, Some(span)) = (is_zero(dist), stuck, source) {
+            if !warned.contains(span) {
+                warned.push(*span);
+                ctx.push(messages::cannot_grow(what, grow, *span));
+            }
+        }
     }
 }

@@ -8,14 +8,15 @@ pub fn summary(name: &str, ir: &Ir) -> String {
     let n_nodes = ir.nodes.len() + ir.classes.len();
     let phases = ir.train.as_ref().map_or(0, |t| t.phases.len());
     format!(
-        "{name}: ok — model `{}`: {} levels, {} nodes ({} classes), {} class edges, {} samples, {} training phases",
+        "{name}: ok — model `{}`: {} levels, {} nodes ({} classes), {} class edges, {} samples, {} training phase{}",
         ir.model,
         ir.n_levels(),
         n_nodes,
         ir.classes.len(),
         ir.edges.len(),
         ir.data.samples.len(),
-        phases
+        phases,
+        plural(phases)
     )
 }
 

@@ -1,0 +1,98 @@
+//! Numerical analyses over plain data (SPEC sections 5, 6 and 8).
+//!
+//! Everything here works on plain vectors — per-sample score rows, class labels as indices,
+//! sampling weights — so it can be fed from any engine state. Scores come in as natural logs
+//! (`-inf` is an exact zero) because trained amplification factors overflow `f64`.
+//!
+//! Conventions shared by every function:
+//! * rows of a level must all have the same length, and `labels` / `weights` one entry per row,
+//!   otherwise [`AnalysisError::LengthMismatch`];
+//! * weights must be finite and `>= 0` ([`AnalysisError::InvalidWeight`]); only their ratios
+//!   matter; when they sum to zero (or there is no sample) there is no distribution, and the
+//!   information measures return 0 bits;
+//! * results are never NaN; quantities that are undefined (a variance ratio over a zero
+//!   denominator, a mean of no value) are `None`.
+//!
+//! ```
+//! use nshed::analysis::{level_information, level_sparsity, Estimator};
+//! use nshed::plot::{info_plane_svg, FigureOptions, InfoPlanePoint, InfoPlaneSeries};
+//!
+//! // ln S of a 2-node level for four samples (two per class); -inf is a zero score.
+//! let zero = f64::NEG_INFINITY;
+//! let ln_scores = vec![vec![900.0, zero], vec![900.0, zero], vec![zero, 901.0], vec![zero, 901.0]];
+//! let info = level_information(&ln_scores, &[0, 0, 1, 1], &[1.0; 4], Estimator::DEFAULT)?;
+//! assert_eq!((info.i_xt, info.i_ty), (1.0, 1.0));
+//! assert_eq!(level_sparsity(&[0.0, 0.0]).effective_nodes, 2.0);
+//!
+//! let series = vec![InfoPlaneSeries {
+//!     label: "level 2".into(),
+//!     points: vec![InfoPlanePoint::from_information(100, info)],
+//! }];
+//! let svg: String = info_plane_svg(&series, &FigureOptions::titled("Information plane"));
+//! assert!(svg.starts_with("<?xml"));
+//! # Ok::<(), nshed::analysis::AnalysisError>(())
+//! ```
+
+pub mod le_stats;
+pub mod mi;
+pub mod sparsity;
+mod weights;
+
+pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePairStats};
+pub use mi::{
+    information_binning, information_noise, level_information, mutual_information_bits,
+    normalise_ln_scores, normalise_scores, Estimator, Information,
+};
+pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
+
+/// Why an analysis could not run on the data it was given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("{what}: expected {expected} entries, got {got}")]
+    LengthMismatch {
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    #[error("weight of sample {index} is {value}; weights must be finite and >= 0")]
+    InvalidWeight { index: usize, value: f64 },
+    #[error("{what} must be {requirement}, got {value}")]
+    InvalidParameter {
+        what: &'static str,
+        requirement: &'static str,
+        value: f64,
+    },
+    #[error("{what}: value {value} at sample {row}, node {column} is not allowed")]
+    InvalidValue {
+        what: &'static str,
+        row: usize,
+        column: usize,
+        value: f64,
+    },
+}
+
+/// Checks that `len` matches `expected`, naming the offending input.
+pub(crate) fn check_len(
+    what: &'static str,
+    expected: usize,
+    len: usize,
+) -> Result<(), AnalysisError> {
+    if expected == len {
+        Ok(())
+    } else {
+        Err(AnalysisError::LengthMismatch {
+            what,
+            expected,
+            got: len,
+        })
+    }
+}
+
+/// The common row length of a level's score rows (0 for no rows).
+pub(crate) fn row_width(what: &'static str, rows: &[Vec<f64>]) -> Result<usize, AnalysisError> {
+    let width = rows.first().map_or(0, Vec::len);
+    for row in rows {
+        check_len(what, width, row.len())?;
+    }
+    Ok(width)
+}

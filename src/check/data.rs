@@ -1,0 +1,142 @@
+//! The `data { }` block: labelled samples over input-level nodes, and `noise flip`.
+
+use std::collections::HashMap;
+
+use super::messages as msg;
+use super::model::{Entity, Symbols};
+use super::numbers::eval_non_negative;
+use super::suggest::closest;
+use super::Ctx;
+use crate::ir;
+use crate::syntax::ast::{DataBlock, DataItem, SampleDecl, Span};
+
+/// The checked data, plus the total weight (for the sampler check in `train`).
+#[derive(Debug)]
+pub struct CheckedData {
+    pub data: ir::Data,
+    pub total_weight: f64,
+    /// Samples written, valid or not: "no data" must not follow from a bad sample.
+    pub declared: usize,
+}
+
+pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -> CheckedData {
+    let mut samples = Vec::new();
+    let mut names: HashMap<&str, Span> = HashMap::new();
+    let mut noise: Option<(f64, Span)> = None;
+    for item in block.map_or(&[][..], |b| b.items.as_slice()) {
+        match item {
+            DataItem::Sample(decl) => {
+                if let Some(first) = names.get(decl.name.name.as_str()) {
+                    ctx.push(msg::duplicate_sample(
+                        &decl.name.name,
+                        decl.name.span,
+                        *first,
+                    ));
+                } else {
+                    names.insert(&decl.name.name, decl.name.span);
+                }
+                if let Some(sample) = check_sample(ctx, symbols, decl) {
+                    samples.push(sample);
+                }
+            }
+            DataItem::NoiseFlip { value, span } => {
+                if let Some((_, first)) = noise {
+                    ctx.push(msg::duplicate_statement("noise flip", *span, first));
+                    continue;
+                }
+                let Some(q) = eval_non_negative(ctx, value, "the flip probability") else {
+                    // Still counts as given, so a second line is reported as a repeat.
+                    noise = Some((0.0, *span));
+                    continue;
+                };
+                if q > 1.0 {
+                    ctx.push(msg::probability_above_one(q, value.span()));
+                }
+                noise = Some((q, *span));
+            }
+        }
+    }
+    let total_weight = samples.iter().map(|s: &ir::Sample| s.weight).sum();
+    CheckedData {
+        data: ir::Data {
+            samples,
+            noise_flip: noise.map_or(0.0, |(q, _)| q),
+        },
+        total_weight,
+        declared: names.len(),
+    }
+}
+
+fn check_sample(ctx: &mut Ctx, symbols: &Symbols, decl: &SampleDecl) -> Option<ir::Sample> {
+    let mut ok = true;
+    let mut input: Vec<ir::NodeId> = Vec::new();
+    let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
+    for name in &decl.inputs {
+        match symbols.lookup(&name.name) {
+            Some(Entity::Node(id)) if symbols.node_level(id) == 0 => {
+                if let Some(first) = seen.get(&id) {
+                    ctx.push(msg::repeated_input(&name.name, name.span, *first));
+                    ok = false;
+                } else {
+                    seen.insert(id, name.span);
+                    input.push(id);
+                }
+            }
+            Some(entity) => {
+                let what = symbols.describe(entity);
+                ctx.push(msg::input_not_input_level(
+                    &name.name,
+                    &what,
+                    symbols.level_name(0),
+                    name.span,
+                ));
+                ok = false;
+            }
+            None => {
+                let suggestion = closest(&name.name, symbols.level_node_names(0));
+                ctx.push(msg::unknown_input(
+                    &name.name,
+                    symbols.level_name(0),
+                    name.span,
+                    suggestion,
+                ));
+                ok = false;
+            }
+        }
+    }
+    let label = match symbols.lookup(&decl.label.name) {
+        Some(Entity::Class(id)) => Some(id),
+        Some(entity) => {
+            let what = symbols.describe(entity);
+            ctx.push(msg::label_not_class(
+                &decl.label.name,
+                &what,
+                decl.label.span,
+            ));
+            None
+        }
+        None => {
+            let suggestion = closest(&decl.label.name, symbols.class_names());
+            ctx.push(msg::unknown_class(
+                &decl.label.name,
+                decl.label.span,
+                suggestion,
+            ));
+            None
+        }
+    };
+    let weight = match &decl.weight {
+        Some(expr) => eval_non_negative(ctx, expr, "a sample weight"),
+        None => Some(1.0),
+    };
+    input.sort_unstable();
+    match (ok, label, weight) {
+        (true, Some(label), Some(weight)) => Some(ir::Sample {
+            name: decl.name.name.clone(),
+            input,
+            label,
+            weight,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,629 @@
+//! Every diagnostic the checker emits, in one place so they read alike: a stable code,
+//! a short lowercase message naming the thing, a label on the exact span (secondary
+//! labels for related spans) and a help line that says how to fix it.
+
+use crate::diag::Problem;
+use crate::syntax::ast::{BinOp, Span};
+
+const UNKNOWN_NAME: &str = "nshed::check::unknown_name";
+const DUPLICATE_NAME: &str = "nshed::check::duplicate_name";
+const DUPLICATE_BLOCK: &str = "nshed::check::duplicate_block";
+const DUPLICATE_STATEMENT: &str = "nshed::check::duplicate_statement";
+const MODEL_SHAPE: &str = "nshed::check::model_shape";
+const GATE: &str = "nshed::check::gate";
+const WRONG_LEVEL: &str = "nshed::check::wrong_level";
+const WRONG_KIND: &str = "nshed::check::wrong_kind";
+const REPEATED: &str = "nshed::check::repeated";
+const BAD_K: &str = "nshed::check::bad_k";
+const INT_TOO_LARGE: &str = "nshed::check::int_too_large";
+const NOT_FINITE: &str = "nshed::check::not_finite";
+const NEGATIVE: &str = "nshed::check::negative";
+const BAD_DIST: &str = "nshed::check::bad_distribution";
+const NO_SUCH_EDGE: &str = "nshed::check::no_such_edge";
+const BAD_GROW: &str = "nshed::check::bad_grow";
+const BAD_SHRINK: &str = "nshed::check::bad_shrink";
+const JITTER_NON_MUL: &str = "nshed::check::jitter_non_mul";
+const BAD_PROBABILITY: &str = "nshed::check::bad_probability";
+const UNKNOWN_WORD: &str = "nshed::check::unknown_word";
+const PHASE: &str = "nshed::check::phase";
+const BAD_FREEZE: &str = "nshed::check::bad_freeze";
+const INIT_IN_PHASE: &str = "nshed::check::init_in_phase";
+const NO_DATA: &str = "nshed::check::no_data";
+const DEAD_NODE: &str = "nshed::check::dead_node";
+const CANNOT_GROW: &str = "nshed::check::cannot_grow";
+const REPEATED_WARNING: &str = "nshed::check::repeated_warning";
+
+fn did_you_mean(problem: Problem, suggestion: Option<&str>, otherwise: String) -> Problem {
+    match suggestion {
+        Some(s) => problem.help(format!("did you mean `{s}`?")),
+        None => problem.help(otherwise),
+    }
+}
+
+fn with_first(problem: Problem, first: Option<Span>, text: &str) -> Problem {
+    match first {
+        Some(span) => problem.label(span, text.to_string()),
+        None => problem,
+    }
+}
+
+// ------------------------------------------------------------------ numbers
+
+pub fn literal_not_finite(text: &str, span: Span) -> Problem {
+    Problem::error(NOT_FINITE, format!("number `{text}` is too large"))
+        .label(span, "this is infinite in f64")
+        .help("numbers must be finite: use a value below 1.8e308")
+}
+
+pub fn expr_not_finite(op: BinOp, value: f64, span: Span) -> Problem {
+    let what = if value.is_nan() {
+        "not a number"
+    } else {
+        "infinite"
+    };
+    let why = match op {
+        BinOp::Div if value.is_infinite() => "division by zero or overflow",
+        BinOp::Div => "zero divided by zero",
+        BinOp::Pow if value.is_nan() => "a negative base with a fractional power",
+        _ if value.is_nan() => "infinity minus infinity",
+        _ => "overflow",
+    };
+    Problem::error(NOT_FINITE, format!("expression is {what} ({why})"))
+        .label(span, format!("evaluates to {value}"))
+        .help("every number must be finite: change the expression")
+}
+
+pub fn negative(what: &str, value: f64, span: Span) -> Problem {
+    Problem::error(NEGATIVE, format!("{what} cannot be negative"))
+        .label(span, format!("this is {value}"))
+        .help(format!("{what} must be >= 0"))
+}
+
+// ------------------------------------------------------------------ model
+
+pub fn no_levels(header: Span) -> Problem {
+    Problem::error(MODEL_SHAPE, "model has no level")
+        .label(header, "this model declares no `level`")
+        .help("add an input level, e.g. `level input { x1 x2 }`, before `classes`")
+}
+
+pub fn no_classes(header: Span) -> Problem {
+    Problem::error(MODEL_SHAPE, "model has no `classes` block")
+        .label(header, "this model has no classes")
+        .help("add `classes { c1 <- node }` after the last level")
+}
+
+pub fn duplicate_classes(extra: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_BLOCK, "`classes` given twice")
+        .label(extra, "second `classes` block")
+        .label(first, "first given here")
+        .help("a model has exactly one `classes` block: merge them")
+}
+
+pub fn empty_classes(header: Span) -> Problem {
+    Problem::error(MODEL_SHAPE, "`classes` block is empty")
+        .label(header, "no class declared")
+        .help("declare at least one class, e.g. `c1 <- t1`")
+}
+
+pub fn level_after_classes(level: Span, classes: Span) -> Problem {
+    Problem::error(MODEL_SHAPE, "level declared after `classes`")
+        .label(level, "this level comes after the classes")
+        .label(classes, "classes declared here")
+        .help("the classes are the last level: move `classes { }` after every `level`")
+}
+
+pub fn empty_level(name: &str, header: Span) -> Problem {
+    Problem::error(MODEL_SHAPE, format!("level `{name}` is empty"))
+        .label(header, "no node declared")
+        .help("declare at least one node in the level, or remove it")
+}
+
+pub fn duplicate_name(name: &str, span: Span, first: Option<Span>) -> Problem {
+    let p = Problem::error(DUPLICATE_NAME, format!("`{name}` is declared twice"))
+        .label(span, "declared again here");
+    with_first(p, first, "first declared here")
+        .help("node and class names are unique across the model: rename one")
+}
+
+pub fn duplicate_level(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_NAME, format!("level `{name}` is declared twice"))
+        .label(span, "declared again here")
+        .label(first, "first declared here")
+        .help("rename one of the levels")
+}
+
+pub fn level_name_clash(name: &str, span: Span, other: Option<Span>) -> Problem {
+    let p = Problem::error(
+        DUPLICATE_NAME,
+        format!("level `{name}` has the name of a node"),
+    )
+    .label(span, "level named here");
+    with_first(p, other, "node or class declared here")
+        .help("a level name must differ from every node and class name: rename one")
+}
+
+pub fn input_with_rule(node: &str, level: &str, span: Span) -> Problem {
+    Problem::error(GATE, format!("input node `{node}` has a rule"))
+        .label(span, format!("`{level}` is the input level"))
+        .help("input nodes fire when the input says so: write the bare name")
+}
+
+pub fn missing_rule(node: &str, level: &str, span: Span) -> Problem {
+    Problem::error(GATE, format!("node `{node}` has no rule"))
+        .label(span, format!("nodes of level `{level}` need a rule"))
+        .help(format!(
+            "write `{node} = any(...)`, `all(...)` or `atleast k of (...)` over the previous level"
+        ))
+}
+
+pub fn int_too_large(what: &str, text: &str, span: Span) -> Problem {
+    Problem::error(
+        INT_TOO_LARGE,
+        format!("`{what}` value `{text}` does not fit in u64"),
+    )
+    .label(span, "too large")
+    .help("use a whole number at most 18446744073709551615")
+}
+
+pub fn k_zero(n: usize, span: Span) -> Problem {
+    Problem::error(BAD_K, "`atleast 0` always fires")
+        .label(span, "k is 0")
+        .help(format!(
+            "k must satisfy 1 <= k <= {n}, the number of children"
+        ))
+}
+
+pub fn k_too_large(k: u64, n: usize, span: Span) -> Problem {
+    Problem::error(
+        BAD_K,
+        format!("`atleast {k}` of {n} children can never fire"),
+    )
+    .label(span, format!("k is larger than {n}"))
+    .help(format!("k must satisfy 1 <= k <= {n}"))
+}
+
+pub fn no_children(node: &str, level: &str, span: Span) -> Problem {
+    Problem::error(GATE, format!("rule of `{node}` has no children"))
+        .label(span, "empty child list")
+        .help(format!("list at least one node of level `{level}`"))
+}
+
+pub fn unknown_node(name: &str, span: Span, suggestion: Option<&str>) -> Problem {
+    let p = Problem::error(UNKNOWN_NAME, format!("unknown node `{name}`"))
+        .label(span, "not declared in the model");
+    did_you_mean(
+        p,
+        suggestion,
+        format!("declare `{name}` in a level, or fix the name"),
+    )
+}
+
+/// `grow parts = ...` where `parts` is a level: the `level` keyword is missing.
+pub fn level_without_keyword(name: &str, keyword: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("`{name}` is a level, not a node"))
+        .label(span, "a level")
+        .help(format!(
+            "write `{keyword} level {name} = ...` to set the whole level"
+        ))
+}
+
+pub fn unknown_class(name: &str, span: Span, suggestion: Option<&str>) -> Problem {
+    let p = Problem::error(UNKNOWN_NAME, format!("unknown class `{name}`"))
+        .label(span, "not a declared class");
+    did_you_mean(
+        p,
+        suggestion,
+        "use a class declared in `classes { }`".into(),
+    )
+}
+
+pub fn unknown_level(name: &str, span: Span, suggestion: Option<&str>) -> Problem {
+    let p = Problem::error(UNKNOWN_NAME, format!("unknown level `{name}`"))
+        .label(span, "not a declared level");
+    did_you_mean(
+        p,
+        suggestion,
+        "use the name of a `level` of the model".into(),
+    )
+}
+
+pub fn unknown_input(
+    name: &str,
+    input_level: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Problem {
+    let p = Problem::error(UNKNOWN_NAME, format!("unknown node `{name}`"))
+        .label(span, "not declared in the model");
+    did_you_mean(
+        p,
+        suggestion,
+        format!("sample inputs are nodes of level `{input_level}`"),
+    )
+}
+
+pub fn child_is_class(child: &str, node: &str, level: &str, span: Span) -> Problem {
+    Problem::error(
+        WRONG_KIND,
+        format!("`{child}` is a class, not a child of `{node}`"),
+    )
+    .label(span, "a class")
+    .help(format!(
+        "children of `{node}` must come from level `{level}`"
+    ))
+}
+
+pub fn child_wrong_level(
+    child: &str,
+    node: &str,
+    actual: &str,
+    required: &str,
+    span: Span,
+) -> Problem {
+    Problem::error(
+        WRONG_LEVEL,
+        format!("child `{child}` of `{node}` is in level `{actual}`"),
+    )
+    .label(span, format!("in level `{actual}`"))
+    .help(format!(
+        "children of `{node}` must come from level `{required}`, the level just before"
+    ))
+}
+
+pub fn repeated_child(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(REPEATED, format!("child `{name}` listed twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated child")
+}
+
+pub fn class_without_parents(class: &str, level: &str, span: Span) -> Problem {
+    Problem::error(GATE, format!("class `{class}` has no parent"))
+        .label(span, "no parent listed")
+        .help(format!(
+            "write `{class} <- NODE` with nodes of level `{level}`"
+        ))
+}
+
+pub fn parent_is_class(parent: &str, class: &str, level: &str, span: Span) -> Problem {
+    Problem::error(
+        WRONG_KIND,
+        format!("parent `{parent}` of `{class}` is a class"),
+    )
+    .label(span, "a class")
+    .help(format!(
+        "parents of `{class}` must come from level `{level}`"
+    ))
+}
+
+pub fn parent_wrong_level(
+    parent: &str,
+    class: &str,
+    actual: &str,
+    required: &str,
+    span: Span,
+) -> Problem {
+    Problem::error(
+        WRONG_LEVEL,
+        format!("parent `{parent}` of `{class}` is in level `{actual}`"),
+    )
+    .label(span, format!("in level `{actual}`"))
+    .help(format!(
+        "parents of `{class}` must come from level `{required}`, the last level"
+    ))
+}
+
+pub fn repeated_parent(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(REPEATED, format!("parent `{name}` listed twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated parent")
+}
+
+pub fn feeds_no_class(name: &str, span: Span) -> Problem {
+    Problem::warning(DEAD_NODE, format!("node `{name}` feeds no class"))
+        .label(span, "no class lists it as a parent")
+        .help(format!("add `{name}` to a class's parents, or remove it"))
+}
+
+pub fn dead_node(name: &str, next: &str, span: Span) -> Problem {
+    Problem::warning(DEAD_NODE, format!("node `{name}` is not used"))
+        .label(span, format!("no node of level `{next}` lists it"))
+        .help(format!(
+            "use `{name}` in a rule of level `{next}`, or remove it"
+        ))
+}
+
+// ------------------------------------------------------------------ blocks
+
+pub fn duplicate_block(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_BLOCK, format!("`{name}` block given twice"))
+        .label(span, "second block")
+        .label(first, "first given here")
+        .help(format!("each of `init`, `rules`, `data`, `train` appears at most once: merge the `{name}` blocks"))
+}
+
+pub fn duplicate_statement(what: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_STATEMENT, format!("`{what}` given twice"))
+        .label(span, "given again here")
+        .label(first, "first given here")
+        .help(format!("keep one `{what}`"))
+}
+
+// ------------------------------------------------------------------ init
+
+pub fn duplicate_init(span: Span, first: Span) -> Problem {
+    Problem::error(
+        DUPLICATE_STATEMENT,
+        "initial value set twice for the same target",
+    )
+    .label(span, "set again here")
+    .label(first, "first set here")
+    .help("keep one of the two lines")
+}
+
+pub fn class_has_no_lambda(name: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("class `{name}` has no `lambda`"))
+        .label(span, "a class")
+        .help(format!(
+            "classes carry edge weights: use `eta NODE->{name} = ...`"
+        ))
+}
+
+pub fn class_has_no_rule(name: &str, span: Span) -> Problem {
+    Problem::error(
+        WRONG_KIND,
+        format!("class `{name}` has no `lambda` to update"),
+    )
+    .label(span, "a class")
+    .help(format!(
+        "to update its edges write `grow eta NODE->{name} = ...`"
+    ))
+}
+
+pub fn edge_end_wrong(which: &str, name: &str, what: &str, span: Span) -> Problem {
+    let help = if which == "start" {
+        "an edge goes from a node of the last level to a class: `NODE->CLASS`"
+    } else {
+        "an edge ends in a class: `NODE->CLASS`"
+    };
+    Problem::error(WRONG_KIND, format!("edge {which} `{name}` is {what}"))
+        .label(span, what.to_string())
+        .help(help)
+}
+
+pub fn no_such_edge(from: &str, to: &str, span: Span, class: Option<Span>) -> Problem {
+    let p = Problem::error(NO_SUCH_EDGE, format!("there is no edge `{from}->{to}`"))
+        .label(span, "not declared");
+    with_first(p, class, "class declared here").help(format!(
+        "add `{from}` to the parents of `{to}`, or name a declared edge"
+    ))
+}
+
+pub fn uniform_reversed(lo: f64, hi: f64, span: Span) -> Problem {
+    Problem::error(
+        BAD_DIST,
+        format!("`uniform({lo}, {hi})` has its bounds reversed"),
+    )
+    .label(span, "needs a <= b")
+    .help(format!("write `uniform({hi}, {lo})`"))
+}
+
+/// `what` is `lambda` or `eta`; `grow` the rule form that would fix it.
+pub fn cannot_grow(what: &str, grow: &str, span: Span) -> Problem {
+    Problem::warning(
+        CANNOT_GROW,
+        format!("`{what}` starts at 0 and only grows by `mul`: it can never grow"),
+    )
+    .label(span, "initial value 0")
+    .help(format!(
+        "use a positive start, or an additive rule such as `{grow} = add 0.1`"
+    ))
+}
+
+// ------------------------------------------------------------------ rules
+
+pub fn duplicate_jitter(span: Span, first: Span) -> Problem {
+    duplicate_statement("jitter", span, first)
+}
+
+pub fn duplicate_rule(span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_STATEMENT, "rule given twice for the same target")
+        .label(span, "given again here")
+        .label(first, "first given here")
+        .help("keep one rule per target in a block or phase")
+}
+
+pub fn grow_mul_not_growing(factor: f64, span: Span) -> Problem {
+    let does = if factor == 1.0 {
+        "keeps the value"
+    } else {
+        "shrinks"
+    };
+    Problem::error(
+        BAD_GROW,
+        format!("g+ must satisfy g+(x) > x; `mul {factor}` {does}"),
+    )
+    .label(span, "factor must be > 1")
+    .help("use a factor above 1, e.g. `grow = mul 1.1`")
+}
+
+pub fn grow_add_not_positive(amount: f64, span: Span) -> Problem {
+    Problem::error(
+        BAD_GROW,
+        format!("g+ must satisfy g+(x) > x; `add {amount}` does not grow"),
+    )
+    .label(span, "amount must be > 0")
+    .help("use a positive amount, e.g. `grow = add 0.1`")
+}
+
+pub fn grow_with(word: &str, span: Span) -> Problem {
+    Problem::error(
+        BAD_GROW,
+        format!("g+ must satisfy g+(x) > x; `{word}` never grows"),
+    )
+    .label(span, format!("`{word}` is for shrinking"))
+    .help("grow with `mul a` (a > 1) or `add c` (c > 0)")
+}
+
+pub fn shrink_mul_out_of_range(factor: f64, span: Span) -> Problem {
+    Problem::error(
+        BAD_SHRINK,
+        format!("g- must satisfy 0 <= g-(x) <= x; `mul {factor}` does not"),
+    )
+    .label(span, "factor must be in [0, 1]")
+    .help("use a factor between 0 and 1, e.g. `shrink = mul 0.9`")
+}
+
+pub fn shrink_sub_negative(amount: f64, span: Span) -> Problem {
+    Problem::error(
+        BAD_SHRINK,
+        format!("g- must satisfy g-(x) <= x; `sub {amount}` grows"),
+    )
+    .label(span, "amount must be >= 0")
+    .help("use a non-negative amount, e.g. `shrink = sub 0.1`")
+}
+
+pub fn shrink_with_add(span: Span) -> Problem {
+    Problem::error(BAD_SHRINK, "g- must satisfy g-(x) <= x; `add` grows")
+        .label(span, "`add` is for growing")
+        .help("shrink with `mul b` (0 <= b <= 1), `sub c` (c >= 0) or `keep`")
+}
+
+/// Adds the target a chained update (`grow a = shrink b = ...`) fails for.
+pub fn in_chain(problem: Problem, target: Span) -> Problem {
+    problem.label(target, "for this target")
+}
+
+pub fn jitter_on_non_mul(update: Span, jitter: Span) -> Problem {
+    Problem::error(JITTER_NON_MUL, "jitter applies to `mul` factors only")
+        .label(update, "not a `mul` rule")
+        .label(jitter, "jitter in force here")
+        .help("use `mul` rules where jitter is on, or remove the jitter")
+}
+
+// ------------------------------------------------------------------ data
+
+pub fn duplicate_sample(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_NAME, format!("sample `{name}` is declared twice"))
+        .label(span, "declared again here")
+        .label(first, "first declared here")
+        .help("rename one of the samples")
+}
+
+pub fn probability_above_one(q: f64, span: Span) -> Problem {
+    Problem::error(BAD_PROBABILITY, format!("flip probability {q} is above 1"))
+        .label(span, "not a probability")
+        .help("use a probability between 0 and 1")
+}
+
+pub fn repeated_input(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(REPEATED, format!("input `{name}` listed twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated input")
+}
+
+pub fn input_not_input_level(name: &str, what: &str, input_level: &str, span: Span) -> Problem {
+    Problem::error(WRONG_LEVEL, format!("sample input `{name}` is {what}"))
+        .label(span, what.to_string())
+        .help(format!(
+            "sample inputs are nodes of the input level `{input_level}`"
+        ))
+}
+
+pub fn label_not_class(name: &str, what: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("sample label `{name}` is {what}"))
+        .label(span, "not a class")
+        .help("the label after `->` must be a class")
+}
+
+// ------------------------------------------------------------------ train
+
+pub fn duplicate_phase(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_NAME, format!("phase `{name}` is declared twice"))
+        .label(span, "declared again here")
+        .label(first, "first declared here")
+        .help("rename one of the phases")
+}
+
+pub fn training_without_data(phase: Span, train: Span) -> Problem {
+    Problem::error(NO_DATA, "training without data")
+        .label(phase, "this phase trains")
+        .label(train, "train block here")
+        .help("add samples in a `data { }` block, e.g. `s1: x1 x2 -> c1`")
+}
+
+pub fn zero_total_weight(span: Span) -> Problem {
+    Problem::error(NO_DATA, "every sample has weight 0")
+        .label(span, "this sampler draws by weight")
+        .help("give some sample a positive weight, or use `sampler cycle`")
+}
+
+pub fn unknown_word(
+    what: &str,
+    given: &str,
+    choices: &[&str],
+    span: Span,
+    suggestion: Option<&str>,
+) -> Problem {
+    let list = choices
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let p = Problem::error(UNKNOWN_WORD, format!("unknown `{what}` value `{given}`"))
+        .label(span, format!("expected one of {list}"));
+    did_you_mean(p, suggestion, format!("use one of {list}"))
+}
+
+pub fn record_every_zero(span: Span) -> Problem {
+    Problem::error(PHASE, "`record every 0` records nothing")
+        .label(span, "must be >= 1")
+        .help("record every N steps with N >= 1")
+}
+
+pub fn repeated_quantity(name: &str, span: Span, first: Span) -> Problem {
+    Problem::warning(REPEATED_WARNING, format!("`{name}` recorded twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated quantity")
+}
+
+pub fn batch_zero(span: Span) -> Problem {
+    Problem::error(PHASE, "`batch 0` draws no sample")
+        .label(span, "batch must be >= 1")
+        .help("use `batch 1` or more")
+}
+
+pub fn init_in_phase(span: Span) -> Problem {
+    Problem::error(INIT_IN_PHASE, "a phase cannot change init")
+        .label(span, "initial value inside a phase")
+        .help("move this line to the `init { }` block")
+}
+
+pub fn repeated_freeze(name: &str, span: Span, first: Span) -> Problem {
+    Problem::warning(REPEATED_WARNING, format!("`{name}` frozen twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated name")
+}
+
+pub fn phase_without_steps(name: &str, header: Span) -> Problem {
+    Problem::error(PHASE, format!("phase `{name}` has no `steps`"))
+        .label(header, "steps missing")
+        .help("add `steps N` to the phase")
+}
+
+pub fn freeze_class(name: &str, span: Span) -> Problem {
+    Problem::error(BAD_FREEZE, format!("cannot freeze class `{name}`"))
+        .label(span, "a class")
+        .help("the class level has no `lambda`: freeze a feature level, or `freeze eta` for the edges")
+}
+
+pub fn freeze_node(name: &str, what: &str, span: Span) -> Problem {
+    Problem::error(BAD_FREEZE, format!("cannot freeze `{name}`: it is {what}"))
+        .label(span, "not a level")
+        .help("`freeze` takes level names, or `eta` for the class edges")
+}

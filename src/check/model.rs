@@ -1,0 +1,474 @@
+//! The `model { }` block: levels, nodes, gates, classes and their edges, and the symbol
+//! table every later block resolves names against.
+
+use std::collections::{HashMap, HashSet};
+
+use super::messages as msg;
+use super::suggest::closest;
+use super::Ctx;
+use crate::ir;
+use crate::syntax::ast::{self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, Span};
+
+/// What a model-wide name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Node(ir::NodeId),
+    Class(ir::ClassId),
+}
+
+/// Every name of the model, resolved to indices, with the spans diagnostics need.
+#[derive(Debug, Default)]
+pub struct Symbols {
+    pub model_name: String,
+    pub levels: Vec<ir::Level>,
+    pub nodes: Vec<ir::Node>,
+    pub node_spans: Vec<Span>,
+    pub classes: Vec<ir::Class>,
+    pub class_spans: Vec<Span>,
+    pub edges: Vec<ir::Edge>,
+    /// `(from, to) -> edge`, so generated models with many `eta F->C` lines stay linear.
+    edge_index: HashMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
+    names: HashMap<String, Entity>,
+    /// Names declared more than once (already reported): references to them are not
+    /// checked further, since which declaration they mean is unclear.
+    duplicated: HashSet<String>,
+    level_names: HashMap<String, usize>,
+}
+
+impl Symbols {
+    pub fn lookup(&self, name: &str) -> Option<Entity> {
+        self.names.get(name).copied()
+    }
+
+    pub fn is_duplicated(&self, name: &str) -> bool {
+        self.duplicated.contains(name)
+    }
+
+    pub fn level(&self, name: &str) -> Option<usize> {
+        self.level_names.get(name).copied()
+    }
+
+    pub fn level_name(&self, level: usize) -> &str {
+        self.levels.get(level).map_or("?", |l| l.name.as_str())
+    }
+
+    /// The node's level index (0 = input level).
+    pub fn node_level(&self, node: ir::NodeId) -> usize {
+        self.nodes
+            .get(node as usize)
+            .map_or(0, |n| n.level as usize)
+    }
+
+    /// Names of the nodes of one level (did-you-mean candidates).
+    pub fn level_node_names(&self, level: usize) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .filter(move |n| n.level as usize == level)
+            .map(|n| n.name.as_str())
+    }
+
+    pub fn class_names(&self) -> impl Iterator<Item = &str> {
+        self.classes.iter().map(|c| c.name.as_str())
+    }
+
+    pub fn all_names(&self) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .chain(self.class_names())
+    }
+
+    pub fn level_names(&self) -> impl Iterator<Item = &str> {
+        self.levels.iter().map(|l| l.name.as_str())
+    }
+
+    /// The edge `from -> to`, if declared.
+    pub fn edge(&self, from: ir::NodeId, to: ir::ClassId) -> Option<ir::EdgeId> {
+        self.edge_index.get(&(from, to)).copied()
+    }
+
+    /// Index of the last feature level (L-1), whose nodes feed the classes.
+    pub fn last_feature_level(&self) -> usize {
+        self.levels.len().saturating_sub(1)
+    }
+
+    /// Describes what a resolved name is, for "expected X, found Y" messages.
+    pub fn describe(&self, entity: Entity) -> String {
+        match entity {
+            Entity::Node(id) => {
+                format!("a node of level `{}`", self.level_name(self.node_level(id)))
+            }
+            Entity::Class(_) => "a class".to_string(),
+        }
+    }
+}
+
+/// Checks the model block and builds the symbol table.
+pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
+    let errors_before = ctx.error_count();
+    let mut symbols = Symbols {
+        model_name: model.name.name.clone(),
+        ..Symbols::default()
+    };
+    let levels: Vec<&LevelDecl> = model
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Level(l) => Some(l),
+            ModelItem::Classes(_) => None,
+        })
+        .collect();
+    let classes_blocks: Vec<&ClassesDecl> = model
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Classes(c) => Some(c),
+            ModelItem::Level(_) => None,
+        })
+        .collect();
+
+    if levels.is_empty() {
+        ctx.push(msg::no_levels(model.header));
+    }
+    let (classes_block, classes_last) = check_classes_blocks(ctx, model, &classes_blocks);
+
+    declare_levels(ctx, &mut symbols, &levels);
+    if let Some(block) = classes_block {
+        declare_classes(ctx, &mut symbols, block);
+    }
+    check_level_names(ctx, &symbols, &levels);
+    for (level, decl) in levels.iter().enumerate() {
+        check_gates(ctx, &mut symbols, level, decl);
+    }
+    if let Some(block) = classes_block {
+        // With a level after the classes, "the last level" is unclear: the misplaced
+        // block is reported, its parents are not.
+        if !levels.is_empty() && classes_last {
+            check_parents(ctx, &mut symbols, block);
+        }
+    }
+    // A wrong reference can make a node look unused; only warn on a clean model.
+    if ctx.error_count() == errors_before {
+        warn_dead_nodes(ctx, &symbols, &levels, classes_block.is_some());
+    }
+    symbols
+}
+
+/// Exactly one `classes` block, after every level; returns the one to use and whether
+/// it comes after every level.
+fn check_classes_blocks<'a>(
+    ctx: &mut Ctx,
+    model: &ast::Model,
+    blocks: &[&'a ClassesDecl],
+) -> (Option<&'a ClassesDecl>, bool) {
+    let first = blocks.first().copied();
+    let mut last = true;
+    match first {
+        None => ctx.push(msg::no_classes(model.header)),
+        Some(first) => {
+            for extra in blocks.iter().skip(1) {
+                ctx.push(msg::duplicate_classes(extra.header, first.header));
+            }
+            if first.classes.is_empty() {
+                ctx.push(msg::empty_classes(first.header));
+            }
+            // A level after the classes block breaks "level L holds the classes".
+            let mut seen_classes = false;
+            for item in &model.items {
+                match item {
+                    ModelItem::Classes(c) if std::ptr::eq(c, first) => seen_classes = true,
+                    ModelItem::Level(l) if seen_classes => {
+                        last = false;
+                        ctx.push(msg::level_after_classes(l.header, first.header));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (first, last)
+}
+
+fn declare_name(ctx: &mut Ctx, symbols: &mut Symbols, name: &Ident, entity: Entity, span: Span) {
+    if let Some(previous) = symbols.names.get(&name.name) {
+        let first = match *previous {
+            Entity::Node(id) => symbols.node_spans.get(id as usize),
+            Entity::Class(id) => symbols.class_spans.get(id as usize),
+        };
+        ctx.push(msg::duplicate_name(&name.name, span, first.copied()));
+        symbols.duplicated.insert(name.name.clone());
+        return;
+    }
+    symbols.names.insert(name.name.clone(), entity);
+}
+
+fn declare_levels(ctx: &mut Ctx, symbols: &mut Symbols, levels: &[&LevelDecl]) {
+    for (index, decl) in levels.iter().enumerate() {
+        if decl.nodes.is_empty() {
+            ctx.push(msg::empty_level(&decl.name.name, decl.header));
+        }
+        let first = symbols.nodes.len() as ir::NodeId;
+        for node in &decl.nodes {
+            let id = symbols.nodes.len() as ir::NodeId;
+            declare_name(ctx, symbols, &node.name, Entity::Node(id), node.name.span);
+            symbols.nodes.push(ir::Node {
+                name: node.name.name.clone(),
+                level: index as u32,
+                gate: None,
+            });
+            symbols.node_spans.push(node.name.span);
+        }
+        if !symbols.level_names.contains_key(&decl.name.name) {
+            symbols.level_names.insert(decl.name.name.clone(), index);
+        }
+        symbols.levels.push(ir::Level {
+            name: decl.name.name.clone(),
+            first,
+            len: decl.nodes.len() as u32,
+        });
+    }
+}
+
+fn declare_classes(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
+    for class in &block.classes {
+        let id = symbols.classes.len() as ir::ClassId;
+        declare_name(
+            ctx,
+            symbols,
+            &class.name,
+            Entity::Class(id),
+            class.name.span,
+        );
+        symbols.classes.push(ir::Class {
+            name: class.name.name.clone(),
+            first_edge: 0,
+            n_edges: 0,
+        });
+        symbols.class_spans.push(class.name.span);
+    }
+}
+
+/// Level names are unique and distinct from node and class names.
+fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl]) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for decl in levels {
+        let name = decl.name.name.as_str();
+        if let Some(first) = seen.get(name) {
+            ctx.push(msg::duplicate_level(name, decl.name.span, *first));
+            continue;
+        }
+        seen.insert(name, decl.name.span);
+        if let Some(entity) = symbols.lookup(name) {
+            let other = match entity {
+                Entity::Node(id) => symbols.node_spans.get(id as usize),
+                Entity::Class(id) => symbols.class_spans.get(id as usize),
+            };
+            ctx.push(msg::level_name_clash(name, decl.name.span, other.copied()));
+        }
+    }
+}
+
+fn check_gates(ctx: &mut Ctx, symbols: &mut Symbols, level: usize, decl: &LevelDecl) {
+    let first = symbols.levels.get(level).map_or(0, |l| l.first);
+    for (offset, node) in decl.nodes.iter().enumerate() {
+        let id = first + offset as ir::NodeId;
+        let gate = match (&node.gate, level) {
+            (Some(gate), 0) => {
+                ctx.push(msg::input_with_rule(
+                    &node.name.name,
+                    &decl.name.name,
+                    gate.span,
+                ));
+                continue;
+            }
+            (None, 0) => continue,
+            (None, _) => {
+                ctx.push(msg::missing_rule(
+                    &node.name.name,
+                    &decl.name.name,
+                    node.name.span,
+                ));
+                continue;
+            }
+            (Some(gate), _) => gate,
+        };
+        let children = resolve_children(ctx, symbols, &node.name.name, level, gate);
+        let kind = match &gate.kind {
+            GateKind::Any => Some(ir::GateKind::Any),
+            GateKind::All => Some(ir::GateKind::All),
+            GateKind::AtLeast(k) => check_k(ctx, k, gate.children.len()),
+        };
+        if let (Some(kind), Some(slot)) = (kind, symbols.nodes.get_mut(id as usize)) {
+            slot.gate = Some(ir::Gate { kind, children });
+        }
+    }
+}
+
+fn check_k(ctx: &mut Ctx, k: &ast::IntLit, n: usize) -> Option<ir::GateKind> {
+    match k.value {
+        None => ctx.push(msg::int_too_large("k", &k.text, k.span)),
+        Some(0) => ctx.push(msg::k_zero(n, k.span)),
+        Some(v) if n > 0 && v > n as u64 => ctx.push(msg::k_too_large(v, n, k.span)),
+        Some(v) => {
+            return u32::try_from(v).ok().map(|k| ir::GateKind::AtLeast { k });
+        }
+    }
+    None
+}
+
+fn resolve_children(
+    ctx: &mut Ctx,
+    symbols: &Symbols,
+    node: &str,
+    level: usize,
+    gate: &ast::Gate,
+) -> Vec<ir::NodeId> {
+    let required = level - 1;
+    if gate.children.is_empty() {
+        ctx.push(msg::no_children(
+            node,
+            symbols.level_name(required),
+            gate.span,
+        ));
+    }
+    let mut children: Vec<ir::NodeId> = Vec::new();
+    let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
+    for child in &gate.children {
+        if symbols.is_duplicated(&child.name) {
+            continue;
+        }
+        match symbols.lookup(&child.name) {
+            None => {
+                let suggestion = closest(&child.name, symbols.level_node_names(required))
+                    .or_else(|| closest(&child.name, symbols.all_names()));
+                ctx.push(msg::unknown_node(&child.name, child.span, suggestion));
+            }
+            Some(Entity::Class(_)) => ctx.push(msg::child_is_class(
+                &child.name,
+                node,
+                symbols.level_name(required),
+                child.span,
+            )),
+            Some(Entity::Node(id)) => {
+                let actual = symbols.node_level(id);
+                if actual != required {
+                    ctx.push(msg::child_wrong_level(
+                        &child.name,
+                        node,
+                        symbols.level_name(actual),
+                        symbols.level_name(required),
+                        child.span,
+                    ));
+                } else if let Some(first) = seen.get(&id) {
+                    ctx.push(msg::repeated_child(&child.name, child.span, *first));
+                } else {
+                    seen.insert(id, child.span);
+                    children.push(id);
+                }
+            }
+        }
+    }
+    children
+}
+
+/// Each class lists parents from level L-1, without repeats; edges are numbered here.
+fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
+    let required = symbols.last_feature_level();
+    let mut edges = Vec::new();
+    let mut ranges = Vec::new();
+    for (class_index, class) in block.classes.iter().enumerate() {
+        let first_edge = edges.len() as ir::EdgeId;
+        if class.parents.is_empty() {
+            ctx.push(msg::class_without_parents(
+                &class.name.name,
+                symbols.level_name(required),
+                class.span,
+            ));
+        }
+        let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
+        for parent in &class.parents {
+            if symbols.is_duplicated(&parent.name) {
+                continue;
+            }
+            match symbols.lookup(&parent.name) {
+                None => {
+                    let suggestion = closest(&parent.name, symbols.level_node_names(required))
+                        .or_else(|| closest(&parent.name, symbols.all_names()));
+                    ctx.push(msg::unknown_node(&parent.name, parent.span, suggestion));
+                }
+                Some(Entity::Class(_)) => ctx.push(msg::parent_is_class(
+                    &parent.name,
+                    &class.name.name,
+                    symbols.level_name(required),
+                    parent.span,
+                )),
+                Some(Entity::Node(id)) => {
+                    let actual = symbols.node_level(id);
+                    if actual != required {
+                        ctx.push(msg::parent_wrong_level(
+                            &parent.name,
+                            &class.name.name,
+                            symbols.level_name(actual),
+                            symbols.level_name(required),
+                            parent.span,
+                        ));
+                    } else if let Some(first) = seen.get(&id) {
+                        ctx.push(msg::repeated_parent(&parent.name, parent.span, *first));
+                    } else {
+                        seen.insert(id, parent.span);
+                        edges.push(ir::Edge {
+                            from: id,
+                            to: class_index as ir::ClassId,
+                        });
+                    }
+                }
+            }
+        }
+        ranges.push((first_edge, edges.len() as ir::EdgeId - first_edge));
+    }
+    for (class, (first_edge, n_edges)) in symbols.classes.iter_mut().zip(ranges) {
+        class.first_edge = first_edge;
+        class.n_edges = n_edges;
+    }
+    symbols.edge_index = edges
+        .iter()
+        .enumerate()
+        .map(|(id, e)| ((e.from, e.to), id as ir::EdgeId))
+        .collect();
+    symbols.edges = edges;
+}
+
+/// A node that no node of the next level uses does nothing: warn, once per node.
+fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_classes: bool) {
+    let mut used = vec![false; symbols.nodes.len()];
+    for node in &symbols.nodes {
+        if let Some(gate) = &node.gate {
+            for &child in &gate.children {
+                if let Some(slot) = used.get_mut(child as usize) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    for edge in &symbols.edges {
+        if let Some(slot) = used.get_mut(edge.from as usize) {
+            *slot = true;
+        }
+    }
+    let last = symbols.last_feature_level();
+    for (id, node) in symbols.nodes.iter().enumerate() {
+        if used.get(id).copied().unwrap_or(true) {
+            continue;
+        }
+        let level = node.level as usize;
+        let span = symbols.node_spans.get(id).copied().unwrap_or_default();
+        if level == last {
+            if has_classes {
+                ctx.push(msg::feeds_no_class(&node.name, span));
+            }
+        } else {
+            let next = levels.get(level + 1).map_or("?", |l| l.name.name.as_str());
+            ctx.push(msg::dead_node(&node.name, next, span));
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! `rules { }` and the rule lines of each `phase { }`: constraints on `g+` / `g-`, and
+//! resolution into full per-node / per-edge tables (SPEC 10, "Which rule applies").
+
+use std::collections::HashMap;
+
+use super::init::resolve_edge;
+use super::messages as msg;
+use super::model::{Entity, Symbols};
+use super::numbers::eval;
+use super::suggest::closest;
+use super::Ctx;
+use crate::ir;
+use crate::syntax::ast::{Direction, RuleItem, RuleStmt, Span, Target, UpdateKind};
+
+/// A resolved rule target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    All,
+    Node(ir::NodeId),
+    Level(usize),
+    AllEdges,
+    Edge(ir::EdgeId),
+}
+
+/// `(grows, target)`: `true` for `grow`, `false` for `shrink` (the AST's `Direction`
+/// is not hashable).
+type Slot = (bool, Key);
+
+fn grows(direction: Direction) -> bool {
+    direction == Direction::Grow
+}
+
+/// The checked rules of one scope (the file-level block or one phase).
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub rules: HashMap<Slot, ir::Update>,
+    pub jitter: Option<(f64, Span)>,
+    /// Spans of `add` / `sub` / `keep` updates, checked against jitter later.
+    pub non_mul: Vec<Span>,
+}
+
+pub fn check_scope<'a, I>(ctx: &mut Ctx, symbols: &Symbols, items: I) -> Scope
+where
+    I: IntoIterator<Item = &'a RuleItem>,
+{
+    let mut scope = Scope::default();
+    let mut first_span: HashMap<Slot, Span> = HashMap::new();
+    for item in items {
+        match item {
+            RuleItem::Jitter { value, span } => {
+                if let Some((_, first)) = scope.jitter {
+                    ctx.push(msg::duplicate_jitter(*span, first));
+                    continue;
+                }
+                if let Some(v) = super::numbers::eval_non_negative(ctx, value, "`jitter`") {
+                    scope.jitter = Some((v, *span));
+                }
+            }
+            RuleItem::Update(stmt) => check_stmt(ctx, symbols, stmt, &mut scope, &mut first_span),
+        }
+    }
+    scope
+}
+
+fn check_stmt(
+    ctx: &mut Ctx,
+    symbols: &Symbols,
+    stmt: &RuleStmt,
+    scope: &mut Scope,
+    first_span: &mut HashMap<Slot, Span>,
+) {
+    let update = evaluate(ctx, &stmt.update.kind);
+    if !matches!(stmt.update.kind, UpdateKind::Mul(_)) {
+        scope.non_mul.push(stmt.update.span);
+    }
+    // Check the update once per direction, however many targets share it.
+    let mut valid = HashMap::new();
+    let chained = stmt.targets.len() > 1;
+    for direction in [Direction::Grow, Direction::Shrink] {
+        if let Some(target) = stmt.targets.iter().find(|t| t.direction == direction) {
+            // In a chain, point at the target whose constraint fails.
+            let target = chained.then_some(target.span);
+            let ok =
+                update.is_some_and(|u| check_update(ctx, direction, u, stmt.update.span, target));
+            valid.insert(grows(direction), ok);
+        }
+    }
+    for target in &stmt.targets {
+        let keyword = if grows(target.direction) {
+            "grow"
+        } else {
+            "shrink"
+        };
+        let Some(key) = resolve_target(ctx, symbols, &target.target, keyword) else {
+            continue;
+        };
+        let slot = (grows(target.direction), key);
+        if let Some(first) = first_span.get(&slot) {
+            ctx.push(msg::duplicate_rule(target.span, *first));
+            continue;
+        }
+        first_span.insert(slot, target.span);
+        if let (Some(update), Some(true)) = (update, valid.get(&grows(target.direction))) {
+            scope.rules.insert(slot, update);
+        }
+    }
+}
+
+fn evaluate(ctx: &mut Ctx, kind: &UpdateKind) -> Option<ir::Update> {
+    Some(match kind {
+        UpdateKind::Mul(e) => ir::Update::Mul {
+            factor: eval(ctx, e)?,
+        },
+        UpdateKind::Add(e) => ir::Update::Add {
+            amount: eval(ctx, e)?,
+        },
+        UpdateKind::Sub(e) => ir::Update::Sub {
+            amount: eval(ctx, e)?,
+        },
+        UpdateKind::Keep => ir::Update::Keep,
+    })
+}
+
+/// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking (SPEC 2).
+fn check_update(
+    ctx: &mut Ctx,
+    direction: Direction,
+    update: ir::Update,
+    span: Span,
+    target: Option<Span>,
+) -> bool {
+    let problem = match (direction, update) {
+        (Direction::Grow, ir::Update::Mul { factor }) if factor <= 1.0 => {
+            Some(msg::grow_mul_not_growing(factor, span))
+        }
+        (Direction::Grow, ir::Update::Add { amount }) if amount <= 0.0 => {
+            Some(msg::grow_add_not_positive(amount, span))
+        }
+        (Direction::Grow, ir::Update::Sub { .. }) => Some(msg::grow_with("sub", span)),
+        (Direction::Grow, ir::Update::Keep) => Some(msg::grow_with("keep", span)),
+        (Direction::Shrink, ir::Update::Mul { factor }) if !(0.0..=1.0).contains(&factor) => {
+            Some(msg::shrink_mul_out_of_range(factor, span))
+        }
+        (Direction::Shrink, ir::Update::Sub { amount }) if amount < 0.0 => {
+            Some(msg::shrink_sub_negative(amount, span))
+        }
+        (Direction::Shrink, ir::Update::Add { .. }) => Some(msg::shrink_with_add(span)),
+        _ => None,
+    };
+    match problem {
+        Some(p) => {
+            ctx.push(match target {
+                Some(target) => msg::in_chain(p, target),
+                None => p,
+            });
+            false
+        }
+        None => true,
+    }
+}
+
+/// `keyword` (`grow` / `shrink`) is only used to word the help of a misspelt target.
+fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target, keyword: &str) -> Option<Key> {
+    match target {
+        Target::All => Some(Key::All),
+        Target::AllEdges => Some(Key::AllEdges),
+        Target::Level(name) => match symbols.level(&name.name) {
+            Some(level) => Some(Key::Level(level)),
+            None => {
+                let suggestion = closest(&name.name, symbols.level_names());
+                ctx.push(msg::unknown_level(&name.name, name.span, suggestion));
+                None
+            }
+        },
+        Target::Node(name) => match symbols.lookup(&name.name) {
+            Some(Entity::Node(id)) => Some(Key::Node(id)),
+            Some(Entity::Class(_)) => {
+                ctx.push(msg::class_has_no_rule(&name.name, name.span));
+                None
+            }
+            None if symbols.level(&name.name).is_some() => {
+                ctx.push(msg::level_without_keyword(&name.name, keyword, name.span));
+                None
+            }
+            None => {
+                let suggestion = closest(&name.name, symbols.all_names())
+                    .or_else(|| closest(&name.name, symbols.level_names()));
+                ctx.push(msg::unknown_node(&name.name, name.span, suggestion));
+                None
+            }
+        },
+        Target::Edge { from, to } => resolve_edge(ctx, symbols, from, to).map(Key::Edge),
+    }
+}
+
+/// SPEC 10 defaults.
+const DEFAULT_GROW: ir::Update = ir::Update::Mul { factor: 1.1 };
+const DEFAULT_SHRINK: ir::Update = ir::Update::Mul { factor: 0.9 };
+
+/// The full tables for `file` with `phase`'s overrides on top. Most specific target
+/// first; at equal specificity the phase beats the file.
+pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::RuleSet {
+    let scopes: Vec<&Scope> = phase.into_iter().chain(std::iter::once(file)).collect();
+    let find = |direction: Direction, keys: &[Key]| -> Option<ir::Update> {
+        keys.iter().find_map(|key| {
+            scopes
+                .iter()
+                .find_map(|s| s.rules.get(&(grows(direction), *key)).copied())
+        })
+    };
+    let node_rule = |direction, id: usize, level: usize, default| {
+        find(
+            direction,
+            &[Key::Node(id as ir::NodeId), Key::Level(level), Key::All],
+        )
+        .unwrap_or(default)
+    };
+    let edge_rule = |direction, id: usize, default| {
+        find(
+            direction,
+            &[Key::Edge(id as ir::EdgeId), Key::AllEdges, Key::All],
+        )
+        .unwrap_or(default)
+    };
+    let nodes = symbols.nodes.iter().enumerate();
+    ir::RuleSet {
+        grow: nodes
+            .clone()
+            .map(|(id, n)| node_rule(Direction::Grow, id, n.level as usize, DEFAULT_GROW))
+            .collect(),
+        shrink: nodes
+            .map(|(id, n)| node_rule(Direction::Shrink, id, n.level as usize, DEFAULT_SHRINK))
+            .collect(),
+        grow_eta: (0..symbols.edges.len())
+            .map(|id| edge_rule(Direction::Grow, id, DEFAULT_GROW))
+            .collect(),
+        shrink_eta: (0..symbols.edges.len())
+            .map(|id| edge_rule(Direction::Shrink, id, DEFAULT_SHRINK))
+            .collect(),
+        jitter: scopes
+            .iter()
+            .find_map(|s| s.jitter.map(|(v, _)| v))
+            .unwrap_or(0.0),
+    }
+}
+
+/// SPEC 10: jitter applies to `mul` factors only, so a jitter in force next to an
+/// `add` / `sub` / `keep` (in its own scope or the file-level block) is an error.
+pub fn check_jitter_conflicts(ctx: &mut Ctx, file: &Scope, phases: &[&Scope]) {
+    let mut reported: Vec<Span> = Vec::new();
+    let mut report = |ctx: &mut Ctx, update: Span, jitter: Span| {
+        if !reported.contains(&update) {
+            reported.push(update);
+            ctx.push(msg::jitter_on_non_mul(update, jitter));
+        }
+    };
+    let positive = |s: &Scope| s.jitter.filter(|(v, _)| *v > 0.0).map(|(_, span)| span);
+    if let Some(jitter) = positive(file) {
+        for &update in &file.non_mul {
+            report(ctx, update, jitter);
+        }
+        for phase in phases {
+            // A phase that sets its own jitter is judged by that one.
+            if phase.jitter.is_none() {
+                for &update in &phase.non_mul {
+                    report(ctx, update, jitter);
+                }
+            }
+        }
+    }
+    for phase in phases {
+        if let Some(jitter) = positive(phase) {
+            for &update in phase.non_mul.iter().chain(&file.non_mul) {
+                report(ctx, update, jitter);
+            }
+        }
+    }
+}

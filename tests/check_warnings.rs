@@ -1,0 +1,72 @@
+//! Files that compile with warnings: the warnings are snapshotted.
+
+use nshed::diag::{RenderStyle, Report};
+
+const MODEL: &str = "model m {
+  level input { a b c }
+  level mid {
+    x = any(a, b)
+    y = all(b, c)
+  }
+  classes {
+    c1 <- x
+    c2 <- y
+  }
+}
+";
+
+fn warnings(name: &str, text: &str) -> Report {
+    let source = nshed::source::Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    match nshed::compile(source) {
+        Ok(compiled) => compiled.warnings,
+        Err(report) => panic!("{name} has errors:\n{}", report.render(RenderStyle::Plain)),
+    }
+}
+
+#[test]
+fn dead_nodes_warn_once_each() {
+    let report = warnings(
+        "dead_nodes.nshed",
+        "model m {
+  level input { a b c }
+  level mid { x = any(a) y = any(a) }
+  classes { c1 <- x }
+}
+",
+    );
+    // b and c feed no mid node; y feeds no class.
+    assert_eq!(report.warning_count(), 3);
+    insta::assert_snapshot!(report.render(RenderStyle::Plain));
+}
+
+#[test]
+fn zero_start_with_mul_growth_warns_on_the_init_line() {
+    let text = format!("{MODEL}init {{ lambda = 0  lambda x = 1  eta x->c1 = 0 }}\n");
+    let report = warnings("zero_start.nshed", &text);
+    assert_eq!(report.warning_count(), 2);
+    insta::assert_snapshot!(report.render(RenderStyle::Plain));
+}
+
+#[test]
+fn repeated_record_quantity_is_a_warning() {
+    let text = format!(
+        "{MODEL}data {{ s: a -> c1 }}\ntrain {{ phase p {{ steps 1 }} record every 5 {{ eta eta }} }}\n"
+    );
+    let report = warnings("record.nshed", &text);
+    assert_eq!(report.warning_count(), 1);
+}
+
+#[test]
+fn fig1_has_no_problem() {
+    let text = std::fs::read_to_string("examples/fig1.nshed").expect("fig1");
+    let report = warnings("fig1.nshed", &text);
+    assert_eq!(
+        report.problems.len(),
+        0,
+        "{}",
+        report.render(RenderStyle::Plain)
+    );
+}

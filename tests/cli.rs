@@ -1,0 +1,119 @@
+//! The command line as a user meets it: exit codes and the exact text of CLI errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn nshed(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the nshed binary runs")
+}
+
+fn nshed_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nshed binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("stdin takes the input");
+    child.wait_with_output().expect("nshed finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_reports_a_summary_per_file() {
+    let out = nshed(&["check", "examples/fig1.nshed", "examples/fig4.nshed"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn check_reads_stdin() {
+    let src = std::fs::read("examples/fig1.nshed").expect("example exists");
+    let out = nshed_stdin(&["check", "-"], &src);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("<stdin>: ok"));
+}
+
+#[test]
+fn check_exits_1_on_model_errors_and_keeps_going() {
+    let out = nshed_stdin(
+        &["check", "-", "examples/fig1.nshed"],
+        b"model m { level a { x } }\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // The good file after the bad one is still checked.
+    assert!(text(&out.stdout).contains("examples/fig1.nshed: ok"));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn missing_file() {
+    let out = nshed(&["check", "no/such/model.nshed"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn directory_instead_of_file() {
+    let out = nshed(&["ir", "examples"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn no_file_is_a_usage_error() {
+    let out = nshed(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let out = nshed(&["chek", "examples/fig1.nshed"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn non_utf8_source() {
+    let out = nshed_stdin(&["check", "-"], b"model m {\n  level a { x\xff }\n}\n");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn ir_prints_json_that_names_the_model() {
+    let out = nshed(&["ir", "examples/fig1.nshed"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).expect("nshed ir prints JSON");
+    assert_eq!(ir["model"], "fig1");
+    assert_eq!(ir["nodes"].as_array().map(Vec::len), Some(14));
+    assert_eq!(ir["classes"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = nshed(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for command in ["check", "ir"] {
+        assert!(
+            help.contains(command),
+            "--help mentions `{command}`:\n{help}"
+        );
+    }
+}
