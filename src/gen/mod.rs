@@ -8,6 +8,10 @@
 //! Randomness: one `ChaCha8Rng` seeded from `GenParams::seed`, with a separate stream for
 //! each part (structure, prototypes, samples), so that asking for more samples does not
 //! change the model and the same seed always gives the same text.
+//!
+//! Dead nodes (SPEC 1 warnings) are avoided by construction; they can only appear when a
+//! level has fewer child slots in total (width × drawn fan-in) than the level below has
+//! nodes, in which case some nodes below cannot all be used.
 
 mod build;
 mod data;
