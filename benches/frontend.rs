@@ -1,1 +1,69 @@
-fn main() {}
+//! Front-end speed on generated models (`nshed::gen::generate_sized`, 5 levels, ~5% of
+//! nodes firing per sample): generating the text, parsing it, and parsing + checking it
+//! (`nshed::compile`). 10^4 and 10^5 nodes run in the main groups; 10^6 nodes run in
+//! their own groups with fewer samples because one iteration takes a large fraction of a
+//! second.
+//!
+//! Run: `cargo bench --bench frontend -- --warm-up-time 1 --measurement-time 5`
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+use nshed::gen::generate_sized;
+use nshed::source::Source;
+
+const LEVELS: usize = 5;
+const SEED: u64 = 1;
+
+fn bench_sizes(c: &mut Criterion, suffix: &str, sizes: &[usize], samples: usize) {
+    let models: Vec<(usize, String)> = sizes
+        .iter()
+        .map(|&n| (n, generate_sized(n, LEVELS, SEED)))
+        .collect();
+
+    let mut group = c.benchmark_group(format!("generate{suffix}"));
+    group.sample_size(samples);
+    for &(n, _) in &models {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            b.iter(|| generate_sized(black_box(n), LEVELS, SEED))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("parse{suffix}"));
+    group.sample_size(samples);
+    for (n, text) in &models {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), text, |b, text| {
+            b.iter(|| nshed::syntax::parse_file(black_box(text)).map(|f| f.model.items.len()))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("parse_check{suffix}"));
+    group.sample_size(samples);
+    for (n, text) in &models {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), text, |b, text| {
+            b.iter(|| {
+                let source = Source {
+                    name: "generated.nshed".to_string(),
+                    text: black_box(text).clone(),
+                };
+                nshed::compile(source).is_ok()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn small_models(c: &mut Criterion) {
+    bench_sizes(c, "", &[10_000, 100_000], 20);
+}
+
+fn million_nodes(c: &mut Criterion) {
+    bench_sizes(c, "_1e6", &[1_000_000], 10);
+}
+
+criterion_group!(benches, small_models, million_nodes);
+criterion_main!(benches);

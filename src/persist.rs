@@ -33,7 +33,10 @@ pub fn source_hash(text: &str) -> String {
 /// Writes a saved state atomically.
 pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
     let mut json = serde_json::to_string_pretty(saved).map_err(|e| {
-        Problem::error("nshed::state::write", format!("cannot serialise the state: {e}"))
+        Problem::error(
+            "nshed::state::write",
+            format!("cannot serialise the state: {e}"),
+        )
     })?;
     json.push('\n');
     crate::fsio::write_atomic(std::path::Path::new(path), json.as_bytes()).map_err(|e| {
@@ -50,26 +53,40 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
             .help("give the path of a file written by `:save`")
     })?;
     let saved: SavedState = serde_json::from_slice(&bytes).map_err(|e| {
-        Problem::error("nshed::state::corrupt", format!("`{path}` is not a saved nshed state: {e}"))
-            .help("the file may be truncated or edited; save it again with `:save`")
+        Problem::error(
+            "nshed::state::corrupt",
+            format!("`{path}` is not a saved nshed state: {e}"),
+        )
+        .help("the file may be truncated or edited; save it again with `:save`")
     })?;
     if saved.nshed_state != FORMAT {
         return Err(Problem::error(
             "nshed::state::version",
-            format!("`{path}` has state format {}, this nshed reads format {FORMAT}", saved.nshed_state),
+            format!(
+                "`{path}` has state format {}, this nshed reads format {FORMAT}",
+                saved.nshed_state
+            ),
         )
         .help("save the state again with this version of nshed"));
     }
     if saved.source_sha256 != hash {
         return Err(Problem::error(
             "nshed::state::other_model",
-            format!("`{path}` was saved for a different model source (model `{}`)", saved.model),
+            format!(
+                "`{path}` was saved for a different model source (model `{}`)",
+                saved.model
+            ),
         )
-        .help("load the exact file the state was saved from; any edit to the source changes its hash"));
+        .help(
+            "load the exact file the state was saved from; any edit to the source changes its hash",
+        ));
     }
     validate(&saved.state, ir).map_err(|why| {
-        Problem::error("nshed::state::invalid", format!("`{path}` holds an invalid state: {why}"))
-            .help("the file was edited or damaged; save it again with `:save`")
+        Problem::error(
+            "nshed::state::invalid",
+            format!("`{path}` holds an invalid state: {why}"),
+        )
+        .help("the file was edited or damaged; save it again with `:save`")
     })?;
     Ok(saved)
 }
@@ -84,22 +101,43 @@ pub fn validate(state: &State, ir: &Ir) -> Result<(), String> {
         ));
     }
     if state.ln_eta.len() != ir.edges.len() {
-        return Err(format!("{} eta values for {} edges", state.ln_eta.len(), ir.edges.len()));
+        return Err(format!(
+            "{} eta values for {} edges",
+            state.ln_eta.len(),
+            ir.edges.len()
+        ));
     }
     // ln values: -inf is an exact zero; NaN or +inf can never arise from training.
-    if let Some(i) = state.ln_lambda.iter().position(|v| v.is_nan() || *v == f64::INFINITY) {
-        return Err(format!("ln lambda of `{}` is {}", ir.nodes[i].name, state.ln_lambda[i]));
+    if let Some(i) = state
+        .ln_lambda
+        .iter()
+        .position(|v| v.is_nan() || *v == f64::INFINITY)
+    {
+        return Err(format!(
+            "ln lambda of `{}` is {}",
+            ir.nodes[i].name, state.ln_lambda[i]
+        ));
     }
-    if let Some(i) = state.ln_eta.iter().position(|v| v.is_nan() || *v == f64::INFINITY) {
+    if let Some(i) = state
+        .ln_eta
+        .iter()
+        .position(|v| v.is_nan() || *v == f64::INFINITY)
+    {
         return Err(format!("ln eta of edge {i} is {}", state.ln_eta[i]));
     }
     let phases = ir.train.as_ref().map_or(0, |t| t.phases.len());
     if state.phase > phases {
-        return Err(format!("phase {} of a schedule with {phases} phases", state.phase));
+        return Err(format!(
+            "phase {} of a schedule with {phases} phases",
+            state.phase
+        ));
     }
     let n_samples = ir.data.samples.len();
     if state.sampler.cursor > n_samples.max(state.sampler.epoch.len()) {
-        return Err(format!("sampler position {} past the data", state.sampler.cursor));
+        return Err(format!(
+            "sampler position {} past the data",
+            state.sampler.cursor
+        ));
     }
     if state.sampler.epoch.iter().any(|&i| i as usize >= n_samples) {
         return Err("the sampler's epoch names a sample that does not exist".to_string());

@@ -70,7 +70,10 @@ fn transcripts() {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 5, "expected the REPL transcripts in tests/repl");
+    assert!(
+        paths.len() >= 5,
+        "expected the REPL transcripts in tests/repl"
+    );
     for path in paths {
         let (expected, actual) = run(&path);
         if expected != actual {
@@ -85,7 +88,11 @@ fn transcripts() {
             }
         }
     }
-    assert!(failures.is_empty(), "transcripts differ (NSHED_BLESS=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "transcripts differ (NSHED_BLESS=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }
 
 /// A line diff good enough to read in a test failure.
@@ -97,7 +104,12 @@ fn similar_diff(expected: &str, actual: &str) -> String {
         match (e.get(i), a.get(i)) {
             (Some(x), Some(y)) if x == y => {}
             (x, y) => {
-                out.push_str(&format!("line {}:\n  - {}\n  + {}\n", i + 1, x.unwrap_or(&"<none>"), y.unwrap_or(&"<none>")));
+                out.push_str(&format!(
+                    "line {}:\n  - {}\n  + {}\n",
+                    i + 1,
+                    x.unwrap_or(&"<none>"),
+                    y.unwrap_or(&"<none>")
+                ));
             }
         }
     }

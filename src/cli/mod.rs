@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::diag::{RenderStyle, Report};
 
 mod check;
+mod gen;
 mod le;
 mod query;
 mod repl;
@@ -102,6 +103,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a random layered model with noisy prototype data as .nshed text (seeded).
+    Gen(Box<gen::GenArgs>),
 }
 
 pub fn main() -> ExitCode {
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
             state,
         } => query::query(&file, &query, json, &state),
         Command::Repl { file, json } => repl::repl(file.as_deref(), json),
+        Command::Gen(args) => gen::run(&args),
     };
     ExitCode::from(code)
 }

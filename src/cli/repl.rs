@@ -10,7 +10,11 @@ use crate::repl::Session;
 
 pub fn repl(file: Option<&str>, json: bool) -> u8 {
     let interactive = std::io::stdin().is_terminal();
-    let style = if interactive { RenderStyle::for_stderr() } else { RenderStyle::Plain };
+    let style = if interactive {
+        RenderStyle::for_stderr()
+    } else {
+        RenderStyle::Plain
+    };
     let mut session = Session::new(json, style);
     if let Some(path) = file {
         let outcome = session.eval(&format!(":load {path}"), &AtomicBool::new(false));

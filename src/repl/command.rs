@@ -19,8 +19,14 @@ pub enum Command {
     Train(Option<u64>),
     /// `step` (drawn batch) or `step BATCH`.
     Step(Option<Vec<Input>>),
-    SetLambda { node: NodeId, value: f64 },
-    SetEta { edge: EdgeId, value: f64 },
+    SetLambda {
+        node: NodeId,
+        value: f64,
+    },
+    SetEta {
+        edge: EdgeId,
+        value: f64,
+    },
     SetSeed(u64),
     Reset,
     Undo,
@@ -115,17 +121,28 @@ fn no_extra(text: &str, after: usize, usage: &str) -> Result<(), Vec<Problem>> {
     if rest.is_empty() {
         Ok(())
     } else {
-        Err(vec![Problem::error(CODE, "unexpected text after the command")
-            .label(Span::new(at, at + rest.len()), "not expected here")
-            .help(format!("usage: {usage}"))])
+        Err(vec![Problem::error(
+            CODE,
+            "unexpected text after the command",
+        )
+        .label(Span::new(at, at + rest.len()), "not expected here")
+        .help(format!("usage: {usage}"))])
     }
 }
 
-fn need_arg(text: &str, after: usize, usage: &str, what: &str) -> Result<(String, Span), Vec<Problem>> {
+fn need_arg(
+    text: &str,
+    after: usize,
+    usage: &str,
+    what: &str,
+) -> Result<(String, Span), Vec<Problem>> {
     let (rest, at) = rest_at(text, after);
     if rest.is_empty() {
         Err(vec![Problem::error(CODE, format!("missing {what}"))
-            .label(Span::new(text.len(), text.len()), format!("expected {what}"))
+            .label(
+                Span::new(text.len(), text.len()),
+                format!("expected {what}"),
+            )
             .help(format!("usage: {usage}"))])
     } else {
         Ok((rest.to_string(), Span::new(at, at + rest.len())))
@@ -134,9 +151,14 @@ fn need_arg(text: &str, after: usize, usage: &str, what: &str) -> Result<(String
 
 fn parse_u64(word: &str, span: Span, what: &str, usage: &str) -> Result<u64, Vec<Problem>> {
     word.parse::<u64>().map_err(|_| {
-        vec![Problem::error(CODE, format!("`{word}` is not a whole number"))
-            .label(span, format!("expected {what}"))
-            .help(format!("usage: {usage} (digits only, at most {})", u64::MAX))]
+        vec![
+            Problem::error(CODE, format!("`{word}` is not a whole number"))
+                .label(span, format!("expected {what}"))
+                .help(format!(
+                    "usage: {usage} (digits only, at most {})",
+                    u64::MAX
+                )),
+        ]
     })
 }
 
@@ -153,7 +175,9 @@ pub fn parse(ir: Option<&Ir>, text: &str) -> Result<Command, Vec<Problem>> {
     let Some(ir) = ir else {
         return Err(vec![Problem::error(CODE_NO_MODEL, "no model is loaded")
             .label(first_span, "needs a model")
-            .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`")]);
+            .help(
+                "load one with `:load FILE`, e.g. `:load examples/fig1.nshed`",
+            )]);
     };
     let after = first_span.end;
     match first {
@@ -186,7 +210,8 @@ pub fn parse(ir: Option<&Ir>, text: &str) -> Result<Command, Vec<Problem>> {
         "history" => no_extra(text, after, "history").map(|_| Command::History),
         other => {
             let words = command_words();
-            let p = Problem::error(CODE, format!("unknown command `{other}`")).label(first_span, "not a command");
+            let p = Problem::error(CODE, format!("unknown command `{other}`"))
+                .label(first_span, "not a command");
             Err(vec![match did_you_mean(other, words.iter().copied()) {
                 Some(s) => p.help(format!("did you mean `{s}`? `:help` lists the commands")),
                 None => p.help("`:help` lists the commands"),
@@ -196,15 +221,25 @@ pub fn parse(ir: Option<&Ir>, text: &str) -> Result<Command, Vec<Problem>> {
 }
 
 fn parse_colon(text: &str, word: &str, span: Span) -> Result<Command, Vec<Problem>> {
-    let matches: Vec<&str> = COLON_COMMANDS.iter().copied().filter(|c| c.starts_with(word)).collect();
+    let matches: Vec<&str> = COLON_COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with(word))
+        .collect();
     let name = match matches.as_slice() {
         [one] => *one,
         [] => {
-            let p = Problem::error(CODE, format!("unknown command `{word}`")).label(span, "not a command");
-            return Err(vec![match did_you_mean(word, COLON_COMMANDS.iter().copied()) {
-                Some(s) => p.help(format!("did you mean `{s}`? colon commands: {}", COLON_COMMANDS.join(", "))),
-                None => p.help(format!("colon commands: {}", COLON_COMMANDS.join(", "))),
-            }]);
+            let p = Problem::error(CODE, format!("unknown command `{word}`"))
+                .label(span, "not a command");
+            return Err(vec![
+                match did_you_mean(word, COLON_COMMANDS.iter().copied()) {
+                    Some(s) => p.help(format!(
+                        "did you mean `{s}`? colon commands: {}",
+                        COLON_COMMANDS.join(", ")
+                    )),
+                    None => p.help(format!("colon commands: {}", COLON_COMMANDS.join(", "))),
+                },
+            ]);
         }
         many => {
             // An exact name wins over longer ones (none is a prefix of another today).
@@ -219,10 +254,15 @@ fn parse_colon(text: &str, word: &str, span: Span) -> Result<Command, Vec<Proble
     };
     let after = span.end;
     match name {
-        ":load" => need_arg(text, after, ":load FILE", "a file name").map(|(f, _)| Command::Load(f)),
+        ":load" => {
+            need_arg(text, after, ":load FILE", "a file name").map(|(f, _)| Command::Load(f))
+        }
         ":reload" => no_extra(text, after, ":reload").map(|_| Command::Reload),
-        ":save" => need_arg(text, after, ":save STATE.json", "a file name").map(|(f, _)| Command::Save(f)),
-        ":restore" => need_arg(text, after, ":restore STATE.json", "a file name").map(|(f, _)| Command::Restore(f)),
+        ":save" => {
+            need_arg(text, after, ":save STATE.json", "a file name").map(|(f, _)| Command::Save(f))
+        }
+        ":restore" => need_arg(text, after, ":restore STATE.json", "a file name")
+            .map(|(f, _)| Command::Restore(f)),
         ":help" => {
             let (rest, at) = rest_at(text, after);
             if rest.is_empty() {
@@ -247,7 +287,10 @@ fn parse_show(ir: &Ir, text: &str, after: usize) -> Result<Show, Vec<Problem>> {
     let usage = "show lambda [LEVEL|NODE] | show eta | show data | show rules | show model";
     let Some((what, span)) = word_at(text, after) else {
         return Err(vec![Problem::error(CODE, "show what?")
-            .label(Span::new(text.len(), text.len()), "expected lambda, eta, data, rules or model")
+            .label(
+                Span::new(text.len(), text.len()),
+                "expected lambda, eta, data, rules or model",
+            )
             .help(format!("usage: {usage}"))]);
     };
     let show = match what {
@@ -261,13 +304,22 @@ fn parse_show(ir: &Ir, text: &str, after: usize) -> Result<Show, Vec<Problem>> {
                     } else if let Some(n) = ir.node_index(name) {
                         Ok(Show::Lambda(LambdaScope::Node(n)))
                     } else {
-                        let candidates = ir.levels.iter().map(|l| l.name.as_str()).chain(ir.nodes.iter().map(|n| n.name.as_str()));
+                        let candidates = ir
+                            .levels
+                            .iter()
+                            .map(|l| l.name.as_str())
+                            .chain(ir.nodes.iter().map(|n| n.name.as_str()));
                         let p = if ir.class_index(name).is_some() {
-                            Problem::error(CODE_UNKNOWN, format!("`{name}` is a class: classes have no lambda"))
-                                .label(nspan, "a class")
-                                .help("`show eta` shows the weights of the edges into classes")
+                            Problem::error(
+                                CODE_UNKNOWN,
+                                format!("`{name}` is a class: classes have no lambda"),
+                            )
+                            .label(nspan, "a class")
+                            .help("`show eta` shows the weights of the edges into classes")
                         } else {
-                            let p = Problem::error(CODE_UNKNOWN, format!("no level or node `{name}`")).label(nspan, "unknown name");
+                            let p =
+                                Problem::error(CODE_UNKNOWN, format!("no level or node `{name}`"))
+                                    .label(nspan, "unknown name");
                             match did_you_mean(name, candidates) {
                                 Some(s) => p.help(format!("did you mean `{s}`?")),
                                 None => p.help("give a level name or a node name"),
@@ -283,8 +335,12 @@ fn parse_show(ir: &Ir, text: &str, after: usize) -> Result<Show, Vec<Problem>> {
         "rules" => Show::Rules,
         "model" => Show::Model,
         other => {
-            let p = Problem::error(CODE, format!("cannot show `{other}`")).label(span, "expected lambda, eta, data, rules or model");
-            return Err(vec![match did_you_mean(other, ["lambda", "eta", "data", "rules", "model"].into_iter()) {
+            let p = Problem::error(CODE, format!("cannot show `{other}`"))
+                .label(span, "expected lambda, eta, data, rules or model");
+            return Err(vec![match did_you_mean(
+                other,
+                ["lambda", "eta", "data", "rules", "model"].into_iter(),
+            ) {
                 Some(s) => p.help(format!("did you mean `{s}`?")),
                 None => p.help(format!("usage: {usage}")),
             }]);
@@ -298,13 +354,21 @@ fn parse_set(ir: &Ir, text: &str, after: usize) -> Result<Command, Vec<Problem>>
     let usage = "set lambda NODE = V | set eta F->C = V | set seed N";
     let Some((what, span)) = word_at(text, after) else {
         return Err(vec![Problem::error(CODE, "set what?")
-            .label(Span::new(text.len(), text.len()), "expected lambda, eta or seed")
+            .label(
+                Span::new(text.len(), text.len()),
+                "expected lambda, eta or seed",
+            )
             .help(format!("usage: {usage}"))]);
     };
     match what {
         "seed" => {
             let (n, nspan) = need_arg(text, span.end, "set seed N", "a seed")?;
-            Ok(Command::SetSeed(parse_u64(&n, nspan, "a seed", "set seed N")?))
+            Ok(Command::SetSeed(parse_u64(
+                &n,
+                nspan,
+                "a seed",
+                "set seed N",
+            )?))
         }
         "lambda" | "eta" => {
             let (rest, at) = rest_at(text, span.end);
@@ -335,19 +399,30 @@ fn parse_set(ir: &Ir, text: &str, after: usize) -> Result<Command, Vec<Problem>>
                     ir.nodes[e.from as usize].name == from && ir.classes[e.to as usize].name == to
                 });
                 match edge {
-                    Some(e) => Ok(Command::SetEta { edge: e as EdgeId, value }),
+                    Some(e) => Ok(Command::SetEta {
+                        edge: e as EdgeId,
+                        value,
+                    }),
                     None => {
                         let names: Vec<String> = ir
                             .edges
                             .iter()
-                            .map(|e| format!("{}->{}", ir.nodes[e.from as usize].name, ir.classes[e.to as usize].name))
+                            .map(|e| {
+                                format!(
+                                    "{}->{}",
+                                    ir.nodes[e.from as usize].name, ir.classes[e.to as usize].name
+                                )
+                            })
                             .collect();
                         let wanted = format!("{from}->{to}");
-                        let p = Problem::error(CODE_UNKNOWN, format!("no class edge `{wanted}`")).label(target_span, "not an edge of this model");
-                        Err(vec![match did_you_mean(&wanted, names.iter().map(String::as_str)) {
-                            Some(s) => p.help(format!("did you mean `{s}`?")),
-                            None => p.help(format!("the edges are: {}", names.join(", "))),
-                        }])
+                        let p = Problem::error(CODE_UNKNOWN, format!("no class edge `{wanted}`"))
+                            .label(target_span, "not an edge of this model");
+                        Err(vec![
+                            match did_you_mean(&wanted, names.iter().map(String::as_str)) {
+                                Some(s) => p.help(format!("did you mean `{s}`?")),
+                                None => p.help(format!("the edges are: {}", names.join(", "))),
+                            },
+                        ])
                     }
                 }
             }
@@ -360,9 +435,12 @@ fn parse_set(ir: &Ir, text: &str, after: usize) -> Result<Command, Vec<Problem>>
 
 fn unknown_node(ir: &Ir, name: &str, span: Span) -> Problem {
     if ir.class_index(name).is_some() {
-        return Problem::error(CODE_UNKNOWN, format!("`{name}` is a class: classes have no lambda"))
-            .label(span, "a class")
-            .help("set the weight of an edge into it instead: `set eta F->C = V`");
+        return Problem::error(
+            CODE_UNKNOWN,
+            format!("`{name}` is a class: classes have no lambda"),
+        )
+        .label(span, "a class")
+        .help("set the weight of an edge into it instead: `set eta F->C = V`");
     }
     let p = Problem::error(CODE_UNKNOWN, format!("no node `{name}`")).label(span, "unknown node");
     match did_you_mean(name, ir.nodes.iter().map(|n| n.name.as_str())) {

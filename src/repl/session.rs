@@ -87,7 +87,8 @@ impl Session {
             Err(report) => {
                 let mut out = self.report_outcome(&report);
                 if self.loaded.is_some() {
-                    out.diagnostics.push_str("the previous model stays loaded\n");
+                    out.diagnostics
+                        .push_str("the previous model stays loaded\n");
                 }
                 out
             }
@@ -147,7 +148,9 @@ impl Session {
                 })
                 .collect();
             Outcome {
-                output: json!({ "error": true, "source": report.source.name(), "problems": errors }).to_string(),
+                output:
+                    json!({ "error": true, "source": report.source.name(), "problems": errors })
+                        .to_string(),
                 is_error: true,
                 ..Outcome::default()
             }
@@ -185,7 +188,11 @@ impl Session {
             }
             Command::Quit => Outcome {
                 quit: true,
-                output: if self.json { json!({ "command": "quit" }).to_string() } else { String::new() },
+                output: if self.json {
+                    json!({ "command": "quit" }).to_string()
+                } else {
+                    String::new()
+                },
                 ..Outcome::default()
             },
             Command::Load(path) => self.load_path(&path),
@@ -194,7 +201,10 @@ impl Session {
                 None => self.plain_error(
                     line,
                     Problem::error("nshed::repl::no_model", "nothing to reload")
-                        .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "no file is loaded")
+                        .label(
+                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            "no file is loaded",
+                        )
                         .help("load one with `:load FILE`"),
                 ),
             },
@@ -203,7 +213,10 @@ impl Session {
                 None => self.plain_error(
                     line,
                     Problem::error("nshed::repl::no_model", "no model is loaded")
-                        .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "needs a model")
+                        .label(
+                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            "needs a model",
+                        )
                         .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`"),
                 ),
             },
@@ -222,14 +235,18 @@ impl Session {
         let (text, json): (String, Json) = match command {
             Command::Query(q) => {
                 let a = answer(&model, &run.state, &q);
-                (a.to_string(), serde_json::to_value(&a).unwrap_or(Json::Null))
+                (
+                    a.to_string(),
+                    serde_json::to_value(&a).unwrap_or(Json::Null),
+                )
             }
             Command::Show(what) => show::show(ir, &run.state, &what),
             Command::Train(n) => {
                 let before = run.state.clone();
                 let from = run.state.step;
                 let mut trainer = Trainer::new(&model);
-                let wanted = n.unwrap_or_else(|| trainer.total_steps().saturating_sub(run.state.step));
+                let wanted =
+                    n.unwrap_or_else(|| trainer.total_steps().saturating_sub(run.state.step));
                 let beyond = schedule_over(ir, &run.state);
                 if ir.train.is_none() || ir.data.samples.is_empty() {
                     return self.problems(
@@ -273,7 +290,12 @@ impl Session {
                     note: note.clone(),
                 });
                 (
-                    format!("trained {taken} step{} (step {} → {}){note}", plural(taken), from, run.state.step),
+                    format!(
+                        "trained {taken} step{} (step {} → {}){note}",
+                        plural(taken),
+                        from,
+                        run.state.step
+                    ),
                     json!({ "command": "train", "steps": taken, "step": run.state.step, "interrupted": interrupted }),
                 )
             }
@@ -308,9 +330,15 @@ impl Session {
                 if !ok {
                     return self.problems(
                         line,
-                        vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule to draw a batch from")
-                            .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "no batch to draw")
-                            .help("give the batch: `step {e1 e2}->c1, c2`")],
+                        vec![Problem::error(
+                            "nshed::repl::no_schedule",
+                            "this model has no training schedule to draw a batch from",
+                        )
+                        .label(
+                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            "no batch to draw",
+                        )
+                        .help("give the batch: `step {e1 e2}->c1, c2`")],
                     );
                 }
                 push_undo(run, line, before);
@@ -355,7 +383,9 @@ impl Session {
                 run.seed = seed;
                 push_undo(run, line, before);
                 (
-                    format!("seed {seed}: the random stream restarts from it (lambda and eta are kept)"),
+                    format!(
+                        "seed {seed}: the random stream restarts from it (lambda and eta are kept)"
+                    ),
                     json!({ "command": "set", "seed": seed }),
                 )
             }
@@ -378,13 +408,20 @@ impl Session {
                         json!({ "command": "undo", "undid": what, "step": run.state.step }),
                     )
                 }
-                None => ("nothing to undo".to_string(), json!({ "command": "undo", "undid": null })),
+                None => (
+                    "nothing to undo".to_string(),
+                    json!({ "command": "undo", "undid": null }),
+                ),
             },
             Command::History => {
                 let mut t = crate::report::Table::new(&["command", "steps", "note"]);
                 let mut rows = Vec::new();
                 for h in &run.history {
-                    t.row(vec![h.command.clone(), format!("{}–{}", h.from_step, h.to_step), h.note.trim().to_string()]);
+                    t.row(vec![
+                        h.command.clone(),
+                        format!("{}–{}", h.from_step, h.to_step),
+                        h.note.trim().to_string(),
+                    ]);
                     rows.push(json!({ "command": h.command, "from_step": h.from_step, "to_step": h.to_step }));
                 }
                 let text = if run.history.is_empty() {
@@ -392,7 +429,10 @@ impl Session {
                 } else {
                     format!("{t}now at step {}", run.state.step)
                 };
-                (text, json!({ "command": "history", "history": rows, "step": run.state.step }))
+                (
+                    text,
+                    json!({ "command": "history", "history": rows, "step": run.state.step }),
+                )
             }
             Command::Save(path) => {
                 let saved = SavedState {
@@ -423,7 +463,9 @@ impl Session {
                 Err(p) => return self.plain_error(line, p),
             },
             // Handled before a model is needed.
-            Command::Help(_) | Command::Quit | Command::Load(_) | Command::Reload => (String::new(), Json::Null),
+            Command::Help(_) | Command::Quit | Command::Load(_) | Command::Reload => {
+                (String::new(), Json::Null)
+            }
         };
         self.answer(text, json)
     }
@@ -441,11 +483,14 @@ fn push_undo(run: &mut Run, line: &str, before: State) {
     if run.undo.len() == UNDO_DEPTH {
         run.undo.remove(0);
     }
-    run.undo.push((line.trim().to_string(), before, run.history.len()));
+    run.undo
+        .push((line.trim().to_string(), before, run.history.len()));
 }
 
 fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
-    ir.train.as_ref().is_some_and(|t| state.phase >= t.phases.len())
+    ir.train
+        .as_ref()
+        .is_some_and(|t| state.phase >= t.phases.len())
 }
 
 fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
@@ -461,13 +506,19 @@ fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
         }
     } else {
         let p = &t.phases[state.phase];
-        format!("; in phase `{}` ({}/{})", p.name, state.step_in_phase, p.steps)
+        format!(
+            "; in phase `{}` ({}/{})",
+            p.name, state.step_in_phase, p.steps
+        )
     }
 }
 
 /// Rules and freezes for an explicit `step BATCH`: the current phase's (the last
 /// phase's after the schedule), or the file's when there is no schedule.
-fn explicit_step_rules<'a>(ir: &'a crate::ir::Ir, state: &State) -> (&'a crate::ir::RuleSet, Freeze, String) {
+fn explicit_step_rules<'a>(
+    ir: &'a crate::ir::Ir,
+    state: &State,
+) -> (&'a crate::ir::RuleSet, Freeze, String) {
     match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
         Some(t) => {
             let p = &t.phases[state.phase.min(t.phases.len() - 1)];
@@ -483,8 +534,15 @@ fn describe_batch(ir: &crate::ir::Ir, batch: &[Input]) -> String {
         .map(|i| match &i.sample {
             Some(s) => s.clone(),
             None => {
-                let nodes: Vec<&str> = i.input.iter().map(|&n| ir.nodes[n as usize].name.as_str()).collect();
-                let label = i.label.map(|c| ir.classes[c as usize].name.as_str()).unwrap_or("?");
+                let nodes: Vec<&str> = i
+                    .input
+                    .iter()
+                    .map(|&n| ir.nodes[n as usize].name.as_str())
+                    .collect();
+                let label = i
+                    .label
+                    .map(|c| ir.classes[c as usize].name.as_str())
+                    .unwrap_or("?");
                 format!("{{{}}}->{label}", nodes.join(" "))
             }
         })
@@ -498,7 +556,9 @@ fn progress_bar(steps: u64, json: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(steps);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps ({eta}) — Ctrl-C stops") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps ({eta}) — Ctrl-C stops")
+    {
         bar.set_style(style);
     }
     bar
@@ -510,9 +570,16 @@ impl Evaluator for Session {
     }
 
     fn completion_words(&self) -> Vec<String> {
-        let mut words: Vec<String> = command::command_words().into_iter().map(str::to_string).collect();
+        let mut words: Vec<String> = command::command_words()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         words.extend(help::COMMANDS.iter().map(|c| c.name.to_string()));
-        words.extend(["lambda", "eta", "data", "rules", "model", "seed"].iter().map(|s| s.to_string()));
+        words.extend(
+            ["lambda", "eta", "data", "rules", "model", "seed"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
         if let Some(l) = &self.loaded {
             let ir = &l.compiled.ir;
             words.extend(ir.nodes.iter().map(|n| n.name.clone()));

@@ -30,7 +30,9 @@ fn dist_text(d: &Dist) -> String {
         Dist::Const { value } => fmt_num(*value),
         Dist::Uniform { a, b } => format!("uniform({}, {})", fmt_num(*a), fmt_num(*b)),
         Dist::Normal { mu, sigma } => format!("normal({}, {})", fmt_num(*mu), fmt_num(*sigma)),
-        Dist::LogNormal { mu, sigma } => format!("lognormal({}, {})", fmt_num(*mu), fmt_num(*sigma)),
+        Dist::LogNormal { mu, sigma } => {
+            format!("lognormal({}, {})", fmt_num(*mu), fmt_num(*sigma))
+        }
     }
 }
 
@@ -41,13 +43,19 @@ pub fn rules_now<'a>(ir: &'a Ir, state: &State) -> (&'a RuleSet, String) {
         Some(t) if !t.phases.is_empty() => {
             let i = state.phase.min(t.phases.len() - 1);
             let note = if state.phase >= t.phases.len() {
-                format!("phase `{}` (the schedule is over; further steps use its rules)", t.phases[i].name)
+                format!(
+                    "phase `{}` (the schedule is over; further steps use its rules)",
+                    t.phases[i].name
+                )
             } else {
                 format!("phase `{}`", t.phases[i].name)
             };
             (&t.phases[i].rules, note)
         }
-        _ => (&ir.rules, "the file's rules (no training schedule)".to_string()),
+        _ => (
+            &ir.rules,
+            "the file's rules (no training schedule)".to_string(),
+        ),
     }
 }
 
@@ -59,7 +67,10 @@ pub fn show(ir: &Ir, state: &State, what: &Show) -> (String, Json) {
         Show::Rules => rules(ir, state),
         Show::Model => {
             let text = model_text(ir);
-            (text.clone(), json!({ "command": "show", "what": "model", "text": text }))
+            (
+                text.clone(),
+                json!({ "command": "show", "what": "model", "text": text }),
+            )
         }
     }
 }
@@ -76,10 +87,22 @@ fn lambda(ir: &Ir, state: &State, scope: &LambdaScope) -> (String, Json) {
         let ln = state.ln_lambda[n];
         let node = &ir.nodes[n];
         let level = &ir.levels[node.level as usize].name;
-        t.row(vec![node.name.clone(), level.clone(), shown(ln), if ln == f64::NEG_INFINITY { "-inf".into() } else { fmt_num(ln) }]);
+        t.row(vec![
+            node.name.clone(),
+            level.clone(),
+            shown(ln),
+            if ln == f64::NEG_INFINITY {
+                "-inf".into()
+            } else {
+                fmt_num(ln)
+            },
+        ]);
         rows.push(json!({ "node": node.name, "level": level, "lambda": plain(ln), "ln_lambda": ln_json(ln) }));
     }
-    (format!("lambda at step {}\n{t}", state.step), json!({ "command": "show", "what": "lambda", "step": state.step, "lambda": rows }))
+    (
+        format!("lambda at step {}\n{t}", state.step),
+        json!({ "command": "show", "what": "lambda", "step": state.step, "lambda": rows }),
+    )
 }
 
 fn eta(ir: &Ir, state: &State) -> (String, Json) {
@@ -87,26 +110,53 @@ fn eta(ir: &Ir, state: &State) -> (String, Json) {
     let mut rows = Vec::new();
     for (e, &ln) in state.ln_eta.iter().enumerate() {
         let name = edge_name(ir, e);
-        t.row(vec![name.clone(), shown(ln), if ln == f64::NEG_INFINITY { "-inf".into() } else { fmt_num(ln) }]);
+        t.row(vec![
+            name.clone(),
+            shown(ln),
+            if ln == f64::NEG_INFINITY {
+                "-inf".into()
+            } else {
+                fmt_num(ln)
+            },
+        ]);
         rows.push(json!({ "edge": name, "eta": plain(ln), "ln_eta": ln_json(ln) }));
     }
-    (format!("eta at step {}\n{t}", state.step), json!({ "command": "show", "what": "eta", "step": state.step, "eta": rows }))
+    (
+        format!("eta at step {}\n{t}", state.step),
+        json!({ "command": "show", "what": "eta", "step": state.step, "eta": rows }),
+    )
 }
 
 fn data(ir: &Ir) -> (String, Json) {
     let mut t = Table::new(&["sample", "input", "label", "weight"]);
     let mut rows = Vec::new();
     for s in &ir.data.samples {
-        let input: Vec<&str> = s.input.iter().map(|&n| ir.nodes[n as usize].name.as_str()).collect();
+        let input: Vec<&str> = s
+            .input
+            .iter()
+            .map(|&n| ir.nodes[n as usize].name.as_str())
+            .collect();
         let label = &ir.classes[s.label as usize].name;
-        t.row(vec![s.name.clone(), format!("{{{}}}", input.join(" ")), label.clone(), fmt_num(s.weight)]);
+        t.row(vec![
+            s.name.clone(),
+            format!("{{{}}}", input.join(" ")),
+            label.clone(),
+            fmt_num(s.weight),
+        ]);
         rows.push(json!({ "name": s.name, "input": input, "label": label, "weight": s.weight }));
     }
-    let mut text = if ir.data.samples.is_empty() { "no data samples\n".to_string() } else { t.to_string() };
+    let mut text = if ir.data.samples.is_empty() {
+        "no data samples\n".to_string()
+    } else {
+        t.to_string()
+    };
     if ir.data.noise_flip > 0.0 {
         text.push_str(&format!("noise flip {}\n", fmt_num(ir.data.noise_flip)));
     }
-    (text, json!({ "command": "show", "what": "data", "samples": rows, "noise_flip": ir.data.noise_flip }))
+    (
+        text,
+        json!({ "command": "show", "what": "data", "samples": rows, "noise_flip": ir.data.noise_flip }),
+    )
 }
 
 fn rules(ir: &Ir, state: &State) -> (String, Json) {
@@ -120,7 +170,10 @@ fn rules(ir: &Ir, state: &State) -> (String, Json) {
     }
     for e in 0..ir.edges.len() {
         let name = edge_name(ir, e);
-        let (g, s) = (update_text(&rules.grow_eta[e]), update_text(&rules.shrink_eta[e]));
+        let (g, s) = (
+            update_text(&rules.grow_eta[e]),
+            update_text(&rules.shrink_eta[e]),
+        );
         t.row(vec![name.clone(), g.clone(), s.clone()]);
         rows.push(json!({ "target": name, "grow": g, "shrink": s }));
     }
@@ -132,7 +185,10 @@ fn rules(ir: &Ir, state: &State) -> (String, Json) {
     if !frozen.is_empty() {
         text.push_str(&format!("frozen: {}\n", frozen.join(", ")));
     }
-    (text, json!({ "command": "show", "what": "rules", "source": source, "rules": rows, "jitter": rules.jitter, "frozen": frozen }))
+    (
+        text,
+        json!({ "command": "show", "what": "rules", "source": source, "rules": rows, "jitter": rules.jitter, "frozen": frozen }),
+    )
 }
 
 fn frozen_now(ir: &Ir, state: &State) -> Vec<String> {
@@ -160,7 +216,11 @@ pub fn model_text(ir: &Ir) -> String {
     for (l, level) in ir.levels.iter().enumerate() {
         if l == 0 {
             let names: Vec<&str> = level.node_ids().map(name).collect();
-            out.push_str(&format!("  level {} {{ {} }}\n", level.name, names.join(" ")));
+            out.push_str(&format!(
+                "  level {} {{ {} }}\n",
+                level.name,
+                names.join(" ")
+            ));
             continue;
         }
         out.push_str(&format!("  level {} {{\n", level.name));
@@ -180,13 +240,20 @@ pub fn model_text(ir: &Ir) -> String {
     }
     out.push_str("  classes {\n");
     for c in &ir.classes {
-        let parents: Vec<&str> = c.edge_ids().map(|e| name(ir.edges[e as usize].from)).collect();
+        let parents: Vec<&str> = c
+            .edge_ids()
+            .map(|e| name(ir.edges[e as usize].from))
+            .collect();
         out.push_str(&format!("    {} <- {}\n", c.name, parents.join(", ")));
     }
     out.push_str("  }\n}\n");
     out.push_str("init {\n");
     for (n, d) in ir.init.lambda.iter().enumerate() {
-        out.push_str(&format!("  lambda {} = {}\n", ir.nodes[n].name, dist_text(d)));
+        out.push_str(&format!(
+            "  lambda {} = {}\n",
+            ir.nodes[n].name,
+            dist_text(d)
+        ));
     }
     for (e, d) in ir.init.eta.iter().enumerate() {
         out.push_str(&format!("  eta {} = {}\n", edge_name(ir, e), dist_text(d)));

@@ -241,7 +241,10 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     {
         "write numbers with a digit on both sides of the point: `0.5`, `5` or `5.0`".to_string()
     } else if expected_rules.contains(&Rule::comma)
-        && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
     {
         format!("separate the names in a list with commas: `, {word}`")
     } else if offset == 0 && expected_rules.contains(&Rule::kw_model) {
