@@ -40,8 +40,11 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
     })?;
     json.push('\n');
     crate::fsio::write_atomic(std::path::Path::new(path), json.as_bytes()).map_err(|e| {
-        Problem::error("nshed::state::write", format!("cannot write `{path}`: {e}"))
-            .help("check that the directory exists and is writable; nothing was overwritten")
+        Problem::error(
+            "nshed::state::write",
+            format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+        )
+        .help("check that the directory exists and is writable; nothing was overwritten")
     })
 }
 
@@ -49,8 +52,11 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
 /// rejecting anything that does not fit it exactly.
 pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Problem::error("nshed::state::read", format!("cannot read `{path}`: {e}"))
-            .help("give the path of a file written by `:save`")
+        Problem::error(
+            "nshed::state::read",
+            format!("cannot read `{path}`: {}", crate::source::io_reason(&e)),
+        )
+        .help("give the path of a file written by `:save`")
     })?;
     let saved: SavedState = serde_json::from_slice(&bytes).map_err(|e| {
         Problem::error(

@@ -57,7 +57,8 @@ pub fn load(path: &str) -> Result<Source, Report> {
     from_bytes(&name, bytes)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// A short reason for an I/O error, as a person would say it.
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -94,6 +94,7 @@ pub fn parse_query(ir: &Ir, text: &str) -> Result<Query, Vec<Problem>> {
     let end = Span::new(text.len(), text.len());
     let mut p = Parser {
         ir,
+        labelled_role: "the base of `le`",
         tokens,
         pos: 0,
         end,
@@ -159,6 +160,7 @@ pub fn parse_batch(ir: &Ir, text: &str) -> Result<Vec<Input>, Vec<Problem>> {
     let end = Span::new(text.len(), text.len());
     let mut p = Parser {
         ir,
+        labelled_role: "a sample of a training batch",
         tokens,
         pos: 0,
         end,
@@ -204,6 +206,8 @@ fn usage(cmd: &str) -> &'static str {
 
 struct Parser<'a> {
     ir: &'a Ir,
+    /// What a labelled input is for, in messages: "the base of `le`".
+    labelled_role: &'static str,
     tokens: Vec<Token>,
     pos: usize,
     end: Span,
@@ -238,9 +242,13 @@ impl Parser<'_> {
                         "expected a sample name or a pattern like `{e1 e2}`",
                     )
                     .help(if needs_label {
-                        "the base of `le` is a sample name or a labelled pattern `{e1 e2}->c1`"
+                        format!(
+                            "{} is a sample name or a labelled pattern `{{e1 e2}}->c1`",
+                            self.labelled_role
+                        )
                     } else {
                         "give a data sample's name or a pattern of input nodes, e.g. `{e1 e2}`"
+                            .to_string()
                     }),
             );
             return None;
@@ -376,9 +384,12 @@ impl Parser<'_> {
             }
         } else if needs_label {
             self.problems.push(
-                Problem::error(CODE_NO_LABEL, "the base of `le` needs a label")
-                    .label(span, "unlabelled pattern")
-                    .help("add a label, e.g. `{e1 e2}->c1`, or use a data sample's name"),
+                Problem::error(
+                    CODE_NO_LABEL,
+                    format!("{} needs a label", self.labelled_role),
+                )
+                .label(span, "unlabelled pattern")
+                .help("add a label, e.g. `{e1 e2}->c1`, or use a data sample's name"),
             );
             ok = false;
         }

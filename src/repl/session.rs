@@ -38,11 +38,19 @@ struct Loaded {
     run: Run,
 }
 
+/// What `undo` brings back.
+struct Undo {
+    command: String,
+    state: State,
+    seed: u64,
+    history: Vec<HistoryEntry>,
+}
+
 /// What commands change: kept apart from the model so both can be borrowed at once.
 struct Run {
     seed: u64,
     state: State,
-    undo: Vec<(String, State, usize)>,
+    undo: Vec<Undo>,
     history: Vec<HistoryEntry>,
 }
 
@@ -245,8 +253,7 @@ impl Session {
                 let before = run.state.clone();
                 let from = run.state.step;
                 let mut trainer = Trainer::new(&model);
-                let wanted =
-                    n.unwrap_or_else(|| trainer.total_steps().saturating_sub(run.state.step));
+                let wanted = n.unwrap_or_else(|| remaining_steps(ir, &run.state));
                 let beyond = schedule_over(ir, &run.state);
                 if ir.train.is_none() || ir.data.samples.is_empty() {
                     return self.problems(
@@ -378,10 +385,9 @@ impl Session {
                 )
             }
             Command::SetSeed(seed) => {
-                let before = run.state.clone();
+                push_undo(run, line, run.state.clone());
                 run.state.reseed(seed);
                 run.seed = seed;
-                push_undo(run, line, before);
                 (
                     format!(
                         "seed {seed}: the random stream restarts from it (lambda and eta are kept)"
@@ -400,9 +406,15 @@ impl Session {
                 )
             }
             Command::Undo => match run.undo.pop() {
-                Some((what, state, history_len)) => {
+                Some(Undo {
+                    command: what,
+                    state,
+                    seed,
+                    history,
+                }) => {
                     run.state = state;
-                    run.history.truncate(history_len);
+                    run.seed = seed;
+                    run.history = history;
                     (
                         format!("undid `{what}` (now at step {})", run.state.step),
                         json!({ "command": "undo", "undid": what, "step": run.state.step }),
@@ -420,7 +432,7 @@ impl Session {
                     t.row(vec![
                         h.command.clone(),
                         format!("{}–{}", h.from_step, h.to_step),
-                        h.note.trim().to_string(),
+                        h.note.trim_start_matches("; ").trim().to_string(),
                     ]);
                     rows.push(json!({ "command": h.command, "from_step": h.from_step, "to_step": h.to_step }));
                 }
@@ -452,9 +464,17 @@ impl Session {
             }
             Command::Restore(path) => match persist::load(&path, ir, hash) {
                 Ok(saved) => {
-                    let before = std::mem::replace(&mut run.state, saved.state);
+                    push_undo(run, line, run.state.clone());
+                    let from_step = run.state.step;
+                    run.state = saved.state;
                     run.seed = saved.seed;
-                    push_undo(run, line, before);
+                    // How the saved state was reached is not saved: the history starts here.
+                    run.history = vec![HistoryEntry {
+                        command: line.trim().to_string(),
+                        from_step,
+                        to_step: run.state.step,
+                        note: format!("state restored from {path}"),
+                    }];
                     (
                         format!("restored the state at step {} from {path}", run.state.step),
                         json!({ "command": "restore", "path": path, "step": run.state.step }),
@@ -479,12 +499,37 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
+/// Remembers the state before `line` changed it. Call before changing the seed or the
+/// history, so that `undo` brings back all three.
 fn push_undo(run: &mut Run, line: &str, before: State) {
     if run.undo.len() == UNDO_DEPTH {
         run.undo.remove(0);
     }
-    run.undo
-        .push((line.trim().to_string(), before, run.history.len()));
+    run.undo.push(Undo {
+        command: line.trim().to_string(),
+        state: before,
+        seed: run.seed,
+        history: run.history.clone(),
+    });
+}
+
+/// Steps left in the file's schedule from where `state` is.
+fn remaining_steps(ir: &crate::ir::Ir, state: &State) -> u64 {
+    let Some(t) = ir.train.as_ref() else {
+        return 0;
+    };
+    t.phases
+        .iter()
+        .enumerate()
+        .skip(state.phase)
+        .fold(0u64, |acc, (i, p)| {
+            let done = if i == state.phase {
+                state.step_in_phase
+            } else {
+                0
+            };
+            acc.saturating_add(p.steps.saturating_sub(done))
+        })
 }
 
 fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
