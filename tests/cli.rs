@@ -117,3 +117,44 @@ fn help_lists_the_commands() {
         );
     }
 }
+
+#[test]
+fn repl_runs_a_script_from_stdin() {
+    let script =
+        b"// a comment line is skipped\npathway c1a\ntrain 8\nscores {e1\ne2}\npathway {e9}\n";
+    let out = nshed_stdin(&["repl", "tests/models/fig1_plain.nshed"], script);
+    // A script with a bad line still answers every line, and exits 1.
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        !stdout.contains("nshed>"),
+        "no prompt when stdin is not a terminal:\n{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "no colours when not a terminal");
+    insta::assert_snapshot!(stdout);
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn repl_json_mode_prints_one_object_per_command() {
+    let out = nshed_stdin(
+        &["repl", "--json", "tests/models/fig1_plain.nshed"],
+        b"predict c2\ntrain 3\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect();
+    assert_eq!(lines.len(), 3, "load, predict, train");
+    assert_eq!(lines[0]["command"], "load");
+    assert_eq!(lines[1]["predicted"], "c2");
+    assert_eq!(lines[2]["step"], 3);
+}
+
+#[test]
+fn repl_with_a_bad_model_exits_1() {
+    let out = nshed_stdin(&["repl", "tests/bad/unknown_child.nshed"], b"pathway c1a\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown node `e9`"));
+}
