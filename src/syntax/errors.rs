@@ -133,7 +133,7 @@ fn found_at(source: &str, offset: usize) -> (String, Span) {
     (shown, Span::new(offset, offset + len))
 }
 
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "model",
     "level",
     "classes",

@@ -756,3 +756,35 @@ fn zero_at(s: Span) -> Expr {
         span: s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node_name_parses(name: &str) -> bool {
+        let src = format!("model m {{ level a {{ {name} }} classes {{ c <- {name} }} }}");
+        parse_file(&src).is_ok()
+    }
+
+    #[test]
+    fn every_reserved_word_is_refused_as_a_name() {
+        for word in super::super::errors::RESERVED {
+            assert!(!node_name_parses(word), "`{word}` must not be a name");
+        }
+    }
+
+    #[test]
+    fn words_that_only_look_like_keywords_are_names() {
+        for word in super::super::errors::RESERVED {
+            for name in [format!("{word}s"), format!("{word}_1"), format!("x{word}")] {
+                assert!(node_name_parses(&name), "`{name}` is an ordinary name");
+            }
+            if word.len() > 1 {
+                let prefix = &word[..word.len() - 1];
+                if !super::super::errors::is_reserved(prefix) {
+                    assert!(node_name_parses(prefix), "`{prefix}` is an ordinary name");
+                }
+            }
+        }
+    }
+}
