@@ -7,49 +7,10 @@ use rand_chacha::ChaCha8Rng;
 
 const MUTANTS: usize = 10_000;
 
-/// Tokens worth inserting: keywords, punctuation, numbers (including edge cases) and
-/// names, so that mutants reach the checker rather than stopping at the parser.
-const TOKENS: &[&str] = &[
-    "model",
-    "level",
-    "classes",
-    "init",
-    "rules",
-    "data",
-    "train",
-    "phase",
-    "grow",
-    "shrink",
-    "jitter",
-    "lambda",
-    "eta",
-    "any",
-    "all",
-    "atleast",
-    "of",
-    "mul",
-    "add",
-    "sub",
-    "keep",
-    "noise",
-    "flip",
-    "weight",
-    "seed",
-    "sampler",
-    "steps",
-    "batch",
-    "freeze",
-    "record",
-    "every",
-    "eta_update",
-    "union",
-    "sample",
-    "replace",
-    "shuffle",
-    "cycle",
-    "uniform",
-    "normal",
-    "lognormal",
+/// Tokens worth inserting besides the reserved words: punctuation, numbers (including
+/// edge cases) and names, so that mutants reach the checker rather than stopping at the
+/// parser.
+const OTHER_TOKENS: &[&str] = &[
     "{",
     "}",
     "(",
@@ -121,7 +82,12 @@ fn mutate(rng: &mut ChaCha8Rng, mut bytes: Vec<u8>) -> Vec<u8> {
                 bytes.splice(at..at, copy);
             }
             2 => {
-                let token = TOKENS[rng.gen_range(0..TOKENS.len())];
+                let n_reserved = nshed::syntax::errors::RESERVED.len();
+                let pick = rng.gen_range(0..n_reserved + OTHER_TOKENS.len());
+                let token = match pick.checked_sub(n_reserved) {
+                    None => nshed::syntax::errors::RESERVED[pick],
+                    Some(i) => OTHER_TOKENS[i],
+                };
                 let at = rng.gen_range(0..=len);
                 let mut insert = vec![b' '];
                 insert.extend_from_slice(token.as_bytes());

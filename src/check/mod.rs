@@ -11,7 +11,7 @@ mod messages;
 mod model;
 mod numbers;
 mod rules;
-mod suggest;
+pub mod suggest;
 mod train;
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 //! code 2); combinations are then checked by `GenParams::validate`, whose errors also exit
 //! with code 2. The output goes to stdout, or atomically to `-o PATH`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -121,7 +120,7 @@ pub fn run(args: &GenArgs) -> u8 {
     };
     match &args.output {
         None => print_stdout(&text),
-        Some(path) => match write_atomically(path, text.as_bytes()) {
+        Some(path) => match crate::fsio::write_atomic(path, text.as_bytes()) {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
@@ -129,33 +128,6 @@ pub fn run(args: &GenArgs) -> u8 {
             }
         },
     }
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`, so
-/// that readers never see a half-written model.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let file_name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(file_name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: do not leave the temporary file behind.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn parse_count(s: &str, what: &str) -> Result<usize, String> {

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{exit, load_model, print_stdout};
 use crate::engine::{run_seed, Model, State, Trainer};
@@ -158,7 +158,7 @@ impl Recorder {
         quantities: Vec<Quantity>,
     ) -> std::io::Result<Recorder> {
         let path = PathBuf::from(path);
-        let tmp = temp_path(&path);
+        let tmp = crate::fsio::temp_path(&path);
         let mut out = BufWriter::new(File::create(&tmp)?);
         let csv = path
             .extension()
@@ -196,17 +196,5 @@ impl Recorder {
         let tmp = self.tmp.clone();
         drop(self);
         let _ = std::fs::remove_file(tmp);
-    }
-}
-
-/// `dir/.name.tmp-PID` beside `path`.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = format!(".{name}.tmp-{}", std::process::id());
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.join(tmp),
-        _ => PathBuf::from(tmp),
     }
 }

@@ -133,7 +133,8 @@ fn found_at(source: &str, offset: usize) -> (String, Span) {
     (shown, Span::new(offset, offset + len))
 }
 
-pub(crate) const RESERVED: &[&str] = &[
+/// Reserved words (SPEC 10).
+pub const RESERVED: &[&str] = &[
     "model",
     "level",
     "classes",
