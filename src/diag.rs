@@ -174,9 +174,10 @@ impl Report {
     }
 }
 
-/// Widest column miette can draw a label at (its padding goes through `{:width$}`,
-/// which Rust limits to `u16::MAX`); generated models can have very long lines.
-const MAX_DRAWN_COLUMN: usize = 10_000;
+/// Longest source line drawn under a diagnostic. miette prints the whole line and pads
+/// through `{:width$}`, which Rust limits to `u16::MAX`; generated models can have lines
+/// of megabytes, which are useless to print anyway.
+const MAX_DRAWN_LINE: usize = 1_000;
 
 /// `problem` as it can be drawn: labels too far right on their line are replaced by
 /// their line and column in the text, so nothing is lost and the renderer cannot fail.
@@ -189,10 +190,15 @@ fn drawable(text: &str, problem: &Problem) -> Problem {
             offset - line_start + 1,
         )
     };
+    let line_len_at = |offset: usize| {
+        let offset = offset.min(text.len());
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    };
     let too_wide = problem.labels.iter().any(|l| {
-        let (_, start_col) = column_of(l.offset());
-        let (_, end_col) = column_of(l.offset() + l.len());
-        start_col > MAX_DRAWN_COLUMN || end_col > MAX_DRAWN_COLUMN
+        line_len_at(l.offset()) > MAX_DRAWN_LINE
+            || line_len_at(l.offset() + l.len()) > MAX_DRAWN_LINE
     });
     if !too_wide {
         return problem.clone();

@@ -70,3 +70,25 @@ fn fig1_has_no_problem() {
         report.render(RenderStyle::Plain)
     );
 }
+
+#[test]
+fn many_dead_nodes_in_a_level_are_one_warning() {
+    let inputs: Vec<String> = (0..20).map(|i| format!("x{i}")).collect();
+    let text = format!(
+        "model m {{\n  level a {{ {} }}\n  classes {{ c <- x0 }}\n}}\n",
+        inputs.join(" ")
+    );
+    let report = warnings("many_dead.nshed", &text);
+    assert_eq!(
+        report.warning_count(),
+        1,
+        "{}",
+        report.render(RenderStyle::Plain)
+    );
+    let rendered = report.render(RenderStyle::Plain);
+    assert!(
+        rendered.contains("19 nodes of level `a` feed no class"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("and 11 more"), "{rendered}");
+}

@@ -327,6 +327,31 @@ pub fn feeds_no_class(name: &str, span: Span) -> Problem {
         .help(format!("add `{name}` to a class's parents, or remove it"))
 }
 
+/// One warning for a level with many unused nodes; `shown` are the first few.
+pub fn many_dead_nodes(
+    level: &str,
+    next: &str,
+    feeds_classes: bool,
+    count: usize,
+    shown: &[(String, Span)],
+) -> Problem {
+    let message = if feeds_classes {
+        format!("{count} nodes of level `{level}` feed no class")
+    } else {
+        format!("{count} nodes of level `{level}` are not used by level `{next}`")
+    };
+    let mut p = Problem::warning(DEAD_NODE, message);
+    for (name, span) in shown {
+        p = p.label(*span, format!("`{name}` unused"));
+    }
+    let more = count.saturating_sub(shown.len());
+    p.help(format!(
+        "the first {} are marked{}; use them in a rule of the next level (or a class's parents), or remove them",
+        shown.len(),
+        if more > 0 { format!(", and {more} more") } else { String::new() }
+    ))
+}
+
 pub fn dead_node(name: &str, next: &str, span: Span) -> Problem {
     Problem::warning(DEAD_NODE, format!("node `{name}` is not used"))
         .label(span, format!("no node of level `{next}` lists it"))

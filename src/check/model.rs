@@ -456,19 +456,49 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
         }
     }
     let last = symbols.last_feature_level();
+    // Dead nodes per level, so a level full of them gives one warning, not thousands.
+    let mut dead: Vec<Vec<usize>> = vec![Vec::new(); levels.len()];
     for (id, node) in symbols.nodes.iter().enumerate() {
-        if used.get(id).copied().unwrap_or(true) {
+        if !used.get(id).copied().unwrap_or(true) {
+            if let Some(list) = dead.get_mut(node.level as usize) {
+                list.push(id);
+            }
+        }
+    }
+    for (level, ids) in dead.iter().enumerate() {
+        if level == last && !has_classes {
             continue;
         }
-        let level = node.level as usize;
-        let span = symbols.node_spans.get(id).copied().unwrap_or_default();
-        if level == last {
-            if has_classes {
-                ctx.push(msg::feeds_no_class(&node.name, span));
+        let next = levels
+            .get(level + 1)
+            .map_or("classes", |l| l.name.name.as_str());
+        let span_of = |id: usize| symbols.node_spans.get(id).copied().unwrap_or_default();
+        if ids.len() > MAX_SEPARATE_DEAD {
+            let this = levels.get(level).map_or("?", |l| l.name.name.as_str());
+            let shown: Vec<(String, Span)> = ids
+                .iter()
+                .take(MAX_SEPARATE_DEAD)
+                .map(|&id| (symbols.nodes[id].name.clone(), span_of(id)))
+                .collect();
+            ctx.push(msg::many_dead_nodes(
+                this,
+                next,
+                level == last,
+                ids.len(),
+                &shown,
+            ));
+            continue;
+        }
+        for &id in ids {
+            let name = &symbols.nodes[id].name;
+            if level == last {
+                ctx.push(msg::feeds_no_class(name, span_of(id)));
+            } else {
+                ctx.push(msg::dead_node(name, next, span_of(id)));
             }
-        } else {
-            let next = levels.get(level + 1).map_or("?", |l| l.name.name.as_str());
-            ctx.push(msg::dead_node(&node.name, next, span));
         }
     }
 }
+
+/// More dead nodes than this in one level are reported as one warning.
+const MAX_SEPARATE_DEAD: usize = 8;
