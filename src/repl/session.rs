@@ -208,25 +208,14 @@ impl Session {
                 Some(path) => self.load_path(&path),
                 None => self.plain_error(
                     line,
-                    Problem::error("nshed::repl::no_model", "nothing to reload")
-                        .label(
-                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
-                            "no file is loaded",
-                        )
-                        .help("load one with `:load FILE`"),
+                    no_model(line, "nothing to reload", "no file is loaded"),
                 ),
             },
             other => match self.loaded.as_mut() {
                 Some(_) => self.with_model(line, other, interrupt),
-                None => self.plain_error(
-                    line,
-                    Problem::error("nshed::repl::no_model", "no model is loaded")
-                        .label(
-                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
-                            "needs a model",
-                        )
-                        .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`"),
-                ),
+                None => {
+                    self.plain_error(line, no_model(line, "no model is loaded", "needs a model"))
+                }
             },
         }
     }
@@ -489,6 +478,16 @@ impl Session {
         };
         self.answer(text, json)
     }
+}
+
+/// A command that needs a model, given when none is loaded.
+fn no_model(line: &str, message: &str, label: &str) -> Problem {
+    Problem::error("nshed::repl::no_model", message.to_string())
+        .label(
+            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+            label.to_string(),
+        )
+        .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`")
 }
 
 fn plural(n: u64) -> &'static str {
