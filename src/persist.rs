@@ -56,14 +56,14 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
             "nshed::state::read",
             format!("cannot read `{path}`: {}", crate::source::io_reason(&e)),
         )
-        .help("give the path of a file written by `:save`")
+        .help("give the path of a file written by `nshed run --save` or the REPL's `:save`")
     })?;
     let saved: SavedState = serde_json::from_slice(&bytes).map_err(|e| {
         Problem::error(
             "nshed::state::corrupt",
             format!("`{path}` is not a saved nshed state: {e}"),
         )
-        .help("the file may be truncated or edited; save it again with `:save`")
+        .help("the file may be truncated or edited; save it again (`nshed run --save` or the REPL's `:save`)")
     })?;
     if saved.nshed_state != FORMAT {
         return Err(Problem::error(
@@ -92,7 +92,7 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
             "nshed::state::invalid",
             format!("`{path}` holds an invalid state: {why}"),
         )
-        .help("the file was edited or damaged; save it again with `:save`")
+        .help("the file was edited or damaged; save it again (`nshed run --save` or the REPL's `:save`)")
     })?;
     Ok(saved)
 }

@@ -67,6 +67,8 @@ pub enum Command {
         /// Write the file's `record` snapshots here (JSON lines; CSV if PATH ends in .csv).
         #[arg(long, value_name = "PATH")]
         record: Option<String>,
+        #[command(flatten)]
+        persist: run::PersistArgs,
     },
     /// Print the local-elasticity matrix over the data samples (row = base).
     Le {
@@ -117,7 +119,8 @@ pub fn main() -> ExitCode {
             json,
             state,
             record,
-        } => run::run(&file, json, &state, record.as_deref()),
+            persist,
+        } => run::run(&file, json, &state, record.as_deref(), &persist),
         Command::Le { file, json, state } => le::le(&file, json, &state),
         Command::Query {
             file,

@@ -1,0 +1,158 @@
+//! `nshed run --save / --resume / --stop-after` and Ctrl-C: a run stopped and resumed
+//! gives exactly the run made at once; bad saved states are refused.
+
+use std::process::{Command, Output};
+
+fn nshed(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the nshed binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn stopped_and_resumed_equals_run_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.json");
+    let state = state.to_str().expect("utf-8 path");
+    // fig1 has jitter and input noise: the random stream must continue exactly.
+    let full = nshed(&["run", "examples/fig1.nshed", "--json"]);
+    assert_eq!(full.status.code(), Some(0), "{}", text(&full.stderr));
+    let part = nshed(&[
+        "run",
+        "examples/fig1.nshed",
+        "--stop-after",
+        "1234",
+        "--save",
+        state,
+    ]);
+    assert_eq!(part.status.code(), Some(0), "{}", text(&part.stderr));
+    let resumed = nshed(&["run", "examples/fig1.nshed", "--resume", state, "--json"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+    assert_eq!(text(&full.stdout), text(&resumed.stdout));
+    // And resuming twice in a row (N, then M, then the rest) is the same too.
+    let again = nshed(&[
+        "run",
+        "examples/fig1.nshed",
+        "--resume",
+        state,
+        "--stop-after",
+        "7",
+        "--save",
+        state,
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let rest = nshed(&["run", "examples/fig1.nshed", "--resume", state, "--json"]);
+    assert_eq!(text(&full.stdout), text(&rest.stdout));
+}
+
+#[test]
+fn saved_states_that_do_not_fit_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("state.json");
+    let p = path.to_str().expect("utf-8 path");
+    let saved = nshed(&[
+        "run",
+        "examples/fig1.nshed",
+        "--stop-after",
+        "10",
+        "--save",
+        p,
+    ]);
+    assert_eq!(saved.status.code(), Some(0), "{}", text(&saved.stderr));
+    let good = std::fs::read_to_string(&path).expect("state written");
+
+    // Another model.
+    let other = nshed(&["run", "examples/fig4.nshed", "--resume", p]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(text(&other.stderr).contains("saved for a different model source"));
+
+    // Truncated.
+    std::fs::write(&path, &good[..good.len() / 2]).expect("write");
+    let truncated = nshed(&["run", "examples/fig1.nshed", "--resume", p]);
+    assert_eq!(truncated.status.code(), Some(1));
+    assert!(text(&truncated.stderr).contains("is not a saved nshed state"));
+
+    // Edited numbers: a value JSON cannot hold, and a value training cannot produce.
+    let value: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
+    let first_ln = value["state"]["ln_lambda"][0].to_string();
+    let edited = good.replacen(&first_ln, "1e999", 1);
+    std::fs::write(&path, edited).expect("write");
+    let huge = nshed(&["run", "examples/fig1.nshed", "--resume", p]);
+    assert_eq!(huge.status.code(), Some(1), "{}", text(&huge.stderr));
+    let mut wrong_len = value.clone();
+    wrong_len["state"]["ln_lambda"] = serde_json::json!([0.0, 0.0]);
+    std::fs::write(&path, wrong_len.to_string()).expect("write");
+    let short = nshed(&["run", "examples/fig1.nshed", "--resume", p]);
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        text(&short.stderr).contains("2 lambda values for 14 nodes"),
+        "{}",
+        text(&short.stderr)
+    );
+}
+
+#[test]
+fn resume_conflicts_with_seed() {
+    let out = nshed(&[
+        "run",
+        "examples/fig1.nshed",
+        "--resume",
+        "x.json",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn ctrl_c_saves_the_state_and_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("long.nshed");
+    let state = dir.path().join("state.json");
+    // A long run: ten million steps of fig1's shape.
+    let src = std::fs::read_to_string("tests/models/fig1_plain.nshed")
+        .expect("model")
+        .replace("steps 200", "steps 10000000");
+    std::fs::write(&model, src).expect("write model");
+    let child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args([
+            "run",
+            model.to_str().expect("path"),
+            "--save",
+            state.to_str().expect("path"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("nshed runs");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("nshed finishes");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("interrupted by Ctrl-C at step"), "{stderr}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("state saved")).expect("JSON");
+    let step = saved["state"]["step"].as_u64().expect("a step");
+    assert!(step > 0 && step < 10_000_000, "stopped part-way: {step}");
+    // The saved state resumes.
+    let resumed = nshed(&[
+        "run",
+        model.to_str().expect("path"),
+        "--resume",
+        state.to_str().expect("path"),
+        "--stop-after",
+        "5",
+    ]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+}
