@@ -92,3 +92,18 @@ fn many_dead_nodes_in_a_level_are_one_warning() {
     );
     assert!(rendered.contains("and 11 more"), "{rendered}");
 }
+
+#[test]
+fn shuffled_batch_larger_than_the_data_warns() {
+    let text = "model m { level a { x y } classes { c <- x  d <- y } }\n\
+                data { s1: x -> c  s2: y -> d }\n\
+                train { sampler shuffle phase p { steps 5 batch 3 } phase q { steps 5 batch 2 } }\n";
+    let report = warnings("big_batch.nshed", text);
+    assert_eq!(
+        report.warning_count(),
+        1,
+        "{}",
+        report.render(RenderStyle::Plain)
+    );
+    insta::assert_snapshot!(report.render(RenderStyle::Plain));
+}

@@ -327,6 +327,25 @@ pub fn feeds_no_class(name: &str, span: Span) -> Problem {
         .help(format!("add `{name}` to a class's parents, or remove it"))
 }
 
+pub fn batch_spans_epochs(
+    batch: &str,
+    samples: usize,
+    span: Span,
+    sampler: Option<Span>,
+) -> Problem {
+    let mut p = Problem::warning(
+        "nshed::check::batch_spans_epochs",
+        format!("`batch {batch}` is larger than the data ({samples} samples)"),
+    )
+    .label(span, "more than one epoch per batch");
+    if let Some(sampler) = sampler {
+        p = p.label(sampler, "epochs come from this sampler");
+    }
+    p.help(format!(
+        "with `sampler shuffle` such a batch runs across epochs, so a sample can appear twice in one batch; use `batch {samples}` for full-batch training"
+    ))
+}
+
 /// One warning for a level with many unused nodes; `shown` are the first few.
 pub fn many_dead_nodes(
     level: &str,

@@ -142,6 +142,25 @@ pub fn check_train(
             }
         }
     }
+    if train.sampler == ir::Sampler::Shuffle && data.declared > 0 {
+        for item in &block.items {
+            let TrainItem::Phase(phase) = item else {
+                continue;
+            };
+            for pi in &phase.items {
+                if let PhaseItem::Batch { value, .. } = pi {
+                    if value.value.is_some_and(|b| b > data.declared as u64) {
+                        ctx.push(msg::batch_spans_epochs(
+                            &value.text,
+                            data.declared,
+                            value.span,
+                            sampler_span,
+                        ));
+                    }
+                }
+            }
+        }
+    }
     let trains = block.items.iter().find_map(|item| match item {
         TrainItem::Phase(p) if phase_steps(p).is_some_and(|s| s > 0) => Some(p.header),
         _ => None,
