@@ -32,12 +32,92 @@ pub struct Compiled {
     pub warnings: Report,
 }
 
+/// Size limits a model must stay within, so that a huge (usually generated) file gets a
+/// diagnostic instead of exhausting memory. The CLI sets them with `--max-nodes` and
+/// `--max-edges`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Feature nodes plus classes.
+    pub max_nodes: usize,
+    /// Child links of rules plus class edges.
+    pub max_edges: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_nodes: 10_000_000,
+            max_edges: 100_000_000,
+        }
+    }
+}
+
+static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+
+/// Sets the limits `compile` uses for the rest of the process (first call wins; the CLI
+/// calls it once from its flags).
+pub fn set_limits(limits: Limits) {
+    let _ = LIMITS.set(limits);
+}
+
+/// The limits in force.
+pub fn limits() -> Limits {
+    LIMITS.get().copied().unwrap_or_default()
+}
+
+/// Refuses a parsed file larger than `limits`, before the checker builds its tables.
+fn check_limits(file: &syntax::ast::File, limits: Limits) -> Option<diag::Problem> {
+    use syntax::ast::ModelItem;
+    let (mut nodes, mut edges) = (0usize, 0usize);
+    for item in &file.model.items {
+        match item {
+            ModelItem::Level(level) => {
+                nodes += level.nodes.len();
+                edges += level
+                    .nodes
+                    .iter()
+                    .filter_map(|n| n.gate.as_ref())
+                    .map(|g| g.children.len())
+                    .sum::<usize>();
+            }
+            ModelItem::Classes(classes) => {
+                nodes += classes.classes.len();
+                edges += classes
+                    .classes
+                    .iter()
+                    .map(|c| c.parents.len())
+                    .sum::<usize>();
+            }
+        }
+    }
+    let over = |what: &str, count: usize, limit: usize, flag: &str| {
+        diag::Problem::error(
+            "nshed::limit",
+            format!("the model has {count} {what}, more than the limit of {limit}"),
+        )
+        .label(file.model.header, format!("{count} {what}"))
+        .help(format!(
+            "raise the limit with `{flag} N` if the machine has the memory (about 1 KB per node)"
+        ))
+    };
+    if nodes > limits.max_nodes {
+        return Some(over("nodes", nodes, limits.max_nodes, "--max-nodes"));
+    }
+    if edges > limits.max_edges {
+        return Some(over("edges", edges, limits.max_edges, "--max-edges"));
+    }
+    None
+}
+
 /// Parses and checks a source: the IR, or every problem found.
 pub fn compile(source: Source) -> Result<Compiled, Report> {
     let file = match syntax::parse_file(&source.text) {
         Ok(file) => file,
         Err(problem) => return Err(Report::new(&source.name, &source.text, vec![problem])),
     };
+    if let Some(problem) = check_limits(&file, limits()) {
+        return Err(Report::new(&source.name, &source.text, vec![problem]));
+    }
     let checked = check::check(&file);
     let report = Report::new(&source.name, &source.text, checked.problems);
     match checked.ir {

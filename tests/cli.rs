@@ -158,3 +158,38 @@ fn repl_with_a_bad_model_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("unknown node `e9`"));
 }
+
+#[test]
+fn models_over_the_size_limits_are_refused() {
+    let out = nshed(&["check", "--max-nodes", "10", "examples/fig1.nshed"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stderr));
+    let out = nshed(&["check", "examples/fig1.nshed", "--max-edges", "19"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("the model has 20 edges, more than the limit of 19"));
+    let out = nshed(&["check", "examples/fig1.nshed", "--max-edges", "20"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    for args in [
+        &["check", "--max-nodes", "lots", "examples/fig1.nshed"][..],
+        &["run", "examples/fig1.nshed", "--seed", "-1"][..],
+        &["run", "examples/fig1.nshed", "--stop-after", "1e3"][..],
+        &["repl", "--jsn"][..],
+    ] {
+        let out = nshed(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).starts_with("error:"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

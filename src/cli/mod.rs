@@ -38,6 +38,12 @@ pub mod exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Refuse models with more nodes than this (feature nodes plus classes).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::Limits::default().max_nodes)]
+    pub max_nodes: usize,
+    /// Refuse models with more edges than this (rule children plus class edges).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::Limits::default().max_edges)]
+    pub max_edges: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -111,6 +117,10 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::set_limits(crate::Limits {
+        max_nodes: cli.max_nodes,
+        max_edges: cli.max_edges,
+    });
     let code = match cli.command {
         Command::Check { files } => check::check_files(&files),
         Command::Ir { file } => check::print_ir(&file),
