@@ -11,6 +11,7 @@ use crate::diag::{RenderStyle, Report};
 mod check;
 mod gen;
 mod le;
+mod le_matrix;
 mod query;
 mod repl;
 mod run;
@@ -103,6 +104,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The LE matrix at the trained state with per class-pair statistics (table, JSON, CSV, SVG).
+    LeMatrix(Box<le_matrix::LeMatrixArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
 }
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
         } => query::query(&file, &query, json, &state),
         Command::Repl { file, json } => repl::repl(file.as_deref(), json),
         Command::Gen(args) => gen::run(&args),
+        Command::LeMatrix(args) => le_matrix::run(&args),
     };
     ExitCode::from(code)
 }
