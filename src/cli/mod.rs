@@ -13,6 +13,7 @@ mod gen;
 mod le;
 mod le_matrix;
 mod query;
+mod regularize;
 mod repl;
 mod run;
 
@@ -106,6 +107,9 @@ pub enum Command {
     },
     /// The LE matrix at the trained state with per class-pair statistics (table, JSON, CSV, SVG).
     LeMatrix(Box<le_matrix::LeMatrixArgs>),
+    /// Implicit regularization: train one copy per batch size, compare pathway sparsity and
+    /// neural collapse (SPEC 8).
+    Regularize(Box<regularize::RegularizeArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
 }
@@ -131,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Repl { file, json } => repl::repl(file.as_deref(), json),
         Command::Gen(args) => gen::run(&args),
         Command::LeMatrix(args) => le_matrix::run(&args),
+        Command::Regularize(args) => regularize::run(&args),
     };
     ExitCode::from(code)
 }
