@@ -11,7 +11,9 @@ use crate::diag::{RenderStyle, Report};
 mod check;
 mod gen;
 mod le;
+mod le_matrix;
 mod query;
+mod regularize;
 mod repl;
 mod run;
 
@@ -111,6 +113,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The LE matrix at the trained state with per class-pair statistics (table, JSON, CSV, SVG).
+    LeMatrix(Box<le_matrix::LeMatrixArgs>),
+    /// Implicit regularization: train one copy per batch size, compare pathway sparsity and
+    /// neural collapse (SPEC 8).
+    Regularize(Box<regularize::RegularizeArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
 }
@@ -140,6 +147,8 @@ pub fn main() -> ExitCode {
         } => query::query(&file, &query, json, &state),
         Command::Repl { file, json } => repl::repl(file.as_deref(), json),
         Command::Gen(args) => gen::run(&args),
+        Command::LeMatrix(args) => le_matrix::run(&args),
+        Command::Regularize(args) => regularize::run(&args),
     };
     ExitCode::from(code)
 }
