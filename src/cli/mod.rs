@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::diag::{RenderStyle, Report};
 
 mod check;
+mod draw;
 mod gen;
 mod le;
 mod le_matrix;
@@ -118,6 +119,8 @@ pub enum Command {
     /// Implicit regularization: train one copy per batch size, compare pathway sparsity and
     /// neural collapse (SPEC 8).
     Regularize(Box<regularize::RegularizeArgs>),
+    /// Draw the model (levels as rows, a pathway in red, radius by ln lambda) as SVG or DOT.
+    Draw(Box<draw::DrawArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
 }
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Gen(args) => gen::run(&args),
         Command::LeMatrix(args) => le_matrix::run(&args),
         Command::Regularize(args) => regularize::run(&args),
+        Command::Draw(args) => draw::run(&args),
     };
     ExitCode::from(code)
 }

@@ -141,10 +141,19 @@ fn scale_steps(old: &[u64], total: u64) -> Vec<u64> {
     }
     let mut out = Vec::with_capacity(old.len());
     let (mut cum_old, mut cum_new) = (0u128, 0u64);
-    for &s in old {
+    for (i, &s) in old.iter().enumerate() {
         cum_old += u128::from(s);
-        // cum_old <= sum, so the quotient is <= total and fits in u64.
-        let next = u64::try_from(u128::from(total) * cum_old / sum).unwrap_or(total);
+        let next = if i + 1 == old.len() {
+            total
+        } else {
+            match u128::from(total).checked_mul(cum_old) {
+                // cum_old <= sum, so the quotient is <= total and fits in u64.
+                Some(p) => u64::try_from(p / sum).unwrap_or(total),
+                // Astronomic schedules: the proportion in floating point is close enough.
+                None => (total as f64 * (cum_old as f64 / sum as f64)) as u64,
+            }
+        }
+        .clamp(cum_new, total);
         out.push(next - cum_new);
         cum_new = next;
     }
