@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod experiments;
 pub mod fsio;
 pub mod gen;
 pub mod ir;

@@ -17,6 +17,7 @@ mod query;
 mod regularize;
 mod repl;
 mod run;
+pub mod sweep;
 
 /// Exit codes, documented in README.
 pub mod exit {
@@ -123,6 +124,15 @@ pub enum Command {
     Draw(Box<draw::DrawArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
+    /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
+    /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
+    Merge {
+        /// Every shard file of the sweep, in any order.
+        #[arg(required = true, value_name = "SHARD")]
+        files: Vec<String>,
+        #[command(flatten)]
+        output: sweep::OutputArgs,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -153,6 +163,7 @@ pub fn main() -> ExitCode {
         Command::LeMatrix(args) => le_matrix::run(&args),
         Command::Regularize(args) => regularize::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,7 @@
+//! The experiments of SPEC 9 (fooling inputs and depth, riddled basins, initialisation and
+//! freezing). Each is a sweep of independent training runs: `sweep` runs the points in
+//! parallel, reproducibly, optionally one shard at a time, and merges shard files.
+
+pub mod sweep;
+
+pub use sweep::{merge_shards, run_points, Merged, Shard, ShardFile, SweepError};

@@ -1,0 +1,481 @@
+//! Parallel, reproducible, shardable sweeps.
+//!
+//! A sweep is `total` independent points, numbered `0..total`. A point's result depends only
+//! on the sweep's parameters and its index (its random stream is `State::for_run(ir, seed,
+//! index)`), never on which thread ran it or in what order, so the results are bit-identical
+//! whatever the thread count and however the sweep is split into shards.
+//!
+//! `--shard i/n` runs the points `p` with `p % n == i - 1` (round robin, so that expensive
+//! regions of a grid are spread over every shard) and writes a [`ShardFile`]; `nshed merge`
+//! reads the `n` files back, checks that they belong together and cover every point exactly
+//! once, and hands the results in point order to the experiment's own finishing code, the same
+//! code an unsharded run calls.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The file-format tag of shard files.
+pub const SHARD_FORMAT: &str = "nshed-shard";
+/// The version of the shard-file format.
+pub const SHARD_VERSION: u32 = 1;
+
+/// Part `index` (1-based) of `count` of a sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole sweep.
+    pub const ALL: Shard = Shard { index: 1, count: 1 };
+
+    /// Whether point `point` belongs to this shard.
+    pub fn owns(&self, point: u64) -> bool {
+        point % self.count == self.index - 1
+    }
+
+    /// This shard's points of a sweep of `total` points, in increasing order.
+    pub fn points(&self, total: u64) -> Vec<u64> {
+        (self.index - 1..total)
+            .step_by(self.count as usize)
+            .collect()
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.count == 1
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    /// Parses `i/n` with `1 <= i <= n` (the form Slurm's `$SLURM_ARRAY_TASK_ID/N` and GNU
+    /// parallel's `{#}/N` give).
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not of the form I/N (for example `2/8`)"))?;
+        let parse = |part: &str, what: &str| {
+            part.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("{what} `{part}` in `{s}` is not a non-negative integer"))
+        };
+        let (index, count) = (parse(i, "shard index")?, parse(n, "shard count")?);
+        if count == 0 {
+            return Err(format!("`{s}`: the shard count must be at least 1"));
+        }
+        if index == 0 || index > count {
+            return Err(format!(
+                "`{s}`: shards are numbered 1 to {count} (I/N with 1 <= I <= N)"
+            ));
+        }
+        if count > usize::MAX as u64 {
+            return Err(format!("`{s}`: too many shards"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Why a sweep could not run, or shard files could not be merged.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SweepError {
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads { threads: usize, reason: String },
+    #[error("no shard files to merge")]
+    NoShards,
+    #[error("`{file}` is not an nshed shard file: {reason}")]
+    NotAShard { file: String, reason: String },
+    #[error("`{file}` is a shard of a `{found}` sweep, but `{first}` is of a `{expected}` sweep")]
+    MixedExperiments {
+        file: String,
+        found: String,
+        first: String,
+        expected: String,
+    },
+    #[error("`{file}` was run with different parameters than `{first}`")]
+    MixedParams { file: String, first: String },
+    #[error("`{file}` is shard {shard} of a sweep of {total} points split {count} ways, but `{first}` is of a sweep of {first_total} points split {first_count} ways")]
+    MixedSplits {
+        file: String,
+        shard: Shard,
+        total: u64,
+        count: u64,
+        first: String,
+        first_total: u64,
+        first_count: u64,
+    },
+    #[error(
+        "`{file}` holds point {point}, which shard {shard} does not own, or which is out of range"
+    )]
+    ForeignPoint {
+        file: String,
+        shard: Shard,
+        point: u64,
+    },
+    #[error("point {point} appears twice (in `{first}` and `{second}`)")]
+    DuplicatePoint {
+        point: u64,
+        first: String,
+        second: String,
+    },
+    #[error("{missing} of {total} points are missing; shards not given: {shards}")]
+    MissingPoints {
+        missing: u64,
+        total: u64,
+        shards: String,
+    },
+}
+
+impl SweepError {
+    /// A help line for the diagnostic.
+    pub fn help(&self) -> &'static str {
+        match self {
+            SweepError::Threads { .. } => "try a smaller --threads",
+            SweepError::NoShards => "give every shard file of the sweep: nshed merge part-*.json",
+            SweepError::NotAShard { .. } => {
+                "shard files are written by a sweep command run with --shard I/N --out PATH"
+            }
+            SweepError::MixedExperiments { .. }
+            | SweepError::MixedParams { .. }
+            | SweepError::MixedSplits { .. } => {
+                "merge only the shards of one sweep: the same command, options, model and seed with --shard 1/N ... N/N"
+            }
+            SweepError::ForeignPoint { .. } | SweepError::DuplicatePoint { .. } => {
+                "each shard file must come from its own --shard I/N run; a file was edited or given twice"
+            }
+            SweepError::MissingPoints { .. } => {
+                "run the missing shards (same command with --shard I/N) and merge all the files"
+            }
+        }
+    }
+}
+
+/// Runs `run` on every point of `shard` of a sweep of `total` points, in parallel on `threads`
+/// workers (rayon's default when `None`), and returns `(point, result)` in point order. A
+/// progress bar labelled `what` is drawn on stderr when it is a terminal.
+pub fn run_points<T, F>(
+    total: u64,
+    shard: Shard,
+    threads: Option<usize>,
+    what: &str,
+    run: F,
+) -> Result<Vec<(u64, T)>, SweepError>
+where
+    T: Send,
+    F: Fn(u64) -> T + Sync + Send,
+{
+    let points = shard.points(total);
+    let bar = progress_bar(points.len() as u64, what);
+    let work = || {
+        points
+            .par_iter()
+            .map(|&p| {
+                let result = run(p);
+                bar.inc(1);
+                (p, result)
+            })
+            .collect::<Vec<_>>()
+    };
+    let results = match threads {
+        None => work(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| SweepError::Threads {
+                threads: n,
+                reason: e.to_string(),
+            })?
+            .install(work),
+    };
+    bar.finish_and_clear();
+    Ok(results)
+}
+
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {what} ({{elapsed}}, {{eta}} left)"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The partial result of one shard: what `--shard I/N --out PATH` writes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile<P, T> {
+    /// Always [`SHARD_FORMAT`].
+    pub format: String,
+    /// Always [`SHARD_VERSION`].
+    pub version: u32,
+    /// The experiment's name, e.g. `basin`.
+    pub experiment: String,
+    /// Everything the points and the finishing step depend on (options, seed, model digest).
+    pub params: P,
+    pub total_points: u64,
+    pub shard: Shard,
+    /// This shard's points, in increasing order.
+    pub points: Vec<PointResult<T>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PointResult<T> {
+    pub index: u64,
+    pub result: T,
+}
+
+impl<P, T> ShardFile<P, T> {
+    pub fn new(
+        experiment: &str,
+        params: P,
+        total_points: u64,
+        shard: Shard,
+        points: Vec<(u64, T)>,
+    ) -> Self {
+        ShardFile {
+            format: SHARD_FORMAT.into(),
+            version: SHARD_VERSION,
+            experiment: experiment.into(),
+            params,
+            total_points,
+            shard,
+            points: points
+                .into_iter()
+                .map(|(index, result)| PointResult { index, result })
+                .collect(),
+        }
+    }
+}
+
+/// Shard files merged: the experiment, its parameters and every point's result in point order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merged {
+    pub experiment: String,
+    pub params: serde_json::Value,
+    pub results: Vec<serde_json::Value>,
+}
+
+impl Merged {
+    /// The typed parameters and results, for the experiment's finishing code.
+    pub fn typed<P: DeserializeOwned, T: DeserializeOwned>(
+        self,
+    ) -> Result<(P, Vec<T>), serde_json::Error> {
+        let params = serde_json::from_value(self.params)?;
+        let results = self
+            .results
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<_, _>>()?;
+        Ok((params, results))
+    }
+}
+
+/// Parses shard files (`(file name, text)`) and merges them; every inconsistency is an error.
+pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
+    let mut parsed = Vec::with_capacity(files.len());
+    for (name, text) in files {
+        let shard: ShardFile<serde_json::Value, serde_json::Value> = serde_json::from_str(text)
+            .map_err(|e| SweepError::NotAShard {
+                file: name.clone(),
+                reason: e.to_string(),
+            })?;
+        if shard.format != SHARD_FORMAT || shard.version != SHARD_VERSION {
+            return Err(SweepError::NotAShard {
+                file: name.clone(),
+                reason: format!(
+                    "format `{}` version {} (expected `{SHARD_FORMAT}` version {SHARD_VERSION})",
+                    shard.format, shard.version
+                ),
+            });
+        }
+        if shard.shard.count == 0 || shard.shard.index == 0 || shard.shard.index > shard.shard.count
+        {
+            return Err(SweepError::NotAShard {
+                file: name.clone(),
+                reason: format!("shard {} is not of the form I/N", shard.shard),
+            });
+        }
+        parsed.push((name.clone(), shard));
+    }
+    let Some((first_name, first)) = parsed.first() else {
+        return Err(SweepError::NoShards);
+    };
+    let total = first.total_points;
+    let mut owner: Vec<Option<usize>> = vec![None; usize::try_from(total).unwrap_or(usize::MAX)];
+    let mut seen_shards = vec![false; first.shard.count as usize];
+    for (i, (name, shard)) in parsed.iter().enumerate() {
+        if shard.experiment != first.experiment {
+            return Err(SweepError::MixedExperiments {
+                file: name.clone(),
+                found: shard.experiment.clone(),
+                first: first_name.clone(),
+                expected: first.experiment.clone(),
+            });
+        }
+        if shard.params != first.params {
+            return Err(SweepError::MixedParams {
+                file: name.clone(),
+                first: first_name.clone(),
+            });
+        }
+        if shard.total_points != total || shard.shard.count != first.shard.count {
+            return Err(SweepError::MixedSplits {
+                file: name.clone(),
+                shard: shard.shard,
+                total: shard.total_points,
+                count: shard.shard.count,
+                first: first_name.clone(),
+                first_total: total,
+                first_count: first.shard.count,
+            });
+        }
+        seen_shards[(shard.shard.index - 1) as usize] = true;
+        for point in &shard.points {
+            let p = point.index;
+            if p >= total || !shard.shard.owns(p) {
+                return Err(SweepError::ForeignPoint {
+                    file: name.clone(),
+                    shard: shard.shard,
+                    point: p,
+                });
+            }
+            if let Some(j) = owner[p as usize] {
+                return Err(SweepError::DuplicatePoint {
+                    point: p,
+                    first: parsed[j].0.clone(),
+                    second: name.clone(),
+                });
+            }
+            owner[p as usize] = Some(i);
+        }
+    }
+    let missing = owner.iter().filter(|o| o.is_none()).count() as u64;
+    if missing > 0 {
+        let count = first.shard.count;
+        let shards: Vec<String> = (1..=count)
+            .filter(|&k| !seen_shards[(k - 1) as usize])
+            .map(|k| format!("{k}/{count}"))
+            .collect();
+        return Err(SweepError::MissingPoints {
+            missing,
+            total,
+            shards: if shards.is_empty() {
+                "none (a shard file lacks points; was it cut short?)".into()
+            } else {
+                shards.join(", ")
+            },
+        });
+    }
+    let experiment = first.experiment.clone();
+    let params = first.params.clone();
+    let mut results: Vec<Option<serde_json::Value>> = vec![None; total as usize];
+    for (_, shard) in parsed {
+        for point in shard.points {
+            results[point.index as usize] = Some(point.result);
+        }
+    }
+    Ok(Merged {
+        experiment,
+        params,
+        results: results.into_iter().flatten().collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_points() {
+        let total = 23;
+        let mut all: Vec<u64> = (1..=4)
+            .flat_map(|i| Shard { index: i, count: 4 }.points(total))
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..total).collect::<Vec<_>>());
+        assert_eq!(Shard { index: 2, count: 4 }.points(10), vec![1, 5, 9]);
+        assert_eq!(Shard::ALL.points(3), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn parses_shard_specs() {
+        assert_eq!("3/8".parse(), Ok(Shard { index: 3, count: 8 }));
+        assert!("0/8".parse::<Shard>().is_err());
+        assert!("9/8".parse::<Shard>().is_err());
+        assert!("1/0".parse::<Shard>().is_err());
+        assert!("1-8".parse::<Shard>().is_err());
+        assert!("a/8".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn same_results_whatever_the_thread_count() {
+        let f = |p: u64| (p * 2654435761) % 1000;
+        let one = run_points(100, Shard::ALL, Some(1), "points", f).unwrap();
+        let four = run_points(100, Shard::ALL, Some(4), "points", f).unwrap();
+        assert_eq!(one, four);
+        assert_eq!(one[7], (7, f(7)));
+    }
+
+    fn shard_text(index: u64, count: u64, total: u64) -> (String, String) {
+        let shard = Shard { index, count };
+        let points = run_points(total, shard, Some(2), "points", |p| p * p).unwrap();
+        let file = ShardFile::new("demo", serde_json::json!({"seed": 1}), total, shard, points);
+        (
+            format!("part{index}.json"),
+            serde_json::to_string(&file).unwrap(),
+        )
+    }
+
+    #[test]
+    fn merge_restores_point_order() {
+        let files: Vec<_> = (1..=3).rev().map(|i| shard_text(i, 3, 10)).collect();
+        let merged = merge_shards(&files).unwrap();
+        let (params, results): (serde_json::Value, Vec<u64>) = merged.typed().unwrap();
+        assert_eq!(params["seed"], 1);
+        assert_eq!(results, (0..10).map(|p| p * p).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn merge_refuses_incomplete_or_mixed_sets() {
+        let files = vec![shard_text(1, 3, 10), shard_text(3, 3, 10)];
+        assert_eq!(
+            merge_shards(&files),
+            Err(SweepError::MissingPoints {
+                missing: 3,
+                total: 10,
+                shards: "2/3".into()
+            })
+        );
+        let files = vec![shard_text(1, 2, 10), shard_text(1, 2, 10)];
+        assert!(matches!(
+            merge_shards(&files),
+            Err(SweepError::DuplicatePoint { point: 0, .. })
+        ));
+        let files = vec![shard_text(1, 2, 10), shard_text(2, 2, 12)];
+        assert!(matches!(
+            merge_shards(&files),
+            Err(SweepError::MixedSplits { .. })
+        ));
+        let files = vec![("x.json".to_string(), "{\"a\": 1}".to_string())];
+        assert!(matches!(
+            merge_shards(&files),
+            Err(SweepError::NotAShard { .. })
+        ));
+        assert_eq!(merge_shards(&[]), Err(SweepError::NoShards));
+    }
+}
