@@ -297,34 +297,27 @@ pub struct InfoPoint {
 /// SPEC 6 on the data samples (drawn with their weights, no noise): for every feature
 /// level, the level's score vector of each sample, normalised by the analysis.
 pub fn info_plane(model: &Model, state: &State) -> Vec<InfoPoint> {
-    use crate::analysis::{level_information, Estimator};
-    let ir = model.ir;
-    let samples = &ir.data.samples;
-    let mut ev = Evaluator::new(model);
-    let mut dense = Vec::new();
-    let rows: Vec<Vec<f64>> = samples
-        .iter()
-        .map(|s| {
-            ev.dense_ln_scores_into(model, state, &s.input, &mut dense);
-            dense.clone()
-        })
-        .collect();
-    let labels: Vec<usize> = samples.iter().map(|s| s.label as usize).collect();
-    let weights: Vec<f64> = samples.iter().map(|s| s.weight).collect();
-    ir.levels
-        .iter()
-        .map(|level| {
-            let ids = level.node_ids();
-            let (a, b) = (ids.start as usize, ids.end as usize);
-            let level_rows: Vec<Vec<f64>> = rows.iter().map(|r| r[a..b].to_vec()).collect();
-            let info = level_information(&level_rows, &labels, &weights, Estimator::DEFAULT).ok();
-            InfoPoint {
-                level: level.name.clone(),
-                i_xt: info.map(|i| i.i_xt),
-                i_ty: info.map(|i| i.i_ty),
-            }
-        })
-        .collect()
+    use crate::analysis::{information_plane, PlaneOptions};
+    match information_plane(model, state, PlaneOptions::default()) {
+        Ok(levels) => levels
+            .into_iter()
+            .map(|l| InfoPoint {
+                level: l.level,
+                i_xt: Some(l.i_xt),
+                i_ty: Some(l.i_ty),
+            })
+            .collect(),
+        Err(_) => model
+            .ir
+            .levels
+            .iter()
+            .map(|l| InfoPoint {
+                level: l.name.clone(),
+                i_xt: None,
+                i_ty: None,
+            })
+            .collect(),
+    }
 }
 
 impl Snapshot {

@@ -35,6 +35,7 @@
 
 pub mod le_stats;
 pub mod mi;
+pub mod plane;
 pub mod sparsity;
 mod weights;
 
@@ -42,6 +43,9 @@ pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePair
 pub use mi::{
     information_binning, information_noise, level_information, mutual_information_bits,
     normalise_ln_scores, normalise_scores, Estimator, Information,
+};
+pub use plane::{
+    information_plane, level_representations, LevelInformation, PlaneOptions, Representation,
 };
 pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
 

@@ -11,6 +11,7 @@ use crate::diag::{RenderStyle, Report};
 mod check;
 mod draw;
 mod gen;
+mod info_plane;
 mod le;
 mod le_matrix;
 mod query;
@@ -117,6 +118,9 @@ pub enum Command {
     },
     /// The LE matrix at the trained state with per class-pair statistics (table, JSON, CSV, SVG).
     LeMatrix(Box<le_matrix::LeMatrixArgs>),
+    /// The information plane (SPEC 6): I(X;T) and I(T;Y) of every level along training
+    /// (table, JSON, CSV, SVG).
+    InfoPlane(Box<info_plane::InfoPlaneArgs>),
     /// Implicit regularization: train one copy per batch size, compare pathway sparsity and
     /// neural collapse (SPEC 8).
     Regularize(Box<regularize::RegularizeArgs>),
@@ -161,6 +165,7 @@ pub fn main() -> ExitCode {
         Command::Repl { file, json } => repl::repl(file.as_deref(), json),
         Command::Gen(args) => gen::run(&args),
         Command::LeMatrix(args) => le_matrix::run(&args),
+        Command::InfoPlane(args) => info_plane::run(&args),
         Command::Regularize(args) => regularize::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),

@@ -1,0 +1,113 @@
+//! The information plane of a model state (SPEC 6): per feature level, `I(X;T)` and `I(T;Y)`
+//! of the level's representation `T` over the data samples. This is the bridge from an engine
+//! state to the plain-data estimators of [`super::mi`].
+
+use serde::{Deserialize, Serialize};
+
+use super::{level_information, AnalysisError, Estimator, Information};
+use crate::engine::{Evaluator, Model, State};
+
+/// What a level's representation `T(x)` is made of, before normalisation by the level's
+/// largest value over the data set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Representation {
+    /// SPEC 6: the scores `S` of the level's nodes (0 where a node does not fire). A score
+    /// carries the amplification factors of every level below.
+    #[default]
+    Scores,
+    /// The amplification factors `lambda` of the level's firing nodes (0 where a node does not
+    /// fire): the reading of seed 002's appendix, where level 2 "forgets" the two kinds of
+    /// class-1 input once `lambda` of its dominant node dwarfs the others. Unlike scores it
+    /// does not inherit the competition among the nodes of lower levels.
+    Lambda,
+}
+
+impl Representation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Representation::Scores => "scores",
+            Representation::Lambda => "lambda",
+        }
+    }
+}
+
+/// How to compute an information plane.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlaneOptions {
+    pub estimator: Estimator,
+    pub representation: Representation,
+}
+
+/// One level's information at one state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelInformation {
+    pub level: String,
+    /// `I(X;T)` in bits.
+    pub i_xt: f64,
+    /// `I(T;Y)` in bits.
+    pub i_ty: f64,
+}
+
+/// The representation of every feature level for every data sample, as natural logs
+/// (`-inf` = 0): `[level][sample][node of the level]`.
+pub fn level_representations(
+    model: &Model,
+    state: &State,
+    representation: Representation,
+) -> Vec<Vec<Vec<f64>>> {
+    let ir = model.ir;
+    let mut ev = Evaluator::new(model);
+    let mut dense = Vec::new();
+    let rows: Vec<Vec<f64>> = ir
+        .data
+        .samples
+        .iter()
+        .map(|s| match representation {
+            Representation::Scores => {
+                ev.dense_ln_scores_into(model, state, &s.input, &mut dense);
+                dense.clone()
+            }
+            Representation::Lambda => {
+                let mut row = vec![f64::NEG_INFINITY; ir.nodes.len()];
+                for n in ev.firing(model, &s.input) {
+                    row[n as usize] = state.ln_lambda[n as usize];
+                }
+                row
+            }
+        })
+        .collect();
+    ir.levels
+        .iter()
+        .map(|level| {
+            let ids = level.node_ids();
+            let (a, b) = (ids.start as usize, ids.end as usize);
+            rows.iter().map(|r| r[a..b].to_vec()).collect()
+        })
+        .collect()
+}
+
+/// `I(X;T)` and `I(T;Y)` of every feature level at `state`, over the data samples drawn with
+/// their weights (no noise).
+pub fn information_plane(
+    model: &Model,
+    state: &State,
+    options: PlaneOptions,
+) -> Result<Vec<LevelInformation>, AnalysisError> {
+    let ir = model.ir;
+    let labels: Vec<usize> = ir.data.samples.iter().map(|s| s.label as usize).collect();
+    let weights: Vec<f64> = ir.data.samples.iter().map(|s| s.weight).collect();
+    level_representations(model, state, options.representation)
+        .iter()
+        .zip(&ir.levels)
+        .map(|(rows, level)| {
+            let Information { i_xt, i_ty } =
+                level_information(rows, &labels, &weights, options.estimator)?;
+            Ok(LevelInformation {
+                level: level.name.clone(),
+                i_xt,
+                i_ty,
+            })
+        })
+        .collect()
+}
