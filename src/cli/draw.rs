@@ -7,7 +7,7 @@ use super::{eprint_report, exit, load_model, print_stdout};
 use crate::diag::Report;
 use crate::engine::Model;
 use crate::plot::{model_graph_dot, model_graph_svg, FigureOptions, GraphView};
-use crate::query::{parse_query, QueryKind};
+use crate::query::parse_input;
 
 /// Options of `nshed draw`.
 #[derive(clap::Args, Debug, Clone)]
@@ -42,48 +42,22 @@ pub fn run(args: &DrawArgs) -> u8 {
     // Parse the input before training, with the query language's own diagnostics.
     let input = match &args.input {
         None => None,
-        Some(x) => {
-            let text = format!("pathway {x}");
-            match parse_query(ir, &text) {
-                Ok(q) => match q.kind {
-                    QueryKind::Pathway(input) => Some(input),
-                    _ => None,
-                },
-                Err(problems) => {
-                    eprint_report(&Report::new("input", &text, problems));
-                    return exit::MODEL_ERROR;
-                }
+        Some(x) => match parse_input(ir, x) {
+            Ok(input) => Some(input),
+            Err(problems) => {
+                eprint_report(&Report::new("input", x, problems));
+                return exit::MODEL_ERROR;
             }
-        }
+        },
     };
     let model = Model::new(ir);
     let state = match trained_state(&model, &args.state, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut view = GraphView {
-        ln_lambda: state.ln_lambda.clone(),
-        ..GraphView::default()
-    };
+    let view = GraphView::of(&model, &state, input.as_ref().map(|i| i.input.as_slice()));
     let mut title = format!("{} at step {}", ir.model, state.step);
     if let Some(input) = &input {
-        let ev = model.evaluate(&state, &input.input);
-        let mut firing = vec![false; ir.nodes.len()];
-        for &n in &ev.firing {
-            if let Some(f) = firing.get_mut(n as usize) {
-                *f = true;
-            }
-        }
-        let mut reached = vec![false; ir.classes.len()];
-        for e in &ir.edges {
-            if firing.get(e.from as usize).copied().unwrap_or(false) {
-                if let Some(r) = reached.get_mut(e.to as usize) {
-                    *r = true;
-                }
-            }
-        }
-        view.firing = firing;
-        view.class_reached = reached;
         let name = input
             .sample
             .clone()

@@ -5,7 +5,8 @@
 
 use super::svg::{escape, num, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
-use crate::ir::Ir;
+use crate::engine::{Model, State};
+use crate::ir::{Ir, NodeId};
 
 const FIRING: &str = "#d62728";
 const IDLE_FILL: &str = "#dfe6ee";
@@ -29,6 +30,38 @@ pub struct GraphView {
     pub firing: Vec<bool>,
     /// Which classes are reached by a firing node (one entry per class).
     pub class_reached: Vec<bool>,
+}
+
+impl GraphView {
+    /// The view of `state`: radii from its `lambda`, and, for `input`, its firing nodes and the
+    /// classes they reach highlighted.
+    pub fn of(model: &Model, state: &State, input: Option<&[NodeId]>) -> GraphView {
+        let ir = model.ir;
+        let mut view = GraphView {
+            ln_lambda: state.ln_lambda.clone(),
+            ..GraphView::default()
+        };
+        if let Some(input) = input {
+            let ev = model.evaluate(state, input);
+            let mut firing = vec![false; ir.nodes.len()];
+            for &n in &ev.firing {
+                if let Some(f) = firing.get_mut(n as usize) {
+                    *f = true;
+                }
+            }
+            let mut reached = vec![false; ir.classes.len()];
+            for e in &ir.edges {
+                if firing.get(e.from as usize).copied().unwrap_or(false) {
+                    if let Some(r) = reached.get_mut(e.to as usize) {
+                        *r = true;
+                    }
+                }
+            }
+            view.firing = firing;
+            view.class_reached = reached;
+        }
+        view
+    }
 }
 
 /// Node radius: `10 + 2 ln lambda`, clamped to `[4, 20]` pixels (`lambda = 0` is the smallest).

@@ -10,7 +10,7 @@ mod answer;
 mod parse;
 
 pub use answer::{answer, Answer, ClassValue, InputDesc, LevelFiring, NodeScore};
-pub use parse::{did_you_mean, parse_batch, parse_query, COMMANDS};
+pub use parse::{did_you_mean, parse_batch, parse_input, parse_query, COMMANDS};
 
 use crate::ir::{ClassId, NodeId};
 use crate::syntax::ast::Span;

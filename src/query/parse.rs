@@ -195,6 +195,33 @@ pub fn parse_batch(ir: &Ir, text: &str) -> Result<Vec<Input>, Vec<Problem>> {
     }
 }
 
+/// Parses one input, a sample name or a pattern `{e1 e2}` (a label is allowed but not needed),
+/// as `nshed draw --input` and the REPL's `draw` take it. Spans point into `text`.
+pub fn parse_input(ir: &Ir, text: &str) -> Result<Input, Vec<Problem>> {
+    let tokens = tokenize(text).map_err(|p| vec![p])?;
+    let end = Span::new(text.len(), text.len());
+    let mut p = Parser {
+        ir,
+        labelled_role: "an input",
+        tokens,
+        pos: 0,
+        end,
+        problems: Vec::new(),
+    };
+    let input = p.input(false);
+    if let Some(extra) = p.next() {
+        p.problems.push(
+            Problem::error(CODE_SYNTAX, "unexpected text after the input")
+                .label(extra.span.to(p.last_span()), "extra")
+                .help("give one input: a sample name or a pattern such as `{e1 e2}`"),
+        );
+    }
+    match input {
+        Some(input) if p.problems.is_empty() => Ok(input),
+        _ => Err(p.problems),
+    }
+}
+
 fn commands_help() -> String {
     let list: Vec<&str> = COMMANDS.iter().map(|c| c.1).collect();
     format!("queries: {}", list.join(", "))

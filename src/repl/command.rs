@@ -4,6 +4,7 @@
 
 use miette::LabeledSpan;
 
+use crate::analysis::{Estimator, PlaneOptions, Representation};
 use crate::diag::Problem;
 use crate::ir::{EdgeId, Ir, NodeId};
 use crate::query::{self, did_you_mean, Input, Query};
@@ -37,6 +38,14 @@ pub enum Command {
     Restore(String),
     Help(Option<String>),
     Quit,
+    /// `info-plane [binning [BINS] | noise SIGMA] [scores | lambda]`: SPEC 6 at the current state.
+    InfoPlane(PlaneOptions),
+    /// `draw [X] PATH`: the model as SVG (DOT when PATH ends in `.dot` or `.gv`).
+    Draw {
+        /// The input and how the line wrote it.
+        input: Option<(Input, String)>,
+        path: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +71,17 @@ const CODE_NO_MODEL: &str = "nshed::repl::no_model";
 
 const COLON_COMMANDS: [&str; 6] = [":load", ":reload", ":save", ":restore", ":help", ":quit"];
 const QUERY_WORDS: [&str; 5] = ["pathway", "scores", "predict", "le", "le-matrix"];
-const ACTION_WORDS: [&str; 7] = ["show", "train", "step", "set", "reset", "undo", "history"];
+const ACTION_WORDS: [&str; 9] = [
+    "show",
+    "train",
+    "step",
+    "set",
+    "reset",
+    "undo",
+    "history",
+    "info-plane",
+    "draw",
+];
 
 /// Every word a line can start with (for completion and did-you-mean).
 pub fn command_words() -> Vec<&'static str> {
@@ -205,6 +224,8 @@ pub fn parse(ir: Option<&Ir>, text: &str) -> Result<Command, Vec<Problem>> {
             }
         }
         "set" => parse_set(ir, text, after),
+        "info-plane" => parse_info_plane(text, after).map(Command::InfoPlane),
+        "draw" => parse_draw(ir, text, after),
         "reset" => no_extra(text, after, "reset").map(|_| Command::Reset),
         "undo" => no_extra(text, after, "undo").map(|_| Command::Undo),
         "history" => no_extra(text, after, "history").map(|_| Command::History),
@@ -281,6 +302,143 @@ fn parse_colon(text: &str, word: &str, span: Span) -> Result<Command, Vec<Proble
         }
         _ => no_extra(text, after, ":quit").map(|_| Command::Quit),
     }
+}
+
+fn parse_info_plane(text: &str, after: usize) -> Result<PlaneOptions, Vec<Problem>> {
+    let usage = "info-plane [binning [BINS] | noise SIGMA] [scores | lambda]";
+    let mut options = PlaneOptions::default();
+    let (mut estimator_given, mut repr_given) = (false, false);
+    let mut at = after;
+    let twice = |span: Span, what: &str| {
+        vec![Problem::error(CODE, format!("{what} given twice"))
+            .label(span, "second one")
+            .help(format!("usage: {usage}"))]
+    };
+    while let Some((word, span)) = word_at(text, at) {
+        at = span.end;
+        match word {
+            "binning" | "noise" => {
+                if estimator_given {
+                    return Err(twice(span, "the estimator"));
+                }
+                estimator_given = true;
+                let next = word_at(text, at);
+                if word == "noise" {
+                    let Some((value, vspan)) = next else {
+                        return Err(vec![Problem::error(CODE, "`noise` needs a sigma")
+                            .label(Span::new(text.len(), text.len()), "expected a number > 0")
+                            .help(
+                                "e.g. `info-plane noise 0.1` (the representation lies in [0,1])",
+                            )]);
+                    };
+                    at = vspan.end;
+                    match value.parse::<f64>() {
+                        Ok(sigma) if sigma.is_finite() && sigma > 0.0 => {
+                            options.estimator = Estimator::Noise { sigma }
+                        }
+                        _ => {
+                            return Err(vec![Problem::error(
+                                CODE,
+                                format!("`{value}` is not a valid sigma"),
+                            )
+                            .label(vspan, "expected a finite number > 0")
+                            .help(format!("usage: {usage}"))])
+                        }
+                    }
+                } else {
+                    let mut bins = 30;
+                    if let Some((value, vspan)) = next {
+                        if value.bytes().all(|b| b.is_ascii_digit()) {
+                            at = vspan.end;
+                            bins = match value.parse::<usize>() {
+                                Ok(b) if (1..=1_000_000).contains(&b) => b,
+                                _ => {
+                                    return Err(vec![Problem::error(
+                                        CODE,
+                                        format!("`{value}` bins is out of range"),
+                                    )
+                                    .label(vspan, "expected 1 to 1000000")
+                                    .help(format!("usage: {usage}"))])
+                                }
+                            };
+                        }
+                    }
+                    options.estimator = Estimator::Binning { bins };
+                }
+            }
+            "scores" | "lambda" => {
+                if repr_given {
+                    return Err(twice(span, "the representation"));
+                }
+                repr_given = true;
+                options.representation = if word == "scores" {
+                    Representation::Scores
+                } else {
+                    Representation::Lambda
+                };
+            }
+            other => {
+                let p = Problem::error(CODE, format!("unknown option `{other}`"))
+                    .label(span, "not an option of info-plane");
+                let words = ["binning", "noise", "scores", "lambda"];
+                return Err(vec![match did_you_mean(other, words.iter().copied()) {
+                    Some(s) => p.help(format!("did you mean `{s}`? usage: {usage}")),
+                    None => p.help(format!("usage: {usage}")),
+                }]);
+            }
+        }
+    }
+    Ok(options)
+}
+
+fn parse_draw(ir: &Ir, text: &str, after: usize) -> Result<Command, Vec<Problem>> {
+    let usage = "draw [X] PATH (X: a sample or a pattern {e1 e2}; PATH ending in .dot gives DOT)";
+    let (rest, at) = rest_at(text, after);
+    if rest.is_empty() {
+        return Err(vec![Problem::error(CODE, "missing a file name")
+            .label(Span::new(text.len(), text.len()), "expected PATH")
+            .help(format!("usage: {usage}"))]);
+    }
+    let split = rest.rfind(char::is_whitespace);
+    let (input_text, path) = match split {
+        Some(i) => (rest[..i].trim_end(), &rest[i + 1..]),
+        None => ("", rest),
+    };
+    let path_start = at + rest.len() - path.len();
+    let lower = path.to_ascii_lowercase();
+    if ![".svg", ".dot", ".gv"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        let p = Problem::error(
+            CODE,
+            format!("`{path}` is not an .svg, .dot or .gv file name"),
+        )
+        .label(
+            Span::new(path_start, path_start + path.len()),
+            "expected the file to write",
+        );
+        let p = if input_text.is_empty()
+            && (ir.sample_index(path).is_some() || path.starts_with('{'))
+        {
+            p.help(format!(
+                "to draw the pathway of `{path}`, name the file too: draw {path} fig.svg"
+            ))
+        } else {
+            p.help(format!("usage: {usage}"))
+        };
+        return Err(vec![p]);
+    }
+    let input = if input_text.is_empty() {
+        None
+    } else {
+        let parsed = query::parse_input(ir, input_text).map_err(|p| shift(p, at))?;
+        Some((parsed, input_text.to_string()))
+    };
+    Ok(Command::Draw {
+        input,
+        path: path.to_string(),
+    })
 }
 
 fn parse_show(ir: &Ir, text: &str, after: usize) -> Result<Show, Vec<Problem>> {

@@ -40,6 +40,18 @@ pub const COMMANDS: &[CommandHelp] = &[
         details: "Also prints the mean per pair of classes.",
     },
     CommandHelp {
+        name: "info-plane",
+        usage: "info-plane [binning [BINS] | noise SIGMA] [scores | lambda]",
+        summary: "mutual information I(X;T) and I(T;Y) of every level at the current state, in bits",
+        details: "Default: 30 bins, T = the level's scores normalised by their largest value (SPEC 6). `lambda` uses the lambda of the firing nodes instead; `noise 0.1` the Gaussian-noise estimator. Train and ask again to follow a level through the information plane; `nshed info-plane FILE` records the whole curve.",
+    },
+    CommandHelp {
+        name: "draw",
+        usage: "draw [X] PATH",
+        summary: "draw the model at the current state to PATH (SVG; DOT if PATH ends in .dot or .gv)",
+        details: "Levels are rows, node radius grows with ln lambda; with X (a sample or a pattern {e1 e2}) its pathway is red. `draw c1a fig.svg`.",
+    },
+    CommandHelp {
         name: "show",
         usage: "show lambda [LEVEL|NODE] | show eta | show data | show rules | show model",
         summary: "the current amplification factors, edge weights, data, rules or the model's text",

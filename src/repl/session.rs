@@ -471,6 +471,68 @@ impl Session {
                 }
                 Err(p) => return self.plain_error(line, p),
             },
+            Command::InfoPlane(options) => {
+                match crate::analysis::information_plane(&model, &run.state, options) {
+                    Ok(levels) => (
+                        show::info_plane(&levels, options, run.state.step),
+                        json!({ "command": "info-plane", "step": run.state.step,
+                                "representation": options.representation.name(),
+                                "levels": levels }),
+                    ),
+                    Err(e) => {
+                        return self.plain_error(
+                            line,
+                            Problem::error(
+                                "nshed::repl::analysis",
+                                format!("the information analysis failed: {e}"),
+                            )
+                            .help("the data samples' weights must be finite and >= 0"),
+                        )
+                    }
+                }
+            }
+            Command::Draw { input, path } => {
+                let view = crate::plot::GraphView::of(
+                    &model,
+                    &run.state,
+                    input.as_ref().map(|(i, _)| i.input.as_slice()),
+                );
+                let dot = path.ends_with(".dot") || path.ends_with(".gv");
+                let what = match &input {
+                    Some((_, written)) => format!(", pathway of {written}"),
+                    None => String::new(),
+                };
+                let body = if dot {
+                    crate::plot::model_graph_dot(ir, &view)
+                } else {
+                    let title = format!("{} at step {}{what}", ir.model, run.state.step);
+                    crate::plot::model_graph_svg(
+                        ir,
+                        &view,
+                        &crate::plot::FigureOptions::titled(title),
+                    )
+                };
+                if let Err(e) =
+                    crate::fsio::write_atomic(std::path::Path::new(&path), body.as_bytes())
+                {
+                    return self.plain_error(
+                        line,
+                        Problem::error(
+                            "nshed::repl::io",
+                            format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+                        )
+                        .help("check that the directory exists and is writable"),
+                    );
+                }
+                (
+                    format!(
+                        "drew the model at step {}{what} to {path} ({})",
+                        run.state.step,
+                        if dot { "Graphviz DOT" } else { "SVG" }
+                    ),
+                    json!({ "command": "draw", "path": path, "step": run.state.step, "format": if dot { "dot" } else { "svg" } }),
+                )
+            }
             // Handled before a model is needed.
             Command::Help(_) | Command::Quit | Command::Load(_) | Command::Reload => {
                 (String::new(), Json::Null)

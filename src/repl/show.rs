@@ -261,3 +261,30 @@ pub fn model_text(ir: &Ir) -> String {
     out.push_str("}\n");
     out
 }
+
+/// The answer of `info-plane`: one row per feature level.
+pub fn info_plane(
+    levels: &[crate::analysis::LevelInformation],
+    options: crate::analysis::PlaneOptions,
+    step: u64,
+) -> String {
+    use crate::analysis::Estimator;
+    let estimator = match options.estimator {
+        Estimator::Binning { bins } => format!("binning, {bins} bins"),
+        Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
+    };
+    let mut t = crate::report::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
+    for l in levels {
+        t.row(vec![
+            l.level.clone(),
+            format!("{:.4}", l.i_xt),
+            format!("{:.4}", l.i_ty),
+        ]);
+    }
+    format!(
+        "information plane at step {step} ({estimator}; T = {} of the level)\n{t}",
+        options.representation.name()
+    )
+    .trim_end()
+    .to_string()
+}
