@@ -126,3 +126,18 @@ fn json_and_csv_conflict() {
     let out = nshed(&["le-matrix", FIG1, "--json", "--csv"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn log_histograms_span_the_decades() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("le_log.svg");
+    let p = path.to_str().unwrap();
+    stdout(&nshed(&["le-matrix", FIG1, "--svg", p, "--log"]));
+    let text = std::fs::read_to_string(&path).expect("svg written");
+    let doc = roxmltree::Document::parse(&text).expect("svg parses");
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.contains(&"log10 LE(x, x')"), "{texts:?}");
+    // LE(c1a, c3) ~ 2.75e-18 and LE(c3, c1b) ~ 4e17: the axis reaches both ends.
+    assert!(texts.contains(&"-20"), "{texts:?}");
+    assert!(texts.contains(&"20"), "{texts:?}");
+}

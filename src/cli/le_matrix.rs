@@ -10,7 +10,7 @@ use super::{exit, load_model, print_stdout};
 use crate::analysis::{le_class_pair_stats, LePairStats};
 use crate::engine::numeric::fmt_num;
 use crate::engine::{le_matrix, Model};
-use crate::plot::{le_histogram_panels, le_histograms_svg, FigureOptions};
+use crate::plot::{le_histogram_panels, le_histograms_log_svg, le_histograms_svg, FigureOptions};
 
 /// Options of `nshed le-matrix`.
 #[derive(clap::Args, Debug, Clone)]
@@ -31,6 +31,10 @@ pub struct LeMatrixArgs {
     #[arg(long, value_name = "N", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub bins: u64,
+    /// Bin log10 LE instead of LE in the SVG (zeros left out): LE spans many decades when a base
+    /// barely moves its own logits.
+    #[arg(long)]
+    pub log: bool,
     #[command(flatten)]
     pub state: StateArgs,
 }
@@ -72,7 +76,12 @@ pub fn run(args: &LeMatrixArgs) -> u8 {
         };
         let title = format!("Local elasticity of {}", ir.model);
         let bins = usize::try_from(args.bins).unwrap_or(usize::MAX);
-        let svg = le_histograms_svg(&panels, bins, &FigureOptions::titled(title));
+        let options = FigureOptions::titled(title);
+        let svg = if args.log {
+            le_histograms_log_svg(&panels, bins, &options)
+        } else {
+            le_histograms_svg(&panels, bins, &options)
+        };
         if let Err(e) = crate::fsio::write_atomic(Path::new(path), svg.as_bytes()) {
             eprintln!("error: cannot write `{path}`: {e}");
             return exit::IO;

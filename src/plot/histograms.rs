@@ -68,6 +68,46 @@ pub fn le_histograms_svg(
     bins: usize,
     options: &FigureOptions,
 ) -> String {
+    le_histograms_svg_scaled(panels, bins, options, false)
+}
+
+/// [`le_histograms_svg`] on a log scale: every positive value `v` is binned as `log10 v` (the
+/// x range then fits the data instead of starting at 0); zeros and negatives are left out.
+/// LE spans many decades when a base barely moves its own logits, which squeezes a linear
+/// histogram into its first bin.
+pub fn le_histograms_log_svg(
+    panels: &[LeHistogramPanel],
+    bins: usize,
+    options: &FigureOptions,
+) -> String {
+    let logged: Vec<LeHistogramPanel> = panels
+        .iter()
+        .map(|p| LeHistogramPanel {
+            title: p.title.clone(),
+            series: p
+                .series
+                .iter()
+                .map(|s| HistogramSeries {
+                    label: s.label.clone(),
+                    values: s
+                        .values
+                        .iter()
+                        .filter(|v| **v > 0.0)
+                        .map(|v| v.log10())
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    le_histograms_svg_scaled(&logged, bins, options, true)
+}
+
+fn le_histograms_svg_scaled(
+    panels: &[LeHistogramPanel],
+    bins: usize,
+    options: &FigureOptions,
+    log: bool,
+) -> String {
     let bins = bins.max(1);
     let columns = panels.len().clamp(1, 3);
     let rows = panels.len().div_ceil(columns).max(1);
@@ -91,7 +131,7 @@ pub fn le_histograms_svg(
             .flat_map(|p| &p.series)
             .flat_map(|s| s.values.iter().copied())
     };
-    let (x_scale, x_ticks) = Scale::linear(values(), Some(0.0));
+    let (x_scale, x_ticks) = Scale::linear(values(), (!log).then_some(0.0));
     let (lo, hi) = x_scale.domain();
     let bin_width = (hi - lo) / bins as f64;
     let counts = |series: &HistogramSeries| {
@@ -158,7 +198,7 @@ pub fn le_histograms_svg(
         let x_axis = Axis {
             scale: x_scale.onto(panel.left, panel.right()),
             ticks: &x_ticks,
-            title: "LE(x, x')",
+            title: if log { "log10 LE(x, x')" } else { "LE(x, x')" },
         };
         let y_axis = Axis {
             scale: y_scale.onto(panel.bottom(), panel.top),

@@ -20,7 +20,10 @@ mod svg;
 
 pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
 pub use graph::{model_graph_dot, model_graph_svg, node_radius, GraphView};
-pub use histograms::{le_histogram_panels, le_histograms_svg, HistogramSeries, LeHistogramPanel};
+pub use histograms::{
+    le_histogram_panels, le_histograms_log_svg, le_histograms_svg, HistogramSeries,
+    LeHistogramPanel,
+};
 pub use info_plane::{info_plane_svg, InfoPlanePoint, InfoPlaneSeries};
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
 

@@ -184,7 +184,8 @@ pub(crate) fn format_plain(value: f64, step: f64) -> String {
     if value == 0.0 && step.abs() < 1e-4 {
         return "0".to_string();
     }
-    let decimals = if step.abs() >= 1.0 || step == 0.0 {
+    // A step of 2.5 needs one decimal like 0.25 needs two: count until the step is whole.
+    let decimals = if step == 0.0 || !step.is_finite() {
         0
     } else {
         let mut d = 0usize;
@@ -251,6 +252,9 @@ mod tests {
         assert_eq!(format_plain(2e-7, 1e-7), "2e-7");
         assert_eq!(format_plain(0.0, 1e-7), "0");
         assert_eq!(format_plain(250.0, 50.0), "250");
+        assert_eq!(format_plain(2.5, 2.5), "2.5");
+        assert_eq!(format_plain(5.0, 2.5), "5.0");
+        assert_eq!(format_plain(7.5, 2.5), "7.5");
     }
 
     #[test]

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Regenerates every figure and table of docs/: docs/phenomena.md (scripts/phenomena.sh) and
+# docs/experiments.md (scripts/experiments/*.sh). Builds nshed once unless NSHED is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ -z "${NSHED:-}" ]]; then
+  cargo build --release --quiet
+  export NSHED="$PWD/target/release/nshed"
+fi
+scripts/phenomena.sh
+shopt -s nullglob
+for script in scripts/experiments/*.sh; do
+  echo "== $script" >&2
+  "$script"
+done
+echo "all figures regenerated under docs/figures" >&2
