@@ -5,3 +5,5 @@
 pub mod sweep;
 
 pub use sweep::{merge_shards, run_points, Merged, Shard, ShardFile, SweepError};
+pub mod basin;
+pub mod uncertainty;
