@@ -1,14 +1,13 @@
 //! The basin image (seed 001): a grid of outcomes, one colour per outcome, as SVG (with axes
 //! and a legend) or as a PNG raster (one block of pixels per grid point, no text).
 
-use super::axes::{
-    draw_axes, draw_legend, draw_title, legend_entry_width, Axis, LegendEntry, Panel,
-};
+use super::axes::{draw_axes, draw_title, legend_entry_width, Axis, LegendEntry, Panel};
 use super::scale::Scale;
-use super::svg::{escape, num, Svg};
+use super::svg::{escape, num, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
 
-/// A grid of outcome indices: `cells[row * n + col]`, row 0 at the bottom (smallest y).
+/// A grid of outcome indices: `cells[row * n + col]` (`n * n` of them), row 0 at the bottom
+/// (smallest y).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BasinImage {
     pub n: usize,
@@ -145,13 +144,35 @@ pub fn basin_svg(image: &BasinImage, options: &FigureOptions) -> String {
         height: side,
     };
 
-    // The grid under the axes' frame.
+    let axis = |(lo, hi): (f64, f64), start: f64, end: f64| {
+        if image.log {
+            Scale::fixed(lo.log10(), hi.log10(), true).onto(start, end)
+        } else {
+            Scale::fixed(lo, hi, false).onto(start, end)
+        }
+    };
+    let x_axis = Axis {
+        scale: axis(image.x_range, panel.left, panel.right()),
+        ticks: &x_ticks,
+        title: &image.x_label,
+    };
+    let y_axis = Axis {
+        scale: axis(image.y_range, panel.bottom(), panel.top),
+        ticks: &y_ticks,
+        title: &image.y_label,
+    };
+    // Axes (and their grid lines) first, so the basin covers the grid lines.
+    draw_axes(&mut svg, panel, Some(&x_axis), &y_axis);
+    // The basin, one rect per run of equal cells in a row.
     let n = image.n.max(1);
     let cell = side / n as f64;
     svg.open("class=\"basin\"");
     for row in 0..n {
         let y = panel.bottom() - (row + 1) as f64 * cell;
-        let cells = &image.cells[row * n..(row + 1) * n];
+        // A short `cells` (a caller's bug) leaves the missing rows white.
+        let Some(cells) = image.cells.get(row * n..(row + 1) * n) else {
+            continue;
+        };
         let mut start = 0;
         while start < n {
             let outcome = cells[start];
@@ -172,31 +193,50 @@ pub fn basin_svg(image: &BasinImage, options: &FigureOptions) -> String {
         }
     }
     svg.close();
-
-    let axis = |(lo, hi): (f64, f64), start: f64, end: f64| {
-        if image.log {
-            Scale::fixed(lo.log10(), hi.log10(), true).onto(start, end)
-        } else {
-            Scale::fixed(lo, hi, false).onto(start, end)
-        }
-    };
-    let x_axis = Axis {
-        scale: axis(image.x_range, panel.left, panel.right()),
-        ticks: &x_ticks,
-        title: &image.x_label,
-    };
-    let y_axis = Axis {
-        scale: axis(image.y_range, panel.bottom(), panel.top),
-        ticks: &y_ticks,
-        title: &image.y_label,
-    };
-    draw_axes(&mut svg, panel, Some(&x_axis), &y_axis);
-    draw_legend(&mut svg, (panel.right() + 24.0, panel.top), &entries, false);
+    svg.rect(
+        panel.left,
+        panel.top,
+        panel.width,
+        panel.height,
+        "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"",
+    );
+    draw_swatches(&mut svg, (panel.right() + 24.0, panel.top), &entries);
     svg.raw(&format!(
         "<desc>{}</desc>",
         escape(&format!("{n} x {n} grid, {} outcomes", image.labels.len()))
     ));
     svg.finish()
+}
+
+/// A legend of solid swatches in exactly the image's colours (the shared legend draws
+/// swatches translucent, which would not match the cells).
+fn draw_swatches(svg: &mut Svg, (x, y): (f64, f64), entries: &[LegendEntry]) {
+    for (k, entry) in entries.iter().enumerate() {
+        let top = y + k as f64 * 18.0;
+        svg.open(&format!(
+            "class=\"legend-entry\" data-label=\"{}\"",
+            escape(entry.label)
+        ));
+        svg.rect(
+            x + 4.0,
+            top + 3.0,
+            14.0,
+            12.0,
+            &format!(
+                "fill=\"{}\" stroke=\"#444444\" stroke-width=\"0.6\"",
+                entry.colour
+            ),
+        );
+        svg.text(
+            x + 26.0,
+            top + 13.0,
+            FONT_SIZE,
+            Anchor::Start,
+            entry.label,
+            "",
+        );
+        svg.close();
+    }
 }
 
 /// The basin image as PNG bytes: `scale x scale` pixels per grid point, the top row of the
@@ -209,7 +249,10 @@ pub fn basin_png(image: &BasinImage, scale: usize) -> Result<Vec<u8>, png::Encod
     for image_row in 0..side {
         let row = n - 1 - image_row / scale;
         for col in 0..side {
-            let (r, g, b) = outcome_colour(image.cells[row * n + col / scale]);
+            let (r, g, b) = image
+                .cells
+                .get(row * n + col / scale)
+                .map_or((255, 255, 255), |&c| outcome_colour(c));
             pixels.extend_from_slice(&[r, g, b]);
         }
     }
