@@ -288,6 +288,47 @@ fn a_smooth_boundary_has_exponent_near_one() {
 }
 
 #[test]
+fn f_of_eps_matches_buffons_needle_on_a_known_boundary() {
+    // THREE's trained basin over 0..3 has straight boundaries: x = 1 (y < 1), y = 1 (x < 1)
+    // and the diagonal from (1, 1) to (3, 3). A needle of length eps dropped uniformly in a
+    // region of area A crosses boundaries of total length L with probability
+    // 2 eps L / (pi A); here the region is the square shrunk by eps (side 3 - 2 eps) and L
+    // the boundary inside it: 2 (1 - eps) + (2 - eps) sqrt 2.
+    let file = model_file("three_buffon.nshed", THREE);
+    let v = json(&[
+        "basin",
+        &file,
+        "--nodes",
+        "a,b",
+        "--range",
+        "0..3",
+        "--uncertainty",
+        "--eps",
+        "0.01..0.1",
+        "--eps-count",
+        "3",
+        "--pairs",
+        "20000",
+        "--json",
+    ]);
+    for m in v["measured"].as_array().unwrap() {
+        let eps = m["eps"].as_f64().unwrap();
+        let area = (3.0 - 2.0 * eps).powi(2);
+        let length = 2.0 * (1.0 - eps) + (2.0 - eps) * 2f64.sqrt();
+        let expected = 2.0 * eps * length / (std::f64::consts::PI * area);
+        let f = m["f"].as_f64().unwrap();
+        // Four binomial standard deviations.
+        let sd = (expected * (1.0 - expected) / 20000.0).sqrt();
+        assert!(
+            (f - expected).abs() < 4.0 * sd,
+            "eps {eps}: f {f}, expected {expected} ± {sd}"
+        );
+    }
+    let phi = v["fit"]["phi"].as_f64().unwrap();
+    assert!((phi - 1.0).abs() < 0.15, "phi {phi}");
+}
+
+#[test]
 fn uncertainty_sweeps_shard_and_ignore_threads() {
     let one = example_uncertainty(&["--threads", "1"]);
     let four = example_uncertainty(&["--threads", "4"]);
