@@ -44,6 +44,17 @@ fn basin_row(c: &mut Criterion) {
             }
         })
     });
+    // The same row with fresh scratch space per run (trainer, evaluator, state): what the
+    // per-worker pool of `nshed basin` saves.
+    group.bench_function("fig4_row_256x1000_fresh_workspace", |b| {
+        b.iter(|| {
+            for col in 0..GRID {
+                let x = axis.cell_centre(col, GRID);
+                let y = axis.cell_centre(row, GRID);
+                black_box(basin.outcome(x, y));
+            }
+        })
+    });
     group.finish();
 }
 
