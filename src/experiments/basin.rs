@@ -191,7 +191,8 @@ pub fn grid_cell(p: u64, n: u64) -> (u64, u64) {
 /// uncertainty exponent: the first point uniform in the square shrunk by `eps` on every side
 /// (so that the second, in a uniformly random direction, stays inside), as `lambda` values
 /// `((a, b), (a', b'))`. The draws come from stream `pair + 1` of the seed's key (stream 0 is
-/// the training stream), so a pair depends only on the seed and its index.
+/// the training stream), so a pair depends only on the seed and its index. Needs
+/// `0 < 2 eps < width` on both axes (the caller checks).
 pub fn random_pair(seed: u64, pair: u64, eps: f64, x: &Axis, y: &Axis) -> ((f64, f64), (f64, f64)) {
     let mut rng = RunRng::seed_from_u64(seed);
     rng.set_stream(pair.wrapping_add(1));
