@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::diag::{RenderStyle, Report};
 
+mod basin;
+mod basin_report;
 mod check;
 mod draw;
 mod gen;
@@ -128,6 +130,9 @@ pub enum Command {
     Draw(Box<draw::DrawArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
+    /// Basins of attraction (seed 001): train one run per grid point of the initial lambda of
+    /// two nodes, colour the grid by outcome; `--uncertainty` fits the uncertainty exponent.
+    Basin(Box<basin::BasinArgs>),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -168,6 +173,7 @@ pub fn main() -> ExitCode {
         Command::InfoPlane(args) => info_plane::run(&args),
         Command::Regularize(args) => regularize::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Basin(args) => basin::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)

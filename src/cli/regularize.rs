@@ -127,7 +127,7 @@ fn with_schedule(ir: &Ir, batch: u64, steps: Option<u64>) -> Ir {
 /// Phase lengths scaled to add up to `total`, each in proportion to `old` (cumulative
 /// rounding down, so the sum is exact). A schedule of zero steps puts everything in the last
 /// phase.
-fn scale_steps(old: &[u64], total: u64) -> Vec<u64> {
+pub(super) fn scale_steps(old: &[u64], total: u64) -> Vec<u64> {
     let sum: u128 = old.iter().map(|&s| u128::from(s)).sum();
     if old.is_empty() {
         return Vec::new();

@@ -45,6 +45,9 @@ pub struct OutputArgs {
     /// Also draw the figure to this SVG file.
     #[arg(long, value_name = "PATH")]
     pub svg: Option<String>,
+    /// Also write the image as PNG to this file (sweeps whose figure is an image: basin).
+    #[arg(long, value_name = "PATH")]
+    pub png: Option<String>,
 }
 
 impl SweepArgs {
@@ -160,8 +163,18 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
         Err(code) => return code,
     };
     // Each experiment adds its arm here: `"name" => its_module::finish_merged(merged, output)`.
+    let experiment = merged.experiment.clone();
+    let has_image = experiment == super::basin::GRID_EXPERIMENT;
+    if output.png.is_some() && !has_image {
+        eprintln!("error: a `{experiment}` sweep has no image to write as PNG\n  help: drop --png");
+        return exit::USAGE;
+    }
     #[allow(clippy::match_single_binding)]
     match merged.experiment.as_str() {
+        super::basin::GRID_EXPERIMENT => super::basin::finish_merged_grid(merged, output),
+        super::basin::UNCERTAINTY_EXPERIMENT => {
+            super::basin::finish_merged_uncertainty(merged, output)
+        }
         other => {
             eprintln!(
                 "error: shard files of an unknown experiment `{other}`\n  help: nshed merge knows the sweeps of this version of nshed"

@@ -2,6 +2,8 @@
 //! freezing). Each is a sweep of independent training runs: `sweep` runs the points in
 //! parallel, reproducibly, optionally one shard at a time, and merges shard files.
 
+pub mod basin;
 pub mod sweep;
+pub mod uncertainty;
 
 pub use sweep::{merge_shards, run_points, Merged, Shard, ShardFile, SweepError};

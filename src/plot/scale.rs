@@ -76,6 +76,12 @@ impl Scale {
         (Self::over(lo, hi, true), ticks)
     }
 
+    /// A scale over exactly `[lo, hi]` (log10 bounds for a log scale), for figures whose
+    /// frame must match the data's extent (the basin image).
+    pub(crate) fn fixed(lo: f64, hi: f64, log: bool) -> Self {
+        Self::over(lo, hi, log)
+    }
+
     fn over(lo: f64, hi: f64, log: bool) -> Self {
         Self {
             lo,
