@@ -1,8 +1,7 @@
 //! `nshed run`: train by the file's schedule (or not), then report the state.
 //! Also the shared "get the trained state" path used by `le` and `query`.
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::{exit, load_model, print_stdout};
@@ -252,8 +251,7 @@ pub fn train_state(
 /// end so a reader never sees half a file.
 struct Recorder {
     path: PathBuf,
-    tmp: PathBuf,
-    out: BufWriter<File>,
+    out: crate::fsio::AtomicWriter,
     every: u64,
     quantities: Vec<Quantity>,
     csv: bool,
@@ -267,8 +265,7 @@ impl Recorder {
         quantities: Vec<Quantity>,
     ) -> std::io::Result<Recorder> {
         let path = PathBuf::from(path);
-        let tmp = crate::fsio::temp_path(&path);
-        let mut out = BufWriter::new(File::create(&tmp)?);
+        let mut out = crate::fsio::AtomicWriter::create(&path)?;
         let csv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -277,7 +274,6 @@ impl Recorder {
         }
         Ok(Recorder {
             path,
-            tmp,
             out,
             every: every.max(1),
             quantities,
@@ -295,15 +291,11 @@ impl Recorder {
         }
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
-        self.out.flush()?;
-        self.out.get_ref().sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)
+    fn finish(self) -> std::io::Result<()> {
+        self.out.commit()
     }
 
     fn abandon(self) {
-        let tmp = self.tmp.clone();
-        drop(self);
-        let _ = std::fs::remove_file(tmp);
+        self.out.abandon();
     }
 }

@@ -112,7 +112,10 @@ pub fn write_text_file(path: &str, text: &str) -> u8 {
     match crate::fsio::write_atomic(Path::new(path), text.as_bytes()) {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error: cannot write `{path}`: {e}");
+            eprintln!(
+                "error: cannot write `{path}`: {}\n  help: check that the directory exists and is writable",
+                crate::source::io_reason(&e)
+            );
             exit::IO
         }
     }
@@ -169,7 +172,6 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
         eprintln!("error: a `{experiment}` sweep has no image to write as PNG\n  help: drop --png");
         return exit::USAGE;
     }
-    #[allow(clippy::match_single_binding)]
     match merged.experiment.as_str() {
         super::basin::GRID_EXPERIMENT => super::basin::finish_merged_grid(merged, output),
         super::basin::UNCERTAINTY_EXPERIMENT => {
@@ -179,7 +181,6 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
             eprintln!(
                 "error: shard files of an unknown experiment `{other}`\n  help: nshed merge knows the sweeps of this version of nshed"
             );
-            let _ = output;
             exit::MODEL_ERROR
         }
     }
