@@ -9,8 +9,11 @@ use clap::{Parser, Subcommand};
 use crate::diag::{RenderStyle, Report};
 
 mod check;
+mod depth;
 mod draw;
+mod fool;
 mod gen;
+mod gen_shape;
 mod le;
 mod le_matrix;
 mod query;
@@ -124,6 +127,13 @@ pub enum Command {
     Draw(Box<draw::DrawArgs>),
     /// Write a random layered model with noisy prototype data as .nshed text (seeded).
     Gen(Box<gen::GenArgs>),
+    /// Fooling inputs (random patterns far from the data, classified with p >= 0.99), output
+    /// collapse, and the smallest fooling pattern per class; `--depths A..B` sweeps generated
+    /// models of growing depth (SPEC 9, seed 000).
+    Fool(Box<fool::FoolArgs>),
+    /// Spread of the logits across seeds against depth for several init distributions, and
+    /// the effect of freezing a level on accuracy, sparsity and LE (SPEC 9, seed 003).
+    Depth(Box<depth::DepthArgs>),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -163,6 +173,8 @@ pub fn main() -> ExitCode {
         Command::LeMatrix(args) => le_matrix::run(&args),
         Command::Regularize(args) => regularize::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Fool(args) => fool::run(&args),
+        Command::Depth(args) => depth::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)

@@ -162,6 +162,9 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
     // Each experiment adds its arm here: `"name" => its_module::finish_merged(merged, output)`.
     #[allow(clippy::match_single_binding)]
     match merged.experiment.as_str() {
+        "fool" => super::fool::finish_merged_file(merged, output),
+        "fool-depths" => super::fool::finish_merged_depths(merged, output),
+        "depth" => super::depth::finish_merged(merged, output),
         other => {
             eprintln!(
                 "error: shard files of an unknown experiment `{other}`\n  help: nshed merge knows the sweeps of this version of nshed"

@@ -16,6 +16,7 @@ mod info_plane;
 mod lines;
 mod palette;
 mod scale;
+mod stack;
 mod svg;
 
 pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
@@ -23,6 +24,7 @@ pub use graph::{model_graph_dot, model_graph_svg, node_radius, GraphView};
 pub use histograms::{le_histogram_panels, le_histograms_svg, HistogramSeries, LeHistogramPanel};
 pub use info_plane::{info_plane_svg, InfoPlanePoint, InfoPlaneSeries};
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
+pub use stack::{stack_svgs, Sized};
 
 /// Options shared by every figure.
 #[derive(Debug, Clone, Default, PartialEq)]
