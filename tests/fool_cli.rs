@@ -201,6 +201,10 @@ fn depth_sweep_is_reproducible_shardable_and_collapses() {
         "2",
         "--samples",
         "300",
+        "--width",
+        "16",
+        "--inputs",
+        "32",
         "--json",
     ];
     let with = |extra: &[&str]| {

@@ -594,41 +594,53 @@ fn figure(r: &Report) -> String {
     let Some(level) = r.frozen_level else {
         return spread_svg;
     };
-    let categories: Vec<String> = r
-        .cells
-        .iter()
-        .map(|c| format!("L={} {}", c.depth, c.init))
-        .collect();
+    // One group of bars per depth (means over the inits) when there are several depths, else
+    // one per init: a bar per (depth, init) would not leave room for the labels.
+    let by_depth = r.cells.iter().any(|c| c.depth != r.cells[0].depth);
+    let key = |c: &Cell| {
+        if by_depth {
+            format!("L={}", c.depth)
+        } else {
+            c.init.to_string()
+        }
+    };
+    let mut categories: Vec<String> = Vec::new();
+    for c in &r.cells {
+        if !categories.contains(&key(c)) {
+            categories.push(key(c));
+        }
+    }
+    let values = |f: &dyn Fn(&FreezeCell) -> Option<f64>| -> Vec<f64> {
+        categories
+            .iter()
+            .map(|k| {
+                mean(
+                    r.cells
+                        .iter()
+                        .filter(|c| &key(c) == k)
+                        .filter_map(|c| c.freeze.as_ref().and_then(f)),
+                )
+                .unwrap_or(f64::NAN)
+            })
+            .collect()
+    };
+    let suffix = if by_depth && inits.len() > 1 {
+        " (mean over inits)"
+    } else {
+        ""
+    };
     let panel = |title: &str, y: &str, f: &dyn Fn(&FreezeCell) -> &Pair| BarPanel {
-        title: title.into(),
+        title: format!("{title}{suffix}"),
         y_label: y.into(),
         categories: categories.clone(),
         series: vec![
             BarSeries {
                 label: "trained".into(),
-                values: r
-                    .cells
-                    .iter()
-                    .map(|c| {
-                        c.freeze
-                            .as_ref()
-                            .and_then(|fc| f(fc).trained)
-                            .unwrap_or(f64::NAN)
-                    })
-                    .collect(),
+                values: values(&|fc| f(fc).trained),
             },
             BarSeries {
                 label: format!("level `{level}` frozen"),
-                values: r
-                    .cells
-                    .iter()
-                    .map(|c| {
-                        c.freeze
-                            .as_ref()
-                            .and_then(|fc| f(fc).frozen)
-                            .unwrap_or(f64::NAN)
-                    })
-                    .collect(),
+                values: values(&|fc| f(fc).frozen),
             },
         ],
     };

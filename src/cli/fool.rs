@@ -87,7 +87,7 @@ pub struct FoolArgs {
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub models: u64,
     /// Training steps of every generated model (with --depths).
-    #[arg(long, value_name = "T", default_value_t = 500, requires = "depths")]
+    #[arg(long, value_name = "T", default_value_t = 1000, requires = "depths")]
     pub steps: u64,
     #[command(flatten)]
     pub shape: GenShapeArgs,
@@ -489,7 +489,7 @@ fn file_figure(r: &FileReport) -> String {
     let categories: Vec<String> = r.classes.iter().map(|c| c.class.clone()).collect();
     let panels = vec![
         BarPanel {
-            title: "Random patterns per predicted class".into(),
+            title: "Patterns per predicted class".into(),
             y_label: "patterns".into(),
             categories: categories.clone(),
             series: vec![

@@ -14,11 +14,11 @@ pub const MAX_DEPTH: usize = 64;
 #[derive(clap::Args, Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GenShapeArgs {
     /// Width of every feature level of the generated models.
-    #[arg(long, value_name = "W", default_value_t = 16, requires = "depths",
+    #[arg(long, value_name = "W", default_value_t = 32, requires = "depths",
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
     pub width: usize,
     /// Input (level-1) nodes of the generated models.
-    #[arg(long, value_name = "N", default_value_t = 32, requires = "depths",
+    #[arg(long, value_name = "N", default_value_t = 64, requires = "depths",
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
     pub inputs: usize,
     /// Children per middle node: `MIN..MAX` or a single number.
@@ -45,8 +45,9 @@ pub struct GenShapeArgs {
     #[arg(long, value_name = "Q", default_value_t = 0.05, requires = "depths",
           value_parser = parse_probability)]
     pub noise: f64,
-    /// Batch size of the generated models' training phase.
-    #[arg(long, value_name = "B", default_value_t = 8, requires = "depths",
+    /// Batch size of the generated models' training phase (batch 1: a class edge grows only
+    /// when its feature fires for a sample of that class).
+    #[arg(long, value_name = "B", default_value_t = 1, requires = "depths",
           value_parser = parse_batch)]
     pub batch: u64,
 }
