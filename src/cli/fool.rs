@@ -62,7 +62,7 @@ pub struct FoolArgs {
     /// Random level-1 patterns to judge (per model with --depths); every input fires with
     /// probability --density.
     #[arg(long, value_name = "N", default_value_t = 1000, conflicts_with = "exhaustive",
-          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub samples: u64,
     /// Probability that an input fires in a random pattern (0.5: uniform over all patterns).
     #[arg(long, value_name = "Q", default_value_t = 0.5, conflicts_with = "exhaustive",
@@ -305,15 +305,18 @@ struct SmallestRow {
 
 fn file_report<'a>(params: &'a FileParams, results: &[FilePoint]) -> FileReport<'a> {
     let k = params.classes.len();
-    let mut stats = PatternStats::new(k);
+    let stats = PatternStats::total(
+        k,
+        results.iter().filter_map(|r| match r {
+            FilePoint::Block(s) => Some(s),
+            FilePoint::Smallest(_) => None,
+        }),
+    );
     let mut smallest: Vec<Option<&Smallest>> = vec![None; k];
     for r in results {
-        match r {
-            FilePoint::Block(s) => stats.absorb(s),
-            FilePoint::Smallest(s) => {
-                if let Some(slot) = smallest.get_mut(s.class) {
-                    *slot = Some(s);
-                }
+        if let FilePoint::Smallest(s) = r {
+            if let Some(slot) = smallest.get_mut(s.class) {
+                *slot = Some(s);
             }
         }
     }
