@@ -65,7 +65,8 @@ pub struct DepthArgs {
     #[command(flatten)]
     pub shape: GenShapeArgs,
     /// Also train every run with this level's lambda frozen (a number, 1 = input level, or
-    /// a level name of FILE) and compare accuracy, sparsity and LE. Needs training.
+    /// a level name of FILE) and compare accuracy, sparsity and LE. Needs training. LE is
+    /// taken over every pair of data samples, so its cost grows with their number squared.
     #[arg(long, value_name = "LEVEL")]
     pub freeze: Option<String>,
     /// Base seed: run i of every (depth, init) uses stream i of it; with --depths it also
