@@ -52,7 +52,8 @@ impl Bits {
         b
     }
 
-    /// Pattern number `code` of the `2^len` patterns (bit `i` of `code` = input `i`).
+    /// Pattern number `code` of the `2^len` patterns (bit `i` of `code` = input `i`; for
+    /// `len <= 64`, as enumeration needs).
     pub fn from_code(len: usize, code: u64) -> Bits {
         let mut b = Bits::empty(len);
         if let Some(w) = b.words.first_mut() {
