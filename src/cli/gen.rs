@@ -146,7 +146,7 @@ fn parse_widths(s: &str) -> Result<WidthList, String> {
         .map(WidthList)
 }
 
-fn parse_fan_in(s: &str) -> Result<(usize, usize), String> {
+pub(super) fn parse_fan_in(s: &str) -> Result<(usize, usize), String> {
     let (lo, hi) = match s.split_once("..") {
         Some((lo, hi)) => (
             parse_count(lo, "fan-in minimum")?,
@@ -198,7 +198,7 @@ fn parse_mix(s: &str) -> Result<RuleMix, String> {
     Ok(mix)
 }
 
-fn parse_probability(s: &str) -> Result<f64, String> {
+pub(super) fn parse_probability(s: &str) -> Result<f64, String> {
     s.trim()
         .parse::<f64>()
         .ok()
@@ -206,7 +206,7 @@ fn parse_probability(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{s}` is not a probability (a number between 0 and 1)"))
 }
 
-fn parse_batch(s: &str) -> Result<u64, String> {
+pub(super) fn parse_batch(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(0) => Err("batch must be at least 1".into()),
         Ok(b) => Ok(b),

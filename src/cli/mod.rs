@@ -11,8 +11,11 @@ use crate::diag::{RenderStyle, Report};
 mod basin;
 mod basin_report;
 mod check;
+mod depth;
 mod draw;
+mod fool;
 mod gen;
+mod gen_shape;
 mod info_plane;
 mod le;
 mod le_matrix;
@@ -133,6 +136,13 @@ pub enum Command {
     /// Basins of attraction (seed 001): train one run per grid point of the initial lambda of
     /// two nodes, colour the grid by outcome; `--uncertainty` fits the uncertainty exponent.
     Basin(Box<basin::BasinArgs>),
+    /// Fooling inputs (random patterns far from the data, classified with p >= 0.99), output
+    /// collapse, and the smallest fooling pattern per class; `--depths A..B` sweeps generated
+    /// models of growing depth (SPEC 9, seed 000).
+    Fool(Box<fool::FoolArgs>),
+    /// Spread of the logits across seeds against depth for several init distributions, and
+    /// the effect of freezing a level on accuracy, sparsity and LE (SPEC 9, seed 003).
+    Depth(Box<depth::DepthArgs>),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -174,6 +184,8 @@ pub fn main() -> ExitCode {
         Command::Regularize(args) => regularize::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Basin(args) => basin::run(&args),
+        Command::Fool(args) => fool::run(&args),
+        Command::Depth(args) => depth::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)

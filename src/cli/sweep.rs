@@ -50,6 +50,19 @@ pub struct OutputArgs {
     pub png: Option<String>,
 }
 
+impl OutputArgs {
+    /// Refuses `--png` for a command whose figure is not an image (only `basin` draws one).
+    pub fn refuse_png(&self, command: &str) -> Result<(), u8> {
+        if self.png.is_some() {
+            eprintln!(
+                "error: `nshed {command}` draws plots, not an image, so it has no PNG output\n  help: use --svg PATH"
+            );
+            return Err(exit::USAGE);
+        }
+        Ok(())
+    }
+}
+
 impl SweepArgs {
     pub fn shard(&self) -> Shard {
         self.shard.unwrap_or(Shard::ALL)
@@ -177,6 +190,9 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
         super::basin::UNCERTAINTY_EXPERIMENT => {
             super::basin::finish_merged_uncertainty(merged, output)
         }
+        "fool" => super::fool::finish_merged_file(merged, output),
+        "fool-depths" => super::fool::finish_merged_depths(merged, output),
+        "depth" => super::depth::finish_merged(merged, output),
         other => {
             eprintln!(
                 "error: shard files of an unknown experiment `{other}`\n  help: nshed merge knows the sweeps of this version of nshed"

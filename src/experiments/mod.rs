@@ -7,3 +7,8 @@ pub mod sweep;
 pub mod uncertainty;
 
 pub use sweep::{merge_shards, run_points, Merged, Shard, ShardFile, SweepError};
+pub mod depth;
+pub mod fool;
+pub mod fool_search;
+pub mod generated;
+pub mod streams;

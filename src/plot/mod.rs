@@ -17,6 +17,7 @@ mod info_plane;
 mod lines;
 mod palette;
 mod scale;
+mod stack;
 mod svg;
 
 pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
@@ -28,6 +29,7 @@ pub use histograms::{
 };
 pub use info_plane::{info_plane_svg, InfoPlanePoint, InfoPlaneSeries};
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
+pub use stack::{stack_svgs, Sized};
 
 /// Options shared by every figure.
 #[derive(Debug, Clone, Default, PartialEq)]

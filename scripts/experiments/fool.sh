@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes the figures and tables of docs/experiments/fool.md in docs/figures/.
+# Uses $NSHED when set (a built nshed binary), else `cargo run --release --`.
+# Takes well under a minute on two cores once nshed is built.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [[ -n "${NSHED:-}" ]]; then
+    nshed() { "$NSHED" "$@"; }
+else
+    cargo build --release --quiet
+    nshed() { cargo run --release --quiet -- "$@"; }
+fi
+out=docs/figures
+mkdir -p "$out"
+
+# The hand-countable model: every one of its 16 patterns, threshold 0.85.
+nshed fool examples/fool_tiny.nshed --exhaustive --threshold 0.85 \
+    | tee "$out/fool-tiny.txt"
+
+# The paper's Figure 1 model, trained by its schedule: all 128 patterns, smallest fooling
+# pattern per class by enumeration; then 1000 random patterns with the search, to compare.
+nshed fool examples/fig1.nshed --exhaustive --svg "$out/fool-fig1.svg" \
+    --csv "$out/fool-fig1.csv" | tee "$out/fool-fig1.txt"
+nshed fool examples/fig1.nshed | tee "$out/fool-fig1-random.txt"
+
+# Generated models of 2 to 12 levels, 8 models per depth.
+nshed fool --depths 2..12 --models 8 --svg "$out/fool-depths.svg" \
+    --csv "$out/fool-depths.csv" | tee "$out/fool-depths.txt"

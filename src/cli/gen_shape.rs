@@ -1,0 +1,131 @@
+//! The shape of the generated models of the depth sweeps (`nshed fool --depths`, `nshed
+//! depth --depths`): the `nshed gen` options that make sense there, and `--depths`.
+
+use clap::builder::TypedValueParser as _;
+use serde::{Deserialize, Serialize};
+
+use super::gen::{parse_batch, parse_fan_in, parse_probability};
+use crate::gen::{GenParams, RuleMix, Widths};
+
+/// Most levels a depth sweep may ask for.
+pub const MAX_DEPTH: usize = 64;
+
+/// Shape of the generated models (every depth of the sweep uses the same shape).
+#[derive(clap::Args, Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GenShapeArgs {
+    /// Width of every feature level of the generated models.
+    #[arg(long, value_name = "W", default_value_t = 32, requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
+    pub width: usize,
+    /// Input (level-1) nodes of the generated models.
+    #[arg(long, value_name = "N", default_value_t = 64, requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
+    pub inputs: usize,
+    /// Children per middle node: `MIN..MAX` or a single number.
+    #[arg(long, value_name = "MIN..MAX", default_value = "2..4", requires = "depths",
+          value_parser = parse_fan_in)]
+    pub fan_in: (usize, usize),
+    /// Classes of the generated models.
+    #[arg(long, value_name = "C", default_value_t = 4, requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
+    pub classes: usize,
+    /// Prototype patterns per class.
+    #[arg(long, value_name = "K", default_value_t = 2, requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
+    pub prototypes: usize,
+    /// Noisy data samples made from each prototype.
+    #[arg(long, value_name = "S", default_value_t = 4, requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
+    pub samples_per_prototype: usize,
+    /// Input nodes firing in each prototype [default: inputs / 8, at least 1].
+    #[arg(long, value_name = "P", requires = "depths",
+          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
+    pub pattern_size: Option<usize>,
+    /// Probability that each bit of a prototype flips in a data sample.
+    #[arg(long, value_name = "Q", default_value_t = 0.05, requires = "depths",
+          value_parser = parse_probability)]
+    pub noise: f64,
+    /// Batch size of the generated models' training phase (batch 1: a class edge grows only
+    /// when its feature fires for a sample of that class).
+    #[arg(long, value_name = "B", default_value_t = 1, requires = "depths",
+          value_parser = parse_batch)]
+    pub batch: u64,
+}
+
+impl GenShapeArgs {
+    /// The generator's parameters for a model of `levels` levels trained `steps` steps.
+    pub fn params(&self, levels: usize, steps: u64, seed: u64) -> GenParams {
+        GenParams {
+            levels,
+            widths: Widths::Uniform(self.width),
+            input_width: self.inputs,
+            fan_in: self.fan_in,
+            mix: RuleMix::default(),
+            classes: self.classes,
+            prototypes_per_class: self.prototypes,
+            pattern_size: self.pattern_size.unwrap_or((self.inputs / 8).max(1)),
+            samples_per_prototype: self.samples_per_prototype,
+            noise: self.noise,
+            seed,
+            with_train: Some((steps, self.batch)),
+        }
+    }
+
+    /// Checks that every depth gives a valid model (the first problem, for a usage error).
+    pub fn validate(&self, depths: &[usize], steps: u64) -> Result<(), String> {
+        for &d in depths {
+            self.params(d, steps, 0)
+                .validate()
+                .map_err(|e| format!("depth {d}: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// `--depths`: `A..B` (inclusive), or a list `2,4,8`; each from 2 to [`MAX_DEPTH`].
+pub fn parse_depths(s: &str) -> Result<Vec<usize>, String> {
+    let one = |t: &str| -> Result<usize, String> {
+        match t.trim().parse::<usize>() {
+            Ok(d) if (2..=MAX_DEPTH).contains(&d) => Ok(d),
+            Ok(d) => Err(format!(
+                "depth {d} is out of range: a model has 2 to {MAX_DEPTH} levels"
+            )),
+            Err(_) => Err(format!("`{t}` is not a depth (a whole number of levels)")),
+        }
+    };
+    let depths: Vec<usize> = match s.split_once("..") {
+        Some((a, b)) => {
+            let (a, b) = (one(a)?, one(b)?);
+            if a > b {
+                return Err(format!(
+                    "`{s}`: the range must go upwards (A..B with A <= B)"
+                ));
+            }
+            (a..=b).collect()
+        }
+        None => s.split(',').map(one).collect::<Result<_, _>>()?,
+    };
+    let mut sorted = depths.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != depths.len() {
+        return Err(format!("`{s}` names a depth twice"));
+    }
+    Ok(depths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_depth_ranges_and_lists() {
+        assert_eq!(parse_depths("2..5"), Ok(vec![2, 3, 4, 5]));
+        assert_eq!(parse_depths("3,6, 9"), Ok(vec![3, 6, 9]));
+        assert!(parse_depths("1..4").is_err());
+        assert!(parse_depths("5..3").is_err());
+        assert!(parse_depths("2,2").is_err());
+        assert!(parse_depths("x").is_err());
+        assert!(parse_depths("2..65").is_err());
+    }
+}

@@ -1,0 +1,416 @@
+//! Fooling inputs and output collapse (SPEC 9, seed 000).
+//!
+//! A *fooling input* is a level-1 pattern at Hamming distance at least `d` from every training
+//! pattern that the trained model classifies with `p >= threshold`. This module judges patterns
+//! one by one ([`Fooler`]), draws blocks of random patterns and counts what they do
+//! ([`PatternStats`]: how many are far from the data, how many of those fool the model, which
+//! classes are predicted and which level-(L-1) pathways fire), and adds blocks up. The search
+//! for the smallest fooling pattern of a class lives in `fool_search`.
+
+use std::collections::BTreeSet;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::streams::fingerprint;
+use crate::engine::{Evaluator, Model, State};
+use crate::ir::NodeId;
+
+/// What counts as a fooling input.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoolCriteria {
+    /// Smallest Hamming distance to every training pattern.
+    pub min_distance: usize,
+    /// Smallest probability of the predicted class.
+    pub threshold: f64,
+}
+
+/// A level-1 pattern as a bit set over the model's input nodes (node ids `0..n`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Bits {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bits {
+    /// The empty pattern over `len` inputs.
+    pub fn empty(len: usize) -> Bits {
+        Bits {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    /// The pattern whose firing inputs are `ids` (ids `>= len` are ignored).
+    pub fn from_ids(len: usize, ids: &[NodeId]) -> Bits {
+        let mut b = Bits::empty(len);
+        for &i in ids {
+            if (i as usize) < len {
+                b.set(i as usize, true);
+            }
+        }
+        b
+    }
+
+    /// Pattern number `code` of the `2^len` patterns (bit `i` of `code` = input `i`; for
+    /// `len <= 64`, as enumeration needs).
+    pub fn from_code(len: usize, code: u64) -> Bits {
+        let mut b = Bits::empty(len);
+        if let Some(w) = b.words.first_mut() {
+            *w = code;
+        }
+        b
+    }
+
+    /// Each input fires independently with probability `density` (0.5: uniform over all
+    /// `2^len` patterns).
+    pub fn random(len: usize, density: f64, rng: &mut impl Rng) -> Bits {
+        let mut b = Bits::empty(len);
+        for i in 0..len {
+            if rng.gen::<f64>() < density {
+                b.set(i, true);
+            }
+        }
+        b
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, i: usize) -> bool {
+        self.words[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    pub fn set(&mut self, i: usize, on: bool) {
+        let mask = 1u64 << (i % 64);
+        if on {
+            self.words[i / 64] |= mask;
+        } else {
+            self.words[i / 64] &= !mask;
+        }
+    }
+
+    /// Number of firing inputs.
+    pub fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn hamming(&self, other: &Bits) -> usize {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| (a ^ b).count_ones() as usize)
+            .sum()
+    }
+
+    /// The firing input ids, ascending (the engine's input form).
+    pub fn ids(&self) -> Vec<NodeId> {
+        (0..self.len)
+            .filter(|&i| self.get(i))
+            .map(|i| i as NodeId)
+            .collect()
+    }
+}
+
+/// What the model does with one pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    pub predicted: usize,
+    /// Probability of the predicted class.
+    pub p: f64,
+    /// Smallest Hamming distance to a training pattern (`None` without data).
+    pub distance: Option<usize>,
+    /// Far from every training pattern.
+    pub far: bool,
+    /// Far, and classified with `p >= threshold`.
+    pub fooling: bool,
+    /// Fingerprint of the firing set of level L-1.
+    pub pathway: u64,
+}
+
+/// Judges patterns against a trained model and its training data.
+pub struct Fooler<'m, 'ir> {
+    model: &'m Model<'ir>,
+    state: &'m State,
+    criteria: FoolCriteria,
+    training: Vec<Bits>,
+    n_inputs: usize,
+    top_level: usize,
+    evaluator: Evaluator,
+}
+
+impl<'m, 'ir> Fooler<'m, 'ir> {
+    pub fn new(model: &'m Model<'ir>, state: &'m State, criteria: FoolCriteria) -> Self {
+        let n_inputs = model.n_inputs();
+        let training = model
+            .ir
+            .data
+            .samples
+            .iter()
+            .map(|s| Bits::from_ids(n_inputs, &s.input))
+            .collect();
+        Fooler {
+            model,
+            state,
+            criteria,
+            training,
+            n_inputs,
+            top_level: model.ir.levels.len().saturating_sub(1),
+            evaluator: Evaluator::new(model),
+        }
+    }
+
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.model.n_classes()
+    }
+
+    pub fn criteria(&self) -> FoolCriteria {
+        self.criteria
+    }
+
+    /// Smallest Hamming distance from `bits` to a training pattern.
+    pub fn distance(&self, bits: &Bits) -> Option<usize> {
+        self.training.iter().map(|t| t.hamming(bits)).min()
+    }
+
+    /// Whether `bits` is far enough from every training pattern (always, without data).
+    pub fn is_far(&self, bits: &Bits) -> bool {
+        self.distance(bits)
+            .map_or(true, |d| d >= self.criteria.min_distance)
+    }
+
+    pub fn judge(&mut self, bits: &Bits) -> Judgement {
+        let e = self.evaluator.evaluate(self.model, self.state, &bits.ids());
+        let predicted = e.predicted as usize;
+        let p = e.p.get(predicted).copied().unwrap_or(0.0);
+        let distance = self.distance(bits);
+        let far = distance.map_or(true, |d| d >= self.criteria.min_distance);
+        Judgement {
+            predicted,
+            p,
+            distance,
+            far,
+            fooling: far && p >= self.criteria.threshold,
+            pathway: fingerprint(e.firing_in_level(self.model, self.top_level)),
+        }
+    }
+
+    /// `Some(p)` when `bits` is a fooling input classified as `class`.
+    pub fn fools_into(&mut self, bits: &Bits, class: usize) -> Option<f64> {
+        if !self.is_far(bits) {
+            return None;
+        }
+        let e = self.evaluator.evaluate(self.model, self.state, &bits.ids());
+        let p = e.p.get(class).copied().unwrap_or(0.0);
+        (e.predicted as usize == class && p >= self.criteria.threshold).then_some(p)
+    }
+}
+
+/// Counts over a set of patterns. Blocks add up with [`PatternStats::absorb`], so shards and
+/// threads can split the patterns freely.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PatternStats {
+    /// Patterns judged.
+    pub drawn: u64,
+    /// Patterns at distance `>= d` from every training pattern.
+    pub far: u64,
+    /// Far patterns classified with `p >= threshold`.
+    pub fooled: u64,
+    /// `fooled` split by predicted class.
+    pub fooled_per_class: Vec<u64>,
+    /// Predicted class of every judged pattern (far or not), counted per class.
+    pub predicted_per_class: Vec<u64>,
+    /// Distinct fingerprints of the level-(L-1) firing sets, ascending.
+    pub pathways: Vec<u64>,
+}
+
+impl PatternStats {
+    pub fn new(n_classes: usize) -> Self {
+        PatternStats {
+            fooled_per_class: vec![0; n_classes],
+            predicted_per_class: vec![0; n_classes],
+            ..Default::default()
+        }
+    }
+
+    /// Judges `patterns` and counts them.
+    pub fn of_patterns(fooler: &mut Fooler, patterns: impl IntoIterator<Item = Bits>) -> Self {
+        let mut stats = PatternStats::new(fooler.n_classes());
+        let mut pathways = BTreeSet::new();
+        for bits in patterns {
+            let j = fooler.judge(&bits);
+            stats.drawn += 1;
+            stats.predicted_per_class[j.predicted] += 1;
+            if j.far {
+                stats.far += 1;
+            }
+            if j.fooling {
+                stats.fooled += 1;
+                stats.fooled_per_class[j.predicted] += 1;
+            }
+            pathways.insert(j.pathway);
+        }
+        stats.pathways = pathways.into_iter().collect();
+        stats
+    }
+
+    /// The counts of many blocks added up (one set union for all the pathways, so that
+    /// thousands of blocks add up in linear time).
+    pub fn total<'a>(n_classes: usize, blocks: impl IntoIterator<Item = &'a PatternStats>) -> Self {
+        let mut stats = PatternStats::new(n_classes);
+        let mut pathways = BTreeSet::new();
+        for b in blocks {
+            stats.drawn += b.drawn;
+            stats.far += b.far;
+            stats.fooled += b.fooled;
+            add_counts(&mut stats.fooled_per_class, &b.fooled_per_class);
+            add_counts(&mut stats.predicted_per_class, &b.predicted_per_class);
+            pathways.extend(b.pathways.iter().copied());
+        }
+        stats.pathways = pathways.into_iter().collect();
+        stats
+    }
+
+    /// Adds another block's counts.
+    pub fn absorb(&mut self, other: &PatternStats) {
+        self.drawn += other.drawn;
+        self.far += other.far;
+        self.fooled += other.fooled;
+        add_counts(&mut self.fooled_per_class, &other.fooled_per_class);
+        add_counts(&mut self.predicted_per_class, &other.predicted_per_class);
+        let set: BTreeSet<u64> = self
+            .pathways
+            .iter()
+            .chain(&other.pathways)
+            .copied()
+            .collect();
+        self.pathways = set.into_iter().collect();
+    }
+
+    /// Fooled over far patterns; `None` when no pattern was far.
+    pub fn fooling_rate(&self) -> Option<f64> {
+        (self.far > 0).then(|| self.fooled as f64 / self.far as f64)
+    }
+
+    /// Number of classes predicted for at least one pattern (output collapse: 1 means every
+    /// pattern gets the same answer).
+    pub fn distinct_classes(&self) -> usize {
+        self.predicted_per_class.iter().filter(|&&n| n > 0).count()
+    }
+
+    pub fn distinct_pathways(&self) -> usize {
+        self.pathways.len()
+    }
+}
+
+fn add_counts(into: &mut Vec<u64>, from: &[u64]) {
+    if into.len() < from.len() {
+        into.resize(from.len(), 0);
+    }
+    for (a, b) in into.iter_mut().zip(from) {
+        *a += b;
+    }
+}
+
+/// `count` random patterns with the given density from `rng`, judged.
+pub fn random_block(
+    fooler: &mut Fooler,
+    count: u64,
+    density: f64,
+    rng: &mut impl Rng,
+) -> PatternStats {
+    let n = fooler.n_inputs();
+    let patterns: Vec<Bits> = (0..count).map(|_| Bits::random(n, density, rng)).collect();
+    PatternStats::of_patterns(fooler, patterns)
+}
+
+/// Every pattern whose code lies in `codes` (of the `2^n` patterns), judged: the exact
+/// counts when the blocks cover `0..2^n`.
+pub fn exhaustive_block(fooler: &mut Fooler, codes: std::ops::Range<u64>) -> PatternStats {
+    let n = fooler.n_inputs();
+    PatternStats::of_patterns(fooler, codes.map(|c| Bits::from_code(n, c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+    use rand::SeedableRng;
+
+    #[test]
+    fn bits_round_trip_and_distance() {
+        let a = Bits::from_ids(7, &[0, 3, 6]);
+        assert_eq!(a.ids(), vec![0, 3, 6]);
+        assert_eq!(a.count(), 3);
+        let b = Bits::from_code(7, 0b1001);
+        assert_eq!(b.ids(), vec![0, 3]);
+        assert_eq!(a.hamming(&b), 1);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(Bits::random(100, 0.0, &mut rng).count(), 0);
+        assert_eq!(Bits::random(100, 1.0, &mut rng).count(), 100);
+    }
+
+    #[test]
+    fn fig1_untrained_fooling_counts_by_hand() {
+        // fig1 with lambda = eta = 1. {e1}: fires m1 t1 -> logits (1, 1, 0), p = 0.4223 < 0.99.
+        // {e1 e2 ... e7} fires everything: t1 = 1*(m1 + m2) = (3) + (2) = 5; t2 = m2 + m3 = 2 + 3;
+        // t3 = m3 + m4 = 3 + 2. Logits c1 = 5, c2 = 10, c3 = 5 -> p(c2) = 1 / (1 + 2 e^-5) = 0.986703 < 0.99.
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let state = State::new(&ir, 0);
+        let criteria = FoolCriteria {
+            min_distance: 2,
+            threshold: 0.99,
+        };
+        let mut fooler = Fooler::new(&model, &state, criteria);
+        let all = fooler.judge(&Bits::from_code(7, 0b111_1111));
+        assert_eq!(all.predicted, 1);
+        assert!((all.p - 0.986_703).abs() < 1e-5, "{}", all.p);
+        assert!(all.far && !all.fooling);
+        let exact = exhaustive_block(&mut fooler, 0..128);
+        assert_eq!(exact.drawn, 128);
+        assert_eq!(exact.predicted_per_class.iter().sum::<u64>(), 128);
+        // At 0.9 the everything-pattern fools.
+        let mut lax = Fooler::new(
+            &model,
+            &state,
+            FoolCriteria {
+                min_distance: 2,
+                threshold: 0.9,
+            },
+        );
+        assert!(lax.judge(&Bits::from_code(7, 0b111_1111)).fooling);
+    }
+
+    #[test]
+    fn blocks_add_up_to_the_whole() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let state = State::new(&ir, 0);
+        let criteria = FoolCriteria {
+            min_distance: 1,
+            threshold: 0.5,
+        };
+        let mut fooler = Fooler::new(&model, &state, criteria);
+        let whole = exhaustive_block(&mut fooler, 0..128);
+        let (first, second) = (
+            exhaustive_block(&mut fooler, 0..50),
+            exhaustive_block(&mut fooler, 50..128),
+        );
+        let mut parts = first.clone();
+        parts.absorb(&second);
+        assert_eq!(whole, parts);
+        assert_eq!(whole, PatternStats::total(3, [&first, &second]));
+        // 4 training patterns are at distance 0; every other pattern is far.
+        assert_eq!(whole.far, 124);
+    }
+}

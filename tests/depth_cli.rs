@@ -1,0 +1,257 @@
+//! `nshed depth` through the real binary: no spread for a constant init when training draws
+//! nothing at random, a positive spread for random inits, freezing keeps a level's lambdas,
+//! reproducibility across thread counts, and shards + merge = the unsharded run.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
+
+/// fig1 trained with `sampler cycle` and no jitter or noise: with a constant init every seed
+/// trains the very same way.
+const CYCLED: &str = "model cyc {
+  level input { e1 e2 e3 e4 e5 e6 e7 }
+  level parts {
+    m1 = any(e1, e2, e3)
+    m2 = all(e3, e4)
+    m3 = atleast 2 of (e4, e5, e6)
+    m4 = any(e6, e7)
+  }
+  level wholes {
+    t1 = any(m1, m2)
+    t2 = all(m2, m3)
+    t3 = atleast 2 of (m3, m4)
+  }
+  classes {
+    c1 <- t1
+    c2 <- t1, t2
+    c3 <- t3
+  }
+}
+data {
+  c1a: e1 e2 -> c1
+  c1b: e2 e3 -> c1
+  c2:  e3 e4 e5 -> c2
+  c3:  e5 e6 e7 -> c3
+}
+train {
+  sampler cycle
+  phase main { steps 40 batch 1 }
+}
+";
+
+fn nshed_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run nshed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("wait")
+}
+
+fn nshed(args: &[&str]) -> Output {
+    nshed_stdin(args, "")
+}
+
+fn ok_stdout(out: Output) -> Vec<u8> {
+    assert!(
+        out.status.success(),
+        "nshed failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn json(out: Output) -> serde_json::Value {
+    serde_json::from_slice(&ok_stdout(out)).expect("json")
+}
+
+fn cell<'a>(v: &'a serde_json::Value, depth: u64, init: &str) -> &'a serde_json::Value {
+    v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["depth"] == depth && c["init"] == init)
+        .expect("cell")
+}
+
+#[test]
+fn const_init_without_random_training_has_zero_spread() {
+    let v = json(nshed_stdin(
+        &["depth", "-", "--seeds", "5", "--json"],
+        CYCLED,
+    ));
+    assert_eq!(v["source"]["file"]["trained"], true);
+    let c = cell(&v, 4, "const");
+    assert_eq!(c["ln_z_spread"]["mean_sd"], 0.0);
+    assert_eq!(c["p_spread"]["mean_sd"], 0.0);
+    assert_eq!(c["runs"], 5);
+    for init in ["uniform", "normal", "lognormal"] {
+        let s = cell(&v, 4, init)["ln_z_spread"]["mean_sd"]
+            .as_f64()
+            .unwrap();
+        assert!(s > 0.05, "{init}: {s}");
+    }
+    // fig1 samples the batches at random (`sampler replace`): even a constant init spreads.
+    let v = json(nshed(&[
+        "depth", FIG1, "--init", "const", "--seeds", "4", "--json",
+    ]));
+    assert!(
+        cell(&v, 4, "const")["ln_z_spread"]["mean_sd"]
+            .as_f64()
+            .unwrap()
+            > 0.1
+    );
+    // ... but not at initialisation.
+    let v = json(nshed(&[
+        "depth",
+        FIG1,
+        "--init",
+        "const",
+        "--no-train",
+        "--json",
+    ]));
+    assert_eq!(cell(&v, 4, "const")["ln_z_spread"]["mean_sd"], 0.0);
+}
+
+#[test]
+fn generated_depths_at_initialisation() {
+    let v = json(nshed(&[
+        "depth",
+        "--depths",
+        "2..4",
+        "--seeds",
+        "4",
+        "--init",
+        "const,lognormal",
+        "--json",
+    ]));
+    assert_eq!(v["cells"].as_array().unwrap().len(), 6);
+    for d in 2..=4 {
+        assert_eq!(cell(&v, d, "const")["ln_z_spread"]["mean_sd"], 0.0);
+        let s = cell(&v, d, "lognormal")["ln_z_spread"]["mean_sd"]
+            .as_f64()
+            .unwrap();
+        assert!(s > 0.0, "depth {d}: {s}");
+    }
+}
+
+#[test]
+fn freezing_the_input_level_keeps_its_lambdas() {
+    let v = json(nshed_stdin(
+        &[
+            "depth", "-", "--freeze", "1", "--seeds", "3", "--init", "uniform", "--json",
+        ],
+        CYCLED,
+    ));
+    assert_eq!(v["frozen_level"], "input");
+    let f = &cell(&v, 4, "uniform")["freeze"];
+    assert_eq!(f["level_change"]["frozen"], 0.0);
+    assert!(f["level_change"]["trained"].as_f64().unwrap() > 0.5, "{f}");
+    for key in ["accuracy", "effective_nodes_top", "le_within", "le_between"] {
+        assert!(
+            f[key]["trained"].is_number() && f[key]["frozen"].is_number(),
+            "{key}: {f}"
+        );
+    }
+    // By name, on generated models too.
+    let v = json(nshed(&[
+        "depth", "--depths", "3", "--steps", "30", "--freeze", "input", "--seeds", "2", "--init",
+        "const", "--json",
+    ]));
+    assert_eq!(
+        cell(&v, 3, "const")["freeze"]["level_change"]["frozen"],
+        0.0
+    );
+}
+
+#[test]
+fn same_bytes_for_one_and_four_threads_and_for_merged_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "depth", "--depths", "2..4", "--steps", "20", "--seeds", "3", "--freeze", "1", "--json",
+    ];
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        ok_stdout(nshed(&a))
+    };
+    let one = run(&["--threads", "1"]);
+    assert_eq!(one, run(&["--threads", "4"]));
+    let mut parts = Vec::new();
+    for i in 1..=4 {
+        let path = dir
+            .path()
+            .join(format!("p{i}.json"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        run(&["--shard", &format!("{i}/4"), "--out", &path]);
+        parts.push(path);
+    }
+    let mut args = vec!["merge", "--json"];
+    args.extend(parts.iter().map(String::as_str));
+    assert_eq!(ok_stdout(nshed(&args)), one);
+    // A missing shard is an error that names it.
+    let out = nshed(&["merge", &parts[0], &parts[2], &parts[3]]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2/4"));
+}
+
+#[test]
+fn writes_csv_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("d.csv");
+    let svg = dir.path().join("d.svg");
+    ok_stdout(nshed_stdin(
+        &[
+            "depth",
+            "-",
+            "--seeds",
+            "2",
+            "--freeze",
+            "parts",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+        CYCLED,
+    ));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("levels,init,runs,ln_z_spread"));
+    assert!(lines[1].starts_with("4,const,2,0,0,"), "{}", lines[1]);
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.contains("Spread of the logits") && svg.contains("Freezing level"));
+    assert!(!svg.contains("NaN"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_exit_code() {
+    let out = nshed(&["depth", "--depths", "2..4", "--freeze", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--steps"));
+    let out = nshed(&["depth", FIG1, "--freeze", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["depth", FIG1, "--freeze", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("parts"));
+    let out = nshed(&["depth", FIG1, "--init", "gamma"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["depth", FIG1, "--init", "const,uniform,const"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["depth", FIG1, "--seeds", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["depth", "--depths", "3..2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
