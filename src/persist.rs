@@ -99,38 +99,15 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
 
 /// Checks that a state fits the model and holds only values the engine can produce.
 pub fn validate(state: &State, ir: &Ir) -> Result<(), String> {
-    if state.ln_lambda.len() != ir.nodes.len() {
-        return Err(format!(
-            "{} lambda values for {} nodes",
-            state.ln_lambda.len(),
-            ir.nodes.len()
-        ));
-    }
-    if state.ln_eta.len() != ir.edges.len() {
-        return Err(format!(
-            "{} eta values for {} edges",
-            state.ln_eta.len(),
-            ir.edges.len()
-        ));
-    }
+    use crate::engine::StateFault;
     // ln values: -inf is an exact zero; NaN or +inf can never arise from training.
-    if let Some(i) = state
-        .ln_lambda
-        .iter()
-        .position(|v| v.is_nan() || *v == f64::INFINITY)
-    {
-        return Err(format!(
-            "ln lambda of `{}` is {}",
-            ir.nodes[i].name, state.ln_lambda[i]
-        ));
-    }
-    if let Some(i) = state
-        .ln_eta
-        .iter()
-        .position(|v| v.is_nan() || *v == f64::INFINITY)
-    {
-        return Err(format!("ln eta of edge {i} is {}", state.ln_eta[i]));
-    }
+    state
+        .check_values(ir.nodes.len(), ir.edges.len())
+        .map_err(|fault| match fault {
+            StateFault::Lambda(n, v) => format!("ln lambda of `{}` is {v}", ir.nodes[n].name),
+            StateFault::Eta(e, v) => format!("ln eta of edge {e} is {v}"),
+            StateFault::Other(why) => why,
+        })?;
     let phases = ir.train.as_ref().map_or(0, |t| t.phases.len());
     if state.phase > phases {
         return Err(format!(

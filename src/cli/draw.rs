@@ -62,7 +62,7 @@ pub fn run(args: &DrawArgs) -> u8 {
         Err(code) => return code,
     };
     let mut view = GraphView {
-        ln_lambda: state.ln_lambda.clone(),
+        ln_lambda: state.ln_lambdas(),
         ..GraphView::default()
     };
     let mut title = format!("{} at step {}", ir.model, state.step);

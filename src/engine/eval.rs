@@ -118,7 +118,7 @@ impl Evaluator {
     fn fill_scores(&mut self, model: &Model, state: &State) {
         for &n in &self.firing {
             let node = &model.ir.nodes[n as usize];
-            let ln_lambda = state.ln_lambda[n as usize];
+            let ln_lambda = state.ln_lambda(n as usize);
             let s = match &node.gate {
                 None => ln_lambda,
                 Some(gate) => {
@@ -141,7 +141,7 @@ impl Evaluator {
             let edges = model.graph.out_edges(f);
             for &e in edges {
                 let to = model.ir.edges[e as usize].to as usize;
-                let term = state.ln_eta[e as usize] + self.ln_s[f as usize];
+                let term = state.ln_eta(e as usize) + self.ln_s[f as usize];
                 ln_logits[to] = ln_add(ln_logits[to], term);
             }
         }

@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod graph;
+pub mod lazy;
 pub mod le;
 pub mod numeric;
 pub mod sample;
@@ -17,7 +18,7 @@ pub mod testing;
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix};
-pub use state::{run_seed, State};
+pub use state::{run_seed, State, StateFault};
 pub use train::{step_on, Freeze, Rules, Trainer};
 
 /// Builds the initial state for `seed` and trains it by the file's schedule (nothing
