@@ -8,12 +8,16 @@ use crate::diag::Problem;
 use crate::engine::State;
 use crate::ir::Ir;
 
-/// Format version of saved states.
-pub const FORMAT: u32 = 1;
+/// Format version of saved states. Format 2 added the pending lazy factors (an older
+/// nshed would misread them, so it must refuse the file); format 1 files still load.
+pub const FORMAT: u32 = 2;
+
+/// The oldest format this nshed reads.
+pub const OLDEST_FORMAT: u32 = 1;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SavedState {
-    /// Always `FORMAT`.
+    /// `FORMAT` when written; `OLDEST_FORMAT..=FORMAT` are read.
     pub nshed_state: u32,
     /// The model's name, for people reading the file.
     pub model: String,
@@ -65,11 +69,11 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
         )
         .help("the file may be truncated or edited; save it again (`nshed run --save` or the REPL's `:save`)")
     })?;
-    if saved.nshed_state != FORMAT {
+    if !(OLDEST_FORMAT..=FORMAT).contains(&saved.nshed_state) {
         return Err(Problem::error(
             "nshed::state::version",
             format!(
-                "`{path}` has state format {}, this nshed reads format {FORMAT}",
+                "`{path}` has state format {}, this nshed reads formats {OLDEST_FORMAT} to {FORMAT}",
                 saved.nshed_state
             ),
         )

@@ -374,3 +374,43 @@ fn edited_pending_factors_are_refused() {
     let why = nshed::persist::validate(&future, &ir).expect_err("refused");
     assert!(why.contains("after the clock"), "{why}");
 }
+
+#[test]
+fn format_1_state_files_load_and_unknown_formats_are_refused() {
+    use nshed::persist::{load, SavedState, FORMAT};
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 4);
+    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    let saved = SavedState {
+        nshed_state: FORMAT,
+        model: ir.model.clone(),
+        source_sha256: "abc".into(),
+        seed: 4,
+        state: state.clone(),
+    };
+    let mut json = serde_json::to_value(&saved).expect("serialise");
+    // What nshed wrote before lazy updates: format 1, plain values, no `lazy`.
+    json["nshed_state"] = serde_json::json!(1);
+    let inner = json["state"].as_object_mut().expect("object");
+    inner.remove("lazy");
+    let plain = |v: Vec<f64>| -> Vec<Option<f64>> {
+        v.into_iter().map(|x| x.is_finite().then_some(x)).collect()
+    };
+    inner.insert(
+        "ln_lambda".into(),
+        serde_json::json!(plain(state.ln_lambdas())),
+    );
+    inner.insert("ln_eta".into(), serde_json::json!(plain(state.ln_etas())));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.json");
+    let path = path.to_str().expect("utf-8 path");
+    std::fs::write(path, json.to_string()).expect("write");
+    let old = load(path, &ir, "abc").expect("a format-1 file loads");
+    assert_eq!(bits(&old.state), bits(&state));
+
+    json["nshed_state"] = serde_json::json!(FORMAT + 1);
+    std::fs::write(path, json.to_string()).expect("write");
+    let why = load(path, &ir, "abc").expect_err("a newer format is refused");
+    assert!(why.to_string().contains("state format"), "{why:?}");
+}

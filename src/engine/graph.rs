@@ -112,8 +112,8 @@ impl Graph {
 
     /// The firing set of `input` (ascending level-1 ids), ascending — that is, level by
     /// level and in declaration order within a level. Work is proportional to the
-    /// edges leaving firing nodes. `counts` must be all zero and is left all zero.
-    pub fn fire(&self, input: &[NodeId], counts: &mut [u32], out: &mut Vec<NodeId>) {
+    /// edges leaving firing nodes.
+    pub fn fire(&self, input: &[NodeId], counts: &mut FireCounts, out: &mut Vec<NodeId>) {
         self.fire_levels(input, counts, out, true);
     }
 
@@ -122,10 +122,12 @@ impl Graph {
     pub fn fire_levels(
         &self,
         input: &[NodeId],
-        counts: &mut [u32],
+        counts: &mut FireCounts,
         out: &mut Vec<NodeId>,
         sorted: bool,
     ) {
+        let epoch = counts.next_epoch();
+        let cells = &mut counts.cells;
         out.clear();
         out.extend_from_slice(input);
         let mut start = 0;
@@ -134,10 +136,19 @@ impl Graph {
             for i in start..end {
                 let node = out[i];
                 for &p in self.parents(node) {
-                    let c = &mut counts[p as usize];
-                    *c += 1;
-                    // Pushed exactly once: when the count reaches the threshold.
-                    if *c == self.threshold[p as usize] {
+                    let cell = &mut cells[p as usize];
+                    // Children still missing before p fires; a cell of an older
+                    // evaluation counts as untouched (no reset pass needed).
+                    let missing = if *cell >> 32 == epoch {
+                        *cell as u32
+                    } else {
+                        self.threshold[p as usize]
+                    };
+                    // Wrapping: a threshold of 0 never reaches 0 again (never fires).
+                    let missing = missing.wrapping_sub(1);
+                    *cell = (epoch << 32) | u64::from(missing);
+                    // Pushed exactly once: when the last missing child fires.
+                    if missing == 0 {
                         out.push(p);
                     }
                 }
@@ -148,11 +159,35 @@ impl Graph {
             }
             start = end;
         }
-        for &node in out.iter() {
-            for &p in self.parents(node) {
-                counts[p as usize] = 0;
-            }
+    }
+}
+
+/// Per-node countdown of the children still missing, reused across evaluations: each
+/// cell holds `(epoch << 32) | missing`, and a cell from an older epoch is untouched, so
+/// nothing has to be reset between evaluations.
+#[derive(Clone, Debug)]
+pub struct FireCounts {
+    cells: Vec<u64>,
+    epoch: u64,
+}
+
+impl FireCounts {
+    /// Counters for a model of `n_nodes` nodes.
+    pub fn new(n_nodes: usize) -> FireCounts {
+        FireCounts {
+            cells: vec![0; n_nodes],
+            epoch: 0,
         }
+    }
+
+    fn next_epoch(&mut self) -> u64 {
+        if self.epoch >= u64::from(u32::MAX) {
+            // After 2^32 evaluations: clear once rather than let epochs wrap.
+            self.cells.iter_mut().for_each(|c| *c = 0);
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+        self.epoch
     }
 }
 

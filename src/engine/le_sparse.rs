@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use super::graph::Model;
+use super::graph::{FireCounts, Model};
 use super::lazy::Plan;
 use super::le::{le_step_rules, ln_logit_shift};
 use super::numeric::{ln_add, ln_sum_exp_iter};
@@ -42,7 +42,7 @@ struct TestPathway {
 }
 
 impl TestPathway {
-    fn new(model: &Model, before: &State, input: &[NodeId], counts: &mut [u32]) -> Self {
+    fn new(model: &Model, before: &State, input: &[NodeId], counts: &mut FireCounts) -> Self {
         let mut nodes = Vec::new();
         model.graph.fire(input, counts, &mut nodes);
         // Position of each firing node, for its parents' child lists.
@@ -147,7 +147,7 @@ pub(crate) fn le_matrix_sparse(model: &Model, state: &State) -> Vec<Vec<Option<f
     // its bits, and only entries a step writes change their `since`.
     let mut before = state.clone();
     before.install(&plan);
-    let mut counts = vec![0; model.n_nodes()];
+    let mut counts = FireCounts::new(model.n_nodes());
     let tests: Vec<TestPathway> = samples
         .iter()
         .map(|s| TestPathway::new(model, &before, &s.input, &mut counts))

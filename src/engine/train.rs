@@ -13,7 +13,7 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::graph::Model;
+use super::graph::{FireCounts, Model};
 use super::lazy::{Plan, Treatment};
 use super::numeric::{ln_add, ln_sub_floor};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
@@ -142,7 +142,7 @@ pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
 /// Scratch space for steps: reused so a step allocates nothing.
 #[derive(Clone, Debug)]
 struct Workspace {
-    counts: Vec<u32>,
+    counts: FireCounts,
     pathway: Vec<NodeId>,
     in_u: Vec<bool>,
     /// The nodes of U, each once, in discovery order.
@@ -158,7 +158,7 @@ struct Workspace {
 impl Workspace {
     fn new(model: &Model) -> Workspace {
         Workspace {
-            counts: vec![0; model.n_nodes()],
+            counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
             in_u: vec![false; model.n_nodes()],
             u_list: Vec::new(),
