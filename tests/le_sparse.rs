@@ -108,3 +108,24 @@ fn after_jittered_training_and_with_zero_lambdas() {
     }
     assert_same(&ir, &state, "jitter, zeros");
 }
+
+#[test]
+fn the_matrix_does_not_depend_on_the_thread_count() {
+    let (ir, state) = trained(small(), 120, EtaUpdate::Union);
+    let model = Model::new(&ir);
+    let with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| le_matrix(&model, &state))
+    };
+    let bits = |m: Vec<Vec<Option<f64>>>| -> Vec<Option<u64>> {
+        m.into_iter()
+            .flatten()
+            .map(|v| v.map(f64::to_bits))
+            .collect()
+    };
+    assert_eq!(bits(with(1)), bits(with(2)));
+    assert_eq!(bits(with(1)), bits(with(3)));
+}

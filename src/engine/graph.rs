@@ -127,14 +127,25 @@ impl Graph {
         sorted: bool,
     ) {
         let epoch = counts.next_epoch();
-        let cells = &mut counts.cells;
-        out.clear();
-        out.extend_from_slice(input);
+        let FireCounts { cells, stack, .. } = counts;
+        // Nodes reached by counting fire once each; the input is copied as given. So
+        // this bound holds even for inputs that repeat ids or name non-input nodes
+        // (for valid inputs it is the size `FireCounts::new` gave, and nothing grows).
+        let need =
+            input.len() + (self.threshold.len() - self.n_inputs.min(self.threshold.len())) + 1;
+        if stack.len() < need {
+            stack.resize(need, 0);
+        }
+        // Firing nodes go onto `stack` (one slot per node, plus a spare): a node is
+        // written at `len` every time and kept only when it fires, so the hot loop
+        // has no unpredictable branch.
+        stack[..input.len()].copy_from_slice(input);
+        let mut len = input.len();
         let mut start = 0;
-        while start < out.len() {
-            let end = out.len();
+        while start < len {
+            let end = len;
             for i in start..end {
-                let node = out[i];
+                let node = stack[i];
                 for &p in self.parents(node) {
                     let cell = &mut cells[p as usize];
                     // Children still missing before p fires; a cell of an older
@@ -147,18 +158,19 @@ impl Graph {
                     // Wrapping: a threshold of 0 never reaches 0 again (never fires).
                     let missing = missing.wrapping_sub(1);
                     *cell = (epoch << 32) | u64::from(missing);
-                    // Pushed exactly once: when the last missing child fires.
-                    if missing == 0 {
-                        out.push(p);
-                    }
+                    // Kept exactly once: when the last missing child fires.
+                    stack[len] = p;
+                    len += usize::from(missing == 0);
                 }
             }
             // The nodes just added are the next level; keep declaration order.
             if sorted {
-                out[end..].sort_unstable();
+                stack[end..len].sort_unstable();
             }
             start = end;
         }
+        out.clear();
+        out.extend_from_slice(&stack[..len]);
     }
 }
 
@@ -169,6 +181,8 @@ impl Graph {
 pub struct FireCounts {
     cells: Vec<u64>,
     epoch: u64,
+    /// Scratch list of firing nodes: every node fires at most once, plus a spare slot.
+    stack: Vec<NodeId>,
 }
 
 impl FireCounts {
@@ -177,6 +191,7 @@ impl FireCounts {
         FireCounts {
             cells: vec![0; n_nodes],
             epoch: 0,
+            stack: vec![0; n_nodes + 1],
         }
     }
 
@@ -207,4 +222,31 @@ pub fn normalise_input(mut input: Vec<NodeId>) -> Vec<NodeId> {
     input.sort_unstable();
     input.dedup();
     input
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+
+    #[test]
+    fn fires_by_thresholds_and_survives_odd_inputs() {
+        let ir = fig1();
+        let graph = Graph::new(&ir);
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut out = Vec::new();
+        // c2 = e3 e4 e5: m1 (any e1 e2 e3), m2 (all e3 e4), m3 (2 of e4 e5 e6),
+        // then t1 (any m1 m2), t2 (all m2 m3); t3 needs m3 and m4 (2 of 2).
+        // e6 e7 fire only m4 (m3 needs 2 of e4 e5 e6), so t3 stays silent.
+        graph.fire(&[2, 3, 4], &mut counts, &mut out);
+        assert_eq!(out, vec![2, 3, 4, 7, 8, 9, 11, 12]);
+        // Reused counters start clean for the next input (older epochs are stale).
+        graph.fire(&[5, 6], &mut counts, &mut out);
+        assert_eq!(out, vec![5, 6, 10]);
+        // Repeated ids and a non-input node: no panic, every node listed once by
+        // counting.
+        graph.fire(&[2, 2, 3, 3, 13], &mut counts, &mut out);
+        assert!(out.starts_with(&[2, 2, 3, 3, 13]));
+        assert_eq!(out.iter().filter(|&&n| n == 8).count(), 1);
+    }
 }

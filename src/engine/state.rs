@@ -127,11 +127,6 @@ impl State {
         (0..self.eta_base.len()).map(|e| self.ln_eta(e)).collect()
     }
 
-    /// Number of nodes and of class edges the state holds values for.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.lambda_base.len(), self.eta_base.len())
-    }
-
     /// Sets `ln lambda` of `node` from now on.
     pub fn set_ln_lambda(&mut self, node: usize, ln_value: f64) {
         self.lambda_base[node] = ln_value;
