@@ -1,12 +1,14 @@
 //! Training throughput on a generated 10^4-node, 8-level model (fan-in 3–5, a mix of
-//! any / all / atleast, ~5% of input nodes firing per sample), batch 1 and batch 32.
-//! Also one full evaluation and an LE matrix row count for scale.
+//! any / all / atleast, ~5% of input nodes firing per sample), batch 1 and batch 32;
+//! the same model with 10x more nodes that never fire (a step must cost what fires,
+//! not what the model holds); one full evaluation; and the LE matrix of 1000 samples.
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use nshed::engine::testing::{generated, one_phase};
-use nshed::engine::{Evaluator, Model, State, Trainer};
+use nshed::engine::testing::{generated, one_phase, with_silent_nodes};
+use nshed::engine::{le_matrix, Evaluator, Model, State, Trainer};
 use nshed::ir::{EtaUpdate, Ir, Sampler};
 
 fn model_ir(batch: u64) -> Ir {
@@ -22,7 +24,8 @@ fn model_ir(batch: u64) -> Ir {
     ir
 }
 
-fn firing_share(ir: &Ir) -> f64 {
+/// Mean number of firing nodes per sample.
+fn mean_firing(ir: &Ir) -> f64 {
     let model = Model::new(ir);
     let mut ev = Evaluator::new(&model);
     let total: usize = ir
@@ -31,32 +34,49 @@ fn firing_share(ir: &Ir) -> f64 {
         .iter()
         .map(|s| ev.firing(&model, &s.input).len())
         .sum();
-    total as f64 / (ir.data.samples.len() * ir.nodes.len()) as f64
+    total as f64 / ir.data.samples.len() as f64
+}
+
+/// The 10^4 model padded with nodes that never fire, so that it has 10x as many
+/// non-firing nodes per sample.
+fn silent_ir(ir: &Ir) -> Ir {
+    let non_firing = ir.nodes.len() as f64 - mean_firing(ir);
+    let extra_total = 9.0 * non_firing;
+    let padded = with_silent_nodes(ir, (extra_total / ir.levels.len() as f64).ceil() as usize);
+    let ratio = (padded.nodes.len() as f64 - mean_firing(&padded)) / non_firing;
+    eprintln!(
+        "padded model: {} nodes, {:.1} firing per sample, {ratio:.2}x the non-firing nodes",
+        padded.nodes.len(),
+        mean_firing(&padded)
+    );
+    padded
+}
+
+fn bench_steps(c: &mut Criterion, name: &str, ir: &Ir) {
+    let model = Model::new(ir);
+    let mut trainer = Trainer::new(&model);
+    let mut state = State::new(ir, 0);
+    let mut group = c.benchmark_group("train_step");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(name, |b| {
+        b.iter(|| black_box(trainer.run_steps(&mut state, 1, &mut |_| {})))
+    });
+    group.finish();
 }
 
 fn train_steps(c: &mut Criterion) {
-    let mut group = c.benchmark_group("train_step");
-    for batch in [1u64, 32] {
-        let ir = model_ir(batch);
-        if batch == 1 {
-            eprintln!(
-                "generated model: {} nodes, {} edges, {:.2}% of nodes fire per sample",
-                ir.nodes.len(),
-                ir.edges.len(),
-                100.0 * firing_share(&ir)
-            );
-        }
-        let model = Model::new(&ir);
-        let mut trainer = Trainer::new(&model);
-        let mut state = State::new(&ir, 0);
-        group.throughput(Throughput::Elements(1));
-        group.bench_function(format!("batch{batch}"), |b| {
-            b.iter(|| black_box(trainer.run_steps(&mut state, 1, &mut |_| {})))
-        });
-    }
-    group.finish();
-
     let ir = model_ir(1);
+    eprintln!(
+        "generated model: {} nodes, {} edges, {:.1} nodes ({:.2}%) fire per sample",
+        ir.nodes.len(),
+        ir.edges.len(),
+        mean_firing(&ir),
+        100.0 * mean_firing(&ir) / ir.nodes.len() as f64
+    );
+    bench_steps(c, "batch1", &ir);
+    bench_steps(c, "batch32", &model_ir(32));
+    bench_steps(c, "batch1_10x_silent", &silent_ir(&ir));
+
     let model = Model::new(&ir);
     let state = State::new(&ir, 0);
     let mut ev = Evaluator::new(&model);
@@ -66,5 +86,21 @@ fn train_steps(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, train_steps);
+/// The LE matrix (1000 x 1000) of the 10^4 model, after 1000 training steps.
+fn le_matrix_1000(c: &mut Criterion) {
+    let ir = model_ir(1);
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 0);
+    Trainer::new(&model).run_steps(&mut state, 1000, &mut |_| {});
+    let mut group = c.benchmark_group("le_matrix");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    group.bench_function("samples1000_nodes10k", |b| {
+        b.iter(|| black_box(le_matrix(&model, &state)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, train_steps, le_matrix_1000);
 criterion_main!(benches);

@@ -8,12 +8,16 @@ use crate::diag::Problem;
 use crate::engine::State;
 use crate::ir::Ir;
 
-/// Format version of saved states.
-pub const FORMAT: u32 = 1;
+/// Format version of saved states. Format 2 added the pending lazy factors (an older
+/// nshed would misread them, so it must refuse the file); format 1 files still load.
+pub const FORMAT: u32 = 2;
+
+/// The oldest format this nshed reads.
+pub const OLDEST_FORMAT: u32 = 1;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SavedState {
-    /// Always `FORMAT`.
+    /// `FORMAT` when written; `OLDEST_FORMAT..=FORMAT` are read.
     pub nshed_state: u32,
     /// The model's name, for people reading the file.
     pub model: String,
@@ -65,11 +69,11 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
         )
         .help("the file may be truncated or edited; save it again (`nshed run --save` or the REPL's `:save`)")
     })?;
-    if saved.nshed_state != FORMAT {
+    if !(OLDEST_FORMAT..=FORMAT).contains(&saved.nshed_state) {
         return Err(Problem::error(
             "nshed::state::version",
             format!(
-                "`{path}` has state format {}, this nshed reads format {FORMAT}",
+                "`{path}` has state format {}, this nshed reads formats {OLDEST_FORMAT} to {FORMAT}",
                 saved.nshed_state
             ),
         )
@@ -99,38 +103,15 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
 
 /// Checks that a state fits the model and holds only values the engine can produce.
 pub fn validate(state: &State, ir: &Ir) -> Result<(), String> {
-    if state.ln_lambda.len() != ir.nodes.len() {
-        return Err(format!(
-            "{} lambda values for {} nodes",
-            state.ln_lambda.len(),
-            ir.nodes.len()
-        ));
-    }
-    if state.ln_eta.len() != ir.edges.len() {
-        return Err(format!(
-            "{} eta values for {} edges",
-            state.ln_eta.len(),
-            ir.edges.len()
-        ));
-    }
+    use crate::engine::StateFault;
     // ln values: -inf is an exact zero; NaN or +inf can never arise from training.
-    if let Some(i) = state
-        .ln_lambda
-        .iter()
-        .position(|v| v.is_nan() || *v == f64::INFINITY)
-    {
-        return Err(format!(
-            "ln lambda of `{}` is {}",
-            ir.nodes[i].name, state.ln_lambda[i]
-        ));
-    }
-    if let Some(i) = state
-        .ln_eta
-        .iter()
-        .position(|v| v.is_nan() || *v == f64::INFINITY)
-    {
-        return Err(format!("ln eta of edge {i} is {}", state.ln_eta[i]));
-    }
+    state
+        .check_values(ir.nodes.len(), ir.edges.len())
+        .map_err(|fault| match fault {
+            StateFault::Lambda(n, v) => format!("ln lambda of `{}` is {v}", ir.nodes[n].name),
+            StateFault::Eta(e, v) => format!("ln eta of edge {e} is {v}"),
+            StateFault::Other(why) => why,
+        })?;
     let phases = ir.train.as_ref().map_or(0, |t| t.phases.len());
     if state.phase > phases {
         return Err(format!(

@@ -127,10 +127,10 @@ fn lambda_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<
     let names = ir.nodes.iter().map(|n| n.name.clone());
     let plain_map = names
         .clone()
-        .zip(state.ln_lambda.iter().map(|&l| plain(l)))
+        .zip(state.ln_lambdas().into_iter().map(plain))
         .collect();
     let ln_map = names
-        .zip(state.ln_lambda.iter().map(|&l| ln_json(l)))
+        .zip(state.ln_lambdas().into_iter().map(ln_json))
         .collect();
     (Ordered(plain_map), Ordered(ln_map))
 }
@@ -140,11 +140,11 @@ fn eta_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64
     let plain_map = names
         .iter()
         .cloned()
-        .zip(state.ln_eta.iter().map(|&l| plain(l)))
+        .zip(state.ln_etas().into_iter().map(plain))
         .collect();
     let ln_map = names
         .into_iter()
-        .zip(state.ln_eta.iter().map(|&l| ln_json(l)))
+        .zip(state.ln_etas().into_iter().map(ln_json))
         .collect();
     (Ordered(plain_map), Ordered(ln_map))
 }

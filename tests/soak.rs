@@ -21,10 +21,10 @@ fn a_million_jittered_steps_of_fig4() {
     Trainer::new(&model).run(&mut state, &mut |s| {
         if s.step % 100_000 == 0 {
             assert!(
-                s.ln_lambda
-                    .iter()
-                    .chain(&s.ln_eta)
-                    .all(|v| !v.is_nan() && *v != f64::INFINITY),
+                s.ln_lambdas()
+                    .into_iter()
+                    .chain(s.ln_etas())
+                    .all(|v| !v.is_nan() && v != f64::INFINITY),
                 "step {}",
                 s.step
             );

@@ -71,7 +71,7 @@ pub fn level_representations(
             Representation::Lambda => {
                 let mut row = vec![f64::NEG_INFINITY; ir.nodes.len()];
                 for n in ev.firing(model, &s.input) {
-                    row[n as usize] = state.ln_lambda[n as usize];
+                    row[n as usize] = state.ln_lambda(n as usize);
                 }
                 row
             }

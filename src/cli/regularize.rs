@@ -176,8 +176,10 @@ fn train_and_measure(
         .iter()
         .map(|level| {
             let first = level.first as usize;
-            let ln = &state.ln_lambda[first..first + level.len as usize];
-            let sparsity = level_sparsity(ln);
+            let ln: Vec<f64> = (first..first + level.len as usize)
+                .map(|n| state.ln_lambda(n))
+                .collect();
+            let sparsity = level_sparsity(&ln);
             LevelResult {
                 level: level.name.clone(),
                 effective_nodes: sparsity.effective_nodes,

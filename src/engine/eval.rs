@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::graph::Model;
+use super::graph::{FireCounts, Model};
 use super::numeric::{argmax_first, ln_add, ln_sum_exp_iter, softmax_from_ln};
 use super::state::State;
 use crate::ir::{ClassId, NodeId};
@@ -38,7 +38,7 @@ impl Evaluation {
 /// Reusable buffers for evaluating many inputs without allocating per node.
 #[derive(Clone, Debug)]
 pub struct Evaluator {
-    counts: Vec<u32>,
+    counts: FireCounts,
     /// `ln S` per node; `-inf` everywhere except while an evaluation runs.
     ln_s: Vec<f64>,
     firing: Vec<NodeId>,
@@ -47,7 +47,7 @@ pub struct Evaluator {
 impl Evaluator {
     pub fn new(model: &Model) -> Evaluator {
         Evaluator {
-            counts: vec![0; model.n_nodes()],
+            counts: FireCounts::new(model.n_nodes()),
             ln_s: vec![f64::NEG_INFINITY; model.n_nodes()],
             firing: Vec::new(),
         }
@@ -118,7 +118,7 @@ impl Evaluator {
     fn fill_scores(&mut self, model: &Model, state: &State) {
         for &n in &self.firing {
             let node = &model.ir.nodes[n as usize];
-            let ln_lambda = state.ln_lambda[n as usize];
+            let ln_lambda = state.ln_lambda(n as usize);
             let s = match &node.gate {
                 None => ln_lambda,
                 Some(gate) => {
@@ -141,7 +141,7 @@ impl Evaluator {
             let edges = model.graph.out_edges(f);
             for &e in edges {
                 let to = model.ir.edges[e as usize].to as usize;
-                let term = state.ln_eta[e as usize] + self.ln_s[f as usize];
+                let term = state.ln_eta(e as usize) + self.ln_s[f as usize];
                 ln_logits[to] = ln_add(ln_logits[to], term);
             }
         }

@@ -112,8 +112,8 @@ impl Graph {
 
     /// The firing set of `input` (ascending level-1 ids), ascending — that is, level by
     /// level and in declaration order within a level. Work is proportional to the
-    /// edges leaving firing nodes. `counts` must be all zero and is left all zero.
-    pub fn fire(&self, input: &[NodeId], counts: &mut [u32], out: &mut Vec<NodeId>) {
+    /// edges leaving firing nodes.
+    pub fn fire(&self, input: &[NodeId], counts: &mut FireCounts, out: &mut Vec<NodeId>) {
         self.fire_levels(input, counts, out, true);
     }
 
@@ -122,37 +122,87 @@ impl Graph {
     pub fn fire_levels(
         &self,
         input: &[NodeId],
-        counts: &mut [u32],
+        counts: &mut FireCounts,
         out: &mut Vec<NodeId>,
         sorted: bool,
     ) {
-        out.clear();
-        out.extend_from_slice(input);
+        let epoch = counts.next_epoch();
+        let FireCounts { cells, stack, .. } = counts;
+        // Nodes reached by counting fire once each; the input is copied as given. So
+        // this bound holds even for inputs that repeat ids or name non-input nodes
+        // (for valid inputs it is the size `FireCounts::new` gave, and nothing grows).
+        let need =
+            input.len() + (self.threshold.len() - self.n_inputs.min(self.threshold.len())) + 1;
+        if stack.len() < need {
+            stack.resize(need, 0);
+        }
+        // Firing nodes go onto `stack` (one slot per node, plus a spare): a node is
+        // written at `len` every time and kept only when it fires, so the hot loop
+        // has no unpredictable branch.
+        stack[..input.len()].copy_from_slice(input);
+        let mut len = input.len();
         let mut start = 0;
-        while start < out.len() {
-            let end = out.len();
+        while start < len {
+            let end = len;
             for i in start..end {
-                let node = out[i];
+                let node = stack[i];
                 for &p in self.parents(node) {
-                    let c = &mut counts[p as usize];
-                    *c += 1;
-                    // Pushed exactly once: when the count reaches the threshold.
-                    if *c == self.threshold[p as usize] {
-                        out.push(p);
-                    }
+                    let cell = &mut cells[p as usize];
+                    // Children still missing before p fires; a cell of an older
+                    // evaluation counts as untouched (no reset pass needed).
+                    let missing = if *cell >> 32 == epoch {
+                        *cell as u32
+                    } else {
+                        self.threshold[p as usize]
+                    };
+                    // Wrapping: a threshold of 0 never reaches 0 again (never fires).
+                    let missing = missing.wrapping_sub(1);
+                    *cell = (epoch << 32) | u64::from(missing);
+                    // Kept exactly once: when the last missing child fires.
+                    stack[len] = p;
+                    len += usize::from(missing == 0);
                 }
             }
             // The nodes just added are the next level; keep declaration order.
             if sorted {
-                out[end..].sort_unstable();
+                stack[end..len].sort_unstable();
             }
             start = end;
         }
-        for &node in out.iter() {
-            for &p in self.parents(node) {
-                counts[p as usize] = 0;
-            }
+        out.clear();
+        out.extend_from_slice(&stack[..len]);
+    }
+}
+
+/// Per-node countdown of the children still missing, reused across evaluations: each
+/// cell holds `(epoch << 32) | missing`, and a cell from an older epoch is untouched, so
+/// nothing has to be reset between evaluations.
+#[derive(Clone, Debug)]
+pub struct FireCounts {
+    cells: Vec<u64>,
+    epoch: u64,
+    /// Scratch list of firing nodes: every node fires at most once, plus a spare slot.
+    stack: Vec<NodeId>,
+}
+
+impl FireCounts {
+    /// Counters for a model of `n_nodes` nodes.
+    pub fn new(n_nodes: usize) -> FireCounts {
+        FireCounts {
+            cells: vec![0; n_nodes],
+            epoch: 0,
+            stack: vec![0; n_nodes + 1],
         }
+    }
+
+    fn next_epoch(&mut self) -> u64 {
+        if self.epoch >= u64::from(u32::MAX) {
+            // After 2^32 evaluations: clear once rather than let epochs wrap.
+            self.cells.iter_mut().for_each(|c| *c = 0);
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+        self.epoch
     }
 }
 
@@ -172,4 +222,31 @@ pub fn normalise_input(mut input: Vec<NodeId>) -> Vec<NodeId> {
     input.sort_unstable();
     input.dedup();
     input
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+
+    #[test]
+    fn fires_by_thresholds_and_survives_odd_inputs() {
+        let ir = fig1();
+        let graph = Graph::new(&ir);
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut out = Vec::new();
+        // c2 = e3 e4 e5: m1 (any e1 e2 e3), m2 (all e3 e4), m3 (2 of e4 e5 e6),
+        // then t1 (any m1 m2), t2 (all m2 m3); t3 needs m3 and m4 (2 of 2).
+        // e6 e7 fire only m4 (m3 needs 2 of e4 e5 e6), so t3 stays silent.
+        graph.fire(&[2, 3, 4], &mut counts, &mut out);
+        assert_eq!(out, vec![2, 3, 4, 7, 8, 9, 11, 12]);
+        // Reused counters start clean for the next input (older epochs are stale).
+        graph.fire(&[5, 6], &mut counts, &mut out);
+        assert_eq!(out, vec![5, 6, 10]);
+        // Repeated ids and a non-input node: no panic, every node listed once by
+        // counting.
+        graph.fire(&[2, 2, 3, 3, 13], &mut counts, &mut out);
+        assert!(out.starts_with(&[2, 2, 3, 3, 13]));
+        assert_eq!(out.iter().filter(|&&n| n == 8).count(), 1);
+    }
 }

@@ -71,7 +71,7 @@ pub fn le(
     ratio(num, den)
 }
 
-fn ratio(ln_num: f64, ln_den: f64) -> Option<f64> {
+pub(crate) fn ratio(ln_num: f64, ln_den: f64) -> Option<f64> {
     if ln_den == f64::NEG_INFINITY {
         None
     } else {
@@ -79,9 +79,16 @@ fn ratio(ln_num: f64, ln_den: f64) -> Option<f64> {
     }
 }
 
-/// The LE matrix over all data samples (row = base, column = test). Each base's
-/// updated state is computed once.
+/// The LE matrix over all data samples (row = base, column = test): entry `(i, j)` is
+/// `le(model, state, base i, test j)`. Computed sparsely (see `le_sparse`): only the
+/// scores a base's step moves unevenly are recomputed.
 pub fn le_matrix(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
+    super::le_sparse::le_matrix_sparse(model, state)
+}
+
+/// The LE matrix computed directly: each base's updated state once, then every test
+/// evaluated from scratch. The reference `le_matrix` is tested against.
+pub fn le_matrix_direct(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
     let samples = &model.ir.data.samples;
     let (rules, freeze) = le_step_rules(model);
     let mut trainer = Trainer::new(model);

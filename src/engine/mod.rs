@@ -5,7 +5,9 @@
 
 pub mod eval;
 pub mod graph;
+pub mod lazy;
 pub mod le;
+mod le_sparse;
 pub mod numeric;
 pub mod sample;
 pub mod state;
@@ -16,8 +18,8 @@ pub mod testing;
 
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
-pub use le::{le, le_class_means, le_matrix};
-pub use state::{run_seed, State};
+pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
+pub use state::{run_seed, State, StateFault};
 pub use train::{step_on, Freeze, Rules, Trainer};
 
 /// Builds the initial state for `seed` and trains it by the file's schedule (nothing

@@ -7,19 +7,25 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
+use super::lazy::{Lazy, Plan};
 use crate::ir::{Dist, Ir};
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
 pub type RunRng = ChaCha8Rng;
 
+///
+/// `lambda` and `eta` are stored lazily (see `lazy`): read them with `ln_lambda(n)`,
+/// `ln_eta(e)` (or the whole tables with `ln_lambdas()`, `ln_etas()`), and write them
+/// with `set_ln_lambda` / `set_ln_eta`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    /// `ln lambda[F]` per node (`-inf` = exactly 0). In JSON, `-inf` is written as `null`.
-    #[serde(with = "ln_vec")]
-    pub ln_lambda: Vec<f64>,
-    /// `ln eta[f,F]` per class edge.
-    #[serde(with = "ln_vec")]
-    pub ln_eta: Vec<f64>,
+    /// `ln lambda[F]` per node at its last write (`-inf` = exactly 0). In JSON, `-inf`
+    /// is written as `null`. The name is that of saved files from before lazy updates.
+    #[serde(rename = "ln_lambda", with = "ln_vec")]
+    lambda_base: Vec<f64>,
+    /// `ln eta[f,F]` per class edge at its last write.
+    #[serde(rename = "ln_eta", with = "ln_vec")]
+    eta_base: Vec<f64>,
     /// Training steps taken so far, over all phases.
     pub step: u64,
     /// Index of the current phase (== number of phases when training is over).
@@ -28,6 +34,9 @@ pub struct State {
     pub step_in_phase: u64,
     pub rng: RunRng,
     pub sampler: SamplerState,
+    /// Pending shrink factors (absent in files saved before lazy updates: none pending).
+    #[serde(default)]
+    pub(crate) lazy: Lazy,
 }
 
 /// Where the sampler is. `cycle`: `cursor` is the next sample index. `shuffle`:
@@ -55,21 +64,22 @@ impl State {
     }
 
     fn from_rng(ir: &Ir, mut rng: RunRng) -> State {
-        let ln_lambda = ir
+        let lambda_base = ir
             .init
             .lambda
             .iter()
             .map(|d| draw_ln(d, &mut rng))
             .collect();
-        let ln_eta = ir.init.eta.iter().map(|d| draw_ln(d, &mut rng)).collect();
+        let eta_base = ir.init.eta.iter().map(|d| draw_ln(d, &mut rng)).collect();
         State {
-            ln_lambda,
-            ln_eta,
+            lambda_base,
+            eta_base,
             step: 0,
             phase: 0,
             step_in_phase: 0,
             rng,
             sampler: SamplerState::default(),
+            lazy: Lazy::default(),
         }
     }
 
@@ -79,13 +89,139 @@ impl State {
         self.rng = RunRng::seed_from_u64(seed);
     }
 
+    /// `lambda` of `node`.
     pub fn lambda(&self, node: usize) -> f64 {
-        self.ln_lambda[node].exp()
+        self.ln_lambda(node).exp()
     }
 
+    /// `eta` of class edge `edge`.
     pub fn eta(&self, edge: usize) -> f64 {
-        self.ln_eta[edge].exp()
+        self.ln_eta(edge).exp()
     }
+
+    /// `ln lambda` of `node` (`-inf` = exactly 0).
+    #[inline]
+    pub fn ln_lambda(&self, node: usize) -> f64 {
+        self.lazy
+            .lambda
+            .value(self.lambda_base[node], node, self.lazy.clock)
+    }
+
+    /// `ln eta` of class edge `edge`.
+    #[inline]
+    pub fn ln_eta(&self, edge: usize) -> f64 {
+        self.lazy
+            .eta
+            .value(self.eta_base[edge], edge, self.lazy.clock)
+    }
+
+    /// `ln lambda` of every node, in node order.
+    pub fn ln_lambdas(&self) -> Vec<f64> {
+        (0..self.lambda_base.len())
+            .map(|n| self.ln_lambda(n))
+            .collect()
+    }
+
+    /// `ln eta` of every class edge, in edge order.
+    pub fn ln_etas(&self) -> Vec<f64> {
+        (0..self.eta_base.len()).map(|e| self.ln_eta(e)).collect()
+    }
+
+    /// Sets `ln lambda` of `node` from now on.
+    pub fn set_ln_lambda(&mut self, node: usize, ln_value: f64) {
+        self.lambda_base[node] = ln_value;
+        if let Some(s) = self.lazy.lambda.since.get_mut(node) {
+            *s = self.lazy.clock;
+        }
+    }
+
+    /// Sets `ln eta` of class edge `edge` from now on.
+    pub fn set_ln_eta(&mut self, edge: usize, ln_value: f64) {
+        self.eta_base[edge] = ln_value;
+        if let Some(s) = self.lazy.eta.since.get_mut(edge) {
+            *s = self.lazy.clock;
+        }
+    }
+
+    /// Checks that the state fits a model of `n_nodes` nodes and `n_edges` class edges
+    /// and holds only values training can produce (no NaN, no `+inf`). The message
+    /// names the node or edge index at fault.
+    pub fn check_values(&self, n_nodes: usize, n_edges: usize) -> Result<(), StateFault> {
+        if self.lambda_base.len() != n_nodes {
+            return Err(StateFault::Other(format!(
+                "{} lambda values for {n_nodes} nodes",
+                self.lambda_base.len()
+            )));
+        }
+        if self.eta_base.len() != n_edges {
+            return Err(StateFault::Other(format!(
+                "{} eta values for {n_edges} edges",
+                self.eta_base.len()
+            )));
+        }
+        self.lazy
+            .check(n_nodes, n_edges)
+            .map_err(StateFault::Other)?;
+        let bad = |v: f64| v.is_nan() || v == f64::INFINITY;
+        if let Some(n) = (0..n_nodes).find(|&n| bad(self.ln_lambda(n))) {
+            return Err(StateFault::Lambda(n, self.ln_lambda(n)));
+        }
+        if let Some(e) = (0..n_edges).find(|&e| bad(self.ln_eta(e))) {
+            return Err(StateFault::Eta(e, self.ln_eta(e)));
+        }
+        Ok(())
+    }
+
+    /// Writes the value a step gives `node`; it holds from the end of the step.
+    #[inline]
+    pub(crate) fn write_lambda_after_step(&mut self, node: usize, ln_value: f64) {
+        self.lambda_base[node] = ln_value;
+        if let Some(s) = self.lazy.lambda.since.get_mut(node) {
+            *s = self.lazy.clock + 1;
+        }
+    }
+
+    /// Writes the value a step gives class edge `edge`; it holds from the end of the step.
+    #[inline]
+    pub(crate) fn write_eta_after_step(&mut self, edge: usize, ln_value: f64) {
+        self.eta_base[edge] = ln_value;
+        if let Some(s) = self.lazy.eta.since.get_mut(edge) {
+            *s = self.lazy.clock + 1;
+        }
+    }
+
+    /// Ends a step: lazy entries take one more factor.
+    pub(crate) fn tick(&mut self) {
+        self.lazy.clock += 1;
+    }
+
+    /// Makes `plan`'s rates the pending ones. When they differ from the installed ones,
+    /// every value is first materialised (in id order) so it keeps what it has so far.
+    pub(crate) fn install(&mut self, plan: &Plan) {
+        if self.lazy.key == plan.key {
+            return;
+        }
+        let clock = self.lazy.clock;
+        self.lambda_base = self.ln_lambdas();
+        self.eta_base = self.ln_etas();
+        let since = |rate: &[f64]| vec![clock; rate.len()];
+        self.lazy.lambda.since = since(&plan.node_rate);
+        self.lazy.lambda.rate.clone_from(&plan.node_rate);
+        self.lazy.eta.since = since(&plan.edge_rate);
+        self.lazy.eta.rate.clone_from(&plan.edge_rate);
+        self.lazy.key = plan.key;
+    }
+}
+
+/// What is wrong with a state that does not fit its model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StateFault {
+    /// Node index and its `ln lambda`.
+    Lambda(usize, f64),
+    /// Class edge index and its `ln eta`.
+    Eta(usize, f64),
+    /// Anything else, described.
+    Other(String),
 }
 
 /// The seed a run uses: `--seed` wins over `train { seed }`, which defaults to 0.

@@ -260,3 +260,121 @@ pub fn generated(
         train: None,
     }
 }
+
+/// `ir` with `extra_per_level` nodes added at the end of every feature level that no
+/// sample can make fire: level-1 extras are inputs no sample lists, and the extras of
+/// level `l > 1` are `any` gates over extras of level `l - 1`. Existing nodes keep
+/// their order (ids shift by the extras of the levels below); data, rules and class
+/// edges are carried over. Benchmarks use it to show that a training step costs what
+/// fires, not what the model holds.
+pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
+    let extra = extra_per_level as u32;
+    // New id of old node `n` of level `l`: old id plus the extras of levels below it.
+    let new_id = |n: NodeId| -> NodeId {
+        let l = ir.nodes[n as usize].level;
+        n + extra * l
+    };
+    let mut nodes = Vec::with_capacity(ir.nodes.len() + extra_per_level * ir.levels.len());
+    let mut levels = Vec::with_capacity(ir.levels.len());
+    let mut lambda = Vec::with_capacity(nodes.capacity());
+    let mut grow = Vec::with_capacity(nodes.capacity());
+    let mut shrink = Vec::with_capacity(nodes.capacity());
+    let mut prev_extra_first = 0u32;
+    for (l, level) in ir.levels.iter().enumerate() {
+        let first = nodes.len() as u32;
+        for old in level.node_ids() {
+            let node = &ir.nodes[old as usize];
+            nodes.push(Node {
+                name: node.name.clone(),
+                level: node.level,
+                gate: node.gate.as_ref().map(|g| Gate {
+                    kind: g.kind,
+                    children: g.children.iter().map(|&c| new_id(c)).collect(),
+                }),
+            });
+            lambda.push(ir.init.lambda[old as usize]);
+            grow.push(ir.rules.grow[old as usize]);
+            shrink.push(ir.rules.shrink[old as usize]);
+        }
+        let extra_first = nodes.len() as u32;
+        for i in 0..extra {
+            let gate = (l > 0).then(|| Gate {
+                kind: GateKind::Any,
+                children: (0..3.min(extra))
+                    .map(|k| prev_extra_first + (i + k) % extra)
+                    .collect(),
+            });
+            nodes.push(Node {
+                name: format!("silent{l}_{i}"),
+                level: l as u32,
+                gate,
+            });
+            lambda.push(Dist::Const { value: 1.0 });
+            grow.push(
+                ir.rules
+                    .grow
+                    .get(level.first as usize)
+                    .copied()
+                    .unwrap_or(Update::Keep),
+            );
+            shrink.push(
+                ir.rules
+                    .shrink
+                    .get(level.first as usize)
+                    .copied()
+                    .unwrap_or(Update::Keep),
+            );
+        }
+        prev_extra_first = extra_first;
+        levels.push(Level {
+            name: level.name.clone(),
+            first,
+            len: level.len + extra,
+        });
+    }
+    let edges = ir
+        .edges
+        .iter()
+        .map(|e| Edge {
+            from: new_id(e.from),
+            to: e.to,
+        })
+        .collect();
+    let mut samples = ir.data.samples.clone();
+    for s in &mut samples {
+        s.input = s.input.iter().map(|&n| new_id(n)).collect();
+    }
+    let rules = RuleSet {
+        grow,
+        shrink,
+        ..ir.rules.clone()
+    };
+    let train = ir.train.as_ref().map(|t| Train {
+        phases: t
+            .phases
+            .iter()
+            .map(|p| Phase {
+                rules: rules.clone(),
+                ..p.clone()
+            })
+            .collect(),
+        ..t.clone()
+    });
+    Ir {
+        model: format!("{}_silent", ir.model),
+        levels,
+        nodes,
+        classes: ir.classes.clone(),
+        edges,
+        init: Init {
+            lambda,
+            eta: ir.init.eta.clone(),
+        },
+        rules,
+        data: Data {
+            samples,
+            noise_flip: ir.data.noise_flip,
+        },
+        train,
+    }
+}

@@ -2,6 +2,9 @@
 //! pathways, and moves every `lambda` and `eta` by its `g+` or `g-`, all reading the
 //! values from before the step.
 //!
+//! Non-firing nodes and edges with a deterministic `mul`/`keep` shrink are updated
+//! lazily (see `lazy`), so a step costs what fires; the others are updated every step.
+//!
 //! Random draws of a step, in order: batch indices, noise flips (see `sample`), then
 //! one `N(0,1)` per jittered `mul` application — nodes in id order (frozen levels make
 //! no application and draw nothing), then class edges in id order (none when eta is
@@ -10,7 +13,8 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::graph::Model;
+use super::graph::{FireCounts, Model};
+use super::lazy::{Plan, Treatment};
 use super::numeric::{ln_add, ln_sub_floor};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::{RunRng, State};
@@ -80,15 +84,12 @@ pub struct Rules {
     pub grow_eta: Vec<LnOp>,
     pub shrink_eta: Vec<LnOp>,
     pub jitter: f64,
-    /// When every node rule is a deterministic `mul`: `(ln g+, ln g-)` per node, so
-    /// the dense lambda update is one branch-free add per node (the common case).
-    ln_mul_nodes: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 impl Rules {
     pub fn new(rules: &RuleSet) -> Rules {
         let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
-        let mut compiled = Rules {
+        Rules {
             grow: conv(&rules.grow),
             shrink: conv(&rules.shrink),
             grow_eta: conv(&rules.grow_eta),
@@ -98,29 +99,12 @@ impl Rules {
             } else {
                 0.0
             },
-            ln_mul_nodes: None,
-        };
-        compiled.ln_mul_nodes = compiled.mul_fast_path();
-        compiled
-    }
-
-    fn mul_fast_path(&self) -> Option<(Vec<f64>, Vec<f64>)> {
-        if self.jitter > 0.0 {
-            return None;
         }
-        let ln = |op: &LnOp| match *op {
-            LnOp::Mul { ln_factor } => Some(ln_factor),
-            _ => None,
-        };
-        let grow = self.grow.iter().map(ln).collect::<Option<Vec<f64>>>()?;
-        let shrink = self.shrink.iter().map(ln).collect::<Option<Vec<f64>>>()?;
-        Some((grow, shrink))
     }
 
     /// The same rules without jitter (the local-elasticity step, SPEC 10).
     pub fn without_jitter(mut self) -> Rules {
         self.jitter = 0.0;
-        self.ln_mul_nodes = self.mul_fast_path();
         self
     }
 }
@@ -158,11 +142,13 @@ pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
 /// Scratch space for steps: reused so a step allocates nothing.
 #[derive(Clone, Debug)]
 struct Workspace {
-    counts: Vec<u32>,
+    counts: FireCounts,
     pathway: Vec<NodeId>,
     in_u: Vec<bool>,
+    /// The nodes of U, each once, in discovery order.
     u_list: Vec<NodeId>,
     label_in_u: Vec<bool>,
+    /// Class edges whose eta grows this step, and the same as a list.
     cofire: Vec<bool>,
     cofire_list: Vec<u32>,
     batch: Vec<usize>,
@@ -172,7 +158,7 @@ struct Workspace {
 impl Workspace {
     fn new(model: &Model) -> Workspace {
         Workspace {
-            counts: vec![0; model.n_nodes()],
+            counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
             in_u: vec![false; model.n_nodes()],
             u_list: Vec::new(),
@@ -190,7 +176,9 @@ impl Workspace {
 pub struct Trainer<'m, 'ir> {
     model: &'m Model<'ir>,
     phase_rules: Vec<Rules>,
-    phase_freeze: Vec<Freeze>,
+    phase_plans: Vec<Plan>,
+    /// The plan of the last explicit step's rules (LE steps reuse one rule set).
+    explicit: Option<(Rules, Freeze, Plan)>,
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
@@ -203,7 +191,11 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         Trainer {
             model,
             phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
-            phase_freeze: phases.iter().map(Freeze::of_phase).collect(),
+            phase_plans: phases
+                .iter()
+                .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
+                .collect(),
+            explicit: None,
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
@@ -324,14 +316,14 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             (input, samples[i].label)
         });
         let rules = &self.phase_rules[phase];
-        let freeze = &self.phase_freeze[phase];
+        let plan = &self.phase_plans[phase];
         update(
             self.model,
             &mut self.ws,
             self.eta_update,
             state,
             rules,
-            freeze,
+            plan,
             batch_iter,
         );
         self.ws.batch = drawn;
@@ -347,13 +339,21 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         freeze: &Freeze,
         batch: &[(&[NodeId], ClassId)],
     ) {
+        let cached = matches!(&self.explicit, Some((r, f, _)) if r == rules && f == freeze);
+        if !cached {
+            let plan = Plan::new(self.model.ir, rules, freeze);
+            self.explicit = Some((rules.clone(), freeze.clone(), plan));
+        }
+        let Some((_, _, plan)) = &self.explicit else {
+            return;
+        };
         update(
             self.model,
             &mut self.ws,
             self.eta_update,
             state,
             rules,
-            freeze,
+            plan,
             batch.iter().copied(),
         );
     }
@@ -370,14 +370,15 @@ pub fn step_on(
     Trainer::new(model).step_on(state, &Rules::new(rules), freeze, batch);
 }
 
-/// SPEC 3 steps 1–4 for one batch.
+/// SPEC 3 steps 1–4 for one batch. Every update reads the value from before the step:
+/// U and the co-firing edges are fixed first, and each entry is written once.
 fn update<'b>(
     model: &Model,
     ws: &mut Workspace,
     eta_update: EtaUpdate,
     state: &mut State,
     rules: &Rules,
-    freeze: &Freeze,
+    plan: &Plan,
     batch: impl Iterator<Item = (&'b [NodeId], ClassId)>,
 ) {
     let ir = model.ir;
@@ -407,50 +408,64 @@ fn update<'b>(
             }
         }
     }
-
-    // 2. lambda of every non-class node of a level not frozen. U was fixed above, so
-    //    updating in place still reads pre-step values (step 4).
-    let rng = &mut state.rng;
-    for (l, level) in ir.levels.iter().enumerate() {
-        if freeze.levels.get(l).copied().unwrap_or(false) {
-            continue;
-        }
-        let ids = level.node_ids();
-        let range = ids.start as usize..ids.end as usize;
-        if let Some((ln_grow, ln_shrink)) = &rules.ln_mul_nodes {
-            let lambda = &mut state.ln_lambda[range.clone()];
-            let in_u = &ws.in_u[range.clone()];
-            let (g, s) = (&ln_grow[range.clone()], &ln_shrink[range]);
-            for i in 0..lambda.len() {
-                lambda[i] += if in_u[i] { g[i] } else { s[i] };
+    if eta_update == EtaUpdate::Union {
+        // Edges from a node of U into a label of the batch.
+        for &f in &ws.u_list {
+            for &e in model.graph.out_edges(f) {
+                if ws.label_in_u[ir.edges[e as usize].to as usize] {
+                    ws.cofire[e as usize] = true;
+                    ws.cofire_list.push(e);
+                }
             }
-            continue;
-        }
-        for n in range {
-            let op = if ws.in_u[n] {
-                rules.grow[n]
-            } else {
-                rules.shrink[n]
-            };
-            state.ln_lambda[n] = op.apply(state.ln_lambda[n], rules.jitter, rng);
         }
     }
 
-    // 3. eta of every class edge, by co-firing.
-    if !freeze.eta {
-        for (e, edge) in ir.edges.iter().enumerate() {
-            let cofires = match eta_update {
-                EtaUpdate::Union => ws.in_u[edge.from as usize] && ws.label_in_u[edge.to as usize],
-                EtaUpdate::Sample => ws.cofire[e],
-            };
-            let op = if cofires {
-                rules.grow_eta[e]
-            } else {
-                rules.shrink_eta[e]
-            };
-            state.ln_eta[e] = op.apply(state.ln_eta[e], rules.jitter, rng);
+    state.install(plan);
+    // The stream is moved out while values are read and written (jitter draws only);
+    // it goes back before the step ends.
+    let mut rng = state.rng.clone();
+    let rng = &mut rng;
+
+    // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
+    //    nodes are all written, in id order (the order of their jitter draws).
+    for &n in &ws.u_list {
+        let n = n as usize;
+        if plan.node[n] == Treatment::Lazy {
+            let v = rules.grow[n].apply(state.ln_lambda(n), rules.jitter, rng);
+            state.write_lambda_after_step(n, v);
         }
     }
+    for &n in &plan.dense_nodes {
+        let n = n as usize;
+        let op = if ws.in_u[n] {
+            rules.grow[n]
+        } else {
+            rules.shrink[n]
+        };
+        let v = op.apply(state.ln_lambda(n), rules.jitter, rng);
+        state.write_lambda_after_step(n, v);
+    }
+
+    // 3. eta of every class edge, by co-firing, the same way.
+    for &e in &ws.cofire_list {
+        let e = e as usize;
+        if plan.edge[e] == Treatment::Lazy {
+            let v = rules.grow_eta[e].apply(state.ln_eta(e), rules.jitter, rng);
+            state.write_eta_after_step(e, v);
+        }
+    }
+    for &e in &plan.dense_edges {
+        let e = e as usize;
+        let op = if ws.cofire[e] {
+            rules.grow_eta[e]
+        } else {
+            rules.shrink_eta[e]
+        };
+        let v = op.apply(state.ln_eta(e), rules.jitter, rng);
+        state.write_eta_after_step(e, v);
+    }
+    state.rng.clone_from(rng);
+    state.tick();
 
     // Leave the scratch space clean for the next step.
     for &n in &ws.u_list {

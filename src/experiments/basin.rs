@@ -129,14 +129,23 @@ impl<'ir> Basin<'ir> {
     ) -> Vec<u32> {
         let state = &mut work.state;
         state.clone_from(&self.initial);
-        state.ln_lambda[self.a] = lambda_a.ln();
-        state.ln_lambda[self.b] = lambda_b.ln();
+        state.set_ln_lambda(self.a, lambda_a.ln());
+        state.set_ln_lambda(self.b, lambda_b.ln());
         if self.train {
             work.trainer.run(state, &mut |_| {});
         }
         match self.outcome {
             OutcomeKind::Top => {
-                let top = argmax_first(&state.ln_lambda[self.level.clone()]).unwrap_or(0);
+                // The first node of the level with the largest ln lambda (ties to the first).
+                let mut top = 0;
+                let mut best = f64::NEG_INFINITY;
+                for (i, n) in self.level.clone().enumerate() {
+                    let v = state.ln_lambda(n);
+                    if v > best || i == 0 {
+                        best = v;
+                        top = i;
+                    }
+                }
                 vec![top as u32]
             }
             OutcomeKind::Predictions => {

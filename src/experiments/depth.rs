@@ -156,7 +156,8 @@ fn outcome(model: &Model, initial: &State, state: &State, level: Option<usize>) 
         .iter()
         .map(|l| {
             let r = l.first as usize..(l.first + l.len) as usize;
-            level_sparsity(&state.ln_lambda[r]).effective_nodes
+            let values: Vec<f64> = r.map(|n| state.ln_lambda(n)).collect();
+            level_sparsity(&values).effective_nodes
         })
         .collect();
     let (le_within, le_between) = match level {
@@ -165,10 +166,8 @@ fn outcome(model: &Model, initial: &State, state: &State, level: Option<usize>) 
     };
     let level_change = level.and_then(|l| ir.levels.get(l)).map(|l| {
         let r = l.first as usize..(l.first + l.len) as usize;
-        initial.ln_lambda[r.clone()]
-            .iter()
-            .zip(&state.ln_lambda[r])
-            .map(|(&a, &b)| if a == b { 0.0 } else { (a - b).abs() })
+        r.map(|n| (initial.ln_lambda(n), state.ln_lambda(n)))
+            .map(|(a, b)| if a == b { 0.0 } else { (a - b).abs() })
             .fold(0.0, f64::max)
     });
     Outcome {
@@ -269,7 +268,7 @@ mod tests {
         let mut xs = Vec::new();
         for seed in 0..4000 {
             let s = State::new(&ir, seed);
-            xs.extend(s.ln_lambda.iter().map(|l| l.exp()));
+            xs.extend(s.ln_lambdas().iter().map(|l| l.exp()));
         }
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
         let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / xs.len() as f64;
@@ -339,7 +338,7 @@ mod tests {
         let mut s = init.clone();
         Trainer::new(&Model::new(&frozen_ir)).run(&mut s, &mut |_| {});
         let n_in = model.n_inputs();
-        assert_eq!(s.ln_lambda[..n_in], init.ln_lambda[..n_in]);
-        assert_ne!(s.ln_lambda[n_in..], init.ln_lambda[n_in..]);
+        assert_eq!(s.ln_lambdas()[..n_in], init.ln_lambdas()[..n_in]);
+        assert_ne!(s.ln_lambdas()[n_in..], init.ln_lambdas()[n_in..]);
     }
 }

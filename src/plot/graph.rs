@@ -38,7 +38,7 @@ impl GraphView {
     pub fn of(model: &Model, state: &State, input: Option<&[NodeId]>) -> GraphView {
         let ir = model.ir;
         let mut view = GraphView {
-            ln_lambda: state.ln_lambda.clone(),
+            ln_lambda: state.ln_lambdas(),
             ..GraphView::default()
         };
         if let Some(input) = input {

@@ -355,7 +355,7 @@ impl Session {
             }
             Command::SetLambda { node, value } => {
                 let before = run.state.clone();
-                run.state.ln_lambda[node as usize] = value.ln();
+                run.state.set_ln_lambda(node as usize, value.ln());
                 push_undo(run, line, before);
                 let name = &ir.nodes[node as usize].name;
                 (
@@ -365,7 +365,7 @@ impl Session {
             }
             Command::SetEta { edge, value } => {
                 let before = run.state.clone();
-                run.state.ln_eta[edge as usize] = value.ln();
+                run.state.set_ln_eta(edge as usize, value.ln());
                 push_undo(run, line, before);
                 let name = crate::report::edge_name(ir, edge as usize);
                 (

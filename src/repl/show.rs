@@ -84,7 +84,7 @@ fn lambda(ir: &Ir, state: &State, scope: &LambdaScope) -> (String, Json) {
     let mut t = Table::new(&["node", "level", "lambda", "ln lambda"]);
     let mut rows = Vec::new();
     for n in nodes {
-        let ln = state.ln_lambda[n];
+        let ln = state.ln_lambda(n);
         let node = &ir.nodes[n];
         let level = &ir.levels[node.level as usize].name;
         t.row(vec![
@@ -108,7 +108,7 @@ fn lambda(ir: &Ir, state: &State, scope: &LambdaScope) -> (String, Json) {
 fn eta(ir: &Ir, state: &State) -> (String, Json) {
     let mut t = Table::new(&["edge", "eta", "ln eta"]);
     let mut rows = Vec::new();
-    for (e, &ln) in state.ln_eta.iter().enumerate() {
+    for (e, ln) in state.ln_etas().into_iter().enumerate() {
         let name = edge_name(ir, e);
         t.row(vec![
             name.clone(),

@@ -1,0 +1,104 @@
+//! Times N training steps of a model file from the command line (issue 8's throughput
+//! comparison; `benches/baseline/compare.sh` runs it beside the NumPy baseline):
+//!
+//! ```text
+//! cargo run --release --example train_steps -- model.nshed --steps 20000 [--batch 1]
+//!     [--seed 0] [--cycle] [--dump lambdas.json]
+//! ```
+//!
+//! The file's first phase is run for `--steps` steps (its rules, freezes and sampler;
+//! `--batch` overrides the batch size, `--cycle` draws samples in order), and the
+//! steps per second are printed. `--dump` writes `ln lambda` and `ln eta` afterwards.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use nshed::diag::RenderStyle;
+use nshed::engine::{Model, State, Trainer};
+use nshed::ir::Sampler;
+
+#[derive(Parser)]
+#[command(about = "Time N training steps of a model file")]
+struct Args {
+    /// The model file.
+    file: String,
+    /// Training steps to time.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    steps: u64,
+    /// Batch size (default: the first phase's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    batch: Option<u64>,
+    /// Seed of the run.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Draw the samples in order (to compare values with the baseline's `--cycle`).
+    #[arg(long)]
+    cycle: bool,
+    /// Write `ln lambda` and `ln eta` after the steps to this JSON file.
+    #[arg(long)]
+    dump: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let mut ir = match nshed::compile_path(&args.file) {
+        Ok(c) => c.ir,
+        Err(report) => {
+            eprint!("{}", report.render(RenderStyle::for_stderr()));
+            return ExitCode::from(1);
+        }
+    };
+    let Some(train) = ir.train.as_mut() else {
+        eprintln!("error: `{}` has no `train` block", args.file);
+        eprintln!("help: make one with `nshed gen --nodes N --steps T --batch 1`");
+        return ExitCode::from(1);
+    };
+    let Some(mut phase) = train.phases.first().cloned() else {
+        eprintln!("error: `{}` has no training phase", args.file);
+        eprintln!("help: make one with `nshed gen --nodes N --steps T --batch 1`");
+        return ExitCode::from(1);
+    };
+    phase.steps = args.steps;
+    phase.batch = args.batch.unwrap_or(phase.batch);
+    let batch = phase.batch;
+    train.phases = vec![phase];
+    if args.cycle {
+        train.sampler = Sampler::Cycle;
+    }
+
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, args.seed);
+    let mut trainer = Trainer::new(&model);
+    let start = Instant::now();
+    trainer.run(&mut state, &mut |_| {});
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "nshed: {} steps (batch {batch}) in {seconds:.3} s: {:.1} steps/s",
+        args.steps,
+        args.steps as f64 / seconds
+    );
+
+    if let Some(path) = &args.dump {
+        let finite = |v: Vec<f64>| -> Vec<Option<f64>> {
+            v.into_iter().map(|x| x.is_finite().then_some(x)).collect()
+        };
+        let json = serde_json::json!({
+            "ln_lambda": finite(state.ln_lambdas()),
+            "ln_eta": finite(state.ln_etas()),
+        });
+        let text = json.to_string();
+        if let Err(e) = nshed::fsio::write_atomic(std::path::Path::new(path), text.as_bytes()) {
+            eprintln!("error: cannot write `{path}`: {e}");
+            eprintln!("help: check that the directory exists and is writable");
+            return ExitCode::from(3);
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,416 @@
+//! Lazy shrinking (issue 8): training that writes only what fires must give the values
+//! of the plain dense update of SPEC 3, through rule changes, freezes, jitter and
+//! non-multiplicative rules, and must not depend on when the state is read or saved.
+
+use nshed::engine::testing::{generated, mul, one_phase, uniform_rules};
+use nshed::engine::{Evaluator, Freeze, Model, Rules, State, Trainer};
+use nshed::ir::{EtaUpdate, Ir, RuleSet, Sampler, Update};
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// A small generated model; `eta_update` is set through a one-phase schedule.
+fn model_ir(eta_update: EtaUpdate) -> Ir {
+    let mut ir = generated(300, 4, 3, 24, 0.2, 11);
+    ir.train = Some(one_phase(&ir, 10, 1, Sampler::Cycle, eta_update, 0));
+    ir
+}
+
+/// Rules that differ per node and edge: mostly `mul`, with some `keep`, `add`, `sub`.
+fn mixed_rules(ir: &Ir, shrink: f64, jitter: f64) -> RuleSet {
+    let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.2), mul(shrink));
+    for (i, s) in rules.shrink.iter_mut().enumerate() {
+        *s = match i % 7 {
+            0 => Update::Keep,
+            1 => Update::Sub { amount: 0.01 },
+            2 => mul(shrink * 0.95),
+            _ => *s,
+        };
+    }
+    for (i, g) in rules.grow.iter_mut().enumerate() {
+        if i % 5 == 0 {
+            *g = Update::Add { amount: 0.3 };
+        }
+    }
+    for (i, s) in rules.shrink_eta.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            *s = Update::Sub { amount: 0.02 };
+        }
+    }
+    rules.jitter = jitter;
+    rules
+}
+
+/// The dense reference: every value in the linear domain, every entry updated every
+/// step, jitter drawn in the documented order (nodes then edges, in id order).
+struct Dense {
+    lambda: Vec<f64>,
+    eta: Vec<f64>,
+    rng: nshed::engine::state::RunRng,
+}
+
+fn apply(x: f64, op: Update, jitter: f64, rng: &mut nshed::engine::state::RunRng) -> f64 {
+    match op {
+        Update::Mul { factor } => {
+            if jitter > 0.0 {
+                let z: f64 = rng.sample(StandardNormal);
+                x * factor * (jitter * z).exp()
+            } else {
+                x * factor
+            }
+        }
+        Update::Add { amount } => x + amount,
+        Update::Sub { amount } => (x - amount).max(0.0),
+        Update::Keep => x,
+    }
+}
+
+impl Dense {
+    fn new(state: &State) -> Dense {
+        Dense {
+            lambda: state.ln_lambdas().iter().map(|l| l.exp()).collect(),
+            eta: state.ln_etas().iter().map(|l| l.exp()).collect(),
+            rng: state.rng.clone(),
+        }
+    }
+
+    fn step(
+        &mut self,
+        model: &Model,
+        rules: &RuleSet,
+        freeze: &Freeze,
+        eta_update: EtaUpdate,
+        batch: &[(&[u32], u32)],
+    ) {
+        let ir = model.ir;
+        let mut ev = Evaluator::new(model);
+        let pathways: Vec<Vec<u32>> = batch.iter().map(|(i, _)| ev.firing(model, i)).collect();
+        let in_u = |n: u32| pathways.iter().any(|p| p.contains(&n));
+        let jitter = if rules.jitter > 0.0 {
+            rules.jitter
+        } else {
+            0.0
+        };
+        for n in 0..ir.nodes.len() {
+            if freeze.levels[ir.nodes[n].level as usize] {
+                continue;
+            }
+            let op = if in_u(n as u32) {
+                rules.grow[n]
+            } else {
+                rules.shrink[n]
+            };
+            self.lambda[n] = apply(self.lambda[n], op, jitter, &mut self.rng);
+        }
+        if freeze.eta {
+            return;
+        }
+        for (e, edge) in ir.edges.iter().enumerate() {
+            let cofires = match eta_update {
+                EtaUpdate::Union => {
+                    in_u(edge.from) && batch.iter().any(|&(_, label)| label == edge.to)
+                }
+                EtaUpdate::Sample => batch
+                    .iter()
+                    .zip(&pathways)
+                    .any(|(&(_, label), p)| label == edge.to && p.contains(&edge.from)),
+            };
+            let op = if cofires {
+                rules.grow_eta[e]
+            } else {
+                rules.shrink_eta[e]
+            };
+            self.eta[e] = apply(self.eta[e], op, jitter, &mut self.rng);
+        }
+    }
+
+    fn assert_matches(&self, state: &State, what: &str) {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
+        for (n, &want) in self.lambda.iter().enumerate() {
+            assert!(
+                close(state.lambda(n), want),
+                "{what}: lambda[{n}] {} vs {want}",
+                state.lambda(n)
+            );
+        }
+        for (e, &want) in self.eta.iter().enumerate() {
+            assert!(
+                close(state.eta(e), want),
+                "{what}: eta[{e}] {} vs {want}",
+                state.eta(e)
+            );
+        }
+    }
+}
+
+/// One leg of a schedule: this many explicit steps with these rules and freezes.
+struct Leg {
+    steps: usize,
+    rules: RuleSet,
+    freeze: Freeze,
+}
+
+fn legs(ir: &Ir) -> Vec<Leg> {
+    let none = Freeze::none(ir);
+    let mut level1 = none.clone();
+    level1.levels[1] = true;
+    let eta_frozen = Freeze {
+        levels: none.levels.clone(),
+        eta: true,
+    };
+    vec![
+        Leg {
+            steps: 40,
+            rules: mixed_rules(ir, 0.9, 0.0),
+            freeze: none.clone(),
+        },
+        // Other shrink factors and a frozen level: every value is materialised.
+        Leg {
+            steps: 25,
+            rules: mixed_rules(ir, 0.8, 0.0),
+            freeze: level1,
+        },
+        // Jitter: everything dense, draws in id order.
+        Leg {
+            steps: 10,
+            rules: mixed_rules(ir, 0.9, 0.05),
+            freeze: none.clone(),
+        },
+        Leg {
+            steps: 30,
+            rules: mixed_rules(ir, 0.9, 0.0),
+            freeze: eta_frozen,
+        },
+        // Uniform `mul`: all lazy.
+        Leg {
+            steps: 30,
+            rules: uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.05), mul(0.97)),
+            freeze: none,
+        },
+    ]
+}
+
+fn check_against_dense(eta_update: EtaUpdate) {
+    let ir = model_ir(eta_update);
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 3);
+    let mut dense = Dense::new(&state);
+    let mut trainer = Trainer::new(&model);
+    let samples = &ir.data.samples;
+    let mut k = 0;
+    for (l, leg) in legs(&ir).iter().enumerate() {
+        let rules = Rules::new(&leg.rules);
+        for _ in 0..leg.steps {
+            // Batches of 1 and 2 samples.
+            let a = &samples[k % samples.len()];
+            let b = &samples[(k * 7 + 3) % samples.len()];
+            let batch: Vec<(&[u32], u32)> = if k % 3 == 0 {
+                vec![(&a.input, a.label), (&b.input, b.label)]
+            } else {
+                vec![(&a.input, a.label)]
+            };
+            trainer.step_on(&mut state, &rules, &leg.freeze, &batch);
+            dense.step(&model, &leg.rules, &leg.freeze, eta_update, &batch);
+            k += 1;
+        }
+        dense.assert_matches(&state, &format!("{eta_update:?} leg {l}"));
+    }
+    assert_eq!(state.rng, dense.rng, "the same draws in the same order");
+}
+
+#[test]
+fn lazy_updates_equal_the_dense_rule_union() {
+    check_against_dense(EtaUpdate::Union);
+}
+
+#[test]
+fn lazy_updates_equal_the_dense_rule_sample() {
+    check_against_dense(EtaUpdate::Sample);
+}
+
+fn bench_like_ir() -> Ir {
+    let mut ir = generated(2000, 6, 5, 50, 0.05, 2);
+    ir.train = Some(one_phase(
+        &ir,
+        300,
+        1,
+        Sampler::Replace,
+        EtaUpdate::Union,
+        0,
+    ));
+    // A second phase with other factors and a frozen level, so a boundary is crossed.
+    let mut second = ir
+        .train
+        .as_ref()
+        .map(|t| t.phases[0].clone())
+        .expect("one phase");
+    second.rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.3), mul(0.7));
+    second.frozen_levels[2] = true;
+    if let Some(t) = ir.train.as_mut() {
+        t.phases.push(second);
+    }
+    ir
+}
+
+fn bits(state: &State) -> Vec<u64> {
+    state
+        .ln_lambdas()
+        .into_iter()
+        .chain(state.ln_etas())
+        .map(f64::to_bits)
+        .collect()
+}
+
+#[test]
+fn saving_and_reading_mid_run_change_nothing() {
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut whole = State::new(&ir, 9);
+    Trainer::new(&model).run(&mut whole, &mut |_| {});
+
+    let mut ev = Evaluator::new(&model);
+    for stop in [1u64, 150, 299, 300, 301, 450] {
+        let mut part = State::new(&ir, 9);
+        let mut trainer = Trainer::new(&model);
+        trainer.run_steps(&mut part, stop, &mut |s| {
+            // Readers see values but never write them.
+            let _ = ev.evaluate(&model, s, &ir.data.samples[0].input);
+        });
+        let json = serde_json::to_string(&part).expect("serialise");
+        let mut resumed: State = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(resumed, part, "a saved state loads as it was");
+        // A fresh trainer, as after `--resume`.
+        Trainer::new(&model).run(&mut resumed, &mut |_| {});
+        assert_eq!(bits(&resumed), bits(&whole), "stopped at {stop}");
+        assert_eq!(resumed, whole, "stopped at {stop}");
+    }
+}
+
+#[test]
+fn a_step_writes_only_what_fires() {
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 1);
+    let mut trainer = Trainer::new(&model);
+    trainer.run_steps(&mut state, 5, &mut |_| {});
+    let stored = |s: &State| serde_json::to_value(s).expect("serialise")["ln_lambda"].clone();
+    let before = stored(&state);
+    let lambdas_before = state.ln_lambdas();
+    trainer.run_steps(&mut state, 1, &mut |_| {});
+    let after = stored(&state);
+    let (before, after) = (
+        before.as_array().expect("array"),
+        after.as_array().expect("array"),
+    );
+    let written = before.iter().zip(after).filter(|(a, b)| a != b).count();
+    let changed = lambdas_before
+        .iter()
+        .zip(state.ln_lambdas())
+        .filter(|(a, b)| **a != *b)
+        .count();
+    assert_eq!(
+        changed,
+        ir.nodes.len(),
+        "every lambda moves (all rules are mul)"
+    );
+    assert!(written > 0, "the firing nodes are written");
+    assert!(
+        written * 10 < ir.nodes.len(),
+        "only the firing nodes are written: {written} of {}",
+        ir.nodes.len()
+    );
+}
+
+#[test]
+fn states_saved_before_lazy_updates_still_load() {
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 4);
+    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    // The old format: materialised values and no `lazy` field.
+    let mut json = serde_json::to_value(&state).expect("serialise");
+    let object = json.as_object_mut().expect("object");
+    object.remove("lazy");
+    let ln_lambda: Vec<Option<f64>> = state
+        .ln_lambdas()
+        .into_iter()
+        .map(|l| l.is_finite().then_some(l))
+        .collect();
+    let ln_eta: Vec<Option<f64>> = state
+        .ln_etas()
+        .into_iter()
+        .map(|l| l.is_finite().then_some(l))
+        .collect();
+    object.insert("ln_lambda".into(), serde_json::json!(ln_lambda));
+    object.insert("ln_eta".into(), serde_json::json!(ln_eta));
+    let old: State = serde_json::from_value(json).expect("an old state loads");
+    assert_eq!(bits(&old), bits(&state));
+    assert!(nshed::persist::validate(&old, &ir).is_ok());
+}
+
+#[test]
+fn edited_pending_factors_are_refused() {
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 4);
+    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    assert!(nshed::persist::validate(&state, &ir).is_ok());
+    let json = serde_json::to_value(&state).expect("serialise");
+
+    let mut edited = json.clone();
+    edited["lazy"]["lambda"]["rate"][3] = serde_json::json!(0.5);
+    let edited: State = serde_json::from_value(edited).expect("loads");
+    let why = nshed::persist::validate(&edited, &ir).expect_err("refused");
+    assert!(why.contains("fingerprint"), "{why}");
+
+    let mut short = json.clone();
+    short["lazy"]["lambda"]["since"] = serde_json::json!([0, 1]);
+    let short: State = serde_json::from_value(short).expect("loads");
+    let why = nshed::persist::validate(&short, &ir).expect_err("refused");
+    assert!(why.contains("do not fit"), "{why}");
+
+    let mut future = json;
+    future["lazy"]["lambda"]["since"][0] = serde_json::json!(1_000_000);
+    let future: State = serde_json::from_value(future).expect("loads");
+    let why = nshed::persist::validate(&future, &ir).expect_err("refused");
+    assert!(why.contains("after the clock"), "{why}");
+}
+
+#[test]
+fn format_1_state_files_load_and_unknown_formats_are_refused() {
+    use nshed::persist::{load, SavedState, FORMAT};
+    let ir = bench_like_ir();
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 4);
+    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    let saved = SavedState {
+        nshed_state: FORMAT,
+        model: ir.model.clone(),
+        source_sha256: "abc".into(),
+        seed: 4,
+        state: state.clone(),
+    };
+    let mut json = serde_json::to_value(&saved).expect("serialise");
+    // What nshed wrote before lazy updates: format 1, plain values, no `lazy`.
+    json["nshed_state"] = serde_json::json!(1);
+    let inner = json["state"].as_object_mut().expect("object");
+    inner.remove("lazy");
+    let plain = |v: Vec<f64>| -> Vec<Option<f64>> {
+        v.into_iter().map(|x| x.is_finite().then_some(x)).collect()
+    };
+    inner.insert(
+        "ln_lambda".into(),
+        serde_json::json!(plain(state.ln_lambdas())),
+    );
+    inner.insert("ln_eta".into(), serde_json::json!(plain(state.ln_etas())));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.json");
+    let path = path.to_str().expect("utf-8 path");
+    std::fs::write(path, json.to_string()).expect("write");
+    let old = load(path, &ir, "abc").expect("a format-1 file loads");
+    assert_eq!(bits(&old.state), bits(&state));
+
+    json["nshed_state"] = serde_json::json!(FORMAT + 1);
+    std::fs::write(path, json.to_string()).expect("write");
+    let why = load(path, &ir, "abc").expect_err("a newer format is refused");
+    assert!(why.to_string().contains("state format"), "{why:?}");
+}
