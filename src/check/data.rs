@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::fasthash::SeenIds;
 use super::messages as msg;
-use super::model::{Entity, Symbols};
+use super::model::{ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
 use super::suggest::closest;
 use super::Ctx;
@@ -80,12 +80,9 @@ fn check_sample(
     let mut input: Vec<ir::NodeId> = Vec::with_capacity(decl.inputs.len());
     seen.next_list();
     for (position, name) in decl.inputs.iter().enumerate() {
-        if position % super::model::WARM_BATCH == 0 {
-            let ahead = decl.inputs[position..].iter();
-            symbols.warm(ahead.take(super::model::WARM_BATCH));
-        }
-        match symbols.lookup(&name.name) {
-            Some(Entity::Node(id)) if symbols.node_level(id) == 0 => {
+        symbols.warm(ahead(&decl.inputs, position, WARM_BATCH).iter());
+        match symbols.lookup_with_level(&name.name) {
+            Some((Entity::Node(id), 0)) => {
                 if let Some(first) = seen.get(id as usize) {
                     let first = decl.inputs[first as usize].span;
                     ctx.push(msg::repeated_input(&name.name, name.span, first));
@@ -95,7 +92,7 @@ fn check_sample(
                     input.push(id);
                 }
             }
-            Some(entity) => {
+            Some((entity, _)) => {
                 let what = symbols.describe(entity);
                 ctx.push(msg::input_not_input_level(
                     &name.name,

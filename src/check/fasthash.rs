@@ -71,34 +71,41 @@ impl Hasher for FastHasher {
 }
 
 /// "Seen before, and where?" over dense ids (nodes), reused across many small lists
-/// (the children of each rule, the inputs of each sample) without clearing: an entry
-/// counts only if it carries the current list's stamp.
+/// (the children of each rule, the inputs of each sample) without clearing. A short list
+/// is searched linearly (it is in cache); past `SHORT` entries the list spills into a
+/// table indexed by id, where an entry counts only if it carries the current list's stamp.
 pub struct SeenIds<T: Copy> {
     stamp: u32,
+    recent: Vec<(usize, T)>,
+    spilled: bool,
     marks: Vec<(u32, T)>,
 }
+
+/// Lists up to this long never touch the id-indexed table.
+const SHORT: usize = 16;
 
 impl<T: Copy + Default> SeenIds<T> {
     /// A set for ids `0..len`.
     pub fn new(len: usize) -> Self {
         SeenIds {
             stamp: 0,
+            recent: Vec::with_capacity(SHORT),
+            spilled: false,
             marks: vec![(0, T::default()); len],
         }
     }
 
     /// Starts a new list: everything seen so far is forgotten.
     pub fn next_list(&mut self) {
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            // After 2^32 lists, old stamps could repeat: clear for real once.
-            self.marks.iter_mut().for_each(|m| m.0 = 0);
-            self.stamp = 1;
-        }
+        self.recent.clear();
+        self.spilled = false;
     }
 
     /// What was recorded for `id` in this list, if it was seen.
     pub fn get(&self, id: usize) -> Option<T> {
+        if !self.spilled {
+            return self.recent.iter().find(|(i, _)| *i == id).map(|&(_, v)| v);
+        }
         match self.marks.get(id) {
             Some(&(stamp, value)) if stamp == self.stamp => Some(value),
             _ => None,
@@ -107,8 +114,30 @@ impl<T: Copy + Default> SeenIds<T> {
 
     /// Records `id` as seen in this list, with `value`.
     pub fn insert(&mut self, id: usize, value: T) {
+        if !self.spilled {
+            if self.recent.len() < SHORT {
+                self.recent.push((id, value));
+                return;
+            }
+            // A stamp no entry of an earlier list carries.
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                // After 2^32 spilled lists old stamps could repeat: clear for real once.
+                self.marks.iter_mut().for_each(|m| m.0 = 0);
+                self.stamp = 1;
+            }
+            self.spilled = true;
+            for (i, v) in std::mem::take(&mut self.recent) {
+                self.mark(i, v);
+            }
+        }
+        self.mark(id, value);
+    }
+
+    fn mark(&mut self, id: usize, value: T) {
+        let stamp = self.stamp;
         if let Some(slot) = self.marks.get_mut(id) {
-            *slot = (self.stamp, value);
+            *slot = (stamp, value);
         }
     }
 }
@@ -145,5 +174,23 @@ mod tests {
         assert_eq!(seen.get(9), None);
         seen.next_list();
         assert_eq!(seen.get(2), None);
+    }
+
+    #[test]
+    fn long_lists_spill_and_still_answer() {
+        let mut seen = SeenIds::<u32>::new(100);
+        for round in 0..3 {
+            seen.next_list();
+            for id in 0..40 {
+                assert_eq!(seen.get(id), None, "round {round}, id {id}");
+                seen.insert(id, id as u32 + round);
+            }
+            for id in 0..40 {
+                assert_eq!(seen.get(id), Some(id as u32 + round));
+            }
+            assert_eq!(seen.get(40), None);
+        }
+        seen.next_list();
+        assert_eq!(seen.get(3), None);
     }
 }

@@ -124,7 +124,7 @@ pub fn check(file: &File) -> Checked {
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
 
     // The symbol table is done with: its tables move into the IR rather than being copied.
-    let ir = (ctx.error_count() == 0).then(|| Ir {
+    let ir = (ctx.error_count() == 0).then_some(Ir {
         model: symbols.model_name,
         levels: symbols.levels,
         nodes: symbols.nodes,

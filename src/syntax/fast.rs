@@ -102,12 +102,6 @@ fn is_keyword(word: &[u8]) -> bool {
     )
 }
 
-/// Every word `is_keyword` accepts, for the test that compares it with the grammar's list.
-#[cfg(test)]
-pub(crate) fn keyword_matches(word: &str) -> bool {
-    is_keyword(word.as_bytes())
-}
-
 impl<'a> Parser<'a> {
     // ------------------------------------------------------------ tokens
 
@@ -289,7 +283,9 @@ impl<'a> Parser<'a> {
         if self.at(",") {
             self.pos += 1;
         }
-        let list = names.drain(..).collect();
+        // A list of exactly this size; the scratch keeps its capacity for the next one.
+        let mut list = Vec::with_capacity(names.len());
+        list.append(&mut names);
         self.scratch = names;
         Ok(list)
     }
@@ -736,7 +732,8 @@ impl<'a> Parser<'a> {
                 inputs.push(self.name()?);
             }
         }
-        let input_list = inputs.drain(..).collect();
+        let mut input_list = Vec::with_capacity(inputs.len());
+        input_list.append(&mut inputs);
         self.scratch = inputs;
         self.skip();
         self.punct("->")?;
@@ -1041,5 +1038,27 @@ fn with_span(e: Expr, span: Span) -> Expr {
         Expr::Num { value, text, .. } => Expr::Num { value, text, span },
         Expr::Neg { operand, .. } => Expr::Neg { operand, span },
         Expr::Binary { op, lhs, rhs, .. } => Expr::Binary { op, lhs, rhs, span },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_keyword;
+    use crate::syntax::errors::{is_reserved, RESERVED};
+
+    #[test]
+    fn keywords_are_exactly_the_reserved_words() {
+        for word in RESERVED {
+            assert!(is_keyword(word.as_bytes()), "`{word}` is reserved");
+            // Near misses: longer, shorter, other case.
+            for near in [format!("{word}s"), format!("{word}_"), word.to_uppercase()] {
+                assert_eq!(is_keyword(near.as_bytes()), is_reserved(&near), "`{near}`");
+            }
+            let shorter = &word[..word.len() - 1];
+            assert_eq!(is_keyword(shorter.as_bytes()), is_reserved(shorter));
+        }
+        for name in ["x", "input", "parts", "c1", "eta_x", "_", "levels"] {
+            assert!(!is_keyword(name.as_bytes()), "`{name}` is a name");
+        }
     }
 }
