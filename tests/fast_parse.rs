@@ -108,7 +108,10 @@ fn the_ten_thousand_mutants_parse_alike() {
     assert!(same > 1_000, "only {same} mutants parsed");
     assert!(refused > 1_000, "only {refused} mutants refused");
     // The fast parser gives up only where pest needs to backtrack; no mutant does.
-    assert_eq!(gave_up, 0, "the fast parser gave up on {gave_up} valid mutants");
+    assert_eq!(
+        gave_up, 0,
+        "the fast parser gave up on {gave_up} valid mutants"
+    );
 }
 
 /// Spots where pest's rule boundaries are easy to get wrong: whitespace and comments
