@@ -1,8 +1,9 @@
 //! Front-end speed on generated models (`nshed::gen::generate_sized`, 5 levels, ~5% of
-//! nodes firing per sample): generating the text, parsing it, and parsing + checking it
-//! (`nshed::compile`). 10^4 and 10^5 nodes run in the main groups; 10^6 nodes run in
-//! their own groups with fewer samples because one iteration takes a large fraction of a
-//! second.
+//! nodes firing per sample): generating the text, parsing it (`parse`: the fast parser,
+//! as `nshed` runs it; `parse_pest`: the pest grammar alone, the reference, for 10^4 and
+//! 10^5 nodes only since it is slow), checking a parsed file (`check`), and parsing +
+//! checking (`nshed::compile`). 10^4 and 10^5 nodes run in the main groups; 10^6 nodes
+//! run in their own groups with fewer samples because one iteration takes about a second.
 //!
 //! Run: `cargo bench --bench frontend -- --warm-up-time 1 --measurement-time 5`
 
@@ -14,7 +15,7 @@ use nshed::source::Source;
 const LEVELS: usize = 5;
 const SEED: u64 = 1;
 
-fn bench_sizes(c: &mut Criterion, suffix: &str, sizes: &[usize], samples: usize) {
+fn bench_sizes(c: &mut Criterion, suffix: &str, sizes: &[usize], samples: usize, pest: bool) {
     let models: Vec<(usize, String)> = sizes
         .iter()
         .map(|&n| (n, generate_sized(n, LEVELS, SEED)))
@@ -40,6 +41,33 @@ fn bench_sizes(c: &mut Criterion, suffix: &str, sizes: &[usize], samples: usize)
     }
     group.finish();
 
+    if pest {
+        let mut group = c.benchmark_group(format!("parse_pest{suffix}"));
+        group.sample_size(samples);
+        for (n, text) in &models {
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(n), text, |b, text| {
+                b.iter(|| {
+                    nshed::syntax::parse_file_pest(black_box(text)).map(|f| f.model.items.len())
+                })
+            });
+        }
+        group.finish();
+    }
+
+    let mut group = c.benchmark_group(format!("check{suffix}"));
+    group.sample_size(samples);
+    for (n, text) in &models {
+        let Ok(file) = nshed::syntax::parse_file(text) else {
+            continue;
+        };
+        group.throughput(Throughput::Elements(*n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &file, |b, file| {
+            b.iter(|| nshed::check::check(black_box(file)).ir.is_some())
+        });
+    }
+    group.finish();
+
     let mut group = c.benchmark_group(format!("parse_check{suffix}"));
     group.sample_size(samples);
     for (n, text) in &models {
@@ -58,11 +86,11 @@ fn bench_sizes(c: &mut Criterion, suffix: &str, sizes: &[usize], samples: usize)
 }
 
 fn small_models(c: &mut Criterion) {
-    bench_sizes(c, "", &[10_000, 100_000], 20);
+    bench_sizes(c, "", &[10_000, 100_000], 20, true);
 }
 
 fn million_nodes(c: &mut Criterion) {
-    bench_sizes(c, "_1e6", &[1_000_000], 10);
+    bench_sizes(c, "_1e6", &[1_000_000], 10, false);
 }
 
 criterion_group!(benches, small_models, million_nodes);

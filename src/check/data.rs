@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use super::fasthash::SeenIds;
 use super::messages as msg;
-use super::model::{Entity, Symbols};
+use super::model::{ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
 use super::suggest::closest;
 use super::Ctx;
@@ -23,6 +24,7 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
     let mut samples = Vec::new();
     let mut names: HashMap<&str, Span> = HashMap::new();
     let mut noise: Option<(f64, Span)> = None;
+    let mut seen = SeenIds::new(symbols.nodes.len());
     for item in block.map_or(&[][..], |b| b.items.as_slice()) {
         match item {
             DataItem::Sample(decl) => {
@@ -35,7 +37,7 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
                 } else {
                     names.insert(&decl.name.name, decl.name.span);
                 }
-                if let Some(sample) = check_sample(ctx, symbols, decl) {
+                if let Some(sample) = check_sample(ctx, symbols, decl, &mut seen) {
                     samples.push(sample);
                 }
             }
@@ -67,22 +69,30 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
     }
 }
 
-fn check_sample(ctx: &mut Ctx, symbols: &Symbols, decl: &SampleDecl) -> Option<ir::Sample> {
+/// `seen` holds, per input node, the position in `decl.inputs` that first named it.
+fn check_sample(
+    ctx: &mut Ctx,
+    symbols: &Symbols,
+    decl: &SampleDecl,
+    seen: &mut SeenIds<u32>,
+) -> Option<ir::Sample> {
     let mut ok = true;
-    let mut input: Vec<ir::NodeId> = Vec::new();
-    let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
-    for name in &decl.inputs {
-        match symbols.lookup(&name.name) {
-            Some(Entity::Node(id)) if symbols.node_level(id) == 0 => {
-                if let Some(first) = seen.get(&id) {
-                    ctx.push(msg::repeated_input(&name.name, name.span, *first));
+    let mut input: Vec<ir::NodeId> = Vec::with_capacity(decl.inputs.len());
+    seen.next_list();
+    for (position, name) in decl.inputs.iter().enumerate() {
+        symbols.warm(ahead(&decl.inputs, position, WARM_BATCH).iter());
+        match symbols.lookup_with_level(&name.name) {
+            Some((Entity::Node(id), 0)) => {
+                if let Some(first) = seen.get(id as usize) {
+                    let first = decl.inputs[first as usize].span;
+                    ctx.push(msg::repeated_input(&name.name, name.span, first));
                     ok = false;
                 } else {
-                    seen.insert(id, name.span);
+                    seen.insert(id as usize, position as u32);
                     input.push(id);
                 }
             }
-            Some(entity) => {
+            Some((entity, _)) => {
                 let what = symbols.describe(entity);
                 ctx.push(msg::input_not_input_level(
                     &name.name,

@@ -48,22 +48,35 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
     }
 
     let pick = |keys: &[Key]| keys.iter().find_map(|k| given.get(k).copied());
+    // Nodes and edges without a line of their own share their level's (or the all-edges)
+    // choice, found once; per-node lookups happen only if some line names a node.
+    let node_lines = given.keys().any(|k| matches!(k, Key::Node(_)));
+    let edge_lines = given.keys().any(|k| matches!(k, Key::Edge(_)));
+    let per_level: Vec<_> = (0..symbols.levels.len())
+        .map(|level| pick(&[Key::Level(level), Key::AllNodes]))
+        .collect();
     let mut lambda = Vec::with_capacity(symbols.nodes.len());
     let mut lambda_source = Vec::with_capacity(symbols.nodes.len());
     for (id, node) in symbols.nodes.iter().enumerate() {
-        let keys = [
-            Key::Node(id as ir::NodeId),
-            Key::Level(node.level as usize),
-            Key::AllNodes,
-        ];
-        let chosen = pick(&keys);
+        let level = node.level as usize;
+        let chosen = node_lines
+            .then(|| pick(&[Key::Node(id as ir::NodeId)]))
+            .flatten()
+            .or_else(|| match per_level.get(level) {
+                Some(shared) => *shared,
+                None => pick(&[Key::Level(level), Key::AllNodes]),
+            });
         lambda.push(chosen.map_or(DEFAULT, |(d, _)| d));
         lambda_source.push(chosen.map(|(_, s)| s));
     }
+    let all_edges = pick(&[Key::AllEdges]);
     let mut eta = Vec::with_capacity(symbols.edges.len());
     let mut eta_source = Vec::with_capacity(symbols.edges.len());
     for id in 0..symbols.edges.len() {
-        let chosen = pick(&[Key::Edge(id as ir::EdgeId), Key::AllEdges]);
+        let chosen = edge_lines
+            .then(|| pick(&[Key::Edge(id as ir::EdgeId)]))
+            .flatten()
+            .or(all_edges);
         eta.push(chosen.map_or(DEFAULT, |(d, _)| d));
         eta_source.push(chosen.map(|(_, s)| s));
     }

@@ -6,9 +6,11 @@
 //! again.
 
 mod data;
+mod fasthash;
 mod init;
 mod messages;
 mod model;
+mod names;
 mod numbers;
 mod rules;
 pub mod suggest;
@@ -121,12 +123,13 @@ pub fn check(file: &File) -> Checked {
     let train = train.map(|t| t.resolve(&symbols, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
 
-    let ir = (ctx.error_count() == 0).then(|| Ir {
-        model: symbols.model_name.clone(),
-        levels: symbols.levels.clone(),
-        nodes: symbols.nodes.clone(),
-        classes: symbols.classes.clone(),
-        edges: symbols.edges.clone(),
+    // The symbol table is done with: its tables move into the IR rather than being copied.
+    let ir = (ctx.error_count() == 0).then_some(Ir {
+        model: symbols.model_name,
+        levels: symbols.levels,
+        nodes: symbols.nodes,
+        classes: symbols.classes,
+        edges: symbols.edges,
         init: init.init,
         rules: file_set,
         data: data.data,

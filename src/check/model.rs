@@ -1,9 +1,11 @@
 //! The `model { }` block: levels, nodes, gates, classes and their edges, and the symbol
 //! table every later block resolves names against.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
+use super::fasthash::{FastMap, FastSet, SeenIds};
 use super::messages as msg;
+use super::names::NameTable;
 use super::suggest::closest;
 use super::Ctx;
 use crate::ir;
@@ -16,9 +18,10 @@ pub enum Entity {
     Class(ir::ClassId),
 }
 
-/// Every name of the model, resolved to indices, with the spans diagnostics need.
-#[derive(Debug, Default)]
-pub struct Symbols {
+/// Every name of the model, resolved to indices, with the spans diagnostics need. The
+/// tables borrow their keys from the AST (`'a`) rather than copying a million names.
+#[derive(Default)]
+pub struct Symbols<'a> {
     pub model_name: String,
     pub levels: Vec<ir::Level>,
     pub nodes: Vec<ir::Node>,
@@ -27,21 +30,33 @@ pub struct Symbols {
     pub class_spans: Vec<Span>,
     pub edges: Vec<ir::Edge>,
     /// `(from, to) -> edge`, so generated models with many `eta F->C` lines stay linear.
-    edge_index: HashMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
-    names: HashMap<String, Entity>,
+    edge_index: FastMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
+    names: NameTable<'a>,
     /// Names declared more than once (already reported): references to them are not
     /// checked further, since which declaration they mean is unclear.
-    duplicated: HashSet<String>,
-    level_names: HashMap<String, usize>,
+    duplicated: FastSet<&'a str>,
+    level_names: FastMap<&'a str, usize>,
 }
 
-impl Symbols {
+impl<'a> Symbols<'a> {
     pub fn lookup(&self, name: &str) -> Option<Entity> {
-        self.names.get(name).copied()
+        self.names.get(name).map(|(entity, _)| entity)
+    }
+
+    /// What `name` refers to and, for a node, its level index (one table read for both).
+    pub fn lookup_with_level(&self, name: &str) -> Option<(Entity, usize)> {
+        self.names
+            .get(name)
+            .map(|(entity, level)| (entity, level as usize))
+    }
+
+    /// Brings the table entries of `names` into cache ahead of their lookups.
+    pub fn warm<'n>(&self, names: impl Iterator<Item = &'n Ident>) {
+        self.names.warm(names.map(|n| n.name.as_str()));
     }
 
     pub fn is_duplicated(&self, name: &str) -> bool {
-        self.duplicated.contains(name)
+        !self.duplicated.is_empty() && self.duplicated.contains(name)
     }
 
     pub fn level(&self, name: &str) -> Option<usize> {
@@ -104,12 +119,8 @@ impl Symbols {
 }
 
 /// Checks the model block and builds the symbol table.
-pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
+pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     let errors_before = ctx.error_count();
-    let mut symbols = Symbols {
-        model_name: model.name.name.clone(),
-        ..Symbols::default()
-    };
     let levels: Vec<&LevelDecl> = model
         .items
         .iter()
@@ -127,6 +138,16 @@ pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
         })
         .collect();
 
+    // Sized once: growing a table of a million names rehashes it twenty times.
+    let n_nodes: usize = levels.iter().map(|l| l.nodes.len()).sum();
+    let n_classes: usize = classes_blocks.first().map_or(0, |c| c.classes.len());
+    let mut symbols = Symbols {
+        model_name: model.name.name.clone(),
+        nodes: Vec::with_capacity(n_nodes),
+        node_spans: Vec::with_capacity(n_nodes),
+        names: NameTable::with_capacity(n_nodes + n_classes),
+        ..Symbols::default()
+    };
     if levels.is_empty() {
         ctx.push(msg::no_levels(model.header));
     }
@@ -137,14 +158,15 @@ pub fn check_model(ctx: &mut Ctx, model: &ast::Model) -> Symbols {
         declare_classes(ctx, &mut symbols, block);
     }
     check_level_names(ctx, &symbols, &levels);
+    let mut seen = SeenIds::new(symbols.nodes.len());
     for (level, decl) in levels.iter().enumerate() {
-        check_gates(ctx, &mut symbols, level, decl);
+        check_gates(ctx, &mut symbols, level, decl, &mut seen);
     }
     if let Some(block) = classes_block {
         // With a level after the classes, "the last level" is unclear: the misplaced
         // block is reported, its parents are not.
         if !levels.is_empty() && classes_last {
-            check_parents(ctx, &mut symbols, block);
+            check_parents(ctx, &mut symbols, block, &mut seen);
         }
     }
     // A wrong reference can make a node look unused; only warn on a clean model.
@@ -189,28 +211,46 @@ fn check_classes_blocks<'a>(
     (first, last)
 }
 
-fn declare_name(ctx: &mut Ctx, symbols: &mut Symbols, name: &Ident, entity: Entity, span: Span) {
-    if let Some(previous) = symbols.names.get(&name.name) {
-        let first = match *previous {
+fn declare_name<'a>(
+    ctx: &mut Ctx,
+    symbols: &mut Symbols<'a>,
+    name: &'a Ident,
+    entity: Entity,
+    level: u32,
+    span: Span,
+) {
+    if let Some(previous) = symbols.names.insert(&name.name, entity, level) {
+        let first = match previous {
             Entity::Node(id) => symbols.node_spans.get(id as usize),
             Entity::Class(id) => symbols.class_spans.get(id as usize),
         };
         ctx.push(msg::duplicate_name(&name.name, span, first.copied()));
-        symbols.duplicated.insert(name.name.clone());
-        return;
+        symbols.duplicated.insert(&name.name);
     }
-    symbols.names.insert(name.name.clone(), entity);
 }
 
-fn declare_levels(ctx: &mut Ctx, symbols: &mut Symbols, levels: &[&LevelDecl]) {
+fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a LevelDecl]) {
     for (index, decl) in levels.iter().enumerate() {
         if decl.nodes.is_empty() {
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
         let first = symbols.nodes.len() as ir::NodeId;
-        for node in &decl.nodes {
+        for (offset, node) in decl.nodes.iter().enumerate() {
+            symbols.warm(
+                ahead(&decl.nodes, offset, WARM_BATCH)
+                    .iter()
+                    .map(|n| &n.name),
+            );
             let id = symbols.nodes.len() as ir::NodeId;
-            declare_name(ctx, symbols, &node.name, Entity::Node(id), node.name.span);
+            let node_id = Entity::Node(id);
+            declare_name(
+                ctx,
+                symbols,
+                &node.name,
+                node_id,
+                index as u32,
+                node.name.span,
+            );
             symbols.nodes.push(ir::Node {
                 name: node.name.name.clone(),
                 level: index as u32,
@@ -218,9 +258,10 @@ fn declare_levels(ctx: &mut Ctx, symbols: &mut Symbols, levels: &[&LevelDecl]) {
             });
             symbols.node_spans.push(node.name.span);
         }
-        if !symbols.level_names.contains_key(&decl.name.name) {
-            symbols.level_names.insert(decl.name.name.clone(), index);
-        }
+        symbols
+            .level_names
+            .entry(decl.name.name.as_str())
+            .or_insert(index);
         symbols.levels.push(ir::Level {
             name: decl.name.name.clone(),
             first,
@@ -229,7 +270,7 @@ fn declare_levels(ctx: &mut Ctx, symbols: &mut Symbols, levels: &[&LevelDecl]) {
     }
 }
 
-fn declare_classes(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
+fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a ClassesDecl) {
     for class in &block.classes {
         let id = symbols.classes.len() as ir::ClassId;
         declare_name(
@@ -237,6 +278,7 @@ fn declare_classes(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
             symbols,
             &class.name,
             Entity::Class(id),
+            0,
             class.name.span,
         );
         symbols.classes.push(ir::Class {
@@ -268,9 +310,23 @@ fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl]) {
     }
 }
 
-fn check_gates(ctx: &mut Ctx, symbols: &mut Symbols, level: usize, decl: &LevelDecl) {
+/// Which child (by position in its list) first named a node, for "repeated child".
+type FirstMention = SeenIds<u32>;
+
+fn check_gates(
+    ctx: &mut Ctx,
+    symbols: &mut Symbols,
+    level: usize,
+    decl: &LevelDecl,
+    seen: &mut FirstMention,
+) {
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
     for (offset, node) in decl.nodes.iter().enumerate() {
+        let next = ahead(&decl.nodes, offset, WARM_NODES).iter();
+        symbols.warm(
+            next.filter_map(|n| n.gate.as_ref())
+                .flat_map(|g| &g.children),
+        );
         let id = first + offset as ir::NodeId;
         let gate = match (&node.gate, level) {
             (Some(gate), 0) => {
@@ -292,7 +348,7 @@ fn check_gates(ctx: &mut Ctx, symbols: &mut Symbols, level: usize, decl: &LevelD
             }
             (Some(gate), _) => gate,
         };
-        let children = resolve_children(ctx, symbols, &node.name.name, level, gate);
+        let children = resolve_children(ctx, symbols, &node.name.name, level, gate, seen);
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
@@ -322,6 +378,7 @@ fn resolve_children(
     node: &str,
     level: usize,
     gate: &ast::Gate,
+    seen: &mut FirstMention,
 ) -> Vec<ir::NodeId> {
     let required = level - 1;
     if gate.children.is_empty() {
@@ -331,26 +388,29 @@ fn resolve_children(
             gate.span,
         ));
     }
-    let mut children: Vec<ir::NodeId> = Vec::new();
-    let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
-    for child in &gate.children {
+    let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());
+    seen.next_list();
+    for (position, child) in gate.children.iter().enumerate() {
+        // Short lists were warmed with their rules (`check_gates`).
+        if gate.children.len() > WARM_BATCH {
+            symbols.warm(ahead(&gate.children, position, WARM_BATCH).iter());
+        }
         if symbols.is_duplicated(&child.name) {
             continue;
         }
-        match symbols.lookup(&child.name) {
+        match symbols.lookup_with_level(&child.name) {
             None => {
                 let suggestion = closest(&child.name, symbols.level_node_names(required))
                     .or_else(|| closest(&child.name, symbols.all_names()));
                 ctx.push(msg::unknown_node(&child.name, child.span, suggestion));
             }
-            Some(Entity::Class(_)) => ctx.push(msg::child_is_class(
+            Some((Entity::Class(_), _)) => ctx.push(msg::child_is_class(
                 &child.name,
                 node,
                 symbols.level_name(required),
                 child.span,
             )),
-            Some(Entity::Node(id)) => {
-                let actual = symbols.node_level(id);
+            Some((Entity::Node(id), actual)) => {
                 if actual != required {
                     ctx.push(msg::child_wrong_level(
                         &child.name,
@@ -359,10 +419,11 @@ fn resolve_children(
                         symbols.level_name(required),
                         child.span,
                     ));
-                } else if let Some(first) = seen.get(&id) {
-                    ctx.push(msg::repeated_child(&child.name, child.span, *first));
+                } else if let Some(first) = seen.get(id as usize) {
+                    let first = gate.children[first as usize].span;
+                    ctx.push(msg::repeated_child(&child.name, child.span, first));
                 } else {
-                    seen.insert(id, child.span);
+                    seen.insert(id as usize, position as u32);
                     children.push(id);
                 }
             }
@@ -372,7 +433,12 @@ fn resolve_children(
 }
 
 /// Each class lists parents from level L-1, without repeats; edges are numbered here.
-fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
+fn check_parents(
+    ctx: &mut Ctx,
+    symbols: &mut Symbols,
+    block: &ClassesDecl,
+    seen: &mut FirstMention,
+) {
     let required = symbols.last_feature_level();
     let mut edges = Vec::new();
     let mut ranges = Vec::new();
@@ -385,25 +451,25 @@ fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
                 class.span,
             ));
         }
-        let mut seen: HashMap<ir::NodeId, Span> = HashMap::new();
-        for parent in &class.parents {
+        seen.next_list();
+        for (position, parent) in class.parents.iter().enumerate() {
+            symbols.warm(ahead(&class.parents, position, WARM_BATCH).iter());
             if symbols.is_duplicated(&parent.name) {
                 continue;
             }
-            match symbols.lookup(&parent.name) {
+            match symbols.lookup_with_level(&parent.name) {
                 None => {
                     let suggestion = closest(&parent.name, symbols.level_node_names(required))
                         .or_else(|| closest(&parent.name, symbols.all_names()));
                     ctx.push(msg::unknown_node(&parent.name, parent.span, suggestion));
                 }
-                Some(Entity::Class(_)) => ctx.push(msg::parent_is_class(
+                Some((Entity::Class(_), _)) => ctx.push(msg::parent_is_class(
                     &parent.name,
                     &class.name.name,
                     symbols.level_name(required),
                     parent.span,
                 )),
-                Some(Entity::Node(id)) => {
-                    let actual = symbols.node_level(id);
+                Some((Entity::Node(id), actual)) => {
                     if actual != required {
                         ctx.push(msg::parent_wrong_level(
                             &parent.name,
@@ -412,10 +478,11 @@ fn check_parents(ctx: &mut Ctx, symbols: &mut Symbols, block: &ClassesDecl) {
                             symbols.level_name(required),
                             parent.span,
                         ));
-                    } else if let Some(first) = seen.get(&id) {
-                        ctx.push(msg::repeated_parent(&parent.name, parent.span, *first));
+                    } else if let Some(first) = seen.get(id as usize) {
+                        let first = class.parents[first as usize].span;
+                        ctx.push(msg::repeated_parent(&parent.name, parent.span, first));
                     } else {
-                        seen.insert(id, parent.span);
+                        seen.insert(id as usize, position as u32);
                         edges.push(ir::Edge {
                             from: id,
                             to: class_index as ir::ClassId,
@@ -498,6 +565,23 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
             }
         }
     }
+}
+
+/// Names whose table entries are brought into cache together (`Symbols::warm`): enough
+/// for the misses to overlap, few enough to stay in cache until looked up.
+pub const WARM_BATCH: usize = 32;
+/// Rules whose children are warmed together (about four children each).
+const WARM_NODES: usize = 8;
+
+/// What to warm at `position` of a list walked in order: at the start of each batch,
+/// the whole batch, so that its cache misses are under way together before the first
+/// lookup waits for its own. (Warming one batch further ahead measured no faster.)
+pub fn ahead<T>(items: &[T], position: usize, batch: usize) -> &[T] {
+    if position % batch != 0 {
+        return &[];
+    }
+    let end = (position + batch).min(items.len());
+    items.get(position..end).unwrap_or(&[])
 }
 
 /// More dead nodes than this in one level are reported as one warning.

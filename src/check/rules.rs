@@ -201,42 +201,60 @@ const DEFAULT_SHRINK: ir::Update = ir::Update::Mul { factor: 0.9 };
 /// first; at equal specificity the phase beats the file.
 pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::RuleSet {
     let scopes: Vec<&Scope> = phase.into_iter().chain(std::iter::once(file)).collect();
-    let find = |direction: Direction, keys: &[Key]| -> Option<ir::Update> {
-        keys.iter().find_map(|key| {
-            scopes
-                .iter()
-                .find_map(|s| s.rules.get(&(grows(direction), *key)).copied())
-        })
+    let find = |direction: Direction, key: Key| -> Option<ir::Update> {
+        scopes
+            .iter()
+            .find_map(|s| s.rules.get(&(grows(direction), key)).copied())
     };
-    let node_rule = |direction, id: usize, level: usize, default| {
-        find(
-            direction,
-            &[Key::Node(id as ir::NodeId), Key::Level(level), Key::All],
-        )
-        .unwrap_or(default)
+    // A node or edge without a rule of its own takes its level's rule (or the all-edges
+    // one): found once here, so a million nodes cost no lookups unless rules name them.
+    let names = |is_own: fn(&Key) -> bool| {
+        scopes
+            .iter()
+            .any(|s| s.rules.keys().any(|(_, key)| is_own(key)))
     };
-    let edge_rule = |direction, id: usize, default| {
-        find(
-            direction,
-            &[Key::Edge(id as ir::EdgeId), Key::AllEdges, Key::All],
-        )
-        .unwrap_or(default)
+    let node_rules = names(|k| matches!(k, Key::Node(_)));
+    let edge_rules = names(|k| matches!(k, Key::Edge(_)));
+    let node_table = |direction, default| -> Vec<ir::Update> {
+        let all = find(direction, Key::All);
+        let per_level: Vec<ir::Update> = (0..symbols.levels.len())
+            .map(|level| {
+                find(direction, Key::Level(level))
+                    .or(all)
+                    .unwrap_or(default)
+            })
+            .collect();
+        let shared = |level: usize| per_level.get(level).copied().or(all).unwrap_or(default);
+        symbols
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(id, n)| {
+                let own = node_rules
+                    .then(|| find(direction, Key::Node(id as ir::NodeId)))
+                    .flatten();
+                own.unwrap_or_else(|| shared(n.level as usize))
+            })
+            .collect()
     };
-    let nodes = symbols.nodes.iter().enumerate();
+    let edge_table = |direction, default| -> Vec<ir::Update> {
+        let shared = find(direction, Key::AllEdges)
+            .or_else(|| find(direction, Key::All))
+            .unwrap_or(default);
+        (0..symbols.edges.len())
+            .map(|id| {
+                edge_rules
+                    .then(|| find(direction, Key::Edge(id as ir::EdgeId)))
+                    .flatten()
+                    .unwrap_or(shared)
+            })
+            .collect()
+    };
     ir::RuleSet {
-        grow: nodes
-            .clone()
-            .map(|(id, n)| node_rule(Direction::Grow, id, n.level as usize, DEFAULT_GROW))
-            .collect(),
-        shrink: nodes
-            .map(|(id, n)| node_rule(Direction::Shrink, id, n.level as usize, DEFAULT_SHRINK))
-            .collect(),
-        grow_eta: (0..symbols.edges.len())
-            .map(|id| edge_rule(Direction::Grow, id, DEFAULT_GROW))
-            .collect(),
-        shrink_eta: (0..symbols.edges.len())
-            .map(|id| edge_rule(Direction::Shrink, id, DEFAULT_SHRINK))
-            .collect(),
+        grow: node_table(Direction::Grow, DEFAULT_GROW),
+        shrink: node_table(Direction::Shrink, DEFAULT_SHRINK),
+        grow_eta: edge_table(Direction::Grow, DEFAULT_GROW),
+        shrink_eta: edge_table(Direction::Shrink, DEFAULT_SHRINK),
         jitter: scopes
             .iter()
             .find_map(|s| s.jitter.map(|(v, _)| v))

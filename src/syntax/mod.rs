@@ -1,8 +1,10 @@
 //! Source text → AST. `parse` drives the pest grammar in `grammar/nshed.pest`;
-//! `errors` phrases syntax errors for people; `ast` is the tree.
+//! `fast` is a hand-written parser for valid files that gives up (and lets pest
+//! report) on anything else; `errors` phrases syntax errors for people; `ast` is the tree.
 
 pub mod ast;
 pub mod errors;
+pub mod fast;
 pub mod parse;
 
-pub use parse::{parse_expr, parse_file};
+pub use parse::{parse_expr, parse_file, parse_file_pest};

@@ -18,8 +18,24 @@ type P<'a> = Pair<'a, Rule>;
 pub const MAX_EXPR_DEPTH: usize = 64;
 
 /// Parses a whole `.nshed` source into its AST, or says where and why it cannot.
+///
+/// The hand-written parser in `fast` handles valid files; when it gives up, pest
+/// parses the file again, so the AST and every diagnostic are pest's.
 pub fn parse_file(source: &str) -> Result<File, Problem> {
     check_nesting(source)?;
+    match super::fast::parse_file(source) {
+        Some(file) => Ok(file),
+        None => parse_file_with_pest(source),
+    }
+}
+
+/// Parses with the pest grammar only (the reference the fast parser is tested against).
+pub fn parse_file_pest(source: &str) -> Result<File, Problem> {
+    check_nesting(source)?;
+    parse_file_with_pest(source)
+}
+
+fn parse_file_with_pest(source: &str) -> Result<File, Problem> {
     let mut pairs =
         NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
     let file = pairs
