@@ -150,11 +150,10 @@ impl Graph {
                     let cell = &mut cells[p as usize];
                     // Children still missing before p fires; a cell of an older
                     // evaluation counts as untouched (no reset pass needed).
-                    let missing = if *cell >> 32 == epoch {
-                        *cell as u32
-                    } else {
-                        self.threshold[p as usize]
-                    };
+                    // Chosen without a branch: whether a cell is fresh is data-dependent
+                    // and mispredicts often.
+                    let fresh = u32::from(*cell >> 32 == epoch).wrapping_neg();
+                    let missing = (*cell as u32 & fresh) | (self.threshold[p as usize] & !fresh);
                     // Wrapping: a threshold of 0 never reaches 0 again (never fires).
                     let missing = missing.wrapping_sub(1);
                     *cell = (epoch << 32) | u64::from(missing);

@@ -37,17 +37,23 @@ impl Decay {
         let Some(&rate) = self.rate.get(i) else {
             return base;
         };
-        let t = clock - self.since[i];
-        // t == 0 must not multiply: 0 * ln 0 (= -inf) would be NaN.
-        if t == 0 {
-            base
-        } else {
-            base + t as f64 * rate
-        }
+        decayed(base, self.since[i], rate, clock)
     }
 
     fn is_idle(&self) -> bool {
         self.rate.is_empty()
+    }
+}
+
+/// `base` written at clock `since`, after shrinking by `rate` per step up to `clock`.
+#[inline]
+pub(crate) fn decayed(base: f64, since: u64, rate: f64, clock: u64) -> f64 {
+    let t = clock - since;
+    // t == 0 must not multiply: 0 * ln 0 (= -inf) would be NaN.
+    if t == 0 {
+        base
+    } else {
+        base + t as f64 * rate
     }
 }
 
@@ -114,6 +120,11 @@ pub(crate) struct Plan {
     pub edge: Vec<Treatment>,
     pub dense_nodes: Vec<NodeId>,
     pub dense_edges: Vec<EdgeId>,
+    /// The grow rule of each `Lazy` node (`None` for the others): what a step applies
+    /// to a lazy node of U, read with one lookup instead of the treatment and the rule.
+    pub node_grow: Vec<Option<LnOp>>,
+    /// The same for class edges.
+    pub edge_grow: Vec<Option<LnOp>>,
 }
 
 impl Plan {
@@ -151,6 +162,16 @@ impl Plan {
                 .filter(|&i| t[i as usize] == Treatment::Dense)
                 .collect::<Vec<u32>>()
         };
+        // Lazy entries are never jittered (jitter makes every entry dense), so their
+        // growth is the plain rule.
+        let lazy_grow = |t: &[Treatment], grow: &[LnOp]| -> Vec<Option<LnOp>> {
+            t.iter()
+                .zip(grow)
+                .map(|(&t, &op)| (t == Treatment::Lazy).then_some(op))
+                .collect()
+        };
+        let node_grow = lazy_grow(&node, &rules.grow);
+        let edge_grow = lazy_grow(&edge, &rules.grow_eta);
         let any_rate = node_rate.iter().chain(&edge_rate).any(|&r| r != 0.0);
         // No pending factor at all: install nothing, so values are plain bases.
         let (key, node_rate, edge_rate) = if any_rate {
@@ -162,6 +183,8 @@ impl Plan {
             key,
             dense_nodes: dense(&node),
             dense_edges: dense(&edge),
+            node_grow,
+            edge_grow,
             node_rate,
             edge_rate,
             node,

@@ -7,7 +7,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::lazy::{Lazy, Plan};
+use super::lazy::{decayed, Decay, Lazy, Plan};
+use super::train::LnOp;
 use crate::ir::{Dist, Ir};
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
@@ -190,6 +191,27 @@ impl State {
         }
     }
 
+    /// Applies a step's growth to the lazy nodes among `nodes` (`grow[n]` is `None` for
+    /// the others): each reads its current value and holds the grown one from the end of
+    /// the step. The same as `write_lambda_after_step(n, op.apply_exact(ln_lambda(n)))`
+    /// for each, in one pass over the tables (the hot loop of a training step).
+    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], grow: &[Option<LnOp>]) {
+        let clock = self.lazy.clock;
+        grow_lazy(
+            &mut self.lambda_base,
+            &mut self.lazy.lambda,
+            clock,
+            nodes,
+            grow,
+        );
+    }
+
+    /// `grow_lazy_lambdas` for class edges.
+    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], grow: &[Option<LnOp>]) {
+        let clock = self.lazy.clock;
+        grow_lazy(&mut self.eta_base, &mut self.lazy.eta, clock, edges, grow);
+    }
+
     /// Ends a step: lazy entries take one more factor.
     pub(crate) fn tick(&mut self) {
         self.lazy.clock += 1;
@@ -210,6 +232,28 @@ impl State {
         self.lazy.eta.since = since(&plan.edge_rate);
         self.lazy.eta.rate.clone_from(&plan.edge_rate);
         self.lazy.key = plan.key;
+    }
+}
+
+/// See `State::grow_lazy_lambdas`.
+fn grow_lazy(base: &mut [f64], decay: &mut Decay, clock: u64, ids: &[u32], grow: &[Option<LnOp>]) {
+    if decay.rate.is_empty() {
+        // Nothing pending: values are their bases, and there is no stamp to write.
+        for &i in ids {
+            let i = i as usize;
+            if let Some(op) = grow[i] {
+                base[i] = op.apply_exact(base[i]);
+            }
+        }
+        return;
+    }
+    let Decay { since, rate } = decay;
+    for &i in ids {
+        let i = i as usize;
+        if let Some(op) = grow[i] {
+            base[i] = op.apply_exact(decayed(base[i], since[i], rate[i], clock));
+            since[i] = clock + 1;
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::graph::{FireCounts, Model};
-use super::lazy::{Plan, Treatment};
+use super::lazy::Plan;
 use super::numeric::{ln_add, ln_sub_floor};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::{RunRng, State};
@@ -69,6 +69,17 @@ impl LnOp {
                     x + ln_factor
                 }
             }
+            LnOp::Add { ln_amount } => ln_add(x, ln_amount),
+            LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
+            LnOp::Keep => x,
+        }
+    }
+
+    /// `apply` without jitter: the same value, and no random stream needed.
+    #[inline]
+    pub(crate) fn apply_exact(self, x: f64) -> f64 {
+        match self {
+            LnOp::Mul { ln_factor } => x + ln_factor,
             LnOp::Add { ln_amount } => ln_add(x, ln_amount),
             LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
             LnOp::Keep => x,
@@ -379,18 +390,26 @@ fn update<'b>(
     state: &mut State,
     rules: &Rules,
     plan: &Plan,
-    batch: impl Iterator<Item = (&'b [NodeId], ClassId)>,
+    batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId)>,
 ) {
     let ir = model.ir;
+    // A batch of one valid input needs no union: its pathway lists each node once, and
+    // `in_u` is only read by dense nodes. Then U is the pathway itself.
+    let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
+    let mut marked = true;
     // 1. U: firing nodes of every sample, and the label classes.
     for (input, label) in batch {
         model
             .graph
             .fire_levels(input, &mut ws.counts, &mut ws.pathway, false);
-        for &n in &ws.pathway {
-            if !ws.in_u[n as usize] {
-                ws.in_u[n as usize] = true;
-                ws.u_list.push(n);
+        if lone && is_plain_input(input, model.n_inputs()) {
+            marked = false;
+        } else {
+            for &n in &ws.pathway {
+                if !ws.in_u[n as usize] {
+                    ws.in_u[n as usize] = true;
+                    ws.u_list.push(n);
+                }
             }
         }
         if let Some(l) = ws.label_in_u.get_mut(label as usize) {
@@ -408,9 +427,10 @@ fn update<'b>(
             }
         }
     }
+    let u_nodes: &[NodeId] = if marked { &ws.u_list } else { &ws.pathway };
     if eta_update == EtaUpdate::Union {
         // Edges from a node of U into a label of the batch.
-        for &f in &ws.u_list {
+        for &f in u_nodes {
             for &e in model.graph.out_edges(f) {
                 if ws.label_in_u[ir.edges[e as usize].to as usize] {
                     ws.cofire[e as usize] = true;
@@ -428,13 +448,7 @@ fn update<'b>(
 
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
-    for &n in &ws.u_list {
-        let n = n as usize;
-        if plan.node[n] == Treatment::Lazy {
-            let v = rules.grow[n].apply(state.ln_lambda(n), rules.jitter, rng);
-            state.write_lambda_after_step(n, v);
-        }
-    }
+    state.grow_lazy_lambdas(u_nodes, &plan.node_grow);
     for &n in &plan.dense_nodes {
         let n = n as usize;
         let op = if ws.in_u[n] {
@@ -447,13 +461,7 @@ fn update<'b>(
     }
 
     // 3. eta of every class edge, by co-firing, the same way.
-    for &e in &ws.cofire_list {
-        let e = e as usize;
-        if plan.edge[e] == Treatment::Lazy {
-            let v = rules.grow_eta[e].apply(state.ln_eta(e), rules.jitter, rng);
-            state.write_eta_after_step(e, v);
-        }
-    }
+    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_grow);
     for &e in &plan.dense_edges {
         let e = e as usize;
         let op = if ws.cofire[e] {
@@ -468,13 +476,76 @@ fn update<'b>(
     state.tick();
 
     // Leave the scratch space clean for the next step.
-    for &n in &ws.u_list {
-        ws.in_u[n as usize] = false;
+    if marked {
+        for &n in &ws.u_list {
+            ws.in_u[n as usize] = false;
+        }
+        ws.u_list.clear();
     }
-    ws.u_list.clear();
     ws.label_in_u.iter_mut().for_each(|b| *b = false);
     for &e in &ws.cofire_list {
         ws.cofire[e as usize] = false;
     }
     ws.cofire_list.clear();
+}
+
+/// Whether `input` is strictly ascending and names only level-1 nodes (then its
+/// pathway lists every firing node once).
+fn is_plain_input(input: &[NodeId], n_inputs: usize) -> bool {
+    input.windows(2).all(|w| w[0] < w[1]) && input.last().map_or(true, |&n| (n as usize) < n_inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+
+    #[test]
+    fn plain_inputs_are_ascending_level1_ids() {
+        assert!(is_plain_input(&[], 7));
+        assert!(is_plain_input(&[0, 2, 6], 7));
+        assert!(!is_plain_input(&[2, 2, 3], 7));
+        assert!(!is_plain_input(&[3, 2], 7));
+        assert!(!is_plain_input(&[2, 7], 7));
+    }
+
+    #[test]
+    fn a_lone_sample_updates_exactly_like_a_union() {
+        // c2 = e3 e4 e5 fires e3 e4 e5 m1 m2 m3 t1 t2. The plain input takes the
+        // lone-sample path (U = its pathway); the same input with a repeated id, and
+        // the same sample twice, take the union; all three write the same values.
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let rules = Rules::new(&ir.rules);
+        let freeze = Freeze::none(&ir);
+        let plain: &[NodeId] = &[2, 3, 4];
+        let repeated: &[NodeId] = &[2, 3, 3, 4];
+        let runs: [&[(&[NodeId], ClassId)]; 3] =
+            [&[(plain, 1)], &[(repeated, 1)], &[(plain, 1), (plain, 1)]];
+        let states: Vec<State> = runs
+            .iter()
+            .map(|batch| {
+                let mut state = State::new(&ir, 0);
+                let mut trainer = Trainer::new(&model);
+                for _ in 0..3 {
+                    trainer.step_on(&mut state, &rules, &freeze, batch);
+                }
+                state
+            })
+            .collect();
+        let bits = |s: &State| -> Vec<u64> {
+            s.ln_lambdas()
+                .iter()
+                .chain(&s.ln_etas())
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&states[0]), bits(&states[1]));
+        assert_eq!(bits(&states[0]), bits(&states[2]));
+        // Three growths of 1.1 on a firing node (e3), three shrinks of 0.9 on a silent
+        // one (e1), from lambda = 1.
+        let lambda = |n: usize| states[0].lambda(n);
+        assert!((lambda(2) - 1.1f64.powi(3)).abs() < 1e-12);
+        assert!((lambda(0) - 0.9f64.powi(3)).abs() < 1e-12);
+    }
 }
