@@ -14,9 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::fool::Depths;
 use super::gen_shape::{parse_depths, GenShapeArgs};
-use super::run::print_json;
-use super::sweep::{typed, write_text_file, OutputArgs, SweepArgs};
-use super::{exit, load_model, print_stdout};
+use super::sweep::{typed, OutputArgs, SweepArgs};
+use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
 use crate::engine::run_seed;
 use crate::experiments::depth::{measure_run, spread, with_init, InitKind, RunMeasures, Spread};
@@ -411,23 +410,7 @@ fn report<'a>(params: &'a DepthParams, results: &[DepthPoint]) -> Report<'a> {
 
 fn finish(params: &DepthParams, results: &[DepthPoint], output: &OutputArgs) -> u8 {
     let r = report(params, results);
-    if let Some(path) = &output.csv {
-        let code = write_text_file(path, &csv(&r));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if let Some(path) = &output.svg {
-        let code = write_text_file(path, &figure(&r));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if output.json {
-        print_json(&r)
-    } else {
-        print_stdout(&table(&r))
-    }
+    output.emit(&r, csv, figure, table)
 }
 
 fn opt_num(v: Option<f64>) -> String {

@@ -13,9 +13,8 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::gen_shape::{parse_depths, GenShapeArgs};
-use super::run::print_json;
-use super::sweep::{typed, write_text_file, OutputArgs, SweepArgs};
-use super::{exit, load_model, print_stdout};
+use super::sweep::{typed, OutputArgs, SweepArgs};
+use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
 use crate::engine::{run_seed, Model, State, Trainer};
 use crate::experiments::fool::{
@@ -374,23 +373,7 @@ fn file_report<'a>(params: &'a FileParams, results: &[FilePoint]) -> FileReport<
 
 fn finish_file(params: &FileParams, results: &[FilePoint], output: &OutputArgs) -> u8 {
     let report = file_report(params, results);
-    if let Some(path) = &output.csv {
-        let code = write_text_file(path, &file_csv(&report));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if let Some(path) = &output.svg {
-        let code = write_text_file(path, &file_figure(&report));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if output.json {
-        print_json(&report)
-    } else {
-        print_stdout(&file_table(&report))
-    }
+    output.emit(&report, file_csv, file_figure, file_table)
 }
 
 fn opt_num(v: Option<f64>) -> String {
@@ -744,23 +727,7 @@ fn depth_report<'a>(params: &'a DepthParams, results: &[DepthPoint]) -> DepthRep
 
 fn finish_depths(params: &DepthParams, results: &[DepthPoint], output: &OutputArgs) -> u8 {
     let report = depth_report(params, results);
-    if let Some(path) = &output.csv {
-        let code = write_text_file(path, &depth_csv(&report));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if let Some(path) = &output.svg {
-        let code = write_text_file(path, &depth_figure(&report));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if output.json {
-        print_json(&report)
-    } else {
-        print_stdout(&depth_table(&report))
-    }
+    output.emit(&report, depth_csv, depth_figure, depth_table)
 }
 
 fn depth_table(r: &DepthReport) -> String {

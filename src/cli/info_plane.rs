@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::run::{print_json, StateArgs};
-use super::sweep::write_text_file;
-use super::{exit, load_model, print_stdout};
+use super::run::StateArgs;
+use super::sweep::OutputArgs;
+use super::{exit, load_model};
 use crate::analysis::{
     information_plane, Estimator, LevelInformation, PlaneOptions, Representation,
 };
@@ -57,15 +57,9 @@ pub struct InfoPlaneArgs {
     pub every: Option<u64>,
     #[command(flatten)]
     pub state: StateArgs,
-    /// Print one JSON object instead of a table.
-    #[arg(long)]
-    pub json: bool,
-    /// Also write the points as CSV (step,level,i_xt,i_ty) to this file.
-    #[arg(long, value_name = "PATH")]
-    pub csv: Option<String>,
-    /// Also draw the information plane to this SVG file.
-    #[arg(long, value_name = "PATH")]
-    pub svg: Option<String>,
+    /// `--json`; `--csv PATH` writes step,level,i_xt,i_ty; `--svg PATH` draws the plane.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 fn parse_sigma(s: &str) -> Result<f64, String> {
@@ -84,6 +78,9 @@ pub struct PlanePoint {
 }
 
 pub fn run(args: &InfoPlaneArgs) -> u8 {
+    if let Err(code) = args.output.refuse_png("info-plane") {
+        return code;
+    }
     let estimator = match (args.mi, args.sigma) {
         (MiKind::Binning, None) => Estimator::Binning {
             bins: args.bins as usize,
@@ -148,31 +145,21 @@ pub fn run(args: &InfoPlaneArgs) -> u8 {
         return exit::MODEL_ERROR;
     }
 
-    if let Some(path) = &args.csv {
-        let code = write_text_file(path, &csv(&points));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if let Some(path) = &args.svg {
-        let code = write_text_file(path, &figure(ir, &points, options, &compiled.ir.model));
-        if code != exit::OK {
-            return code;
-        }
-    }
-    if args.json {
-        print_json(&serde_json::json!({
-            "model": ir.model,
-            "seed": seed,
-            "estimator": estimator_json(estimator),
-            "representation": representation.name(),
-            "every": every,
-            "levels": ir.levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
-            "points": points,
-        }))
-    } else {
-        print_stdout(&table(ir, seed, options, &points))
-    }
+    let report = serde_json::json!({
+        "model": ir.model,
+        "seed": seed,
+        "estimator": estimator_json(estimator),
+        "representation": representation.name(),
+        "every": every,
+        "levels": ir.levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        "points": points,
+    });
+    args.output.emit(
+        &report,
+        |_| csv(&points),
+        |_| figure(ir, &points, options, &ir.model),
+        |_| table(ir, seed, options, &points),
+    )
 }
 
 fn estimator_json(estimator: Estimator) -> serde_json::Value {

@@ -51,6 +51,34 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// Writes a finished report where the flags say: `--csv` and `--svg` files (made only when
+    /// asked for), then JSON or the table on stdout. Returns the exit code.
+    pub fn emit<R: Serialize>(
+        &self,
+        report: &R,
+        csv: impl FnOnce(&R) -> String,
+        svg: impl FnOnce(&R) -> String,
+        table: impl FnOnce(&R) -> String,
+    ) -> u8 {
+        if let Some(path) = &self.csv {
+            let code = write_text_file(path, &csv(report));
+            if code != exit::OK {
+                return code;
+            }
+        }
+        if let Some(path) = &self.svg {
+            let code = write_text_file(path, &svg(report));
+            if code != exit::OK {
+                return code;
+            }
+        }
+        if self.json {
+            super::run::print_json(report)
+        } else {
+            super::print_stdout(&table(report))
+        }
+    }
+
     /// Refuses `--png` for a command whose figure is not an image (only `basin` draws one).
     pub fn refuse_png(&self, command: &str) -> Result<(), u8> {
         if self.png.is_some() {
