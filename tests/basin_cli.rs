@@ -2,8 +2,10 @@
 //! SVG, PNG), bit-identity across thread counts, shards + merge == unsharded, the
 //! uncertainty exponent of a smooth boundary, and the diagnostics.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use support::cli::nshed;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/basin.nshed");
 
@@ -26,13 +28,6 @@ fn model_file(name: &str, text: &str) -> String {
     let p = path(name);
     std::fs::write(&p, text).unwrap();
     p
-}
-
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .output()
-        .expect("run nshed")
 }
 
 fn ok(args: &[&str]) -> Vec<u8> {

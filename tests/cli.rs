@@ -1,33 +1,8 @@
 //! The command line as a user meets it: exit codes and the exact text of CLI errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
 
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the nshed binary runs")
-}
-
-fn nshed_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the nshed binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input)
-        .expect("stdin takes the input");
-    child.wait_with_output().expect("nshed finishes")
-}
+use support::cli::{nshed, nshed_stdin};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -2,8 +2,10 @@
 //! nothing at random, a positive spread for random inits, freezing keeps a level's lambdas,
 //! reproducibility across thread counts, and shards + merge = the unsharded run.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
+use support::cli::{nshed, nshed_stdin, ok_stdout};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
@@ -40,36 +42,6 @@ train {
 }
 ";
 
-fn nshed_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run nshed");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("wait")
-}
-
-fn nshed(args: &[&str]) -> Output {
-    nshed_stdin(args, "")
-}
-
-fn ok_stdout(out: Output) -> Vec<u8> {
-    assert!(
-        out.status.success(),
-        "nshed failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn json(out: Output) -> serde_json::Value {
     serde_json::from_slice(&ok_stdout(out)).expect("json")
 }
@@ -87,7 +59,7 @@ fn cell<'a>(v: &'a serde_json::Value, depth: u64, init: &str) -> &'a serde_json:
 fn const_init_without_random_training_has_zero_spread() {
     let v = json(nshed_stdin(
         &["depth", "-", "--seeds", "5", "--json"],
-        CYCLED,
+        CYCLED.as_bytes(),
     ));
     assert_eq!(v["source"]["file"]["trained"], true);
     let c = cell(&v, 4, "const");
@@ -150,7 +122,7 @@ fn freezing_the_input_level_keeps_its_lambdas() {
         &[
             "depth", "-", "--freeze", "1", "--seeds", "3", "--init", "uniform", "--json",
         ],
-        CYCLED,
+        CYCLED.as_bytes(),
     ));
     assert_eq!(v["frozen_level"], "input");
     let f = &cell(&v, 4, "uniform")["freeze"];
@@ -224,7 +196,7 @@ fn writes_csv_and_svg() {
             "--svg",
             svg.to_str().unwrap(),
         ],
-        CYCLED,
+        CYCLED.as_bytes(),
     ));
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();

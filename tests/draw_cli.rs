@@ -1,17 +1,12 @@
 //! `nshed draw` through the real binary: SVG structure, a PNG rendering, DOT, errors.
 
-use std::process::{Command, Output};
+mod support;
+
+use support::cli::nshed;
 
 use resvg::{tiny_skia, usvg};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models/fig1_plain.nshed");
-
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .output()
-        .expect("run nshed")
-}
 
 fn draw_svg(extra: &[&str], name: &str) -> String {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("draw");

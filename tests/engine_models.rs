@@ -2,8 +2,10 @@
 //! checker, trained, reported (insta snapshots of the `run --json` report), plus the
 //! SPEC 7/8 goldens from source files, determinism, and the CLI commands.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use support::cli::nshed;
 
 use nshed::engine::{le_matrix, run_seed, Model, State, Trainer};
 use nshed::ir::Ir;
@@ -29,14 +31,6 @@ fn trained(ir: &Ir, seed: Option<u64>) -> State {
 fn report_json(ir: &Ir, seed: Option<u64>) -> String {
     let state = trained(ir, seed);
     serde_json::to_string_pretty(&RunReport::new(&Model::new(ir), &state)).expect("json")
-}
-
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the nshed binary runs")
 }
 
 fn text(bytes: &[u8]) -> String {

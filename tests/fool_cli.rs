@@ -2,8 +2,10 @@
 //! against hand-computed values and against enumeration, collapse counts, reproducibility
 //! across thread counts, and shards + merge = the unsharded run.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
+use support::cli::{nshed, nshed_stdin, ok_stdout};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
@@ -32,36 +34,6 @@ data {
 }
 ";
 
-fn nshed_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run nshed");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("wait")
-}
-
-fn nshed(args: &[&str]) -> Output {
-    nshed_stdin(args, "")
-}
-
-fn ok_stdout(out: Output) -> Vec<u8> {
-    assert!(
-        out.status.success(),
-        "nshed failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn json(out: Output) -> serde_json::Value {
     serde_json::from_slice(&ok_stdout(out)).expect("json")
 }
@@ -79,7 +51,7 @@ fn class<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
 fn tiny_model_exhaustive_counts_match_the_hand_computation() {
     let v = json(nshed_stdin(
         &["fool", "-", "--exhaustive", "--threshold", "0.85", "--json"],
-        TINY,
+        TINY.as_bytes(),
     ));
     assert_eq!(v["mode"], "exhaustive");
     assert_eq!(v["trained"], false);
@@ -113,7 +85,7 @@ fn tiny_model_exhaustive_counts_match_the_hand_computation() {
             "1",
             "--json",
         ],
-        TINY,
+        TINY.as_bytes(),
     ));
     assert_eq!(
         (v["far"].as_u64(), v["fooled"].as_u64()),
@@ -139,7 +111,7 @@ fn random_patterns_estimate_the_exact_rate_and_the_search_finds_the_minimum() {
             "--seed",
             "5",
         ],
-        TINY,
+        TINY.as_bytes(),
     ));
     assert_eq!(v["mode"], "random");
     assert_eq!(v["drawn"], 4000);
@@ -270,7 +242,7 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("fan-in"));
     // 26 inputs are too many to enumerate.
     let wide = "model w { level input { i0 i1 i2 i3 i4 i5 i6 i7 i8 i9 i10 i11 i12 i13 i14 i15 i16 i17 i18 i19 i20 i21 i22 i23 i24 i25 }\n level m { h = any(i0, i1) }\n classes { c <- h } }\n";
-    let out = nshed_stdin(&["fool", "-", "--exhaustive"], wide);
+    let out = nshed_stdin(&["fool", "-", "--exhaustive"], wide.as_bytes());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2^26") && err.contains("help:"), "{err}");

@@ -1,13 +1,8 @@
 //! `nshed gen` on the command line: output, atomic `-o`, and bad flags → exit code 2.
 
-use std::process::Command;
+mod support;
 
-fn nshed(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .output()
-        .expect("the nshed binary runs")
-}
+use support::cli::nshed;
 
 #[test]
 fn writes_the_same_model_to_stdout_and_to_a_file() {

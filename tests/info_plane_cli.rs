@@ -1,15 +1,10 @@
 //! `nshed info-plane` through the real binary on the Figure 4 model (SPEC 6 and 8).
 
-use std::process::{Command, Output};
+mod support;
+
+use support::cli::nshed;
 
 const FIG4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig4.nshed");
-
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .output()
-        .expect("run nshed")
-}
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = nshed(args);

@@ -1,15 +1,11 @@
 //! `nshed le-matrix` through the real binary: SPEC 8's local-elasticity row, CSV shape, SVG.
 
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
+use support::cli::nshed;
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models/fig1_plain.nshed");
-
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .output()
-        .expect("run nshed")
-}
 
 fn stdout(out: &Output) -> String {
     assert!(

@@ -1,15 +1,10 @@
 //! `nshed run --save / --resume / --stop-after` and Ctrl-C: a run stopped and resumed
 //! gives exactly the run made at once; bad saved states are refused.
 
-use std::process::{Command, Output};
+mod support;
 
-fn nshed(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the nshed binary runs")
-}
+use std::process::Command;
+use support::cli::nshed;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

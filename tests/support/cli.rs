@@ -1,0 +1,42 @@
+//! Running the built `nshed` binary from integration tests.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `nshed ARGS` (no standard input, no colours) and collects its output.
+pub fn nshed(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the nshed binary runs")
+}
+
+/// Runs `nshed ARGS` with `input` on its standard input.
+pub fn nshed_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nshed binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("stdin takes the input");
+    child.wait_with_output().expect("nshed finishes")
+}
+
+/// The standard output of a run that must succeed (its stderr is shown if it did not).
+pub fn ok_stdout(out: Output) -> Vec<u8> {
+    assert!(
+        out.status.success(),
+        "nshed failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
