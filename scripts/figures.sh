@@ -3,10 +3,7 @@
 # docs/experiments.md (scripts/experiments/*.sh). Builds nshed once unless NSHED is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -z "${NSHED:-}" ]]; then
-  cargo build --release --quiet
-  export NSHED="$PWD/target/release/nshed"
-fi
+source scripts/nshed.sh
 scripts/phenomena.sh
 shopt -s nullglob
 for script in scripts/experiments/*.sh; do

@@ -6,28 +6,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/figures}"
 mkdir -p "$out"
-if [[ -z "${NSHED:-}" ]]; then
-  cargo build --release --quiet
-  NSHED=target/release/nshed
-fi
+source scripts/nshed.sh
 
 echo "info plane of fig4 (SPEC 6 scores and the lambda reading)" >&2
-"$NSHED" info-plane examples/fig4.nshed --repr lambda --svg "$out/fig4_info_plane_lambda.svg" \
+nshed info-plane examples/fig4.nshed --repr lambda --svg "$out/fig4_info_plane_lambda.svg" \
   --csv "$out/fig4_info_plane_lambda.csv" --every 100 > "$out/fig4_info_plane_lambda.txt"
-"$NSHED" info-plane examples/fig4.nshed --svg "$out/fig4_info_plane_scores.svg" \
+nshed info-plane examples/fig4.nshed --svg "$out/fig4_info_plane_scores.svg" \
   --csv "$out/fig4_info_plane_scores.csv" --every 100 > "$out/fig4_info_plane_scores.txt"
-"$NSHED" info-plane examples/fig4.nshed --repr lambda --mi noise --sigma 0.1 \
+nshed info-plane examples/fig4.nshed --repr lambda --mi noise --sigma 0.1 \
   --svg "$out/fig4_info_plane_noise.svg" --every 100 > "$out/fig4_info_plane_noise.txt"
 
 echo "local elasticity of fig1 (SPEC 8)" >&2
-"$NSHED" le-matrix examples/fig1_le.nshed --log --bins 30 --svg "$out/fig1_le_histograms.svg" > "$out/fig1_le_matrix.txt"
-"$NSHED" le-matrix examples/animals.nshed --log --bins 30 --svg "$out/animals_le_histograms.svg" > "$out/animals_le_matrix.txt"
+nshed le-matrix examples/fig1_le.nshed --log --bins 30 --svg "$out/fig1_le_histograms.svg" > "$out/fig1_le_matrix.txt"
+nshed le-matrix examples/animals.nshed --log --bins 30 --svg "$out/animals_le_histograms.svg" > "$out/animals_le_matrix.txt"
 
 echo "implicit regularization of fig4" >&2
-"$NSHED" regularize examples/fig4.nshed --batches 1,8,64 --svg "$out/fig4_regularize.svg" > "$out/fig4_regularize.txt"
+nshed regularize examples/fig4.nshed --batches 1,8,64 --svg "$out/fig4_regularize.svg" > "$out/fig4_regularize.txt"
 
 echo "drawings" >&2
-"$NSHED" draw examples/fig1_le.nshed --input c2 --svg "$out/fig1_pathway_c2.svg"
-"$NSHED" draw examples/fig4.nshed --input a127 --svg "$out/fig4_pathway_a127.svg"
-"$NSHED" draw examples/fig4.nshed --no-train --input a127 --svg "$out/fig4_pathway_a127_start.svg"
+nshed draw examples/fig1_le.nshed --input c2 --svg "$out/fig1_pathway_c2.svg"
+nshed draw examples/fig4.nshed --input a127 --svg "$out/fig4_pathway_a127.svg"
+nshed draw examples/fig4.nshed --no-train --input a127 --svg "$out/fig4_pathway_a127_start.svg"
 echo "wrote the phenomena figures to $out" >&2

@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
 # Draws the figures of docs/experiments/basin.md into docs/figures/ (about a minute on two
-# cores). Uses $NSHED when set, else `cargo run --release --`.
+# cores). Uses $NSHED when set, else the release binary (see scripts/nshed.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ -n "${NSHED:-}" ]]; then
-  nshed() { "$NSHED" "$@"; }
-else
-  cargo build --release --quiet
-  nshed() { target/release/nshed "$@"; }
-fi
+source scripts/nshed.sh
 out=docs/figures
 mkdir -p "$out"
 model=examples/basin.nshed

@@ -1,16 +1,11 @@
 #!/usr/bin/env bash
 # Makes the figures and tables of docs/experiments/depth.md in docs/figures/.
-# Uses $NSHED when set (a built nshed binary), else `cargo run --release --`.
+# Uses $NSHED when set (a built nshed binary), else the release binary (see scripts/nshed.sh).
 # Takes well under a minute on two cores once nshed is built.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [[ -n "${NSHED:-}" ]]; then
-    nshed() { "$NSHED" "$@"; }
-else
-    cargo build --release --quiet
-    nshed() { cargo run --release --quiet -- "$@"; }
-fi
+source scripts/nshed.sh
 out=docs/figures
 mkdir -p "$out"
 
