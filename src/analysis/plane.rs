@@ -39,6 +39,20 @@ pub struct PlaneOptions {
     pub representation: Representation,
 }
 
+impl PlaneOptions {
+    /// `binning, 30 bins; T = scores of the level`: how reports name the options.
+    pub fn describe(&self) -> String {
+        let estimator = match self.estimator {
+            Estimator::Binning { bins } => format!("binning, {bins} bins"),
+            Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
+        };
+        format!(
+            "{estimator}; T = {} of the level",
+            self.representation.name()
+        )
+    }
+}
+
 /// One level's information at one state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LevelInformation {

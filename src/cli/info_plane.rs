@@ -169,24 +169,13 @@ fn estimator_json(estimator: Estimator) -> serde_json::Value {
     }
 }
 
-fn describe(options: PlaneOptions) -> String {
-    let estimator = match options.estimator {
-        Estimator::Binning { bins } => format!("binning, {bins} bins"),
-        Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
-    };
-    format!(
-        "{estimator}; T = {} of the level",
-        options.representation.name()
-    )
-}
-
 fn table(ir: &crate::ir::Ir, seed: u64, options: PlaneOptions, points: &[PlanePoint]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "information plane of `{}` (seed {seed}; {}), in bits",
         ir.model,
-        describe(options)
+        options.describe()
     );
     let mut headers = vec!["step".to_string()];
     for level in &ir.levels {
@@ -240,7 +229,7 @@ fn figure(ir: &crate::ir::Ir, points: &[PlanePoint], options: PlaneOptions, mode
         &series,
         &FigureOptions::titled(format!(
             "Information plane of {model} ({})",
-            describe(options)
+            options.describe()
         )),
     )
 }

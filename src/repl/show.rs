@@ -268,11 +268,6 @@ pub fn info_plane(
     options: crate::analysis::PlaneOptions,
     step: u64,
 ) -> String {
-    use crate::analysis::Estimator;
-    let estimator = match options.estimator {
-        Estimator::Binning { bins } => format!("binning, {bins} bins"),
-        Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
-    };
     let mut t = crate::report::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
     for l in levels {
         t.row(vec![
@@ -282,8 +277,8 @@ pub fn info_plane(
         ]);
     }
     format!(
-        "information plane at step {step} ({estimator}; T = {} of the level)\n{t}",
-        options.representation.name()
+        "information plane at step {step} ({})\n{t}",
+        options.describe()
     )
     .trim_end()
     .to_string()
