@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -127,9 +126,9 @@ pub fn finish_grid(params: &GridParams, results: &[Vec<u32>], output: &OutputArg
                 return exit::IO;
             }
         };
-        if let Err(e) = crate::fsio::write_atomic(Path::new(path), &bytes) {
-            eprintln!("error: cannot write `{path}`: {e}");
-            return exit::IO;
+        let code = super::write_output(path, &bytes);
+        if code != exit::OK {
+            return code;
         }
     }
     if let Some(path) = &output.csv {

@@ -1,7 +1,5 @@
 //! `nshed draw`: the model drawn like Figures 1 and 2 of seed 002, as SVG or Graphviz DOT.
 
-use std::path::Path;
-
 use super::run::{trained_state, StateArgs};
 use super::{eprint_report, exit, load_model, print_stdout};
 use crate::diag::Report;
@@ -70,9 +68,9 @@ pub fn run(args: &DrawArgs) -> u8 {
     }
     if let Some(path) = &args.svg {
         let svg = model_graph_svg(ir, &view, &FigureOptions::titled(title));
-        if let Err(e) = crate::fsio::write_atomic(Path::new(path), svg.as_bytes()) {
-            eprintln!("error: cannot write `{path}`: {e}");
-            return exit::IO;
+        let code = super::write_output(path, svg.as_bytes());
+        if code != exit::OK {
+            return code;
         }
     }
     exit::OK

@@ -3,7 +3,6 @@
 //! Figure 5 style histograms as SVG.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::run::{print_json, trained_state, StateArgs};
 use super::{exit, load_model, print_stdout};
@@ -82,9 +81,9 @@ pub fn run(args: &LeMatrixArgs) -> u8 {
         } else {
             le_histograms_svg(&panels, bins, &options)
         };
-        if let Err(e) = crate::fsio::write_atomic(Path::new(path), svg.as_bytes()) {
-            eprintln!("error: cannot write `{path}`: {e}");
-            return exit::IO;
+        let code = super::write_output(path, svg.as_bytes());
+        if code != exit::OK {
+            return code;
         }
     }
 

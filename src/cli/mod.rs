@@ -212,6 +212,21 @@ pub fn print_stdout(text: &str) -> u8 {
     }
 }
 
+/// Writes an output file atomically (`fsio::write_atomic`), reporting a failure with a
+/// help line. Returns the exit code.
+pub fn write_output(path: &str, bytes: &[u8]) -> u8 {
+    match crate::fsio::write_atomic(std::path::Path::new(path), bytes) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write `{path}`: {}\n  help: check that the directory exists and is writable",
+                crate::source::io_reason(&e)
+            );
+            exit::IO
+        }
+    }
+}
+
 /// Loads and compiles a model, printing its warnings, or its problems on failure.
 pub fn load_model(path: &str) -> Result<crate::Compiled, u8> {
     match crate::compile_path(path) {

@@ -4,7 +4,6 @@
 //! level-(L-1) score vectors.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::run::print_json;
 use super::{exit, load_model, print_stdout};
@@ -87,9 +86,9 @@ pub fn run(args: &RegularizeArgs) -> u8 {
 
     if let Some(path) = &args.svg {
         let svg = figure(ir, &runs);
-        if let Err(e) = crate::fsio::write_atomic(Path::new(path), svg.as_bytes()) {
-            eprintln!("error: cannot write `{path}`: {e}");
-            return exit::IO;
+        let code = super::write_output(path, svg.as_bytes());
+        if code != exit::OK {
+            return code;
         }
     }
     if args.json {

@@ -1,8 +1,6 @@
 //! Options and plumbing shared by the sweep commands (SPEC 9): `--shard I/N --out PATH`,
 //! `--threads N`, the outputs `--json`/`--csv`/`--svg`, and `nshed merge`.
 
-use std::path::Path;
-
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -150,16 +148,7 @@ pub fn write_json_file<T: Serialize>(path: &str, value: &T) -> u8 {
 
 /// Writes `text` to `path` atomically, reporting a failure.
 pub fn write_text_file(path: &str, text: &str) -> u8 {
-    match crate::fsio::write_atomic(Path::new(path), text.as_bytes()) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!(
-                "error: cannot write `{path}`: {}\n  help: check that the directory exists and is writable",
-                crate::source::io_reason(&e)
-            );
-            exit::IO
-        }
-    }
+    super::write_output(path, text.as_bytes())
 }
 
 pub fn eprint_sweep_error(e: &SweepError) {
