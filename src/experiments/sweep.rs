@@ -11,6 +11,7 @@
 //! once, and hands the results in point order to the experiment's own finishing code, the same
 //! code an unsharded run calls.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::IsTerminal;
 use std::str::FromStr;
@@ -316,8 +317,11 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
         return Err(SweepError::NoShards);
     };
     let total = first.total_points;
-    let mut owner: Vec<Option<usize>> = vec![None; usize::try_from(total).unwrap_or(usize::MAX)];
-    let mut seen_shards = vec![false; first.shard.count as usize];
+    // Sized by what the files hold, never by the counts they claim: a corrupt file saying
+    // 10^18 points or shards must get an error, not an allocation that aborts.
+    let given: usize = parsed.iter().map(|(_, s)| s.points.len()).sum();
+    let mut owner: HashMap<u64, usize> = HashMap::with_capacity(given);
+    let mut seen_shards: BTreeSet<u64> = BTreeSet::new();
     for (i, (name, shard)) in parsed.iter().enumerate() {
         if shard.experiment != first.experiment {
             return Err(SweepError::MixedExperiments {
@@ -344,7 +348,7 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
                 first_count: first.shard.count,
             });
         }
-        seen_shards[(shard.shard.index - 1) as usize] = true;
+        seen_shards.insert(shard.shard.index);
         for point in &shard.points {
             let p = point.index;
             if p >= total || !shard.shard.owns(p) {
@@ -354,23 +358,29 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
                     point: p,
                 });
             }
-            if let Some(j) = owner[p as usize] {
+            if let Some(&j) = owner.get(&p) {
                 return Err(SweepError::DuplicatePoint {
                     point: p,
                     first: parsed[j].0.clone(),
                     second: name.clone(),
                 });
             }
-            owner[p as usize] = Some(i);
+            owner.insert(p, i);
         }
     }
-    let missing = owner.iter().filter(|o| o.is_none()).count() as u64;
+    let missing = total - owner.len() as u64;
     if missing > 0 {
+        const LISTED: usize = 20;
         let count = first.shard.count;
-        let shards: Vec<String> = (1..=count)
-            .filter(|&k| !seen_shards[(k - 1) as usize])
+        let absent = count - seen_shards.len() as u64;
+        let mut shards: Vec<String> = (1..=count)
+            .filter(|k| !seen_shards.contains(k))
+            .take(LISTED)
             .map(|k| format!("{k}/{count}"))
             .collect();
+        if absent > LISTED as u64 {
+            shards.push(format!("and {} more", absent - LISTED as u64));
+        }
         return Err(SweepError::MissingPoints {
             missing,
             total,
@@ -383,16 +393,16 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
     }
     let experiment = first.experiment.clone();
     let params = first.params.clone();
-    let mut results: Vec<Option<serde_json::Value>> = vec![None; total as usize];
-    for (_, shard) in parsed {
-        for point in shard.points {
-            results[point.index as usize] = Some(point.result);
-        }
-    }
+    // Every point 0..total is present exactly once, so sorting by index puts them in order.
+    let mut points: Vec<PointResult<serde_json::Value>> = parsed
+        .into_iter()
+        .flat_map(|(_, shard)| shard.points)
+        .collect();
+    points.sort_unstable_by_key(|p| p.index);
     Ok(Merged {
         experiment,
         params,
-        results: results.into_iter().flatten().collect(),
+        results: points.into_iter().map(|p| p.result).collect(),
     })
 }
 
@@ -477,5 +487,40 @@ mod tests {
             Err(SweepError::NotAShard { .. })
         ));
         assert_eq!(merge_shards(&[]), Err(SweepError::NoShards));
+    }
+
+    #[test]
+    fn absurd_counts_in_a_file_are_errors_not_aborts() {
+        let file = |index: u64, count: u64, total: u64| {
+            let shard = ShardFile::new(
+                "demo",
+                serde_json::json!({}),
+                total,
+                Shard { index, count },
+                vec![(index - 1, 7u64)],
+            );
+            (
+                "huge.json".to_string(),
+                serde_json::to_string(&shard).unwrap(),
+            )
+        };
+        assert_eq!(
+            merge_shards(&[file(1, 1, u64::MAX)]),
+            Err(SweepError::MissingPoints {
+                missing: u64::MAX - 1,
+                total: u64::MAX,
+                shards: "none (a shard file lacks points; was it cut short?)".into()
+            })
+        );
+        let Err(SweepError::MissingPoints { shards, .. }) =
+            merge_shards(&[file(1, u64::MAX, u64::MAX)])
+        else {
+            panic!("expected missing points");
+        };
+        assert!(shards.starts_with("2/18446744073709551615, 3/"), "{shards}");
+        assert!(
+            shards.ends_with(&format!("and {} more", u64::MAX - 21)),
+            "{shards}"
+        );
     }
 }
