@@ -364,9 +364,17 @@ fn edited_pending_factors_are_refused() {
 
     let mut short = json.clone();
     short["lazy"]["lambda"]["since"] = serde_json::json!([0, 1]);
-    let short: State = serde_json::from_value(short).expect("loads");
-    let why = nshed::persist::validate(&short, &ir).expect_err("refused");
+    // Stamps that do not pair up with the values cannot even be read.
+    let why = serde_json::from_value::<State>(short)
+        .expect_err("refused")
+        .to_string();
     assert!(why.contains("do not fit"), "{why}");
+
+    let mut late = json.clone();
+    late["lazy"]["clock"] = serde_json::json!(1u64 << 60);
+    let late: State = serde_json::from_value(late).expect("loads");
+    let why = nshed::persist::validate(&late, &ir).expect_err("refused");
+    assert!(why.contains("clock"), "{why}");
 
     let mut future = json;
     future["lazy"]["lambda"]["since"][0] = serde_json::json!(1_000_000);

@@ -38,17 +38,26 @@ impl<'a> Model<'a> {
     }
 }
 
+/// A next-level node that uses some node, with its firing threshold. The threshold is
+/// copied here so that firing reads it from the list it walks anyway instead of from a
+/// table indexed by a scattered id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Parent {
+    pub id: NodeId,
+    /// Firing children the parent needs.
+    pub threshold: u32,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Graph {
     /// `parents[parent_start[n] .. parent_start[n+1]]`: next-level nodes whose gate lists `n`.
     parent_start: Vec<u32>,
-    parents: Vec<NodeId>,
-    /// Firing threshold of each middle node (0 for input nodes, which never get counted).
-    pub threshold: Vec<u32>,
+    parents: Vec<Parent>,
     /// `out_edges[edge_start[n] .. edge_start[n+1]]`: class edges leaving `n`.
     edge_start: Vec<u32>,
     out_edges: Vec<EdgeId>,
     pub n_inputs: usize,
+    n_nodes: usize,
 }
 
 impl Graph {
@@ -66,12 +75,21 @@ impl Graph {
         }
         let parent_start = prefix_sums(&n_parents);
         let mut fill = parent_start.clone();
-        let mut parents = vec![0; parent_start[n] as usize];
+        let mut parents = vec![
+            Parent {
+                id: 0,
+                threshold: 0
+            };
+            parent_start[n] as usize
+        ];
         // Nodes are visited in id order, so each node's parents come out ascending.
         for (id, node) in ir.nodes.iter().enumerate() {
             if let Some(gate) = &node.gate {
                 for &c in &gate.children {
-                    parents[fill[c as usize] as usize] = id as NodeId;
+                    parents[fill[c as usize] as usize] = Parent {
+                        id: id as NodeId,
+                        threshold: threshold[id],
+                    };
                     fill[c as usize] += 1;
                 }
             }
@@ -93,14 +111,14 @@ impl Graph {
         Graph {
             parent_start,
             parents,
-            threshold,
+            n_nodes: n,
             edge_start,
             out_edges,
             n_inputs,
         }
     }
 
-    pub fn parents(&self, n: NodeId) -> &[NodeId] {
+    pub fn parents(&self, n: NodeId) -> &[Parent] {
         let n = n as usize;
         &self.parents[self.parent_start[n] as usize..self.parent_start[n + 1] as usize]
     }
@@ -131,8 +149,7 @@ impl Graph {
         // Nodes reached by counting fire once each; the input is copied as given. So
         // this bound holds even for inputs that repeat ids or name non-input nodes
         // (for valid inputs it is the size `FireCounts::new` gave, and nothing grows).
-        let need =
-            input.len() + (self.threshold.len() - self.n_inputs.min(self.threshold.len())) + 1;
+        let need = input.len() + (self.n_nodes - self.n_inputs.min(self.n_nodes)) + 1;
         if stack.len() < need {
             stack.resize(need, 0);
         }
@@ -146,14 +163,14 @@ impl Graph {
             let end = len;
             for i in start..end {
                 let node = stack[i];
-                for &p in self.parents(node) {
+                for &Parent { id: p, threshold } in self.parents(node) {
                     let cell = &mut cells[p as usize];
                     // Children still missing before p fires; a cell of an older
                     // evaluation counts as untouched (no reset pass needed).
-                    // Chosen without a branch: whether a cell is fresh is data-dependent
-                    // and mispredicts often.
+                    // Written as a mask to invite a branchless select: whether a
+                    // cell is fresh is data-dependent (both values are in registers).
                     let fresh = u32::from(*cell >> 32 == epoch).wrapping_neg();
-                    let missing = (*cell as u32 & fresh) | (self.threshold[p as usize] & !fresh);
+                    let missing = (*cell as u32 & fresh) | (threshold & !fresh);
                     // Wrapping: a threshold of 0 never reaches 0 again (never fires).
                     let missing = missing.wrapping_sub(1);
                     *cell = (epoch << 32) | u64::from(missing);

@@ -13,35 +13,78 @@
 //! and every rule under jitter (one draw per node per step, in id order) stay dense:
 //! updated every step in id order exactly as SPEC 3 says.
 
-use serde::{Deserialize, Serialize};
-
-use super::state::ln_vec;
 use super::train::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Ir, NodeId};
 
-/// Pending per-step factors of one value table (nodes or class edges). Both vectors are
-/// empty when nothing is pending (every value is its base).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Decay {
-    /// Clock at which each base was written.
-    pub(crate) since: Vec<u64>,
-    /// `ln b` per step for each entry (0 for entries that do not change lazily).
-    #[serde(with = "ln_vec")]
-    pub(crate) rate: Vec<f64>,
+/// The last written value of one entry and the clock of that write, side by side: a
+/// step reads and writes both, so they share a cache line.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(16))]
+pub(crate) struct Cell {
+    /// `ln` value at the last write (`-inf` = exactly 0).
+    pub base: f64,
+    /// Clock at which `base` was written.
+    pub since: u64,
 }
 
-impl Decay {
-    /// The current value of entry `i` whose last written value is `base`.
-    #[inline]
-    pub(crate) fn value(&self, base: f64, i: usize, clock: u64) -> f64 {
-        let Some(&rate) = self.rate.get(i) else {
-            return base;
-        };
-        decayed(base, self.since[i], rate, clock)
+/// One value table (nodes or class edges) with its pending per-step factors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Table {
+    pub cells: Vec<Cell>,
+    /// `ln b` per step for each entry; 0 for entries that do not change lazily, and for
+    /// every entry when nothing is pending.
+    pub rate: Vec<f64>,
+}
+
+impl Table {
+    /// A table of values written at clock 0 with nothing pending.
+    pub fn new(values: Vec<f64>) -> Table {
+        Table {
+            rate: vec![0.0; values.len()],
+            cells: values
+                .into_iter()
+                .map(|base| Cell { base, since: 0 })
+                .collect(),
+        }
     }
 
-    fn is_idle(&self) -> bool {
-        self.rate.is_empty()
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The current value of entry `i`.
+    #[inline]
+    pub fn value(&self, i: usize, clock: u64) -> f64 {
+        let c = self.cells[i];
+        decayed(c.base, c.since, self.rate[i], clock)
+    }
+
+    /// Every current value, in order.
+    pub fn values(&self, clock: u64) -> Vec<f64> {
+        (0..self.len()).map(|i| self.value(i, clock)).collect()
+    }
+
+    /// Makes `value` entry `i`'s value from clock `at` on.
+    #[inline]
+    pub fn write(&mut self, i: usize, value: f64, at: u64) {
+        self.cells[i] = Cell {
+            base: value,
+            since: at,
+        };
+    }
+
+    /// Materialises every value at `clock` and makes `rate` the pending factors (all 0
+    /// when `rate` is empty).
+    fn rebase(&mut self, clock: u64, rate: &[f64]) {
+        for i in 0..self.len() {
+            let v = self.value(i, clock);
+            self.write(i, v, clock);
+        }
+        if rate.is_empty() {
+            self.rate.iter_mut().for_each(|r| *r = 0.0);
+        } else {
+            self.rate.copy_from_slice(rate);
+        }
     }
 }
 
@@ -49,49 +92,99 @@ impl Decay {
 #[inline]
 pub(crate) fn decayed(base: f64, since: u64, rate: f64, clock: u64) -> f64 {
     let t = clock - since;
-    // t == 0 must not multiply: 0 * ln 0 (= -inf) would be NaN.
+    // t == 0 must not multiply: 0 * ln 0 (= -inf) would be NaN (a state saved before
+    // `mul 0` was made dense may hold that rate). `t` fits an i64 (the clock never
+    // passes `MAX_CLOCK`), which converts in one instruction where a u64 takes several.
     if t == 0 {
         base
     } else {
-        base + t as f64 * rate
+        base + (t as i64) as f64 * rate
     }
 }
 
-/// The lazy part of a `State`: the update clock and the pending factors.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Lazy {
+/// The largest clock a state may hold: every step count up to it is an exact f64.
+pub(crate) const MAX_CLOCK: u64 = 1 << 53;
+
+/// The lazy part of a `State`: the update clock and both tables.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lazy {
     /// Updates applied so far (scheduled and explicit steps alike).
-    pub(crate) clock: u64,
-    /// Fingerprint of the installed rates (0: none installed).
-    pub(crate) key: u64,
-    pub(crate) lambda: Decay,
-    pub(crate) eta: Decay,
+    pub clock: u64,
+    /// Fingerprint of the installed rates (0: none installed, every rate is 0).
+    pub key: u64,
+    pub lambda: Table,
+    pub eta: Table,
+}
+
+/// Equal when every value, rate and (while factors are pending) every stamp is: with
+/// nothing pending a stamp says nothing, and saved files leave it out.
+impl PartialEq for Lazy {
+    fn eq(&self, other: &Lazy) -> bool {
+        let pending = self.key != 0;
+        let same = |a: &Table, b: &Table| {
+            a.rate == b.rate
+                && a.cells.len() == b.cells.len()
+                && a.cells.iter().zip(&b.cells).all(|(x, y)| {
+                    x.base.to_bits() == y.base.to_bits() && (!pending || x.since == y.since)
+                })
+        };
+        self.clock == other.clock
+            && self.key == other.key
+            && same(&self.lambda, &other.lambda)
+            && same(&self.eta, &other.eta)
+    }
 }
 
 impl Lazy {
-    /// Checks that the lazy tables fit `n_nodes` nodes and `n_edges` edges and hold
-    /// only what training can produce.
-    pub(crate) fn check(&self, n_nodes: usize, n_edges: usize) -> Result<(), String> {
-        for (what, d, n) in [
-            ("lambda", &self.lambda, n_nodes),
-            ("eta", &self.eta, n_edges),
-        ] {
-            if d.since.len() != d.rate.len() || !(d.rate.is_empty() || d.rate.len() == n) {
-                return Err(format!("pending {what} factors do not fit the model"));
-            }
-            if d.since.iter().any(|&s| s > self.clock) {
+    /// Values written at clock 0, nothing pending.
+    pub fn new(lambda: Vec<f64>, eta: Vec<f64>) -> Lazy {
+        Lazy {
+            clock: 0,
+            key: 0,
+            lambda: Table::new(lambda),
+            eta: Table::new(eta),
+        }
+    }
+
+    /// Makes `plan`'s rates the pending ones. When they differ from the installed ones,
+    /// every value is first materialised (in id order) so it keeps what it has so far.
+    pub fn install(&mut self, plan: &Plan) {
+        if self.key == plan.key {
+            return;
+        }
+        self.lambda.rebase(self.clock, &plan.node_rate);
+        self.eta.rebase(self.clock, &plan.edge_rate);
+        self.key = plan.key;
+    }
+
+    /// Checks that the tables hold only what training can produce.
+    pub fn check(&self) -> Result<(), String> {
+        if self.clock > MAX_CLOCK {
+            return Err(format!(
+                "the step clock {} is past the largest a run can reach ({MAX_CLOCK})",
+                self.clock
+            ));
+        }
+        for (what, t) in [("lambda", &self.lambda), ("eta", &self.eta)] {
+            if t.cells.iter().any(|c| c.since > self.clock) {
                 return Err(format!("a pending {what} factor starts after the clock"));
             }
-            if d.rate.iter().any(|r| r.is_nan() || *r == f64::INFINITY) {
+            if t.rate.iter().any(|r| r.is_nan() || *r == f64::INFINITY) {
                 return Err(format!("a pending {what} factor is not a finite log"));
             }
         }
-        let expect = if self.lambda.is_idle() && self.eta.is_idle() {
-            0
-        } else {
-            fingerprint(&self.lambda.rate, &self.eta.rate)
-        };
-        if self.key != expect {
+        let idle = self.key == 0;
+        if idle
+            && self
+                .lambda
+                .rate
+                .iter()
+                .chain(&self.eta.rate)
+                .any(|&r| r != 0.0)
+        {
+            return Err("pending factors without a fingerprint".to_string());
+        }
+        if !idle && self.key != fingerprint(&self.lambda.rate, &self.eta.rate) {
             return Err("the pending factors do not match their fingerprint".to_string());
         }
         Ok(())
@@ -120,11 +213,71 @@ pub(crate) struct Plan {
     pub edge: Vec<Treatment>,
     pub dense_nodes: Vec<NodeId>,
     pub dense_edges: Vec<EdgeId>,
-    /// The grow rule of each `Lazy` node (`None` for the others): what a step applies
-    /// to a lazy node of U, read with one lookup instead of the treatment and the rule.
-    pub node_grow: Vec<Option<LnOp>>,
+    /// What a step does to each node of U that is not dense (the hot loop of a step).
+    pub node_step: Steps,
     /// The same for class edges.
-    pub edge_grow: Vec<Option<LnOp>>,
+    pub edge_step: Steps,
+}
+
+/// What a step does to the lazy entries it grows, one record per entry so each costs
+/// one lookup beside its cell.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Steps {
+    /// No dense entries, and every lazy growth a `mul` or `keep`: each entry adds its
+    /// pending shrink and its growth factor (frozen entries add 0 and 0), with no
+    /// branch at all.
+    Mul(Vec<MulStep>),
+    /// Anything else.
+    General(Vec<LazyStep>),
+}
+
+/// A `Steps::Mul` entry: `ln` of its growth factor and its installed rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct MulStep {
+    pub ln_grow: f64,
+    pub rate: f64,
+}
+
+/// A `Steps::General` entry: its growth and its installed rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct LazyStep {
+    /// The grow rule of a `Lazy` entry; `None` for the others (frozen: never changes;
+    /// dense: written by the dense pass).
+    pub grow: Option<LnOp>,
+    /// The entry's installed rate (0 when no rates are installed).
+    pub rate: f64,
+}
+
+impl Steps {
+    /// Lazy entries are never jittered (jitter makes every entry dense), so their
+    /// growth is the plain rule. Rates are finite (see `Plan::new`).
+    fn new(treatment: &[Treatment], grow: &[LnOp], rate: &[f64]) -> Steps {
+        let mul_factor = |t: Treatment, op: LnOp| match (t, op) {
+            (Treatment::Frozen, _) | (Treatment::Lazy, LnOp::Keep) => Some(0.0),
+            (Treatment::Lazy, LnOp::Mul { ln_factor }) if ln_factor.is_finite() => Some(ln_factor),
+            _ => None,
+        };
+        let all_mul: Option<Vec<MulStep>> = treatment
+            .iter()
+            .zip(grow)
+            .zip(rate)
+            .map(|((&t, &op), &rate)| mul_factor(t, op).map(|ln_grow| MulStep { ln_grow, rate }))
+            .collect();
+        match all_mul {
+            Some(steps) => Steps::Mul(steps),
+            None => Steps::General(
+                treatment
+                    .iter()
+                    .zip(grow)
+                    .zip(rate)
+                    .map(|((&t, &op), &rate)| LazyStep {
+                        grow: (t == Treatment::Lazy).then_some(op),
+                        rate,
+                    })
+                    .collect(),
+            ),
+        }
+    }
 }
 
 impl Plan {
@@ -134,9 +287,11 @@ impl Plan {
             match shrink {
                 _ if frozen => (Treatment::Frozen, 0.0),
                 _ if jittered => (Treatment::Dense, 0.0),
-                LnOp::Mul { ln_factor } => (Treatment::Lazy, ln_factor),
+                // `mul 0` (ln = -inf) is dense: lazy rates stay finite, so a step's
+                // `t * rate` is never `0 * -inf` and needs no guard.
+                LnOp::Mul { ln_factor } if ln_factor.is_finite() => (Treatment::Lazy, ln_factor),
                 LnOp::Keep => (Treatment::Lazy, 0.0),
-                LnOp::Add { .. } | LnOp::Sub { .. } => (Treatment::Dense, 0.0),
+                LnOp::Mul { .. } | LnOp::Add { .. } | LnOp::Sub { .. } => (Treatment::Dense, 0.0),
             }
         };
         let (node, node_rate): (Vec<_>, Vec<_>) = ir
@@ -162,16 +317,8 @@ impl Plan {
                 .filter(|&i| t[i as usize] == Treatment::Dense)
                 .collect::<Vec<u32>>()
         };
-        // Lazy entries are never jittered (jitter makes every entry dense), so their
-        // growth is the plain rule.
-        let lazy_grow = |t: &[Treatment], grow: &[LnOp]| -> Vec<Option<LnOp>> {
-            t.iter()
-                .zip(grow)
-                .map(|(&t, &op)| (t == Treatment::Lazy).then_some(op))
-                .collect()
-        };
-        let node_grow = lazy_grow(&node, &rules.grow);
-        let edge_grow = lazy_grow(&edge, &rules.grow_eta);
+        let node_step = Steps::new(&node, &rules.grow, &node_rate);
+        let edge_step = Steps::new(&edge, &rules.grow_eta, &edge_rate);
         let any_rate = node_rate.iter().chain(&edge_rate).any(|&r| r != 0.0);
         // No pending factor at all: install nothing, so values are plain bases.
         let (key, node_rate, edge_rate) = if any_rate {
@@ -183,8 +330,8 @@ impl Plan {
             key,
             dense_nodes: dense(&node),
             dense_edges: dense(&edge),
-            node_grow,
-            edge_grow,
+            node_step,
+            edge_step,
             node_rate,
             edge_rate,
             node,
@@ -217,18 +364,66 @@ mod tests {
 
     #[test]
     fn value_is_base_plus_elapsed_steps_times_rate() {
-        let d = Decay {
-            since: vec![3, 5],
+        let t = Table {
+            cells: vec![
+                Cell {
+                    base: 1.0,
+                    since: 3,
+                },
+                Cell {
+                    base: 2.0,
+                    since: 5,
+                },
+            ],
             rate: vec![0.5f64.ln(), f64::NEG_INFINITY],
         };
-        assert_eq!(d.value(1.0, 0, 3), 1.0);
-        assert!((d.value(1.0, 0, 7) - (1.0 + 4.0 * 0.5f64.ln())).abs() < 1e-15);
+        assert_eq!(t.value(0, 3), 1.0);
+        assert!((t.value(0, 7) - (1.0 + 4.0 * 0.5f64.ln())).abs() < 1e-15);
         // A zero factor: exact zero after one step, and never NaN before it.
-        assert_eq!(d.value(2.0, 1, 5), 2.0);
-        assert_eq!(d.value(2.0, 1, 6), f64::NEG_INFINITY);
-        assert_eq!(d.value(f64::NEG_INFINITY, 1, 9), f64::NEG_INFINITY);
-        // Nothing installed: the base itself.
-        assert_eq!(Decay::default().value(0.25, 0, 100), 0.25);
+        assert_eq!(t.value(1, 5), 2.0);
+        assert_eq!(t.value(1, 6), f64::NEG_INFINITY);
+        assert_eq!(
+            decayed(f64::NEG_INFINITY, 5, f64::NEG_INFINITY, 9),
+            f64::NEG_INFINITY
+        );
+        // Nothing installed: the base itself, at any clock.
+        assert_eq!(Table::new(vec![0.25]).value(0, 100), 0.25);
+        assert_eq!(
+            Table::new(vec![f64::NEG_INFINITY]).value(0, 100),
+            f64::NEG_INFINITY
+        );
+    }
+
+    #[test]
+    fn install_materialises_then_takes_the_new_rates() {
+        let mut lazy = Lazy::new(vec![0.0, 1.0], vec![]);
+        let plan = |rate: Vec<f64>| Plan {
+            key: fingerprint(&rate, &[]),
+            node_rate: rate,
+            edge_rate: vec![],
+            node: vec![],
+            edge: vec![],
+            dense_nodes: vec![],
+            dense_edges: vec![],
+            node_step: Steps::Mul(vec![]),
+            edge_step: Steps::Mul(vec![]),
+        };
+        lazy.install(&plan(vec![-1.0, 0.0]));
+        lazy.clock = 4;
+        assert_eq!(lazy.lambda.values(4), vec![-4.0, 1.0]);
+        lazy.install(&plan(vec![0.0, -2.0]));
+        assert_eq!(
+            lazy.lambda.cells[0],
+            Cell {
+                base: -4.0,
+                since: 4
+            }
+        );
+        lazy.clock = 5;
+        assert_eq!(lazy.lambda.values(5), vec![-4.0, -1.0]);
+        assert_eq!(lazy.check(), Ok(()));
+        lazy.key ^= 1;
+        assert!(lazy.check().is_err());
     }
 
     #[test]

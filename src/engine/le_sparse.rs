@@ -198,18 +198,26 @@ fn step_shifts(
     d_lambda: &mut [f64],
     d_eta: &mut [f64],
 ) {
-    let lazy = |since_before: &[u64], since_after: &[u64], rate: &[f64], i: usize| {
-        // Not written by the step (its `since` did not move): exactly one more factor.
-        (!rate.is_empty() && since_before[i] == since_after[i]).then(|| rate[i])
+    // Not written by the step (its stamp did not move): exactly one more factor.
+    let lazy = |rate: &[f64], i: usize, written_before: u64, written_after: u64| {
+        (!rate.is_empty() && written_before == written_after).then(|| rate[i])
     };
-    let (bl, al) = (&before.lazy.lambda, &after.lazy.lambda);
     for (n, d) in d_lambda.iter_mut().enumerate() {
-        let rate = lazy(&bl.since, &al.since, &plan.node_rate, n);
+        let rate = lazy(
+            &plan.node_rate,
+            n,
+            before.lambda_written_at(n),
+            after.lambda_written_at(n),
+        );
         *d = shift(before.ln_lambda(n), after.ln_lambda(n), rate);
     }
-    let (be, ae) = (&before.lazy.eta, &after.lazy.eta);
     for (e, d) in d_eta.iter_mut().enumerate() {
-        let rate = lazy(&be.since, &ae.since, &plan.edge_rate, e);
+        let rate = lazy(
+            &plan.edge_rate,
+            e,
+            before.eta_written_at(e),
+            after.eta_written_at(e),
+        );
         *d = shift(before.ln_eta(e), after.ln_eta(e), rate);
     }
 }

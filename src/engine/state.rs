@@ -7,26 +7,19 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::lazy::{decayed, Decay, Lazy, Plan};
-use super::train::LnOp;
+use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
 use crate::ir::{Dist, Ir};
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
 pub type RunRng = ChaCha8Rng;
 
+/// Everything that changes as a run goes on.
 ///
 /// `lambda` and `eta` are stored lazily (see `lazy`): read them with `ln_lambda(n)`,
 /// `ln_eta(e)` (or the whole tables with `ln_lambdas()`, `ln_etas()`), and write them
-/// with `set_ln_lambda` / `set_ln_eta`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// with `set_ln_lambda` / `set_ln_eta`. Saved as `StateFile`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    /// `ln lambda[F]` per node at its last write (`-inf` = exactly 0). In JSON, `-inf`
-    /// is written as `null`. The name is that of saved files from before lazy updates.
-    #[serde(rename = "ln_lambda", with = "ln_vec")]
-    lambda_base: Vec<f64>,
-    /// `ln eta[f,F]` per class edge at its last write.
-    #[serde(rename = "ln_eta", with = "ln_vec")]
-    eta_base: Vec<f64>,
     /// Training steps taken so far, over all phases.
     pub step: u64,
     /// Index of the current phase (== number of phases when training is over).
@@ -35,8 +28,7 @@ pub struct State {
     pub step_in_phase: u64,
     pub rng: RunRng,
     pub sampler: SamplerState,
-    /// Pending shrink factors (absent in files saved before lazy updates: none pending).
-    #[serde(default)]
+    /// `ln lambda` per node and `ln eta` per class edge, with their pending factors.
     pub(crate) lazy: Lazy,
 }
 
@@ -65,22 +57,20 @@ impl State {
     }
 
     fn from_rng(ir: &Ir, mut rng: RunRng) -> State {
-        let lambda_base = ir
+        let lambda = ir
             .init
             .lambda
             .iter()
             .map(|d| draw_ln(d, &mut rng))
             .collect();
-        let eta_base = ir.init.eta.iter().map(|d| draw_ln(d, &mut rng)).collect();
+        let eta = ir.init.eta.iter().map(|d| draw_ln(d, &mut rng)).collect();
         State {
-            lambda_base,
-            eta_base,
             step: 0,
             phase: 0,
             step_in_phase: 0,
             rng,
             sampler: SamplerState::default(),
-            lazy: Lazy::default(),
+            lazy: Lazy::new(lambda, eta),
         }
     }
 
@@ -103,66 +93,63 @@ impl State {
     /// `ln lambda` of `node` (`-inf` = exactly 0).
     #[inline]
     pub fn ln_lambda(&self, node: usize) -> f64 {
-        self.lazy
-            .lambda
-            .value(self.lambda_base[node], node, self.lazy.clock)
+        self.lazy.lambda.value(node, self.lazy.clock)
     }
 
     /// `ln eta` of class edge `edge`.
     #[inline]
     pub fn ln_eta(&self, edge: usize) -> f64 {
-        self.lazy
-            .eta
-            .value(self.eta_base[edge], edge, self.lazy.clock)
+        self.lazy.eta.value(edge, self.lazy.clock)
     }
 
     /// `ln lambda` of every node, in node order.
     pub fn ln_lambdas(&self) -> Vec<f64> {
-        (0..self.lambda_base.len())
-            .map(|n| self.ln_lambda(n))
-            .collect()
+        self.lazy.lambda.values(self.lazy.clock)
     }
 
     /// `ln eta` of every class edge, in edge order.
     pub fn ln_etas(&self) -> Vec<f64> {
-        (0..self.eta_base.len()).map(|e| self.ln_eta(e)).collect()
+        self.lazy.eta.values(self.lazy.clock)
     }
 
     /// Sets `ln lambda` of `node` from now on.
     pub fn set_ln_lambda(&mut self, node: usize, ln_value: f64) {
-        self.lambda_base[node] = ln_value;
-        if let Some(s) = self.lazy.lambda.since.get_mut(node) {
-            *s = self.lazy.clock;
-        }
+        self.lazy.lambda.write(node, ln_value, self.lazy.clock);
     }
 
     /// Sets `ln eta` of class edge `edge` from now on.
     pub fn set_ln_eta(&mut self, edge: usize, ln_value: f64) {
-        self.eta_base[edge] = ln_value;
-        if let Some(s) = self.lazy.eta.since.get_mut(edge) {
-            *s = self.lazy.clock;
-        }
+        self.lazy.eta.write(edge, ln_value, self.lazy.clock);
+    }
+
+    /// The clock of the last write of `node`'s lambda (a step that leaves it to shrink
+    /// lazily does not move it).
+    pub(crate) fn lambda_written_at(&self, node: usize) -> u64 {
+        self.lazy.lambda.cells[node].since
+    }
+
+    /// The clock of the last write of class edge `edge`'s eta.
+    pub(crate) fn eta_written_at(&self, edge: usize) -> u64 {
+        self.lazy.eta.cells[edge].since
     }
 
     /// Checks that the state fits a model of `n_nodes` nodes and `n_edges` class edges
     /// and holds only values training can produce (no NaN, no `+inf`). The message
     /// names the node or edge index at fault.
     pub fn check_values(&self, n_nodes: usize, n_edges: usize) -> Result<(), StateFault> {
-        if self.lambda_base.len() != n_nodes {
+        if self.lazy.lambda.len() != n_nodes {
             return Err(StateFault::Other(format!(
                 "{} lambda values for {n_nodes} nodes",
-                self.lambda_base.len()
+                self.lazy.lambda.len()
             )));
         }
-        if self.eta_base.len() != n_edges {
+        if self.lazy.eta.len() != n_edges {
             return Err(StateFault::Other(format!(
                 "{} eta values for {n_edges} edges",
-                self.eta_base.len()
+                self.lazy.eta.len()
             )));
         }
-        self.lazy
-            .check(n_nodes, n_edges)
-            .map_err(StateFault::Other)?;
+        self.lazy.check().map_err(StateFault::Other)?;
         let bad = |v: f64| v.is_nan() || v == f64::INFINITY;
         if let Some(n) = (0..n_nodes).find(|&n| bad(self.ln_lambda(n))) {
             return Err(StateFault::Lambda(n, self.ln_lambda(n)));
@@ -176,40 +163,27 @@ impl State {
     /// Writes the value a step gives `node`; it holds from the end of the step.
     #[inline]
     pub(crate) fn write_lambda_after_step(&mut self, node: usize, ln_value: f64) {
-        self.lambda_base[node] = ln_value;
-        if let Some(s) = self.lazy.lambda.since.get_mut(node) {
-            *s = self.lazy.clock + 1;
-        }
+        self.lazy.lambda.write(node, ln_value, self.lazy.clock + 1);
     }
 
     /// Writes the value a step gives class edge `edge`; it holds from the end of the step.
     #[inline]
     pub(crate) fn write_eta_after_step(&mut self, edge: usize, ln_value: f64) {
-        self.eta_base[edge] = ln_value;
-        if let Some(s) = self.lazy.eta.since.get_mut(edge) {
-            *s = self.lazy.clock + 1;
-        }
+        self.lazy.eta.write(edge, ln_value, self.lazy.clock + 1);
     }
 
-    /// Applies a step's growth to the lazy nodes among `nodes` (`grow[n]` is `None` for
-    /// the others): each reads its current value and holds the grown one from the end of
-    /// the step. The same as `write_lambda_after_step(n, op.apply_exact(ln_lambda(n)))`
-    /// for each, in one pass over the tables (the hot loop of a training step).
-    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], grow: &[Option<LnOp>]) {
-        let clock = self.lazy.clock;
-        grow_lazy(
-            &mut self.lambda_base,
-            &mut self.lazy.lambda,
-            clock,
-            nodes,
-            grow,
-        );
+    /// Applies a step's growth to the lazy nodes among `nodes` (the others are left to
+    /// the dense pass): each reads its current value and holds the grown one from the
+    /// end of the step. The same as
+    /// `write_lambda_after_step(n, op.apply_exact(ln_lambda(n)))` for each, in one pass
+    /// (the hot loop of a training step). `steps` must be the installed plan's.
+    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps) {
+        grow_lazy(&mut self.lazy.lambda.cells, self.lazy.clock, nodes, steps);
     }
 
     /// `grow_lazy_lambdas` for class edges.
-    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], grow: &[Option<LnOp>]) {
-        let clock = self.lazy.clock;
-        grow_lazy(&mut self.eta_base, &mut self.lazy.eta, clock, edges, grow);
+    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps) {
+        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps);
     }
 
     /// Ends a step: lazy entries take one more factor.
@@ -217,43 +191,163 @@ impl State {
         self.lazy.clock += 1;
     }
 
-    /// Makes `plan`'s rates the pending ones. When they differ from the installed ones,
-    /// every value is first materialised (in id order) so it keeps what it has so far.
+    /// Makes `plan`'s rates the pending ones (see `Lazy::install`).
     pub(crate) fn install(&mut self, plan: &Plan) {
-        if self.lazy.key == plan.key {
-            return;
-        }
-        let clock = self.lazy.clock;
-        self.lambda_base = self.ln_lambdas();
-        self.eta_base = self.ln_etas();
-        let since = |rate: &[f64]| vec![clock; rate.len()];
-        self.lazy.lambda.since = since(&plan.node_rate);
-        self.lazy.lambda.rate.clone_from(&plan.node_rate);
-        self.lazy.eta.since = since(&plan.edge_rate);
-        self.lazy.eta.rate.clone_from(&plan.edge_rate);
-        self.lazy.key = plan.key;
+        self.lazy.install(plan);
     }
 }
 
-/// See `State::grow_lazy_lambdas`.
-fn grow_lazy(base: &mut [f64], decay: &mut Decay, clock: u64, ids: &[u32], grow: &[Option<LnOp>]) {
-    if decay.rate.is_empty() {
-        // Nothing pending: values are their bases, and there is no stamp to write.
-        for &i in ids {
-            let i = i as usize;
-            if let Some(op) = grow[i] {
-                base[i] = op.apply_exact(base[i]);
+/// See `State::grow_lazy_lambdas`. The rate comes from the plan's step, which holds
+/// the installed rate, so each entry costs two lookups: its step and its cell.
+fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
+    match steps {
+        Steps::Mul(steps) => {
+            for &i in ids {
+                let i = i as usize;
+                let MulStep { ln_grow, rate } = steps[i];
+                let cell = &mut cells[i];
+                // `decayed` without its guard: the rate is finite, so t = 0 adds 0.
+                let t = (clock - cell.since) as i64 as f64;
+                *cell = Cell {
+                    base: (cell.base + t * rate) + ln_grow,
+                    since: clock + 1,
+                };
             }
         }
-        return;
-    }
-    let Decay { since, rate } = decay;
-    for &i in ids {
-        let i = i as usize;
-        if let Some(op) = grow[i] {
-            base[i] = op.apply_exact(decayed(base[i], since[i], rate[i], clock));
-            since[i] = clock + 1;
+        Steps::General(steps) => {
+            for &i in ids {
+                let i = i as usize;
+                let LazyStep { grow, rate } = steps[i];
+                if let Some(op) = grow {
+                    let cell = &mut cells[i];
+                    *cell = Cell {
+                        base: op.apply_exact(decayed(cell.base, cell.since, rate, clock)),
+                        since: clock + 1,
+                    };
+                }
+            }
         }
+    }
+}
+
+/// A `State` as saved files hold it (format 2; format 1 files have no `lazy`): values
+/// and their stamps in separate lists, and no pending lists at all when nothing is
+/// pending.
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    /// `ln lambda[F]` per node at its last write (`-inf` = exactly 0, written `null`).
+    #[serde(with = "ln_vec")]
+    ln_lambda: Vec<f64>,
+    /// `ln eta[f,F]` per class edge at its last write.
+    #[serde(with = "ln_vec")]
+    ln_eta: Vec<f64>,
+    step: u64,
+    phase: usize,
+    step_in_phase: u64,
+    rng: RunRng,
+    sampler: SamplerState,
+    /// Absent in files saved before lazy updates: nothing pending.
+    #[serde(default)]
+    lazy: LazyFile,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct LazyFile {
+    clock: u64,
+    key: u64,
+    lambda: DecayFile,
+    eta: DecayFile,
+}
+
+/// Pending factors of one table: both lists empty when nothing is pending.
+#[derive(Default, Serialize, Deserialize)]
+struct DecayFile {
+    since: Vec<u64>,
+    #[serde(with = "ln_vec")]
+    rate: Vec<f64>,
+}
+
+impl DecayFile {
+    fn of(table: &Table, pending: bool) -> DecayFile {
+        if !pending {
+            return DecayFile::default();
+        }
+        DecayFile {
+            since: table.cells.iter().map(|c| c.since).collect(),
+            rate: table.rate.clone(),
+        }
+    }
+
+    fn into_table(self, base: Vec<f64>, what: &str) -> Result<Table, String> {
+        if self.since.len() != self.rate.len()
+            || !(self.rate.is_empty() || self.rate.len() == base.len())
+        {
+            return Err(format!("pending {what} factors do not fit its values"));
+        }
+        if self.rate.is_empty() {
+            return Ok(Table::new(base));
+        }
+        Ok(Table {
+            cells: base
+                .into_iter()
+                .zip(self.since)
+                .map(|(base, since)| Cell { base, since })
+                .collect(),
+            rate: self.rate,
+        })
+    }
+}
+
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let lazy = &self.lazy;
+        let pending = lazy.key != 0;
+        let bases = |t: &Table| t.cells.iter().map(|c| c.base).collect();
+        StateFile {
+            ln_lambda: bases(&lazy.lambda),
+            ln_eta: bases(&lazy.eta),
+            step: self.step,
+            phase: self.phase,
+            step_in_phase: self.step_in_phase,
+            rng: self.rng.clone(),
+            sampler: self.sampler.clone(),
+            lazy: LazyFile {
+                clock: lazy.clock,
+                key: lazy.key,
+                lambda: DecayFile::of(&lazy.lambda, pending),
+                eta: DecayFile::of(&lazy.eta, pending),
+            },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<State, D::Error> {
+        use serde::de::Error;
+        let f = StateFile::deserialize(d)?;
+        let lazy = Lazy {
+            clock: f.lazy.clock,
+            key: f.lazy.key,
+            lambda: f
+                .lazy
+                .lambda
+                .into_table(f.ln_lambda, "lambda")
+                .map_err(D::Error::custom)?,
+            eta: f
+                .lazy
+                .eta
+                .into_table(f.ln_eta, "eta")
+                .map_err(D::Error::custom)?,
+        };
+        Ok(State {
+            step: f.step,
+            phase: f.phase,
+            step_in_phase: f.step_in_phase,
+            rng: f.rng,
+            sampler: f.sampler,
+            lazy,
+        })
     }
 }
 

@@ -448,7 +448,7 @@ fn update<'b>(
 
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
-    state.grow_lazy_lambdas(u_nodes, &plan.node_grow);
+    state.grow_lazy_lambdas(u_nodes, &plan.node_step);
     for &n in &plan.dense_nodes {
         let n = n as usize;
         let op = if ws.in_u[n] {
@@ -461,7 +461,7 @@ fn update<'b>(
     }
 
     // 3. eta of every class edge, by co-firing, the same way.
-    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_grow);
+    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step);
     for &e in &plan.dense_edges {
         let e = e as usize;
         let op = if ws.cofire[e] {
