@@ -58,6 +58,8 @@ pub(crate) struct Graph {
     out_edges: Vec<EdgeId>,
     pub n_inputs: usize,
     n_nodes: usize,
+    /// The lowest node id with a class edge (the node count when there is none).
+    pub first_with_edges: NodeId,
 }
 
 impl Graph {
@@ -112,6 +114,7 @@ impl Graph {
             parent_start,
             parents,
             n_nodes: n,
+            first_with_edges: ir.edges.iter().map(|e| e.from).min().unwrap_or(n as NodeId),
             edge_start,
             out_edges,
             n_inputs,

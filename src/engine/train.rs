@@ -417,7 +417,8 @@ fn update<'b>(
         }
         if eta_update == EtaUpdate::Sample {
             // Edges from a node of this sample's pathway into its own label.
-            for &f in &ws.pathway {
+            let first = model.graph.first_with_edges;
+            for &f in ws.pathway.iter().filter(|&&f| f >= first) {
                 for &e in model.graph.out_edges(f) {
                     if ir.edges[e as usize].to == label && !ws.cofire[e as usize] {
                         ws.cofire[e as usize] = true;
@@ -429,8 +430,11 @@ fn update<'b>(
     }
     let u_nodes: &[NodeId] = if marked { &ws.u_list } else { &ws.pathway };
     if eta_update == EtaUpdate::Union {
-        // Edges from a node of U into a label of the batch.
-        for &f in u_nodes {
+        // Edges from a node of U into a label of the batch. Nodes below the first
+        // with an edge are skipped without a lookup (in most models only the last
+        // feature level has edges, and U is mostly lower levels).
+        let first = model.graph.first_with_edges;
+        for &f in u_nodes.iter().filter(|&&f| f >= first) {
             for &e in model.graph.out_edges(f) {
                 if ws.label_in_u[ir.edges[e as usize].to as usize] {
                     ws.cofire[e as usize] = true;
