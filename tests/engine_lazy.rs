@@ -153,6 +153,8 @@ fn legs(ir: &Ir) -> Vec<Leg> {
     let none = Freeze::none(ir);
     let mut level1 = none.clone();
     level1.levels[1] = true;
+    let mut level2 = none.clone();
+    level2.levels[2] = true;
     let eta_frozen = Freeze {
         levels: none.levels.clone(),
         eta: true,
@@ -184,9 +186,43 @@ fn legs(ir: &Ir) -> Vec<Leg> {
         Leg {
             steps: 30,
             rules: uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.05), mul(0.97)),
+            freeze: none.clone(),
+        },
+        // Only `mul` and `keep` with a frozen level: the branch-free growth loop, frozen
+        // nodes rewritten with their own value.
+        Leg {
+            steps: 30,
+            rules: mul_and_keep(ir),
+            freeze: level2,
+        },
+        // `mul 0` shrinks: dense (exact zeros after one silent step), the rest lazy.
+        Leg {
+            steps: 30,
+            rules: with_zero_shrinks(ir),
             freeze: none,
         },
     ]
+}
+
+fn mul_and_keep(ir: &Ir) -> RuleSet {
+    let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.07), mul(0.93));
+    for (i, (g, s)) in rules.grow.iter_mut().zip(&mut rules.shrink).enumerate() {
+        match i % 4 {
+            0 => *g = Update::Keep,
+            1 => *s = Update::Keep,
+            _ => {}
+        }
+    }
+    rules
+}
+
+fn with_zero_shrinks(ir: &Ir) -> RuleSet {
+    let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.1), mul(0.9));
+    for s in rules.shrink.iter_mut().step_by(4) {
+        *s = mul(0.0);
+    }
+    rules.shrink_eta[0] = mul(0.0);
+    rules
 }
 
 fn check_against_dense(eta_update: EtaUpdate) {
