@@ -4,22 +4,12 @@
 use std::collections::HashMap;
 
 use super::messages as msg;
-use super::model::{Entity, Symbols};
+use super::model::Symbols;
 use super::numbers::{eval, eval_non_negative};
-use super::suggest::closest;
+use super::targets::{resolve_target, Key, Statement};
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{DistKind, InitBlock, InitItem, Span, Target};
-
-/// A resolved init target, the key for "given twice".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    AllNodes,
-    Node(ir::NodeId),
-    Level(usize),
-    AllEdges,
-    Edge(ir::EdgeId),
-}
 
 /// The resolved init and, per node / edge, which init statement set it (its span), so
 /// that the "can never grow" warning can point at the line responsible.
@@ -35,7 +25,7 @@ const DEFAULT: ir::Dist = ir::Dist::Const { value: 1.0 };
 pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -> ResolvedInit {
     let mut given: HashMap<Key, (ir::Dist, Span)> = HashMap::new();
     for item in block.map_or(&[][..], |b| b.items.as_slice()) {
-        let key = resolve_target(ctx, symbols, &item.target);
+        let key = resolve_target(ctx, symbols, &item.target, Statement::Init);
         let dist = check_dist(ctx, item);
         let (Some(key), Some(dist)) = (key, dist) else {
             continue;
@@ -53,7 +43,7 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
     let node_lines = given.keys().any(|k| matches!(k, Key::Node(_)));
     let edge_lines = given.keys().any(|k| matches!(k, Key::Edge(_)));
     let per_level: Vec<_> = (0..symbols.levels.len())
-        .map(|level| pick(&[Key::Level(level), Key::AllNodes]))
+        .map(|level| pick(&[Key::Level(level), Key::All]))
         .collect();
     let mut lambda = Vec::with_capacity(symbols.nodes.len());
     let mut lambda_source = Vec::with_capacity(symbols.nodes.len());
@@ -64,7 +54,7 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
             .flatten()
             .or_else(|| match per_level.get(level) {
                 Some(shared) => *shared,
-                None => pick(&[Key::Level(level), Key::AllNodes]),
+                None => pick(&[Key::Level(level), Key::All]),
             });
         lambda.push(chosen.map_or(DEFAULT, |(d, _)| d));
         lambda_source.push(chosen.map(|(_, s)| s));
@@ -85,87 +75,6 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
         lambda_source,
         eta_source,
     }
-}
-
-fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target) -> Option<Key> {
-    match target {
-        Target::All => Some(Key::AllNodes),
-        Target::AllEdges => Some(Key::AllEdges),
-        Target::Level(name) => match symbols.level(&name.name) {
-            Some(level) => Some(Key::Level(level)),
-            None => {
-                let suggestion = closest(&name.name, symbols.level_names());
-                ctx.push(msg::unknown_level(&name.name, name.span, suggestion));
-                None
-            }
-        },
-        Target::Node(name) => match symbols.lookup(&name.name) {
-            Some(Entity::Node(id)) => Some(Key::Node(id)),
-            Some(Entity::Class(_)) => {
-                ctx.push(msg::class_has_no_lambda(&name.name, name.span));
-                None
-            }
-            None if symbols.level(&name.name).is_some() => {
-                ctx.push(msg::level_without_keyword(&name.name, "lambda", name.span));
-                None
-            }
-            None => {
-                let suggestion = closest(&name.name, symbols.all_names());
-                ctx.push(msg::unknown_node(&name.name, name.span, suggestion));
-                None
-            }
-        },
-        Target::Edge { from, to } => resolve_edge(ctx, symbols, from, to).map(Key::Edge),
-    }
-}
-
-/// `F->C`: both names known, `F` a node, `C` a class, and the edge declared.
-pub fn resolve_edge(
-    ctx: &mut Ctx,
-    symbols: &Symbols,
-    from: &crate::syntax::ast::Ident,
-    to: &crate::syntax::ast::Ident,
-) -> Option<ir::EdgeId> {
-    let last = symbols.last_feature_level();
-    let from_id = match symbols.lookup(&from.name) {
-        Some(Entity::Node(id)) => Some(id),
-        Some(Entity::Class(_)) => {
-            ctx.push(msg::edge_end_wrong(
-                "start", &from.name, "a class", from.span,
-            ));
-            None
-        }
-        None => {
-            let suggestion = closest(&from.name, symbols.level_node_names(last))
-                .or_else(|| closest(&from.name, symbols.all_names()));
-            ctx.push(msg::unknown_node(&from.name, from.span, suggestion));
-            None
-        }
-    };
-    let to_id = match symbols.lookup(&to.name) {
-        Some(Entity::Class(id)) => Some(id),
-        Some(entity @ Entity::Node(_)) => {
-            let what = symbols.describe(entity);
-            ctx.push(msg::edge_end_wrong("end", &to.name, &what, to.span));
-            None
-        }
-        None => {
-            let suggestion = closest(&to.name, symbols.class_names());
-            ctx.push(msg::unknown_class(&to.name, to.span, suggestion));
-            None
-        }
-    };
-    let (from_id, to_id) = (from_id?, to_id?);
-    let edge = symbols.edge(from_id, to_id);
-    if edge.is_none() {
-        ctx.push(msg::no_such_edge(
-            &from.name,
-            &to.name,
-            from.span.to(to.span),
-            symbols.class_spans.get(to_id as usize).copied(),
-        ));
-    }
-    edge
 }
 
 fn check_dist(ctx: &mut Ctx, item: &InitItem) -> Option<ir::Dist> {

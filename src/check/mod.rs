@@ -14,6 +14,7 @@ mod names;
 mod numbers;
 mod rules;
 pub mod suggest;
+mod targets;
 mod train;
 
 #[cfg(test)]

@@ -3,24 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::init::resolve_edge;
 use super::messages as msg;
-use super::model::{Entity, Symbols};
+use super::model::Symbols;
 use super::numbers::eval;
-use super::suggest::closest;
+use super::targets::{resolve_target, Key, Statement};
 use super::Ctx;
 use crate::ir;
-use crate::syntax::ast::{Direction, RuleItem, RuleStmt, Span, Target, UpdateKind};
-
-/// A resolved rule target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Key {
-    All,
-    Node(ir::NodeId),
-    Level(usize),
-    AllEdges,
-    Edge(ir::EdgeId),
-}
+use crate::syntax::ast::{Direction, RuleItem, RuleStmt, Span, UpdateKind};
 
 /// `(grows, target)`: `true` for `grow`, `false` for `shrink` (the AST's `Direction`
 /// is not hashable).
@@ -86,12 +75,10 @@ fn check_stmt(
         }
     }
     for target in &stmt.targets {
-        let keyword = if grows(target.direction) {
-            "grow"
-        } else {
-            "shrink"
+        let statement = Statement::Rule {
+            grows: grows(target.direction),
         };
-        let Some(key) = resolve_target(ctx, symbols, &target.target, keyword) else {
+        let Some(key) = resolve_target(ctx, symbols, &target.target, statement) else {
             continue;
         };
         let slot = (grows(target.direction), key);
@@ -156,40 +143,6 @@ fn check_update(
             false
         }
         None => true,
-    }
-}
-
-/// `keyword` (`grow` / `shrink`) is only used to word the help of a misspelt target.
-fn resolve_target(ctx: &mut Ctx, symbols: &Symbols, target: &Target, keyword: &str) -> Option<Key> {
-    match target {
-        Target::All => Some(Key::All),
-        Target::AllEdges => Some(Key::AllEdges),
-        Target::Level(name) => match symbols.level(&name.name) {
-            Some(level) => Some(Key::Level(level)),
-            None => {
-                let suggestion = closest(&name.name, symbols.level_names());
-                ctx.push(msg::unknown_level(&name.name, name.span, suggestion));
-                None
-            }
-        },
-        Target::Node(name) => match symbols.lookup(&name.name) {
-            Some(Entity::Node(id)) => Some(Key::Node(id)),
-            Some(Entity::Class(_)) => {
-                ctx.push(msg::class_has_no_rule(&name.name, name.span));
-                None
-            }
-            None if symbols.level(&name.name).is_some() => {
-                ctx.push(msg::level_without_keyword(&name.name, keyword, name.span));
-                None
-            }
-            None => {
-                let suggestion = closest(&name.name, symbols.all_names())
-                    .or_else(|| closest(&name.name, symbols.level_names()));
-                ctx.push(msg::unknown_node(&name.name, name.span, suggestion));
-                None
-            }
-        },
-        Target::Edge { from, to } => resolve_edge(ctx, symbols, from, to).map(Key::Edge),
     }
 }
 

@@ -365,22 +365,6 @@ fn setup(
     }
 }
 
-/// `nshed merge` of a grid sweep.
-pub fn finish_merged_grid(merged: crate::experiments::Merged, output: &OutputArgs) -> u8 {
-    match super::sweep::typed::<GridParams, Vec<u32>>(merged) {
-        Ok((params, results)) => finish_grid(&params, &results, output),
-        Err(code) => code,
-    }
-}
-
-/// `nshed merge` of an uncertainty sweep.
-pub fn finish_merged_uncertainty(merged: crate::experiments::Merged, output: &OutputArgs) -> u8 {
-    match super::sweep::typed::<UncertaintyParams, bool>(merged) {
-        Ok((params, results)) => finish_uncertainty(&params, &results, output),
-        Err(code) => code,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::parse_range;

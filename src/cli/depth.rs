@@ -14,13 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use super::fool::Depths;
 use super::gen_shape::{parse_depths, GenShapeArgs};
-use super::sweep::{typed, OutputArgs, SweepArgs};
+use super::sweep::{OutputArgs, SweepArgs};
 use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
 use crate::engine::run_seed;
 use crate::experiments::depth::{measure_run, spread, with_init, InitKind, RunMeasures, Spread};
 use crate::experiments::generated::generated_ir;
-use crate::experiments::Merged;
 use crate::ir::Ir;
 use crate::plot::{
     grouped_bars_svg, line_plot_svg, stack_svgs, BarPanel, BarSeries, FigureOptions, LinePlot,
@@ -289,14 +288,6 @@ pub fn run(args: &DepthArgs) -> u8 {
         })
 }
 
-/// `nshed merge` of `nshed depth` shards.
-pub fn finish_merged(merged: Merged, output: &OutputArgs) -> u8 {
-    match typed::<DepthParams, DepthPoint>(merged) {
-        Ok((params, results)) => finish(&params, &results, output),
-        Err(code) => code,
-    }
-}
-
 /// One (depth, init) cell.
 #[derive(Serialize)]
 struct Cell {
@@ -408,7 +399,7 @@ fn report<'a>(params: &'a DepthParams, results: &[DepthPoint]) -> Report<'a> {
     }
 }
 
-fn finish(params: &DepthParams, results: &[DepthPoint], output: &OutputArgs) -> u8 {
+pub(super) fn finish(params: &DepthParams, results: &[DepthPoint], output: &OutputArgs) -> u8 {
     let r = report(params, results);
     output.emit(&r, csv, figure, table)
 }

@@ -13,7 +13,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::gen_shape::{parse_depths, GenShapeArgs};
-use super::sweep::{typed, OutputArgs, SweepArgs};
+use super::sweep::{OutputArgs, SweepArgs};
 use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
 use crate::engine::{run_seed, Model, State, Trainer};
@@ -25,7 +25,6 @@ use crate::experiments::fool_search::{
 };
 use crate::experiments::generated::generated_ir;
 use crate::experiments::streams::stream;
-use crate::experiments::Merged;
 use crate::plot::{
     grouped_bars_svg, line_plot_svg, BarPanel, BarSeries, FigureOptions, LinePlot, LineSeries,
 };
@@ -258,14 +257,6 @@ fn run_file(file: &str, args: &FoolArgs) -> u8 {
         })
 }
 
-/// `nshed merge` of `nshed fool FILE` shards.
-pub fn finish_merged_file(merged: Merged, output: &OutputArgs) -> u8 {
-    match typed::<FileParams, FilePoint>(merged) {
-        Ok((params, results)) => finish_file(&params, &results, output),
-        Err(code) => code,
-    }
-}
-
 #[derive(Serialize)]
 struct FileReport<'a> {
     experiment: &'static str,
@@ -371,7 +362,7 @@ fn file_report<'a>(params: &'a FileParams, results: &[FilePoint]) -> FileReport<
     }
 }
 
-fn finish_file(params: &FileParams, results: &[FilePoint], output: &OutputArgs) -> u8 {
+pub(super) fn finish_file(params: &FileParams, results: &[FilePoint], output: &OutputArgs) -> u8 {
     let report = file_report(params, results);
     output.emit(&report, file_csv, file_figure, file_table)
 }
@@ -611,14 +602,6 @@ fn depth_point(p: &DepthParams, point: u64) -> Result<DepthPoint, String> {
     })
 }
 
-/// `nshed merge` of `nshed fool --depths` shards.
-pub fn finish_merged_depths(merged: Merged, output: &OutputArgs) -> u8 {
-    match typed::<DepthParams, DepthPoint>(merged) {
-        Ok((params, results)) => finish_depths(&params, &results, output),
-        Err(code) => code,
-    }
-}
-
 #[derive(Serialize)]
 struct DepthRow {
     depth: usize,
@@ -725,7 +708,11 @@ fn depth_report<'a>(params: &'a DepthParams, results: &[DepthPoint]) -> DepthRep
     }
 }
 
-fn finish_depths(params: &DepthParams, results: &[DepthPoint], output: &OutputArgs) -> u8 {
+pub(super) fn finish_depths(
+    params: &DepthParams,
+    results: &[DepthPoint],
+    output: &OutputArgs,
+) -> u8 {
     let report = depth_report(params, results);
     output.emit(&report, depth_csv, depth_figure, depth_table)
 }

@@ -176,16 +176,24 @@ pub fn read_and_merge(files: &[String]) -> Result<Merged, u8> {
     })
 }
 
-/// The typed parameters and results of merged shards; a mismatch means the files were
+/// Finishes merged shards with the experiment's own finishing code, once their parameters
+/// and results are read back as the types it wrote; a mismatch means the files were
 /// written by another version of the experiment.
-pub fn typed<P: DeserializeOwned, T: DeserializeOwned>(merged: Merged) -> Result<(P, Vec<T>), u8> {
+fn finish_typed<P: DeserializeOwned, T: DeserializeOwned>(
+    merged: Merged,
+    output: &OutputArgs,
+    finish: fn(&P, &[T], &OutputArgs) -> u8,
+) -> u8 {
     let experiment = merged.experiment.clone();
-    merged.typed().map_err(|e| {
-        eprintln!(
-            "error: the shard files of this `{experiment}` sweep do not hold what `{experiment}` writes: {e}\n  help: merge shard files written by this version of nshed"
-        );
-        exit::MODEL_ERROR
-    })
+    match merged.typed::<P, T>() {
+        Ok((params, results)) => finish(&params, &results, output),
+        Err(e) => {
+            eprintln!(
+                "error: the shard files of this `{experiment}` sweep do not hold what `{experiment}` writes: {e}\n  help: merge shard files written by this version of nshed"
+            );
+            exit::MODEL_ERROR
+        }
+    }
 }
 
 /// `nshed merge FILE...`: combines the shard files of one sweep into the result of the whole
@@ -195,7 +203,8 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
         Ok(m) => m,
         Err(code) => return code,
     };
-    // Each experiment adds its arm here: `"name" => its_module::finish_merged(merged, output)`.
+    // Each experiment adds its arm here, with the function its unsharded command finishes
+    // with: `"name" => finish_typed(merged, output, its_module::finish)`.
     let experiment = merged.experiment.clone();
     let has_image = experiment == super::basin::GRID_EXPERIMENT;
     if output.png.is_some() && !has_image {
@@ -203,13 +212,15 @@ pub fn merge(files: &[String], output: &OutputArgs) -> u8 {
         return exit::USAGE;
     }
     match merged.experiment.as_str() {
-        super::basin::GRID_EXPERIMENT => super::basin::finish_merged_grid(merged, output),
-        super::basin::UNCERTAINTY_EXPERIMENT => {
-            super::basin::finish_merged_uncertainty(merged, output)
+        super::basin::GRID_EXPERIMENT => {
+            finish_typed(merged, output, super::basin_report::finish_grid)
         }
-        "fool" => super::fool::finish_merged_file(merged, output),
-        "fool-depths" => super::fool::finish_merged_depths(merged, output),
-        "depth" => super::depth::finish_merged(merged, output),
+        super::basin::UNCERTAINTY_EXPERIMENT => {
+            finish_typed(merged, output, super::basin_report::finish_uncertainty)
+        }
+        "fool" => finish_typed(merged, output, super::fool::finish_file),
+        "fool-depths" => finish_typed(merged, output, super::fool::finish_depths),
+        "depth" => finish_typed(merged, output, super::depth::finish),
         other => {
             eprintln!(
                 "error: shard files of an unknown experiment `{other}`\n  help: nshed merge knows the sweeps of this version of nshed"
