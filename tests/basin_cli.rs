@@ -354,7 +354,7 @@ fn bad_requests_are_diagnosed() {
     run("p1,c1", &[], 1, "`c1` is a class");
     run("p1,a1", &[], 1, "level `mid` but `a1` is in level `input`");
     run("p1,p1", &[], 1, "twice");
-    run("p1", &[], 1, "exactly two nodes");
+    run("p1", &[], 2, "exactly two nodes");
     run("p1,p3", &["--log"], 2, "--log needs a range above 0");
     run(
         "p1,p3",

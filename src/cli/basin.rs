@@ -149,6 +149,21 @@ pub struct UncertaintyParams {
 }
 
 pub fn run(args: &BasinArgs) -> u8 {
+    // Usage mistakes come before reading the model (exit 2, not "the model has errors").
+    if args.nodes.len() != 2 {
+        eprintln!(
+            "error: --nodes takes exactly two nodes A,B, got {}\n  help: e.g. --nodes p1,p3",
+            args.nodes.len()
+        );
+        return exit::USAGE;
+    }
+    if args.log && args.range.0 <= 0.0 {
+        eprintln!(
+            "error: --log needs a range above 0, got {}..{}\n  help: give e.g. --range 1e-4..1 with --log",
+            args.range.0, args.range.1
+        );
+        return exit::USAGE;
+    }
     let compiled = match load_model(&args.file) {
         Ok(c) => c,
         Err(code) => return code,
@@ -160,13 +175,6 @@ pub fn run(args: &BasinArgs) -> u8 {
             return exit::MODEL_ERROR;
         }
     };
-    if args.log && args.range.0 <= 0.0 {
-        eprintln!(
-            "error: --log needs a range above 0, got {}..{}\n  help: give e.g. --range 1e-4..1 with --log",
-            args.range.0, args.range.1
-        );
-        return exit::USAGE;
-    }
     let trained = !args.no_train;
     let ir = match schedule(&compiled.ir, args.steps, trained, &args.file) {
         Ok(ir) => ir,
@@ -257,13 +265,11 @@ fn put<'m, 'ir>(pool: &Mutex<Vec<Workspace<'m, 'ir>>>, work: Workspace<'m, 'ir>)
     pool.lock().unwrap_or_else(|e| e.into_inner()).push(work);
 }
 
-/// Node ids of A and B: two distinct non-class nodes of one level.
+/// Node ids of A and B: two distinct non-class nodes of one level (`run` has checked
+/// that there are two names).
 fn resolve_nodes(ir: &Ir, names: &[String]) -> Result<(usize, usize), String> {
     let [a, b] = names else {
-        return Err(format!(
-            "--nodes takes exactly two nodes A,B, got {}\n  help: e.g. --nodes p1,p3",
-            names.len()
-        ));
+        return Err(format!("--nodes takes two nodes, got {}", names.len()));
     };
     let find = |name: &str| -> Result<usize, String> {
         if let Some(id) = ir.nodes.iter().position(|n| n.name == name) {
