@@ -12,8 +12,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::fool::Depths;
-use super::gen_shape::{parse_depths, GenShapeArgs};
+use super::gen_shape::{parse_depth_list, Depths, GenShapeArgs};
 use super::sweep::{OutputArgs, SweepArgs};
 use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
@@ -26,10 +25,6 @@ use crate::plot::{
     LineSeries, Sized,
 };
 use crate::report::Table;
-
-fn parse_depth_list(s: &str) -> Result<Depths, String> {
-    parse_depths(s).map(Depths)
-}
 
 /// Options of `nshed depth`.
 #[derive(clap::Args, Debug, Clone)]
@@ -249,38 +244,30 @@ pub fn run(args: &DepthArgs) -> u8 {
     let total = params.depths.len() as u64 * per_depth;
     let p = &params;
     let base = &base_ir;
-    let results = match args.sweep.run(total, "depth: runs", |point| {
-        let depth = p.depths[(point / per_depth) as usize];
-        let init = p.inits[((point / p.seeds) % p.inits.len() as u64) as usize];
-        let run = point % p.seeds;
-        let ir = match (base, &p.source) {
-            (Some(ir), _) => ir.clone(),
-            (None, ModelSource::Generated { shape, steps }) => {
-                generated_ir(&shape.params(depth, *steps, p.seed))?
-            }
-            (None, ModelSource::File { .. }) => return Err("the model file is missing".into()),
-        };
-        let ir = with_init(&ir, init);
-        Ok::<_, String>(DepthPoint {
-            depth,
-            init,
-            run,
-            measures: measure_run(&ir, p.seed, run, p.freeze.as_ref().map(|f| f.0)),
-        })
-    }) {
+    let ok = match args
+        .sweep
+        .run_fallible(total, "depth: runs", "model of run", |point| {
+            let depth = p.depths[(point / per_depth) as usize];
+            let init = p.inits[((point / p.seeds) % p.inits.len() as u64) as usize];
+            let run = point % p.seeds;
+            let ir = match (base, &p.source) {
+                (Some(ir), _) => ir.clone(),
+                (None, ModelSource::Generated { shape, steps }) => {
+                    generated_ir(&shape.params(depth, *steps, p.seed))?
+                }
+                (None, ModelSource::File { .. }) => return Err("the model file is missing".into()),
+            };
+            let ir = with_init(&ir, init);
+            Ok(DepthPoint {
+                depth,
+                init,
+                run,
+                measures: measure_run(&ir, p.seed, run, p.freeze.as_ref().map(|f| f.0)),
+            })
+        }) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let mut ok = Vec::with_capacity(results.len());
-    for (point, r) in results {
-        match r {
-            Ok(v) => ok.push((point, v)),
-            Err(e) => {
-                eprintln!("error: model of run {point}: {e}");
-                return exit::MODEL_ERROR;
-            }
-        }
-    }
     let output = args.output.clone();
     args.sweep
         .finish("depth", params.clone(), total, ok, |params, results| {

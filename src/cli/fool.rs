@@ -12,7 +12,7 @@ use clap::builder::TypedValueParser as _;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::gen_shape::{parse_depths, GenShapeArgs};
+use super::gen_shape::{parse_depth_list, Depths, GenShapeArgs};
 use super::sweep::{OutputArgs, SweepArgs};
 use super::{exit, load_model};
 use crate::engine::numeric::fmt_num;
@@ -37,14 +37,6 @@ const BLOCK: u64 = 250;
 const EXHAUSTIVE_BLOCK: u64 = 4096;
 /// Most inputs `--exhaustive` enumerates (2^24 patterns).
 const MAX_EXHAUSTIVE_INPUTS: usize = 24;
-
-/// `--depths A..B` or `--depths 2,4,8` (a newtype: clap reads `Vec` as repeated values).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Depths(pub Vec<usize>);
-
-fn parse_depth_list(s: &str) -> Result<Depths, String> {
-    parse_depths(s).map(Depths)
-}
 
 /// Options of `nshed fool`.
 #[derive(clap::Args, Debug, Clone)]
@@ -269,14 +261,34 @@ struct FileReport<'a> {
     density: Option<f64>,
     min_distance: usize,
     threshold: f64,
+    #[serde(flatten)]
+    stats: StatsRow,
+    smallest_by: Option<&'static str>,
+    classes: Vec<ClassRow>,
+}
+
+/// The counts of one set of judged patterns, as both reports print them.
+#[derive(Serialize)]
+struct StatsRow {
     drawn: u64,
     far: u64,
     fooled: u64,
     fooling_rate: Option<f64>,
     distinct_classes: usize,
     distinct_pathways: usize,
-    smallest_by: Option<&'static str>,
-    classes: Vec<ClassRow>,
+}
+
+impl StatsRow {
+    fn of(stats: &PatternStats) -> StatsRow {
+        StatsRow {
+            drawn: stats.drawn,
+            far: stats.far,
+            fooled: stats.fooled,
+            fooling_rate: stats.fooling_rate(),
+            distinct_classes: stats.distinct_classes(),
+            distinct_pathways: stats.distinct_pathways(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -347,12 +359,7 @@ fn file_report<'a>(params: &'a FileParams, results: &[FilePoint]) -> FileReport<
         density: (!params.exhaustive).then_some(params.density),
         min_distance: params.criteria.min_distance,
         threshold: params.criteria.threshold,
-        drawn: stats.drawn,
-        far: stats.far,
-        fooled: stats.fooled,
-        fooling_rate: stats.fooling_rate(),
-        distinct_classes: stats.distinct_classes(),
-        distinct_pathways: stats.distinct_pathways(),
+        stats: StatsRow::of(&stats),
         smallest_by: searched.then_some(if params.exhaustive {
             "enumeration"
         } else {
@@ -390,22 +397,22 @@ fn file_table(r: &FileReport) -> String {
         }
     );
     let what = match r.density {
-        Some(q) => format!("{} random patterns (density {})", r.drawn, fmt_num(q)),
-        None => format!("all {} patterns", r.drawn),
+        Some(q) => format!("{} random patterns (density {})", r.stats.drawn, fmt_num(q)),
+        None => format!("all {} patterns", r.stats.drawn),
     };
     let _ = writeln!(
         out,
         "{what}: {} at distance >= {} from every training pattern, {} of them classified with p >= {}",
-        r.far,
+        r.stats.far,
         r.min_distance,
-        r.fooled,
+        r.stats.fooled,
         fmt_num(r.threshold)
     );
-    let _ = writeln!(out, "fooling rate: {}", opt_num(r.fooling_rate));
+    let _ = writeln!(out, "fooling rate: {}", opt_num(r.stats.fooling_rate));
     let _ = writeln!(
         out,
         "output collapse: {} distinct predicted classes, {} distinct level-(L-1) pathways\n",
-        r.distinct_classes, r.distinct_pathways
+        r.stats.distinct_classes, r.stats.distinct_pathways
     );
     let by = r.smallest_by.unwrap_or("search");
     let mut table = Table::new(&[
@@ -505,7 +512,7 @@ fn file_figure(r: &FileReport) -> String {
     let title = format!(
         "Fooling inputs of {}: rate {} (d >= {}, p >= {})",
         r.model,
-        opt_num(r.fooling_rate),
+        opt_num(r.stats.fooling_rate),
         r.min_distance,
         fmt_num(r.threshold)
     );
@@ -555,23 +562,15 @@ fn run_depths(depths: &[usize], args: &FoolArgs) -> u8 {
     };
     let total = depths.len() as u64 * args.models;
     let p = &params;
-    let results = match args
-        .sweep
-        .run(total, "fool: models", |point| depth_point(p, point))
-    {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let mut ok = Vec::with_capacity(results.len());
-    for (point, r) in results {
-        match r {
-            Ok(v) => ok.push((point, v)),
-            Err(e) => {
-                eprintln!("error: generated model of point {point}: {e}");
-                return exit::MODEL_ERROR;
-            }
-        }
-    }
+    let ok =
+        match args
+            .sweep
+            .run_fallible(total, "fool: models", "generated model of point", |point| {
+                depth_point(p, point)
+            }) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
     let output = args.output.clone();
     args.sweep.finish(
         "fool-depths",
@@ -622,12 +621,8 @@ struct ModelRow {
     model: u64,
     model_seed: u64,
     accuracy: Option<f64>,
-    drawn: u64,
-    far: u64,
-    fooled: u64,
-    fooling_rate: Option<f64>,
-    distinct_classes: usize,
-    distinct_pathways: usize,
+    #[serde(flatten)]
+    stats: StatsRow,
 }
 
 #[derive(Serialize)]
@@ -685,12 +680,7 @@ fn depth_report<'a>(params: &'a DepthParams, results: &[DepthPoint]) -> DepthRep
             model: r.model,
             model_seed: r.model_seed,
             accuracy: r.accuracy,
-            drawn: r.stats.drawn,
-            far: r.stats.far,
-            fooled: r.stats.fooled,
-            fooling_rate: r.stats.fooling_rate(),
-            distinct_classes: r.stats.distinct_classes(),
-            distinct_pathways: r.stats.distinct_pathways(),
+            stats: StatsRow::of(&r.stats),
         })
         .collect();
     DepthReport {

@@ -82,6 +82,15 @@ impl GenShapeArgs {
     }
 }
 
+/// `--depths A..B` or `--depths 2,4,8` (a newtype: clap reads `Vec` as repeated values).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Depths(pub Vec<usize>);
+
+/// The value parser of `--depths` in `nshed fool` and `nshed depth`.
+pub fn parse_depth_list(s: &str) -> Result<Depths, String> {
+    parse_depths(s).map(Depths)
+}
+
 /// `--depths`: `A..B` (inclusive), or a list `2,4,8`; each from 2 to [`MAX_DEPTH`].
 pub fn parse_depths(s: &str) -> Result<Vec<usize>, String> {
     let one = |t: &str| -> Result<usize, String> {

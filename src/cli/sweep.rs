@@ -107,6 +107,30 @@ impl SweepArgs {
         })
     }
 
+    /// `run` for points that can fail: the first failing point (in point order) is
+    /// printed as `error: {failed} {point}: {why}` and ends the sweep with exit code 1.
+    pub fn run_fallible<T, F>(
+        &self,
+        total: u64,
+        what: &str,
+        failed: &str,
+        run: F,
+    ) -> Result<Vec<(u64, T)>, u8>
+    where
+        T: Send,
+        F: Fn(u64) -> Result<T, String> + Sync + Send,
+    {
+        self.run(total, what, run)?
+            .into_iter()
+            .map(|(point, r)| {
+                r.map(|v| (point, v)).map_err(|why| {
+                    eprintln!("error: {failed} {point}: {why}");
+                    exit::MODEL_ERROR
+                })
+            })
+            .collect()
+    }
+
     /// Ends a sweep: with `--shard`, writes the shard file; otherwise hands the results (in
     /// point order) to `finish`, the code `nshed merge` calls too.
     pub fn finish<P, T>(
