@@ -8,6 +8,7 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
+use super::train::LnOp;
 use crate::ir::{Dist, Ir};
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
@@ -160,23 +161,10 @@ impl State {
         Ok(())
     }
 
-    /// Writes the value a step gives `node`; it holds from the end of the step.
-    #[inline]
-    pub(crate) fn write_lambda_after_step(&mut self, node: usize, ln_value: f64) {
-        self.lazy.lambda.write(node, ln_value, self.lazy.clock + 1);
-    }
-
-    /// Writes the value a step gives class edge `edge`; it holds from the end of the step.
-    #[inline]
-    pub(crate) fn write_eta_after_step(&mut self, edge: usize, ln_value: f64) {
-        self.lazy.eta.write(edge, ln_value, self.lazy.clock + 1);
-    }
-
     /// Applies a step's growth to the lazy nodes among `nodes` (the others are left to
     /// the dense pass): each reads its current value and holds the grown one from the
-    /// end of the step. The same as
-    /// `write_lambda_after_step(n, op.apply_exact(ln_lambda(n)))` for each, in one pass
-    /// (the hot loop of a training step). `steps` must be the installed plan's.
+    /// end of the step, in one pass (the hot loop of a training step). `steps` must be
+    /// the installed plan's.
     pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps) {
         grow_lazy(&mut self.lazy.lambda.cells, self.lazy.clock, nodes, steps);
     }
@@ -184,6 +172,30 @@ impl State {
     /// `grow_lazy_lambdas` for class edges.
     pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps) {
         grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps);
+    }
+
+    /// Writes the dense nodes `ids` of a step, in id order (the order of their jitter
+    /// draws): each takes `op_of(n)` of its value before the step, from the end of the
+    /// step.
+    pub(crate) fn step_dense_lambdas(
+        &mut self,
+        ids: &[u32],
+        jitter: f64,
+        op_of: impl Fn(usize) -> LnOp,
+    ) {
+        let State { lazy, rng, .. } = self;
+        step_dense(&mut lazy.lambda, lazy.clock, rng, ids, jitter, op_of);
+    }
+
+    /// `step_dense_lambdas` for class edges.
+    pub(crate) fn step_dense_etas(
+        &mut self,
+        ids: &[u32],
+        jitter: f64,
+        op_of: impl Fn(usize) -> LnOp,
+    ) {
+        let State { lazy, rng, .. } = self;
+        step_dense(&mut lazy.eta, lazy.clock, rng, ids, jitter, op_of);
     }
 
     /// Ends a step: lazy entries take one more factor.
@@ -227,6 +239,22 @@ fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
                 }
             }
         }
+    }
+}
+
+/// See `State::step_dense_lambdas`.
+fn step_dense(
+    table: &mut Table,
+    clock: u64,
+    rng: &mut RunRng,
+    ids: &[u32],
+    jitter: f64,
+    op_of: impl Fn(usize) -> LnOp,
+) {
+    for &i in ids {
+        let i = i as usize;
+        let v = op_of(i).apply(table.value(i, clock), jitter, rng);
+        table.write(i, v, clock + 1);
     }
 }
 

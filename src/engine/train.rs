@@ -59,7 +59,7 @@ impl LnOp {
     /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
     /// application draws its own `N(0,1)` from the run's stream.
     #[inline]
-    fn apply(self, x: f64, jitter: f64, rng: &mut RunRng) -> f64 {
+    pub(crate) fn apply(self, x: f64, jitter: f64, rng: &mut RunRng) -> f64 {
         match self {
             LnOp::Mul { ln_factor } => {
                 if jitter > 0.0 {
@@ -445,38 +445,26 @@ fn update<'b>(
     }
 
     state.install(plan);
-    // The stream is moved out while values are read and written (jitter draws only);
-    // it goes back before the step ends.
-    let mut rng = state.rng.clone();
-    let rng = &mut rng;
-
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
     state.grow_lazy_lambdas(u_nodes, &plan.node_step);
-    for &n in &plan.dense_nodes {
-        let n = n as usize;
-        let op = if ws.in_u[n] {
+    state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
+        if ws.in_u[n] {
             rules.grow[n]
         } else {
             rules.shrink[n]
-        };
-        let v = op.apply(state.ln_lambda(n), rules.jitter, rng);
-        state.write_lambda_after_step(n, v);
-    }
+        }
+    });
 
     // 3. eta of every class edge, by co-firing, the same way.
     state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step);
-    for &e in &plan.dense_edges {
-        let e = e as usize;
-        let op = if ws.cofire[e] {
+    state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
+        if ws.cofire[e] {
             rules.grow_eta[e]
         } else {
             rules.shrink_eta[e]
-        };
-        let v = op.apply(state.ln_eta(e), rules.jitter, rng);
-        state.write_eta_after_step(e, v);
-    }
-    state.rng.clone_from(rng);
+        }
+    });
     state.tick();
 
     // Leave the scratch space clean for the next step.
