@@ -4,8 +4,7 @@
 
 mod support;
 
-use std::process::Output;
-use support::cli::{nshed, nshed_stdin, ok_stdout};
+use support::cli::{nshed, nshed_stdin, ok_json, ok_stdout};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
@@ -42,10 +41,6 @@ train {
 }
 ";
 
-fn json(out: Output) -> serde_json::Value {
-    serde_json::from_slice(&ok_stdout(out)).expect("json")
-}
-
 fn cell<'a>(v: &'a serde_json::Value, depth: u64, init: &str) -> &'a serde_json::Value {
     v["cells"]
         .as_array()
@@ -57,7 +52,7 @@ fn cell<'a>(v: &'a serde_json::Value, depth: u64, init: &str) -> &'a serde_json:
 
 #[test]
 fn const_init_without_random_training_has_zero_spread() {
-    let v = json(nshed_stdin(
+    let v = ok_json(nshed_stdin(
         &["depth", "-", "--seeds", "5", "--json"],
         CYCLED.as_bytes(),
     ));
@@ -73,7 +68,7 @@ fn const_init_without_random_training_has_zero_spread() {
         assert!(s > 0.05, "{init}: {s}");
     }
     // fig1 samples the batches at random (`sampler replace`): even a constant init spreads.
-    let v = json(nshed(&[
+    let v = ok_json(nshed(&[
         "depth", FIG1, "--init", "const", "--seeds", "4", "--json",
     ]));
     assert!(
@@ -83,7 +78,7 @@ fn const_init_without_random_training_has_zero_spread() {
             > 0.1
     );
     // ... but not at initialisation.
-    let v = json(nshed(&[
+    let v = ok_json(nshed(&[
         "depth",
         FIG1,
         "--init",
@@ -96,7 +91,7 @@ fn const_init_without_random_training_has_zero_spread() {
 
 #[test]
 fn generated_depths_at_initialisation() {
-    let v = json(nshed(&[
+    let v = ok_json(nshed(&[
         "depth",
         "--depths",
         "2..4",
@@ -118,7 +113,7 @@ fn generated_depths_at_initialisation() {
 
 #[test]
 fn freezing_the_input_level_keeps_its_lambdas() {
-    let v = json(nshed_stdin(
+    let v = ok_json(nshed_stdin(
         &[
             "depth", "-", "--freeze", "1", "--seeds", "3", "--init", "uniform", "--json",
         ],
@@ -135,7 +130,7 @@ fn freezing_the_input_level_keeps_its_lambdas() {
         );
     }
     // By name, on generated models too.
-    let v = json(nshed(&[
+    let v = ok_json(nshed(&[
         "depth", "--depths", "3", "--steps", "30", "--freeze", "input", "--seeds", "2", "--init",
         "const", "--json",
     ]));

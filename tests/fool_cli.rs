@@ -4,8 +4,7 @@
 
 mod support;
 
-use std::process::Output;
-use support::cli::{nshed, nshed_stdin, ok_stdout};
+use support::cli::{nshed, nshed_stdin, ok_json, ok_stdout};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
@@ -34,10 +33,6 @@ data {
 }
 ";
 
-fn json(out: Output) -> serde_json::Value {
-    serde_json::from_slice(&ok_stdout(out)).expect("json")
-}
-
 fn class<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     v["classes"]
         .as_array()
@@ -49,7 +44,7 @@ fn class<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
 
 #[test]
 fn tiny_model_exhaustive_counts_match_the_hand_computation() {
-    let v = json(nshed_stdin(
+    let v = ok_json(nshed_stdin(
         &["fool", "-", "--exhaustive", "--threshold", "0.85", "--json"],
         TINY.as_bytes(),
     ));
@@ -74,7 +69,7 @@ fn tiny_model_exhaustive_counts_match_the_hand_computation() {
     assert_eq!(c["fooled"], 0);
     assert!(c["smallest"]["pattern"].is_null(), "{c}");
     // At d >= 1 the near patterns are only the two training ones (14 far), and {a b} fools too.
-    let v = json(nshed_stdin(
+    let v = ok_json(nshed_stdin(
         &[
             "fool",
             "-",
@@ -99,7 +94,7 @@ fn tiny_model_exhaustive_counts_match_the_hand_computation() {
 
 #[test]
 fn random_patterns_estimate_the_exact_rate_and_the_search_finds_the_minimum() {
-    let v = json(nshed_stdin(
+    let v = ok_json(nshed_stdin(
         &[
             "fool",
             "-",
@@ -127,8 +122,8 @@ fn random_patterns_estimate_the_exact_rate_and_the_search_finds_the_minimum() {
 
 #[test]
 fn search_matches_enumeration_on_trained_fig1() {
-    let search = json(nshed(&["fool", FIG1, "--json"]));
-    let exact = json(nshed(&["fool", FIG1, "--exhaustive", "--json"]));
+    let search = ok_json(nshed(&["fool", FIG1, "--json"]));
+    let exact = ok_json(nshed(&["fool", FIG1, "--exhaustive", "--json"]));
     assert_eq!(exact["drawn"], 128);
     for name in ["c1", "c2", "c3"] {
         let s = &class(&search, name)["smallest"];

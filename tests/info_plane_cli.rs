@@ -2,18 +2,12 @@
 
 mod support;
 
-use support::cli::nshed;
+use support::cli::{nshed, ok_json};
 
 const FIG4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig4.nshed");
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = nshed(args);
-    assert!(
-        out.status.success(),
-        "nshed failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    ok_json(nshed(args))
 }
 
 /// `(step, I(X;T), I(T;Y))` of level `level` at every recorded point.

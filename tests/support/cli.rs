@@ -44,3 +44,8 @@ pub fn ok_stdout(out: Output) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// The standard output of a run that must succeed, parsed as JSON.
+pub fn ok_json(out: Output) -> serde_json::Value {
+    serde_json::from_slice(&ok_stdout(out)).expect("json")
+}
