@@ -19,6 +19,17 @@ impl Panel {
     pub(crate) fn bottom(&self) -> f64 {
         self.top + self.height
     }
+
+    /// The panel's grey outline, drawn over its content.
+    pub(crate) fn frame(&self, svg: &mut Svg) {
+        svg.rect(
+            self.left,
+            self.top,
+            self.width,
+            self.height,
+            "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"",
+        );
+    }
 }
 
 /// One axis: its scale (already mapped onto the panel), ticks and title.
@@ -92,13 +103,7 @@ pub(crate) fn draw_axes(svg: &mut Svg, panel: Panel, x: Option<&Axis>, y: &Axis)
             "class=\"axis-title\"",
         );
     }
-    svg.rect(
-        panel.left,
-        panel.top,
-        panel.width,
-        panel.height,
-        "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"",
-    );
+    panel.frame(svg);
     let title_x = panel.left - y_axis_room(y.ticks) + 12.0;
     let title_y = panel.top + panel.height / 2.0;
     svg.text(

@@ -193,13 +193,7 @@ pub fn basin_svg(image: &BasinImage, options: &FigureOptions) -> String {
         }
     }
     svg.close();
-    svg.rect(
-        panel.left,
-        panel.top,
-        panel.width,
-        panel.height,
-        "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"",
-    );
+    panel.frame(&mut svg);
     draw_swatches(&mut svg, (panel.right() + 24.0, panel.top), &entries);
     svg.raw(&format!(
         "<desc>{}</desc>",
