@@ -1,3 +1,7 @@
+//! A counting global allocator needs `unsafe impl GlobalAlloc`, so this test binary allows
+//! `unsafe_code` (denied everywhere else by the lint policy in Cargo.toml).
+#![allow(unsafe_code)]
+
 //! Issue 8: a training step allocates nothing once its scratch space has grown. A
 //! counting global allocator watches steps on a generated model, with sampling.
 

@@ -577,7 +577,7 @@ const WARM_NODES: usize = 8;
 /// the whole batch, so that its cache misses are under way together before the first
 /// lookup waits for its own. (Warming one batch further ahead measured no faster.)
 pub fn ahead<T>(items: &[T], position: usize, batch: usize) -> &[T] {
-    if position % batch != 0 {
+    if !position.is_multiple_of(batch) {
         return &[];
     }
     let end = (position + batch).min(items.len());

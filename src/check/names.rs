@@ -152,8 +152,12 @@ impl<'a> NameTable<'a> {
     }
 }
 
-/// Starts loading `slot` into cache without waiting for it.
+/// Starts loading `slot` into cache without waiting for it. This is the crate's one
+/// `unsafe` block (the lint policy in Cargo.toml denies `unsafe_code` elsewhere): the
+/// prefetch overlaps the cache misses of name lookups on large models (see
+/// ARCHITECTURE.md, "The fast path").
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 fn prefetch(slot: &Slot) {
     use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     // SAFETY: `prefetch` only needs SSE, which every x86_64 processor has; a prefetch

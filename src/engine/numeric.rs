@@ -88,7 +88,7 @@ pub fn softmax_from_ln(ln_z: &[f64], out: &mut Vec<f64>) {
     if ln_max == f64::NEG_INFINITY {
         // Every logit is exactly 0.
         let p = 1.0 / ln_z.len() as f64;
-        out.extend(std::iter::repeat(p).take(ln_z.len()));
+        out.extend(std::iter::repeat_n(p, ln_z.len()));
         return;
     }
     let z_max = ln_max.exp();

@@ -98,7 +98,7 @@ fn new_epoch(samples: &[Sample], rng: &mut RunRng, epoch: &mut Vec<u32>) {
         } else {
             0
         };
-        epoch.extend(std::iter::repeat(i as u32).take(copies));
+        epoch.extend(std::iter::repeat_n(i as u32, copies));
     }
     if epoch.is_empty() {
         // Every weight is 0: fall back to one of each.

@@ -484,7 +484,7 @@ fn update<'b>(
 /// Whether `input` is strictly ascending and names only level-1 nodes (then its
 /// pathway lists every firing node once).
 fn is_plain_input(input: &[NodeId], n_inputs: usize) -> bool {
-    input.windows(2).all(|w| w[0] < w[1]) && input.last().map_or(true, |&n| (n as usize) < n_inputs)
+    input.windows(2).all(|w| w[0] < w[1]) && input.last().is_none_or(|&n| (n as usize) < n_inputs)
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
     /// Whether `bits` is far enough from every training pattern (always, without data).
     pub fn is_far(&self, bits: &Bits) -> bool {
         self.distance(bits)
-            .map_or(true, |d| d >= self.criteria.min_distance)
+            .is_none_or(|d| d >= self.criteria.min_distance)
     }
 
     pub fn judge(&mut self, bits: &Bits) -> Judgement {
@@ -193,7 +193,7 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
         let predicted = e.predicted as usize;
         let p = e.p.get(predicted).copied().unwrap_or(0.0);
         let distance = self.distance(bits);
-        let far = distance.map_or(true, |d| d >= self.criteria.min_distance);
+        let far = distance.is_none_or(|d| d >= self.criteria.min_distance);
         Judgement {
             predicted,
             p,

@@ -81,7 +81,7 @@ pub fn search_smallest(
             continue;
         };
         let found = descend(fooler, class, start, budget.swaps, rng, &mut evaluations);
-        if best.as_ref().map_or(true, |b| better(&found, b)) {
+        if best.as_ref().is_none_or(|b| better(&found, b)) {
             best = Some(found);
         }
         if best.as_ref().is_some_and(|b| b.count() == 0) {

@@ -129,7 +129,7 @@ fn build_level(
     let dealt = prev_width.min(total);
     let mut slot_owner: Vec<u32> = Vec::with_capacity(total);
     for (j, w) in offsets.windows(2).enumerate() {
-        slot_owner.extend(std::iter::repeat(j as u32).take(w[1] - w[0]));
+        slot_owner.extend(std::iter::repeat_n(j as u32, w[1] - w[0]));
     }
     // Shuffle the order of previous-level nodes too, so that which node lands where is random
     // even when only some of them can be dealt.

@@ -113,7 +113,7 @@ impl GenParams {
         out.push(self.input_width);
         match &self.widths {
             Widths::Uniform(w) => {
-                out.extend(std::iter::repeat(*w).take(self.levels.saturating_sub(2)))
+                out.extend(std::iter::repeat_n(*w, self.levels.saturating_sub(2)))
             }
             Widths::PerLevel(ws) => out.extend(ws.iter().copied()),
         }

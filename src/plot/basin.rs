@@ -51,7 +51,7 @@ pub fn outcome_colour(index: usize) -> (u8, u8, u8) {
         return c;
     }
     let hue = (index as f64 * 137.507_764) % 360.0;
-    hsl_to_rgb(hue, 0.55, if index % 2 == 0 { 0.45 } else { 0.7 })
+    hsl_to_rgb(hue, 0.55, if index.is_multiple_of(2) { 0.45 } else { 0.7 })
 }
 
 /// `#rrggbb` of [`outcome_colour`].

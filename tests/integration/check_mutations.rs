@@ -2,9 +2,7 @@
 //! `examples/` and `tests/bad/` is mutated with a fixed-seed generator (delete, duplicate,
 //! insert a token, swap two spans) and compiled; a panic is reported with its input.
 
-mod support;
-
-use support::mutate::mutants;
+use crate::support::mutate::mutants;
 
 const MUTANTS: usize = 10_000;
 

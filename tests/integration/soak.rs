@@ -6,7 +6,7 @@ use nshed::engine::{Model, State, Trainer};
 use nshed::report::RunReport;
 
 #[test]
-#[ignore = "long: run with `cargo test --release --test soak -- --ignored`"]
+#[ignore = "long: run with `cargo test --release --test integration soak -- --ignored`"]
 fn a_million_jittered_steps_of_fig4() {
     let text = std::fs::read_to_string("examples/fig4.nshed")
         .expect("fig4 exists")

@@ -49,3 +49,32 @@ pub fn ok_stdout(out: Output) -> Vec<u8> {
 pub fn ok_json(out: Output) -> serde_json::Value {
     serde_json::from_slice(&ok_stdout(out)).expect("json")
 }
+
+/// Waits until process `pid` has used `cpu_ms` milliseconds of CPU time (so it is past its
+/// start-up and busy in its main work), or panics after `deadline`. Tests use it instead
+/// of a sleep before they signal a long run.
+pub fn wait_until_busy(pid: u32, cpu_ms: u64, deadline: std::time::Duration) {
+    let start = std::time::Instant::now();
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the command name (which may hold spaces) start after the last `)`.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        let ticks: u64 = fields
+            .get(11..13)
+            .map(|t| t.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+            .unwrap_or(0);
+        // Linux counts these in USER_HZ, 100 per second on every architecture it supports.
+        if ticks * 10 >= cpu_ms {
+            return;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "process {pid} did not get busy within {deadline:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

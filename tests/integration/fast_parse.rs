@@ -2,11 +2,9 @@
 //! On every input the fast parser either gives up or returns exactly pest's AST (spans
 //! included); on the valid corpus it must not give up, or the fast path would be dead.
 
-mod support;
-
+use crate::support::mutate::{mutants, sources};
 use nshed::syntax::ast::File;
 use nshed::syntax::{fast, parse_file, parse_file_pest};
-use support::mutate::{mutants, sources};
 
 #[derive(Debug, PartialEq)]
 enum Outcome {

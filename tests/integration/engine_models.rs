@@ -2,10 +2,8 @@
 //! checker, trained, reported (insta snapshots of the `run --json` report), plus the
 //! SPEC 7/8 goldens from source files, determinism, and the CLI commands.
 
-mod support;
-
+use crate::support::cli::nshed;
 use std::path::Path;
-use support::cli::nshed;
 
 use nshed::engine::{le_matrix, run_seed, Model, State, Trainer};
 use nshed::ir::Ir;
@@ -39,7 +37,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn run_reports_of_engine_models() {
-    insta::glob!("models/engine_*.nshed", |path| {
+    insta::glob!("../models", "engine_*.nshed", |path| {
         let ir = compile(&path.to_string_lossy());
         insta::assert_snapshot!(report_json(&ir, None));
     });

@@ -1,8 +1,6 @@
 //! `nshed gen` on the command line: output, atomic `-o`, and bad flags → exit code 2.
 
-mod support;
-
-use support::cli::nshed;
+use crate::support::cli::nshed;
 
 #[test]
 fn writes_the_same_model_to_stdout_and_to_a_file() {

@@ -1,8 +1,6 @@
 //! `nshed regularize` through the real binary on the Figure 4 model (SPEC 8).
 
-mod support;
-
-use support::cli::{nshed, ok_json};
+use crate::support::cli::{nshed, ok_json};
 
 const FIG4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig4.nshed");
 

@@ -9,7 +9,7 @@ fn compile_bytes(name: &str, bytes: Vec<u8>) -> Result<nshed::Compiled, Report> 
 
 #[test]
 fn bad_files_report_errors() {
-    insta::glob!("bad/*.nshed", |path| {
+    insta::glob!("../bad", "*.nshed", |path| {
         let bytes = std::fs::read(path).expect("readable test file");
         let name = path
             .file_name()

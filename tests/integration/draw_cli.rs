@@ -1,17 +1,14 @@
 //! `nshed draw` through the real binary: SVG structure, a PNG rendering, DOT, errors.
 
-mod support;
-
-use support::cli::nshed;
+use crate::support::cli::nshed;
 
 use resvg::{tiny_skia, usvg};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models/fig1_plain.nshed");
 
 fn draw_svg(extra: &[&str], name: &str) -> String {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("draw");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.svg"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.svg"));
     let mut args = vec!["draw", FIG1, "--svg", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = nshed(&args);
@@ -112,7 +109,7 @@ fn errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn render(svg: &str, name: &str) {
+fn render(svg: &str, _name: &str) {
     let mut options = usvg::Options::default();
     options.fontdb_mut().load_system_fonts();
     if options
@@ -132,8 +129,6 @@ fn render(svg: &str, name: &str) {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).expect("pixmap");
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     let png = pixmap.encode_png().expect("PNG encoding");
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("draw");
-    std::fs::write(dir.join(format!("{name}.png")), &png).expect("write PNG");
     let decoded = tiny_skia::Pixmap::decode_png(&png).expect("PNG decodes");
     assert_eq!(
         (decoded.width(), decoded.height()),

@@ -1,10 +1,8 @@
 //! `nshed run --save / --resume / --stop-after` and Ctrl-C: a run stopped and resumed
 //! gives exactly the run made at once; bad saved states are refused.
 
-mod support;
-
+use crate::support::cli::nshed;
 use std::process::Command;
-use support::cli::nshed;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -126,7 +124,7 @@ fn ctrl_c_saves_the_state_and_exits_cleanly() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("nshed runs");
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    crate::support::cli::wait_until_busy(child.id(), 200, std::time::Duration::from_secs(60));
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

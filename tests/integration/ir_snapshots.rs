@@ -22,21 +22,21 @@ fn compile_to_json(path: &std::path::Path) -> String {
 
 #[test]
 fn examples_ir() {
-    insta::glob!("../examples", "*.nshed", |path| {
+    insta::glob!("../../examples", "*.nshed", |path| {
         insta::assert_snapshot!(compile_to_json(path));
     });
 }
 
 #[test]
 fn test_models_ir() {
-    insta::glob!("models/*.nshed", |path| {
+    insta::glob!("../models", "*.nshed", |path| {
         insta::assert_snapshot!(compile_to_json(path));
     });
 }
 
 #[test]
 fn ir_round_trips_through_json() {
-    insta::glob!("../examples", "*.nshed", |path| {
+    insta::glob!("../../examples", "*.nshed", |path| {
         let json = compile_to_json(path);
         let ir: nshed::ir::Ir = serde_json::from_str(&json).expect("IR deserialises");
         assert_eq!(

@@ -1,9 +1,7 @@
 //! `nshed le-matrix` through the real binary: SPEC 8's local-elasticity row, CSV shape, SVG.
 
-mod support;
-
+use crate::support::cli::nshed;
 use std::process::Output;
-use support::cli::nshed;
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models/fig1_plain.nshed");
 

@@ -2,10 +2,7 @@
 //! SVG, PNG), bit-identity across thread counts, shards + merge == unsharded, the
 //! uncertainty exponent of a smooth boundary, and the diagnostics.
 
-mod support;
-
-use std::path::PathBuf;
-use support::cli::nshed;
+use crate::support::cli::nshed;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/basin.nshed");
 
@@ -14,18 +11,13 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/basin.nshed
 /// node ends at lambda0 * 1.1 * 0.9, so the largest start wins (ties: the first declared).
 const THREE: &str = "model three {\n  level input { x y }\n  level mid { a = any(x) b = any(x) c = any(y) }\n  classes { k1 <- a, b  k2 <- c }\n}\ndata { s1: x -> k1  s2: y -> k2 }\ntrain { sampler cycle phase p { steps 2 batch 1 } }\n";
 
-fn dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("basin");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A path for `name` in a test's own temporary directory.
+fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).to_str().unwrap().to_string()
 }
 
-fn path(name: &str) -> String {
-    dir().join(name).to_str().unwrap().to_string()
-}
-
-fn model_file(name: &str, text: &str) -> String {
-    let p = path(name);
+fn model_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = path(dir, name);
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -65,8 +57,14 @@ fn fails(args: &[&str], code: i32, needle: &str) {
 
 #[test]
 fn the_largest_start_wins_a_hand_computed_grid() {
-    let file = model_file("three.nshed", THREE);
-    let (csv, svg, png) = (path("three.csv"), path("three.svg"), path("three.png"));
+    let _tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = model_file(&tmp, "three.nshed", THREE);
+    let (csv, svg, png) = (
+        path(&tmp, "three.csv"),
+        path(&tmp, "three.svg"),
+        path(&tmp, "three.png"),
+    );
     let v = json(&[
         "basin", &file, "--nodes", "a,b", "--range", "0..3", "--grid", "3", "--json", "--csv",
         &csv, "--svg", &svg, "--png", &png,
@@ -132,7 +130,8 @@ fn the_largest_start_wins_a_hand_computed_grid() {
 
 #[test]
 fn untrained_basins_use_the_initial_lambdas() {
-    let file = model_file("three_untrained.nshed", THREE);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = model_file(&tmp, "three_untrained.nshed", THREE);
     let v = json(&[
         "basin",
         &file,
@@ -200,14 +199,17 @@ fn same_grid_with_one_and_four_threads() {
 
 #[test]
 fn shards_merge_into_the_unsharded_grid() {
+    let tmp = tempfile::tempdir().unwrap();
     let whole = example_grid(&["--threads", "2"]);
-    let parts: Vec<String> = (1..=3).map(|i| path(&format!("grid-{i}.json"))).collect();
+    let parts: Vec<String> = (1..=3)
+        .map(|i| path(&tmp, &format!("grid-{i}.json")))
+        .collect();
     for (i, part) in parts.iter().enumerate() {
         let shard = format!("{}/3", i + 1);
         let out = example_grid(&["--shard", &shard, "--out", part]);
         assert!(out.is_empty(), "a shard prints nothing");
     }
-    let (csv_whole, csv_merged) = (path("whole.csv"), path("merged.csv"));
+    let (csv_whole, csv_merged) = (path(&tmp, "whole.csv"), path(&tmp, "merged.csv"));
     example_grid(&["--csv", &csv_whole]);
     let merged = ok(&[
         "merge",
@@ -255,7 +257,8 @@ fn example_uncertainty(extra: &[&str]) -> Vec<u8> {
 
 #[test]
 fn a_smooth_boundary_has_exponent_near_one() {
-    let svg = path("fit.svg");
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = path(&tmp, "fit.svg");
     let v: serde_json::Value =
         serde_json::from_slice(&example_uncertainty(&["--svg", &svg])).unwrap();
     assert_eq!(v["experiment"], "basin-uncertainty");
@@ -284,12 +287,13 @@ fn a_smooth_boundary_has_exponent_near_one() {
 
 #[test]
 fn f_of_eps_matches_buffons_needle_on_a_known_boundary() {
+    let tmp = tempfile::tempdir().unwrap();
     // THREE's trained basin over 0..3 has straight boundaries: x = 1 (y < 1), y = 1 (x < 1)
     // and the diagonal from (1, 1) to (3, 3). A needle of length eps dropped uniformly in a
     // region of area A crosses boundaries of total length L with probability
     // 2 eps L / (pi A); here the region is the square shrunk by eps (side 3 - 2 eps) and L
     // the boundary inside it: 2 (1 - eps) + (2 - eps) sqrt 2.
-    let file = model_file("three_buffon.nshed", THREE);
+    let file = model_file(&tmp, "three_buffon.nshed", THREE);
     let v = json(&[
         "basin",
         &file,
@@ -325,10 +329,13 @@ fn f_of_eps_matches_buffons_needle_on_a_known_boundary() {
 
 #[test]
 fn uncertainty_sweeps_shard_and_ignore_threads() {
+    let tmp = tempfile::tempdir().unwrap();
     let one = example_uncertainty(&["--threads", "1"]);
     let four = example_uncertainty(&["--threads", "4"]);
     assert_eq!(one, four);
-    let parts: Vec<String> = (1..=2).map(|i| path(&format!("unc-{i}.json"))).collect();
+    let parts: Vec<String> = (1..=2)
+        .map(|i| path(&tmp, &format!("unc-{i}.json")))
+        .collect();
     for (i, part) in parts.iter().enumerate() {
         let shard = format!("{}/2", i + 1);
         example_uncertainty(&["--shard", &shard, "--out", part]);
@@ -336,7 +343,7 @@ fn uncertainty_sweeps_shard_and_ignore_threads() {
     let merged = ok(&["merge", &parts[1], &parts[0], "--json"]);
     assert_eq!(merged, one);
     fails(
-        &["merge", &parts[0], &parts[1], "--png", &path("x.png")],
+        &["merge", &parts[0], &parts[1], "--png", &path(&tmp, "x.png")],
         2,
         "no image",
     );
@@ -344,7 +351,8 @@ fn uncertainty_sweeps_shard_and_ignore_threads() {
 
 #[test]
 fn bad_requests_are_diagnosed() {
-    let file = model_file("three_bad.nshed", THREE);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = model_file(&tmp, "three_bad.nshed", THREE);
     let run = |nodes: &str, extra: &[&str], code: i32, needle: &str| {
         let mut args = vec!["basin", EXAMPLE, "--nodes", nodes, "--range", "0..1"];
         args.extend_from_slice(extra);
@@ -399,6 +407,7 @@ fn bad_requests_are_diagnosed() {
         "only 0 eps",
     );
     let no_train = model_file(
+        &tmp,
         "no_train.nshed",
         "model m { level input { x } level mid { a = any(x) b = any(x) } classes { k <- a, b } }\n",
     );

@@ -30,8 +30,7 @@ fn series_labels(doc: &roxmltree::Document) -> Vec<String> {
         .collect()
 }
 
-/// Renders `svg` with the system's fonts (if any), checks the picture, and writes it as
-/// `<target tmp>/plots/<name>.png`.
+/// Renders `svg` with the system's fonts (if any) to PNG and checks the decoded picture.
 fn render(svg: &str, name: &str, width: u32, height: u32) {
     let mut options = usvg::Options::default();
     options.fontdb_mut().load_system_fonts();
@@ -49,10 +48,6 @@ fn render(svg: &str, name: &str, width: u32, height: u32) {
     let mut pixmap = tiny_skia::Pixmap::new(width, height).expect("pixmap");
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     let png = pixmap.encode_png().expect("PNG encoding");
-
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plots");
-    std::fs::create_dir_all(&dir).expect("plot directory");
-    std::fs::write(dir.join(format!("{name}.png")), &png).expect("write PNG");
 
     let decoded = tiny_skia::Pixmap::decode_png(&png).expect("PNG decodes");
     assert_eq!((decoded.width(), decoded.height()), (width, height));

@@ -2,9 +2,7 @@
 //! nothing at random, a positive spread for random inits, freezing keeps a level's lambdas,
 //! reproducibility across thread counts, and shards + merge = the unsharded run.
 
-mod support;
-
-use support::cli::{nshed, nshed_stdin, ok_json, ok_stdout};
+use crate::support::cli::{nshed, nshed_stdin, ok_json, ok_stdout};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
