@@ -9,6 +9,7 @@ pub mod lazy;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
+pub mod rules;
 pub mod sample;
 pub mod state;
 pub mod train;
@@ -19,8 +20,9 @@ pub mod testing;
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
+pub use rules::{Freeze, LnOp, Rules};
 pub use state::{run_seed, State, StateFault};
-pub use train::{step_on, Freeze, Rules, Trainer};
+pub use train::{step_on, Trainer};
 
 /// Builds the initial state for `seed` and trains it by the file's schedule (nothing
 /// when there is no `train` block or `train` is false). `observer` sees every step.
