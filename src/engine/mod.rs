@@ -3,6 +3,7 @@
 //! Every `lambda`, `eta`, score and logit is a natural log (see `numeric`); the IR is
 //! walked through index tables built once (`graph::Model`).
 
+pub mod control;
 pub mod eval;
 pub mod graph;
 pub mod lazy;
@@ -17,6 +18,7 @@ pub mod train;
 #[doc(hidden)]
 pub mod testing;
 
+pub use control::{remaining_steps, train, Control, Trained, Until};
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct};

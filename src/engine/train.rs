@@ -86,6 +86,11 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 
     /// Total steps of the file's schedule (saturating: `steps` may be any u64).
+    /// The model this trainer trains.
+    pub fn model(&self) -> &'m Model<'ir> {
+        self.model
+    }
+
     pub fn total_steps(&self) -> u64 {
         self.model.ir.train.as_ref().map_or(0, |t| {
             t.phases
