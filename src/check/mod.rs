@@ -12,6 +12,7 @@ mod messages;
 mod model;
 mod names;
 mod numbers;
+mod reach;
 mod rules;
 pub mod suggest;
 mod targets;
@@ -136,6 +137,9 @@ pub fn check(file: &File) -> Checked {
         data: data.data,
         train,
     });
+    if let Some(ir) = &ir {
+        reach::warn_data(&mut ctx, ir, file, blocks.data);
+    }
     Checked {
         ir,
         problems: ctx.problems,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::graph::{FireCounts, Model};
-use super::numeric::{argmax_first, ln_add, ln_sum_exp_iter, softmax_from_ln};
+use super::numeric::{ln_add, ln_sum_exp_iter, predicted_class, softmax_from_ln};
 use super::state::State;
 use crate::ir::{ClassId, NodeId};
 
@@ -18,8 +18,9 @@ pub struct Evaluation {
     pub ln_logits: Vec<f64>,
     /// `softmax(Z)`.
     pub p: Vec<f64>,
-    /// Argmax of the exact logits, ties to the first declared class.
-    pub predicted: ClassId,
+    /// Argmax of the exact logits, ties to the first declared class; `None` when the
+    /// input reaches no class (every logit is 0).
+    pub predicted: Option<ClassId>,
 }
 
 impl Evaluation {
@@ -104,7 +105,7 @@ impl Evaluator {
         }
         let mut p = Vec::with_capacity(ln_logits.len());
         softmax_from_ln(&ln_logits, &mut p);
-        let predicted = argmax_first(&ln_logits).unwrap_or(0) as ClassId;
+        let predicted = predicted_class(&ln_logits).map(|c| c as ClassId);
         Evaluation {
             firing: self.firing.clone(),
             ln_scores,

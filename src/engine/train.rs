@@ -71,13 +71,24 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     pub fn new(model: &'m Model<'ir>) -> Self {
         let ir = model.ir;
         let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
+        let (phase_rules, phase_plans) = if ir.train.is_some() {
+            (
+                phases.iter().map(|p| Rules::new(&p.rules)).collect(),
+                phases
+                    .iter()
+                    .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
+                    .collect(),
+            )
+        } else {
+            // No schedule: extra steps take every default with the file's rules.
+            let rules = Rules::new(&ir.rules);
+            let plan = Plan::new(ir, &rules, &Freeze::none(ir));
+            (vec![rules], vec![plan])
+        };
         Trainer {
             model,
-            phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
-            phase_plans: phases
-                .iter()
-                .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
-                .collect(),
+            phase_rules,
+            phase_plans,
             explicit: None,
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
@@ -141,8 +152,10 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 
     /// Steps past the end of the schedule (the REPL's `train N` once the file's steps
-    /// are spent): drawn and updated exactly like the last phase's steps. Returns the
-    /// steps taken (0 when there is no phase).
+    /// are spent): drawn and updated exactly like the last phase's steps. A model with
+    /// data but no `train` block takes them with every default: batch 1, sampler
+    /// `replace`, eta update `union`, the file's rules, nothing frozen. Returns the steps
+    /// taken (0 when there is no phase or no data).
     pub fn run_extra_steps(
         &mut self,
         state: &mut State,
@@ -150,15 +163,20 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         observer: &mut dyn FnMut(&State),
     ) -> u64 {
         let ir = self.model.ir;
-        let Some(train) = ir.train.as_ref() else {
+        if ir.data.samples.is_empty() {
             return 0;
+        }
+        let (sampler, last, batch) = match ir.train.as_ref() {
+            Some(train) => {
+                let Some(last) = train.phases.len().checked_sub(1) else {
+                    return 0;
+                };
+                (train.sampler, last, train.phases[last].batch)
+            }
+            None => (Sampler::Replace, 0, 1),
         };
-        let Some(last) = train.phases.len().checked_sub(1) else {
-            return 0;
-        };
-        let batch = train.phases[last].batch;
         for _ in 0..steps {
-            self.scheduled_step(state, train.sampler, last, batch);
+            self.scheduled_step(state, sampler, last, batch);
             state.step += 1;
             observer(state);
         }

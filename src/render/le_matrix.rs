@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::figure::{le_histogram_panels, le_histograms_log_svg, le_histograms_svg, FigureOptions};
-use super::{fmt_num, Csv};
+use super::{fmt_num, opt_field, Csv, Table};
 use crate::analysis::LeMatrixReport;
 
 fn cell(v: Option<f64>) -> String {
@@ -46,24 +46,18 @@ pub fn le_matrix_table(r: &LeMatrixReport) -> String {
         out.push('\n');
     }
     out.push_str("\nper class pair (diagonal left out)\n");
-    let cw = r.classes.iter().map(|c| c.len()).max().unwrap_or(0).max(4);
-    let _ = writeln!(
-        out,
-        "{:cw$}  {:cw$}  {:>10}  {:>10}  {:>5}  {:>9}",
-        "base", "test", "mean", "std dev", "count", "undefined"
-    );
+    let mut t = Table::new(&["base", "test", "mean", "std dev", "count", "undefined"]);
     for s in &r.class_pairs {
-        let _ = writeln!(
-            out,
-            "{:cw$}  {:cw$}  {:>10}  {:>10}  {:>5}  {:>9}",
-            s.base_class,
-            s.test_class,
+        t.row(vec![
+            s.base_class.clone(),
+            s.test_class.clone(),
             cell(s.mean),
             cell(s.std_dev),
-            s.count,
-            s.undefined
-        );
+            s.count.to_string(),
+            s.undefined.to_string(),
+        ]);
     }
+    let _ = write!(out, "{t}");
     out
 }
 
@@ -72,10 +66,7 @@ pub fn le_matrix_table(r: &LeMatrixReport) -> String {
 pub fn le_matrix_csv(r: &LeMatrixReport) -> String {
     let mut csv = Csv::new(std::iter::once("base".to_string()).chain(r.samples.iter().cloned()));
     for (name, row) in r.samples.iter().zip(&r.matrix) {
-        csv.row(std::iter::once(name.clone()).chain(row.iter().map(|v| {
-            v.filter(|v| v.is_finite())
-                .map_or_else(String::new, |v| format!("{v:?}"))
-        })));
+        csv.row(std::iter::once(name.clone()).chain(row.iter().map(|&v| opt_field(v))));
     }
     csv.finish()
 }

@@ -227,7 +227,9 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
         found_span
     };
     let word = &source[found_span.start..found_span.end];
-    let help = if expected_rules.contains(&Rule::name) && is_reserved(word) {
+    let help = if let Some(hint) = super::hints::common_mistake(source, offset) {
+        hint
+    } else if expected_rules.contains(&Rule::name) && is_reserved(word) {
         format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
     } else if expected_rules.contains(&Rule::int)
         && word.chars().next().is_some_and(|c| c.is_ascii_digit())

@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod errors;
 pub mod fast;
+mod hints;
 pub mod parse;
 
 pub use parse::{parse_expr, parse_file, parse_file_pest};
