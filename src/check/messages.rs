@@ -603,9 +603,10 @@ pub fn class_without_samples(cases: &[(&str, Span)]) -> Problem {
             some(cases, "class", "classes")
         ),
     );
-    label_cases(p, cases, "no sample has this label").help(
-        "training never sees this class as a label; add a sample `NAME: INPUTS -> CLASS`, or remove the class",
-    )
+    let example = cases.first().map_or("CLASS", |(name, _)| name);
+    label_cases(p, cases, "no sample has this label").help(format!(
+        "training never sees it as a label; add a sample `NAME: INPUTS -> {example}`, or remove the class"
+    ))
 }
 
 pub fn zero_weight(cases: &[(&str, Span)]) -> Problem {

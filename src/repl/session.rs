@@ -41,7 +41,7 @@ enum Undo {
     /// The state before a command changed it (with the seed and history of then).
     State {
         command: String,
-        state: State,
+        state: Box<State>,
         seed: u64,
         history: Vec<HistoryEntry>,
     },
@@ -507,7 +507,7 @@ impl Session {
                     seed,
                     history,
                 }) => {
-                    run.state = state;
+                    run.state = *state;
                     run.seed = seed;
                     run.history = history;
                     (
@@ -587,23 +587,26 @@ impl Session {
                 Err(p) => return self.plain_error(line, p),
             },
             Command::InfoPlane(options) => {
-                if ir.data.samples.is_empty() {
-                    return self.plain_error(
-                        line,
-                        Problem::error(
-                            "nshed::repl::no_data",
-                            "this model has no data: the information plane is measured over the data samples",
-                        )
-                        .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "needs data")
-                        .help("add a `data` block with labelled samples to the model and `:reload`"),
-                    );
-                }
                 match crate::analysis::information_plane(&model, &run.state, options) {
                     Ok(levels) => (
                         show::info_plane(&levels, options, run.state.step),
                         json!({ "command": "info-plane", "step": run.state.step,
                                 "representation": options.representation.name(),
                                 "levels": levels }),
+                    ),
+                    Err(crate::analysis::AnalysisError::NoData) => return self.plain_error(
+                        line,
+                        Problem::error(
+                            "nshed::repl::no_data",
+                            crate::analysis::AnalysisError::NoData.to_string(),
+                        )
+                        .label(
+                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            "needs data",
+                        )
+                        .help(
+                            "add a `data` block with labelled samples to the model and `:reload`",
+                        ),
                     ),
                     Err(e) => {
                         return self.plain_error(
@@ -694,7 +697,7 @@ fn push_undo(run: &mut Run, line: &str, before: State) {
     }
     run.undo.push(Undo::State {
         command: line.trim().to_string(),
-        state: before,
+        state: Box::new(before),
         seed: run.seed,
         history: run.history.clone(),
     });

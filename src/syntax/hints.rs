@@ -18,19 +18,30 @@ pub fn common_mistake(source: &str, offset: usize) -> Option<String> {
         .unwrap_or(rest.len());
     let (word, after) = rest.split_at(word_len);
     let after = after.trim_start();
+    // The children as written, when the parentheses close on the same line.
+    let children = || {
+        let inner = after.strip_prefix('(')?;
+        let end = inner.find([')', '\n'])?;
+        (inner.as_bytes()[end] == b')' && !inner[..end].trim().is_empty())
+            .then(|| inner[..end].trim().to_string())
+    };
     match word {
-        "or" | "OR" | "Or" if after.starts_with('(') => Some(
-            "a node that fires when any child fires is written `any(a, b)` (`or` is not a word of the language)"
-                .to_string(),
-        ),
-        "and" | "AND" | "And" if after.starts_with('(') => Some(
-            "a node that fires when every child fires is written `all(a, b)` (`and` is not a word of the language)"
-                .to_string(),
-        ),
+        "or" | "OR" | "Or" if after.starts_with('(') => Some(format!(
+            "a node that fires when any of its children fires is written `any({})`; `or` is not a word of the language",
+            children().unwrap_or_else(|| "a, b".into())
+        )),
+        "and" | "AND" | "And" if after.starts_with('(') => Some(format!(
+            "a node that fires when all of its children fire is written `all({})`; `and` is not a word of the language",
+            children().unwrap_or_else(|| "a, b".into())
+        )),
         k if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) && after.starts_with("of") => {
-            Some(format!(
-                "a k-of-n rule is written `atleast {k} of (a, b, c)`"
-            ))
+            let list = after["of".len()..].trim_start();
+            let inner = list
+                .strip_prefix('(')
+                .and_then(|l| l.find([')', '\n']).filter(|&e| l.as_bytes()[e] == b')').map(|e| l[..e].trim()))
+                .filter(|l| !l.is_empty())
+                .unwrap_or("a, b, c");
+            Some(format!("a k-of-n rule is written `atleast {k} of ({inner})`"))
         }
         _ => None,
     }
@@ -43,12 +54,12 @@ mod tests {
     #[test]
     fn names_the_word_to_use() {
         let help = |s: &str, at: &str| common_mistake(s, s.find(at).expect("in source"));
-        assert!(help("m1 = or(a, b)", "or").is_some_and(|h| h.contains("`any(a, b)`")));
+        assert!(help("m1 = or(e1, e3)", "or").is_some_and(|h| h.contains("`any(e1, e3)`")));
         assert!(help("m1 = or (a, b)", "=").is_some_and(|h| h.contains("`any(a, b)`")));
-        assert!(help("m1 = and(a, b)", "and").is_some_and(|h| h.contains("`all(a, b)`")));
+        assert!(help("m1 = and(x,\n y)", "and").is_some_and(|h| h.contains("`all(a, b)`")));
         assert_eq!(
-            help("m3 = 2 of (a, b, c)", "2"),
-            Some("a k-of-n rule is written `atleast 2 of (a, b, c)`".to_string())
+            help("m3 = 2 of (e4, e5, e6)", "2"),
+            Some("a k-of-n rule is written `atleast 2 of (e4, e5, e6)`".to_string())
         );
         assert!(help("  # a comment", "#").is_some_and(|h| h.contains("`//`")));
         assert_eq!(help("m1 = orange(a)", "orange"), None);

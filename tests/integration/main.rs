@@ -35,6 +35,7 @@ mod info_plane_cli;
 mod ir_snapshots;
 mod le_matrix_cli;
 mod le_sparse;
+mod record_csv;
 mod regularize_cli;
 mod repl_pty;
 mod repl_transcripts;
