@@ -20,9 +20,6 @@ pub struct ExperimentError {
     pub kind: ErrorKind,
     pub message: String,
     pub help: Option<String>,
-    /// What was computed before it failed, to show above the message (e.g. the measured
-    /// table of a fit that could not be made).
-    pub detail: Option<String>,
 }
 
 /// What kind of mistake an [`ExperimentError`] is (front ends map it to their exit codes).
@@ -42,7 +39,6 @@ impl ExperimentError {
             kind,
             message: message.into(),
             help: None,
-            detail: None,
         }
     }
 
@@ -63,11 +59,6 @@ impl ExperimentError {
 
     pub fn help(mut self, help: impl Into<String>) -> ExperimentError {
         self.help = Some(help.into());
-        self
-    }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> ExperimentError {
-        self.detail = Some(detail.into());
         self
     }
 }
