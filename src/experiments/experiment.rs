@@ -102,9 +102,4 @@ pub trait Points<E: Experiment>: Sync {
     /// derived from the seed and `index`, so it does not depend on which thread runs it.
     /// An error ends the sweep (the first failing point, in point order, is reported).
     fn run_point(&self, index: u64) -> Result<E::Point, String>;
-
-    /// A short description of what a point is, for progress displays ("grid points").
-    fn what(&self) -> &'static str {
-        "points"
-    }
 }

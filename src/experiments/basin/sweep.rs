@@ -346,10 +346,6 @@ impl Points<BasinGrid> for Runs<'_, '_, GridParams> {
         &self.params
     }
 
-    fn what(&self) -> &'static str {
-        "grid points"
-    }
-
     fn run_point(&self, p: u64) -> Result<Vec<u32>, String> {
         let n = self.params.grid;
         let axis = &self.params.setup.axis;
@@ -398,10 +394,6 @@ pub fn uncertainty(
 impl Points<Uncertainty> for Runs<'_, '_, UncertaintyParams> {
     fn params(&self) -> &UncertaintyParams {
         &self.params
-    }
-
-    fn what(&self) -> &'static str {
-        "pairs"
     }
 
     fn run_point(&self, p: u64) -> Result<bool, String> {
