@@ -34,7 +34,7 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
         let outcome = session.load_path(path);
         if outcome.is_error && !interactive {
             // A script cannot fix the file: stop here.
-            eprint!("{}", outcome.diagnostics);
+            let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
             if args.json {
                 say(&outcome.output)?;
             }
@@ -43,7 +43,9 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
         if outcome.is_error {
             // On a terminal the session opens anyway, with the problems shown and no
             // model loaded: fix the file and `:reload`.
-            eprint!("{}{}", outcome.diagnostics, session.failed_load_note(path));
+            let note = session.failed_load_note(path);
+            let _ =
+                std::io::stderr().write_all(format!("{}{note}", outcome.diagnostics).as_bytes());
         } else {
             if interactive || args.json {
                 // Scripts get only their own answers on stdout, except in JSON mode where

@@ -21,30 +21,19 @@ pub fn le_matrix_table(r: &LeMatrixReport) -> String {
         "local elasticity at step {} (row = base, - = undefined)\n",
         r.step
     );
-    let cells: Vec<Vec<String>> = r
-        .matrix
-        .iter()
-        .map(|row| row.iter().map(|&v| cell(v)).collect())
-        .collect();
-    let first = samples.iter().map(|s| s.len()).max().unwrap_or(0).max(4);
-    let width = samples
-        .iter()
-        .map(|s| s.len())
-        .chain(cells.iter().flatten().map(|c| c.len()))
-        .max()
-        .unwrap_or(1);
-    let _ = write!(out, "{:first$}", "base");
-    for s in samples {
-        let _ = write!(out, "  {s:>width$}");
+    let mut t = Table::new_owned(
+        std::iter::once("base".to_string())
+            .chain(samples.iter().cloned())
+            .collect(),
+    );
+    for (name, row) in samples.iter().zip(&r.matrix) {
+        t.row(
+            std::iter::once(name.clone())
+                .chain(row.iter().map(|&v| cell(v)))
+                .collect(),
+        );
     }
-    out.push('\n');
-    for (name, row) in samples.iter().zip(&cells) {
-        let _ = write!(out, "{name:first$}");
-        for c in row {
-            let _ = write!(out, "  {c:>width$}");
-        }
-        out.push('\n');
-    }
+    let _ = write!(out, "{t}");
     out.push_str("\nper class pair (diagonal left out)\n");
     let mut t = Table::new(&["base", "test", "mean", "std dev", "count", "undefined"]);
     for s in &r.class_pairs {

@@ -281,10 +281,11 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             let _ = std::fs::create_dir_all(dir);
         }
         if let Err(e) = editor.save_history(path) {
-            eprintln!(
-                "warning: cannot save the history to {}: {e}",
+            let warning = format!(
+                "warning: cannot save the history to {}: {e}\n",
                 path.display()
             );
+            let _ = std::io::stderr().write_all(warning.as_bytes());
         }
     }
     Ok(())
@@ -310,7 +311,7 @@ pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
     };
     for line in input.lines() {
         let Ok(line) = line else {
-            eprintln!("error: standard input is not valid UTF-8 text");
+            let _ = std::io::stderr().write_all(b"error: standard input is not valid UTF-8 text\n");
             return true;
         };
         if let Some(ready) = inputs.push(&line) {
