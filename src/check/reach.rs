@@ -5,6 +5,7 @@
 //! does not flood the terminal.
 
 use super::{messages, Ctx};
+use crate::engine::graph::FireCounts;
 use crate::engine::Model;
 use crate::ir::Ir;
 use crate::syntax::ast::{DataBlock, DataItem, File, ModelItem, Span};
@@ -30,7 +31,8 @@ pub fn warn_data(ctx: &mut Ctx, ir: &Ir, file: &File, data: Option<&DataBlock>) 
         return;
     }
     let model = Model::new(ir);
-    let mut evaluator = crate::engine::Evaluator::new(&model);
+    let mut counts = FireCounts::new(model.n_nodes());
+    let mut firing = Vec::new();
     // A node reaches a class when it has a class edge.
     let mut has_class_edge = vec![false; ir.nodes.len()];
     for e in &ir.edges {
@@ -41,7 +43,7 @@ pub fn warn_data(ctx: &mut Ctx, ir: &Ir, file: &File, data: Option<&DataBlock>) 
     let mut weightless: Vec<(&str, Span)> = Vec::new();
     for (sample, decl) in ir.data.samples.iter().zip(&decls) {
         labelled[sample.label as usize] = true;
-        let firing = evaluator.firing(&model, &sample.input);
+        model.graph.fire(&sample.input, &mut counts, &mut firing);
         if !firing.iter().any(|&n| has_class_edge[n as usize]) {
             unreached.push((&sample.name, decl.span));
         }
