@@ -35,7 +35,10 @@ pub fn check_files(files: &[String]) -> u8 {
                     line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
                 }
                 line.push('\n');
-                if print_stdout(&line) != exit::OK {
+                if super::error_format::get() == super::error_format::ErrorFormat::Json {
+                    // stdout carries only diagnostics, one JSON object per line.
+                    super::print_stderr(&line);
+                } else if print_stdout(&line) != exit::OK {
                     code = exit::IO;
                 }
             }

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::diag::{RenderStyle, Report};
+use crate::diag::Report;
 
 mod basin;
 mod basin_report;
 mod check;
 mod depth;
 mod draw;
+pub mod error_format;
 mod fool;
 mod gen;
 mod gen_shape;
@@ -54,6 +55,10 @@ pub struct Cli {
     /// Refuse models with more edges than this (rule children plus class edges).
     #[arg(long, global = true, value_name = "N", default_value_t = crate::Limits::default().max_edges)]
     pub max_edges: usize,
+    /// How to print the diagnostics of a model: drawn text on stderr, or one JSON object
+    /// per diagnostic on stdout (file, code, severity, message, help, labelled spans).
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    pub error_format: error_format::ErrorFormat,
 }
 
 #[derive(Subcommand, Debug)]
@@ -160,6 +165,7 @@ pub fn main() -> ExitCode {
         max_nodes: cli.max_nodes,
         max_edges: cli.max_edges,
     });
+    error_format::set(cli.error_format);
     let code = match cli.command {
         Command::Check { files } => check::check_files(&files),
         Command::Ir { file } => check::print_ir(&file),
@@ -191,9 +197,14 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Prints a report's diagnostics to stderr (colours only on a terminal).
+/// Prints a report's diagnostics: to stderr (colours only on a terminal), or as JSON lines
+/// on stdout with `--error-format json`.
 pub fn eprint_report(report: &Report) {
-    let text = report.render(RenderStyle::for_stderr());
+    error_format::print_report(report);
+}
+
+/// Writes `text` to stderr.
+pub fn print_stderr(text: &str) {
     let mut err = std::io::stderr().lock();
     // A closed stderr leaves nowhere to say anything; ignore the failure.
     let _ = err.write_all(text.as_bytes());

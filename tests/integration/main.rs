@@ -24,6 +24,7 @@ mod engine_models;
 mod engine_query;
 mod engine_report;
 mod engine_rules;
+mod error_format;
 mod fast_parse;
 mod fool_cli;
 mod gen_cli;
