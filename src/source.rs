@@ -57,6 +57,41 @@ pub fn load(path: &str) -> Result<Source, Report> {
     from_bytes(&name, bytes)
 }
 
+/// The files named by `paths`: a directory stands for every `.nshed` file under it (in
+/// name order, subdirectories included), anything else for itself (`-` is stdin).
+pub fn expand_dirs(paths: &[String]) -> Result<Vec<String>, Report> {
+    fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()?;
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "nshed") {
+                out.push(path.to_string_lossy().into_owned());
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        let p = Path::new(path);
+        if path != "-" && p.is_dir() {
+            walk(p, &mut out).map_err(|e| {
+                io_report(
+                    path,
+                    &format!("cannot list `{path}`: {}", io_reason(&e)),
+                    "check the directory's permissions",
+                )
+            })?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// A short reason for an I/O error, as a person would say it.
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {

@@ -14,6 +14,7 @@ mod check;
 mod depth;
 mod draw;
 pub mod error_format;
+mod fmt;
 mod fool;
 mod gen;
 mod gen_shape;
@@ -148,6 +149,9 @@ pub enum Command {
     /// Spread of the logits across seeds against depth for several init distributions, and
     /// the effect of freezing a level on accuracy, sparsity and LE (SPEC 9, seed 003).
     Depth(Box<depth::DepthArgs>),
+    /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
+    /// the files that would change.
+    Fmt(fmt::FmtArgs),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -192,6 +196,7 @@ pub fn main() -> ExitCode {
         Command::Basin(args) => basin::run(&args),
         Command::Fool(args) => fool::run(&args),
         Command::Depth(args) => depth::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)
