@@ -6,7 +6,7 @@
 //! blank line between top-level blocks, at most one blank line kept where the source had
 //! some inside a block. Lists of bare names (an input level, a `record` block) keep the
 //! source's grouping into lines and are printed on the header line when they fit on one
-//! source line; a phase that only sets `steps` and `batch` stays on one line.
+//! source line; a phase that only sets `steps`, `batch` and `freeze` stays on one line.
 //!
 //! Comments are not in the AST (pest skips them), so they are recovered from the text by
 //! the tokenizer (`lex`) and placed by position: a comment on a line of its own goes
@@ -43,9 +43,19 @@ enum Line {
     Blank,
     Text {
         indent: usize,
+        /// Spaces after the indent: a continuation line of a list lines up with the
+        /// list's first item.
+        hang: usize,
         code: String,
         comment: Option<String>,
     },
+}
+
+/// The part of a statement printed on one line, and the source it covers.
+struct Piece {
+    start: usize,
+    end: usize,
+    code: String,
 }
 
 struct Printer<'a> {
@@ -160,8 +170,13 @@ impl<'a> Printer<'a> {
         if self.blank_before(span.start) {
             self.lines.push(Line::Blank);
         }
+        self.push_comment_line(span, indent, 0);
+    }
+
+    fn push_comment_line(&mut self, span: Span, indent: usize, hang: usize) {
         self.lines.push(Line::Text {
             indent,
+            hang,
             code: String::new(),
             comment: Some(self.comment_text(span)),
         });
@@ -181,37 +196,96 @@ impl<'a> Printer<'a> {
 
     /// One line of code covering the source `start..end`, with the comments around it.
     fn line(&mut self, indent: usize, start: usize, end: usize, code: String) {
-        self.flush_comments(start, indent);
-        if self.blank_before(start) {
+        self.statement(indent, 0, vec![Piece { start, end, code }]);
+    }
+
+    /// A statement printed as `pieces`, one line each, the lines after the first indented
+    /// by `hang` more spaces. Comments before the statement come first; a comment inside a
+    /// piece that spanned source lines goes on its own line before that piece; a comment
+    /// after a piece's code on the same source line stays at the end of that line.
+    fn statement(&mut self, indent: usize, hang: usize, pieces: Vec<Piece>) {
+        let Some(first) = pieces.first() else {
+            return;
+        };
+        self.flush_comments(first.start, indent);
+        if self.blank_before(first.start) {
             self.lines.push(Line::Blank);
         }
-        // Comments inside a statement that spanned lines go just before it.
-        while let Some(&c) = self.comments.get(self.next_comment) {
-            if c.start >= end {
-                break;
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let hang = if i == 0 { 0 } else { hang };
+            while let Some(&c) = self.comments.get(self.next_comment) {
+                if c.start >= piece.end {
+                    break;
+                }
+                self.push_comment_line(c, indent, hang);
+            }
+            self.last_src = piece.end;
+            let mut comment = None;
+            if let Some(&c) = self.comments.get(self.next_comment) {
+                let between = self.text.get(piece.end..c.start).unwrap_or("\n");
+                if between.bytes().all(|b| b == b' ' || b == b'\t') {
+                    comment = Some(self.comment_text(c));
+                    self.last_src = c.end;
+                    self.next_comment += 1;
+                }
             }
             self.lines.push(Line::Text {
                 indent,
-                code: String::new(),
-                comment: Some(self.comment_text(c)),
+                hang,
+                code: piece.code,
+                comment,
             });
-            self.next_comment += 1;
         }
-        self.last_src = end;
-        let mut comment = None;
-        if let Some(&c) = self.comments.get(self.next_comment) {
-            let between = self.text.get(end..c.start).unwrap_or("\n");
-            if between.bytes().all(|b| b == b' ' || b == b'\t') {
-                comment = Some(self.comment_text(c));
-                self.last_src = c.end;
-                self.next_comment += 1;
+    }
+
+    /// `prefix` and `items` joined by `sep`, starting a new line where the source put the
+    /// next item on a new line, then `suffix`; the statement covers `start..end`. The
+    /// continuation lines line up with the first item (the hang is the prefix's width).
+    fn list_statement(
+        &mut self,
+        indent: usize,
+        (start, end): (usize, usize),
+        prefix: String,
+        items: &[&Ident],
+        sep: &str,
+        suffix: &str,
+    ) {
+        let hang = prefix.chars().count();
+        let mut pieces = Vec::new();
+        let mut piece = Piece {
+            start,
+            end,
+            code: prefix,
+        };
+        let mut previous: Option<&Ident> = None;
+        for &item in items {
+            if let Some(prev) = previous {
+                let breaks = self
+                    .text
+                    .get(prev.span.end..item.span.start)
+                    .is_some_and(|between| between.contains('\n'));
+                if breaks {
+                    piece.end = self.code_end(Span::new(prev.span.start, item.span.start));
+                    piece.code.push_str(sep.trim_end());
+                    pieces.push(std::mem::replace(
+                        &mut piece,
+                        Piece {
+                            start: item.span.start,
+                            end,
+                            code: String::new(),
+                        },
+                    ));
+                } else {
+                    piece.code.push_str(sep);
+                }
             }
+            piece.code.push_str(&item.name);
+            previous = Some(item);
         }
-        self.lines.push(Line::Text {
-            indent,
-            code,
-            comment,
-        });
+        piece.code.push_str(suffix);
+        piece.end = end;
+        pieces.push(piece);
+        self.statement(indent, hang, pieces);
     }
 
     /// `header {`, the body one level deeper, `}`; `header {}` when there is nothing
@@ -354,24 +428,21 @@ impl<'a> Printer<'a> {
         match gate {
             None => self.line(indent, name.span.start, name.span.end, name.name.clone()),
             Some(gate) => {
-                let end = self.code_end(gate.span);
-                let code = format!("{} = {}", name.name, self.gate(gate));
-                self.line(indent, name.span.start, end, code);
+                let Gate {
+                    kind,
+                    children,
+                    span,
+                } = gate;
+                let end = self.code_end(*span);
+                let prefix = match kind {
+                    GateKind::Any => format!("{} = any(", name.name),
+                    GateKind::All => format!("{} = all(", name.name),
+                    GateKind::AtLeast(k) => format!("{} = atleast {} of (", name.name, int(k)),
+                };
+                let children: Vec<&Ident> = children.iter().collect();
+                let range = (name.span.start, end);
+                self.list_statement(indent, range, prefix, &children, ", ", ")");
             }
-        }
-    }
-
-    fn gate(&self, gate: &Gate) -> String {
-        let Gate {
-            kind,
-            children,
-            span: _,
-        } = gate;
-        let children = join_idents(children, ", ");
-        match kind {
-            GateKind::Any => format!("any({children})"),
-            GateKind::All => format!("all({children})"),
-            GateKind::AtLeast(k) => format!("atleast {} of ({children})", int(k)),
         }
     }
 
@@ -390,13 +461,14 @@ impl<'a> Printer<'a> {
                         parents,
                         span,
                     } = class;
-                    let code = if parents.is_empty() {
-                        name.name.clone()
-                    } else {
-                        format!("{} <- {}", name.name, join_idents(parents, ", "))
-                    };
                     let end = p.code_end(*span);
-                    p.line(indent, span.start, end, code);
+                    if parents.is_empty() {
+                        p.line(indent, span.start, end, name.name.clone());
+                    } else {
+                        let parents: Vec<&Ident> = parents.iter().collect();
+                        let prefix = format!("{} <- ", name.name);
+                        p.list_statement(indent, (span.start, end), prefix, &parents, ", ", "");
+                    }
                 }
             },
         );
@@ -495,18 +567,17 @@ impl<'a> Printer<'a> {
                             weight,
                             span,
                         } = sample;
-                        let mut code = format!("{}:", name.name);
-                        for input in inputs {
-                            code.push(' ');
-                            code.push_str(&input.name);
-                        }
-                        code.push_str(" -> ");
-                        code.push_str(&label.name);
+                        let mut suffix = if inputs.is_empty() { "-> " } else { " -> " }.to_string();
+                        suffix.push_str(&label.name);
                         if let Some(w) = weight {
-                            code.push_str(" weight ");
-                            code.push_str(&p.expr(w));
+                            suffix.push_str(" weight ");
+                            suffix.push_str(&p.expr(w));
                         }
-                        (code, *span)
+                        let inputs: Vec<&Ident> = inputs.iter().collect();
+                        let prefix = format!("{}: ", name.name);
+                        let range = (span.start, p.code_end(*span));
+                        p.list_statement(indent, range, prefix, &inputs, " ", &suffix);
+                        continue;
                     }
                     DataItem::NoiseFlip { value, span } => {
                         (format!("noise flip {}", p.expr(value)), *span)
@@ -560,7 +631,7 @@ impl<'a> Printer<'a> {
         let (open, _, close) = self.braces_after(header.end);
         let settings_only = items
             .iter()
-            .all(|i| matches!(i, PhaseItem::Steps { .. } | PhaseItem::Batch { .. }));
+            .all(|i| matches!(i, PhaseItem::Steps { .. } | PhaseItem::Batch { .. } | PhaseItem::Freeze { .. }));
         if settings_only && !items.is_empty() && !self.has_comment_between(open, close) {
             let settings: Vec<String> = items.iter().map(|i| self.phase_item(i).0).collect();
             let code = format!("{head} {{ {} }}", settings.join(" "));
@@ -624,6 +695,21 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// A node's rule on one line: `any(e1, e2)`, `atleast 2 of (a, b, c)`.
+pub fn gate_text(gate: &Gate) -> String {
+    let Gate {
+        kind,
+        children,
+        span: _,
+    } = gate;
+    let children = join_idents(children, ", ");
+    match kind {
+        GateKind::Any => format!("any({children})"),
+        GateKind::All => format!("all({children})"),
+        GateKind::AtLeast(k) => format!("atleast {} of ({children})", int(k)),
+    }
+}
+
 fn rule_target(target: &RuleTarget) -> String {
     let RuleTarget {
         direction,
@@ -673,10 +759,11 @@ fn render(lines: &[Line]) -> String {
             .iter()
             .map(|l| match l {
                 Line::Text {
+                    hang,
                     code,
                     comment: Some(_),
                     ..
-                } => code.chars().count(),
+                } => hang + code.chars().count(),
                 _ => 0,
             })
             .max()
@@ -686,16 +773,18 @@ fn render(lines: &[Line]) -> String {
                 Line::Blank => out.push('\n'),
                 Line::Text {
                     indent,
+                    hang,
                     code,
                     comment,
                 } => {
                     for _ in 0..*indent {
                         out.push_str(INDENT);
                     }
+                    out.extend(std::iter::repeat_n(' ', *hang));
                     out.push_str(code);
                     if let Some(comment) = comment {
                         if !code.is_empty() {
-                            let pad = width.saturating_sub(code.chars().count()) + 2;
+                            let pad = width.saturating_sub(hang + code.chars().count()) + 2;
                             out.extend(std::iter::repeat_n(' ', pad));
                         }
                         out.push_str(comment);

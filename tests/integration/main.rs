@@ -26,6 +26,7 @@ mod engine_report;
 mod engine_rules;
 mod error_format;
 mod fast_parse;
+mod fmt;
 mod fool_cli;
 mod gen_cli;
 mod gen_compile;
