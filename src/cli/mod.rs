@@ -149,9 +149,6 @@ pub enum Command {
     /// Spread of the logits across seeds against depth for several init distributions, and
     /// the effect of freezing a level on accuracy, sparsity and LE (SPEC 9, seed 003).
     Depth(Box<depth::DepthArgs>),
-    /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
-    /// the files that would change.
-    Fmt(fmt::FmtArgs),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -161,6 +158,9 @@ pub enum Command {
         #[command(flatten)]
         output: sweep::OutputArgs,
     },
+    /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
+    /// the files that would change.
+    Fmt(fmt::FmtArgs),
 }
 
 pub fn main() -> ExitCode {

@@ -110,6 +110,7 @@ fn help_lists_the_commands() {
             "fool",
             "depth",
             "merge",
+            "fmt",
             "help"
         ],
         "--help:\n{help}"
