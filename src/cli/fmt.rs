@@ -1,6 +1,5 @@
 //! `nshed fmt`: rewrite files in the canonical layout (`syntax::print`).
 
-
 use super::{eprint_report, exit, print_stdout};
 use crate::diag::Report;
 

@@ -11,6 +11,7 @@ use crate::diag::Report;
 mod basin;
 mod basin_report;
 mod check;
+mod completions;
 mod depth;
 mod draw;
 pub mod error_format;
@@ -161,6 +162,8 @@ pub enum Command {
     /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
     /// the files that would change.
     Fmt(fmt::FmtArgs),
+    /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(completions::CompletionsArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -197,6 +200,7 @@ pub fn main() -> ExitCode {
         Command::Fool(args) => fool::run(&args),
         Command::Depth(args) => depth::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Completions(args) => completions::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };
     ExitCode::from(code)

@@ -176,7 +176,10 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
-        tokens(text).into_iter().map(|t| (t.kind, t.text(text))).collect()
+        tokens(text)
+            .into_iter()
+            .map(|t| (t.kind, t.text(text)))
+            .collect()
     }
 
     #[test]

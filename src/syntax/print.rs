@@ -319,7 +319,14 @@ impl<'a> Printer<'a> {
     /// A block whose body is a list of words (`level input { e1 e2 }`, `record every N
     /// { lambda eta }`): on the header line when the words were on one source line and
     /// no comment is inside, else one line per source line of words.
-    fn word_block(&mut self, indent: usize, start: usize, header_end: usize, header: String, words: &[&Ident]) {
+    fn word_block(
+        &mut self,
+        indent: usize,
+        start: usize,
+        header_end: usize,
+        header: String,
+        words: &[&Ident],
+    ) {
         let (open, open_end, close) = self.braces_after(header_end);
         let groups = self.source_lines(words);
         if !self.has_comment_between(open, close) && groups.len() <= 1 {
@@ -416,11 +423,18 @@ impl<'a> Printer<'a> {
             self.word_block(indent, header.start, header.end, head, &names);
             return;
         }
-        self.block(indent, header.start, header.end, head, nodes.is_empty(), |p, indent| {
-            for node in nodes {
-                p.node(indent, node);
-            }
-        });
+        self.block(
+            indent,
+            header.start,
+            header.end,
+            head,
+            nodes.is_empty(),
+            |p, indent| {
+                for node in nodes {
+                    p.node(indent, node);
+                }
+            },
+        );
     }
 
     fn node(&mut self, indent: usize, node: &NodeDecl) {
@@ -476,11 +490,18 @@ impl<'a> Printer<'a> {
 
     fn init_block(&mut self, block: &InitBlock) {
         let InitBlock { header, items } = block;
-        self.block(0, header.start, header.end, "init".to_string(), items.is_empty(), |p, indent| {
-            for item in items {
-                p.init_item(indent, item);
-            }
-        });
+        self.block(
+            0,
+            header.start,
+            header.end,
+            "init".to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    p.init_item(indent, item);
+                }
+            },
+        );
     }
 
     fn init_item(&mut self, indent: usize, item: &InitItem) {
@@ -515,11 +536,18 @@ impl<'a> Printer<'a> {
 
     fn rules_block(&mut self, block: &RulesBlock) {
         let RulesBlock { header, items } = block;
-        self.block(0, header.start, header.end, "rules".to_string(), items.is_empty(), |p, indent| {
-            for item in items {
-                p.rule_item(indent, item);
-            }
-        });
+        self.block(
+            0,
+            header.start,
+            header.end,
+            "rules".to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    p.rule_item(indent, item);
+                }
+            },
+        );
     }
 
     fn rule_item(&mut self, indent: usize, item: &RuleItem) {
@@ -556,69 +584,86 @@ impl<'a> Printer<'a> {
 
     fn data_block(&mut self, block: &DataBlock) {
         let DataBlock { header, items } = block;
-        self.block(0, header.start, header.end, "data".to_string(), items.is_empty(), |p, indent| {
-            for item in items {
-                let (code, span) = match item {
-                    DataItem::Sample(sample) => {
-                        let SampleDecl {
-                            name,
-                            inputs,
-                            label,
-                            weight,
-                            span,
-                        } = sample;
-                        let mut suffix = if inputs.is_empty() { "-> " } else { " -> " }.to_string();
-                        suffix.push_str(&label.name);
-                        if let Some(w) = weight {
-                            suffix.push_str(" weight ");
-                            suffix.push_str(&p.expr(w));
+        self.block(
+            0,
+            header.start,
+            header.end,
+            "data".to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    let (code, span) = match item {
+                        DataItem::Sample(sample) => {
+                            let SampleDecl {
+                                name,
+                                inputs,
+                                label,
+                                weight,
+                                span,
+                            } = sample;
+                            let mut suffix =
+                                if inputs.is_empty() { "-> " } else { " -> " }.to_string();
+                            suffix.push_str(&label.name);
+                            if let Some(w) = weight {
+                                suffix.push_str(" weight ");
+                                suffix.push_str(&p.expr(w));
+                            }
+                            let inputs: Vec<&Ident> = inputs.iter().collect();
+                            let prefix = format!("{}: ", name.name);
+                            let range = (span.start, p.code_end(*span));
+                            p.list_statement(indent, range, prefix, &inputs, " ", &suffix);
+                            continue;
                         }
-                        let inputs: Vec<&Ident> = inputs.iter().collect();
-                        let prefix = format!("{}: ", name.name);
-                        let range = (span.start, p.code_end(*span));
-                        p.list_statement(indent, range, prefix, &inputs, " ", &suffix);
-                        continue;
-                    }
-                    DataItem::NoiseFlip { value, span } => {
-                        (format!("noise flip {}", p.expr(value)), *span)
-                    }
-                };
-                let end = p.code_end(span);
-                p.line(indent, span.start, end, code);
-            }
-        });
+                        DataItem::NoiseFlip { value, span } => {
+                            (format!("noise flip {}", p.expr(value)), *span)
+                        }
+                    };
+                    let end = p.code_end(span);
+                    p.line(indent, span.start, end, code);
+                }
+            },
+        );
     }
 
     fn train_block(&mut self, block: &TrainBlock) {
         let TrainBlock { header, items } = block;
-        self.block(0, header.start, header.end, "train".to_string(), items.is_empty(), |p, indent| {
-            for item in items {
-                let (code, span) = match item {
-                    TrainItem::Seed { value, span } => (format!("seed {}", int(value)), *span),
-                    TrainItem::EtaUpdate { mode, span } => {
-                        (format!("eta_update {}", mode.name), *span)
-                    }
-                    TrainItem::Sampler { kind, span } => (format!("sampler {}", kind.name), *span),
-                    TrainItem::Phase(phase) => {
-                        p.phase(indent, phase);
-                        continue;
-                    }
-                    TrainItem::Record(record) => {
-                        let RecordDecl {
-                            every,
-                            quantities,
-                            span,
-                        } = record;
-                        let words: Vec<&Ident> = quantities.iter().collect();
-                        let head = format!("record every {}", int(every));
-                        p.word_block(indent, span.start, every.span.end, head, &words);
-                        continue;
-                    }
-                };
-                let end = p.code_end(span);
-                p.line(indent, span.start, end, code);
-            }
-        });
+        self.block(
+            0,
+            header.start,
+            header.end,
+            "train".to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    let (code, span) = match item {
+                        TrainItem::Seed { value, span } => (format!("seed {}", int(value)), *span),
+                        TrainItem::EtaUpdate { mode, span } => {
+                            (format!("eta_update {}", mode.name), *span)
+                        }
+                        TrainItem::Sampler { kind, span } => {
+                            (format!("sampler {}", kind.name), *span)
+                        }
+                        TrainItem::Phase(phase) => {
+                            p.phase(indent, phase);
+                            continue;
+                        }
+                        TrainItem::Record(record) => {
+                            let RecordDecl {
+                                every,
+                                quantities,
+                                span,
+                            } = record;
+                            let words: Vec<&Ident> = quantities.iter().collect();
+                            let head = format!("record every {}", int(every));
+                            p.word_block(indent, span.start, every.span.end, head, &words);
+                            continue;
+                        }
+                    };
+                    let end = p.code_end(span);
+                    p.line(indent, span.start, end, code);
+                }
+            },
+        );
     }
 
     fn phase(&mut self, indent: usize, phase: &PhaseDecl) {
@@ -629,22 +674,32 @@ impl<'a> Printer<'a> {
         } = phase;
         let head = format!("phase {}", name.name);
         let (open, _, close) = self.braces_after(header.end);
-        let settings_only = items
-            .iter()
-            .all(|i| matches!(i, PhaseItem::Steps { .. } | PhaseItem::Batch { .. } | PhaseItem::Freeze { .. }));
+        let settings_only = items.iter().all(|i| {
+            matches!(
+                i,
+                PhaseItem::Steps { .. } | PhaseItem::Batch { .. } | PhaseItem::Freeze { .. }
+            )
+        });
         if settings_only && !items.is_empty() && !self.has_comment_between(open, close) {
             let settings: Vec<String> = items.iter().map(|i| self.phase_item(i).0).collect();
             let code = format!("{head} {{ {} }}", settings.join(" "));
             self.line(indent, header.start, close + 1, code);
             return;
         }
-        self.block(indent, header.start, header.end, head, items.is_empty(), |p, indent| {
-            for item in items {
-                let (code, span) = p.phase_item(item);
-                let end = p.code_end(span);
-                p.line(indent, span.start, end, code);
-            }
-        });
+        self.block(
+            indent,
+            header.start,
+            header.end,
+            head,
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    let (code, span) = p.phase_item(item);
+                    let end = p.code_end(span);
+                    p.line(indent, span.start, end, code);
+                }
+            },
+        );
     }
 
     fn phase_item(&self, item: &PhaseItem) -> (String, Span) {

@@ -111,6 +111,7 @@ fn help_lists_the_commands() {
             "depth",
             "merge",
             "fmt",
+            "completions",
             "help"
         ],
         "--help:\n{help}"

@@ -51,15 +51,23 @@ fn ir_json(name: &str, text: &str) -> Result<String, Vec<&'static str>> {
 /// the formatted text.
 fn check_formatting(label: &str, text: &str) -> String {
     let formatted = format_source(text).unwrap_or_else(|p| panic!("{label}: {p:?}"));
-    let again = format_source(&formatted)
-        .unwrap_or_else(|p| panic!("{label}: the formatted text does not parse: {p:?}\n{formatted}"));
-    assert_eq!(again, formatted, "{label}: formatting is not idempotent\n{text}");
+    let again = format_source(&formatted).unwrap_or_else(|p| {
+        panic!("{label}: the formatted text does not parse: {p:?}\n{formatted}")
+    });
+    assert_eq!(
+        again, formatted,
+        "{label}: formatting is not idempotent\n{text}"
+    );
     assert_eq!(
         shape(&formatted),
         shape(text),
         "{label}: the formatted file says something else\n--- before\n{text}\n--- after\n{formatted}"
     );
-    assert_eq!(comments(&formatted), comments(text), "{label}: comments differ\n{formatted}");
+    assert_eq!(
+        comments(&formatted),
+        comments(text),
+        "{label}: comments differ\n{formatted}"
+    );
     assert_eq!(
         ir_json(label, &formatted),
         ir_json(label, text),
@@ -288,7 +296,11 @@ fn fmt_rewrites_files_in_place_and_check_lists_the_ones_that_would_change() {
     let messy = dir.path().join("messy.nshed");
     let tidy = dir.path().join("tidy.nshed");
     std::fs::write(&messy, "model m{level a{x}classes{k<-x}}\n").unwrap();
-    std::fs::write(&tidy, "model m {\n  level a { x }\n  classes {\n    k <- x\n  }\n}\n").unwrap();
+    std::fs::write(
+        &tidy,
+        "model m {\n  level a { x }\n  classes {\n    k <- x\n  }\n}\n",
+    )
+    .unwrap();
     let (messy_s, tidy_s) = (messy.to_str().unwrap(), tidy.to_str().unwrap());
 
     let out = nshed(&["fmt", "--check", messy_s, tidy_s]);
@@ -346,7 +358,10 @@ fn fmt_dash_reads_stdin_and_writes_stdout() {
         text(&out.stdout),
         "model m {\n  level a { x }\n  classes {\n    k <- x\n  }\n}  // c\n"
     );
-    let out = nshed_stdin(&["fmt", "--check", "-"], b"model m{level a{x}classes{k<-x}}\n");
+    let out = nshed_stdin(
+        &["fmt", "--check", "-"],
+        b"model m{level a{x}classes{k<-x}}\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "<stdin>\n");
     let out = nshed_stdin(&["fmt", "-"], b"model m {\n");
