@@ -12,6 +12,7 @@ pub mod experiments;
 pub mod fsio;
 pub mod gen;
 pub mod ir;
+pub mod lsp;
 pub mod persist;
 pub mod plot;
 pub mod query;

@@ -162,6 +162,8 @@ pub enum Command {
     /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
     /// the files that would change.
     Fmt(fmt::FmtArgs),
+    /// Run the language server (Language Server Protocol over stdin/stdout) for editors.
+    Lsp,
     /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
     Completions(completions::CompletionsArgs),
 }
@@ -200,6 +202,7 @@ pub fn main() -> ExitCode {
         Command::Fool(args) => fool::run(&args),
         Command::Depth(args) => depth::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => crate::lsp::run_stdio(),
         Command::Completions(args) => completions::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
     };

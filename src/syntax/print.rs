@@ -39,6 +39,38 @@ pub fn print_file(file: &File, text: &str) -> String {
     printer.finish()
 }
 
+/// One phase as `nshed fmt` prints it (without the comments around it): for hovers.
+pub fn print_phase(phase: &PhaseDecl, text: &str) -> String {
+    let mut printer = Printer::new(text);
+    printer.comments.clear();
+    printer.phase(0, phase);
+    render(&printer.lines)
+}
+
+/// One data sample on one line (`c1b: e2 e3 -> c1 weight 2`): for hovers.
+pub fn print_sample(sample: &SampleDecl, text: &str) -> String {
+    let printer = Printer::new(text);
+    let SampleDecl {
+        name,
+        inputs,
+        label,
+        weight,
+        span: _,
+    } = sample;
+    let mut out = format!("{}:", name.name);
+    for input in inputs {
+        out.push(' ');
+        out.push_str(&input.name);
+    }
+    out.push_str(" -> ");
+    out.push_str(&label.name);
+    if let Some(w) = weight {
+        out.push_str(" weight ");
+        out.push_str(&printer.expr(w));
+    }
+    out
+}
+
 enum Line {
     Blank,
     Text {

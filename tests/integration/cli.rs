@@ -111,6 +111,7 @@ fn help_lists_the_commands() {
             "depth",
             "merge",
             "fmt",
+            "lsp",
             "completions",
             "help"
         ],

@@ -38,6 +38,7 @@ mod info_plane_cli;
 mod ir_snapshots;
 mod le_matrix_cli;
 mod le_sparse;
+mod lsp;
 mod regularize_cli;
 mod repl_pty;
 mod repl_transcripts;
