@@ -2,7 +2,8 @@
 
 use clap::CommandFactory;
 
-use super::{print_stdout, Cli};
+use super::output::print_stdout;
+use super::{Cli, CliError};
 
 #[derive(clap::Args, Debug)]
 pub struct CompletionsArgs {
@@ -14,7 +15,7 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: &CompletionsArgs) -> u8 {
+pub fn run(args: &CompletionsArgs) -> Result<(), CliError> {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "nshed", &mut script);

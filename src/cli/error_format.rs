@@ -2,9 +2,8 @@
 //! on stderr) is the default; `json` prints one JSON object per diagnostic on stdout
 //! (`diag::Report::to_json_lines`), for editors and scripts.
 
-use std::sync::OnceLock;
-
-use crate::diag::{RenderStyle, Report};
+use super::Ctx;
+use crate::diag::Report;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ErrorFormat {
@@ -15,26 +14,27 @@ pub enum ErrorFormat {
     Json,
 }
 
-static FORMAT: OnceLock<ErrorFormat> = OnceLock::new();
-
-/// Sets the format for the rest of the process (the CLI calls it once from its flags).
-pub fn set(format: ErrorFormat) {
-    let _ = FORMAT.set(format);
-}
-
-pub fn get() -> ErrorFormat {
-    FORMAT.get().copied().unwrap_or_default()
-}
-
-/// Prints a report's diagnostics in the chosen format.
-pub fn print_report(report: &Report) {
-    match get() {
-        ErrorFormat::Text => {
-            super::print_stderr(&report.render(RenderStyle::for_stderr()));
+impl Ctx {
+    /// Prints a report's diagnostics in the chosen format.
+    pub fn report(&self, report: &Report) {
+        match self.error_format {
+            ErrorFormat::Text => super::eprint_report(report),
+            ErrorFormat::Json => {
+                // A closed stdout leaves nowhere to say anything; the exit code still tells.
+                let _ = super::output::print_stdout(&report.to_json_lines());
+            }
         }
-        ErrorFormat::Json => {
-            // A closed stdout leaves nowhere to say anything; the exit code still tells.
-            let _ = super::print_stdout(&report.to_json_lines());
+    }
+
+    /// Prints a line for a person: on stdout, or on stderr when stdout carries JSON
+    /// diagnostics.
+    pub fn say(&self, line: &str) -> Result<(), super::CliError> {
+        match self.error_format {
+            ErrorFormat::Text => super::output::print_stdout(line),
+            ErrorFormat::Json => {
+                super::eprint_text(line);
+                Ok(())
+            }
         }
     }
 }

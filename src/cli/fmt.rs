@@ -1,6 +1,7 @@
 //! `nshed fmt`: rewrite files in the canonical layout (`syntax::print`).
 
-use super::{eprint_report, exit, print_stdout};
+use super::output::{print_stdout, write_file};
+use super::{exit, CliError, Ctx};
 use crate::diag::Report;
 
 #[derive(clap::Args, Debug)]
@@ -14,31 +15,26 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
-pub fn run(args: &FmtArgs) -> u8 {
-    let files = match crate::source::expand_dirs(&args.files) {
-        Ok(files) => files,
-        Err(report) => {
-            eprint_report(&report);
-            return exit::MODEL_ERROR;
-        }
-    };
-    let mut code = exit::OK;
+/// Formats every file, reporting syntax errors as it goes (such a file is left as it is);
+/// the exit code is 1 if a file had errors or, with `--check`, is not formatted.
+pub fn run(ctx: &Ctx, args: &FmtArgs) -> Result<(), CliError> {
+    let files = crate::source::expand_dirs(&args.files).map_err(CliError::model)?;
+    let mut failed = false;
     let mut unformatted = Vec::new();
     for file in &files {
         let source = match crate::source::load(file) {
             Ok(s) => s,
             Err(report) => {
-                eprint_report(&report);
-                code = code.max(exit::MODEL_ERROR);
+                ctx.report(&report);
+                failed = true;
                 continue;
             }
         };
         let formatted = match crate::syntax::print::format_source(&source.text) {
             Ok(text) => text,
             Err(problem) => {
-                // A file that does not parse is reported and left as it is.
-                eprint_report(&Report::new(&source.name, &source.text, vec![problem]));
-                code = code.max(exit::MODEL_ERROR);
+                ctx.report(&Report::new(&source.name, &source.text, vec![problem]));
+                failed = true;
                 continue;
             }
         };
@@ -47,21 +43,26 @@ pub fn run(args: &FmtArgs) -> u8 {
                 unformatted.push(source.name.clone());
             }
         } else if file == "-" {
-            code = code.max(print_stdout(&formatted));
+            print_stdout(&formatted)?;
         } else if formatted != source.text {
-            code = code.max(super::write_output(file, formatted.as_bytes()));
+            write_file(file, formatted.as_bytes())?;
         }
     }
     if !unformatted.is_empty() {
         let mut list = unformatted.join("\n");
         list.push('\n');
-        code = code.max(print_stdout(&list)).max(exit::MODEL_ERROR);
+        print_stdout(&list)?;
         let n = unformatted.len();
-        eprintln!(
-            "{n} file{} not formatted; `nshed fmt FILE` rewrites {}",
+        super::eprint_text(&format!(
+            "{n} file{} not formatted; `nshed fmt FILE` rewrites {}\n",
             if n == 1 { " is" } else { "s are" },
             if n == 1 { "it" } else { "them" }
-        );
+        ));
+        failed = true;
     }
-    code
+    if failed {
+        Err(CliError::Reported(exit::MODEL_ERROR))
+    } else {
+        Ok(())
+    }
 }

@@ -4,8 +4,8 @@
 
 use super::index::{Decl, Index, Kind, Namespace};
 use super::Analysis;
-use crate::engine::numeric::fmt_num;
 use crate::ir::{Dist, Ir};
+use crate::render::fmt_num;
 use crate::repl::show::update_text;
 use crate::syntax::ast;
 use crate::syntax::print;

@@ -35,23 +35,13 @@ use index::{Index, Kind, Namespace};
 
 pub use complete::{complete, Candidate, What};
 
-/// Serves the protocol on stdin/stdout until the client says `exit`. Returns the process
-/// exit code (0 after `shutdown` then `exit`, 1 on a protocol error).
-pub fn run_stdio() -> u8 {
+/// Serves the protocol on stdin/stdout until the client says `exit`; a protocol or I/O
+/// failure is the error.
+pub fn run_stdio() -> Result<(), String> {
     let (connection, io_threads) = Connection::stdio();
     let served = serve(connection);
-    let joined = io_threads.join();
-    match (served, joined) {
-        (Ok(()), Ok(())) => 0,
-        (Err(e), _) => {
-            eprintln!("nshed lsp: {e}");
-            1
-        }
-        (_, Err(e)) => {
-            eprintln!("nshed lsp: {e}");
-            1
-        }
-    }
+    let joined = io_threads.join().map_err(|e| e.to_string());
+    served.and(joined)
 }
 
 /// Serves one client on `connection` (stdio, or an in-memory pair in tests): the
