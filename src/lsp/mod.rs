@@ -231,7 +231,8 @@ impl Document {
         }
     }
 
-    /// Names for completion: this version's, or the scan's merged with nothing else.
+    /// The last version that parsed: where hovers find rules, parents and settings while
+    /// the current text does not parse.
     fn fallback(&self) -> Option<&Analysis> {
         self.last_parsed.as_deref()
     }
