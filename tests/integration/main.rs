@@ -18,6 +18,7 @@ mod check_warnings;
 mod cli;
 mod completions;
 mod depth_cli;
+mod docs_reference;
 mod draw_cli;
 mod engine_golden;
 mod engine_lazy;
