@@ -14,6 +14,7 @@ pub mod gen;
 pub mod ir;
 pub mod persist;
 pub mod plot;
+mod prefetch;
 pub mod query;
 pub mod repl;
 pub mod report;

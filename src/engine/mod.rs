@@ -9,6 +9,7 @@ pub mod lazy;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
+mod pathways;
 pub mod sample;
 pub mod state;
 pub mod train;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
 use super::train::LnOp;
 use crate::ir::{Dist, Ir};
+use crate::prefetch::prefetch;
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
 pub type RunRng = ChaCha8Rng;
@@ -209,12 +210,23 @@ impl State {
     }
 }
 
+/// How far ahead of the growth loop its entries are prefetched.
+const AHEAD: usize = 16;
+
 /// See `State::grow_lazy_lambdas`. The rate comes from the plan's step, which holds
 /// the installed rate, so each entry costs two lookups: its step and its cell.
 fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
     match steps {
         Steps::Mul(steps) => {
-            for &i in ids {
+            for (k, &i) in ids.iter().enumerate() {
+                // The entries are scattered: ask for those a few places ahead now,
+                // so their cache misses overlap with this one's work.
+                if let Some(&j) = ids.get(k + AHEAD) {
+                    if let (Some(c), Some(s)) = (cells.get(j as usize), steps.get(j as usize)) {
+                        prefetch(c);
+                        prefetch(s);
+                    }
+                }
                 let i = i as usize;
                 let MulStep { ln_grow, rate } = steps[i];
                 let cell = &mut cells[i];
