@@ -67,6 +67,7 @@ impl Pathways {
     }
 
     /// How many samples have their lists kept.
+    #[cfg(test)]
     pub fn n_kept(&self) -> usize {
         self.slots
             .iter()

@@ -157,7 +157,8 @@ struct Workspace {
     counts: FireCounts,
     pathway: Vec<NodeId>,
     in_u: Vec<bool>,
-    /// The nodes of U, each once, in discovery order.
+    /// The nodes of U, each once, in discovery order, in front (one slot per node and
+    /// a spare, so that adding a node needs no branch).
     u_list: Vec<NodeId>,
     label_in_u: Vec<bool>,
     /// Class edges whose eta grows this step, and the same as a list.
@@ -173,7 +174,7 @@ impl Workspace {
             counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
             in_u: vec![false; model.n_nodes()],
-            u_list: Vec::new(),
+            u_list: vec![0; model.n_nodes() + 1],
             label_in_u: vec![false; model.n_classes()],
             cofire: vec![false; model.n_edges()],
             cofire_list: Vec::new(),
@@ -419,6 +420,7 @@ fn update<'b>(
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
     // Where a lone sample's pathway is: kept (`Some`), or in `pathway` (`None`).
     let mut lone_path: Option<Option<&[NodeId]>> = None;
+    let mut u_len = 0;
     // A lone sample's kept co-firing edges (its own label's), for either eta update.
     let mut lone_edges: Option<&[EdgeId]> = None;
     // 1. U: firing nodes of every sample, and the label classes.
@@ -434,11 +436,13 @@ fn update<'b>(
             lone_path = Some(kept.map(|k| k.nodes));
             lone_edges = kept.map(|k| k.own_edges);
         } else {
+            // Branch-free: whether a node is new is data-dependent (samples of a
+            // batch share much of their pathways), so every node is written at
+            // `u_len` and kept only when it was not in U yet.
             for &n in path {
-                if !in_u[n as usize] {
-                    in_u[n as usize] = true;
-                    u_list.push(n);
-                }
+                let seen = std::mem::replace(&mut in_u[n as usize], true);
+                u_list[u_len] = n;
+                u_len += usize::from(!seen);
             }
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
@@ -473,7 +477,7 @@ fn update<'b>(
     let u_nodes: &[NodeId] = match lone_path {
         Some(Some(kept)) => kept,
         Some(None) => pathway,
-        None => u_list,
+        None => &u_list[..u_len],
     };
     if eta_update == EtaUpdate::Union {
         if let Some(edges) = lone_edges {
@@ -523,10 +527,9 @@ fn update<'b>(
 
     // Leave the scratch space clean for the next step.
     if marked {
-        for &n in u_list.iter() {
+        for &n in &u_list[..u_len] {
             in_u[n as usize] = false;
         }
-        u_list.clear();
     }
     label_in_u.iter_mut().for_each(|b| *b = false);
     for &e in cofire_list.iter() {
