@@ -169,12 +169,13 @@ impl From<ExperimentError> for CliError {
             ErrorKind::Options => "nshed::usage",
             ErrorKind::Model => "nshed::model",
             ErrorKind::Failed => "nshed::failed",
+            ErrorKind::Interrupted => "nshed::interrupted",
         };
         let mut problem = Problem::error(code, e.message);
         problem.help = e.help;
         match e.kind {
             ErrorKind::Options => CliError::Usage(problem),
-            ErrorKind::Model | ErrorKind::Failed => CliError::Failed {
+            ErrorKind::Model | ErrorKind::Failed | ErrorKind::Interrupted => CliError::Failed {
                 problem,
                 detail: e.detail,
             },

@@ -34,6 +34,8 @@ pub enum ErrorKind {
     Model,
     /// The computation itself failed (a point's model could not be built, a fit failed).
     Failed,
+    /// The front end asked it to stop ([`Progress::stopped`](crate::progress::Progress::stopped)).
+    Interrupted,
 }
 
 impl ExperimentError {
