@@ -165,12 +165,7 @@ impl Diagnostic for CliError {
 
 impl From<ExperimentError> for CliError {
     fn from(e: ExperimentError) -> CliError {
-        let code = match e.kind {
-            ErrorKind::Options => "nshed::usage",
-            ErrorKind::Model => "nshed::model",
-            ErrorKind::Failed => "nshed::failed",
-            ErrorKind::Interrupted => "nshed::interrupted",
-        };
+        let code = e.code();
         let mut problem = Problem::error(code, e.message);
         problem.help = e.help;
         match e.kind {

@@ -63,6 +63,16 @@ impl ExperimentError {
         ExperimentError::new(ErrorKind::Failed, message)
     }
 
+    /// The diagnostic code every front end shows it with.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Options => "nshed::usage",
+            ErrorKind::Model => "nshed::model",
+            ErrorKind::Failed => "nshed::failed",
+            ErrorKind::Interrupted => "nshed::interrupted",
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> ExperimentError {
         self.help = Some(help.into());
         self

@@ -1,0 +1,141 @@
+//! `nshed.NshedError`: every problem the library reports, with its rendered diagnostic as
+//! `str()`, its `code` and its `diagnostics` (the JSON form of `--error-format json`).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use nshed::diag::{Problem, RenderStyle, Report};
+use nshed::experiments::ExperimentError;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+pyo3::create_exception!(
+    nshed,
+    NshedError,
+    PyValueError,
+    "A problem nshed reports: a model that does not compile, an unknown name, a value out of \
+range, a file that cannot be read or written.\n\n\
+`str(e)` is the rendered diagnostic (as the command line prints it), `e.code` the code of \
+its first error (e.g. `nshed::check::unknown_name`) and `e.diagnostics` a list of dicts, one \
+per problem, as `nshed check --error-format json` prints them: `file`, `code`, `severity`, \
+`message`, `help` and `labels` (each with `message`, `primary`, and `start` / `end` holding \
+`offset` (bytes), `line` and `column` (1-based)). A subclass of `ValueError`."
+);
+
+/// The error for every problem of `report`.
+pub fn report_error(report: &Report) -> PyErr {
+    Python::attach(|py| {
+        let text = report.render(RenderStyle::Plain);
+        let code = report
+            .problems
+            .iter()
+            .find(|p| p.is_error())
+            .or(report.problems.first())
+            .map_or("nshed::error", |p| p.code);
+        let err = NshedError::new_err(text.trim_end().to_string());
+        let value = err.value(py);
+        let diagnostics = diagnostics(py, report);
+        let attach = value
+            .setattr("code", code)
+            .and_then(|()| value.setattr("diagnostics", diagnostics?));
+        match attach {
+            Ok(()) => err,
+            Err(e) => e,
+        }
+    })
+}
+
+/// The error for `problems` found in `text` (shown under `name`).
+pub fn problems_error(name: &str, text: &str, problems: Vec<Problem>) -> PyErr {
+    report_error(&Report::new(name, text, problems))
+}
+
+/// The error for one problem that points into no text (a file that cannot be read, an
+/// option out of range).
+pub fn problem_error(name: &str, problem: Problem) -> PyErr {
+    problems_error(name, "", vec![problem])
+}
+
+/// The error for an experiment that could not run.
+pub fn experiment_error(e: ExperimentError) -> PyErr {
+    let mut message = e.message.clone();
+    if let Some(detail) = &e.detail {
+        message = format!("{}\n{message}", detail.trim_end());
+    }
+    let mut problem = Problem::error(e.code(), message);
+    problem.help = e.help;
+    problem_error("<options>", problem)
+}
+
+/// An argument out of range, named like the keyword argument it came in.
+pub fn argument_error(message: impl Into<String>, help: impl Into<String>) -> PyErr {
+    problem_error(
+        "<arguments>",
+        Problem::error("nshed::python::argument", message).help(help),
+    )
+}
+
+/// Runs `f`, turning a panic (a bug) into an `NshedError` instead of letting it cross into
+/// Python as a `PanicException`.
+pub fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(panic) => Err(internal_error(panic.as_ref())),
+    }
+}
+
+/// The error for a panic caught at the boundary.
+pub fn internal_error(panic: &(dyn std::any::Any + Send)) -> PyErr {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".to_string());
+    problem_error(
+        "<nshed>",
+        Problem::error("nshed::internal", format!("nshed failed: {what}"))
+            .help("this is a bug in nshed; the model keeps its state from before the call"),
+    )
+}
+
+/// Every problem of `report` as a dict of the JSON form.
+fn diagnostics<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyList>> {
+    let text = report.source.inner().as_str();
+    let file = report.source.name();
+    let list = PyList::empty(py);
+    for problem in &report.problems {
+        let d = PyDict::new(py);
+        d.set_item("file", file)?;
+        d.set_item("code", problem.code)?;
+        d.set_item("severity", if problem.is_error() { "error" } else { "warning" })?;
+        d.set_item("message", &problem.message)?;
+        d.set_item("help", problem.help.as_deref())?;
+        let labels = PyList::empty(py);
+        for (i, label) in problem.labels.iter().enumerate() {
+            let l = PyDict::new(py);
+            l.set_item("message", label.label())?;
+            l.set_item("primary", i == 0)?;
+            l.set_item("start", position(py, text, label.offset())?)?;
+            l.set_item("end", position(py, text, label.offset() + label.len())?)?;
+            labels.append(l)?;
+        }
+        d.set_item("labels", labels)?;
+        list.append(d)?;
+    }
+    Ok(list)
+}
+
+/// `{offset, line, column}` of a byte offset (1-based line and column in characters).
+fn position<'py>(py: Python<'py>, text: &str, offset: usize) -> PyResult<Bound<'py, PyDict>> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let d = PyDict::new(py);
+    d.set_item("offset", offset)?;
+    d.set_item("line", before.matches('\n').count() + 1)?;
+    d.set_item("column", before[line_start..].chars().count() + 1)?;
+    Ok(d)
+}
