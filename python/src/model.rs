@@ -484,12 +484,15 @@ impl Model {
     }
 
     /// The predicted class of `x`: the class of the largest logit, the first declared on a
-    /// tie.
-    fn predict(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    /// tie (as `nshed query FILE 'predict X'` answers).
+    fn predict(&self, x: &Bound<'_, PyAny>) -> PyResult<String> {
         let text = format!("predict {}", input_text(x, None)?);
         match guarded(|| self.ask(&text))? {
-            Answer::Predict { predicted, .. } => Ok(Some(predicted)),
-            _ => Ok(None),
+            Answer::Predict { predicted, .. } => Ok(predicted),
+            other => Err(problem_error(
+                "<nshed>",
+                Problem::error("nshed::internal", format!("a predict query answered {other:?}")),
+            )),
         }
     }
 
