@@ -18,6 +18,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod span;
 pub mod syntax;
 
 #[cfg(feature = "cli")]

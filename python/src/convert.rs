@@ -9,7 +9,10 @@ use serde_json::Value;
 
 /// A serialisable report as Python objects: objects become dicts (keys in the report's
 /// order), arrays lists, numbers `int` or `float`, `null` `None`.
-pub fn to_python<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+pub fn to_python<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     let value = serde_json::to_value(value).map_err(|e| {
         crate::error::problem_error(
             "<nshed>",

@@ -58,11 +58,7 @@ pub fn problem_error(name: &str, problem: Problem) -> PyErr {
 
 /// The error for an experiment that could not run.
 pub fn experiment_error(e: ExperimentError) -> PyErr {
-    let mut message = e.message.clone();
-    if let Some(detail) = &e.detail {
-        message = format!("{}\n{message}", detail.trim_end());
-    }
-    let mut problem = Problem::error(e.code(), message);
+    let mut problem = Problem::error(e.code(), e.message.clone());
     problem.help = e.help;
     problem_error("<options>", problem)
 }
@@ -107,7 +103,14 @@ fn diagnostics<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyL
         let d = PyDict::new(py);
         d.set_item("file", file)?;
         d.set_item("code", problem.code)?;
-        d.set_item("severity", if problem.is_error() { "error" } else { "warning" })?;
+        d.set_item(
+            "severity",
+            if problem.is_error() {
+                "error"
+            } else {
+                "warning"
+            },
+        )?;
         d.set_item("message", &problem.message)?;
         d.set_item("help", problem.help.as_deref())?;
         let labels = PyList::empty(py);

@@ -62,7 +62,14 @@ fn nshed_python(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "__all__",
-        ["Model", "NshedError", "load", "loads", "restore", "__version__"],
+        [
+            "Model",
+            "NshedError",
+            "load",
+            "loads",
+            "restore",
+            "__version__",
+        ],
     )?;
     Ok(())
 }

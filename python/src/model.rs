@@ -11,7 +11,7 @@ use nshed::persist::{self, SavedState};
 use nshed::query::{self, Answer, Input, Query};
 use nshed::render::figure::{model_graph_svg, FigureOptions};
 use nshed::report::{edge_name, RunReport};
-use nshed::syntax::ast::Span;
+use nshed::span::Span;
 use nshed::Compiled;
 use numpy::PyArray1;
 use numpy::PyArray2;
@@ -181,7 +181,8 @@ fn type_name(x: &Bound<'_, PyAny>) -> String {
 
 /// A number of steps: an `int` >= 0 (`bool` is refused).
 pub fn count(what: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
-    if value.is_instance_of::<pyo3::types::PyBool>() || !value.is_instance_of::<pyo3::types::PyInt>()
+    if value.is_instance_of::<pyo3::types::PyBool>()
+        || !value.is_instance_of::<pyo3::types::PyInt>()
     {
         return Err(PyTypeError::new_err(format!(
             "{what} must be an int, not {}",
@@ -268,7 +269,12 @@ impl Model {
     /// Data sample names, in file order (the rows and columns of `le_matrix()`).
     #[getter]
     fn samples(&self) -> Vec<String> {
-        self.ir().data.samples.iter().map(|s| s.name.clone()).collect()
+        self.ir()
+            .data
+            .samples
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     /// Feature node names in IR order: level by level, in declaration order (the entries
@@ -440,7 +446,10 @@ impl Model {
         })?;
         let out = PyDict::new(py);
         for (n, s) in ids {
-            out.set_item(&self.ir().nodes[n as usize].name, if ln { s } else { plain(s) })?;
+            out.set_item(
+                &self.ir().nodes[n as usize].name,
+                if ln { s } else { plain(s) },
+            )?;
         }
         Ok(out)
     }
@@ -491,7 +500,10 @@ impl Model {
             Answer::Predict { predicted, .. } => Ok(predicted),
             other => Err(problem_error(
                 "<nshed>",
-                Problem::error("nshed::internal", format!("a predict query answered {other:?}")),
+                Problem::error(
+                    "nshed::internal",
+                    format!("a predict query answered {other:?}"),
+                ),
             )),
         }
     }
@@ -610,9 +622,9 @@ impl Model {
     fn draw(&self, input: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         let input = input.map(|x| self.input(x)).transpose()?;
         guarded(|| {
-            let highlighted = input.as_ref().map(|(i, text)| {
-                (i.input.as_slice(), i.sample.clone().unwrap_or(text.clone()))
-            });
+            let highlighted = input
+                .as_ref()
+                .map(|(i, text)| (i.input.as_slice(), i.sample.clone().unwrap_or(text.clone())));
             let drawing = ModelDrawing::of(self.loaded.model(), &self.state, highlighted);
             Ok(model_graph_svg(
                 &drawing,
@@ -805,7 +817,6 @@ impl Model {
     pub fn engine_model(&self) -> &engine::Model<'_> {
         self.loaded.model()
     }
-
 }
 
 /// Compiles `text` (shown as `name`) into a model.

@@ -5,7 +5,7 @@
 
 use crate::diag::Problem;
 use crate::ir::{EdgeId, Ir, NodeId};
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 use super::parse::did_you_mean;
 
