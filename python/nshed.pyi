@@ -60,8 +60,9 @@ class Model:
 
     Names and values that do not fit the model raise `NshedError`, arguments of the wrong
     type `TypeError`; the model keeps its state after any error. Long calls (training,
-    local elasticity, the experiments) release the interpreter and stop on Ctrl-C, raising
-    `KeyboardInterrupt`; interrupted training keeps the steps taken."""
+    local elasticity, the analyses and experiments) release the interpreter; Ctrl-C raises
+    `KeyboardInterrupt`, stopping training (which keeps the steps taken) and the sweeps
+    early."""
 
     @property
     def name(self) -> str:
