@@ -12,6 +12,7 @@ pub mod fsio;
 pub mod gen;
 pub mod ir;
 pub mod persist;
+mod prefetch;
 pub mod progress;
 pub mod query;
 pub mod record;
@@ -23,6 +24,8 @@ pub mod syntax;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod lsp;
 #[cfg(feature = "cli")]
 pub mod repl;
 #[cfg(feature = "cli")]

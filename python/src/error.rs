@@ -7,7 +7,7 @@ use nshed::diag::{Problem, RenderStyle, Report};
 use nshed::experiments::ExperimentError;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyList;
 
 pyo3::create_exception!(
     nshed,
@@ -94,51 +94,14 @@ pub fn internal_error(panic: &(dyn std::any::Any + Send)) -> PyErr {
     )
 }
 
-/// Every problem of `report` as a dict of the JSON form.
+/// Every problem of `report` in the JSON form of `--error-format json`, as dicts.
 fn diagnostics<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyList>> {
     let text = report.source.inner().as_str();
-    let file = report.source.name();
+    let index = nshed::source::LineIndex::new(text);
     let list = PyList::empty(py);
     for problem in &report.problems {
-        let d = PyDict::new(py);
-        d.set_item("file", file)?;
-        d.set_item("code", problem.code)?;
-        d.set_item(
-            "severity",
-            if problem.is_error() {
-                "error"
-            } else {
-                "warning"
-            },
-        )?;
-        d.set_item("message", &problem.message)?;
-        d.set_item("help", problem.help.as_deref())?;
-        let labels = PyList::empty(py);
-        for (i, label) in problem.labels.iter().enumerate() {
-            let l = PyDict::new(py);
-            l.set_item("message", label.label())?;
-            l.set_item("primary", i == 0)?;
-            l.set_item("start", position(py, text, label.offset())?)?;
-            l.set_item("end", position(py, text, label.offset() + label.len())?)?;
-            labels.append(l)?;
-        }
-        d.set_item("labels", labels)?;
-        list.append(d)?;
+        let json = problem.to_json(report.source.name(), text, &index);
+        list.append(crate::convert::to_python(py, &json)?)?;
     }
     Ok(list)
-}
-
-/// `{offset, line, column}` of a byte offset (1-based line and column in characters).
-fn position<'py>(py: Python<'py>, text: &str, offset: usize) -> PyResult<Bound<'py, PyDict>> {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let d = PyDict::new(py);
-    d.set_item("offset", offset)?;
-    d.set_item("line", before.matches('\n').count() + 1)?;
-    d.set_item("column", before[line_start..].chars().count() + 1)?;
-    Ok(d)
 }

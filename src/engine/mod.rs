@@ -10,6 +10,7 @@ pub mod lazy;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
+mod pathways;
 pub mod rules;
 pub mod sample;
 pub mod state;

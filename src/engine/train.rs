@@ -12,10 +12,11 @@
 
 use super::graph::{FireCounts, Model};
 use super::lazy::Plan;
+use super::pathways::{is_plain_input, Kept, Pathways};
 use super::rules::{Freeze, Rules};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::State;
-use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler};
+use crate::ir::{ClassId, EdgeId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler};
 
 /// The file-wide `eta_update` (union when there is no `train`).
 pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
@@ -28,7 +29,8 @@ struct Workspace {
     counts: FireCounts,
     pathway: Vec<NodeId>,
     in_u: Vec<bool>,
-    /// The nodes of U, each once, in discovery order.
+    /// The nodes of U, each once, in discovery order, in front (one slot per node and
+    /// a spare, so that adding a node needs no branch).
     u_list: Vec<NodeId>,
     label_in_u: Vec<bool>,
     /// Class edges whose eta grows this step, and the same as a list.
@@ -44,7 +46,7 @@ impl Workspace {
             counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
             in_u: vec![false; model.n_nodes()],
-            u_list: Vec::new(),
+            u_list: vec![0; model.n_nodes() + 1],
             label_in_u: vec![false; model.n_classes()],
             cofire: vec![false; model.n_edges()],
             cofire_list: Vec::new(),
@@ -67,6 +69,8 @@ pub struct Trainer<'m, 'ir> {
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
+    /// The data samples' pathways, kept from their first draw.
+    pathways: Pathways,
 }
 
 impl<'m, 'ir> Trainer<'m, 'ir> {
@@ -89,6 +93,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
+            pathways: Pathways::new(model),
         }
     }
 
@@ -216,13 +221,19 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
+        if q == 0.0 {
+            for &i in &drawn {
+                self.pathways
+                    .fill(self.model, i, &mut self.ws.counts, &mut self.ws.pathway);
+            }
+        }
+        let pathways = &self.pathways;
         let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
-            let input: &[NodeId] = if q > 0.0 {
-                &noisy[k]
+            if q > 0.0 {
+                (&noisy[k][..], samples[i].label, None)
             } else {
-                &samples[i].input
-            };
-            (input, samples[i].label)
+                (&samples[i].input[..], samples[i].label, pathways.get(i))
+            }
         });
         let (rules, plan) = match (phase, &self.file_rules) {
             (Some(p), _) => (&self.phase_rules[p], &self.phase_plans[p]),
@@ -267,7 +278,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             state,
             rules,
             plan,
-            batch.iter().copied(),
+            batch.iter().map(|&(input, label)| (input, label, None)),
         );
     }
 }
@@ -340,8 +351,9 @@ pub fn step_on(
     Trainer::new(model).step_on(state, &Rules::new(rules), freeze, batch);
 }
 
-/// SPEC 3 steps 1–4 for one batch. Every update reads the value from before the step:
-/// U and the co-firing edges are fixed first, and each entry is written once.
+/// SPEC 3 steps 1–4 for one batch of `(input, label, kept pathway)`. Every update reads
+/// the value from before the step: U and the co-firing edges are fixed first, and each
+/// entry is written once.
 fn update<'b>(
     model: &Model,
     ws: &mut Workspace,
@@ -349,55 +361,101 @@ fn update<'b>(
     state: &mut State,
     rules: &Rules,
     plan: &Plan,
-    batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId)>,
+    batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId, Option<Kept<'b>>)>,
 ) {
     let ir = model.ir;
+    let Workspace {
+        counts,
+        pathway,
+        in_u,
+        u_list,
+        label_in_u,
+        cofire,
+        cofire_list,
+        ..
+    } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
     // `in_u` is only read by dense nodes. Then U is the pathway itself.
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
-    let mut marked = true;
+    // Where a lone sample's pathway is: kept (`Some`), or in `pathway` (`None`).
+    let mut lone_path: Option<Option<&[NodeId]>> = None;
+    let mut u_len = 0;
+    // A lone sample's kept co-firing edges (its own label's), for either eta update.
+    let mut lone_edges: Option<&[EdgeId]> = None;
     // 1. U: firing nodes of every sample, and the label classes.
-    for (input, label) in batch {
-        model
-            .graph
-            .fire_levels(input, &mut ws.counts, &mut ws.pathway, false);
-        if lone && is_plain_input(input, model.n_inputs()) {
-            marked = false;
+    for (input, label, kept) in batch {
+        let path: &[NodeId] = match kept {
+            Some(k) => k.nodes,
+            None => {
+                model.graph.fire_levels(input, counts, pathway, false);
+                pathway
+            }
+        };
+        if lone && (kept.is_some() || is_plain_input(input, model.n_inputs())) {
+            lone_path = Some(kept.map(|k| k.nodes));
+            lone_edges = kept.map(|k| k.own_edges);
         } else {
-            for &n in &ws.pathway {
-                if !ws.in_u[n as usize] {
-                    ws.in_u[n as usize] = true;
-                    ws.u_list.push(n);
-                }
+            // Branch-free: whether a node is new is data-dependent (samples of a
+            // batch share much of their pathways), so every node is written at
+            // `u_len` and kept only when it was not in U yet.
+            for &n in path {
+                let seen = std::mem::replace(&mut in_u[n as usize], true);
+                u_list[u_len] = n;
+                u_len += usize::from(!seen);
             }
         }
-        if let Some(l) = ws.label_in_u.get_mut(label as usize) {
+        if let Some(l) = label_in_u.get_mut(label as usize) {
             *l = true;
         }
         if eta_update == EtaUpdate::Sample {
             // Edges from a node of this sample's pathway into its own label.
-            let first = model.graph.first_with_edges;
-            for &f in ws.pathway.iter().filter(|&&f| f >= first) {
-                for &e in model.graph.out_edges(f) {
-                    if ir.edges[e as usize].to == label && !ws.cofire[e as usize] {
-                        ws.cofire[e as usize] = true;
-                        ws.cofire_list.push(e);
+            match kept {
+                Some(k) => {
+                    for &e in k.own_edges {
+                        if !cofire[e as usize] {
+                            cofire[e as usize] = true;
+                            cofire_list.push(e);
+                        }
+                    }
+                }
+                None => {
+                    let first = model.graph.first_with_edges;
+                    for &f in path.iter().filter(|&&f| f >= first) {
+                        for &e in model.graph.out_edges(f) {
+                            if ir.edges[e as usize].to == label && !cofire[e as usize] {
+                                cofire[e as usize] = true;
+                                cofire_list.push(e);
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    let u_nodes: &[NodeId] = if marked { &ws.u_list } else { &ws.pathway };
+    let marked = lone_path.is_none();
+    let u_nodes: &[NodeId] = match lone_path {
+        Some(Some(kept)) => kept,
+        Some(None) => pathway,
+        None => &u_list[..u_len],
+    };
     if eta_update == EtaUpdate::Union {
-        // Edges from a node of U into a label of the batch. Nodes below the first
-        // with an edge are skipped without a lookup (in most models only the last
-        // feature level has edges, and U is mostly lower levels).
-        let first = model.graph.first_with_edges;
-        for &f in u_nodes.iter().filter(|&&f| f >= first) {
-            for &e in model.graph.out_edges(f) {
-                if ws.label_in_u[ir.edges[e as usize].to as usize] {
-                    ws.cofire[e as usize] = true;
-                    ws.cofire_list.push(e);
+        if let Some(edges) = lone_edges {
+            // One sample: the edges from its pathway into its label, kept.
+            for &e in edges {
+                cofire[e as usize] = true;
+            }
+            cofire_list.extend_from_slice(edges);
+        } else {
+            // Edges from a node of U into a label of the batch. Nodes below the first
+            // with an edge are skipped without a lookup (in most models only the last
+            // feature level has edges, and U is mostly lower levels).
+            let first = model.graph.first_with_edges;
+            for &f in u_nodes.iter().filter(|&&f| f >= first) {
+                for &e in model.graph.out_edges(f) {
+                    if label_in_u[ir.edges[e as usize].to as usize] {
+                        cofire[e as usize] = true;
+                        cofire_list.push(e);
+                    }
                 }
             }
         }
@@ -408,7 +466,7 @@ fn update<'b>(
     //    nodes are all written, in id order (the order of their jitter draws).
     state.grow_lazy_lambdas(u_nodes, &plan.node_step);
     state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
-        if ws.in_u[n] {
+        if in_u[n] {
             rules.grow[n]
         } else {
             rules.shrink[n]
@@ -416,9 +474,9 @@ fn update<'b>(
     });
 
     // 3. eta of every class edge, by co-firing, the same way.
-    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step);
+    state.grow_lazy_etas(cofire_list, &plan.edge_step);
     state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
-        if ws.cofire[e] {
+        if cofire[e] {
             rules.grow_eta[e]
         } else {
             rules.shrink_eta[e]
@@ -428,22 +486,15 @@ fn update<'b>(
 
     // Leave the scratch space clean for the next step.
     if marked {
-        for &n in &ws.u_list {
-            ws.in_u[n as usize] = false;
+        for &n in &u_list[..u_len] {
+            in_u[n as usize] = false;
         }
-        ws.u_list.clear();
     }
-    ws.label_in_u.iter_mut().for_each(|b| *b = false);
-    for &e in &ws.cofire_list {
-        ws.cofire[e as usize] = false;
+    label_in_u.iter_mut().for_each(|b| *b = false);
+    for &e in cofire_list.iter() {
+        cofire[e as usize] = false;
     }
-    ws.cofire_list.clear();
-}
-
-/// Whether `input` is strictly ascending and names only level-1 nodes (then its
-/// pathway lists every firing node once).
-fn is_plain_input(input: &[NodeId], n_inputs: usize) -> bool {
-    input.windows(2).all(|w| w[0] < w[1]) && input.last().is_none_or(|&n| (n as usize) < n_inputs)
+    cofire_list.clear();
 }
 
 #[cfg(test)]
@@ -524,6 +575,53 @@ mod tests {
         assert!(!is_plain_input(&[2, 2, 3], 7));
         assert!(!is_plain_input(&[3, 2], 7));
         assert!(!is_plain_input(&[2, 7], 7));
+    }
+
+    /// Trains `ir`'s schedule with the given pathway cache; returns the state.
+    fn trained_with(ir: &Ir, cache: impl Fn(&Model) -> Pathways) -> (State, usize) {
+        let model = Model::new(ir);
+        let mut state = State::new(ir, 5);
+        let mut trainer = Trainer::new(&model);
+        trainer.pathways = cache(&model);
+        trainer.run(&mut state, &mut |_| {});
+        (state, trainer.pathways.n_kept())
+    }
+
+    #[test]
+    fn kept_pathways_change_no_value() {
+        use crate::engine::testing::{generated, mul, one_phase, uniform_rules};
+        use crate::ir::Update;
+        for (batch, eta_update, sampler) in [
+            (1, EtaUpdate::Union, Sampler::Replace),
+            (1, EtaUpdate::Sample, Sampler::Shuffle),
+            (4, EtaUpdate::Union, Sampler::Replace),
+            (3, EtaUpdate::Sample, Sampler::Cycle),
+        ] {
+            let mut ir = generated(1500, 5, 4, 40, 0.05, 3);
+            ir.train = Some(one_phase(&ir, 400, batch, sampler, eta_update, 0));
+            // A second phase with dense (`sub`) shrinks: U is marked, not borrowed.
+            if let Some(t) = ir.train.as_mut() {
+                let mut dense = t.phases[0].clone();
+                dense.rules = uniform_rules(
+                    ir.nodes.len(),
+                    ir.edges.len(),
+                    mul(1.2),
+                    Update::Sub { amount: 0.01 },
+                );
+                dense.steps = 50;
+                t.phases.push(dense);
+            }
+            let (kept, n_kept) = trained_with(&ir, Pathways::new);
+            let (fired, none_kept) = trained_with(&ir, |m| Pathways::with_budget(m, 0));
+            let half = ir.nodes.len() * 2;
+            let (mixed, some_kept) = trained_with(&ir, |m| Pathways::with_budget(m, half));
+            let what = format!("batch {batch}, {eta_update:?}, {sampler:?}");
+            assert_eq!(n_kept, ir.data.samples.len(), "{what}: every sample kept");
+            assert_eq!(none_kept, 0, "{what}");
+            assert!(some_kept > 0 && some_kept < n_kept, "{what}: {some_kept}");
+            assert_eq!(kept, fired, "{what}: kept vs fired");
+            assert_eq!(mixed, fired, "{what}: partly kept vs fired");
+        }
     }
 
     #[test]
