@@ -25,7 +25,7 @@ pair `(["e1", "e2"], "c1")`."""
 
 Diagnostic = dict[str, Any]
 """One problem as `nshed check --error-format json` prints it: `file`, `code`, `severity`
-(`"error"` or `"warning"`), `message`, `help` (or None) and `labels`, each a dict with
+(`"error"`, `"warning"` or `"advice"`), `message`, `help` (or None) and `labels`, each a dict with
 `message`, `primary` (bool), `start` and `end` (`{"offset": bytes, "line": int, "column":
 int}`, 1-based, end exclusive)."""
 
