@@ -64,6 +64,8 @@ pub struct Trainer<'m, 'ir> {
     phase_plans: Vec<Plan>,
     /// The plan of the last explicit step's rules (LE steps reuse one rule set).
     explicit: Option<(Rules, Freeze, Plan)>,
+    /// The file's rules and their plan, for steps of a model without a `train` block.
+    file_rules: Option<(Rules, Plan)>,
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
@@ -75,25 +77,19 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     pub fn new(model: &'m Model<'ir>) -> Self {
         let ir = model.ir;
         let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
-        let (phase_rules, phase_plans) = if ir.train.is_some() {
-            (
-                phases.iter().map(|p| Rules::new(&p.rules)).collect(),
-                phases
-                    .iter()
-                    .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
-                    .collect(),
-            )
-        } else {
-            // No schedule: extra steps take every default with the file's rules.
-            let rules = Rules::new(&ir.rules);
-            let plan = Plan::new(ir, &rules, &Freeze::none(ir));
-            (vec![rules], vec![plan])
-        };
         Trainer {
             model,
-            phase_rules,
-            phase_plans,
+            phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
+            phase_plans: phases
+                .iter()
+                .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
+                .collect(),
             explicit: None,
+            file_rules: ir.train.is_none().then(|| {
+                let rules = Rules::new(&ir.rules);
+                let plan = Plan::new(ir, &rules, &Freeze::none(ir));
+                (rules, plan)
+            }),
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
@@ -140,7 +136,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 state.step_in_phase = 0;
                 continue;
             }
-            self.scheduled_step(state, train.sampler, state.phase, phase.batch);
+            self.scheduled_step(state, train.sampler, Some(state.phase), phase.batch);
             state.step += 1;
             state.step_in_phase += 1;
             taken += 1;
@@ -157,10 +153,10 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 
     /// Steps past the end of the schedule (the REPL's `train N` once the file's steps
-    /// are spent): drawn and updated exactly like the last phase's steps. A model with
-    /// data but no `train` block takes them with every default: batch 1, sampler
-    /// `replace`, eta update `union`, the file's rules, nothing frozen. Returns the steps
-    /// taken (0 when there is no phase or no data).
+    /// are spent): drawn and updated exactly like the last phase's steps. A model without
+    /// a `train` block takes steps with every default (SPEC 10: batch 1, `replace`, the
+    /// file's rules, nothing frozen). Returns the steps taken (0 when there is no phase,
+    /// or no data to draw from: see [`untrainable`]).
     pub fn run_extra_steps(
         &mut self,
         state: &mut State,
@@ -168,28 +164,35 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         observer: &mut dyn FnMut(&State),
     ) -> u64 {
         let ir = self.model.ir;
-        if ir.data.samples.is_empty() {
+        if untrainable(ir).is_some() {
             return 0;
         }
-        let (sampler, last, batch) = match ir.train.as_ref() {
+        let (sampler, phase, batch) = match ir.train.as_ref() {
             Some(train) => {
                 let Some(last) = train.phases.len().checked_sub(1) else {
                     return 0;
                 };
-                (train.sampler, last, train.phases[last].batch)
+                (train.sampler, Some(last), train.phases[last].batch)
             }
-            None => (Sampler::Replace, 0, 1),
+            None => (Sampler::Replace, None, 1),
         };
         for _ in 0..steps {
-            self.scheduled_step(state, sampler, last, batch);
+            self.scheduled_step(state, sampler, phase, batch);
             state.step += 1;
             observer(state);
         }
         steps
     }
 
-    /// One step of the schedule: draw, add noise, update.
-    fn scheduled_step(&mut self, state: &mut State, sampler: Sampler, phase: usize, batch: u64) {
+    /// One step of the schedule: draw, add noise, update with the rules of `phase` (the
+    /// file's rules when `None`).
+    fn scheduled_step(
+        &mut self,
+        state: &mut State,
+        sampler: Sampler,
+        phase: Option<usize>,
+        batch: u64,
+    ) {
         let samples = &self.model.ir.data.samples;
         let mut drawn = std::mem::take(&mut self.ws.batch);
         draw_batch(
@@ -232,8 +235,12 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 (&samples[i].input[..], samples[i].label, pathways.get(i))
             }
         });
-        let rules = &self.phase_rules[phase];
-        let plan = &self.phase_plans[phase];
+        let (rules, plan) = match (phase, &self.file_rules) {
+            (Some(p), _) => (&self.phase_rules[p], &self.phase_plans[p]),
+            (None, Some((rules, plan))) => (rules, plan),
+            // Only models without a `train` block step with the file's rules.
+            (None, None) => return,
+        };
         update(
             self.model,
             &mut self.ws,
@@ -274,6 +281,63 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             batch.iter().map(|&(input, label)| (input, label, None)),
         );
     }
+}
+
+/// Why training steps cannot be drawn for `ir`: it has no data (SPEC 10: a model with
+/// data and no `train` block trains with every default).
+pub fn untrainable(ir: &Ir) -> Option<&'static str> {
+    ir.data
+        .samples
+        .is_empty()
+        .then_some("the model has no data to draw training batches from")
+}
+
+/// The rules and freezes of an explicit step (`step BATCH` in the REPL, `step_on` in
+/// Python): the current phase's (the last phase's once the schedule is over), or the
+/// file's when there is no schedule.
+pub struct ExplicitRules<'ir> {
+    pub rules: &'ir RuleSet,
+    pub freeze: Freeze,
+    /// Where the rules come from: "phase `main`" or "the file".
+    pub source: String,
+}
+
+/// See [`ExplicitRules`].
+pub fn explicit_rules<'ir>(ir: &'ir Ir, state: &State) -> ExplicitRules<'ir> {
+    match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
+        Some(t) => {
+            let p = &t.phases[state.phase.min(t.phases.len() - 1)];
+            ExplicitRules {
+                rules: &p.rules,
+                freeze: Freeze::of_phase(p),
+                source: format!("phase `{}`", p.name),
+            }
+        }
+        None => ExplicitRules {
+            rules: &ir.rules,
+            freeze: Freeze::none(ir),
+            source: "the file".to_string(),
+        },
+    }
+}
+
+/// One explicit training step on `batch` (pairs of ascending level-1 ids and a label) with
+/// the [`explicit_rules`] of the state's position; counts as a step (`state.step` grows,
+/// the schedule's position does not move). Returns where the rules came from.
+pub fn explicit_step(
+    trainer: &mut Trainer,
+    state: &mut State,
+    batch: &[(&[NodeId], ClassId)],
+) -> String {
+    let ir = trainer.model().ir;
+    let ExplicitRules {
+        rules,
+        freeze,
+        source,
+    } = explicit_rules(ir, state);
+    trainer.step_on(state, &Rules::new(rules), &freeze, batch);
+    state.step += 1;
+    source
 }
 
 /// Convenience for one explicit step with fresh scratch space (REPL, tests).
@@ -437,6 +501,72 @@ fn update<'b>(
 mod tests {
     use super::*;
     use crate::engine::testing::fig1;
+
+    #[test]
+    fn without_a_schedule_steps_take_every_default() {
+        // SPEC 10: batch 1, `replace`, union, the file's rules: the same run as a one-phase
+        // schedule that says so.
+        let bare = fig1();
+        let mut scheduled = fig1();
+        scheduled.train = Some(crate::engine::testing::one_phase(
+            &bare,
+            50,
+            1,
+            Sampler::Replace,
+            EtaUpdate::Union,
+            0,
+        ));
+        let (a, b) = (Model::new(&bare), Model::new(&scheduled));
+        let mut from_defaults = State::new(&bare, 0);
+        let until = crate::engine::Until::Steps(50);
+        let control = crate::engine::Control::default();
+        let taken = crate::engine::train(
+            &mut Trainer::new(&a),
+            &mut from_defaults,
+            until,
+            &control,
+            &mut |_| {},
+        );
+        assert_eq!(taken.taken, 50);
+        let mut from_schedule = State::new(&scheduled, 0);
+        Trainer::new(&b).run(&mut from_schedule, &mut |_| {});
+        assert_eq!(from_defaults.ln_lambdas(), from_schedule.ln_lambdas());
+        assert_eq!(from_defaults.ln_etas(), from_schedule.ln_etas());
+        assert_eq!(from_defaults.step, 50);
+        assert_ne!(
+            from_defaults.ln_lambdas(),
+            State::new(&bare, 0).ln_lambdas()
+        );
+    }
+
+    #[test]
+    fn without_data_no_step_is_drawn() {
+        let mut ir = fig1();
+        ir.data.samples.clear();
+        assert!(untrainable(&ir).is_some());
+        assert!(untrainable(&fig1()).is_none());
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        assert_eq!(
+            Trainer::new(&model).run_extra_steps(&mut state, 5, &mut |_| {}),
+            0
+        );
+        assert_eq!(state, State::new(&ir, 0));
+    }
+
+    #[test]
+    fn an_explicit_step_counts_and_names_its_rules() {
+        // SPEC 7: one step on {c1a, {e4 e5 e6}->c2} leaves lambda[e3] at 0.9.
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        let batch: [(&[NodeId], ClassId); 2] = [(&[0, 1], 0), (&[3, 4, 5], 1)];
+        let source = explicit_step(&mut Trainer::new(&model), &mut state, &batch);
+        assert_eq!(source, "the file");
+        assert_eq!(state.step, 1);
+        assert!((state.lambda(2) - 0.9).abs() < 1e-12);
+        assert!((state.lambda(0) - 1.1).abs() < 1e-12);
+    }
 
     #[test]
     fn plain_inputs_are_ascending_level1_ids() {

@@ -9,7 +9,7 @@ use super::command::{self, Command};
 use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
 use crate::diag::{Problem, RenderStyle, Report};
-use crate::engine::{run_seed, Freeze, Model, Rules, State, Trainer};
+use crate::engine::{run_seed, Model, State, Trainer};
 use crate::ir::{ClassId, NodeId};
 use crate::persist::{self, SavedState};
 use crate::query::{answer, Input};
@@ -343,10 +343,10 @@ impl Session {
                 let beyond = schedule_over(ir, &run.state);
                 let whole = crate::syntax::ast::Span::new(0, line.trim_end().len());
                 let names = help::Names::of(Some(ir));
-                if ir.data.samples.is_empty() {
+                if let Some(why) = crate::engine::untrainable(ir) {
                     return self.problems(
                         line,
-                        vec![Problem::error("nshed::repl::no_data", "this model has no data to train on")
+                        vec![Problem::error("nshed::repl::no_data", why)
                             .label(whole, "nothing to draw batches from")
                             .help(names.fill("add a `data` block, or train on explicit batches with `step {$inputs}->$class`"))],
                     );
@@ -405,21 +405,24 @@ impl Session {
                 let mut trainer = Trainer::new(&model);
                 let (note, ok) = match &batch {
                     None => {
-                        let done = if ir.train.is_none() || schedule_over(ir, &run.state) {
-                            trainer.run_extra_steps(&mut run.state, 1, &mut |_| {})
+                        if crate::engine::untrainable(ir).is_some() {
+                            (String::new(), false)
                         } else {
-                            trainer.run_steps(&mut run.state, 1, &mut |_| {})
-                        };
-                        (phase_note(ir, &run.state, false), done == 1)
+                            let done = if ir.train.is_none() || schedule_over(ir, &run.state) {
+                                trainer.run_extra_steps(&mut run.state, 1, &mut |_| {})
+                            } else {
+                                trainer.run_steps(&mut run.state, 1, &mut |_| {})
+                            };
+                            (phase_note(ir, &run.state, false), done == 1)
+                        }
                     }
                     Some(inputs) => {
-                        let (rules, freeze, source) = explicit_step_rules(ir, &run.state);
                         let pairs: Vec<(&[NodeId], ClassId)> = inputs
                             .iter()
                             .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
                             .collect();
-                        trainer.step_on(&mut run.state, &Rules::new(rules), &freeze, &pairs);
-                        run.state.step += 1;
+                        let source =
+                            crate::engine::explicit_step(&mut trainer, &mut run.state, &pairs);
                         (format!(" with the rules of {source}"), true)
                     }
                 };
@@ -430,7 +433,7 @@ impl Session {
                         line,
                         vec![Problem::error(
                             "nshed::repl::no_data",
-                            "this model has no data to draw a batch from",
+                            "the model has no data to draw a batch from",
                         )
                         .label(
                             crate::syntax::ast::Span::new(0, line.trim_end().len()),
@@ -746,21 +749,6 @@ fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
             "; in phase `{}` ({}/{})",
             p.name, state.step_in_phase, p.steps
         )
-    }
-}
-
-/// Rules and freezes for an explicit `step BATCH`: the current phase's (the last
-/// phase's after the schedule), or the file's when there is no schedule.
-fn explicit_step_rules<'a>(
-    ir: &'a crate::ir::Ir,
-    state: &State,
-) -> (&'a crate::ir::RuleSet, Freeze, String) {
-    match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
-        Some(t) => {
-            let p = &t.phases[state.phase.min(t.phases.len() - 1)];
-            (&p.rules, Freeze::of_phase(p), format!("phase `{}`", p.name))
-        }
-        None => (&ir.rules, Freeze::none(ir), "the file".to_string()),
     }
 }
 
