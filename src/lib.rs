@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod expect;
 pub mod experiments;
 pub mod fsio;
 pub mod gen;
@@ -18,6 +19,7 @@ pub mod query;
 pub mod repl;
 pub mod report;
 pub mod source;
+pub mod suite;
 pub mod syntax;
 
 use diag::Report;

@@ -105,7 +105,8 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
         .collect()
 }
 
-/// Share of data samples predicted as their label (`None` without data).
+/// Share of data samples predicted as their label (`None` without data); a sample that
+/// reaches no class counts as wrong.
 pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
     let samples = &model.ir.data.samples;
     if samples.is_empty() {
@@ -117,7 +118,7 @@ pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
         .iter()
         .filter(|s| {
             ev.ln_logits_into(model, state, &s.input, &mut z);
-            crate::engine::numeric::argmax_first(&z) == Some(s.label as usize)
+            crate::engine::eval::prediction(&z) == Some(s.label)
         })
         .count();
     Some(correct as f64 / samples.len() as f64)

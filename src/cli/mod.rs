@@ -24,6 +24,7 @@ mod regularize;
 mod repl;
 mod run;
 pub mod sweep;
+mod test;
 
 /// Exit codes, documented in README.
 pub mod exit {
@@ -143,6 +144,9 @@ pub enum Command {
     /// Spread of the logits across seeds against depth for several init distributions, and
     /// the effect of freezing a level on accuracy, sparsity and LE (SPEC 9, seed 003).
     Depth(Box<depth::DepthArgs>),
+    /// Test models: check each, train it once, evaluate its `expect` blocks and compare its
+    /// run report with the golden report beside it (MODEL.golden.json); `--bless` writes them.
+    Test(Box<test::TestArgs>),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge {
@@ -187,6 +191,7 @@ pub fn main() -> ExitCode {
         Command::Fool(args) => fool::run(&args),
         Command::Depth(args) => depth::run(&args),
         Command::Merge { files, output } => sweep::merge(&files, &output),
+        Command::Test(args) => test::run(&args),
     };
     ExitCode::from(code)
 }

@@ -3,10 +3,10 @@
 //! Nothing here is checked beyond the grammar: names are not resolved, numbers are
 //! not evaluated. `check` turns this into the IR.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A byte range `start..end` into the source text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -25,6 +25,29 @@ impl Span {
     }
     pub fn is_empty(self) -> bool {
         self.start == self.end
+    }
+
+    /// This span without the whitespace and comments that end it (a rule that ends in an
+    /// expression takes the blanks after it); `text` is the text the span covers.
+    pub fn without_trailing_blanks(self, text: &str) -> Span {
+        let bytes = text.as_bytes();
+        let mut end = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => {
+                    i += 1;
+                    end = i;
+                }
+            }
+        }
+        Span::new(self.start, self.start + end.min(self.len()))
     }
 }
 
@@ -160,6 +183,7 @@ pub enum Block {
     Rules(RulesBlock),
     Data(DataBlock),
     Train(TrainBlock),
+    Expect(ExpectBlock),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -342,4 +366,126 @@ pub struct RecordDecl {
     pub every: IntLit,
     pub quantities: Vec<Ident>,
     pub span: Span,
+}
+
+/// `expect { ... }` (checked at the trained state) or `expect initial { ... }`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpectBlock {
+    /// `expect` or `expect initial`.
+    pub header: Span,
+    pub initial: bool,
+    pub items: Vec<Expectation>,
+}
+
+/// One expectation line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expectation {
+    pub kind: ExpectKind,
+    /// The expectation's text, without the blanks and comments after it.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExpectKind {
+    /// `predict X is C`; `class` is `None` for `is none`.
+    Predict {
+        input: ExpectInput,
+        class: Option<Ident>,
+    },
+    /// `pathway X has N...` (`fires`) or `pathway X lacks N...`.
+    Pathway {
+        input: ExpectInput,
+        fires: bool,
+        nodes: Vec<Ident>,
+    },
+    /// `p X C OP v`
+    P {
+        input: ExpectInput,
+        class: Ident,
+        compare: Comparison,
+    },
+    /// `le X Y OP v`; a pattern base carries its label: `le {e1 e2} -> c1 Y ...`.
+    Le {
+        base: ExpectInput,
+        label: Option<Ident>,
+        test: ExpectInput,
+        compare: Comparison,
+    },
+    /// `lambda N OP v`, `ln lambda N OP v`
+    Lambda {
+        ln: bool,
+        node: Ident,
+        compare: Comparison,
+    },
+    /// `eta F->C OP v`, `ln eta F->C OP v`
+    Eta {
+        ln: bool,
+        from: Ident,
+        to: Ident,
+        compare: Comparison,
+    },
+    /// `logit X C OP v`
+    Logit {
+        input: ExpectInput,
+        class: Ident,
+        compare: Comparison,
+    },
+    /// `accuracy OP v`
+    Accuracy { compare: Comparison },
+}
+
+/// The input of an expectation: a data sample's name or a pattern `{e1 e2}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExpectInput {
+    Sample(Ident),
+    Pattern { nodes: Vec<Ident>, span: Span },
+}
+
+impl ExpectInput {
+    pub fn span(&self) -> Span {
+        match self {
+            ExpectInput::Sample(name) => name.span,
+            ExpectInput::Pattern { span, .. } => *span,
+        }
+    }
+}
+
+/// `OP v` or `= v within tol`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    pub op: CmpOp,
+    pub op_span: Span,
+    pub value: Expr,
+    pub within: Option<Within>,
+}
+
+/// `within tol`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Within {
+    /// The `within` keyword.
+    pub keyword: Span,
+    pub tolerance: Expr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl CmpOp {
+    /// The operator as written (`<`, `<=`, ...), or `None` for other text.
+    pub fn from_text(text: &str) -> Option<CmpOp> {
+        match text {
+            "<" => Some(CmpOp::Lt),
+            "<=" => Some(CmpOp::Le),
+            ">" => Some(CmpOp::Gt),
+            ">=" => Some(CmpOp::Ge),
+            "=" => Some(CmpOp::Eq),
+            _ => None,
+        }
+    }
 }
