@@ -63,7 +63,7 @@ pub struct ModelReport {
     /// Errors that kept the model from being tested (unreadable, does not compile).
     pub errors: Vec<ErrorInfo>,
     /// Every expectation, `expect initial` first, in the order written.
-    pub expectations: Vec<Outcome>,
+    pub expectations: Vec<Checked>,
     /// The golden report, when there is one or `--bless` wrote one.
     pub golden: Option<Golden>,
     /// The errors, for drawing them under their source.
@@ -72,6 +72,16 @@ pub struct ModelReport {
     /// The model's source, for drawing failed expectations.
     #[serde(skip)]
     source: Option<Source>,
+}
+
+/// An expectation's outcome and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Checked {
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// 1-based line and column of the expectation.
+    pub line: usize,
+    pub column: usize,
 }
 
 /// One error of a model that could not be tested.
@@ -235,10 +245,21 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
     let seed = run_seed(ir, None);
     let initial = State::new(ir, seed);
     let trained = trained_state(&model, seed, true, &mut |_| {});
-    let expectations = evaluate_file(&model, &initial, &trained);
+    let text = &compiled.source.text;
+    let expectations: Vec<Checked> = evaluate_file(&model, &initial, &trained)
+        .into_iter()
+        .map(|outcome| {
+            let (line, column) = line_column(text, outcome.span.start);
+            Checked {
+                outcome,
+                line,
+                column,
+            }
+        })
+        .collect();
     let golden = golden_outcome(path, &model, &trained, options, guard);
     let passed =
-        expectations.iter().all(|o| o.passed) && golden.as_ref().is_none_or(|g| g.status.passes());
+        expectations.iter().all(|c| c.outcome.passed) && golden.as_ref().is_none_or(|g| g.status.passes());
     ModelReport {
         path: shown,
         passed,
@@ -465,7 +486,11 @@ impl ModelReport {
         }
         let n = self.expectations.len();
         if n > 0 {
-            let failed = self.expectations.iter().filter(|o| !o.passed).count();
+            let failed = self
+                .expectations
+                .iter()
+                .filter(|c| !c.outcome.passed)
+                .count();
             if failed > 0 {
                 parts.push(format!("{failed} of {n} expectation{} failed", plural(n)));
             } else {
@@ -503,8 +528,8 @@ impl ModelReport {
             let problems: Vec<Problem> = self
                 .expectations
                 .iter()
-                .filter(|o| !o.passed)
-                .map(expectation_problem)
+                .filter(|c| !c.outcome.passed)
+                .map(|c| expectation_problem(&c.outcome))
                 .collect();
             if !problems.is_empty() {
                 out.push_str(&Report::new(&source.name, &source.text, problems).render(style));
