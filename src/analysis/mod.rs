@@ -33,21 +33,36 @@
 //! # Ok::<(), nshed::analysis::AnalysisError>(())
 //! ```
 
+pub mod drawing;
+pub mod le_matrix;
 pub mod le_stats;
 pub mod mi;
 pub mod plane;
 pub mod sparsity;
 mod weights;
 
+pub use drawing::ModelDrawing;
+pub use le_matrix::{le_matrix_report, LeMatrixReport, LePairRow};
 pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePairStats};
 pub use mi::{
     information_binning, information_noise, level_information, mutual_information_bits,
     normalise_ln_scores, normalise_scores, Estimator, Information,
 };
 pub use plane::{
-    information_plane, level_representations, LevelInformation, PlaneOptions, Representation,
+    info_plane_run, information_plane, level_representations, InfoPlaneOptions, InfoPlaneReport,
+    LevelInformation, PlaneOptions, PlanePoint, Representation,
 };
 pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
+
+/// The mean of some values (`None` when there are none).
+pub fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for x in xs {
+        sum += x;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
+}
 
 /// Why an analysis could not run on the data it was given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{exit, print_stdout, run::print_json};
-use crate::diag::{RenderStyle, Report};
+use super::output::{print_json, print_stdout};
+use super::{exit, CliError, Ctx};
+use crate::diag::RenderStyle;
 use crate::suite::{self, Options};
 
 #[derive(clap::Args, Debug)]
@@ -11,23 +12,23 @@ pub struct TestArgs {
     /// Model files, or directories meaning every `*.nshed` below them (default: the
     /// current directory).
     #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
     /// Write or update each model's golden report (MODEL.golden.json beside it) instead
     /// of comparing with it; reports that already match are left as they are.
     #[arg(long)]
-    pub bless: bool,
+    bless: bool,
     /// Test only the models whose path contains this text.
     #[arg(long, value_name = "SUBSTRING")]
-    pub filter: Option<String>,
+    filter: Option<String>,
     /// Print one JSON object instead of the text report.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
     /// Relative tolerance of numbers in golden reports.
     #[arg(long, value_name = "R", default_value_t = 1e-9, value_parser = parse_rtol)]
-    pub rtol: f64,
+    rtol: f64,
     /// Differences of a golden report listed in full (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 10)]
-    pub max_diffs: usize,
+    max_diffs: usize,
 }
 
 fn parse_rtol(text: &str) -> Result<f64, String> {
@@ -39,28 +40,24 @@ fn parse_rtol(text: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: &TestArgs) -> u8 {
+/// Exit 0 when every model passes, 1 when one fails, 2 when nothing could be tested.
+pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), CliError> {
     let options = Options {
         rtol: args.rtol,
         bless: args.bless,
         filter: args.filter.clone(),
         max_diffs: args.max_diffs,
+        limits: ctx.limits,
     };
-    let report = match suite::run(&args.paths, &options) {
-        Ok(report) => report,
-        Err(problem) => {
-            super::eprint_report(&Report::new("nshed test", "", vec![problem]));
-            return exit::USAGE;
-        }
-    };
-    let code = if args.json {
-        print_json(&report)
+    let report = suite::run(&args.paths, &options).map_err(CliError::Usage)?;
+    if args.json {
+        print_json(&report)?;
     } else {
-        print_stdout(&report.render(RenderStyle::for_stdout()))
-    };
-    match (code, report.all_passed()) {
-        (exit::OK, true) => exit::OK,
-        (exit::OK, false) => exit::MODEL_ERROR,
-        (io, _) => io,
+        print_stdout(&report.render(RenderStyle::for_stdout()))?;
+    }
+    if report.all_passed() {
+        Ok(())
+    } else {
+        Err(CliError::Reported(exit::MODEL_ERROR))
     }
 }

@@ -30,6 +30,8 @@ pub struct Options {
     pub filter: Option<String>,
     /// Differences of a golden report listed in full; the rest are counted.
     pub max_diffs: usize,
+    /// Size limits of the models.
+    pub limits: crate::Limits,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             bless: false,
             filter: None,
             max_diffs: 10,
+            limits: crate::Limits::default(),
         }
     }
 }
@@ -236,7 +239,9 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
         diagnostics: Some(report),
         source: None,
     };
-    let compiled = match crate::source::load(&shown).and_then(crate::compile) {
+    let compiled = match crate::source::load(&shown)
+        .and_then(|source| crate::compile_with(source, &options.limits))
+    {
         Ok(compiled) => compiled,
         Err(report) => return failed(report),
     };
