@@ -149,7 +149,12 @@ fn evaluate_check(model: &Model, state: &State, check: &Check) -> (String, Expec
             within: compare.within,
         };
         match actual {
-            Some(v) => (subject, expected, Actual::Value { value: v }, holds(compare, v)),
+            Some(v) => (
+                subject,
+                expected,
+                Actual::Value { value: v },
+                holds(compare, v),
+            ),
             None => (subject, expected, Actual::Undefined, false),
         }
     };
@@ -370,7 +375,9 @@ impl Outcome {
     /// `expected >= 0.98, got 0.5` (for a pathway, the nodes that break it).
     pub fn verdict(&self) -> String {
         let got = match (&self.expected, &self.actual) {
-            (Expected::Pathway { fires, .. }, Actual::Pathway { wrong, .. }) if !wrong.is_empty() => {
+            (Expected::Pathway { fires, .. }, Actual::Pathway { wrong, .. })
+                if !wrong.is_empty() =>
+            {
                 let verb = match (*fires, wrong.len()) {
                     (true, 1) => "does not fire",
                     (true, _) => "do not fire",

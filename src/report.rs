@@ -58,7 +58,8 @@ pub struct SampleReport {
     pub logits: Vec<Option<f64>>,
     pub ln_logits: Vec<Option<f64>>,
     pub p: Vec<f64>,
-    pub predicted: String,
+    /// The predicted class; `null` when the sample reaches no class (it counts as wrong).
+    pub predicted: Option<String>,
 }
 
 /// What `nshed run` prints.
@@ -99,7 +100,7 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
                 logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
                 ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
                 p: e.p.clone(),
-                predicted: ir.classes[e.predicted as usize].name.clone(),
+                predicted: e.prediction().map(|c| ir.classes[c as usize].name.clone()),
             }
         })
         .collect()

@@ -249,10 +249,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 );
                 let suggestion = closest(&name.name, self.declared.iter().copied());
                 ctx.push(msg::unknown_sample(
-                    &name.name,
-                    name.span,
-                    suggestion,
-                    input_node,
+                    &name.name, name.span, suggestion, input_node,
                 ));
                 None
             }

@@ -103,7 +103,9 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
                     (&mut blocks.expect, "expect")
                 };
                 match slot {
-                    Some(first) => ctx.push(messages::duplicate_expect(name, b.header, first.header)),
+                    Some(first) => {
+                        ctx.push(messages::duplicate_expect(name, b.header, first.header))
+                    }
                     None => *slot = Some(b),
                 }
             }

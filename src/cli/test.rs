@@ -24,7 +24,7 @@ pub struct TestArgs {
     #[arg(long)]
     json: bool,
     /// Relative tolerance of numbers in golden reports.
-    #[arg(long, value_name = "R", default_value_t = 1e-9, value_parser = parse_rtol)]
+    #[arg(long, value_name = "R", default_value = "1e-9", value_parser = parse_rtol)]
     rtol: f64,
     /// Differences of a golden report listed in full (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 10)]

@@ -14,7 +14,11 @@ pub const MODEL_EXTENSION: &str = "nshed";
 /// followed (no cycles). A path that does not exist or cannot be read is a problem.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Problem> {
     let default = [PathBuf::from(".")];
-    let roots = if paths.is_empty() { &default[..] } else { paths };
+    let roots = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut found = Vec::new();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|e| unreadable(root, &e))?;

@@ -201,7 +201,8 @@ mod tests {
     #[test]
     fn paths_name_keys_and_indices_and_missing_entries_count() {
         let golden = json!({"eta": {"t1->c2": 1.0}, "samples": [{"p": [0.5, 0.5]}], "gone": 1});
-        let actual = json!({"eta": {"t1->c2": 2.0}, "samples": [{"p": [0.5, 0.4, 0.1]}], "new": null});
+        let actual =
+            json!({"eta": {"t1->c2": 2.0}, "samples": [{"p": [0.5, 0.4, 0.1]}], "new": null});
         let (d, n) = compare(&golden, &actual, 1e-9, 3);
         assert_eq!(n, 5);
         let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
@@ -212,7 +213,12 @@ mod tests {
 
     #[test]
     fn other_kinds_compare_exactly() {
-        let (_, n) = compare(&json!({"a": null, "b": "x"}), &json!({"a": 0.0, "b": "y"}), 1.0, 9);
+        let (_, n) = compare(
+            &json!({"a": null, "b": "x"}),
+            &json!({"a": 0.0, "b": "y"}),
+            1.0,
+            9,
+        );
         assert_eq!(n, 2);
         let (d, n) = compare(&json!(1.0), &json!("1"), 1.0, 9);
         assert_eq!((d[0].path.as_str(), n), ("(the whole report)", 1));

@@ -152,7 +152,9 @@ pub fn run(paths: &[PathBuf], options: &Options) -> Result<TestReport, Problem> 
             "nshed::test::no_model",
             format!("no `.nshed` file under {}", shown.join(", ")),
         )
-        .help("give model files or directories that hold some, for example `nshed test examples`"));
+        .help(
+            "give model files or directories that hold some, for example `nshed test examples`",
+        ));
     }
     Ok(run_models(&found, options))
 }
@@ -263,8 +265,8 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
         })
         .collect();
     let golden = golden_outcome(path, &model, &trained, options, guard);
-    let passed =
-        expectations.iter().all(|c| c.outcome.passed) && golden.as_ref().is_none_or(|g| g.status.passes());
+    let passed = expectations.iter().all(|c| c.outcome.passed)
+        && golden.as_ref().is_none_or(|g| g.status.passes());
     ModelReport {
         path: shown,
         passed,
@@ -468,7 +470,10 @@ impl TestReport {
                 out.push_str(&format!("    {}\n", m.path));
             }
         }
-        out.push_str(&format!("\n{} passed, {} failed\n", self.passed, self.failed));
+        out.push_str(&format!(
+            "\n{} passed, {} failed\n",
+            self.passed, self.failed
+        ));
         out
     }
 }

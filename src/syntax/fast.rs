@@ -1117,7 +1117,8 @@ impl<'a> Parser<'a> {
         };
         Ok(Expectation {
             kind,
-            span: self.span_from(start)
+            span: self
+                .span_from(start)
                 .without_trailing_blanks(&self.text[start..self.pos]),
         })
     }

@@ -72,15 +72,26 @@ fn the_worked_numbers_are_what_the_state_gives() {
 }",
     );
     assert_eq!(outs.len(), 9);
-    assert!(outs.iter().all(|o| o.passed && o.stage == Stage::Initial), "{outs:#?}");
+    assert!(
+        outs.iter().all(|o| o.passed && o.stage == Stage::Initial),
+        "{outs:#?}"
+    );
     let expected = [
         0.981135, 0.468311, 7.0, 4.0, 1.782503, 0.274277, 1.0, 0.0, 1.0,
     ];
     for (o, want) in outs.iter().zip(expected) {
-        assert!((value(o) - want).abs() < 1e-6, "{}: {}", o.subject, value(o));
+        assert!(
+            (value(o) - want).abs() < 1e-6,
+            "{}: {}",
+            o.subject,
+            value(o)
+        );
     }
     // Each outcome points at its own line.
-    assert_eq!(&text[outs[0].span.start..outs[0].span.end], "p c2 c2 >= 0.98");
+    assert_eq!(
+        &text[outs[0].span.start..outs[0].span.end],
+        "p c2 c2 >= 0.98"
+    );
     assert_eq!(outs[4].subject, "le c1a c2");
     assert_eq!(outs[7].subject, "ln eta t1->c2");
 }
@@ -210,6 +221,11 @@ expect initial { accuracy = 0.5 predict q is none }";
     let outs = evaluate_file(&model, &state, &state);
     assert!(outs.iter().all(|o| o.passed), "{outs:#?}");
     assert_eq!(nshed::report::accuracy(&model, &state), Some(0.5));
+    // The run report agrees: no prediction (null) for q.
+    let report = serde_json::to_value(nshed::report::RunReport::new(&model, &state)).unwrap();
+    assert_eq!(report["samples"][0]["predicted"], serde_json::Value::Null);
+    assert_eq!(report["samples"][1]["predicted"], "c2");
+    assert_eq!(report["accuracy"], 0.5);
 }
 
 #[test]
@@ -225,7 +241,10 @@ fn check_validates_expectations_without_running_them_and_ir_shows_them() {
     let json = serde_json::to_value(&compiled.ir).unwrap();
     assert_eq!(json["expect"]["initial"][0]["check"]["kind"], "p");
     assert_eq!(json["expect"]["initial"][0]["check"]["compare"]["op"], ">=");
-    assert_eq!(json["expect"]["initial"][0]["check"]["compare"]["value"], 1.5);
+    assert_eq!(
+        json["expect"]["initial"][0]["check"]["compare"]["value"],
+        1.5
+    );
     // A model without expectations has no `expect` key at all.
     let plain = nshed::compile(nshed::source::Source {
         name: "fig1.nshed".into(),

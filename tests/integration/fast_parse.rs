@@ -165,7 +165,11 @@ fn expect_layouts_parse_alike() {
     ];
     for (i, block) in valid.iter().enumerate() {
         let text = format!("{model}{block}");
-        assert_eq!(compare(&format!("expect case {i}"), &text), Outcome::Same, "{text}");
+        assert_eq!(
+            compare(&format!("expect case {i}"), &text),
+            Outcome::Same,
+            "{text}"
+        );
     }
     let refused = [
         "expect { pathway x has }",
@@ -182,6 +186,10 @@ fn expect_layouts_parse_alike() {
     ];
     for (i, block) in refused.iter().enumerate() {
         let text = format!("{model}{block}");
-        assert_eq!(compare(&format!("refused case {i}"), &text), Outcome::BothRefuse, "{text}");
+        assert_eq!(
+            compare(&format!("refused case {i}"), &text),
+            Outcome::BothRefuse,
+            "{text}"
+        );
     }
 }

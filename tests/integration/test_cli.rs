@@ -96,7 +96,10 @@ fn every_example_passes() {
             "every example has expectations, and passes: {line}"
         );
     }
-    assert_eq!(last_line(&out), format!("{} passed, 0 failed", examples.len()));
+    assert_eq!(
+        last_line(&out),
+        format!("{} passed, 0 failed", examples.len())
+    );
 }
 
 #[test]
@@ -126,7 +129,11 @@ fn a_golden_report_is_blessed_then_compared() {
 
     // Blessing again changes nothing.
     let out = nshed_in(dir.path(), &["test", "--bless"]);
-    assert!(stdout(&out).contains("no golden report changed"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no golden report changed"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(std::fs::read(&golden).unwrap(), run.stdout);
 
     // A changed model fails against its golden report, then is blessed as updated.
@@ -138,20 +145,36 @@ fn a_golden_report_is_blessed_then_compared() {
     let out = nshed_in(dir.path(), &["test", "--max-diffs", "1000"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("test m.nshed ... FAILED (1 of 2 expectations failed, golden differs)"), "{text}");
+    assert!(
+        text.contains("test m.nshed ... FAILED (1 of 2 expectations failed, golden differs)"),
+        "{text}"
+    );
     assert!(text.contains("  steps: golden 8, now 9\n"), "{text}");
     let listed = text.lines().filter(|l| l.contains(": golden ")).count();
     assert!(
-        text.contains(&format!("golden report m.golden.json differs from this run in {listed} values:\n")),
+        text.contains(&format!(
+            "golden report m.golden.json differs from this run in {listed} values:\n"
+        )),
         "{text}"
     );
     // At most N differences are listed, then a count of the others.
     let out = nshed_in(dir.path(), &["test", "--max-diffs", "2"]);
     let text = stdout(&out);
-    assert_eq!(text.lines().filter(|l| l.contains(": golden ")).count(), 2, "{text}");
-    assert!(text.contains(&format!("  ... and {} more\n", listed - 2)), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.contains(": golden ")).count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  ... and {} more\n", listed - 2)),
+        "{text}"
+    );
     let out = nshed_in(dir.path(), &["test", "--bless"]);
-    assert!(stdout(&out).contains("  m.golden.json (updated)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("  m.golden.json (updated)"),
+        "{}",
+        stdout(&out)
+    );
     let run = nshed_in(dir.path(), &["run", "--json", "m.nshed"]);
     assert_eq!(std::fs::read(&golden).unwrap(), run.stdout);
 }
@@ -219,15 +242,23 @@ fn bless_never_writes_over_a_model_file() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("golden report m.golden.json was not written: it is a model file of this run"),
+        text.contains(
+            "golden report m.golden.json was not written: it is a model file of this run"
+        ),
         "{text}"
     );
-    assert_eq!(std::fs::read_to_string(dir.path().join("m.golden.json")).unwrap(), MODEL);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.golden.json")).unwrap(),
+        MODEL
+    );
     // Not named as a model, it is still recognised as one and kept.
     let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("was not written: it holds a model, not a report"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("m.golden.json")).unwrap(), MODEL);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.golden.json")).unwrap(),
+        MODEL
+    );
 }
 
 #[test]
@@ -251,7 +282,10 @@ fn directories_are_searched_in_path_order_and_filtered() {
     let out = nshed_in(dir.path(), &["test", "--filter", "sub/"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("running 1 model (2 filtered out)\ntest sub/c.nshed ... ok"), "{text}");
+    assert!(
+        text.starts_with("running 1 model (2 filtered out)\ntest sub/c.nshed ... ok"),
+        "{text}"
+    );
     assert_eq!(last_line(&out), "1 passed, 0 failed");
 
     // A file named on the command line is tested whatever its extension.
@@ -265,7 +299,10 @@ fn json_output_has_every_expectation_with_its_values() {
     let out = nshed_in(dir.path(), &["test", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (json["passed"].as_u64(), json["failed"].as_u64()),
+        (Some(0), Some(1))
+    );
     let model = &json["models"][0];
     assert_eq!(model["path"], "fig1.nshed");
     assert_eq!(model["passed"], false);
@@ -276,8 +313,14 @@ fn json_output_has_every_expectation_with_its_values() {
     assert_eq!(first["subject"], "p c2 c2");
     assert_eq!(first["expected"]["op"], ">");
     assert!((first["actual"]["value"].as_f64().unwrap() - 0.981135).abs() < 1e-6);
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(28), Some(3)));
-    assert_eq!(expectations[1]["actual"]["wrong"], serde_json::json!(["t2"]));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(28), Some(3))
+    );
+    assert_eq!(
+        expectations[1]["actual"]["wrong"],
+        serde_json::json!(["t2"])
+    );
     assert_eq!(expectations[2]["actual"]["class"], "c1");
     assert_eq!(expectations[3]["passed"], true);
 }
@@ -289,13 +332,19 @@ fn a_model_with_errors_fails_with_its_diagnostics() {
     let out = nshed_in(dir.path(), &["test"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("test bad.nshed ... FAILED (1 error)"), "{text}");
+    assert!(
+        text.contains("test bad.nshed ... FAILED (1 error)"),
+        "{text}"
+    );
     assert!(text.contains("unknown class `c9`"), "{text}");
     assert!(text.contains("[bad.nshed:27:24]"), "{text}");
     assert_eq!(last_line(&out), "1 passed, 1 failed");
     let json: serde_json::Value =
         serde_json::from_slice(&nshed_in(dir.path(), &["test", "--json"]).stdout).unwrap();
-    assert_eq!(json["models"][0]["errors"][0]["code"], "nshed::check::unknown_name");
+    assert_eq!(
+        json["models"][0]["errors"][0]["code"],
+        "nshed::check::unknown_name"
+    );
     assert_eq!(json["models"][0]["errors"][0]["line"], 27);
 }
 
@@ -310,7 +359,12 @@ fn usage_errors_exit_2() {
         &["test", "--max-diffs", "x"][..],
     ] {
         let out = nshed_in(dir.path(), args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     let stderr = String::from_utf8_lossy(&nshed_in(dir.path(), &["test", "no_such_dir"]).stderr)
@@ -327,19 +381,56 @@ fn two_models_never_share_one_golden_report() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("golden report a.golden.json was not written: it is also the golden report of `a.nshed`"), "{text}");
-    assert!(text.contains("it is also the golden report of `a.model`"), "{text}");
+    assert!(
+        text.contains("it is also the golden report of `a.model`"),
+        "{text}"
+    );
     assert!(!dir.path().join("a.golden.json").exists());
 }
 
 #[test]
 fn an_example_with_a_wrong_number_fails() {
     let text = std::fs::read_to_string("examples/fig1_le.nshed").unwrap();
-    let wrong = text.replace("le c1a c2 = 1.782503 within 1e-6", "le c1a c2 = 1.782603 within 1e-6");
+    let wrong = text.replace(
+        "le c1a c2 = 1.782503 within 1e-6",
+        "le c1a c2 = 1.782603 within 1e-6",
+    );
     assert_ne!(text, wrong);
     let dir = dir_with(&[("fig1_le.nshed", &wrong)]);
     let out = nshed_in(dir.path(), &["test"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("test fig1_le.nshed ... FAILED (1 of "), "{text}");
-    assert!(text.contains("expected = 1.782603 within 0.000001, got 1.78250"), "{text}");
+    assert!(
+        text.contains("test fig1_le.nshed ... FAILED (1 of "),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected = 1.782603 within 0.000001, got 1.78250"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_sample_that_reaches_no_class_has_no_prediction_in_the_run_report() {
+    let model = "model m {
+  level input { a b }
+  level mid { x = any(a) y = all(a, b) }
+  classes { c1 <- y c2 <- x }
+}
+data { q: b -> c1  r: a -> c2 }
+";
+    let dir = dir_with(&[("m.nshed", model)]);
+    let out = nshed_in(dir.path(), &["run", "m.nshed"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let q = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("q "))
+        .unwrap_or_default();
+    assert_eq!(
+        q.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["q", "c1", "-"],
+        "{text}"
+    );
+    assert!(text.contains("accuracy 0.500000 (1/2 samples)"), "{text}");
 }
