@@ -1,7 +1,7 @@
 //! The `expect { }` and `expect initial { }` blocks: every name resolved, every number
 //! evaluated, every tolerance validated, so that `crate::expect` only evaluates.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::data::{resolve_inputs, CheckedData};
 use super::fasthash::SeenIds;
@@ -34,6 +34,10 @@ pub fn check_expect(
     initial: Option<&ExpectBlock>,
     trained: Option<&ExpectBlock>,
 ) -> ir::Expectations {
+    if initial.is_none() && trained.is_none() {
+        // Nothing to check: no tables are built (large generated models have no expectations).
+        return ir::Expectations::default();
+    }
     let mut checker = Checker::new(symbols, context);
     if let (Some(block), None) = (trained, context.train) {
         ctx.push(msg::expect_untrained(block.header));
@@ -55,8 +59,9 @@ struct Checker<'s, 'a> {
     symbols: &'s Symbols<'a>,
     /// Checked samples by name (first declaration wins).
     samples: HashMap<&'s str, SampleRef>,
-    /// Every sample name written, valid or not.
+    /// Every sample name written, valid or not, in the order written (for suggestions).
     declared: Vec<&'s str>,
+    declared_set: HashSet<&'s str>,
     seen: SeenIds<u32>,
 }
 
@@ -69,7 +74,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 label: sample.label,
             });
         }
-        let declared = context
+        let declared: Vec<&str> = context
             .data_block
             .map_or(&[][..], |b| b.items.as_slice())
             .iter()
@@ -78,10 +83,12 @@ impl<'s, 'a> Checker<'s, 'a> {
                 DataItem::NoiseFlip { .. } => None,
             })
             .collect();
+        let declared_set = declared.iter().copied().collect();
         Checker {
             symbols,
             samples,
             declared,
+            declared_set,
             seen: SeenIds::new(symbols.nodes.len()),
         }
     }
@@ -235,7 +242,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 if let Some(sample) = self.samples.get(name.name.as_str()) {
                     return Some((ir::ExpectInput::Sample(sample.index), Some(sample.label)));
                 }
-                if self.declared.contains(&name.name.as_str()) {
+                if self.declared_set.contains(name.name.as_str()) {
                     // Declared but refused: its problem is reported already.
                     return None;
                 }

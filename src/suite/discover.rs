@@ -10,7 +10,7 @@ pub const MODEL_EXTENSION: &str = "nshed";
 
 /// The model files under `paths` (the current directory when empty), sorted by path, each
 /// once. A file is taken whatever its name; a directory gives every `*.nshed` below it,
-/// except in hidden directories (`.git`, ...); symbolic links to directories are not
+/// except hidden files and directories (`.git`, ...); symbolic links to directories are not
 /// followed (no cycles). A path that does not exist or cannot be read is a problem.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Problem> {
     let default = [PathBuf::from(".")];
@@ -29,7 +29,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Problem> {
         }
     }
     found.sort();
-    found.dedup();
+    // The same file named twice (`a.nshed`, `sub/../a.nshed`) is tested once.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(found)
 }
 

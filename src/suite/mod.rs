@@ -217,19 +217,6 @@ struct Guard<'a> {
     sharer: Option<String>,
 }
 
-/// Tests one model file.
-pub fn test_model_file(path: &Path, options: &Options) -> ModelReport {
-    let model_files = [canonical(path)];
-    test_model(
-        path,
-        options,
-        &Guard {
-            model_files: &model_files,
-            sharer: None,
-        },
-    )
-}
-
 fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
     let shown = path.display().to_string();
     let failed = |report: Report| ModelReport {

@@ -291,6 +291,16 @@ fn directories_are_searched_in_path_order_and_filtered() {
     // A file named on the command line is tested whatever its extension.
     let out = nshed_in(dir.path(), &["test", "sub", "a.nshed"]);
     assert_eq!(last_line(&out), "2 passed, 0 failed");
+    // ... and once, however it is spelt.
+    let out = nshed_in(
+        dir.path(),
+        &["test", "a.nshed", "./a.nshed", "sub/../a.nshed"],
+    );
+    assert!(
+        stdout(&out).starts_with("running 1 model\n"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
