@@ -444,3 +444,17 @@ data { q: b -> c1  r: a -> c2 }
     );
     assert!(text.contains("accuracy 0.500000 (1/2 samples)"), "{text}");
 }
+
+#[test]
+fn the_report_does_not_depend_on_the_thread_count() {
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_nshed"))
+            .args(["test", "examples", "--json"])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("the nshed binary runs")
+    };
+    let one = run("1");
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, run("4").stdout);
+}
