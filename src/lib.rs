@@ -19,6 +19,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod span;
 pub mod suite;
 pub mod syntax;
 

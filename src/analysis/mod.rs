@@ -1,4 +1,5 @@
-//! Numerical analyses over plain data (SPEC sections 5, 6 and 8).
+//! Numerical analyses: over plain data (SPEC sections 5, 6 and 8), and the typed reports
+//! built from a model state (information plane, LE matrix, the drawing of a model).
 //!
 //! Everything here works on plain vectors — per-sample score rows, class labels as indices,
 //! sampling weights — so it can be fed from any engine state. Scores come in as natural logs
@@ -14,8 +15,10 @@
 //!   denominator, a mean of no value) are `None`.
 //!
 //! ```
-//! use nshed::analysis::{level_information, level_sparsity, Estimator};
-//! use nshed::plot::{info_plane_svg, FigureOptions, InfoPlanePoint, InfoPlaneSeries};
+//! use nshed::analysis::{
+//!     level_information, level_sparsity, Estimator, LevelInformation, PlanePoint,
+//! };
+//! use nshed::render::figure::{info_plane_svg, FigureOptions};
 //!
 //! // ln S of a 2-node level for four samples (two per class); -inf is a zero score.
 //! let zero = f64::NEG_INFINITY;
@@ -24,11 +27,11 @@
 //! assert_eq!((info.i_xt, info.i_ty), (1.0, 1.0));
 //! assert_eq!(level_sparsity(&[0.0, 0.0]).effective_nodes, 2.0);
 //!
-//! let series = vec![InfoPlaneSeries {
-//!     label: "level 2".into(),
-//!     points: vec![InfoPlanePoint::from_information(100, info)],
+//! let points = vec![PlanePoint {
+//!     step: 100,
+//!     levels: vec![LevelInformation { level: "level 2".into(), i_xt: info.i_xt, i_ty: info.i_ty }],
 //! }];
-//! let svg: String = info_plane_svg(&series, &FigureOptions::titled("Information plane"));
+//! let svg: String = info_plane_svg(&points, &FigureOptions::titled("Information plane"));
 //! assert!(svg.starts_with("<?xml"));
 //! # Ok::<(), nshed::analysis::AnalysisError>(())
 //! ```

@@ -42,11 +42,7 @@ pub enum CliError {
     /// An output could not be written.
     Io(Problem),
     /// A computation failed, or a file could not be used as asked.
-    Failed {
-        problem: Problem,
-        /// What was computed before it failed, shown above the diagnostic.
-        detail: Option<String>,
-    },
+    Failed(Problem),
     /// A long run stopped by a signal; `message` says where (and whether it was saved).
     Stopped { signal: Stop, message: String },
     /// The problems were shown already (`check` of several files); only the code is left.
@@ -65,10 +61,7 @@ impl CliError {
     pub fn failed(message: impl Into<String>, help: Option<String>) -> CliError {
         let mut problem = Problem::error("nshed::failed", message);
         problem.help = help;
-        CliError::Failed {
-            problem,
-            detail: None,
-        }
+        CliError::Failed(problem)
     }
 
     /// A model (or other source) with problems.
@@ -79,7 +72,7 @@ impl CliError {
     /// The exit code of this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Model(_) | CliError::Failed { .. } => exit::MODEL_ERROR,
+            CliError::Model(_) | CliError::Failed(_) => exit::MODEL_ERROR,
             CliError::Usage(_) => exit::USAGE,
             CliError::Io(_) => exit::IO,
             CliError::Stopped { signal, .. } => signal.exit_code(),
@@ -91,21 +84,13 @@ impl CliError {
     pub fn render(&self, style: RenderStyle) -> String {
         match self {
             CliError::Model(report) => report.render(style),
-            CliError::Usage(problem) | CliError::Io(problem) => alone(problem, style),
-            CliError::Failed { problem, detail } => {
-                let mut out = detail.clone().unwrap_or_default();
-                out.push_str(&alone(problem, style));
-                out
+            CliError::Usage(problem) | CliError::Io(problem) | CliError::Failed(problem) => {
+                render(problem, style)
             }
             CliError::Stopped { message, .. } => format!("{message}\n"),
             CliError::Reported(_) => String::new(),
         }
     }
-}
-
-/// A problem with no source to draw.
-fn alone(problem: &Problem, style: RenderStyle) -> String {
-    render(problem, style)
 }
 
 impl fmt::Display for CliError {
@@ -117,9 +102,7 @@ impl fmt::Display for CliError {
                 report.source.name(),
                 report.error_count()
             ),
-            CliError::Usage(p) | CliError::Io(p) | CliError::Failed { problem: p, .. } => {
-                fmt::Display::fmt(p, f)
-            }
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => fmt::Display::fmt(p, f),
             CliError::Stopped { message, .. } => f.write_str(message),
             CliError::Reported(code) => write!(f, "failed with exit code {code}"),
         }
@@ -131,9 +114,7 @@ impl std::error::Error for CliError {}
 impl Diagnostic for CliError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         match self {
-            CliError::Usage(p) | CliError::Io(p) | CliError::Failed { problem: p, .. } => {
-                Diagnostic::code(p)
-            }
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => Diagnostic::code(p),
             CliError::Model(_) => Some(Box::new("nshed::model")),
             CliError::Stopped { .. } => Some(Box::new("nshed::stopped")),
             CliError::Reported(_) => None,
@@ -146,9 +127,7 @@ impl Diagnostic for CliError {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         match self {
-            CliError::Usage(p) | CliError::Io(p) | CliError::Failed { problem: p, .. } => {
-                Diagnostic::help(p)
-            }
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => Diagnostic::help(p),
             _ => None,
         }
     }
@@ -174,10 +153,7 @@ impl From<ExperimentError> for CliError {
         problem.help = e.help;
         match e.kind {
             ErrorKind::Options => CliError::Usage(problem),
-            ErrorKind::Model | ErrorKind::Failed => CliError::Failed {
-                problem,
-                detail: e.detail,
-            },
+            ErrorKind::Model | ErrorKind::Failed => CliError::Failed(problem),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `nshed le`: the local-elasticity matrix over the data samples at the trained state.
 
 use super::args::StateArgs;
-use super::output::{print_json_text, print_stdout};
+use super::output::{note, print_json_text, print_stdout};
 use super::{CliError, Ctx};
 use crate::engine::{run_seed, trained_state, Model};
 use crate::query::{answer, Query, QueryKind};
@@ -26,7 +26,7 @@ pub fn le(ctx: &Ctx, args: &LeArgs) -> Result<(), CliError> {
     let seed = run_seed(&compiled.ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     if compiled.ir.data.samples.is_empty() {
-        eprintln!("note: the model has no data samples; the matrix is empty");
+        note("note: the model has no data samples; the matrix is empty");
     }
     let query = Query {
         kind: QueryKind::LeMatrix,

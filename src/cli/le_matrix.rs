@@ -3,7 +3,7 @@
 //! Figure 5 style histograms as SVG.
 
 use super::args::StateArgs;
-use super::output::{print_json_text, print_stdout, write_file};
+use super::output::{note, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::analysis::le_matrix_report;
 use crate::engine::{run_seed, trained_state, Model};
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
     let seed = run_seed(ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     if ir.data.samples.is_empty() {
-        eprintln!("note: the model has no data samples; the matrix is empty");
+        note("note: the model has no data samples; the matrix is empty");
     }
     let report =
         le_matrix_report(&model, &state).map_err(|e| CliError::failed(e.to_string(), None))?;

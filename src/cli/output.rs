@@ -25,6 +25,14 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Writes a line to stderr (a note, or what was saved where). A failing stderr is not an
+/// error worth stopping for: there is nowhere left to report it.
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
 /// Prints one JSON document and a newline.
 pub fn print_json_text(json: serde_json::Result<String>) -> Result<(), CliError> {
     let mut text = json.map_err(|e| {

@@ -34,7 +34,7 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
     if let Some(path) = &args.file {
         let outcome = session.eval(&format!(":load {path}"), &AtomicBool::new(false));
         if outcome.is_error {
-            eprint!("{}", outcome.diagnostics);
+            let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
             if args.json {
                 say(&outcome.output)?;
             }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::args::StateArgs;
-use super::output::{print_json_text, print_stdout};
+use super::output::{note, print_json_text, print_stdout};
 use super::{CliError, Ctx};
 use crate::diag::Report;
 use crate::engine::{run_seed, train, Control, Model, State, Trainer, Until};
@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
 
     let stopped = if args.state.no_train || ir.train.is_none() {
         if args.record.is_some() {
-            eprintln!("note: nothing is trained, so nothing is recorded");
+            note("note: nothing is trained, so nothing is recorded");
         }
         None
     } else {
@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
             state: state.clone(),
         };
         persist::save(path, &saved).map_err(CliError::Io)?;
-        eprintln!("saved the state at step {} to {path}", state.step);
+        note(&format!("saved the state at step {} to {path}", state.step));
     }
     if let Some(signal) = stopped {
         return Err(CliError::Stopped {
@@ -134,7 +134,9 @@ fn train_and_record(
             )?,
         ),
         (Some(path), None) => {
-            eprintln!("note: the file has no `record` block, so `{path}` is not written");
+            note(&format!(
+                "note: the file has no `record` block, so `{path}` is not written"
+            ));
             None
         }
         (None, _) => None,

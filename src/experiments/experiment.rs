@@ -20,9 +20,6 @@ pub struct ExperimentError {
     pub kind: ErrorKind,
     pub message: String,
     pub help: Option<String>,
-    /// What was computed before it failed, to show above the message (e.g. the measured
-    /// table of a fit that could not be made).
-    pub detail: Option<String>,
 }
 
 /// What kind of mistake an [`ExperimentError`] is (front ends map it to their exit codes).
@@ -42,7 +39,6 @@ impl ExperimentError {
             kind,
             message: message.into(),
             help: None,
-            detail: None,
         }
     }
 
@@ -63,11 +59,6 @@ impl ExperimentError {
 
     pub fn help(mut self, help: impl Into<String>) -> ExperimentError {
         self.help = Some(help.into());
-        self
-    }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> ExperimentError {
-        self.detail = Some(detail.into());
         self
     }
 }
@@ -111,9 +102,4 @@ pub trait Points<E: Experiment>: Sync {
     /// derived from the seed and `index`, so it does not depend on which thread runs it.
     /// An error ends the sweep (the first failing point, in point order, is reported).
     fn run_point(&self, index: u64) -> Result<E::Point, String>;
-
-    /// A short description of what a point is, for progress displays ("grid points").
-    fn what(&self) -> &'static str {
-        "points"
-    }
 }

@@ -118,7 +118,7 @@ impl Render for GridReport {
 }
 
 /// The table of `f(eps)` measured by an uncertainty sweep.
-pub fn uncertainty_measured_table(setup: &Setup, entries: &[MeasuredEntry]) -> String {
+fn uncertainty_measured_table(setup: &Setup, entries: &[MeasuredEntry]) -> String {
     let mut out = header(setup);
     let unit = if setup.axis.log {
         "ln lambda"

@@ -12,13 +12,17 @@ impl Csv {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut csv = Csv {
+        let mut csv = Csv::empty();
+        csv.row(header);
+        csv
+    }
+
+    fn empty() -> Csv {
+        Csv {
             writer: ::csv::WriterBuilder::new()
                 .flexible(true)
                 .from_writer(Vec::new()),
-        };
-        csv.row(header);
-        csv
+        }
     }
 
     /// Appends one row.
@@ -39,11 +43,7 @@ impl Csv {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut csv = Csv {
-            writer: ::csv::WriterBuilder::new()
-                .flexible(true)
-                .from_writer(Vec::new()),
-        };
+        let mut csv = Csv::empty();
         csv.row(fields);
         let mut text = csv.finish();
         if text.ends_with('\n') {

@@ -22,7 +22,6 @@ mod regularize;
 mod run;
 
 pub use self::csv::{opt_field, Csv};
-pub use basin::uncertainty_measured_table;
 pub use le_matrix::{le_matrix_csv, le_matrix_svg, le_matrix_table};
 pub use number::{fmt_num, opt_num, show, show_value};
 pub use query::le_matrix_json;

@@ -12,7 +12,10 @@
 //! on a linear axis and the same in `ln lambda` on a log axis (`--log`). Point index
 //! `p = row * n + col`, so row 0 (the smallest `lambda[B]`) comes first.
 
+mod colours;
 mod sweep;
+
+pub use colours::{outcome_colour, outcome_hex};
 
 pub use sweep::{
     grid, uncertainty, BasinGrid, BasinOptions, GridParams, GridReport, MeasuredEntry,

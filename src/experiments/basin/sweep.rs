@@ -346,10 +346,6 @@ impl Points<BasinGrid> for Runs<'_, '_, GridParams> {
         &self.params
     }
 
-    fn what(&self) -> &'static str {
-        "grid points"
-    }
-
     fn run_point(&self, p: u64) -> Result<Vec<u32>, String> {
         let n = self.params.grid;
         let axis = &self.params.setup.axis;
@@ -398,10 +394,6 @@ pub fn uncertainty(
 impl Points<Uncertainty> for Runs<'_, '_, UncertaintyParams> {
     fn params(&self) -> &UncertaintyParams {
         &self.params
-    }
-
-    fn what(&self) -> &'static str {
-        "pairs"
     }
 
     fn run_point(&self, p: u64) -> Result<bool, String> {
@@ -471,7 +463,7 @@ fn grid_report(params: &GridParams, results: &[Vec<u32>]) -> GridReport {
         .enumerate()
         .map(|(i, (key, &points))| OutcomeEntry {
             label: outcome_label(setup, key),
-            colour: crate::render::figure::outcome_hex(i),
+            colour: super::outcome_hex(i),
             points,
             share: points as f64 / results.len() as f64,
         })
@@ -549,12 +541,12 @@ fn uncertainty_report(
         })
         .collect();
     let fit = fit_exponent(&measured).map_err(|e| {
-        ExperimentError::failed(e.to_string())
+        let measured: Vec<String> = entries
+            .iter()
+            .map(|m| format!("f({}) = {}", m.eps, m.f))
+            .collect();
+        ExperimentError::failed(format!("{e}; measured {}", measured.join(", ")))
             .help("widen --eps towards larger values or raise --pairs")
-            .detail(crate::render::uncertainty_measured_table(
-                &params.setup,
-                &entries,
-            ))
     })?;
     Ok(UncertaintyReport {
         experiment: Uncertainty::NAME,

@@ -281,10 +281,6 @@ impl Points<Depth> for DepthRun {
         &self.params
     }
 
-    fn what(&self) -> &'static str {
-        "depth: runs"
-    }
-
     fn run_point(&self, point: u64) -> Result<DepthPoint, String> {
         let p = &self.params;
         let fail = |why: String| format!("model of run {point}: {why}");

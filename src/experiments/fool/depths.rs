@@ -155,10 +155,6 @@ impl Points<FoolDepths> for DepthsRun {
         &self.params
     }
 
-    fn what(&self) -> &'static str {
-        "fool: models"
-    }
-
     fn run_point(&self, point: u64) -> Result<DepthPoint, String> {
         let p = &self.params;
         let fail = |why: String| format!("generated model of point {point}: {why}");

@@ -236,10 +236,6 @@ impl Points<FoolFile> for FileRun<'_> {
         &self.params
     }
 
-    fn what(&self) -> &'static str {
-        "fool: patterns and searches"
-    }
-
     fn run_point(&self, point: u64) -> Result<FilePoint, String> {
         let p = &self.params;
         let mut fooler = Fooler::new(&self.model, &self.state, p.criteria);
