@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::output::{print_json, print_stdout};
 use super::{exit, CliError, Ctx};
 use crate::diag::RenderStyle;
+use crate::render::test_report_text;
 use crate::suite::{self, Options};
 
 #[derive(clap::Args, Debug)]
@@ -53,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), CliError> {
     if args.json {
         print_json(&report)?;
     } else {
-        print_stdout(&report.render(RenderStyle::for_stdout()))?;
+        print_stdout(&test_report_text(&report, RenderStyle::for_stdout()))?;
     }
     if report.all_passed() {
         Ok(())
