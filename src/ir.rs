@@ -271,8 +271,10 @@ impl Expectations {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expectation {
     pub check: Check,
-    /// The line in the source (byte offsets), for reports.
-    pub span: crate::syntax::ast::Span,
+    /// The expectation in the source (byte offsets), for reports. Not in the JSON: the
+    /// IR describes the model, so a comment added above a line does not change it.
+    #[serde(skip)]
+    pub span: crate::span::Span,
 }
 
 /// What an expectation checks.

@@ -1,10 +1,10 @@
 //! Byte ranges into a source text: what every diagnostic label, AST node and query points
 //! at. A leaf, so that diagnostics (`diag`) and the syntax tree (`syntax`) both build on it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A byte range `start..end` into the source text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
