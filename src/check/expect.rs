@@ -334,11 +334,11 @@ fn compare_of(ctx: &mut Ctx, compare: &Comparison) -> Option<ir::Compare> {
         None => Some(None),
         Some(within) => {
             let tolerance = eval_non_negative(ctx, &within.tolerance, "a tolerance");
-            if compare.op != ast::CmpOp::Eq {
+            if compare.op.kind != ast::CmpOp::Eq {
                 ctx.push(msg::within_without_eq(
-                    op_symbol(compare.op),
-                    within.keyword,
-                    compare.op_span,
+                    op_symbol(compare.op.kind),
+                    within.header,
+                    compare.op.span,
                 ));
                 return None;
             }
@@ -346,7 +346,7 @@ fn compare_of(ctx: &mut Ctx, compare: &Comparison) -> Option<ir::Compare> {
         }
     };
     Some(ir::Compare {
-        op: ir_op(compare.op),
+        op: ir_op(compare.op.kind),
         value: value?,
         within: within?,
     })

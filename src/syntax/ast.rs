@@ -403,17 +403,23 @@ impl ExpectInput {
 /// `OP v` or `= v within tol`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
-    pub op: CmpOp,
-    pub op_span: Span,
+    pub op: Operator,
     pub value: Expr,
     pub within: Option<Within>,
+}
+
+/// `<`, `<=`, `>`, `>=` or `=`, where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Operator {
+    pub kind: CmpOp,
+    pub span: Span,
 }
 
 /// `within tol`
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Within {
     /// The `within` keyword.
-    pub keyword: Span,
+    pub header: Span,
     pub tolerance: Expr,
 }
 

@@ -1156,28 +1156,26 @@ impl<'a> Parser<'a> {
         } else {
             return Err(Bail);
         };
-        let op = CmpOp::from_text(&self.text[start..start + len]).ok_or(Bail)?;
+        let kind = CmpOp::from_text(&self.text[start..start + len]).ok_or(Bail)?;
         self.pos += len;
-        let op_span = self.span_from(start);
+        let op = Operator {
+            kind,
+            span: self.span_from(start),
+        };
         self.skip();
         let value = self.expr()?;
         self.skip();
         let within = if self.at_kw("within") {
-            let keyword = self.kw("within")?;
+            let header = self.kw("within")?;
             self.skip();
             Some(Within {
-                keyword,
+                header,
                 tolerance: self.expr()?,
             })
         } else {
             None
         };
-        Ok(Comparison {
-            op,
-            op_span,
-            value,
-            within,
-        })
+        Ok(Comparison { op, value, within })
     }
 
     // ------------------------------------------------------------ expressions

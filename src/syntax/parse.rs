@@ -779,25 +779,25 @@ fn build_comparison(p: P) -> Option<Comparison> {
     let mut exprs = Vec::new();
     for c in p.into_inner() {
         match c.as_rule() {
-            Rule::cmp_op => op = CmpOp::from_text(c.as_str()).map(|op| (op, span(&c))),
+            Rule::cmp_op => {
+                op = CmpOp::from_text(c.as_str()).map(|kind| Operator {
+                    kind,
+                    span: span(&c),
+                })
+            }
             Rule::kw_within => within_keyword = Some(span(&c)),
             Rule::expr => exprs.push(build_expr(c)),
             _ => {}
         }
     }
-    let (op, op_span) = op?;
+    let op = op?;
     let mut exprs = exprs.into_iter();
     let value = exprs.next()?;
     let within = match (within_keyword, exprs.next()) {
-        (Some(keyword), Some(tolerance)) => Some(Within { keyword, tolerance }),
+        (Some(header), Some(tolerance)) => Some(Within { header, tolerance }),
         _ => None,
     };
-    Some(Comparison {
-        op,
-        op_span,
-        value,
-        within,
-    })
+    Some(Comparison { op, value, within })
 }
 
 // ---------------------------------------------------------------- expressions

@@ -111,6 +111,9 @@ fn help_lists_the_commands() {
             "depth",
             "test",
             "merge",
+            "fmt",
+            "lsp",
+            "completions",
             "help"
         ],
         "--help:\n{help}"
