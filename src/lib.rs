@@ -13,6 +13,7 @@ pub mod fsio;
 pub mod gen;
 pub mod ir;
 pub mod persist;
+mod prefetch;
 pub mod progress;
 pub mod query;
 pub mod record;

@@ -125,6 +125,18 @@ pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
     Some(correct as f64 / samples.len() as f64)
 }
 
+/// `accuracy` from the samples' reports (one evaluation of each sample, not two).
+fn accuracy_of(samples: &[SampleReport]) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let correct = samples
+        .iter()
+        .filter(|s| s.predicted.as_ref() == Some(&s.label))
+        .count();
+    Some(correct as f64 / samples.len() as f64)
+}
+
 fn lambda_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64>>) {
     let names = ir.nodes.iter().map(|n| n.name.clone());
     let plain_map = names
@@ -156,6 +168,7 @@ impl RunReport {
         let ir = model.ir;
         let (lambda, ln_lambda) = lambda_maps(ir, state);
         let (eta, ln_eta) = eta_maps(ir, state);
+        let samples = sample_reports(model, state);
         RunReport {
             model: ir.model.clone(),
             classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
@@ -164,8 +177,8 @@ impl RunReport {
             ln_lambda,
             eta,
             ln_eta,
-            samples: sample_reports(model, state),
-            accuracy: accuracy(model, state),
+            accuracy: accuracy_of(&samples),
+            samples,
             levels: ir
                 .levels
                 .iter()
