@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod check;
 pub mod diag;
 pub mod engine;
+pub mod expect;
 pub mod experiments;
 pub mod fsio;
 pub mod gen;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod span;
+pub mod suite;
 pub mod syntax;
 
 #[cfg(feature = "cli")]
