@@ -16,6 +16,7 @@ mod check_bad;
 mod check_mutations;
 mod check_warnings;
 mod cli;
+mod cli_snapshots;
 mod completions;
 mod depth_cli;
 mod docs_reference;
