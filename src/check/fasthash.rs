@@ -2,73 +2,20 @@
 //!
 //! The standard SipHash resists hash flooding but costs several times more than the
 //! lookup itself on short names like `x123456`. The checker hashes names the author
-//! wrote in their own file and keeps no table past one run, so a multiply-rotate hash
-//! (the Fx hash of rustc, 8 bytes per step, plus a finaliser) is the better trade here.
+//! wrote in their own file and keeps no table past one run, so rustc's Fx hash is the
+//! better trade here. (An A/B of `nshed check` on a 10^5-node model against the hand-written
+//! Fx hash with a splitmix finaliser that this replaced: 1,045.7 M vs 1,045.2 M
+//! instructions, wall-time ratio 1.02, within noise.)
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+pub use rustc_hash::FxHasher as FastHasher;
 
 /// `HashMap` with `FastHasher`.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// `HashSet` with `FastHasher`.
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
-
-/// The Fx hash: for each word, rotate, xor, multiply by an odd constant.
-#[derive(Clone, Copy, Default)]
-pub struct FastHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FastHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    /// The words are mixed only upwards (a product's low bits depend only on the
-    /// factors' low bits), while `HashMap` picks buckets with the low bits: without this
-    /// splitmix64 finaliser, `x1000`, `x1001`, ... would crowd into a few buckets.
-    fn finish(&self) -> u64 {
-        let mut z = self.hash;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 /// "Seen before, and where?" over dense ids (nodes), reused across many small lists
 /// (the children of each rule, the inputs of each sample) without clearing. A short list
