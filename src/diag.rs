@@ -267,7 +267,7 @@ impl Report {
     /// (in characters) of their start and end (the end is exclusive).
     pub fn to_json_lines(&self) -> String {
         let text = self.source.inner().as_str();
-        let index = crate::source::LineIndex::new(text);
+        let index = crate::span::LineIndex::new(text);
         let mut out = String::new();
         for problem in &self.problems {
             let json = problem.to_json(self.source.name(), text, &index);
@@ -326,10 +326,10 @@ impl Problem {
         &self,
         file: &str,
         text: &str,
-        index: &crate::source::LineIndex,
+        index: &crate::span::LineIndex,
     ) -> JsonDiagnostic {
         let position = |offset: usize| {
-            let offset = crate::source::floor_char_boundary(text, offset);
+            let offset = crate::span::floor_char_boundary(text, offset);
             let (line, column) = index.human(text, offset);
             JsonPosition {
                 offset,

@@ -14,6 +14,7 @@ pub mod gen;
 pub mod ir;
 pub mod persist;
 mod prefetch;
+pub mod present;
 pub mod progress;
 pub mod query;
 pub mod record;

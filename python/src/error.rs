@@ -97,7 +97,7 @@ pub fn internal_error(panic: &(dyn std::any::Any + Send)) -> PyErr {
 /// Every problem of `report` in the JSON form of `--error-format json`, as dicts.
 fn diagnostics<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyList>> {
     let text = report.source.inner().as_str();
-    let index = nshed::source::LineIndex::new(text);
+    let index = nshed::span::LineIndex::new(text);
     let list = PyList::empty(py);
     for problem in &report.problems {
         let json = problem.to_json(report.source.name(), text, &index);

@@ -11,7 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::render::Render;
+use crate::present::Render;
 
 /// Why an experiment could not run or finish.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::experiment::{ErrorKind, ExperimentError, Points};
 use super::Experiment;
+use crate::present::Render;
 use crate::progress::Progress;
-use crate::render::Render;
 
 /// The file-format tag of shard files.
 pub const SHARD_FORMAT: &str = "nshed-shard";

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::diag::Problem;
 use crate::ir::Ir;
-use crate::source::LineIndex;
+use crate::span::LineIndex;
 use crate::syntax::ast::{self, Span};
 use index::{Index, Kind, Namespace};
 

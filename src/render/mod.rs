@@ -30,25 +30,7 @@ pub use record::{snapshot_csv_header, snapshot_csv_row};
 pub use table::Table;
 pub use test::test_report_text;
 
-/// The ways a report can be shown.
-pub trait Render {
-    /// The report as pretty-printed JSON (one object, no trailing newline).
-    fn json(&self) -> serde_json::Result<String>;
-    /// The report as text for a terminal (ends with a newline).
-    fn table(&self) -> String;
-    /// The report as CSV, where it has a tabular form.
-    fn csv(&self) -> Option<String> {
-        None
-    }
-    /// The report's figure as an SVG document, where it has one.
-    fn svg(&self) -> Option<String> {
-        None
-    }
-    /// The report's image as PNG bytes, where its figure is an image.
-    fn png(&self) -> Option<Result<Vec<u8>, String>> {
-        None
-    }
-}
+pub use crate::present::Render;
 
 /// Pretty JSON of any serialisable report, fields in declaration order (the usual body of
 /// [`Render::json`]).
