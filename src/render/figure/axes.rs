@@ -308,6 +308,29 @@ pub(crate) fn flow_rows<'e, 'a>(
     rows
 }
 
+/// The head of a figure of panels sharing one colour per label: the title, then one
+/// swatch per label in centred rows; returns where the panels start.
+pub(crate) fn draw_title_and_swatches(
+    svg: &mut Svg,
+    width: f64,
+    title: Option<&str>,
+    labels: &[&str],
+    colour_of: impl Fn(&str) -> &'static str,
+) -> f64 {
+    let top = draw_title(svg, width, title);
+    let entries: Vec<LegendEntry> = labels
+        .iter()
+        .map(|label| LegendEntry {
+            label,
+            colour: colour_of(label),
+            marker: None,
+            marker_filled: false,
+            line: false,
+        })
+        .collect();
+    top + draw_legend_flow(svg, (10.0, top), width - 20.0, &entries) + 10.0
+}
+
 /// Draws the figure title centred at the top, if any; returns the height it used.
 pub(crate) fn draw_title(svg: &mut Svg, width: f64, title: Option<&str>) -> f64 {
     match title {

@@ -1,6 +1,6 @@
 //! Grouped bar charts (for `regularize`: per level, one bar per batch size).
 
-use super::axes::{draw_axes, draw_legend_flow, draw_title, y_axis_room, Axis, LegendEntry, Panel};
+use super::axes::{draw_axes, draw_title_and_swatches, y_axis_room, Axis, Panel};
 use super::palette::categorical;
 use super::scale::Scale;
 use super::svg::{escape, text_width, Anchor, Svg, FONT_SIZE};
@@ -78,18 +78,13 @@ pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String 
     let colour_of = |label: &str| categorical(labels.iter().position(|l| *l == label).unwrap_or(0));
 
     let mut svg = Svg::new(width, height);
-    let mut top = draw_title(&mut svg, width, options.title.as_deref());
-    let entries: Vec<LegendEntry> = labels
-        .iter()
-        .map(|label| LegendEntry {
-            label,
-            colour: colour_of(label),
-            marker: None,
-            marker_filled: false,
-            line: false,
-        })
-        .collect();
-    top += draw_legend_flow(&mut svg, (10.0, top), width - 20.0, &entries) + 10.0;
+    let top = draw_title_and_swatches(
+        &mut svg,
+        width,
+        options.title.as_deref(),
+        &labels,
+        colour_of,
+    );
 
     let cell_width = (width - 20.0) / columns as f64;
     let cell_height = (height - top) / rows as f64;

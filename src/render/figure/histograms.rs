@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::axes::{draw_axes, draw_legend_flow, draw_title, y_axis_room, Axis, LegendEntry, Panel};
+use super::axes::{draw_axes, draw_title_and_swatches, y_axis_room, Axis, Panel};
 use super::palette::categorical;
 use super::scale::Scale;
 use super::svg::{escape, Anchor, Svg, FONT_SIZE};
@@ -157,18 +157,13 @@ fn le_histograms_svg_scaled(
     let (y_scale, y_ticks) = Scale::linear_whole([highest as f64 * 1.05].into_iter(), Some(0.0));
 
     let mut svg = Svg::new(width, height);
-    let mut top = draw_title(&mut svg, width, options.title.as_deref());
-    let entries: Vec<LegendEntry> = labels
-        .iter()
-        .map(|label| LegendEntry {
-            label,
-            colour: colour_of(label),
-            marker: None,
-            marker_filled: false,
-            line: false,
-        })
-        .collect();
-    top += draw_legend_flow(&mut svg, (10.0, top), width - 20.0, &entries) + 10.0;
+    let top = draw_title_and_swatches(
+        &mut svg,
+        width,
+        options.title.as_deref(),
+        &labels,
+        colour_of,
+    );
 
     let cell_width = (width - 20.0) / columns as f64;
     let cell_height = (height - top) / rows as f64;
