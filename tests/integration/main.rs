@@ -26,6 +26,7 @@ mod engine_report;
 mod engine_rules;
 mod fast_parse;
 mod fool_cli;
+mod gen_accuracy;
 mod gen_cli;
 mod gen_compile;
 mod gen_firing;
