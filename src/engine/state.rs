@@ -164,14 +164,20 @@ impl State {
     /// Applies a step's growth to the lazy nodes among `nodes` (the others are left to
     /// the dense pass): each reads its current value and holds the grown one from the
     /// end of the step, in one pass (the hot loop of a training step). `steps` must be
-    /// the installed plan's.
-    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps) {
-        grow_lazy(&mut self.lazy.lambda.cells, self.lazy.clock, nodes, steps);
+    /// the installed plan's; `err` is the step's mean error (for error-driven growth).
+    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps, err: f64) {
+        grow_lazy(
+            &mut self.lazy.lambda.cells,
+            self.lazy.clock,
+            nodes,
+            steps,
+            err,
+        );
     }
 
     /// `grow_lazy_lambdas` for class edges.
-    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps) {
-        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps);
+    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps, err: f64) {
+        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps, err);
     }
 
     /// Writes the dense nodes `ids` of a step, in id order (the order of their jitter
@@ -211,7 +217,7 @@ impl State {
 
 /// See `State::grow_lazy_lambdas`. The rate comes from the plan's step, which holds
 /// the installed rate, so each entry costs two lookups: its step and its cell.
-fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
+fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps, err: f64) {
     match steps {
         Steps::Mul(steps) => {
             for &i in ids {
@@ -233,7 +239,9 @@ fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
                 if let Some(op) = grow {
                     let cell = &mut cells[i];
                     *cell = Cell {
-                        base: op.apply_exact(decayed(cell.base, cell.since, rate, clock)),
+                        base: op
+                            .at_error(err)
+                            .apply_exact(decayed(cell.base, cell.since, rate, clock)),
                         since: clock + 1,
                     };
                 }

@@ -15,7 +15,7 @@ use rand_distr::StandardNormal;
 
 use super::graph::{FireCounts, Model};
 use super::lazy::Plan;
-use super::numeric::{ln_add, ln_sub_floor};
+use super::numeric::{ln_add, ln_sub_floor, softmax_from_ln};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::{RunRng, State};
 use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler, Update};
@@ -36,6 +36,18 @@ pub enum LnOp {
         ln_amount: f64,
     },
     Keep,
+    /// `mul a by error`: `ln x += e ln a` for the step's mean error `e` (see `at_error`).
+    MulByError {
+        ln_factor: f64,
+    },
+    /// `add c by error`: `add e c`, with `ln c`.
+    AddByError {
+        ln_amount: f64,
+    },
+    /// `sub c by error`: `sub e c` floored at 0, with `ln c`.
+    SubByError {
+        ln_amount: f64,
+    },
 }
 
 impl From<Update> for LnOp {
@@ -51,11 +63,49 @@ impl From<Update> for LnOp {
                 ln_amount: amount.ln(),
             },
             Update::Keep => LnOp::Keep,
+            Update::MulByError { factor } => LnOp::MulByError {
+                ln_factor: factor.ln(),
+            },
+            Update::AddByError { amount } => LnOp::AddByError {
+                ln_amount: amount.ln(),
+            },
+            Update::SubByError { amount } => LnOp::SubByError {
+                ln_amount: amount.ln(),
+            },
         }
     }
 }
 
 impl LnOp {
+    /// Whether the step is scaled by the batch's error.
+    pub fn by_error(self) -> bool {
+        matches!(
+            self,
+            LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }
+        )
+    }
+
+    /// The plain operation of a step whose batch has mean error `e` (in [0, 1]):
+    /// `mul a by error` is `mul a^e`, `add c by error` / `sub c by error` are `add e c` /
+    /// `sub e c` (SPEC 3); other operations are themselves. With `e = 0` an error-driven
+    /// step changes nothing (also for `mul 0 by error`: `0^0 = 1`), but stays a `mul`,
+    /// so a jittered one still draws its factor.
+    #[inline]
+    pub fn at_error(self, e: f64) -> LnOp {
+        match self {
+            LnOp::MulByError { ln_factor } => LnOp::Mul {
+                ln_factor: if e == 0.0 { 0.0 } else { e * ln_factor },
+            },
+            LnOp::AddByError { ln_amount } => LnOp::Add {
+                ln_amount: e.ln() + ln_amount,
+            },
+            LnOp::SubByError { ln_amount } => LnOp::Sub {
+                ln_amount: e.ln() + ln_amount,
+            },
+            other => other,
+        }
+    }
+
     /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
     /// application draws its own `N(0,1)` from the run's stream.
     #[inline]
@@ -72,6 +122,10 @@ impl LnOp {
             LnOp::Add { ln_amount } => ln_add(x, ln_amount),
             LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
             LnOp::Keep => x,
+            // A step resolves these with `at_error` first; unresolved, the error is 1.
+            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
+                op.at_error(1.0).apply(x, jitter, rng)
+            }
         }
     }
 
@@ -83,6 +137,9 @@ impl LnOp {
             LnOp::Add { ln_amount } => ln_add(x, ln_amount),
             LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
             LnOp::Keep => x,
+            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
+                op.at_error(1.0).apply_exact(x)
+            }
         }
     }
 }
@@ -95,11 +152,21 @@ pub struct Rules {
     pub grow_eta: Vec<LnOp>,
     pub shrink_eta: Vec<LnOp>,
     pub jitter: f64,
+    /// Some rule is error-driven: a step computes its batch's mean error.
+    pub by_error: bool,
 }
 
 impl Rules {
     pub fn new(rules: &RuleSet) -> Rules {
         let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
+        let by_error = [
+            &rules.grow,
+            &rules.shrink,
+            &rules.grow_eta,
+            &rules.shrink_eta,
+        ]
+        .iter()
+        .any(|v| v.iter().any(Update::by_error));
         Rules {
             grow: conv(&rules.grow),
             shrink: conv(&rules.shrink),
@@ -110,6 +177,7 @@ impl Rules {
             } else {
                 0.0
             },
+            by_error,
         }
     }
 
@@ -164,6 +232,8 @@ struct Workspace {
     cofire_list: Vec<u32>,
     batch: Vec<usize>,
     noisy: Vec<Vec<NodeId>>,
+    /// For the batch's error (error-driven rules only; made on first use).
+    error: Option<(super::eval::Evaluator, Vec<f64>, Vec<f64>)>,
 }
 
 impl Workspace {
@@ -178,6 +248,7 @@ impl Workspace {
             cofire_list: Vec::new(),
             batch: Vec::new(),
             noisy: Vec::new(),
+            error: None,
         }
     }
 }
@@ -397,8 +468,14 @@ fn update<'b>(
     // `in_u` is only read by dense nodes. Then U is the pathway itself.
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
     let mut marked = true;
+    let batch_len = batch.len();
+    // Sum over the batch of `1 - p_label`, when some rule is error-driven.
+    let mut error_sum = 0.0;
     // 1. U: firing nodes of every sample, and the label classes.
     for (input, label) in batch {
+        if rules.by_error {
+            error_sum += sample_error(model, ws, state, input, label);
+        }
         model
             .graph
             .fire_levels(input, &mut ws.counts, &mut ws.pathway, false);
@@ -444,25 +521,33 @@ fn update<'b>(
         }
     }
 
+    // The batch's mean error (SPEC 3), read from the state before the step; it scales
+    // only the error-driven rules.
+    let err = if rules.by_error && batch_len > 0 {
+        error_sum / batch_len as f64
+    } else {
+        1.0
+    };
+
     state.install(plan);
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
-    state.grow_lazy_lambdas(u_nodes, &plan.node_step);
+    state.grow_lazy_lambdas(u_nodes, &plan.node_step, err);
     state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
         if ws.in_u[n] {
-            rules.grow[n]
+            rules.grow[n].at_error(err)
         } else {
-            rules.shrink[n]
+            rules.shrink[n].at_error(err)
         }
     });
 
     // 3. eta of every class edge, by co-firing, the same way.
-    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step);
+    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step, err);
     state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
         if ws.cofire[e] {
-            rules.grow_eta[e]
+            rules.grow_eta[e].at_error(err)
         } else {
-            rules.shrink_eta[e]
+            rules.shrink_eta[e].at_error(err)
         }
     });
     state.tick();
@@ -479,6 +564,28 @@ fn update<'b>(
         ws.cofire[e as usize] = false;
     }
     ws.cofire_list.clear();
+}
+
+/// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
+/// probabilities (exact for errors far below 1e-16, where `1 - p` would round to 0). A
+/// sample that reaches no class has uniform `p` (SPEC 10).
+fn sample_error(
+    model: &Model,
+    ws: &mut Workspace,
+    state: &State,
+    input: &[NodeId],
+    label: ClassId,
+) -> f64 {
+    let (ev, ln_z, p) = ws
+        .error
+        .get_or_insert_with(|| (super::eval::Evaluator::new(model), Vec::new(), Vec::new()));
+    ev.ln_logits_into(model, state, input, ln_z);
+    softmax_from_ln(ln_z, p);
+    p.iter()
+        .enumerate()
+        .filter(|&(j, _)| j != label as usize)
+        .map(|(_, &q)| q)
+        .sum()
 }
 
 /// Whether `input` is strictly ascending and names only level-1 nodes (then its

@@ -18,6 +18,7 @@ mod check_warnings;
 mod cli;
 mod depth_cli;
 mod draw_cli;
+mod engine_by_error;
 mod engine_golden;
 mod engine_lazy;
 mod engine_models;
