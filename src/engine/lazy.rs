@@ -15,7 +15,7 @@
 //! exactly as SPEC 3 says. An error-driven growth is applied to the entries that grow,
 //! lazily like any other (`Steps::General`), with the step's error.
 
-use super::train::{Freeze, LnOp, Rules};
+use super::rules::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Ir, NodeId};
 
 /// The last written value of one entry and the clock of that write, side by side: a

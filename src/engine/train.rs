@@ -10,208 +10,12 @@
 //! no application and draw nothing), then class edges in id order (none when eta is
 //! frozen).
 
-use rand::Rng;
-use rand_distr::StandardNormal;
-
 use super::graph::{FireCounts, Model};
 use super::lazy::Plan;
-use super::numeric::{ln_add, ln_sub_floor, softmax_from_ln};
+use super::rules::{Freeze, Rules};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
-use super::state::{RunRng, State};
-use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler, Update};
-
-/// An update function in the log domain.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LnOp {
-    /// `mul a`: `ln x += ln a` (jittered when the rules say so).
-    Mul {
-        ln_factor: f64,
-    },
-    /// `add c`, with `ln c`.
-    Add {
-        ln_amount: f64,
-    },
-    /// `sub c` floored at 0, with `ln c`.
-    Sub {
-        ln_amount: f64,
-    },
-    Keep,
-    /// `mul a by error`: `ln x += e ln a` for the step's mean error `e` (see `at_error`).
-    MulByError {
-        ln_factor: f64,
-    },
-    /// `add c by error`: `add e c`, with `ln c`.
-    AddByError {
-        ln_amount: f64,
-    },
-    /// `sub c by error`: `sub e c` floored at 0, with `ln c`.
-    SubByError {
-        ln_amount: f64,
-    },
-}
-
-impl From<Update> for LnOp {
-    fn from(u: Update) -> LnOp {
-        match u {
-            Update::Mul { factor } => LnOp::Mul {
-                ln_factor: factor.ln(),
-            },
-            Update::Add { amount } => LnOp::Add {
-                ln_amount: amount.ln(),
-            },
-            Update::Sub { amount } => LnOp::Sub {
-                ln_amount: amount.ln(),
-            },
-            Update::Keep => LnOp::Keep,
-            Update::MulByError { factor } => LnOp::MulByError {
-                ln_factor: factor.ln(),
-            },
-            Update::AddByError { amount } => LnOp::AddByError {
-                ln_amount: amount.ln(),
-            },
-            Update::SubByError { amount } => LnOp::SubByError {
-                ln_amount: amount.ln(),
-            },
-        }
-    }
-}
-
-impl LnOp {
-    /// Whether the step is scaled by the batch's error.
-    pub fn by_error(self) -> bool {
-        matches!(
-            self,
-            LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }
-        )
-    }
-
-    /// The plain operation of a step whose batch has mean error `e` (in [0, 1]):
-    /// `mul a by error` is `mul a^e`, `add c by error` / `sub c by error` are `add e c` /
-    /// `sub e c` (SPEC 3); other operations are themselves. With `e = 0` an error-driven
-    /// step changes nothing (also for `mul 0 by error`: `0^0 = 1`), but stays a `mul`,
-    /// so a jittered one still draws its factor.
-    #[inline]
-    pub fn at_error(self, e: f64) -> LnOp {
-        match self {
-            LnOp::MulByError { ln_factor } => LnOp::Mul {
-                ln_factor: if e == 0.0 { 0.0 } else { e * ln_factor },
-            },
-            LnOp::AddByError { ln_amount } => LnOp::Add {
-                ln_amount: e.ln() + ln_amount,
-            },
-            LnOp::SubByError { ln_amount } => LnOp::Sub {
-                ln_amount: e.ln() + ln_amount,
-            },
-            other => other,
-        }
-    }
-
-    /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
-    /// application draws its own `N(0,1)` from the run's stream.
-    #[inline]
-    pub(crate) fn apply(self, x: f64, jitter: f64, rng: &mut RunRng) -> f64 {
-        match self {
-            LnOp::Mul { ln_factor } => {
-                if jitter > 0.0 {
-                    let z: f64 = rng.sample(StandardNormal);
-                    x + (ln_factor + jitter * z)
-                } else {
-                    x + ln_factor
-                }
-            }
-            LnOp::Add { ln_amount } => ln_add(x, ln_amount),
-            LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
-            LnOp::Keep => x,
-            // A step resolves these with `at_error` first; unresolved, the error is 1.
-            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
-                op.at_error(1.0).apply(x, jitter, rng)
-            }
-        }
-    }
-
-    /// `apply` without jitter: the same value, and no random stream needed.
-    #[inline]
-    pub(crate) fn apply_exact(self, x: f64) -> f64 {
-        match self {
-            LnOp::Mul { ln_factor } => x + ln_factor,
-            LnOp::Add { ln_amount } => ln_add(x, ln_amount),
-            LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
-            LnOp::Keep => x,
-            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
-                op.at_error(1.0).apply_exact(x)
-            }
-        }
-    }
-}
-
-/// A `RuleSet` turned into log-domain operations, ready for many steps.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rules {
-    pub grow: Vec<LnOp>,
-    pub shrink: Vec<LnOp>,
-    pub grow_eta: Vec<LnOp>,
-    pub shrink_eta: Vec<LnOp>,
-    pub jitter: f64,
-    /// Some rule is error-driven: a step computes its batch's mean error.
-    pub by_error: bool,
-}
-
-impl Rules {
-    pub fn new(rules: &RuleSet) -> Rules {
-        let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
-        let by_error = [
-            &rules.grow,
-            &rules.shrink,
-            &rules.grow_eta,
-            &rules.shrink_eta,
-        ]
-        .iter()
-        .any(|v| v.iter().any(Update::by_error));
-        Rules {
-            grow: conv(&rules.grow),
-            shrink: conv(&rules.shrink),
-            grow_eta: conv(&rules.grow_eta),
-            shrink_eta: conv(&rules.shrink_eta),
-            jitter: if rules.jitter.is_finite() && rules.jitter > 0.0 {
-                rules.jitter
-            } else {
-                0.0
-            },
-            by_error,
-        }
-    }
-
-    /// The same rules without jitter (the local-elasticity step, SPEC 10).
-    pub fn without_jitter(mut self) -> Rules {
-        self.jitter = 0.0;
-        self
-    }
-}
-
-/// What a step may not change.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Freeze {
-    /// `levels[l]`: feature level `l`'s lambda is held fixed.
-    pub levels: Vec<bool>,
-    /// Every `eta` is held fixed.
-    pub eta: bool,
-}
-
-impl Freeze {
-    pub fn none(ir: &Ir) -> Freeze {
-        Freeze {
-            levels: vec![false; ir.levels.len()],
-            eta: false,
-        }
-    }
-
-    pub fn of_phase(phase: &Phase) -> Freeze {
-        Freeze {
-            levels: phase.frozen_levels.clone(),
-            eta: phase.freeze_eta,
-        }
-    }
-}
+use super::state::State;
+use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler};
 
 /// The file-wide `eta_update` (union when there is no `train`).
 pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
@@ -285,6 +89,11 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 
     /// Total steps of the file's schedule (saturating: `steps` may be any u64).
+    /// The model this trainer trains.
+    pub fn model(&self) -> &'m Model<'ir> {
+        self.model
+    }
+
     pub fn total_steps(&self) -> u64 {
         self.model.ir.train.as_ref().map_or(0, |t| {
             t.phases
@@ -580,7 +389,7 @@ fn sample_error(
         .error
         .get_or_insert_with(|| (super::eval::Evaluator::new(model), Vec::new(), Vec::new()));
     ev.ln_logits_into(model, state, input, ln_z);
-    softmax_from_ln(ln_z, p);
+    super::numeric::softmax_from_ln(ln_z, p);
     p.iter()
         .enumerate()
         .filter(|&(j, _)| j != label as usize)

@@ -17,6 +17,7 @@ mod check_mutations;
 mod check_warnings;
 mod cli;
 mod depth_cli;
+mod docs_reference;
 mod draw_cli;
 mod engine_by_error;
 mod engine_golden;
