@@ -322,6 +322,10 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
             class_tracker(rng, plan, &pools, &target, slot, &mut stamps)
         };
         let Some(rule) = rule else { continue };
+        // A tracker that still fires for another class gets a stricter threshold; its
+        // samples count as covered only if it then fires within its class (a mixed
+        // node is no candidate for the trackers above, and level L-1 would purify it).
+        let rule = tighten(plan.prev, rule, slot, plan.mix);
         rules[pos] = rule;
         is_tracker[pos] = true;
         made.push(pos);
@@ -329,6 +333,9 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
             used[c as usize] += 1;
         }
         plan.prev.eval(rule, slot, &mut set, &mut counts);
+        if plan.prev.profile(&set) == Profile::Mixed {
+            continue;
+        }
         for ((c, &s), &o) in covered
             .iter_mut()
             .zip(&set)
