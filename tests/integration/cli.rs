@@ -109,7 +109,11 @@ fn help_lists_the_commands() {
             "basin",
             "fool",
             "depth",
+            "test",
             "merge",
+            "fmt",
+            "lsp",
+            "completions",
             "help"
         ],
         "--help:\n{help}"
