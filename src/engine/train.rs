@@ -528,7 +528,8 @@ fn sample_error(
     input: &[NodeId],
     label: ClassId,
 ) -> f64 {
-    let (ev, ln_z, p) = error.get_or_insert_with(|| (super::eval::Evaluator::new(model), Vec::new(), Vec::new()));
+    let (ev, ln_z, p) =
+        error.get_or_insert_with(|| (super::eval::Evaluator::new(model), Vec::new(), Vec::new()));
     ev.ln_logits_into(model, state, input, ln_z);
     super::numeric::softmax_from_ln(ln_z, p);
     p.iter()
