@@ -57,7 +57,7 @@ done
 python3 scripts/experiments/basin_grid_phi.py "${grids[@]}" | tee "$out/basin_error_grids.txt"
 # The same for the plain-rule example, whose boundaries are smooth curves.
 grids=()
-for n in 32 64 128 256 512 1024; do
+for n in 32 64 128 256 512; do
   nshed basin examples/basin.nshed "${axes[@]}" --grid "$n" --json > "$tmp/plain-$n.json"
   grids+=("$tmp/plain-$n.json")
 done
@@ -79,6 +79,9 @@ echo "== examples/basin.nshed (plain rules, smooth boundaries) and its error-dri
 sed -e 's|^\(  grow.*= mul [^ ]*\)$|\1 by error|' -e 's|^\(  shrink = mul [^ ]*\)$|\1 by error|' \
   examples/basin.nshed > "$tmp/compete_error.nshed"
 grep -E '^  (grow|shrink)' "$tmp/compete_error.nshed"
+nshed basin "$tmp/compete_error.nshed" "${axes[@]}" --grid 256 \
+  --svg "$out/basin_error_twin.svg" --png "$out/basin_error_twin.png" \
+  | tee "$out/basin_error_twin.txt"
 {
   echo "-- examples/basin.nshed, plain"
   measure examples/basin.nshed 10000
