@@ -563,6 +563,26 @@ fn completion_offers_what_fits_the_position() {
 }
 
 #[test]
+fn completion_offers_by_error_after_an_update() {
+    let mut c = Client::start();
+    let text = "model m {\n  level input { a b }\n  level mid { h = any(a, b) }\n  classes { k <- h }\n}\nrules {\n  grow = mul 1.5 \n  shrink = mul (1/2) by \n  grow h = keep \n}\n";
+    c.open(text);
+    let mut complete = |at: Value| labels(&c.at("textDocument/completion", at));
+    // After the amount, on its line: the next statement, or `by error`.
+    assert_eq!(
+        complete(pos(text, "mul 1.5 ", 0, 8)),
+        ["grow", "shrink", "jitter", "by error"]
+    );
+    // After a parenthesised amount's `by`: only `error`.
+    assert_eq!(complete(pos(text, "by \n", 0, 3)), ["error"]);
+    // Inside the parentheses, after `keep`, and on the next line: no `by error`.
+    assert!(!complete(pos(text, "(1/2)", 0, 4)).contains(&"by error".to_string()));
+    assert!(!complete(pos(text, "keep ", 0, 5)).contains(&"by error".to_string()));
+    assert!(!complete(pos(text, "  shrink = mul (1/2)", 0, 0)).contains(&"by error".to_string()));
+    c.shutdown();
+}
+
+#[test]
 fn completion_works_while_the_file_does_not_parse() {
     let mut c = Client::start();
     let typing = "model m {\n  level input { a b c }\n  level mid {\n    h = any(a, b)\n    g = all(\n  }\n  classes {\n    k <- \n  }\n}\ndata {\n  s: a b -> \n}\ninit {\n  eta h -> \n}\nrules {\n  grow level \n}\ntrain {\n  phase p { freeze \n}\n";
