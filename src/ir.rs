@@ -148,6 +148,33 @@ pub enum Update {
     Sub { amount: f64 },
     /// `x`
     Keep,
+    /// `mul factor by error`: `x * factor^e`, with `e` the batch's mean error `1 - p_label`
+    /// from the state before the step (SPEC 3).
+    MulByError { factor: f64 },
+    /// `add amount by error`: `x + e * amount`.
+    AddByError { amount: f64 },
+    /// `sub amount by error`: `max(x - e * amount, 0)`.
+    SubByError { amount: f64 },
+}
+
+impl Update {
+    /// Whether the step is scaled by the batch's error (`... by error`).
+    pub fn by_error(&self) -> bool {
+        matches!(
+            self,
+            Update::MulByError { .. } | Update::AddByError { .. } | Update::SubByError { .. }
+        )
+    }
+
+    /// The same update without `by error` (`keep by error` is `keep`).
+    pub fn plain(self) -> Update {
+        match self {
+            Update::MulByError { factor } => Update::Mul { factor },
+            Update::AddByError { amount } => Update::Add { amount },
+            Update::SubByError { amount } => Update::Sub { amount },
+            other => other,
+        }
+    }
 }
 
 /// The update functions in force for every node and every edge.

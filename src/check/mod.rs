@@ -191,8 +191,12 @@ fn warn_cannot_grow(
         )
         .collect();
     let only_mul = |rule: fn(&ir::RuleSet) -> &Vec<ir::Update>, id: usize| {
-        sets.iter()
-            .all(|set| matches!(rule(set).get(id), Some(ir::Update::Mul { .. })))
+        sets.iter().all(|set| {
+            matches!(
+                rule(set).get(id).map(|u| u.plain()),
+                Some(ir::Update::Mul { .. })
+            )
+        })
     };
     let is_zero = |d: &ir::Dist| matches!(d, ir::Dist::Const { value } if *value == 0.0);
     let mut warned: Vec<Span> = Vec::new();

@@ -58,7 +58,13 @@ fn check_stmt(
     scope: &mut Scope,
     first_span: &mut HashMap<Slot, Span>,
 ) {
-    let update = evaluate(ctx, &stmt.update.kind);
+    let update = evaluate(ctx, &stmt.update.kind).map(|u| {
+        if stmt.update.by_error.is_some() {
+            by_error(u)
+        } else {
+            u
+        }
+    });
     if !matches!(stmt.update.kind, UpdateKind::Mul(_)) {
         scope.non_mul.push(stmt.update.span);
     }
@@ -108,7 +114,18 @@ fn evaluate(ctx: &mut Ctx, kind: &UpdateKind) -> Option<ir::Update> {
     })
 }
 
-/// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking (SPEC 2).
+/// The error-driven form of an update (SPEC 3); `keep by error` is `keep`.
+fn by_error(u: ir::Update) -> ir::Update {
+    match u {
+        ir::Update::Mul { factor } => ir::Update::MulByError { factor },
+        ir::Update::Add { amount } => ir::Update::AddByError { amount },
+        ir::Update::Sub { amount } => ir::Update::SubByError { amount },
+        other => other,
+    }
+}
+
+/// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking (SPEC 2). An error-driven
+/// rule must satisfy them as written (its factor or amount), since the error can be 1.
 fn check_update(
     ctx: &mut Ctx,
     direction: Direction,
@@ -116,7 +133,7 @@ fn check_update(
     span: Span,
     target: Option<Span>,
 ) -> bool {
-    let problem = match (direction, update) {
+    let problem = match (direction, update.plain()) {
         (Direction::Grow, ir::Update::Mul { factor }) if factor <= 1.0 => {
             Some(msg::grow_mul_not_growing(factor, span))
         }

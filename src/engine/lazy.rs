@@ -9,9 +9,11 @@
 //! node is updated by a step, and when the rates change (a new phase, or an explicit
 //! step with other rules), where every node is materialised in id order.
 //!
-//! Exactness: only deterministic `mul` and `keep` shrinks are lazy. `add`/`sub` shrinks
-//! and every rule under jitter (one draw per node per step, in id order) stay dense:
-//! updated every step in id order exactly as SPEC 3 says.
+//! Exactness: only deterministic `mul` and `keep` shrinks are lazy. `add`/`sub` shrinks,
+//! error-driven shrinks (their step depends on the batch) and every rule under jitter
+//! (one draw per node per step, in id order) stay dense: updated every step in id order
+//! exactly as SPEC 3 says. An error-driven growth is applied to the entries that grow,
+//! lazily like any other (`Steps::General`), with the step's error.
 
 use super::rules::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Ir, NodeId};
@@ -198,7 +200,8 @@ pub(crate) enum Treatment {
     Frozen,
     /// Shrinks lazily (rate in the plan); written only when it grows.
     Lazy,
-    /// Written every step, in id order (non-multiplicative shrink, or jitter).
+    /// Written every step, in id order (non-multiplicative or error-driven shrink, or
+    /// jitter).
     Dense,
 }
 
@@ -326,7 +329,14 @@ impl Plan {
                 // `t * rate` is never `0 * -inf` and needs no guard.
                 LnOp::Mul { ln_factor } if ln_factor.is_finite() => (Treatment::Lazy, ln_factor),
                 LnOp::Keep => (Treatment::Lazy, 0.0),
-                LnOp::Mul { .. } | LnOp::Add { .. } | LnOp::Sub { .. } => (Treatment::Dense, 0.0),
+                // Error-driven shrinks move by a different amount every step (the
+                // batch's error), so they have no fixed rate: dense.
+                LnOp::Mul { .. }
+                | LnOp::Add { .. }
+                | LnOp::Sub { .. }
+                | LnOp::MulByError { .. }
+                | LnOp::AddByError { .. }
+                | LnOp::SubByError { .. } => (Treatment::Dense, 0.0),
             }
         };
         let (node, node_rate): (Vec<_>, Vec<_>) = ir

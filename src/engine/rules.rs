@@ -24,6 +24,18 @@ pub enum LnOp {
         ln_amount: f64,
     },
     Keep,
+    /// `mul a by error`: `ln x += e ln a` for the step's mean error `e` (see `at_error`).
+    MulByError {
+        ln_factor: f64,
+    },
+    /// `add c by error`: `add e c`, with `ln c`.
+    AddByError {
+        ln_amount: f64,
+    },
+    /// `sub c by error`: `sub e c` floored at 0, with `ln c`.
+    SubByError {
+        ln_amount: f64,
+    },
 }
 
 impl From<Update> for LnOp {
@@ -39,11 +51,49 @@ impl From<Update> for LnOp {
                 ln_amount: amount.ln(),
             },
             Update::Keep => LnOp::Keep,
+            Update::MulByError { factor } => LnOp::MulByError {
+                ln_factor: factor.ln(),
+            },
+            Update::AddByError { amount } => LnOp::AddByError {
+                ln_amount: amount.ln(),
+            },
+            Update::SubByError { amount } => LnOp::SubByError {
+                ln_amount: amount.ln(),
+            },
         }
     }
 }
 
 impl LnOp {
+    /// Whether the step is scaled by the batch's error.
+    pub fn by_error(self) -> bool {
+        matches!(
+            self,
+            LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }
+        )
+    }
+
+    /// The plain operation of a step whose batch has mean error `e` (in [0, 1]):
+    /// `mul a by error` is `mul a^e`, `add c by error` / `sub c by error` are `add e c` /
+    /// `sub e c` (SPEC 3); other operations are themselves. With `e = 0` an error-driven
+    /// step changes nothing (also for `mul 0 by error`: `0^0 = 1`), but stays a `mul`,
+    /// so a jittered one still draws its factor.
+    #[inline]
+    pub fn at_error(self, e: f64) -> LnOp {
+        match self {
+            LnOp::MulByError { ln_factor } => LnOp::Mul {
+                ln_factor: if e == 0.0 { 0.0 } else { e * ln_factor },
+            },
+            LnOp::AddByError { ln_amount } => LnOp::Add {
+                ln_amount: e.ln() + ln_amount,
+            },
+            LnOp::SubByError { ln_amount } => LnOp::Sub {
+                ln_amount: e.ln() + ln_amount,
+            },
+            other => other,
+        }
+    }
+
     /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
     /// application draws its own `N(0,1)` from the run's stream.
     #[inline]
@@ -60,6 +110,10 @@ impl LnOp {
             LnOp::Add { ln_amount } => ln_add(x, ln_amount),
             LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
             LnOp::Keep => x,
+            // A step resolves these with `at_error` first; unresolved, the error is 1.
+            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
+                op.at_error(1.0).apply(x, jitter, rng)
+            }
         }
     }
 
@@ -71,6 +125,9 @@ impl LnOp {
             LnOp::Add { ln_amount } => ln_add(x, ln_amount),
             LnOp::Sub { ln_amount } => ln_sub_floor(x, ln_amount),
             LnOp::Keep => x,
+            op @ (LnOp::MulByError { .. } | LnOp::AddByError { .. } | LnOp::SubByError { .. }) => {
+                op.at_error(1.0).apply_exact(x)
+            }
         }
     }
 }
@@ -83,11 +140,21 @@ pub struct Rules {
     pub grow_eta: Vec<LnOp>,
     pub shrink_eta: Vec<LnOp>,
     pub jitter: f64,
+    /// Some rule is error-driven: a step computes its batch's mean error.
+    pub by_error: bool,
 }
 
 impl Rules {
     pub fn new(rules: &RuleSet) -> Rules {
         let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
+        let by_error = [
+            &rules.grow,
+            &rules.shrink,
+            &rules.grow_eta,
+            &rules.shrink_eta,
+        ]
+        .iter()
+        .any(|v| v.iter().any(Update::by_error));
         Rules {
             grow: conv(&rules.grow),
             shrink: conv(&rules.shrink),
@@ -98,6 +165,7 @@ impl Rules {
             } else {
                 0.0
             },
+            by_error,
         }
     }
 

@@ -165,14 +165,20 @@ impl State {
     /// Applies a step's growth to the lazy nodes among `nodes` (the others are left to
     /// the dense pass): each reads its current value and holds the grown one from the
     /// end of the step, in one pass (the hot loop of a training step). `steps` must be
-    /// the installed plan's.
-    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps) {
-        grow_lazy(&mut self.lazy.lambda.cells, self.lazy.clock, nodes, steps);
+    /// the installed plan's; `err` is the step's mean error (for error-driven growth).
+    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps, err: f64) {
+        grow_lazy(
+            &mut self.lazy.lambda.cells,
+            self.lazy.clock,
+            nodes,
+            steps,
+            err,
+        );
     }
 
     /// `grow_lazy_lambdas` for class edges.
-    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps) {
-        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps);
+    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps, err: f64) {
+        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps, err);
     }
 
     /// Writes the dense nodes `ids` of a step, in id order (the order of their jitter
@@ -234,7 +240,7 @@ const AHEAD: usize = 16;
 
 /// See `State::grow_lazy_lambdas`. The rate comes from the plan's step, which holds
 /// the installed rate, so each entry costs two lookups: its step and its cell.
-fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
+fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps, err: f64) {
     match steps {
         Steps::Mul(steps) => {
             for (k, &i) in ids.iter().enumerate() {
@@ -272,7 +278,9 @@ fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
                 if let Some(op) = grow {
                     let cell = &mut cells[i];
                     *cell = Cell {
-                        base: op.apply_exact(decayed(cell.base, cell.since, rate, clock)),
+                        base: op
+                            .at_error(err)
+                            .apply_exact(decayed(cell.base, cell.since, rate, clock)),
                         since: clock + 1,
                     };
                 }
@@ -495,7 +503,7 @@ mod tests {
         let ids: Vec<u32> = (0..40).filter(|i| i % 4 != 1).collect();
         let grown = |plan: &Steps| {
             let mut c = cells.clone();
-            grow_lazy(&mut c, 7, &ids, plan);
+            grow_lazy(&mut c, 7, &ids, plan, 1.0);
             c
         };
         let per_entry = grown(&Steps::Mul(steps.clone()));

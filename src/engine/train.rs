@@ -23,6 +23,9 @@ pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
     ir.train.as_ref().map_or(EtaUpdate::Union, |t| t.eta_update)
 }
 
+/// An evaluator, the classes' ln-logits and their probabilities, for a sample's error.
+type ErrorScratch = (super::eval::Evaluator, Vec<f64>, Vec<f64>);
+
 /// Scratch space for steps: reused so a step allocates nothing.
 #[derive(Clone, Debug)]
 struct Workspace {
@@ -38,6 +41,8 @@ struct Workspace {
     cofire_list: Vec<u32>,
     batch: Vec<usize>,
     noisy: Vec<Vec<NodeId>>,
+    /// For the batch's error (error-driven rules only; made on first use).
+    error: Option<ErrorScratch>,
 }
 
 impl Workspace {
@@ -52,6 +57,7 @@ impl Workspace {
             cofire_list: Vec::new(),
             batch: Vec::new(),
             noisy: Vec::new(),
+            error: None,
         }
     }
 }
@@ -372,11 +378,15 @@ fn update<'b>(
         label_in_u,
         cofire,
         cofire_list,
+        error,
         ..
     } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
     // `in_u` is only read by dense nodes. Then U is the pathway itself.
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
+    let batch_len = batch.len();
+    // Sum over the batch of `1 - p_label`, when some rule is error-driven.
+    let mut error_sum = 0.0;
     // Where a lone sample's pathway is: kept (`Some`), or in `pathway` (`None`).
     let mut lone_path: Option<Option<&[NodeId]>> = None;
     let mut u_len = 0;
@@ -384,6 +394,9 @@ fn update<'b>(
     let mut lone_edges: Option<&[EdgeId]> = None;
     // 1. U: firing nodes of every sample, and the label classes.
     for (input, label, kept) in batch {
+        if rules.by_error {
+            error_sum += sample_error(model, error, state, input, label);
+        }
         let path: &[NodeId] = match kept {
             Some(k) => k.nodes,
             None => {
@@ -461,25 +474,33 @@ fn update<'b>(
         }
     }
 
+    // The batch's mean error (SPEC 3), read from the state before the step; it scales
+    // only the error-driven rules.
+    let err = if rules.by_error && batch_len > 0 {
+        error_sum / batch_len as f64
+    } else {
+        1.0
+    };
+
     state.install(plan);
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
-    state.grow_lazy_lambdas(u_nodes, &plan.node_step);
+    state.grow_lazy_lambdas(u_nodes, &plan.node_step, err);
     state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
         if in_u[n] {
-            rules.grow[n]
+            rules.grow[n].at_error(err)
         } else {
-            rules.shrink[n]
+            rules.shrink[n].at_error(err)
         }
     });
 
     // 3. eta of every class edge, by co-firing, the same way.
-    state.grow_lazy_etas(cofire_list, &plan.edge_step);
+    state.grow_lazy_etas(cofire_list, &plan.edge_step, err);
     state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
         if cofire[e] {
-            rules.grow_eta[e]
+            rules.grow_eta[e].at_error(err)
         } else {
-            rules.shrink_eta[e]
+            rules.shrink_eta[e].at_error(err)
         }
     });
     state.tick();
@@ -495,6 +516,27 @@ fn update<'b>(
         cofire[e as usize] = false;
     }
     cofire_list.clear();
+}
+
+/// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
+/// probabilities (exact for errors far below 1e-16, where `1 - p` would round to 0). A
+/// sample that reaches no class has uniform `p` (SPEC 10).
+fn sample_error(
+    model: &Model,
+    error: &mut Option<ErrorScratch>,
+    state: &State,
+    input: &[NodeId],
+    label: ClassId,
+) -> f64 {
+    let (ev, ln_z, p) =
+        error.get_or_insert_with(|| (super::eval::Evaluator::new(model), Vec::new(), Vec::new()));
+    ev.ln_logits_into(model, state, input, ln_z);
+    super::numeric::softmax_from_ln(ln_z, p);
+    p.iter()
+        .enumerate()
+        .filter(|&(j, _)| j != label as usize)
+        .map(|(_, &q)| q)
+        .sum()
 }
 
 #[cfg(test)]

@@ -15,21 +15,37 @@ pub struct GenSample {
     pub prototype: u32,
 }
 
-/// `classes * K` patterns of `pattern_size` distinct inputs, class-major.
+/// How many times a prototype is redrawn when it equals one of another class.
+const REDRAWS: usize = 16;
+
+/// `classes * K` patterns of `pattern_size` distinct inputs, class-major. A pattern equal
+/// to one of another class (no gate could tell their samples apart) is redrawn, up to
+/// `REDRAWS` times (small input levels may leave no choice).
 pub(super) fn prototypes(params: &GenParams) -> Vec<Vec<u32>> {
     let mut rng = rng_for(params.seed, STREAM_PROTOTYPES);
     let n = params.classes * params.prototypes_per_class;
-    (0..n)
-        .map(|_| {
-            let mut pattern: Vec<u32> =
-                rand::seq::index::sample(&mut rng, params.input_width, params.pattern_size)
-                    .into_iter()
-                    .map(|i| i as u32)
-                    .collect();
+    let k = params.prototypes_per_class;
+    let mut out: Vec<Vec<u32>> = Vec::with_capacity(n);
+    for index in 0..n {
+        let class = index / k;
+        let mut pattern = Vec::new();
+        for _ in 0..=REDRAWS {
+            pattern = rand::seq::index::sample(&mut rng, params.input_width, params.pattern_size)
+                .into_iter()
+                .map(|i| i as u32)
+                .collect();
             pattern.sort_unstable();
-            pattern
-        })
-        .collect()
+            let taken = out
+                .iter()
+                .enumerate()
+                .any(|(other, p)| other / k != class && *p == pattern);
+            if !taken {
+                break;
+            }
+        }
+        out.push(pattern);
+    }
+    out
 }
 
 /// `samples_per_prototype` noisy copies of each prototype, in prototype order.

@@ -1,13 +1,16 @@
 //! Seeded generator of layered random neurashed models, emitted as readable `.nshed` text.
 //!
 //! `build` makes the structure (`Generated`: levels of gates in compact arrays, class
-//! parents, prototypes and noisy samples); `render` writes it as text; `eval` computes
-//! firing sets so that tests and tuning can measure how sparse the pathways are;
-//! `sized` picks parameters that hit a node count.
+//! parents, prototypes and noisy samples), wired from the data so that the model
+//! classifies its samples (`fire` tracks which samples fire each node while levels are
+//! built); `render` writes it as text; `eval` computes firing sets so that tests and
+//! tuning can measure how sparse the pathways are; `sized` picks parameters that hit a
+//! node count.
 //!
 //! Randomness: one `ChaCha8Rng` seeded from `GenParams::seed`, with a separate stream for
-//! each part (structure, prototypes, samples), so that asking for more samples does not
-//! change the model and the same seed always gives the same text.
+//! each part (structure, prototypes, samples), so that the same seed always gives the same
+//! text. The structure depends on the data (it is wired from it): other samples give
+//! another model.
 //!
 //! Dead nodes (SPEC 1 warnings) are avoided by construction; they can only appear when a
 //! level has fewer child slots in total (width × drawn fan-in) than the level below has
@@ -16,6 +19,7 @@
 mod build;
 mod data;
 mod eval;
+mod fire;
 mod params;
 mod render;
 mod sized;
@@ -23,7 +27,9 @@ mod sized;
 pub use build::{FeatureLevel, Generated, Rule};
 pub use data::GenSample;
 pub use eval::Firing;
-pub use params::{GenError, GenParams, RuleMix, Widths, MAX_CHILD_LINKS, MAX_NODES, MAX_SAMPLES};
+pub use params::{
+    GenError, GenParams, RuleMix, Widths, MAX_CHILD_LINKS, MAX_FIRING_BITS, MAX_NODES, MAX_SAMPLES,
+};
 pub use sized::{generate_sized, sized_params};
 
 /// Validates the parameters and returns the model as `.nshed` text.

@@ -10,6 +10,9 @@ pub const MAX_NODES: usize = 10_000_000;
 pub const MAX_CHILD_LINKS: usize = 100_000_000;
 /// Most data samples (classes × prototypes × samples per prototype).
 pub const MAX_SAMPLES: usize = 1_000_000;
+/// Most bits of the table of which samples fire which node of a level (the generator
+/// wires from the data and holds two such tables, of 128 MiB at most each).
+pub const MAX_FIRING_BITS: usize = 1 << 30;
 
 /// Widths of the feature levels (levels 2..L-1).
 #[derive(Clone, Debug, PartialEq)]
@@ -241,6 +244,19 @@ impl GenParams {
                     "classes × prototypes × samples per prototype must be at most {MAX_SAMPLES}"
                 )))
             }
+        }
+        let n_samples = self.classes * self.prototypes_per_class * self.samples_per_prototype;
+        let widest = self.level_widths().into_iter().max().unwrap_or(0);
+        let bits = n_samples
+            .div_ceil(64)
+            .saturating_mul(64)
+            .saturating_mul(widest);
+        if bits > MAX_FIRING_BITS {
+            return Err(bad(format!(
+                "{n_samples} samples on levels of up to {widest} nodes are too many to wire from \
+                 (the generator tracks which samples fire each node: samples × widest level \
+                 must be at most {MAX_FIRING_BITS}); use fewer samples or narrower levels"
+            )));
         }
         if self.pattern_size == 0 || self.pattern_size > self.input_width {
             return Err(bad(format!(

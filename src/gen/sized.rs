@@ -22,15 +22,21 @@ pub const SPARSE_MIX: RuleMix = RuleMix {
 pub fn sized_params(total_nodes: usize, levels: usize, seed: u64) -> GenParams {
     let levels = levels.max(2);
     let total = total_nodes.clamp(1, MAX_NODES);
-    let classes = (total / 20).clamp(2, 10);
-    // Input level and each feature level share what the classes leave, equally.
+    // One class per 20 nodes, 2 to 10, and no more than an eighth of a level's width
+    // (narrow levels cannot keep ten classes apart).
     let non_class_levels = levels - 1;
+    let classes = (total / 20)
+        .clamp(2, 10)
+        .min((total / non_class_levels / 8).max(2));
+    // Input level and each feature level share what the classes leave, equally.
     let rest = total.saturating_sub(classes).max(non_class_levels);
     let width = rest / non_class_levels;
     let input_width = width + rest % non_class_levels;
     let fan_lo = 3.min(width).min(input_width).max(1);
-    let pattern_size =
-        ((input_width as f64 * INPUT_DENSITY).round() as usize).clamp(1, input_width);
+    // At least three inputs, so that the samples of two classes rarely coincide in small
+    // models.
+    let pattern_size = ((input_width as f64 * INPUT_DENSITY).round() as usize)
+        .clamp(3.min(input_width), input_width);
     GenParams {
         levels,
         widths: Widths::Uniform(width),

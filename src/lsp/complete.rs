@@ -178,6 +178,21 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                 if last_kind == Some(TokenKind::Eq) && !after_jitter(before, text) {
                     keywords(&mut out, &["mul", "add", "sub", "keep", "grow", "shrink"]);
                 }
+                // After an update's amount, on its line: it may be error-driven.
+                let same_line = last.is_some_and(|t| {
+                    text.get(t.span.end..offset)
+                        .is_some_and(|gap| !gap.contains('\n'))
+                });
+                if matches!(last_kind, Some(TokenKind::Number | TokenKind::RParen))
+                    && same_line
+                    && in_plain_update(before, text)
+                {
+                    keywords(&mut out, &["by error"]);
+                }
+                if last_word == Some("by") && in_plain_update(&before[..before.len() - 1], text) {
+                    out.clear();
+                    keywords(&mut out, &["error"]);
+                }
             }
         }
         ContextScope::Train => match last_word {
@@ -349,6 +364,22 @@ fn freeze_list(before: &[Token], text: &str) -> bool {
 }
 
 /// `jitter =`: a number follows, not an update.
+/// Whether the tokens end inside a `mul`/`add`/`sub` update (after its `=`, outside
+/// parentheses) that has no `by` yet.
+fn in_plain_update(before: &[Token], text: &str) -> bool {
+    if in_parentheses(before) {
+        return false;
+    }
+    let Some(eq) = before.iter().rposition(|t| t.kind == TokenKind::Eq) else {
+        return false;
+    };
+    let rest = &before[eq + 1..];
+    rest.first()
+        .is_some_and(|t| matches!(t.text(text), "mul" | "add" | "sub"))
+        && rest.len() > 1
+        && !rest.iter().any(|t| t.text(text) == "by")
+}
+
 fn after_jitter(before: &[Token], text: &str) -> bool {
     before
         .len()

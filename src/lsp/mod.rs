@@ -647,6 +647,32 @@ fn document_symbols(a: &Analysis) -> Vec<lsp::DocumentSymbol> {
     roots.into_iter().map(|(_, s)| s).collect()
 }
 
+/// The spans of every `by error` suffix of an update, in the rules and in phases.
+fn by_error_spans(file: &ast::File) -> Vec<Span> {
+    let of_item = |item: &ast::RuleItem| match item {
+        ast::RuleItem::Update(stmt) => stmt.update.by_error,
+        ast::RuleItem::Jitter { .. } => None,
+    };
+    let mut out = Vec::new();
+    for block in &file.blocks {
+        match block {
+            ast::Block::Rules(r) => out.extend(r.items.iter().filter_map(of_item)),
+            ast::Block::Train(t) => {
+                for item in &t.items {
+                    if let ast::TrainItem::Phase(p) = item {
+                        out.extend(p.items.iter().filter_map(|i| match i {
+                            ast::PhaseItem::Rule(r) => of_item(r),
+                            _ => None,
+                        }));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Semantic tokens: keywords, numbers, comments, arrows and `=`, and names by what they
 /// name (levels, nodes, classes, samples, phases), declarations marked.
 fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
@@ -654,6 +680,13 @@ fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
     let mut out = Vec::new();
     let (mut line, mut col) = (0u32, 0u32);
     let mut occurrences = a.index.occurrences.iter().peekable();
+    // `by error` is a keyword only where it ends an update.
+    let by_error = a.ast.as_ref().map(by_error_spans).unwrap_or_default();
+    let in_by_error = |s: Span| {
+        by_error
+            .iter()
+            .any(|b| b.start <= s.start && s.end <= b.end)
+    };
     for t in crate::syntax::lex::tokens(&a.text) {
         let text = t.text(&a.text);
         while occurrences
@@ -665,6 +698,7 @@ fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
         let occurrence = occurrences.peek().filter(|o| o.span == t.span);
         let (kind, modifiers) = match t.kind {
             TokenKind::Word if crate::syntax::errors::is_reserved(text) => (5, 0),
+            TokenKind::Word if in_by_error(t.span) => (5, 0),
             TokenKind::Word => match occurrence {
                 Some(o) => {
                     let kind = match o.namespace {

@@ -186,10 +186,22 @@ fn figure(r: &DepthReport) -> String {
         x_log: false,
         y_log: false,
     };
+    // The accuracy of the models the spread is measured on, beside the figure.
+    let accuracy = r.cells.iter().filter_map(|c| c.accuracy);
+    let accuracy = match (accuracy.clone().reduce(f64::min), accuracy.reduce(f64::max)) {
+        (Some(lo), Some(hi)) if lo == hi => format!(" (accuracy {})", opt_num(Some(lo))),
+        (Some(lo), Some(hi)) => {
+            format!(" (accuracy {} to {})", opt_num(Some(lo)), opt_num(Some(hi)))
+        }
+        _ => String::new(),
+    };
     let spread_svg = line_plot_svg(
         &plot,
         &FigureOptions {
-            title: Some(format!("Spread of the logits across {} seeds", r.seeds)),
+            title: Some(format!(
+                "Spread of the logits across {} seeds{accuracy}",
+                r.seeds
+            )),
             size: Some(PLOT_SIZE),
         },
     );

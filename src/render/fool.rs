@@ -15,6 +15,11 @@ fn pattern_text(p: &Option<Vec<String>>) -> String {
     }
 }
 
+/// `, accuracy A` for a model with data.
+fn accuracy_note(accuracy: Option<f64>) -> String {
+    accuracy.map_or(String::new(), |a| format!(", accuracy {}", fmt_num(a)))
+}
+
 impl Render for FileReport {
     fn json(&self) -> serde_json::Result<String> {
         pretty_json(self)
@@ -23,14 +28,15 @@ impl Render for FileReport {
     fn table(&self) -> String {
         let r = self;
         let mut out = format!(
-            "fooling inputs of {} (seed {}, {})\n",
+            "fooling inputs of {} (seed {}, {}{})\n",
             r.model,
             r.seed,
             if r.trained {
                 format!("trained {} steps", r.steps)
             } else {
                 "untrained".to_string()
-            }
+            },
+            accuracy_note(r.accuracy)
         );
         let what = match r.density {
             Some(q) => format!("{} random patterns (density {})", r.stats.drawn, fmt_num(q)),
@@ -154,11 +160,12 @@ impl Render for FileReport {
             },
         ];
         let title = format!(
-            "Fooling inputs of {}: rate {} (d >= {}, p >= {})",
+            "Fooling inputs of {}: rate {} (d >= {}, p >= {}{})",
             r.model,
             opt_num(r.stats.fooling_rate),
             r.min_distance,
-            fmt_num(r.threshold)
+            fmt_num(r.threshold),
+            accuracy_note(r.accuracy)
         );
         Some(grouped_bars_svg(&panels, &FigureOptions::titled(title)))
     }

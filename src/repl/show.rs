@@ -23,6 +23,9 @@ pub fn update_text(u: &Update) -> String {
         Update::Add { amount } => format!("add {}", fmt_num(*amount)),
         Update::Sub { amount } => format!("sub {}", fmt_num(*amount)),
         Update::Keep => "keep".to_string(),
+        Update::MulByError { .. } | Update::AddByError { .. } | Update::SubByError { .. } => {
+            format!("{} by error", update_text(&u.plain()))
+        }
     }
 }
 

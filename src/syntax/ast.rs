@@ -219,6 +219,8 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Update {
     pub kind: UpdateKind,
+    /// `by error`: the step is scaled by the batch's mean error (SPEC 3).
+    pub by_error: Option<Span>,
     pub span: Span,
 }
 

@@ -48,6 +48,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_uniform => "`uniform`",
         Rule::kw_normal => "`normal`",
         Rule::kw_lognormal => "`lognormal`",
+        Rule::kw_by | Rule::by_error => "`by error`",
+        Rule::kw_error => "`error`",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
         Rule::lparen => "`(`",

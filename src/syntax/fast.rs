@@ -678,11 +678,24 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `upd_mul | upd_add | upd_sub | upd_keep`
+    /// `(upd_mul | upd_add | upd_sub) ~ by_error? | upd_keep ~ by_error | upd_keep`
     fn update(&mut self) -> R<Update> {
         let start = self.pos;
         let kind = if self.at_kw("keep") {
             self.kw("keep")?;
+            // `keep by error` is its own alternative: without the suffix the rule ends
+            // right after `keep`, not after the whitespace that follows it.
+            let after_keep = self.pos;
+            self.skip();
+            if self.at_kw("by") {
+                let by_error = Some(self.by_error()?);
+                return Ok(Update {
+                    kind: UpdateKind::Keep,
+                    by_error,
+                    span: self.span_from(start),
+                });
+            }
+            self.pos = after_keep;
             UpdateKind::Keep
         } else {
             let make: fn(Expr) -> UpdateKind = if self.at_kw("mul") {
@@ -698,10 +711,26 @@ impl<'a> Parser<'a> {
             self.skip();
             make(self.expr()?)
         };
+        // After an expression `pos` is already past the whitespace that follows it.
+        let by_error = if matches!(kind, UpdateKind::Keep) || !self.at_kw("by") {
+            None
+        } else {
+            Some(self.by_error()?)
+        };
         Ok(Update {
             kind,
+            by_error,
             span: self.span_from(start),
         })
+    }
+
+    /// `kw_by ~ kw_error`
+    fn by_error(&mut self) -> R<Span> {
+        let start = self.pos;
+        self.kw("by")?;
+        self.skip();
+        self.kw("error")?;
+        Ok(self.span_from(start))
     }
 
     // ------------------------------------------------------------ data

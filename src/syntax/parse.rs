@@ -505,6 +505,9 @@ fn build_rule_target(p: P) -> RuleTarget {
 
 fn build_update(p: P) -> Update {
     let update_span = span(&p);
+    let by_error = meaningful(p.clone())
+        .find(|c| c.as_rule() == Rule::by_error)
+        .map(|c| span(&c));
     let kind = match p.into_inner().next() {
         Some(inner) => {
             let rule = inner.as_rule();
@@ -522,6 +525,7 @@ fn build_update(p: P) -> Update {
     };
     Update {
         kind,
+        by_error,
         span: update_span,
     }
 }

@@ -606,13 +606,21 @@ impl<'a> Printer<'a> {
     }
 
     fn update(&self, update: &Update) -> String {
-        let Update { kind, span: _ } = update;
-        match kind {
+        let Update {
+            kind,
+            by_error,
+            span: _,
+        } = update;
+        let mut text = match kind {
             UpdateKind::Mul(e) => format!("mul {}", self.expr(e)),
             UpdateKind::Add(e) => format!("add {}", self.expr(e)),
             UpdateKind::Sub(e) => format!("sub {}", self.expr(e)),
             UpdateKind::Keep => "keep".to_string(),
+        };
+        if by_error.is_some() {
+            text.push_str(" by error");
         }
+        text
     }
 
     fn data_block(&mut self, block: &DataBlock) {

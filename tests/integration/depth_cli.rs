@@ -110,6 +110,35 @@ fn generated_depths_at_initialisation() {
 }
 
 #[test]
+fn generated_models_classify_their_data_and_the_figure_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("spread.svg");
+    let v = ok_json(nshed(&[
+        "depth",
+        "--depths",
+        "3..6",
+        "--seeds",
+        "2",
+        "--steps",
+        "50",
+        "--init",
+        "const",
+        "--svg",
+        svg.to_str().unwrap(),
+        "--json",
+    ]));
+    // Generated models are wired from their data: every sample is classified.
+    for d in 3..=6 {
+        assert_eq!(cell(&v, d, "const")["accuracy"], 1.0, "depth {d}");
+    }
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        svg.contains("Spread of the logits across 2 seeds (accuracy 1)"),
+        "the accuracy is written beside the figure"
+    );
+}
+
+#[test]
 fn freezing_the_input_level_keeps_its_lambdas() {
     let v = ok_json(nshed_stdin(
         &[

@@ -48,19 +48,26 @@ struct Dense {
     rng: nshed::engine::state::RunRng,
 }
 
-fn apply(x: f64, op: Update, jitter: f64, rng: &mut nshed::engine::state::RunRng) -> f64 {
-    match op {
-        Update::Mul { factor } => {
-            if jitter > 0.0 {
-                let z: f64 = rng.sample(StandardNormal);
-                x * factor * (jitter * z).exp()
-            } else {
-                x * factor
-            }
+/// One update in the linear domain; `err` is the batch's mean error (SPEC 3: `mul a by
+/// error` is `mul a^err`, jittered like any `mul`; `add`/`sub c by error` are `add`/`sub
+/// err * c`).
+fn apply(x: f64, op: Update, jitter: f64, err: f64, rng: &mut nshed::engine::state::RunRng) -> f64 {
+    let mul = |x: f64, factor: f64, rng: &mut nshed::engine::state::RunRng| {
+        if jitter > 0.0 {
+            let z: f64 = rng.sample(StandardNormal);
+            x * factor * (jitter * z).exp()
+        } else {
+            x * factor
         }
+    };
+    match op {
+        Update::Mul { factor } => mul(x, factor, rng),
         Update::Add { amount } => x + amount,
         Update::Sub { amount } => (x - amount).max(0.0),
         Update::Keep => x,
+        Update::MulByError { factor } => mul(x, factor.powf(err), rng),
+        Update::AddByError { amount } => x + err * amount,
+        Update::SubByError { amount } => (x - err * amount).max(0.0),
     }
 }
 
@@ -85,6 +92,7 @@ impl Dense {
         let mut ev = Evaluator::new(model);
         let pathways: Vec<Vec<u32>> = batch.iter().map(|(i, _)| ev.firing(model, i)).collect();
         let in_u = |n: u32| pathways.iter().any(|p| p.contains(&n));
+        let err = self.mean_error(model, batch, &pathways);
         let jitter = if rules.jitter > 0.0 {
             rules.jitter
         } else {
@@ -99,7 +107,7 @@ impl Dense {
             } else {
                 rules.shrink[n]
             };
-            self.lambda[n] = apply(self.lambda[n], op, jitter, &mut self.rng);
+            self.lambda[n] = apply(self.lambda[n], op, jitter, err, &mut self.rng);
         }
         if freeze.eta {
             return;
@@ -119,8 +127,34 @@ impl Dense {
             } else {
                 rules.shrink_eta[e]
             };
-            self.eta[e] = apply(self.eta[e], op, jitter, &mut self.rng);
+            self.eta[e] = apply(self.eta[e], op, jitter, err, &mut self.rng);
         }
+    }
+
+    /// The batch's mean `1 - p_label`, from this reference's own values: scores over
+    /// each pathway (children before parents), logits, a plain softmax.
+    fn mean_error(&self, model: &Model, batch: &[(&[u32], u32)], pathways: &[Vec<u32>]) -> f64 {
+        let ir = model.ir;
+        let mut total = 0.0;
+        for (&(_, label), pathway) in batch.iter().zip(pathways) {
+            let mut s = vec![0.0; ir.nodes.len()];
+            for &n in pathway {
+                let n = n as usize;
+                s[n] = self.lambda[n]
+                    * match &ir.nodes[n].gate {
+                        None => 1.0,
+                        Some(g) => g.children.iter().map(|&c| s[c as usize]).sum(),
+                    };
+            }
+            let mut z = vec![0.0; ir.classes.len()];
+            for (e, edge) in ir.edges.iter().enumerate() {
+                z[edge.to as usize] += self.eta[e] * s[edge.from as usize];
+            }
+            let max = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = z.iter().map(|&v| (v - max).exp()).collect();
+            total += 1.0 - w[label as usize] / w.iter().sum::<f64>();
+        }
+        total / batch.len() as f64
     }
 
     fn assert_matches(&self, state: &State, what: &str) {
@@ -199,9 +233,60 @@ fn legs(ir: &Ir) -> Vec<Leg> {
         Leg {
             steps: 30,
             rules: with_zero_shrinks(ir),
+            freeze: none.clone(),
+        },
+        // Error-driven rules of every kind beside plain ones: error-driven shrinks are
+        // dense, error-driven growth is applied lazily with the step's error.
+        Leg {
+            steps: 40,
+            rules: error_driven(ir, 0.0),
+            freeze: none.clone(),
+        },
+        // ... with jitter on the (error-driven) `mul` factors.
+        Leg {
+            steps: 15,
+            rules: error_driven(ir, 0.05),
+            freeze: none.clone(),
+        },
+        // Only error-driven growth: every shrink lazy, growth through the general path.
+        Leg {
+            steps: 30,
+            rules: {
+                let mut r = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.1), mul(0.9));
+                for g in r.grow.iter_mut().chain(&mut r.grow_eta) {
+                    *g = Update::MulByError { factor: 1.3 };
+                }
+                r
+            },
             freeze: none,
         },
     ]
+}
+
+/// Every kind of error-driven rule, mixed with plain ones, per node and per edge.
+fn error_driven(ir: &Ir, jitter: f64) -> RuleSet {
+    let mut rules = uniform_rules(
+        ir.nodes.len(),
+        ir.edges.len(),
+        Update::MulByError { factor: 1.5 },
+        Update::MulByError { factor: 0.8 },
+    );
+    for (i, (g, s)) in rules.grow.iter_mut().zip(&mut rules.shrink).enumerate() {
+        match i % 5 {
+            0 => *g = Update::AddByError { amount: 0.2 },
+            1 => *s = Update::SubByError { amount: 0.05 },
+            2 => *s = mul(0.95),
+            3 => *g = mul(1.05),
+            _ => {}
+        }
+    }
+    for (i, s) in rules.shrink_eta.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            *s = Update::SubByError { amount: 0.02 };
+        }
+    }
+    rules.jitter = jitter;
+    rules
 }
 
 fn mul_and_keep(ir: &Ir) -> RuleSet {

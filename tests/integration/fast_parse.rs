@@ -134,13 +134,21 @@ fn tricky_layouts_parse_alike() {
         "model m { level é { x } }",
         "model m { level a { x } }\r\n\t",
         "",
+        // `by error`: after an expression, after `keep` (whose plain span ends at the
+        // keyword), across comments, in a phase; and broken forms.
+        "model m { level a { x } } rules { grow = mul 2 by error shrink = keep by // c\n error grow eta = add 1 by  error shrink eta = keep\n}",
+        "model m { level a { x } } train { phase p { steps 1 shrink = sub 0.5 // s\n by error grow = mul 2 } }",
+        "model m { level a { x } } rules { grow = mul 2 by }",
+        "model m { level a { x } } rules { shrink = keep by }",
+        "model m { level a { x } } rules { shrink = keep by_error }",
+        "model m { level a { by error } }",
     ];
     for (i, text) in cases.iter().enumerate() {
         compare(&format!("case {i}"), text);
     }
     expect_layouts_parse_alike();
     // The valid ones among them must take the fast path.
-    for i in [0, 1, 2, 3, 4, 5, 6, 12, 13, 15] {
+    for i in [0, 1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22] {
         assert_eq!(
             compare(&format!("case {i}"), cases[i]),
             Outcome::Same,

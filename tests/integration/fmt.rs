@@ -16,6 +16,10 @@ fn shape(text: &str) -> Option<Value> {
             Value::Object(map) => {
                 map.remove("span");
                 map.remove("header");
+                // `by error` is a span when present: only whether it is there counts.
+                if let Some(by_error) = map.get_mut("by_error") {
+                    *by_error = Value::Bool(!by_error.is_null());
+                }
                 map.values_mut().for_each(strip);
             }
             Value::Array(items) => items.iter_mut().for_each(strip),
@@ -182,6 +186,62 @@ train {
 }
 ";
     assert_eq!(check_formatting("messy", messy), expected);
+}
+
+#[test]
+fn error_driven_rules_keep_their_ir() {
+    // `by error` after an expression, after `keep`, split by a comment (which moves
+    // before its statement, as comments inside a statement do), in a phase.
+    let messy = "model m { level input { a b } level mid { h = any(a, b) } classes { k <- h } }
+rules{grow=mul 1.5   by
+error shrink level mid=sub(1+2)*3^-1 by error shrink eta h->k = keep by // why
+ error grow eta = add 0.5 by error}
+data { s1: a b -> k }
+train{phase p{steps 2 grow = mul 2 by error}}
+";
+    let expected = "model m {
+  level input { a b }
+  level mid {
+    h = any(a, b)
+  }
+  classes {
+    k <- h
+  }
+}
+
+rules {
+  grow = mul 1.5 by error
+  shrink level mid = sub (1 + 2)*3^-1 by error
+  // why
+  shrink eta h -> k = keep by error
+  grow eta = add 0.5 by error
+}
+
+data {
+  s1: a b -> k
+}
+
+train {
+  phase p {
+    steps 2
+    grow = mul 2 by error
+  }
+}
+";
+    let formatted = check_formatting("by error", messy);
+    assert_eq!(formatted, expected);
+    // The IR says the rules are error-driven (and the plain twin's differs).
+    let ir = ir_json("by error", &formatted).expect("compiles");
+    assert!(
+        ir.contains(r#"{"kind":"mul_by_error","factor":1.5}"#),
+        "{ir}"
+    );
+    assert!(
+        ir.contains(r#"{"kind":"sub_by_error","amount":1.0}"#),
+        "{ir}"
+    );
+    let plain = formatted.replace(" by error", "");
+    assert_ne!(ir_json("plain", &plain).expect("compiles"), ir);
 }
 
 #[test]

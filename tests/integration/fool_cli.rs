@@ -138,6 +138,49 @@ fn search_matches_enumeration_on_trained_fig1() {
 }
 
 #[test]
+fn the_report_and_figure_give_the_accuracy_of_the_judged_state() {
+    // fig1 classifies its four samples at initialisation and three of them once trained.
+    let trained = ok_json(nshed(&["fool", FIG1, "--samples", "100", "--json"]));
+    assert_eq!(trained["accuracy"], 0.75);
+    let initial = ok_json(nshed(&[
+        "fool",
+        FIG1,
+        "--samples",
+        "100",
+        "--no-train",
+        "--json",
+    ]));
+    assert_eq!(initial["accuracy"], 1.0);
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("fool.svg");
+    let text = String::from_utf8(ok_stdout(nshed(&[
+        "fool",
+        FIG1,
+        "--samples",
+        "100",
+        "--svg",
+        svg.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert!(
+        text.starts_with("fooling inputs of fig1 (seed 42, trained 5100 steps, accuracy 0.75)\n"),
+        "{text}"
+    );
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        svg.contains("(d &gt;= 2, p &gt;= 0.99, accuracy 0.75)"),
+        "{svg}"
+    );
+    // A model without data has no accuracy to give.
+    let v = ok_json(nshed_stdin(
+        &["fool", "-", "--exhaustive", "--json"],
+        TINY.replace("data {\n  x: a -> A\n  y: c d -> C\n}\n", "")
+            .as_bytes(),
+    ));
+    assert!(v["accuracy"].is_null(), "{v}");
+}
+
+#[test]
 fn same_bytes_for_one_and_four_threads_and_for_merged_shards() {
     let dir = tempfile::tempdir().unwrap();
     let one = ok_stdout(nshed(&["fool", FIG1, "--json", "--threads", "1"]));
@@ -203,6 +246,11 @@ fn depth_sweep_is_reproducible_shardable_and_collapses() {
     assert_eq!(v["models"].as_array().unwrap().len(), 8);
     for r in rows {
         assert_eq!(r["models"], 2);
+        // The generated models classify their own data (they are wired from it).
+        if r["depth"].as_u64().unwrap() >= 3 {
+            let accuracy = r["accuracy"].as_f64().unwrap();
+            assert!(accuracy >= 0.9, "{r}");
+        }
         let classes = r["distinct_classes"].as_f64().unwrap();
         assert!((1.0..=4.0).contains(&classes));
         if let Some(rate) = r["fooling_rate"].as_f64() {

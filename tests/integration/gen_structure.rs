@@ -146,16 +146,16 @@ fn same_seed_same_text_different_seed_different_text() {
 }
 
 #[test]
-fn more_samples_do_not_change_the_model() {
+fn more_samples_keep_the_prototypes_but_rewire_the_model() {
     let few = gen::build(&params(7)).unwrap();
     let many = gen::build(&GenParams {
         samples_per_prototype: 50,
         ..params(7)
     })
     .unwrap();
-    assert_eq!(few.levels, many.levels);
-    assert_eq!(few.class_parents, many.class_parents);
+    // Prototypes come from their own stream; the structure is wired from the samples.
     assert_eq!(few.prototypes, many.prototypes);
+    assert_ne!(few.levels, many.levels);
 }
 
 #[test]
@@ -406,4 +406,16 @@ fn invalid_parameters_are_errors_not_panics() {
         let err = gen::generate(&p).expect_err(&format!("{p:?} must be rejected"));
         assert!(!err.message.is_empty());
     }
+    // Too many samples to track on levels this wide (10^5 samples × 2·10^4 nodes).
+    let err = gen::generate(&GenParams {
+        classes: 10,
+        prototypes_per_class: 100,
+        samples_per_prototype: 100,
+        widths: Widths::Uniform(20_000),
+        input_width: 20_000,
+        ..params(0)
+    })
+    .unwrap_err();
+    assert!(err.message.contains("100000 samples"), "{}", err.message);
+    assert!(err.message.contains("fewer samples"), "{}", err.message);
 }

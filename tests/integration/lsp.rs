@@ -563,6 +563,26 @@ fn completion_offers_what_fits_the_position() {
 }
 
 #[test]
+fn completion_offers_by_error_after_an_update() {
+    let mut c = Client::start();
+    let text = "model m {\n  level input { a b }\n  level mid { h = any(a, b) }\n  classes { k <- h }\n}\nrules {\n  grow = mul 1.5 \n  shrink = mul (1/2) by \n  grow h = keep \n}\n";
+    c.open(text);
+    let mut complete = |at: Value| labels(&c.at("textDocument/completion", at));
+    // After the amount, on its line: the next statement, or `by error`.
+    assert_eq!(
+        complete(pos(text, "mul 1.5 ", 0, 8)),
+        ["grow", "shrink", "jitter", "by error"]
+    );
+    // After a parenthesised amount's `by`: only `error`.
+    assert_eq!(complete(pos(text, "by \n", 0, 3)), ["error"]);
+    // Inside the parentheses, after `keep`, and on the next line: no `by error`.
+    assert!(!complete(pos(text, "(1/2)", 0, 4)).contains(&"by error".to_string()));
+    assert!(!complete(pos(text, "keep ", 0, 5)).contains(&"by error".to_string()));
+    assert!(!complete(pos(text, "  shrink = mul (1/2)", 0, 0)).contains(&"by error".to_string()));
+    c.shutdown();
+}
+
+#[test]
 fn completion_works_while_the_file_does_not_parse() {
     let mut c = Client::start();
     let typing = "model m {\n  level input { a b c }\n  level mid {\n    h = any(a, b)\n    g = all(\n  }\n  classes {\n    k <- \n  }\n}\ndata {\n  s: a b -> \n}\ninit {\n  eta h -> \n}\nrules {\n  grow level \n}\ntrain {\n  phase p { freeze \n}\n";
@@ -669,6 +689,50 @@ fn semantic_tokens_classify_names_keywords_numbers_and_comments() {
             (4, 24, 1, 6, 0), // 2
         ]
     );
+    c.shutdown();
+}
+
+#[test]
+fn error_driven_rules_show_in_hovers_and_tokens() {
+    let mut c = Client::start();
+    let text = "model m {\n  level in { a b }\n  level mid { h = any(a, b) }\n  classes { k <- h }\n}\nrules {\n  grow = mul 1.5 by error\n  shrink level mid = sub 0.25 by error\n}\ndata { s: a -> k }\ntrain {\n  phase p { steps 2 shrink level mid = mul 0.5 by error }\n}\n";
+    assert!(c.open(text).is_empty());
+    let hover = c.at("textDocument/hover", pos(text, "h = any", 0, 0));
+    assert_eq!(
+        hover["contents"]["value"],
+        "**node** `h` · level 2 `mid`\n\n```nshed\nh = any(a, b)\n```\n\n\
+         init `lambda = 1`\n\n\
+         rules: grow `mul 1.5 by error` · shrink `sub 0.25 by error`\n\n\
+         phase `p`: grow `mul 1.5 by error` · shrink `mul 0.5 by error`"
+    );
+    let data = c.ok(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": URI } }),
+    )["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect::<Vec<_>>();
+    let (mut line, mut col) = (0, 0);
+    let mut keywords = Vec::new();
+    for t in data.chunks(5) {
+        line += t[0];
+        col = if t[0] == 0 { col + t[1] } else { t[1] };
+        if t[3] == 5 {
+            keywords.push((line, col, t[2]));
+        }
+    }
+    // `by` and `error` are keywords in the rules and in the phase.
+    for (line, prefix) in [
+        (6, "  grow = mul 1.5 "),
+        (7, "  shrink level mid = sub 0.25 "),
+        (11, "  phase p { steps 2 shrink level mid = mul 0.5 "),
+    ] {
+        let by = prefix.len() as u32;
+        assert!(keywords.contains(&(line, by, 2)), "{keywords:?}");
+        assert!(keywords.contains(&(line, by + 3, 5)), "{keywords:?}");
+    }
     c.shutdown();
 }
 

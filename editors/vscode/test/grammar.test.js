@@ -60,6 +60,14 @@ const RESERVED = new Set(
     "every eta_update union sample replace shuffle cycle uniform normal lognormal").split(" ")
 );
 
+// Words that are keywords only where they stand: `expect [initial]`, the words of
+// expectations and `none` (inside expect blocks), and the suffix of an error-driven update (one
+// token, `by error`).
+const CONTEXTUAL = new Set(["expect", "initial", "by error"]);
+const EXPECT_WORDS = new Set(
+  "predict pathway is has lacks within le p logit accuracy lambda eta ln".split(" ")
+);
+
 const has = (token, prefix) => token.scopes.some((s) => s.startsWith(prefix));
 
 test("every example tokenises with the expected kinds of scope", async () => {
@@ -79,6 +87,13 @@ test("every example tokenises with the expected kinds of scope", async () => {
         counts.comment++;
       } else if (has(token, "comment")) {
         assert.fail(`code inside a comment scope: ${where}`);
+      } else if (
+        CONTEXTUAL.has(token.text.replace(/\s+/g, " ")) ||
+        (EXPECT_WORDS.has(token.text) && has(token, "keyword.other.expect.nshed")) ||
+        (token.text === "none" && has(token, "constant.language.nshed"))
+      ) {
+        assert.ok(has(token, "keyword.") || has(token, "constant.language.nshed"), where);
+        counts.keyword++;
       } else if (RESERVED.has(token.text)) {
         assert.ok(
           has(token, "keyword.") || has(token, "constant.language.nshed") || has(token, "support.function.distribution.nshed"),

@@ -66,6 +66,10 @@ pub struct FileParams {
     pub seed: u64,
     pub trained: bool,
     pub steps: u64,
+    /// The share of the model's data samples it predicts right in the judged state
+    /// (`None` without data).
+    #[serde(default)]
+    pub accuracy: Option<f64>,
     pub exhaustive: bool,
     /// Patterns judged in all.
     pub patterns: u64,
@@ -226,6 +230,7 @@ pub fn prepare_file<'ir>(
         seed,
         trained: !options.no_train && ir.train.is_some(),
         steps,
+        accuracy: crate::report::accuracy(&model, &state),
         exhaustive: options.exhaustive,
         patterns,
         density: options.density,
@@ -294,6 +299,8 @@ pub struct FileReport {
     pub seed: u64,
     pub trained: bool,
     pub steps: u64,
+    /// The model's accuracy on its data in the judged state (`None` without data).
+    pub accuracy: Option<f64>,
     pub mode: &'static str,
     pub density: Option<f64>,
     pub min_distance: usize,
@@ -393,6 +400,7 @@ fn file_report(params: &FileParams, results: &[FilePoint]) -> FileReport {
         seed: params.seed,
         trained: params.trained,
         steps: params.steps,
+        accuracy: params.accuracy,
         mode: if params.exhaustive {
             "exhaustive"
         } else {
