@@ -227,6 +227,8 @@ impl Session {
         };
         let ir = &loaded.compiled.ir;
         let hash = loaded.hash.as_str();
+        // `:save` and `draw` never write over the model file.
+        let inputs = crate::fsio::Outputs::new(loaded.path.as_deref());
         let run = &mut loaded.run;
         let model = Model::new(ir);
         let (text, json): (String, Json) = match command {
@@ -436,6 +438,9 @@ impl Session {
                 )
             }
             Command::Save(path) => {
+                if let Err(e) = inputs.check(&path) {
+                    return self.plain_error(line, e.problem());
+                }
                 let saved = SavedState {
                     nshed_state: persist::FORMAT,
                     model: ir.model.clone(),
@@ -492,6 +497,9 @@ impl Session {
                 }
             }
             Command::Draw { input, path } => {
+                if let Err(e) = inputs.check(&path) {
+                    return self.plain_error(line, e.problem());
+                }
                 let view = crate::plot::GraphView::of(
                     &model,
                     &run.state,
