@@ -6,7 +6,6 @@ use super::fasthash::SeenIds;
 use super::messages as msg;
 use super::model::{ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
-use super::suggest::closest;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{DataBlock, DataItem, SampleDecl, Span};
@@ -103,7 +102,7 @@ fn check_sample(
                 ok = false;
             }
             None => {
-                let suggestion = closest(&name.name, symbols.level_node_names(0));
+                let suggestion = symbols.suggest_node_of_level(&name.name, 0);
                 ctx.push(msg::unknown_input(
                     &name.name,
                     symbols.level_name(0),
@@ -126,7 +125,7 @@ fn check_sample(
             None
         }
         None => {
-            let suggestion = closest(&decl.label.name, symbols.class_names());
+            let suggestion = symbols.suggest_class(&decl.label.name);
             ctx.push(msg::unknown_class(
                 &decl.label.name,
                 decl.label.span,
