@@ -24,6 +24,7 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
     let mut names: HashMap<&str, Span> = HashMap::new();
     let mut noise: Option<(f64, Span)> = None;
     let mut seen = SeenIds::new(symbols.nodes.len());
+    let mut running_weight = 0.0f64;
     for item in block.map_or(&[][..], |b| b.items.as_slice()) {
         match item {
             DataItem::Sample(decl) => {
@@ -37,6 +38,12 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
                     names.insert(&decl.name.name, decl.name.span);
                 }
                 if let Some(sample) = check_sample(ctx, symbols, decl, &mut seen) {
+                    let before = running_weight;
+                    running_weight += sample.weight;
+                    if before.is_finite() {
+                        let at = decl.weight.as_ref().map_or(decl.span, |w| w.span());
+                        super::bounds::check_total_weight(ctx, running_weight, at);
+                    }
                     samples.push(sample);
                 }
             }
