@@ -10,7 +10,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// One problem: an error or a warning, with a stable code, a short lowercase message
 /// naming the thing, labelled spans and a help line saying what to do.

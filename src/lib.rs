@@ -5,7 +5,6 @@
 
 pub mod analysis;
 pub mod check;
-pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod experiments;
@@ -13,12 +12,21 @@ pub mod fsio;
 pub mod gen;
 pub mod ir;
 pub mod persist;
-pub mod plot;
+pub mod progress;
 pub mod query;
-pub mod repl;
+pub mod record;
+pub mod render;
 pub mod report;
 pub mod source;
+pub mod span;
 pub mod syntax;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
+pub mod repl;
+#[cfg(feature = "cli")]
+pub mod term;
 
 use diag::Report;
 use ir::Ir;
@@ -34,8 +42,8 @@ pub struct Compiled {
 }
 
 /// Size limits a model must stay within, so that a huge (usually generated) file gets a
-/// diagnostic instead of exhausting memory. The CLI sets them with `--max-nodes` and
-/// `--max-edges`.
+/// diagnostic instead of exhausting memory. A parameter of [`compile_with`]; the CLI sets
+/// them with `--max-nodes` and `--max-edges`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Feature nodes plus classes.
@@ -51,19 +59,6 @@ impl Default for Limits {
             max_edges: 100_000_000,
         }
     }
-}
-
-static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
-
-/// Sets the limits `compile` uses for the rest of the process (first call wins; the CLI
-/// calls it once from its flags).
-pub fn set_limits(limits: Limits) {
-    let _ = LIMITS.set(limits);
-}
-
-/// The limits in force.
-pub fn limits() -> Limits {
-    LIMITS.get().copied().unwrap_or_default()
 }
 
 /// Refuses a parsed file larger than `limits`, before the checker builds its tables.
@@ -110,17 +105,23 @@ fn check_limits(file: &syntax::ast::File, limits: Limits) -> Option<diag::Proble
     None
 }
 
-/// Parses and checks a source: the IR, or every problem found.
+/// Parses and checks a source within the default [`Limits`]: the IR, or every problem
+/// found.
 pub fn compile(source: Source) -> Result<Compiled, Report> {
+    compile_with(source, &Limits::default())
+}
+
+/// Parses and checks a source within `limits`: the IR, or every problem found.
+pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report> {
     let file = match syntax::parse_file(&source.text) {
         Ok(file) => file,
         Err(problem) => return Err(Report::new(&source.name, &source.text, vec![problem])),
     };
-    if let Some(problem) = check_limits(&file, limits()) {
+    if let Some(problem) = check_limits(&file, *limits) {
         return Err(Report::new(&source.name, &source.text, vec![problem]));
     }
     let checked = check::check(&file);
-    drop_in_background(file);
+    drop(file);
     let report = Report::new(&source.name, &source.text, checked.problems);
     match checked.ir {
         Some(ir) if !report.has_errors() => Ok(Compiled {
@@ -132,29 +133,12 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
     }
 }
 
-/// Frees a large AST on another thread: a generated model's AST is millions of small
-/// allocations, and freeing them one by one takes a tenth of a second at 10^6 nodes that
-/// the caller need not wait for. Small files are freed right here.
-fn drop_in_background(file: syntax::ast::File) {
-    const LARGE: usize = 10_000;
-    let nodes: usize = file
-        .model
-        .items
-        .iter()
-        .map(|item| match item {
-            syntax::ast::ModelItem::Level(level) => level.nodes.len(),
-            syntax::ast::ModelItem::Classes(classes) => classes.classes.len(),
-        })
-        .sum();
-    if nodes >= LARGE {
-        // If no thread can be started, the closure (and the file) is dropped here.
-        let _ = std::thread::Builder::new()
-            .name("nshed-free-ast".to_string())
-            .spawn(move || drop(file));
-    }
+/// Reads and compiles a file (`-` for stdin) within the default [`Limits`].
+pub fn compile_path(path: &str) -> Result<Compiled, Report> {
+    compile_path_with(path, &Limits::default())
 }
 
-/// Reads and compiles a file (`-` for stdin).
-pub fn compile_path(path: &str) -> Result<Compiled, Report> {
-    compile(source::load(path)?)
+/// Reads and compiles a file (`-` for stdin) within `limits`.
+pub fn compile_path_with(path: &str, limits: &Limits) -> Result<Compiled, Report> {
+    compile_with(source::load(path)?, limits)
 }

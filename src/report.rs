@@ -1,5 +1,6 @@
-//! Reports on a model state: the `run` report (human and JSON), recorded snapshots,
-//! and small formatting helpers shared with queries.
+//! Reports on a model state: the `run` report, recorded snapshots (and the recorder that
+//! writes them to a file), and the JSON conventions shared with queries. They are shown by
+//! `render`.
 //!
 //! JSON conventions (documented in README):
 //! * a plain value (`lambda`, `eta`, a logit) is a number, or `null` when it does not
@@ -8,11 +9,10 @@
 //!   infinities), i.e. the plain value is exactly 0;
 //! * maps keyed by node, edge (`"F->C"`) or sample keep the model's order.
 
-use std::fmt;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::engine::numeric::{fmt_num, Value};
+use crate::analysis::{information_plane, AnalysisError, LevelInformation, PlaneOptions};
+use crate::engine::numeric::Value;
 use crate::engine::{Evaluator, Model, State};
 use crate::ir::{Ir, Quantity};
 
@@ -77,7 +77,7 @@ pub struct RunReport {
     pub accuracy: Option<f64>,
     /// Levels, for the human layout (not serialised).
     #[serde(skip)]
-    levels: Vec<(String, Vec<usize>)>,
+    pub levels: Vec<(String, Vec<usize>)>,
 }
 
 pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
@@ -173,92 +173,6 @@ impl RunReport {
     }
 }
 
-/// A plain value from its ln (as stored in the report): the number, or `e^ln`.
-fn show(plain: Option<f64>, ln: Option<f64>) -> String {
-    match (plain, ln) {
-        (Some(v), _) => fmt_num(v),
-        (None, Some(l)) => format!("e^{}", fmt_num(l)),
-        (None, None) => "0".into(),
-    }
-}
-
-impl fmt::Display for RunReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "model {} after {} training steps",
-            self.model, self.steps
-        )?;
-        writeln!(f)?;
-        writeln!(f, "lambda")?;
-        let mut t = Table::new(&["level", "node", "lambda"]);
-        for (level, ids) in &self.levels {
-            for &n in ids {
-                let (name, v) = &self.lambda.0[n];
-                t.row(vec![
-                    level.clone(),
-                    name.clone(),
-                    show(*v, self.ln_lambda.0[n].1),
-                ]);
-            }
-        }
-        write!(f, "{t}")?;
-        writeln!(f)?;
-        writeln!(f, "eta")?;
-        let mut t = Table::new(&["edge", "eta"]);
-        for (i, (name, v)) in self.eta.0.iter().enumerate() {
-            t.row(vec![name.clone(), show(*v, self.ln_eta.0[i].1)]);
-        }
-        write!(f, "{t}")?;
-        if self.samples.is_empty() {
-            return Ok(());
-        }
-        writeln!(f)?;
-        writeln!(f, "samples")?;
-        let mut headers = vec!["sample".to_string(), "label".into(), "predicted".into()];
-        for c in &self.classes {
-            headers.push(format!("Z[{c}]"));
-        }
-        for c in &self.classes {
-            headers.push(format!("p[{c}]"));
-        }
-        let mut t = Table::new_owned(headers);
-        for s in &self.samples {
-            let mut row = vec![s.name.clone(), s.label.clone(), s.predicted.clone()];
-            for (z, l) in s.logits.iter().zip(&s.ln_logits) {
-                row.push(show(*z, *l));
-            }
-            for p in &s.p {
-                row.push(format!("{p:.6}"));
-            }
-            t.row(row);
-        }
-        write!(f, "{t}")?;
-        writeln!(f)?;
-        writeln!(f, "pathways")?;
-        let mut t = Table::new(&["sample", "pathway"]);
-        for s in &self.samples {
-            t.row(vec![s.name.clone(), s.pathway.join(" ")]);
-        }
-        write!(f, "{t}")?;
-        if let Some(a) = self.accuracy {
-            writeln!(f)?;
-            let correct = self
-                .samples
-                .iter()
-                .filter(|s| s.predicted == s.label)
-                .count();
-            writeln!(
-                f,
-                "accuracy {:.6} ({correct}/{} samples)",
-                a,
-                self.samples.len()
-            )?;
-        }
-        Ok(())
-    }
-}
-
 /// One recorded snapshot (`record every N { ... }`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Snapshot {
@@ -280,48 +194,24 @@ pub struct Snapshot {
     /// ... and their natural logs (null = ln 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ln_logits: Option<Ordered<Vec<Option<f64>>>>,
-    /// `I(X;T)` and `I(T;Y)` in bits per feature level (SPEC 6, binning with 30 bins).
+    /// `I(X;T)` and `I(T;Y)` in bits per feature level (binning with 30 bins).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub info_plane: Option<Vec<InfoPoint>>,
-}
-
-/// One level's point on the information plane; both `null` if the analysis refused
-/// the data (it cannot for a checked model: weights are validated).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct InfoPoint {
-    pub level: String,
-    pub i_xt: Option<f64>,
-    pub i_ty: Option<f64>,
+    pub info_plane: Option<Vec<LevelInformation>>,
 }
 
 /// SPEC 6 on the data samples (drawn with their weights, no noise): for every feature
-/// level, the level's score vector of each sample, normalised by the analysis.
-pub fn info_plane(model: &Model, state: &State) -> Vec<InfoPoint> {
-    use crate::analysis::{information_plane, PlaneOptions};
-    match information_plane(model, state, PlaneOptions::default()) {
-        Ok(levels) => levels
-            .into_iter()
-            .map(|l| InfoPoint {
-                level: l.level,
-                i_xt: Some(l.i_xt),
-                i_ty: Some(l.i_ty),
-            })
-            .collect(),
-        Err(_) => model
-            .ir
-            .levels
-            .iter()
-            .map(|l| InfoPoint {
-                level: l.name.clone(),
-                i_xt: None,
-                i_ty: None,
-            })
-            .collect(),
-    }
+/// level, `I(X;T)` and `I(T;Y)` of its normalised scores, binning with 30 bins.
+pub fn info_plane(model: &Model, state: &State) -> Result<Vec<LevelInformation>, AnalysisError> {
+    information_plane(model, state, PlaneOptions::default())
 }
 
 impl Snapshot {
-    pub fn take(model: &Model, state: &State, quantities: &[Quantity]) -> Snapshot {
+    /// The quantities of `state` that a `record` block asks for.
+    pub fn take(
+        model: &Model,
+        state: &State,
+        quantities: &[Quantity],
+    ) -> Result<Snapshot, AnalysisError> {
         let ir = model.ir;
         let phase = ir
             .train
@@ -374,143 +264,9 @@ impl Snapshot {
                         reports.into_iter().map(|r| (r.name, r.ln_logits)).collect(),
                     ));
                 }
-                Quantity::InfoPlane => snap.info_plane = Some(info_plane(model, state)),
+                Quantity::InfoPlane => snap.info_plane = Some(info_plane(model, state)?),
             }
         }
-        snap
+        Ok(snap)
     }
-
-    /// CSV header for the given quantities. Columns come in a fixed order (lambda,
-    /// eta, accuracy, logits, info plane) whatever the order of the `record` block, the
-    /// same order as `csv_row`.
-    pub fn csv_header(model: &Model, quantities: &[Quantity]) -> String {
-        let ir = model.ir;
-        let has = |q: Quantity| quantities.contains(&q);
-        let mut cols = vec!["step".to_string(), "phase".to_string()];
-        if has(Quantity::Lambda) {
-            cols.extend(ir.nodes.iter().map(|n| format!("lambda:{}", n.name)));
-        }
-        if has(Quantity::Eta) {
-            cols.extend((0..ir.edges.len()).map(|e| format!("eta:{}", edge_name(ir, e))));
-        }
-        if has(Quantity::Accuracy) {
-            cols.push("accuracy".into());
-        }
-        if has(Quantity::Logits) {
-            for s in &ir.data.samples {
-                for c in &ir.classes {
-                    cols.push(format!("logit:{}:{}", s.name, c.name));
-                }
-            }
-        }
-        if has(Quantity::InfoPlane) {
-            for l in &ir.levels {
-                cols.push(format!("i_xt:{}", l.name));
-                cols.push(format!("i_ty:{}", l.name));
-            }
-        }
-        cols.join(",")
-    }
-
-    /// One CSV line. Plain values; a value beyond f64 is written `inf`, an undefined
-    /// one (accuracy without data) is left empty.
-    pub fn csv_row(&self) -> String {
-        let mut cells = vec![self.step.to_string(), csv_text(&self.phase)];
-        let num = |v: &Option<f64>| v.map_or_else(|| "inf".to_string(), |x| format!("{x}"));
-        if let Some(m) = &self.lambda {
-            cells.extend(m.0.iter().map(|(_, v)| num(v)));
-        }
-        if let Some(m) = &self.eta {
-            cells.extend(m.0.iter().map(|(_, v)| num(v)));
-        }
-        if let Some(a) = &self.accuracy {
-            cells.push(a.map_or_else(String::new, |x| format!("{x}")));
-        }
-        if let Some(m) = &self.logits {
-            for (_, zs) in &m.0 {
-                cells.extend(zs.iter().map(num));
-            }
-        }
-        if let Some(points) = &self.info_plane {
-            let cell = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
-            for p in points {
-                cells.push(cell(p.i_xt));
-                cells.push(cell(p.i_ty));
-            }
-        }
-        cells.join(",")
-    }
-}
-
-fn csv_text(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// A plain-text table: first column left-aligned, others right-aligned.
-#[derive(Clone, Debug, Default)]
-pub struct Table {
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(headers: &[&str]) -> Table {
-        Table::new_owned(headers.iter().map(|h| h.to_string()).collect())
-    }
-
-    pub fn new_owned(headers: Vec<String>) -> Table {
-        Table {
-            headers,
-            rows: Vec::new(),
-        }
-    }
-
-    pub fn row(&mut self, row: Vec<String>) {
-        self.rows.push(row);
-    }
-}
-
-impl fmt::Display for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.headers.len();
-        let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        // Columns of numbers are right-aligned, the others (names) left-aligned.
-        let mut numeric = vec![!self.rows.is_empty(); n];
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(n) {
-                width[i] = width[i].max(c.chars().count());
-                numeric[i] &= looks_numeric(c);
-            }
-        }
-        let line = |cells: &[String]| -> String {
-            let mut s = String::new();
-            for (i, c) in cells.iter().enumerate().take(n) {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                s.push_str("  ");
-                if numeric[i] {
-                    s.push_str(&pad);
-                    s.push_str(c);
-                } else {
-                    s.push_str(c);
-                    s.push_str(&pad);
-                }
-            }
-            s.trim_end().to_string()
-        };
-        writeln!(f, "{}", line(&self.headers))?;
-        for r in &self.rows {
-            writeln!(f, "{}", line(r))?;
-        }
-        Ok(())
-    }
-}
-
-fn looks_numeric(cell: &str) -> bool {
-    cell.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-        || cell.starts_with("e^")
-        || matches!(cell, "undefined" | "inf")
 }

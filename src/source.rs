@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::diag::{Problem, Report};
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// A source text and the name it is shown under in diagnostics.
 #[derive(Clone, Debug)]

@@ -1,4 +1,5 @@
-//! Numerical analyses over plain data (SPEC sections 5, 6 and 8).
+//! Numerical analyses: over plain data (SPEC sections 5, 6 and 8), and the typed reports
+//! built from a model state (information plane, LE matrix, the drawing of a model).
 //!
 //! Everything here works on plain vectors — per-sample score rows, class labels as indices,
 //! sampling weights — so it can be fed from any engine state. Scores come in as natural logs
@@ -14,8 +15,10 @@
 //!   denominator, a mean of no value) are `None`.
 //!
 //! ```
-//! use nshed::analysis::{level_information, level_sparsity, Estimator};
-//! use nshed::plot::{info_plane_svg, FigureOptions, InfoPlanePoint, InfoPlaneSeries};
+//! use nshed::analysis::{
+//!     level_information, level_sparsity, Estimator, LevelInformation, PlanePoint,
+//! };
+//! use nshed::render::figure::{info_plane_svg, FigureOptions};
 //!
 //! // ln S of a 2-node level for four samples (two per class); -inf is a zero score.
 //! let zero = f64::NEG_INFINITY;
@@ -24,30 +27,45 @@
 //! assert_eq!((info.i_xt, info.i_ty), (1.0, 1.0));
 //! assert_eq!(level_sparsity(&[0.0, 0.0]).effective_nodes, 2.0);
 //!
-//! let series = vec![InfoPlaneSeries {
-//!     label: "level 2".into(),
-//!     points: vec![InfoPlanePoint::from_information(100, info)],
+//! let points = vec![PlanePoint {
+//!     step: 100,
+//!     levels: vec![LevelInformation { level: "level 2".into(), i_xt: info.i_xt, i_ty: info.i_ty }],
 //! }];
-//! let svg: String = info_plane_svg(&series, &FigureOptions::titled("Information plane"));
+//! let svg: String = info_plane_svg(&points, &FigureOptions::titled("Information plane"));
 //! assert!(svg.starts_with("<?xml"));
 //! # Ok::<(), nshed::analysis::AnalysisError>(())
 //! ```
 
+pub mod drawing;
+pub mod le_matrix;
 pub mod le_stats;
 pub mod mi;
 pub mod plane;
 pub mod sparsity;
 mod weights;
 
+pub use drawing::ModelDrawing;
+pub use le_matrix::{le_matrix_report, LeMatrixReport, LePairRow};
 pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePairStats};
 pub use mi::{
     information_binning, information_noise, level_information, mutual_information_bits,
     normalise_ln_scores, normalise_scores, Estimator, Information,
 };
 pub use plane::{
-    information_plane, level_representations, LevelInformation, PlaneOptions, Representation,
+    info_plane_run, information_plane, level_representations, InfoPlaneOptions, InfoPlaneReport,
+    LevelInformation, PlaneOptions, PlanePoint, Representation,
 };
 pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
+
+/// The mean of some values (`None` when there are none).
+pub fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for x in xs {
+        sum += x;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
+}
 
 /// Why an analysis could not run on the data it was given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -125,3 +125,103 @@ pub fn information_plane(
         })
         .collect()
 }
+
+/// The information of every feature level at one recorded step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanePoint {
+    pub step: u64,
+    pub levels: Vec<LevelInformation>,
+}
+
+/// Options of an information plane along training.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct InfoPlaneOptions {
+    pub plane: PlaneOptions,
+    /// Record every this many steps (the file's `record every`, else about 100 points, when
+    /// `None`); step 0 and the last step are always recorded.
+    pub every: Option<u64>,
+    /// Seed of the run (the file's seed, or 0, when `None`).
+    pub seed: Option<u64>,
+    /// Only the initial state: do not train.
+    pub no_train: bool,
+}
+
+/// The information plane along training: the report of `nshed info-plane`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InfoPlaneReport {
+    pub model: String,
+    pub seed: u64,
+    #[serde(serialize_with = "estimator_json")]
+    pub estimator: Estimator,
+    pub representation: Representation,
+    pub every: u64,
+    /// Feature level names.
+    pub levels: Vec<String>,
+    pub points: Vec<PlanePoint>,
+    /// The options, for titles and tables.
+    #[serde(skip)]
+    pub options: PlaneOptions,
+}
+
+/// `{"mi": "binning", "bins": 30}` or `{"mi": "noise", "sigma": 0.1}`.
+fn estimator_json<S: serde::Serializer>(estimator: &Estimator, s: S) -> Result<S::Ok, S::Error> {
+    let value = match estimator {
+        Estimator::Binning { bins } => serde_json::json!({"mi": "binning", "bins": bins}),
+        Estimator::Noise { sigma } => serde_json::json!({"mi": "noise", "sigma": sigma}),
+    };
+    value.serialize(s)
+}
+
+/// Trains `model` from the run's seed (unless `no_train`), measuring the information plane
+/// at step 0, every `every` steps and at the end.
+pub fn info_plane_run(
+    model: &Model,
+    options: &InfoPlaneOptions,
+) -> Result<InfoPlaneReport, AnalysisError> {
+    let ir = model.ir;
+    let seed = crate::engine::run_seed(ir, options.seed);
+    let mut trainer = crate::engine::Trainer::new(model);
+    let total = if options.no_train {
+        0
+    } else {
+        trainer.total_steps()
+    };
+    let every = options
+        .every
+        .or_else(|| ir.train.as_ref()?.record.as_ref().map(|r| r.every))
+        .unwrap_or((total / 100).max(1))
+        .max(1);
+    let mut state = State::new(ir, seed);
+    let mut points = Vec::new();
+    let mut failure = None;
+    let mut measure = |state: &State| match information_plane(model, state, options.plane) {
+        Ok(levels) => points.push(PlanePoint {
+            step: state.step,
+            levels,
+        }),
+        Err(e) => {
+            failure.get_or_insert(e);
+        }
+    };
+    measure(&state);
+    if total > 0 {
+        trainer.run(&mut state, &mut |s| {
+            if s.step % every == 0 || s.step == total {
+                measure(s);
+            }
+        });
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(InfoPlaneReport {
+        model: ir.model.clone(),
+        seed,
+        estimator: options.plane.estimator,
+        representation: options.plane.representation,
+        every,
+        levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
+        points,
+        options: options.plane,
+    })
+}

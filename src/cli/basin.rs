@@ -1,31 +1,11 @@
-//! `nshed basin`: basins of attraction and the uncertainty exponent (SPEC 9, seed 001).
-//!
-//! The grid sweep trains one run per grid point (initial `lambda` of the two `--nodes` from
-//! the grid, everything else, random stream included, the same at every point) and colours
-//! the grid by outcome; `--uncertainty` trains random pairs of points at distance `eps`
-//! instead and fits `f(eps) ~ eps^phi`. Both are sweeps: parallel, shardable, mergeable. The
-//! finishing code (tables, JSON, CSV, figures) is in `basin_report`.
+//! `nshed basin`: basins of attraction and the uncertainty exponent.
 
-use std::sync::Mutex;
-
-use serde::{Deserialize, Serialize};
-
-use super::basin_report::{finish_grid, finish_uncertainty};
-use super::sweep::{OutputArgs, SweepArgs};
-use super::{exit, load_model};
-use crate::check::suggest::closest;
-use crate::engine::run_seed;
+use super::output::{ImageArgs, OutputArgs, SweepArgs};
+use super::{CliError, Ctx};
 use crate::experiments::basin::{
-    geometric, grid_cell, random_pair, Axis, Basin, OutcomeKind, Workspace,
+    grid, uncertainty, Axis, BasinOptions, OutcomeKind, UncertaintyOptions, MAX_GRID,
 };
-use crate::ir::Ir;
-
-/// The experiment names in shard files.
-pub const GRID_EXPERIMENT: &str = "basin";
-pub const UNCERTAINTY_EXPERIMENT: &str = "basin-uncertainty";
-
-/// Largest grid side (a 4096 x 4096 grid is 16.7 million runs).
-const MAX_GRID: u64 = 4096;
+use crate::term::Bar;
 
 /// Options of `nshed basin`.
 #[derive(clap::Args, Debug, Clone)]
@@ -85,6 +65,8 @@ pub struct BasinArgs {
     pub sweep: SweepArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 /// `LO..HI` with finite `0 <= LO < HI`.
@@ -109,265 +91,43 @@ fn parse_range(s: &str) -> Result<(f64, f64), String> {
     Ok((lo, hi))
 }
 
-/// What every point of a basin sweep and its finishing step depend on; shard files carry it
-/// so that `nshed merge` needs no model file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Setup {
-    pub model: String,
-    pub source_sha256: String,
-    pub seed: u64,
-    /// A and B.
-    pub nodes: [String; 2],
-    /// Their level and its nodes (the `top` outcomes).
-    pub level: String,
-    pub level_nodes: Vec<String>,
-    pub classes: Vec<String>,
-    /// Data sample names (the `predictions` outcome is one class per sample).
-    pub samples: Vec<String>,
-    pub axis: Axis,
-    /// Training steps per run (0 with --no-train).
-    pub steps: u64,
-    pub trained: bool,
-    pub outcome: OutcomeKind,
-}
-
-/// Parameters of the grid sweep.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GridParams {
-    #[serde(flatten)]
-    pub setup: Setup,
-    pub grid: u64,
-}
-
-/// Parameters of the uncertainty sweep: point `k * pairs + j` is pair `j` at `eps[k]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UncertaintyParams {
-    #[serde(flatten)]
-    pub setup: Setup,
-    pub eps: Vec<f64>,
-    pub pairs: u64,
-}
-
-pub fn run(args: &BasinArgs) -> u8 {
+pub fn run(ctx: &Ctx, args: &BasinArgs) -> Result<(), CliError> {
+    let options = BasinOptions {
+        nodes: args.nodes.clone(),
+        axis: Axis {
+            lo: args.range.0,
+            hi: args.range.1,
+            log: args.log,
+        },
+        steps: args.steps,
+        outcome: args.outcome,
+        no_train: args.no_train,
+        seed: args.seed,
+    };
     // Usage mistakes come before reading the model (exit 2, not "the model has errors").
-    if args.nodes.len() != 2 {
-        eprintln!(
-            "error: --nodes takes exactly two nodes A,B, got {}\n  help: e.g. --nodes p1,p3",
-            args.nodes.len()
-        );
-        return exit::USAGE;
+    options.validate()?;
+    if args.uncertainty && args.image.png.is_some() {
+        return Err(CliError::usage(
+            "--uncertainty draws a fit plot, not an image",
+            "drop --png (--svg draws the fit plot)",
+        ));
     }
-    if args.log && args.range.0 <= 0.0 {
-        eprintln!(
-            "error: --log needs a range above 0, got {}..{}\n  help: give e.g. --range 1e-4..1 with --log",
-            args.range.0, args.range.1
-        );
-        return exit::USAGE;
-    }
-    let compiled = match load_model(&args.file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let (a, b) = match resolve_nodes(&compiled.ir, &args.nodes) {
-        Ok(ids) => ids,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::MODEL_ERROR;
-        }
-    };
-    let trained = !args.no_train;
-    let ir = match schedule(&compiled.ir, args.steps, trained, &args.file) {
-        Ok(ir) => ir,
-        Err(code) => return code,
-    };
-    let seed = run_seed(&ir, args.seed);
-    let axis = Axis {
-        lo: args.range.0,
-        hi: args.range.1,
-        log: args.log,
-    };
-    let basin = Basin::new(&ir, seed, a, b, args.outcome, trained);
-    let setup = setup(&compiled, &ir, seed, a, b, axis, args.outcome, trained);
-    let pool = Mutex::new(Vec::new());
-    let outcome = |x: f64, y: f64| {
-        let mut work = take(&pool).unwrap_or_else(|| Workspace::new(basin.model()));
-        let result = basin.outcome_with(&mut work, x, y);
-        put(&pool, work);
-        result
-    };
-
+    let compiled = ctx.load(&args.file)?;
+    let sweep = args.sweep.options();
     if args.uncertainty {
-        if args.output.png.is_some() {
-            eprintln!(
-                "error: --uncertainty draws a fit plot, not an image\n  help: drop --png (--svg draws the fit plot)"
-            );
-            return exit::USAGE;
-        }
-        let width = axis.width();
-        let (lo, hi) = args.eps.unwrap_or((width * 1e-4, width * 1e-1));
-        if lo <= 0.0 || hi >= width / 2.0 {
-            eprintln!(
-                "error: eps must lie in (0, {}) (half the range's width in axis units), got {lo}..{hi}\n  help: give a smaller --eps LO..HI",
-                width / 2.0
-            );
-            return exit::USAGE;
-        }
-        let eps = geometric(lo, hi, args.eps_count as usize);
-        let Some(total) = (eps.len() as u64).checked_mul(args.pairs) else {
-            eprintln!("error: too many pairs\n  help: lower --pairs or --eps-count");
-            return exit::USAGE;
-        };
-        let params = UncertaintyParams {
-            setup,
-            eps,
+        let more = UncertaintyOptions {
+            eps: args.eps,
+            eps_count: args.eps_count,
             pairs: args.pairs,
         };
-        let results = match args.sweep.run(total, "pairs", |p| {
-            let e = params.eps[(p / params.pairs) as usize];
-            let (first, second) = random_pair(seed, p, e, &axis, &axis);
-            outcome(first.0, first.1) != outcome(second.0, second.1)
-        }) {
-            Ok(r) => r,
-            Err(code) => return code,
-        };
-        let output = args.output.clone();
-        return args
-            .sweep
-            .finish(UNCERTAINTY_EXPERIMENT, params, total, results, |p, r| {
-                finish_uncertainty(&p, &r, &output)
-            });
-    }
-
-    let n = args.grid.unwrap_or(100);
-    let total = n * n;
-    let params = GridParams { setup, grid: n };
-    let results = match args.sweep.run(total, "grid points", |p| {
-        let (col, row) = grid_cell(p, n);
-        outcome(axis.cell_centre(col, n), axis.cell_centre(row, n))
-    }) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let output = args.output.clone();
-    args.sweep
-        .finish(GRID_EXPERIMENT, params, total, results, |p, r| {
-            finish_grid(&p, &r, &output)
-        })
-}
-
-/// A worker's scratch space from the pool (a poisoned lock only means another worker
-/// panicked; the pool itself is still a valid list).
-fn take<'m, 'ir>(pool: &Mutex<Vec<Workspace<'m, 'ir>>>) -> Option<Workspace<'m, 'ir>> {
-    pool.lock().unwrap_or_else(|e| e.into_inner()).pop()
-}
-
-fn put<'m, 'ir>(pool: &Mutex<Vec<Workspace<'m, 'ir>>>, work: Workspace<'m, 'ir>) {
-    pool.lock().unwrap_or_else(|e| e.into_inner()).push(work);
-}
-
-/// Node ids of A and B: two distinct non-class nodes of one level (`run` has checked
-/// that there are two names).
-fn resolve_nodes(ir: &Ir, names: &[String]) -> Result<(usize, usize), String> {
-    let [a, b] = names else {
-        return Err(format!("--nodes takes two nodes, got {}", names.len()));
-    };
-    let find = |name: &str| -> Result<usize, String> {
-        if let Some(id) = ir.nodes.iter().position(|n| n.name == name) {
-            return Ok(id);
-        }
-        if ir.classes.iter().any(|c| c.name == name) {
-            return Err(format!(
-                "`{name}` is a class; a basin varies the initial lambda of feature nodes\n  help: pick two nodes of one feature level"
-            ));
-        }
-        let help = match closest(name, ir.nodes.iter().map(|n| n.name.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "`nshed ir FILE` lists the nodes".to_string(),
-        };
-        Err(format!("unknown node `{name}`\n  help: {help}"))
-    };
-    let (ia, ib) = (find(a)?, find(b)?);
-    if ia == ib {
-        return Err(format!(
-            "--nodes names `{a}` twice\n  help: give two different nodes of one level"
-        ));
-    }
-    let (la, lb) = (ir.nodes[ia].level, ir.nodes[ib].level);
-    if la != lb {
-        return Err(format!(
-            "`{a}` is in level `{}` but `{b}` is in level `{}`\n  help: the two nodes compete within one level: pick both from the same level",
-            ir.levels[la as usize].name, ir.levels[lb as usize].name
-        ));
-    }
-    Ok((ia, ib))
-}
-
-/// The model to train: the file's schedule, scaled to `steps` in total when given, never
-/// recorded.
-fn schedule(ir: &Ir, steps: Option<u64>, trained: bool, file: &str) -> Result<Ir, u8> {
-    let mut copy = ir.clone();
-    match copy.train.as_mut() {
-        None if trained => {
-            eprintln!(
-                "error: `{file}` has no `train` block, so there is nothing to train\n  help: add a `train` block, or pass --no-train to classify the initial states"
-            );
-            Err(exit::MODEL_ERROR)
-        }
-        None => Ok(copy),
-        Some(train) => {
-            if let Some(total) = steps {
-                let old: Vec<u64> = train.phases.iter().map(|p| p.steps).collect();
-                for (phase, s) in train
-                    .phases
-                    .iter_mut()
-                    .zip(super::regularize::scale_steps(&old, total))
-                {
-                    phase.steps = s;
-                }
-            }
-            train.record = None;
-            Ok(copy)
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn setup(
-    compiled: &crate::Compiled,
-    ir: &Ir,
-    seed: u64,
-    a: usize,
-    b: usize,
-    axis: Axis,
-    outcome: OutcomeKind,
-    trained: bool,
-) -> Setup {
-    let level = &ir.levels[ir.nodes[a].level as usize];
-    let steps = if trained {
-        ir.train.as_ref().map_or(0, |t| {
-            t.phases
-                .iter()
-                .fold(0u64, |acc, p| acc.saturating_add(p.steps))
-        })
+        let bar = Bar::new("pairs", true);
+        let outcome = uncertainty(&compiled, &options, &more, &sweep, &bar)?;
+        args.sweep.finish(outcome, &args.output, None)
     } else {
-        0
-    };
-    Setup {
-        model: ir.model.clone(),
-        source_sha256: crate::persist::source_hash(&compiled.source.text),
-        seed,
-        nodes: [ir.nodes[a].name.clone(), ir.nodes[b].name.clone()],
-        level: level.name.clone(),
-        level_nodes: level
-            .node_ids()
-            .map(|n| ir.nodes[n as usize].name.clone())
-            .collect(),
-        classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
-        samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),
-        axis,
-        steps,
-        trained,
-        outcome,
+        let bar = Bar::new("grid points", true);
+        let outcome = grid(&compiled, &options, args.grid.unwrap_or(100), &sweep, &bar)?;
+        args.sweep
+            .finish(outcome, &args.output, args.image.png.as_deref())
     }
 }
 

@@ -1,7 +1,30 @@
 //! `nshed check` and `nshed ir`.
 
-use super::{eprint_report, exit, load_model, print_stdout};
+use super::output::{print_json, print_stdout};
+use super::{eprint_report, eprint_text, exit, CliError, Ctx};
 use crate::ir::Ir;
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files to check (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IrArgs {
+    /// The file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
 
 /// One line: what the model holds.
 pub fn summary(name: &str, ir: &Ir) -> String {
@@ -21,10 +44,11 @@ pub fn summary(name: &str, ir: &Ir) -> String {
     )
 }
 
-pub fn check_files(files: &[String]) -> u8 {
+/// Checks every file, reporting as it goes; the exit code is the worst file's.
+pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
     let mut code = exit::OK;
-    for file in files {
-        match crate::compile_path(file) {
+    for file in &args.files {
+        match crate::compile_path_with(file, &ctx.limits) {
             Ok(compiled) => {
                 if !compiled.warnings.problems.is_empty() {
                     eprint_report(&compiled.warnings);
@@ -35,9 +59,7 @@ pub fn check_files(files: &[String]) -> u8 {
                     line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
                 }
                 line.push('\n');
-                if print_stdout(&line) != exit::OK {
-                    code = exit::IO;
-                }
+                print_stdout(&line)?;
             }
             Err(report) => {
                 eprint_report(&report);
@@ -52,35 +74,19 @@ pub fn check_files(files: &[String]) -> u8 {
                 if warnings > 0 {
                     line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
                 }
-                eprintln!("{line}");
+                line.push('\n');
+                eprint_text(&line);
                 code = exit::MODEL_ERROR;
             }
         }
     }
-    code
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
+    if code == exit::OK {
+        Ok(())
     } else {
-        "s"
+        Err(CliError::Reported(code))
     }
 }
 
-pub fn print_ir(file: &str) -> u8 {
-    let compiled = match load_model(file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    match serde_json::to_string_pretty(&compiled.ir) {
-        Ok(mut json) => {
-            json.push('\n');
-            print_stdout(&json)
-        }
-        Err(e) => {
-            eprintln!("error: cannot serialise the IR: {e}");
-            exit::IO
-        }
-    }
+pub fn ir(ctx: &Ctx, args: &IrArgs) -> Result<(), CliError> {
+    print_json(&ctx.load(&args.file)?.ir)
 }

@@ -1,11 +1,13 @@
-//! `nshed draw`: the model drawn like Figures 1 and 2 of seed 002, as SVG or Graphviz DOT.
+//! `nshed draw`: the model drawn with levels as rows, as SVG or Graphviz DOT.
 
-use super::run::{trained_state, StateArgs};
-use super::{eprint_report, exit, load_model, print_stdout};
+use super::args::StateArgs;
+use super::output::{print_stdout, write_file};
+use super::{CliError, Ctx};
+use crate::analysis::ModelDrawing;
 use crate::diag::Report;
-use crate::engine::Model;
-use crate::plot::{model_graph_dot, model_graph_svg, FigureOptions, GraphView};
+use crate::engine::{run_seed, trained_state, Model};
 use crate::query::parse_input;
+use crate::render::figure::{model_graph_dot, model_graph_svg, FigureOptions};
 
 /// Options of `nshed draw`.
 #[derive(clap::Args, Debug, Clone)]
@@ -31,47 +33,34 @@ pub struct DrawArgs {
     pub state: StateArgs,
 }
 
-pub fn run(args: &DrawArgs) -> u8 {
-    let compiled = match load_model(&args.file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
+    let compiled = ctx.load(&args.file)?;
     let ir = &compiled.ir;
     // Parse the input before training, with the query language's own diagnostics.
     let input = match &args.input {
         None => None,
-        Some(x) => match parse_input(ir, x) {
-            Ok(input) => Some(input),
-            Err(problems) => {
-                eprint_report(&Report::new("input", x, problems));
-                return exit::MODEL_ERROR;
-            }
-        },
+        Some(x) => Some(parse_input(ir, x).map_err(|problems| Report::new("input", x, problems))?),
     };
     let model = Model::new(ir);
-    let state = match trained_state(&model, &args.state, None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let view = GraphView::of(&model, &state, input.as_ref().map(|i| i.input.as_slice()));
-    let mut title = format!("{} at step {}", ir.model, state.step);
-    if let Some(input) = &input {
-        let name = input
+    let seed = run_seed(ir, args.state.seed);
+    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
+    let highlighted = input.as_ref().map(|i| {
+        let name = i
             .sample
             .clone()
             .or_else(|| args.input.clone())
             .unwrap_or_default();
-        title.push_str(&format!(", pathway of {name}"));
-    }
+        (i.input.as_slice(), name)
+    });
+    let drawing = ModelDrawing::of(&model, &state, highlighted);
     if args.dot {
-        return print_stdout(&model_graph_dot(ir, &view));
+        return print_stdout(&model_graph_dot(&drawing));
     }
-    if let Some(path) = &args.svg {
-        let svg = model_graph_svg(ir, &view, &FigureOptions::titled(title));
-        let code = super::write_output(path, svg.as_bytes());
-        if code != exit::OK {
-            return code;
-        }
+    match &args.svg {
+        Some(path) => write_file(
+            path,
+            model_graph_svg(&drawing, &FigureOptions::titled(drawing.title())).as_bytes(),
+        ),
+        None => Ok(()),
     }
-    exit::OK
 }

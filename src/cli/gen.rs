@@ -4,11 +4,10 @@
 //! code 2); combinations are then checked by `GenParams::validate`, whose errors also exit
 //! with code 2. The output goes to stdout, or atomically to `-o PATH`.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
-use super::{exit, print_stdout};
+use super::output::{print_stdout, write_file};
+use super::CliError;
 use crate::gen::{self, GenParams, RuleMix, Widths};
 
 #[derive(Args, Debug)]
@@ -63,7 +62,7 @@ pub struct GenArgs {
     /// Write to this file (atomically: a temporary file in the same directory, then a
     /// rename) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
-    output: Option<PathBuf>,
+    output: Option<String>,
 }
 
 /// `--widths 20,30,30` (a newtype: clap would read `Option<Vec<_>>` as a repeatable flag).
@@ -109,24 +108,17 @@ impl GenArgs {
     }
 }
 
-pub fn run(args: &GenArgs) -> u8 {
+pub fn run(args: &GenArgs) -> Result<(), CliError> {
     let params = args.params();
-    let text = match gen::generate(&params) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot generate a model: {e}");
-            return exit::USAGE;
-        }
-    };
+    let text = gen::generate(&params).map_err(|e| {
+        CliError::usage(
+            format!("cannot generate a model: {e}"),
+            "see nshed gen --help for the shape options",
+        )
+    })?;
     match &args.output {
         None => print_stdout(&text),
-        Some(path) => match crate::fsio::write_atomic(path, text.as_bytes()) {
-            Ok(()) => exit::OK,
-            Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                exit::IO
-            }
-        },
+        Some(path) => write_file(path, text.as_bytes()),
     }
 }
 

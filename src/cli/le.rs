@@ -1,46 +1,41 @@
 //! `nshed le`: the local-elasticity matrix over the data samples at the trained state.
 
-use super::run::{print_json, trained_state, StateArgs};
-use super::{load_model, print_stdout};
-use crate::engine::Model;
-use crate::query::{answer, Answer, Query, QueryKind};
+use super::args::StateArgs;
+use super::output::{note, print_json_text, print_stdout};
+use super::{CliError, Ctx};
+use crate::engine::{run_seed, trained_state, Model};
+use crate::query::{answer, Query, QueryKind};
+use crate::render::{le_matrix_json, Render};
 use crate::syntax::ast::Span;
 
-pub fn le(file: &str, json: bool, args: &StateArgs) -> u8 {
-    let compiled = match load_model(file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+#[derive(clap::Args, Debug)]
+pub struct LeArgs {
+    /// The model file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+pub fn le(ctx: &Ctx, args: &LeArgs) -> Result<(), CliError> {
+    let compiled = ctx.load(&args.file)?;
     let model = Model::new(&compiled.ir);
-    let state = match trained_state(&model, args, None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let seed = run_seed(&compiled.ir, args.state.seed);
+    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     if compiled.ir.data.samples.is_empty() {
-        eprintln!("note: the model has no data samples; the matrix is empty");
+        note("note: the model has no data samples; the matrix is empty");
     }
     let query = Query {
         kind: QueryKind::LeMatrix,
         span: Span::default(),
     };
     let answer = answer(&model, &state, &query);
-    if json {
-        // The documented shape: {"samples": [...], "matrix": [[...]...], ...}.
-        match &answer {
-            Answer::LeMatrix {
-                samples,
-                matrix,
-                classes,
-                class_means,
-            } => print_json(&serde_json::json!({
-                "samples": samples,
-                "matrix": matrix,
-                "classes": classes,
-                "class_means": class_means,
-            })),
-            other => print_json(other),
-        }
+    if args.json {
+        print_json_text(le_matrix_json(&answer))
     } else {
-        print_stdout(&answer.to_string())
+        print_stdout(&answer.table())
     }
 }

@@ -1,33 +1,40 @@
 //! `nshed query FILE 'QUERY'`: answer one query at the trained state.
 
-use super::run::{print_json, trained_state, StateArgs};
-use super::{eprint_report, exit, load_model, print_stdout};
+use super::args::StateArgs;
+use super::output::{print_json_text, print_stdout};
+use super::{CliError, Ctx};
 use crate::diag::Report;
-use crate::engine::Model;
+use crate::engine::{run_seed, trained_state, Model};
 use crate::query::{answer, parse_query};
+use crate::render::Render;
 
-pub fn query(file: &str, text: &str, json: bool, args: &StateArgs) -> u8 {
-    let compiled = match load_model(file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+#[derive(clap::Args, Debug)]
+pub struct QueryArgs {
+    /// The model file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// The query, e.g. 'pathway c1a', 'scores {e1 e2}', 'le c1a {e2 e3}'.
+    #[arg(value_name = "QUERY")]
+    query: String,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+pub fn query(ctx: &Ctx, args: &QueryArgs) -> Result<(), CliError> {
+    let compiled = ctx.load(&args.file)?;
     // Parse before training: a typo should not cost a long run.
-    let query = match parse_query(&compiled.ir, text) {
-        Ok(q) => q,
-        Err(problems) => {
-            eprint_report(&Report::new("query", text, problems));
-            return exit::MODEL_ERROR;
-        }
-    };
+    let query = parse_query(&compiled.ir, &args.query)
+        .map_err(|problems| Report::new("query", &args.query, problems))?;
     let model = Model::new(&compiled.ir);
-    let state = match trained_state(&model, args, None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let seed = run_seed(&compiled.ir, args.state.seed);
+    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     let answer = answer(&model, &state, &query);
-    if json {
-        print_json(&answer)
+    if args.json {
+        print_json_text(answer.json())
     } else {
-        print_stdout(&answer.to_string())
+        print_stdout(&answer.table())
     }
 }

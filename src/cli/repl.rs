@@ -1,49 +1,59 @@
 //! `nshed repl [FILE]`: interactive on a terminal, a script runner otherwise.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
-use super::exit;
+use super::{exit, CliError, Ctx};
 use crate::diag::RenderStyle;
 use crate::repl::frontend::{run_interactive, run_script, Evaluator};
 use crate::repl::Session;
 
-pub fn repl(file: Option<&str>, json: bool) -> u8 {
+#[derive(clap::Args, Debug)]
+pub struct ReplArgs {
+    /// The model to load (`:load FILE` inside the REPL loads another).
+    #[arg(value_name = "FILE")]
+    file: Option<String>,
+    /// Answer every command with one JSON object (for scripts).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints `text` and a newline to stdout, failing on a closed or full stdout.
+fn say(text: &str) -> Result<(), CliError> {
+    super::output::print_stdout(&format!("{text}\n"))
+}
+
+pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
     let interactive = std::io::stdin().is_terminal();
     let style = if interactive {
         RenderStyle::for_stderr()
     } else {
         RenderStyle::Plain
     };
-    let mut session = Session::new(json, style);
-    if let Some(path) = file {
+    let mut session = Session::new(args.json, style).with_limits(ctx.limits);
+    if let Some(path) = &args.file {
         let outcome = session.eval(&format!(":load {path}"), &AtomicBool::new(false));
         if outcome.is_error {
-            eprint!("{}", outcome.diagnostics);
-            if json {
-                println!("{}", outcome.output);
+            let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
+            if args.json {
+                say(&outcome.output)?;
             }
-            return exit::MODEL_ERROR;
+            return Err(CliError::Reported(exit::MODEL_ERROR));
         }
-        if interactive || json {
+        if interactive || args.json {
             // Scripts get only their own answers on stdout, except in JSON mode where
             // every command (the implicit load too) answers with one object.
-            println!("{}", outcome.output);
+            say(&outcome.output)?;
         }
-        eprint!("{}", outcome.diagnostics);
+        let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
     }
     if interactive {
         let banner = "nshed REPL — `:help` lists the commands, Tab completes, Ctrl-D quits.";
-        match run_interactive(&mut session, banner) {
-            Ok(()) => exit::OK,
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit::IO
-            }
-        }
+        run_interactive(&mut session, banner)
+            .map_err(|e| CliError::io(e, "the REPL needs a working terminal"))
     } else if run_script(&mut session, std::io::stdin().lock()) {
-        exit::MODEL_ERROR
+        Err(CliError::Reported(exit::MODEL_ERROR))
     } else {
-        exit::OK
+        Ok(())
     }
 }

@@ -13,7 +13,7 @@
 //! and every rule under jitter (one draw per node per step, in id order) stay dense:
 //! updated every step in id order exactly as SPEC 3 says.
 
-use super::train::{Freeze, LnOp, Rules};
+use super::rules::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Ir, NodeId};
 
 /// The last written value of one entry and the clock of that write, side by side: a

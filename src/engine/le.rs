@@ -14,8 +14,9 @@
 use super::eval::Evaluator;
 use super::graph::Model;
 use super::numeric::{ln_abs_diff, ln_sum_exp_iter};
+use super::rules::{Freeze, Rules};
 use super::state::State;
-use super::train::{Freeze, Rules, Trainer};
+use super::train::Trainer;
 use crate::ir::{ClassId, NodeId};
 
 /// `ln ||Z_after - Z_before||` over the classes (`-inf` when nothing moved).

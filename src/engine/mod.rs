@@ -3,12 +3,14 @@
 //! Every `lambda`, `eta`, score and logit is a natural log (see `numeric`); the IR is
 //! walked through index tables built once (`graph::Model`).
 
+pub mod control;
 pub mod eval;
 pub mod graph;
 pub mod lazy;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
+pub mod rules;
 pub mod sample;
 pub mod state;
 pub mod train;
@@ -16,11 +18,13 @@ pub mod train;
 #[doc(hidden)]
 pub mod testing;
 
+pub use control::{remaining_steps, train, Control, Trained, Until};
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
+pub use rules::{Freeze, LnOp, Rules};
 pub use state::{run_seed, State, StateFault};
-pub use train::{step_on, Freeze, Rules, Trainer};
+pub use train::{step_on, Trainer};
 
 /// Builds the initial state for `seed` and trains it by the file's schedule (nothing
 /// when there is no `train` block or `train` is false). `observer` sees every step.

@@ -138,33 +138,6 @@ impl Value {
     }
 }
 
-impl std::fmt::Display for Value {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.value {
-            Some(v) => write!(f, "{}", fmt_num(v)),
-            None => write!(f, "e^{}", fmt_num(self.ln)),
-        }
-    }
-}
-
-/// Six significant decimals, without trailing noise, for tables.
-pub fn fmt_num(v: f64) -> String {
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    let a = v.abs();
-    if (1e-4..1e9).contains(&a) {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
-    } else {
-        format!("{v:.6e}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
-use super::train::LnOp;
+use super::rules::LnOp;
 use crate::ir::{Dist, Ir};
 
 /// The run's random stream (SPEC 4: one seed determines every draw).

@@ -1,14 +1,24 @@
-//! The experiments of SPEC 9 (fooling inputs and depth, riddled basins, initialisation and
-//! freezing). Each is a sweep of independent training runs: `sweep` runs the points in
-//! parallel, reproducibly, optionally one shard at a time, and merges shard files.
+//! The experiments: sweeps of independent training runs (fooling inputs and depth, basins
+//! and the uncertainty exponent, initialisation and freezing), and the comparison of batch
+//! sizes (implicit regularization).
+//!
+//! Every sweep is an [`Experiment`]: `sweep::run` runs its points in parallel,
+//! reproducibly, optionally one shard at a time, and `sweep::merge` finishes the shard files
+//! of any of them. Each experiment module has one entry function per command, taking the
+//! compiled model and an options struct of its own and returning a typed report.
 
 pub mod basin;
+pub mod depth;
+mod experiment;
+pub mod fool;
+pub mod generated;
+pub mod regularize;
+pub mod schedule;
+pub mod streams;
 pub mod sweep;
 pub mod uncertainty;
 
-pub use sweep::{merge_shards, run_points, Merged, Shard, ShardFile, SweepError};
-pub mod depth;
-pub mod fool;
-pub mod fool_search;
-pub mod generated;
-pub mod streams;
+pub use experiment::{ErrorKind, Experiment, ExperimentError, Points};
+pub use sweep::{
+    merge, merge_shards, run_points, Merged, Outcome, Shard, ShardFile, SweepError, SweepOptions,
+};

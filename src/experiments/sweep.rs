@@ -13,12 +13,17 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::io::IsTerminal;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use super::experiment::{ExperimentError, Points};
+use super::Experiment;
+use crate::progress::Progress;
+use crate::render::Render;
 
 /// The file-format tag of shard files.
 pub const SHARD_FORMAT: &str = "nshed-shard";
@@ -163,14 +168,83 @@ impl SweepError {
     }
 }
 
+/// How a sweep runs: which part of it, on how many threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepOptions {
+    /// The part of the sweep to run ([`Shard::ALL`] for all of it).
+    pub shard: Shard,
+    /// Worker threads (rayon's default, one per core, when `None`). Results do not
+    /// depend on it.
+    pub threads: Option<usize>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            shard: Shard::ALL,
+            threads: None,
+        }
+    }
+}
+
+/// What a sweep gives: the finished report, or, for one shard of it, the shard file to
+/// write (finished later by [`merge`]).
+pub enum Outcome<E: Experiment> {
+    Finished(E::Report),
+    Shard(ShardFile<E::Params, E::Point>),
+}
+
+impl<E: Experiment> Outcome<E> {
+    /// The report of an unsharded sweep (`None` for a shard).
+    pub fn finished(self) -> Option<E::Report> {
+        match self {
+            Outcome::Finished(report) => Some(report),
+            Outcome::Shard(_) => None,
+        }
+    }
+}
+
+/// Runs the points of `options.shard` of a sweep of experiment `E` in parallel, and either
+/// finishes the report (the whole sweep) or returns the shard file. The first failing
+/// point (in point order) ends it.
+pub fn run<E: Experiment>(
+    points: &impl Points<E>,
+    options: &SweepOptions,
+    progress: &dyn Progress,
+) -> Result<Outcome<E>, ExperimentError> {
+    let params = points.params();
+    let total = E::total_points(params);
+    let results = run_points(total, options.shard, options.threads, progress, |p| {
+        points.run_point(p)
+    })
+    .map_err(|e| ExperimentError::options(e.to_string(), e.help()))?;
+    let results = results
+        .into_iter()
+        .map(|(p, r)| r.map(|v| (p, v)))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(ExperimentError::failed)?;
+    if options.shard.is_all() {
+        let report = E::finish(params, results.into_iter().map(|(_, r)| r).collect())?;
+        Ok(Outcome::Finished(report))
+    } else {
+        Ok(Outcome::Shard(ShardFile::new(
+            E::NAME,
+            params.clone(),
+            total,
+            options.shard,
+            results,
+        )))
+    }
+}
+
 /// Runs `run` on every point of `shard` of a sweep of `total` points, in parallel on `threads`
-/// workers (rayon's default when `None`), and returns `(point, result)` in point order. A
-/// progress bar labelled `what` is drawn on stderr when it is a terminal.
+/// workers (rayon's default when `None`), and returns `(point, result)` in point order,
+/// telling `progress` as points finish.
 pub fn run_points<T, F>(
     total: u64,
     shard: Shard,
     threads: Option<usize>,
-    what: &str,
+    progress: &dyn Progress,
     run: F,
 ) -> Result<Vec<(u64, T)>, SweepError>
 where
@@ -178,13 +252,13 @@ where
     F: Fn(u64) -> T + Sync + Send,
 {
     let points = shard.points(total);
-    let bar = progress_bar(points.len() as u64, what);
+    progress.start(points.len() as u64);
     let work = || {
         points
             .par_iter()
             .map(|&p| {
                 let result = run(p);
-                bar.inc(1);
+                progress.advance(1);
                 (p, result)
             })
             .collect::<Vec<_>>()
@@ -200,21 +274,8 @@ where
             })?
             .install(work),
     };
-    bar.finish_and_clear();
+    progress.finish();
     Ok(results)
-}
-
-fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || len < 2 {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-        "{{bar:40}} {{pos}}/{{len}} {what} ({{elapsed}}, {{eta}} left)"
-    )) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The partial result of one shard: what `--shard I/N --out PATH` writes.
@@ -406,6 +467,88 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
     })
 }
 
+/// Finishes merged shard files of one experiment, whatever it is.
+trait Finisher: Sync {
+    fn name(&self) -> &'static str;
+    fn finish(&self, merged: Merged) -> Result<Box<dyn Render>, ExperimentError>;
+}
+
+struct Entry<E>(PhantomData<fn() -> E>);
+
+impl<E: Experiment> Finisher for Entry<E> {
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+
+    fn finish(&self, merged: Merged) -> Result<Box<dyn Render>, ExperimentError> {
+        let total = merged.results.len() as u64;
+        let (params, points) = merged.typed::<E::Params, E::Point>().map_err(|e| {
+            ExperimentError::model(
+                format!(
+                    "the shard files of this `{}` sweep do not hold what `{}` writes: {e}",
+                    E::NAME,
+                    E::NAME
+                ),
+                "merge shard files written by this version of nshed",
+            )
+        })?;
+        let expected = E::total_points(&params);
+        if expected != total {
+            return Err(ExperimentError::model(
+                format!(
+                    "the shard files hold {total} points, but a `{}` sweep with their parameters has {expected}",
+                    E::NAME
+                ),
+                "a shard file was edited, or belongs to another sweep",
+            ));
+        }
+        for (index, point) in points.iter().enumerate() {
+            E::check_point(&params, index as u64, point).map_err(|why| {
+                ExperimentError::model(
+                    format!(
+                        "point {index} of the `{}` sweep is not a possible result: {why}",
+                        E::NAME
+                    ),
+                    "a shard file was edited or corrupted; run its shard again",
+                )
+            })?;
+        }
+        Ok(Box::new(E::finish(&params, points)?))
+    }
+}
+
+/// Every experiment `merge` knows, by name.
+fn registry() -> [&'static dyn Finisher; 5] {
+    use super::{basin, depth, fool};
+    [
+        &Entry::<fool::FoolFile>(PhantomData),
+        &Entry::<fool::FoolDepths>(PhantomData),
+        &Entry::<depth::Depth>(PhantomData),
+        &Entry::<basin::BasinGrid>(PhantomData),
+        &Entry::<basin::Uncertainty>(PhantomData),
+    ]
+}
+
+/// Merges the shard files of one sweep (`(file name, text)`, any order) and finishes it
+/// with its experiment's own code: the same report as the unsharded run.
+pub fn merge(files: &[(String, String)]) -> Result<Box<dyn Render>, ExperimentError> {
+    let merged =
+        merge_shards(files).map_err(|e| ExperimentError::model(e.to_string(), e.help()))?;
+    let Some(entry) = registry()
+        .into_iter()
+        .find(|entry| entry.name() == merged.experiment)
+    else {
+        return Err(ExperimentError::model(
+            format!(
+                "shard files of an unknown experiment `{}`",
+                merged.experiment
+            ),
+            "nshed merge knows the sweeps of this version of nshed",
+        ));
+    };
+    entry.finish(merged)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,15 +578,16 @@ mod tests {
     #[test]
     fn same_results_whatever_the_thread_count() {
         let f = |p: u64| (p * 2654435761) % 1000;
-        let one = run_points(100, Shard::ALL, Some(1), "points", f).unwrap();
-        let four = run_points(100, Shard::ALL, Some(4), "points", f).unwrap();
+        let one = run_points(100, Shard::ALL, Some(1), &crate::progress::Silent, f).unwrap();
+        let four = run_points(100, Shard::ALL, Some(4), &crate::progress::Silent, f).unwrap();
         assert_eq!(one, four);
         assert_eq!(one[7], (7, f(7)));
     }
 
     fn shard_text(index: u64, count: u64, total: u64) -> (String, String) {
         let shard = Shard { index, count };
-        let points = run_points(total, shard, Some(2), "points", |p| p * p).unwrap();
+        let points =
+            run_points(total, shard, Some(2), &crate::progress::Silent, |p| p * p).unwrap();
         let file = ShardFile::new("demo", serde_json::json!({"seed": 1}), total, shard, points);
         (
             format!("part{index}.json"),

@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -143,17 +142,6 @@ pub fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("nshed").join("history.txt"))
 }
 
-/// Installs a Ctrl-C handler that sets the returned flag instead of killing the process.
-/// While rustyline reads a line the terminal is in raw mode and Ctrl-C arrives as a key,
-/// so the handler only sees Ctrl-C pressed while a command runs.
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = Arc::clone(&flag);
-    // If a handler is already installed (tests, embedding), Ctrl-C keeps its old meaning.
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
-    flag
-}
-
 fn emit(outcome: &Outcome) {
     if !outcome.diagnostics.is_empty() {
         let mut err = std::io::stderr().lock();
@@ -181,7 +169,8 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
         // A missing history file is normal on first use.
         let _ = editor.load_history(path);
     }
-    let interrupt = interrupt_flag();
+    let signals = crate::term::signals();
+    let interrupt = signals.flag();
     println!("{banner}");
     loop {
         match editor.readline("nshed> ") {
@@ -190,8 +179,8 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
                     continue;
                 }
                 let _ = editor.add_history_entry(line.as_str());
-                interrupt.store(false, Ordering::SeqCst);
-                let outcome = evaluator.eval(&line, &interrupt);
+                signals.reset();
+                let outcome = evaluator.eval(&line, interrupt);
                 emit(&outcome);
                 if outcome.quit {
                     break;
@@ -227,7 +216,8 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
 /// while braces are open, each input is evaluated and answered, with no prompt. Returns
 /// whether any input was an error.
 pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
-    let interrupt = interrupt_flag();
+    let signals = crate::term::signals();
+    let interrupt = signals.flag();
     let mut any_error = false;
     let mut pending = String::new();
     for line in input.lines() {
@@ -246,7 +236,7 @@ pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
         if input.trim().is_empty() || input.trim_start().starts_with("//") {
             continue;
         }
-        let outcome = evaluator.eval(&input, &interrupt);
+        let outcome = evaluator.eval(&input, interrupt);
         any_error |= outcome.is_error;
         emit(&outcome);
         if outcome.quit {
@@ -254,7 +244,7 @@ pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
         }
     }
     if !pending.trim().is_empty() {
-        let outcome = evaluator.eval(&pending, &interrupt);
+        let outcome = evaluator.eval(&pending, interrupt);
         any_error |= outcome.is_error;
         emit(&outcome);
     }

@@ -1,7 +1,7 @@
 //! The REPL's session: a loaded model, its state, undo and history. Driven by strings
 //! (`Session::eval`), so transcripts test exactly what the terminal runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use serde_json::{json, Value as Json};
 
@@ -17,8 +17,6 @@ use crate::Compiled;
 
 /// How many earlier states `undo` can go back to.
 const UNDO_DEPTH: usize = 64;
-/// Steps between two looks at the Ctrl-C flag during `train`.
-const TRAIN_CHUNK: u64 = 256;
 
 /// One command that trained.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +57,7 @@ pub struct Session {
     loaded: Option<Loaded>,
     json: bool,
     style: RenderStyle,
+    limits: crate::Limits,
 }
 
 fn describe_interrupt(interrupted: bool) -> &'static str {
@@ -76,12 +75,19 @@ impl Session {
             loaded: None,
             json,
             style,
+            limits: crate::Limits::default(),
         }
+    }
+
+    /// The same session, refusing models beyond `limits`.
+    pub fn with_limits(mut self, limits: crate::Limits) -> Session {
+        self.limits = limits;
+        self
     }
 
     /// Loads a model from a file; the problems are returned rendered on failure.
     pub fn load_path(&mut self, path: &str) -> Outcome {
-        match crate::compile_path(path) {
+        match crate::compile_path_with(path, &self.limits) {
             Ok(compiled) => {
                 let warnings = if compiled.warnings.problems.is_empty() {
                     String::new()
@@ -228,7 +234,7 @@ impl Session {
         let ir = &loaded.compiled.ir;
         let hash = loaded.hash.as_str();
         // `:save` and `draw` never write over the model file.
-        let inputs = crate::fsio::Outputs::new(loaded.path.as_deref());
+        let model_file = crate::fsio::Outputs::new(loaded.path.as_deref());
         let run = &mut loaded.run;
         let model = Model::new(ir);
         let (text, json): (String, Json) = match command {
@@ -244,7 +250,7 @@ impl Session {
                 let before = run.state.clone();
                 let from = run.state.step;
                 let mut trainer = Trainer::new(&model);
-                let wanted = n.unwrap_or_else(|| remaining_steps(ir, &run.state));
+                let wanted = n.unwrap_or_else(|| crate::engine::remaining_steps(ir, &run.state));
                 let beyond = schedule_over(ir, &run.state);
                 if ir.train.is_none() || ir.data.samples.is_empty() {
                     return self.problems(
@@ -254,27 +260,20 @@ impl Session {
                             .help("add a `train { phase main { steps 100 } }` block and data, or train on explicit batches with `step {e1 e2}->c1`")],
                     );
                 }
-                let bar = progress_bar(wanted, json_mode);
-                let mut taken = 0u64;
-                let mut interrupted = false;
-                while taken < wanted {
-                    if interrupt.load(Ordering::SeqCst) {
-                        interrupted = true;
-                        break;
-                    }
-                    let chunk = TRAIN_CHUNK.min(wanted - taken);
-                    let done = if schedule_over(ir, &run.state) {
-                        trainer.run_extra_steps(&mut run.state, chunk, &mut |_| {})
-                    } else {
-                        trainer.run_steps(&mut run.state, chunk, &mut |_| {})
-                    };
-                    taken += done;
-                    bar.inc(done);
-                    if done == 0 {
-                        break;
-                    }
-                }
-                bar.finish_and_clear();
+                let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
+                let control = crate::engine::Control {
+                    stop_after: None,
+                    stop: Some(interrupt),
+                    progress: Some(&bar),
+                };
+                let trained = crate::engine::train(
+                    &mut trainer,
+                    &mut run.state,
+                    crate::engine::Until::Steps(wanted),
+                    &control,
+                    &mut |_| {},
+                );
+                let (taken, interrupted) = (trained.taken, trained.interrupted);
                 let note = format!(
                     "{}{}",
                     phase_note(ir, &run.state, beyond),
@@ -361,7 +360,7 @@ impl Session {
                 push_undo(run, line, before);
                 let name = &ir.nodes[node as usize].name;
                 (
-                    format!("lambda {name} = {}", crate::engine::numeric::fmt_num(value)),
+                    format!("lambda {name} = {}", crate::render::fmt_num(value)),
                     json!({ "command": "set", "lambda": name, "value": value }),
                 )
             }
@@ -371,7 +370,7 @@ impl Session {
                 push_undo(run, line, before);
                 let name = crate::report::edge_name(ir, edge as usize);
                 (
-                    format!("eta {name} = {}", crate::engine::numeric::fmt_num(value)),
+                    format!("eta {name} = {}", crate::render::fmt_num(value)),
                     json!({ "command": "set", "eta": name, "value": value }),
                 )
             }
@@ -417,7 +416,7 @@ impl Session {
                 ),
             },
             Command::History => {
-                let mut t = crate::report::Table::new(&["command", "steps", "note"]);
+                let mut t = crate::render::Table::new(&["command", "steps", "note"]);
                 let mut rows = Vec::new();
                 for h in &run.history {
                     t.row(vec![
@@ -438,7 +437,7 @@ impl Session {
                 )
             }
             Command::Save(path) => {
-                if let Err(e) = inputs.check(&path) {
+                if let Err(e) = model_file.check(&path) {
                     return self.plain_error(line, e.problem());
                 }
                 let saved = SavedState {
@@ -497,13 +496,15 @@ impl Session {
                 }
             }
             Command::Draw { input, path } => {
-                if let Err(e) = inputs.check(&path) {
+                if let Err(e) = model_file.check(&path) {
                     return self.plain_error(line, e.problem());
                 }
-                let view = crate::plot::GraphView::of(
+                let drawing = crate::analysis::ModelDrawing::of(
                     &model,
                     &run.state,
-                    input.as_ref().map(|(i, _)| i.input.as_slice()),
+                    input
+                        .as_ref()
+                        .map(|(i, written)| (i.input.as_slice(), written.clone())),
                 );
                 let dot = path.ends_with(".dot") || path.ends_with(".gv");
                 let what = match &input {
@@ -511,13 +512,11 @@ impl Session {
                     None => String::new(),
                 };
                 let body = if dot {
-                    crate::plot::model_graph_dot(ir, &view)
+                    crate::render::figure::model_graph_dot(&drawing)
                 } else {
-                    let title = format!("{} at step {}{what}", ir.model, run.state.step);
-                    crate::plot::model_graph_svg(
-                        ir,
-                        &view,
-                        &crate::plot::FigureOptions::titled(title),
+                    crate::render::figure::model_graph_svg(
+                        &drawing,
+                        &crate::render::figure::FigureOptions::titled(drawing.title()),
                     )
                 };
                 if let Err(e) =
@@ -582,25 +581,6 @@ fn push_undo(run: &mut Run, line: &str, before: State) {
     });
 }
 
-/// Steps left in the file's schedule from where `state` is.
-fn remaining_steps(ir: &crate::ir::Ir, state: &State) -> u64 {
-    let Some(t) = ir.train.as_ref() else {
-        return 0;
-    };
-    t.phases
-        .iter()
-        .enumerate()
-        .skip(state.phase)
-        .fold(0u64, |acc, (i, p)| {
-            let done = if i == state.phase {
-                state.step_in_phase
-            } else {
-                0
-            };
-            acc.saturating_add(p.steps.saturating_sub(done))
-        })
-}
-
 fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
     ir.train
         .as_ref()
@@ -662,20 +642,6 @@ fn describe_batch(ir: &crate::ir::Ir, batch: &[Input]) -> String {
         })
         .collect();
     items.join(", ")
-}
-
-fn progress_bar(steps: u64, json: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if json || steps < 20_000 || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(steps);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps ({eta}) — Ctrl-C stops")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 impl Evaluator for Session {

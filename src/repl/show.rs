@@ -3,10 +3,11 @@
 use serde_json::{json, Value as Json};
 
 use super::command::{LambdaScope, Show};
-use crate::engine::numeric::fmt_num;
 use crate::engine::State;
 use crate::ir::{Dist, GateKind, Ir, RuleSet, Update};
-use crate::report::{edge_name, ln_json, plain, Table};
+use crate::render::fmt_num;
+use crate::render::Table;
+use crate::report::{edge_name, ln_json, plain};
 
 /// A value given as a natural log, shown plainly when it fits in f64.
 fn shown(ln: f64) -> String {
@@ -268,7 +269,7 @@ pub fn info_plane(
     options: crate::analysis::PlaneOptions,
     step: u64,
 ) -> String {
-    let mut t = crate::report::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
+    let mut t = crate::render::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
     for l in levels {
         t.row(vec![
             l.level.clone(),

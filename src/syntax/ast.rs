@@ -5,34 +5,7 @@
 
 use serde::Serialize;
 
-/// A byte range `start..end` into the source text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-    pub fn len(self) -> usize {
-        self.end - self.start
-    }
-    pub fn is_empty(self) -> bool {
-        self.start == self.end
-    }
-}
-
-impl From<Span> for miette::SourceSpan {
-    fn from(s: Span) -> Self {
-        (s.start, s.end - s.start).into()
-    }
-}
+pub use crate::span::Span;
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1,11 +1,12 @@
 //! SVG figures: well-formed XML with the expected series and labels, and they render to a
-//! non-trivial PNG (written under the target directory for a person to look at).
+//! non-trivial PNG.
 
-use nshed::analysis::{information_binning, le_class_pair_stats, level_sparsity};
-use nshed::plot::{
+use nshed::analysis::{
+    information_binning, le_class_pair_stats, level_sparsity, LevelInformation, PlanePoint,
+};
+use nshed::render::figure::{
     grouped_bars_svg, info_plane_svg, le_histogram_panels, le_histograms_svg, line_plot_svg,
-    sparsity_bar_panels, BarPanel, BarSeries, FigureOptions, InfoPlanePoint, InfoPlaneSeries,
-    LinePlot, LineSeries,
+    sparsity_bar_panels, BarPanel, BarSeries, FigureOptions, LinePlot, LineSeries,
 };
 use resvg::{tiny_skia, usvg};
 
@@ -71,26 +72,57 @@ fn render(svg: &str, name: &str, width: u32, height: u32) {
     }
 }
 
-fn info_plane_data() -> Vec<InfoPlaneSeries> {
-    // Level 2 rises towards 2 bits then compresses towards 1 (SPEC 8's expected shape).
-    let level = |label: &str, peak: f64| InfoPlaneSeries {
-        label: label.to_string(),
-        points: (0..=20)
+/// One level's trajectory: its name and `(step, i_xt, i_ty)` points.
+type Trajectory<'a> = (&'a str, Vec<(u64, f64, f64)>);
+
+/// Trajectories as the plane of recorded steps (a level missing at a step is left out of
+/// that step).
+fn plane(levels: &[Trajectory]) -> Vec<PlanePoint> {
+    let mut steps: Vec<u64> = levels
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|p| p.0))
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    steps
+        .into_iter()
+        .map(|step| PlanePoint {
+            step,
+            levels: levels
+                .iter()
+                .flat_map(|(name, pts)| {
+                    pts.iter()
+                        .filter(move |p| p.0 == step)
+                        .map(move |&(_, i_xt, i_ty)| LevelInformation {
+                            level: name.to_string(),
+                            i_xt,
+                            i_ty,
+                        })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn info_plane_data() -> Vec<PlanePoint> {
+    // Level 2 rises towards 2 bits then compresses towards 1.
+    let level = |peak: f64| -> Vec<(u64, f64, f64)> {
+        (0..=20)
             .map(|k| {
                 let t = k as f64 / 20.0;
-                InfoPlanePoint {
-                    step: k * 500,
-                    i_xt: if t < 0.5 {
+                (
+                    k * 500,
+                    if t < 0.5 {
                         peak * 2.0 * t
                     } else {
                         peak - (peak - 1.0) * (t - 0.5) * 2.0
                     },
-                    i_ty: (2.0 * t).min(1.0) * 0.98,
-                }
+                    (2.0 * t).min(1.0) * 0.98,
+                )
             })
-            .collect(),
+            .collect()
     };
-    vec![level("input", 3.0), level("hidden", 2.0)]
+    plane(&[("input", level(3.0)), ("hidden", level(2.0))])
 }
 
 #[test]
@@ -124,21 +156,10 @@ fn info_plane_has_one_series_per_level_and_labelled_axes() {
 
 #[test]
 fn info_plane_of_nothing_and_of_odd_values_is_still_valid() {
-    let odd = vec![InfoPlaneSeries {
-        label: "a <level> & \"more\"".to_string(),
-        points: vec![
-            InfoPlanePoint {
-                step: 3,
-                i_xt: f64::NAN,
-                i_ty: 0.5,
-            },
-            InfoPlanePoint {
-                step: 3,
-                i_xt: 1.0,
-                i_ty: 0.5,
-            },
-        ],
-    }];
+    let odd = plane(&[(
+        "a <level> & \"more\"",
+        vec![(3, f64::NAN, 0.5), (3, 1.0, 0.5)],
+    )]);
     for data in [vec![], odd] {
         let svg = info_plane_svg(&data, &FigureOptions::default());
         let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
@@ -313,11 +334,8 @@ fn line_plot_with_log_axes_skips_what_it_cannot_draw() {
 fn binned_information_feeds_the_info_plane() {
     let rep = vec![vec![0.0], vec![0.5], vec![1.0], vec![1.0]];
     let info = information_binning(&rep, &[0, 0, 1, 1], &[1.0; 4], 30).unwrap();
-    let series = vec![InfoPlaneSeries {
-        label: "level 2".to_string(),
-        points: vec![InfoPlanePoint::from_information(0, info)],
-    }];
-    let svg = info_plane_svg(&series, &FigureOptions::default());
+    let points = plane(&[("level 2", vec![(0, info.i_xt, info.i_ty)])]);
+    let svg = info_plane_svg(&points, &FigureOptions::default());
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert_eq!(count_class(&doc, "point"), 1);
 }
@@ -343,22 +361,18 @@ fn extreme_values_give_valid_nan_free_figures() {
         };
         documents.push(line_plot_svg(&plot, &FigureOptions::default()));
     }
-    let wild_info = vec![InfoPlaneSeries {
-        label: "wild".to_string(),
-        points: points
+    let wild_info = plane(&[(
+        "wild",
+        points
             .iter()
             .enumerate()
-            .map(|(k, &(i_xt, i_ty))| InfoPlanePoint {
-                step: k as u64,
-                i_xt,
-                i_ty,
-            })
+            .map(|(k, &(i_xt, i_ty))| (k as u64, i_xt, i_ty))
             .collect(),
-    }];
+    )]);
     documents.push(info_plane_svg(&wild_info, &FigureOptions::default()));
-    let panels = vec![nshed::plot::LeHistogramPanel {
+    let panels = vec![nshed::render::figure::LeHistogramPanel {
         title: "wild".to_string(),
-        series: vec![nshed::plot::HistogramSeries {
+        series: vec![nshed::render::figure::HistogramSeries {
             label: "all".to_string(),
             values: extreme.to_vec(),
         }],

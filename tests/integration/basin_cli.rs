@@ -345,7 +345,7 @@ fn uncertainty_sweeps_shard_and_ignore_threads() {
     fails(
         &["merge", &parts[0], &parts[1], "--png", &path(&tmp, "x.png")],
         2,
-        "no image",
+        "no PNG output",
     );
 }
 

@@ -88,7 +88,7 @@ fn snapshots_carry_the_recorded_quantities() {
         Quantity::Lambda,
         Quantity::Logits,
     ];
-    let snap = Snapshot::take(&model, &state, &q);
+    let snap = Snapshot::take(&model, &state, &q).expect("the analysis runs");
     let json = serde_json::to_value(&snap).expect("json");
     assert_eq!(json["step"], 8);
     assert_eq!(json["phase"], "main");
@@ -108,8 +108,8 @@ fn snapshots_carry_the_recorded_quantities() {
     // The input level tells all four samples apart: I(X;T) = 2 bits, I(T;Y) = H(Y) = 1.5.
     assert!((points[0]["i_xt"].as_f64().expect("x") - 2.0).abs() < 1e-9);
     assert!((points[0]["i_ty"].as_f64().expect("y") - 1.5).abs() < 1e-9);
-    let header = Snapshot::csv_header(&model, &q);
-    let row = snap.csv_row();
+    let header = nshed::render::snapshot_csv_header(&ir, &q);
+    let row = nshed::render::snapshot_csv_row(&snap);
     assert_eq!(header.split(',').count(), row.split(',').count());
     assert!(header.starts_with("step,phase,lambda:e1,"));
 }

@@ -16,7 +16,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::fool::{Bits, Fooler};
+use super::{Bits, FoolCriteria, Fooler};
 use crate::ir::NodeId;
 
 /// Budget of the search.
@@ -57,6 +57,35 @@ pub struct Smallest {
 impl Smallest {
     pub fn size(&self) -> Option<usize> {
         self.pattern.as_ref().map(Vec::len)
+    }
+
+    /// Whether this can be a search's result over `n_inputs` inputs under `criteria` (a
+    /// shard file read back): ascending input ids in range, a probability in
+    /// `[threshold, 1]` and a distance of at least the minimum when a pattern was found.
+    pub fn check(&self, n_inputs: usize, criteria: &FoolCriteria) -> Result<(), String> {
+        let Some(pattern) = &self.pattern else {
+            return if self.p.is_some() || self.distance.is_some() {
+                Err("a search that found nothing reports a probability or distance".into())
+            } else {
+                Ok(())
+            };
+        };
+        if pattern.windows(2).any(|w| w[0] >= w[1])
+            || pattern.last().is_some_and(|&i| i as usize >= n_inputs)
+        {
+            return Err("the pattern's input ids are not ascending ids of level-1 nodes".into());
+        }
+        match self.p {
+            Some(p) if (criteria.threshold..=1.0).contains(&p) => {}
+            _ => return Err("the pattern's probability is not a fooling probability".into()),
+        }
+        if self
+            .distance
+            .is_some_and(|d| d < criteria.min_distance || d > n_inputs)
+        {
+            return Err("the pattern's distance to the data is out of range".into());
+        }
+        Ok(())
     }
 }
 

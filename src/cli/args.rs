@@ -1,17 +1,24 @@
-//! The shape of the generated models of the depth sweeps (`nshed fool --depths`, `nshed
-//! depth --depths`): the `nshed gen` options that make sense there, and `--depths`.
+//! Flags shared by several commands: the state to report on (`--no-train`, `--seed`), the
+//! shape of generated models and `--depths` (the depth sweeps), and their value parsers.
 
 use clap::builder::TypedValueParser as _;
-use serde::{Deserialize, Serialize};
 
 use super::gen::{parse_batch, parse_fan_in, parse_probability};
-use crate::gen::{GenParams, RuleMix, Widths};
+use crate::experiments::generated::{GenShape, MAX_DEPTH};
 
-/// Most levels a depth sweep may ask for.
-pub const MAX_DEPTH: usize = 64;
+/// Options of every command that reports on a trained state.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StateArgs {
+    /// Use the initial state: do not train by the file's `train` block.
+    #[arg(long)]
+    pub no_train: bool,
+    /// Seed of the run's random stream (wins over `train { seed N }`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
 
 /// Shape of the generated models (every depth of the sweep uses the same shape).
-#[derive(clap::Args, Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(clap::Args, Debug, Clone, PartialEq)]
 pub struct GenShapeArgs {
     /// Width of every feature level of the generated models.
     #[arg(long, value_name = "W", default_value_t = 32, requires = "depths",
@@ -53,32 +60,19 @@ pub struct GenShapeArgs {
 }
 
 impl GenShapeArgs {
-    /// The generator's parameters for a model of `levels` levels trained `steps` steps.
-    pub fn params(&self, levels: usize, steps: u64, seed: u64) -> GenParams {
-        GenParams {
-            levels,
-            widths: Widths::Uniform(self.width),
-            input_width: self.inputs,
+    /// The library's shape.
+    pub fn shape(&self) -> GenShape {
+        GenShape {
+            width: self.width,
+            inputs: self.inputs,
             fan_in: self.fan_in,
-            mix: RuleMix::default(),
             classes: self.classes,
-            prototypes_per_class: self.prototypes,
-            pattern_size: self.pattern_size.unwrap_or((self.inputs / 8).max(1)),
+            prototypes: self.prototypes,
             samples_per_prototype: self.samples_per_prototype,
+            pattern_size: self.pattern_size,
             noise: self.noise,
-            seed,
-            with_train: Some((steps, self.batch)),
+            batch: self.batch,
         }
-    }
-
-    /// Checks that every depth gives a valid model (the first problem, for a usage error).
-    pub fn validate(&self, depths: &[usize], steps: u64) -> Result<(), String> {
-        for &d in depths {
-            self.params(d, steps, 0)
-                .validate()
-                .map_err(|e| format!("depth {d}: {e}"))?;
-        }
-        Ok(())
     }
 }
 

@@ -5,8 +5,7 @@
 
 use super::svg::{escape, num, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
-use crate::engine::{Model, State};
-use crate::ir::{Ir, NodeId};
+use crate::analysis::ModelDrawing;
 
 const FIRING: &str = "#d62728";
 const IDLE_FILL: &str = "#dfe6ee";
@@ -20,49 +19,6 @@ const MARGIN: f64 = 50.0;
 const R_MIN: f64 = 4.0;
 const R_MAX: f64 = 20.0;
 const R_CLASS: f64 = 14.0;
-
-/// What to draw on top of the model's structure.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GraphView {
-    /// `ln lambda` per node (`-inf` for `lambda = 0`); empty draws every node at one size.
-    pub ln_lambda: Vec<f64>,
-    /// Which nodes fire (one entry per node); empty highlights nothing.
-    pub firing: Vec<bool>,
-    /// Which classes are reached by a firing node (one entry per class).
-    pub class_reached: Vec<bool>,
-}
-
-impl GraphView {
-    /// The view of `state`: radii from its `lambda`, and, for `input`, its firing nodes and the
-    /// classes they reach highlighted.
-    pub fn of(model: &Model, state: &State, input: Option<&[NodeId]>) -> GraphView {
-        let ir = model.ir;
-        let mut view = GraphView {
-            ln_lambda: state.ln_lambdas(),
-            ..GraphView::default()
-        };
-        if let Some(input) = input {
-            let ev = model.evaluate(state, input);
-            let mut firing = vec![false; ir.nodes.len()];
-            for &n in &ev.firing {
-                if let Some(f) = firing.get_mut(n as usize) {
-                    *f = true;
-                }
-            }
-            let mut reached = vec![false; ir.classes.len()];
-            for e in &ir.edges {
-                if firing.get(e.from as usize).copied().unwrap_or(false) {
-                    if let Some(r) = reached.get_mut(e.to as usize) {
-                        *r = true;
-                    }
-                }
-            }
-            view.firing = firing;
-            view.class_reached = reached;
-        }
-        view
-    }
-}
 
 /// Node radius: `10 + 2 ln lambda`, clamped to `[4, 20]` pixels (`lambda = 0` is the smallest).
 pub fn node_radius(ln_lambda: f64) -> f64 {
@@ -80,33 +36,33 @@ struct Layout {
     height: f64,
 }
 
-fn layout(ir: &Ir, title: bool) -> Layout {
-    let widest = ir
+fn layout(d: &ModelDrawing, title: bool) -> Layout {
+    let widest = d
         .levels
         .iter()
-        .map(|l| l.len as usize)
-        .chain(std::iter::once(ir.classes.len()))
+        .map(|l| l.nodes.len())
+        .chain(std::iter::once(d.classes.len()))
         .max()
         .unwrap_or(1)
         .max(1);
     let width = widest as f64 * MIN_SPACING + 2.0 * MARGIN;
-    let rows = ir.levels.len() + 1;
+    let rows = d.levels.len() + 1;
     let top = if title { 40.0 } else { 0.0 } + MARGIN;
     let height = top + (rows - 1) as f64 * ROW_GAP + MARGIN;
     let row_y = |row: usize| height - MARGIN - row as f64 * ROW_GAP;
     let row_x = |i: usize, n: usize| MARGIN + (width - 2.0 * MARGIN) * (i as f64 + 0.5) / n as f64;
-    let mut nodes = vec![(0.0, 0.0); ir.nodes.len()];
-    for (row, level) in ir.levels.iter().enumerate() {
-        let n = level.len as usize;
-        for i in 0..n {
-            if let Some(p) = nodes.get_mut(level.first as usize + i) {
+    let mut nodes = vec![(0.0, 0.0); d.nodes.len()];
+    for (row, level) in d.levels.iter().enumerate() {
+        let n = level.nodes.len();
+        for (i, id) in level.nodes.clone().enumerate() {
+            if let Some(p) = nodes.get_mut(id) {
                 *p = (row_x(i, n), row_y(row));
             }
         }
     }
-    let k = ir.classes.len();
+    let k = d.classes.len();
     let classes = (0..k)
-        .map(|i| (row_x(i, k), row_y(ir.levels.len())))
+        .map(|i| (row_x(i, k), row_y(d.levels.len())))
         .collect();
     Layout {
         nodes,
@@ -119,8 +75,8 @@ fn layout(ir: &Ir, title: bool) -> Layout {
 /// The drawing as an SVG document. Every node and class is one `<circle>` (class `node`,
 /// `node firing`, `class` or `class reached`); every child link and class edge is one `<line>`
 /// (class `edge` or `edge firing`), red when both ends fire.
-pub fn model_graph_svg(ir: &Ir, view: &GraphView, options: &FigureOptions) -> String {
-    let lay = layout(ir, options.title.is_some());
+pub fn model_graph_svg(d: &ModelDrawing, options: &FigureOptions) -> String {
+    let lay = layout(d, options.title.is_some());
     let (width, height) = options.size.unwrap_or((lay.width, lay.height));
     let mut svg = Svg::new(width, height);
     if let Some(title) = &options.title {
@@ -133,8 +89,8 @@ pub fn model_graph_svg(ir: &Ir, view: &GraphView, options: &FigureOptions) -> St
             "font-weight=\"bold\"",
         );
     }
-    let fires = |n: usize| view.firing.get(n).copied().unwrap_or(false);
-    let reached = |c: usize| view.class_reached.get(c).copied().unwrap_or(false);
+    let fires = |n: usize| d.nodes.get(n).is_some_and(|node| node.firing);
+    let reached = |c: usize| d.classes.get(c).is_some_and(|class| class.reached);
 
     svg.open("class=\"edges\"");
     let edge = |svg: &mut Svg, from: (f64, f64), to: (f64, f64), hot: bool| {
@@ -152,23 +108,19 @@ pub fn model_graph_svg(ir: &Ir, view: &GraphView, options: &FigureOptions) -> St
             num(w)
         ));
     };
-    for (n, node) in ir.nodes.iter().enumerate() {
-        if let Some(gate) = &node.gate {
-            for &c in &gate.children {
-                let c = c as usize;
-                edge(&mut svg, lay.nodes[n], lay.nodes[c], fires(n) && fires(c));
-            }
+    for (n, node) in d.nodes.iter().enumerate() {
+        for &c in &node.children {
+            edge(&mut svg, lay.nodes[n], lay.nodes[c], fires(n) && fires(c));
         }
     }
-    for e in &ir.edges {
-        let (f, c) = (e.from as usize, e.to as usize);
+    for &(f, c) in &d.edges {
         edge(&mut svg, lay.nodes[f], lay.classes[c], fires(f));
     }
     svg.close();
 
     svg.open("class=\"nodes\"");
-    for (n, node) in ir.nodes.iter().enumerate() {
-        let r = view.ln_lambda.get(n).map_or(10.0, |&l| node_radius(l));
+    for (n, node) in d.nodes.iter().enumerate() {
+        let r = node_radius(node.ln_lambda);
         let (x, y) = lay.nodes[n];
         let (class, fill, stroke) = if fires(n) {
             ("node firing", FIRING, "#8c1a1b")
@@ -191,7 +143,7 @@ pub fn model_graph_svg(ir: &Ir, view: &GraphView, options: &FigureOptions) -> St
             "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
         );
     }
-    for (c, class) in ir.classes.iter().enumerate() {
+    for (c, class) in d.classes.iter().enumerate() {
         let (x, y) = lay.classes[c];
         let (kind, stroke, w) = if reached(c) {
             ("class reached", FIRING, 2.5)
@@ -226,18 +178,18 @@ fn dot_id(name: &str) -> String {
 
 /// The same drawing as Graphviz DOT (`rankdir=BT`: input at the bottom, one rank per level;
 /// firing nodes and edges red; `width` from the same radius rule).
-pub fn model_graph_dot(ir: &Ir, view: &GraphView) -> String {
-    let fires = |n: usize| view.firing.get(n).copied().unwrap_or(false);
-    let reached = |c: usize| view.class_reached.get(c).copied().unwrap_or(false);
+pub fn model_graph_dot(d: &ModelDrawing) -> String {
+    let fires = |n: usize| d.nodes.get(n).is_some_and(|node| node.firing);
+    let reached = |c: usize| d.classes.get(c).is_some_and(|class| class.reached);
     let mut out = format!(
         "digraph {} {{\n  rankdir=BT;\n  node [shape=circle, style=filled, fontname=\"sans-serif\"];\n",
-        dot_id(&ir.model)
+        dot_id(&d.model)
     );
-    for level in &ir.levels {
+    for level in &d.levels {
         out.push_str("  { rank=same;");
-        for n in level.first as usize..(level.first + level.len) as usize {
-            if let Some(node) = ir.nodes.get(n) {
-                let r = view.ln_lambda.get(n).map_or(10.0, |&l| node_radius(l));
+        for n in level.nodes.clone() {
+            if let Some(node) = d.nodes.get(n) {
+                let r = node_radius(node.ln_lambda);
                 let (fill, font) = if fires(n) {
                     (FIRING, "white")
                 } else {
@@ -253,7 +205,7 @@ pub fn model_graph_dot(ir: &Ir, view: &GraphView) -> String {
         out.push_str(" }\n");
     }
     out.push_str("  { rank=same;");
-    for (c, class) in ir.classes.iter().enumerate() {
+    for (c, class) in d.classes.iter().enumerate() {
         let pen = if reached(c) { FIRING } else { IDLE_STROKE };
         out.push_str(&format!(
             " {} [shape=doublecircle, fillcolor=\"{CLASS_FILL}\", color=\"{pen}\"];",
@@ -261,26 +213,22 @@ pub fn model_graph_dot(ir: &Ir, view: &GraphView) -> String {
         ));
     }
     out.push_str(" }\n");
-    for (n, node) in ir.nodes.iter().enumerate() {
-        if let Some(gate) = &node.gate {
-            for &c in &gate.children {
-                let c = c as usize;
-                let color = if fires(n) && fires(c) { FIRING } else { EDGE };
-                out.push_str(&format!(
-                    "  {} -> {} [color=\"{color}\", arrowhead=none];\n",
-                    dot_id(&ir.nodes[c].name),
-                    dot_id(&node.name)
-                ));
-            }
+    for (n, node) in d.nodes.iter().enumerate() {
+        for &c in &node.children {
+            let color = if fires(n) && fires(c) { FIRING } else { EDGE };
+            out.push_str(&format!(
+                "  {} -> {} [color=\"{color}\", arrowhead=none];\n",
+                dot_id(&d.nodes[c].name),
+                dot_id(&node.name)
+            ));
         }
     }
-    for e in &ir.edges {
-        let (f, c) = (e.from as usize, e.to as usize);
+    for &(f, c) in &d.edges {
         let color = if fires(f) { FIRING } else { EDGE };
         out.push_str(&format!(
             "  {} -> {} [color=\"{color}\"];\n",
-            dot_id(&ir.nodes[f].name),
-            dot_id(&format!("class {}", ir.classes[c].name))
+            dot_id(&d.nodes[f].name),
+            dot_id(&format!("class {}", d.classes[c].name))
         ));
     }
     out.push_str("}\n");

@@ -7,6 +7,13 @@
 //! a frozen level, the same run repeated with that level's `lambda` held fixed, plus local
 //! elasticity within and between classes.
 
+mod sweep;
+
+pub use sweep::{
+    prepare, run, Cell, Depth, DepthModels, DepthOptions, DepthParams, DepthPoint, DepthReport,
+    DepthRun, FreezeCell, ModelSource, Pair,
+};
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::level_sparsity;
@@ -18,7 +25,8 @@ use crate::ir::{Dist, Ir};
 pub const INIT_SD: f64 = 0.577_350_269_189_625_8;
 
 /// An init distribution for every `lambda` and `eta`, all with mean 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum InitKind {
     /// `lambda = eta = 1`.
@@ -215,10 +223,6 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     })
 }
 
-fn mean(xs: &[f64]) -> Option<f64> {
-    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
-}
-
 /// Spread of a quantity across seeds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
@@ -250,7 +254,7 @@ pub fn spread(runs: &[&[Option<f64>]]) -> Spread {
         }
     }
     Spread {
-        mean_sd: mean(&sds),
+        mean_sd: crate::analysis::mean(sds.iter().copied()),
         entries: sds.len(),
         partly_undefined: partly,
     }

@@ -36,7 +36,7 @@ pub fn stack_svgs(figures: &[Sized]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::{line_plot_svg, FigureOptions, LinePlot};
+    use crate::render::figure::{line_plot_svg, FigureOptions, LinePlot};
 
     #[test]
     fn stacks_documents_without_their_prologs() {

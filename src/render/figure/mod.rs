@@ -22,12 +22,12 @@ mod svg;
 
 pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
 pub use basin::{basin_png, basin_svg, outcome_colour, outcome_hex, BasinImage};
-pub use graph::{model_graph_dot, model_graph_svg, node_radius, GraphView};
+pub use graph::{model_graph_dot, model_graph_svg, node_radius};
 pub use histograms::{
     le_histogram_panels, le_histograms_log_svg, le_histograms_svg, HistogramSeries,
     LeHistogramPanel,
 };
-pub use info_plane::{info_plane_svg, InfoPlanePoint, InfoPlaneSeries};
+pub use info_plane::info_plane_svg;
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
 pub use stack::{stack_svgs, Sized};
 

@@ -5,15 +5,29 @@
 //! one by one ([`Fooler`]), draws blocks of random patterns and counts what they do
 //! ([`PatternStats`]: how many are far from the data, how many of those fool the model, which
 //! classes are predicted and which level-(L-1) pathways fire), and adds blocks up. The search
-//! for the smallest fooling pattern of a class lives in `fool_search`.
+//! for the smallest fooling pattern of a class lives in `search`; the two experiments
+//! (one model file, and generated models of growing depth) in `file` and `depths`.
+
+mod depths;
+mod file;
+pub mod search;
+
+pub use depths::{
+    depths, prepare_depths, DepthPoint, DepthReport, DepthRow, DepthsOptions, DepthsParams,
+    DepthsRun, FoolDepths, ModelRow,
+};
+pub use file::{
+    file, prepare_file, ClassRow, FileOptions, FileParams, FilePoint, FileReport, FileRun,
+    FoolFile, SmallestRow, StatsRow, MAX_EXHAUSTIVE_INPUTS,
+};
 
 use std::collections::BTreeSet;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::streams::fingerprint;
 use crate::engine::{Evaluator, Model, State};
+use crate::experiments::streams::fingerprint;
 use crate::ir::NodeId;
 
 /// What counts as a fooling input.
@@ -234,6 +248,32 @@ pub struct PatternStats {
 }
 
 impl PatternStats {
+    /// Whether these counts can come from judging patterns of a model with `n_classes`
+    /// classes (a shard file read back): `fooled <= far <= drawn`, per-class counts that
+    /// add up, distinct ascending pathway fingerprints, no more than the patterns.
+    pub fn check(&self, n_classes: usize) -> Result<(), String> {
+        if self.fooled > self.far || self.far > self.drawn {
+            return Err(format!(
+                "{} fooled of {} far of {} drawn patterns",
+                self.fooled, self.far, self.drawn
+            ));
+        }
+        if self.fooled_per_class.len() != n_classes || self.predicted_per_class.len() != n_classes {
+            return Err(format!("per-class counts are not for {n_classes} classes"));
+        }
+        let sum = |v: &[u64]| v.iter().try_fold(0u64, |a, &b| a.checked_add(b));
+        if sum(&self.fooled_per_class) != Some(self.fooled)
+            || sum(&self.predicted_per_class) != Some(self.drawn)
+        {
+            return Err("the per-class counts do not add up".into());
+        }
+        if self.pathways.windows(2).any(|w| w[0] >= w[1]) || self.pathways.len() as u64 > self.drawn
+        {
+            return Err("the pathway fingerprints are not distinct and ascending".into());
+        }
+        Ok(())
+    }
+
     pub fn new(n_classes: usize) -> Self {
         PatternStats {
             fooled_per_class: vec![0; n_classes],

@@ -12,6 +12,17 @@
 //! on a linear axis and the same in `ln lambda` on a log axis (`--log`). Point index
 //! `p = row * n + col`, so row 0 (the smallest `lambda[B]`) comes first.
 
+mod colours;
+mod sweep;
+
+pub use colours::{outcome_colour, outcome_hex};
+
+pub use sweep::{
+    grid, uncertainty, BasinGrid, BasinOptions, GridParams, GridReport, MeasuredEntry,
+    OutcomeEntry, Setup, Uncertainty, UncertaintyOptions, UncertaintyParams, UncertaintyReport,
+    MAX_GRID,
+};
+
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +32,8 @@ use crate::engine::{Evaluator, Model, State, Trainer};
 use crate::ir::Ir;
 
 /// How a run's outcome is classified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum OutcomeKind {
     /// The node of A's level with the largest final lambda (ties: the first declared).

@@ -9,34 +9,20 @@ use super::palette::{categorical, ramp};
 use super::scale::Scale;
 use super::svg::{escape, num, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
+use crate::analysis::PlanePoint;
 
 /// One recorded point of a level's trajectory.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InfoPlanePoint {
-    pub step: u64,
-    /// `I(X;T)` in bits.
-    pub i_xt: f64,
-    /// `I(T;Y)` in bits.
-    pub i_ty: f64,
-}
-
-impl InfoPlanePoint {
-    /// The point of an estimate made at `step`.
-    pub fn from_information(step: u64, information: crate::analysis::Information) -> Self {
-        Self {
-            step,
-            i_xt: information.i_xt,
-            i_ty: information.i_ty,
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct InfoPlanePoint {
+    step: u64,
+    i_xt: f64,
+    i_ty: f64,
 }
 
 /// One level's trajectory through the information plane.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InfoPlaneSeries {
-    /// The level's name, shown in the legend.
-    pub label: String,
-    pub points: Vec<InfoPlanePoint>,
+struct InfoPlaneSeries {
+    label: String,
+    points: Vec<InfoPlanePoint>,
 }
 
 const COLOUR_BAR_WIDTH: f64 = 14.0;
@@ -45,7 +31,29 @@ const COLOUR_BAR_WIDTH: f64 = 14.0;
 /// polyline per series in step order, markers filled by step on a viridis ramp (colour bar on
 /// the right), marker shape and line colour per level (legend on the right). Points with a
 /// non-finite coordinate are left out. Default size 780 x 540.
-pub fn info_plane_svg(series: &[InfoPlaneSeries], options: &FigureOptions) -> String {
+pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String {
+    // One trajectory per level, named by the first point that has it.
+    let levels = points.iter().map(|p| p.levels.len()).max().unwrap_or(0);
+    let series: Vec<InfoPlaneSeries> = (0..levels)
+        .map(|i| InfoPlaneSeries {
+            label: points
+                .iter()
+                .find_map(|p| p.levels.get(i))
+                .map_or_else(String::new, |l| l.level.clone()),
+            points: points
+                .iter()
+                .filter_map(|p| {
+                    let l = p.levels.get(i)?;
+                    Some(InfoPlanePoint {
+                        step: p.step,
+                        i_xt: l.i_xt,
+                        i_ty: l.i_ty,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let series = series.as_slice();
     let (width, height) = options.size.unwrap_or((780.0, 540.0));
     let finite = |p: &&InfoPlanePoint| p.i_xt.is_finite() && p.i_ty.is_finite();
     let all = || series.iter().flat_map(|s| s.points.iter()).filter(finite);

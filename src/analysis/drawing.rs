@@ -1,0 +1,125 @@
+//! What a drawing of a model shows: its structure, every node's `ln lambda`, and for an
+//! input, the nodes that fire and the classes they reach. The SVG and DOT renderers are
+//! pure functions of this value.
+
+use serde::Serialize;
+
+use crate::engine::{Model, State};
+use crate::ir::NodeId;
+
+/// A model drawn at a state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelDrawing {
+    pub model: String,
+    pub step: u64,
+    /// The highlighted input (a sample name or a pattern), if any.
+    pub input: Option<String>,
+    pub levels: Vec<DrawnLevel>,
+    /// Every feature node, in IR order.
+    pub nodes: Vec<DrawnNode>,
+    pub classes: Vec<DrawnClass>,
+    /// Class edges: (node index, class index).
+    pub edges: Vec<(usize, usize)>,
+}
+
+/// A level: its name and the indices of its nodes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DrawnLevel {
+    pub name: String,
+    pub nodes: std::ops::Range<usize>,
+}
+
+/// A feature node.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DrawnNode {
+    pub name: String,
+    /// `ln lambda` (`-inf` for `lambda = 0`; `null` in JSON).
+    pub ln_lambda: f64,
+    /// Whether it fires for the highlighted input (false without one).
+    pub firing: bool,
+    /// Indices of its children (none on the input level).
+    pub children: Vec<usize>,
+}
+
+/// A class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DrawnClass {
+    pub name: String,
+    /// Whether a firing node has an edge to it.
+    pub reached: bool,
+}
+
+impl ModelDrawing {
+    /// The drawing of `state`, with the pathway of `input` (ascending level-1 ids) when
+    /// given; `input_name` is how titles name it.
+    pub fn of(model: &Model, state: &State, input: Option<(&[NodeId], String)>) -> ModelDrawing {
+        let ir = model.ir;
+        let mut firing = vec![false; ir.nodes.len()];
+        if let Some((ids, _)) = &input {
+            for &n in &model.evaluate(state, ids).firing {
+                if let Some(f) = firing.get_mut(n as usize) {
+                    *f = true;
+                }
+            }
+        }
+        let mut reached = vec![false; ir.classes.len()];
+        for e in &ir.edges {
+            if firing.get(e.from as usize).copied().unwrap_or(false) {
+                if let Some(r) = reached.get_mut(e.to as usize) {
+                    *r = true;
+                }
+            }
+        }
+        ModelDrawing {
+            model: ir.model.clone(),
+            step: state.step,
+            input: input.map(|(_, name)| name),
+            levels: ir
+                .levels
+                .iter()
+                .map(|l| DrawnLevel {
+                    name: l.name.clone(),
+                    nodes: l.first as usize..(l.first + l.len) as usize,
+                })
+                .collect(),
+            nodes: ir
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(n, node)| DrawnNode {
+                    name: node.name.clone(),
+                    ln_lambda: state.ln_lambda(n),
+                    firing: firing[n],
+                    children: node
+                        .gate
+                        .as_ref()
+                        .map(|g| g.children.iter().map(|&c| c as usize).collect())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            classes: ir
+                .classes
+                .iter()
+                .zip(reached)
+                .map(|(c, reached)| DrawnClass {
+                    name: c.name.clone(),
+                    reached,
+                })
+                .collect(),
+            edges: ir
+                .edges
+                .iter()
+                .map(|e| (e.from as usize, e.to as usize))
+                .collect(),
+        }
+    }
+
+    /// The title figures give it: `fig1 at step 200, pathway of c1a`.
+    pub fn title(&self) -> String {
+        let mut title = format!("{} at step {}", self.model, self.step);
+        if let Some(name) = &self.input {
+            title.push_str(&format!(", pathway of {name}"));
+        }
+        title
+    }
+}

@@ -1,0 +1,165 @@
+//! The command line's errors: one type, one renderer, one table of exit codes.
+//!
+//! Every command returns `Result<(), CliError>`; `cli::main` renders the error once, with the
+//! same miette renderer the model's diagnostics use, and exits with its code:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | the model (or query, saved state, shard files) has errors, or a computation failed |
+//! | 2 | bad command-line usage |
+//! | 3 | an output could not be written |
+//! | 129, 130, 143 | a run stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM (state saved first when asked) |
+
+use std::fmt;
+
+use miette::{Diagnostic, Severity};
+
+use crate::diag::{render, Problem, RenderStyle, Report};
+use crate::experiments::{ErrorKind, ExperimentError};
+use crate::term::Stop;
+
+/// Exit codes.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The model (or saved state, query, shard files) has errors, or a computation failed.
+    pub const MODEL_ERROR: u8 = 1;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// An output could not be written.
+    pub const IO: u8 = 3;
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// A source with problems (a model file, a query, a saved state): every problem, drawn
+    /// in its source.
+    Model(Box<Report>),
+    /// Bad command-line usage.
+    Usage(Problem),
+    /// An output could not be written.
+    Io(Problem),
+    /// A computation failed, or a file could not be used as asked.
+    Failed(Problem),
+    /// A long run stopped by a signal; `message` says where (and whether it was saved).
+    Stopped { signal: Stop, message: String },
+    /// The problems were shown already (`check` of several files); only the code is left.
+    Reported(u8),
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>, help: impl Into<String>) -> CliError {
+        CliError::Usage(Problem::error("nshed::usage", message).help(help))
+    }
+
+    pub fn io(message: impl Into<String>, help: impl Into<String>) -> CliError {
+        CliError::Io(Problem::error("nshed::io", message).help(help))
+    }
+
+    pub fn failed(message: impl Into<String>, help: Option<String>) -> CliError {
+        let mut problem = Problem::error("nshed::failed", message);
+        problem.help = help;
+        CliError::Failed(problem)
+    }
+
+    /// A model (or other source) with problems.
+    pub fn model(report: Report) -> CliError {
+        CliError::Model(Box::new(report))
+    }
+
+    /// The exit code of this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Model(_) | CliError::Failed(_) => exit::MODEL_ERROR,
+            CliError::Usage(_) => exit::USAGE,
+            CliError::Io(_) => exit::IO,
+            CliError::Stopped { signal, .. } => signal.exit_code(),
+            CliError::Reported(code) => *code,
+        }
+    }
+
+    /// The error as the terminal shows it.
+    pub fn render(&self, style: RenderStyle) -> String {
+        match self {
+            CliError::Model(report) => report.render(style),
+            CliError::Usage(problem) | CliError::Io(problem) | CliError::Failed(problem) => {
+                render(problem, style)
+            }
+            CliError::Stopped { message, .. } => format!("{message}\n"),
+            CliError::Reported(_) => String::new(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Model(report) => write!(
+                f,
+                "`{}` has {} error(s)",
+                report.source.name(),
+                report.error_count()
+            ),
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => fmt::Display::fmt(p, f),
+            CliError::Stopped { message, .. } => f.write_str(message),
+            CliError::Reported(code) => write!(f, "failed with exit code {code}"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl Diagnostic for CliError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => Diagnostic::code(p),
+            CliError::Model(_) => Some(Box::new("nshed::model")),
+            CliError::Stopped { .. } => Some(Box::new("nshed::stopped")),
+            CliError::Reported(_) => None,
+        }
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Error)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => Diagnostic::help(p),
+            _ => None,
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        match self {
+            CliError::Model(report) => Some(Box::new(
+                report.problems.iter().map(|p| p as &dyn Diagnostic),
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl From<ExperimentError> for CliError {
+    fn from(e: ExperimentError) -> CliError {
+        let code = match e.kind {
+            ErrorKind::Options => "nshed::usage",
+            ErrorKind::Model => "nshed::model",
+            ErrorKind::Failed => "nshed::failed",
+        };
+        let mut problem = Problem::error(code, e.message);
+        problem.help = e.help;
+        match e.kind {
+            ErrorKind::Options => CliError::Usage(problem),
+            ErrorKind::Model | ErrorKind::Failed => CliError::Failed(problem),
+        }
+    }
+}
+
+impl From<Report> for CliError {
+    fn from(report: Report) -> CliError {
+        CliError::model(report)
+    }
+}

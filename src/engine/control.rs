@@ -1,0 +1,108 @@
+//! The one interruptible training loop, shared by every front end (`nshed run`, the REPL,
+//! the Python package): trains in chunks, looking at a stop flag between chunks, reporting
+//! progress, and continuing past the end of the file's schedule when asked for more steps.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::state::State;
+use super::train::Trainer;
+use crate::ir::Ir;
+use crate::progress::Progress;
+
+/// Steps between two looks at the stop flag (and two progress reports).
+pub const CHUNK: u64 = 256;
+
+/// How far to train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// To the end of the file's schedule (nothing when there is none, or it is spent).
+    EndOfSchedule,
+    /// This many more steps: the rest of the schedule first, then steps drawn and updated
+    /// like the last phase's (see [`Trainer::run_extra_steps`]).
+    Steps(u64),
+}
+
+/// When training stops early, and who hears about it.
+#[derive(Clone, Copy, Default)]
+pub struct Control<'a> {
+    /// At most this many steps in this call.
+    pub stop_after: Option<u64>,
+    /// Set from elsewhere (a signal handler, a notebook's interrupt) to stop within
+    /// [`CHUNK`] steps; the steps taken are kept.
+    pub stop: Option<&'a AtomicBool>,
+    /// Told the number of steps to take and how many are done.
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// What a call to [`train`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Trained {
+    /// Steps taken.
+    pub taken: u64,
+    /// Whether the stop flag ended it before it was done.
+    pub interrupted: bool,
+}
+
+/// Trains `state` as `until` says, within `control`; `observer` sees the state after every
+/// step.
+pub fn train(
+    trainer: &mut Trainer,
+    state: &mut State,
+    until: Until,
+    control: &Control,
+    observer: &mut dyn FnMut(&State),
+) -> Trained {
+    let wanted = match until {
+        Until::EndOfSchedule => remaining_steps(trainer.model().ir, state),
+        Until::Steps(n) => n,
+    };
+    let wanted = control.stop_after.map_or(wanted, |cap| wanted.min(cap));
+    if let Some(p) = control.progress {
+        p.start(wanted);
+    }
+    let mut taken = 0u64;
+    let mut interrupted = false;
+    while taken < wanted {
+        if control.stop.is_some_and(|f| f.load(Ordering::SeqCst)) {
+            interrupted = true;
+            break;
+        }
+        let chunk = CHUNK.min(wanted - taken);
+        let mut done = trainer.run_steps(state, chunk, observer);
+        if done < chunk && matches!(until, Until::Steps(_)) {
+            done += trainer.run_extra_steps(state, chunk - done, observer);
+        }
+        taken += done;
+        if let Some(p) = control.progress {
+            p.set(taken);
+        }
+        if done == 0 {
+            break;
+        }
+    }
+    if let Some(p) = control.progress {
+        p.finish();
+    }
+    Trained { taken, interrupted }
+}
+
+/// Steps the schedule still holds from `state`'s position (phase and step within it; 0
+/// when there is no schedule).
+pub fn remaining_steps(ir: &Ir, state: &State) -> u64 {
+    let Some(train) = ir.train.as_ref() else {
+        return 0;
+    };
+    train
+        .phases
+        .iter()
+        .enumerate()
+        .skip(state.phase)
+        .map(|(i, p)| {
+            if i == state.phase {
+                p.steps.saturating_sub(state.step_in_phase)
+            } else {
+                p.steps
+            }
+        })
+        .fold(0u64, u64::saturating_add)
+}

@@ -1,0 +1,558 @@
+//! `nshed basin`: the grid sweep (one training run per grid point, coloured by outcome) and
+//! the uncertainty sweep (random pairs of points at distance `eps`, fitted to
+//! `f(eps) ~ eps^phi`). Both are sweeps: parallel, shardable, mergeable.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::{geometric, grid_cell, random_pair, Axis, Basin, OutcomeKind, Workspace};
+use crate::check::suggest::closest;
+use crate::engine::run_seed;
+use crate::experiments::experiment::{Experiment, ExperimentError, Points};
+use crate::experiments::schedule::{total_steps, with_schedule};
+use crate::experiments::sweep::{self, Outcome, SweepOptions};
+use crate::experiments::uncertainty::{fit_exponent, ExponentFit, Measured};
+use crate::ir::Ir;
+use crate::progress::Progress;
+use crate::Compiled;
+
+/// Largest grid side (a 4096 x 4096 grid is 16.7 million runs).
+pub const MAX_GRID: u64 = 4096;
+
+/// Options shared by both basin sweeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasinOptions {
+    /// The two nodes whose initial lambda is varied: A (x axis) and B (y axis).
+    pub nodes: Vec<String>,
+    /// The range of both initial lambdas, and whether the grid is spaced in ln lambda.
+    pub axis: Axis,
+    /// Total training steps instead of the file's (phases scaled in proportion).
+    pub steps: Option<u64>,
+    pub outcome: OutcomeKind,
+    /// Classify the initial states instead of training.
+    pub no_train: bool,
+    /// Seed of the one random stream every run uses (the file's seed, or 0, when `None`).
+    pub seed: Option<u64>,
+}
+
+impl BasinOptions {
+    /// The checks that need no model (a front end can run them before reading the file).
+    pub fn validate(&self) -> Result<(), ExperimentError> {
+        if self.nodes.len() != 2 {
+            return Err(ExperimentError::options(
+                format!(
+                    "--nodes takes exactly two nodes A,B, got {}",
+                    self.nodes.len()
+                ),
+                "e.g. --nodes p1,p3",
+            ));
+        }
+        let Axis { lo, hi, log } = self.axis;
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo < hi) {
+            return Err(ExperimentError::options(
+                format!("the range {lo}..{hi} is not 0 <= LO < HI"),
+                "give e.g. --range 0..0.02",
+            ));
+        }
+        if log && lo <= 0.0 {
+            return Err(ExperimentError::options(
+                format!("--log needs a range above 0, got {lo}..{hi}"),
+                "give e.g. --range 1e-4..1 with --log",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Options of the uncertainty sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UncertaintyOptions {
+    /// The eps range in axis units (1e-4 to 1e-1 of the range's width when `None`).
+    pub eps: Option<(f64, f64)>,
+    /// Number of eps values, evenly spaced on a log scale.
+    pub eps_count: u64,
+    /// Random pairs per eps.
+    pub pairs: u64,
+}
+
+/// What every point of a basin sweep and its finishing step depend on; shard files carry it
+/// so that `nshed merge` needs no model file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Setup {
+    pub model: String,
+    pub source_sha256: String,
+    pub seed: u64,
+    /// A and B.
+    pub nodes: [String; 2],
+    /// Their level and its nodes (the `top` outcomes).
+    pub level: String,
+    pub level_nodes: Vec<String>,
+    pub classes: Vec<String>,
+    /// Data sample names (the `predictions` outcome is one class per sample).
+    pub samples: Vec<String>,
+    pub axis: Axis,
+    /// Training steps per run (0 without training).
+    pub steps: u64,
+    pub trained: bool,
+    pub outcome: OutcomeKind,
+}
+
+impl Setup {
+    /// Whether `key` can be an outcome of this setup.
+    fn check_key(&self, key: &[u32]) -> Result<(), String> {
+        let fits = match self.outcome {
+            OutcomeKind::Top => key.len() == 1 && (key[0] as usize) < self.level_nodes.len(),
+            OutcomeKind::Predictions => {
+                key.len() == self.samples.len()
+                    && key.iter().all(|&c| (c as usize) < self.classes.len())
+            }
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(format!("{key:?} is not an outcome of this basin"))
+        }
+    }
+}
+
+/// Parameters of the grid sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GridParams {
+    #[serde(flatten)]
+    pub setup: Setup,
+    pub grid: u64,
+}
+
+/// Parameters of the uncertainty sweep: point `k * pairs + j` is pair `j` at `eps[k]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UncertaintyParams {
+    #[serde(flatten)]
+    pub setup: Setup,
+    pub eps: Vec<f64>,
+    pub pairs: u64,
+}
+
+/// The basin grid sweep.
+pub struct BasinGrid;
+
+/// The uncertainty-exponent sweep.
+pub struct Uncertainty;
+
+impl Experiment for BasinGrid {
+    const NAME: &'static str = "basin";
+    type Params = GridParams;
+    type Point = Vec<u32>;
+    type Report = GridReport;
+
+    fn total_points(params: &GridParams) -> u64 {
+        params.grid.saturating_mul(params.grid)
+    }
+
+    fn check_point(params: &GridParams, _index: u64, key: &Vec<u32>) -> Result<(), String> {
+        params.setup.check_key(key)
+    }
+
+    fn finish(params: &GridParams, points: Vec<Vec<u32>>) -> Result<GridReport, ExperimentError> {
+        Ok(grid_report(params, &points))
+    }
+}
+
+impl Experiment for Uncertainty {
+    const NAME: &'static str = "basin-uncertainty";
+    type Params = UncertaintyParams;
+    type Point = bool;
+    type Report = UncertaintyReport;
+
+    fn total_points(params: &UncertaintyParams) -> u64 {
+        (params.eps.len() as u64).saturating_mul(params.pairs)
+    }
+
+    fn finish(
+        params: &UncertaintyParams,
+        points: Vec<bool>,
+    ) -> Result<UncertaintyReport, ExperimentError> {
+        uncertainty_report(params, &points)
+    }
+}
+
+/// The scheduled model of a basin and its setup, shared by both sweeps.
+struct Prepared {
+    ir: Ir,
+    a: usize,
+    b: usize,
+    seed: u64,
+    setup: Setup,
+}
+
+/// Node ids of A and B: two distinct non-class nodes of one level.
+fn resolve_nodes(ir: &Ir, names: &[String]) -> Result<(usize, usize), ExperimentError> {
+    let [a, b] = names else {
+        return Err(ExperimentError::options(
+            format!("--nodes takes two nodes, got {}", names.len()),
+            "e.g. --nodes p1,p3",
+        ));
+    };
+    let find = |name: &str| -> Result<usize, ExperimentError> {
+        if let Some(id) = ir.nodes.iter().position(|n| n.name == name) {
+            return Ok(id);
+        }
+        if ir.classes.iter().any(|c| c.name == name) {
+            return Err(ExperimentError::model(
+                format!("`{name}` is a class; a basin varies the initial lambda of feature nodes"),
+                "pick two nodes of one feature level",
+            ));
+        }
+        let help = match closest(name, ir.nodes.iter().map(|n| n.name.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "`nshed ir FILE` lists the nodes".to_string(),
+        };
+        Err(ExperimentError::model(
+            format!("unknown node `{name}`"),
+            help,
+        ))
+    };
+    let (ia, ib) = (find(a)?, find(b)?);
+    if ia == ib {
+        return Err(ExperimentError::model(
+            format!("--nodes names `{a}` twice"),
+            "give two different nodes of one level",
+        ));
+    }
+    let (la, lb) = (ir.nodes[ia].level, ir.nodes[ib].level);
+    if la != lb {
+        return Err(ExperimentError::model(
+            format!(
+                "`{a}` is in level `{}` but `{b}` is in level `{}`",
+                ir.levels[la as usize].name, ir.levels[lb as usize].name
+            ),
+            "the two nodes compete within one level: pick both from the same level",
+        ));
+    }
+    Ok((ia, ib))
+}
+
+fn prepare(compiled: &Compiled, options: &BasinOptions) -> Result<Prepared, ExperimentError> {
+    options.validate()?;
+    let (a, b) = resolve_nodes(&compiled.ir, &options.nodes)?;
+    let trained = !options.no_train;
+    if trained && compiled.ir.train.is_none() {
+        return Err(ExperimentError::model(
+            format!(
+                "`{}` has no `train` block, so there is nothing to train",
+                compiled.source.name
+            ),
+            "add a `train` block, or pass --no-train to classify the initial states",
+        ));
+    }
+    let ir = with_schedule(&compiled.ir, None, options.steps);
+    let seed = run_seed(&ir, options.seed);
+    let level = &ir.levels[ir.nodes[a].level as usize];
+    let setup = Setup {
+        model: ir.model.clone(),
+        source_sha256: crate::persist::source_hash(&compiled.source.text),
+        seed,
+        nodes: [ir.nodes[a].name.clone(), ir.nodes[b].name.clone()],
+        level: level.name.clone(),
+        level_nodes: level
+            .node_ids()
+            .map(|n| ir.nodes[n as usize].name.clone())
+            .collect(),
+        classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
+        samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),
+        axis: options.axis,
+        steps: if trained { total_steps(&ir) } else { 0 },
+        trained,
+        outcome: options.outcome,
+    };
+    Ok(Prepared {
+        ir,
+        a,
+        b,
+        seed,
+        setup,
+    })
+}
+
+impl Prepared {
+    fn basin(&self) -> Basin<'_> {
+        Basin::new(
+            &self.ir,
+            self.seed,
+            self.a,
+            self.b,
+            self.setup.outcome,
+            self.setup.trained,
+        )
+    }
+}
+
+/// The runs of a basin sweep: one shared setup, and a pool of per-worker scratch spaces.
+struct Runs<'b, 'ir, P> {
+    basin: &'b Basin<'ir>,
+    pool: Mutex<Vec<Workspace<'b, 'ir>>>,
+    params: P,
+}
+
+impl<'b, 'ir, P> Runs<'b, 'ir, P> {
+    fn new(basin: &'b Basin<'ir>, params: P) -> Self {
+        Runs {
+            basin,
+            pool: Mutex::new(Vec::new()),
+            params,
+        }
+    }
+
+    /// The outcome of the run from `lambda[A] = x`, `lambda[B] = y`.
+    fn outcome(&self, x: f64, y: f64) -> Vec<u32> {
+        // A poisoned lock only means another worker panicked; the pool is still a list.
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut work = taken.unwrap_or_else(|| Workspace::new(self.basin.model()));
+        let result = self.basin.outcome_with(&mut work, x, y);
+        self.pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(work);
+        result
+    }
+}
+
+/// The basin grid of `compiled`: `n x n` runs.
+pub fn grid(
+    compiled: &Compiled,
+    options: &BasinOptions,
+    n: u64,
+    sweep_options: &SweepOptions,
+    progress: &dyn Progress,
+) -> Result<Outcome<BasinGrid>, ExperimentError> {
+    if !(1..=MAX_GRID).contains(&n) {
+        return Err(ExperimentError::options(
+            format!("a grid of {n} x {n} points is not 1 to {MAX_GRID} per side"),
+            "give --grid N with 1 <= N <= 4096",
+        ));
+    }
+    let prepared = prepare(compiled, options)?;
+    let params = GridParams {
+        setup: prepared.setup.clone(),
+        grid: n,
+    };
+    let basin = prepared.basin();
+    sweep::run(&Runs::new(&basin, params), sweep_options, progress)
+}
+
+impl Points<BasinGrid> for Runs<'_, '_, GridParams> {
+    fn params(&self) -> &GridParams {
+        &self.params
+    }
+
+    fn run_point(&self, p: u64) -> Result<Vec<u32>, String> {
+        let n = self.params.grid;
+        let axis = &self.params.setup.axis;
+        let (col, row) = grid_cell(p, n);
+        Ok(self.outcome(axis.cell_centre(col, n), axis.cell_centre(row, n)))
+    }
+}
+
+/// The uncertainty exponent of the basins of `compiled`.
+pub fn uncertainty(
+    compiled: &Compiled,
+    options: &BasinOptions,
+    uncertainty: &UncertaintyOptions,
+    sweep_options: &SweepOptions,
+    progress: &dyn Progress,
+) -> Result<Outcome<Uncertainty>, ExperimentError> {
+    options.validate()?;
+    let width = options.axis.width();
+    let (lo, hi) = uncertainty.eps.unwrap_or((width * 1e-4, width * 1e-1));
+    if !(lo > 0.0 && lo < hi && hi < width / 2.0) {
+        return Err(ExperimentError::options(
+            format!(
+                "eps must lie in (0, {}) (half the range's width in axis units), got {lo}..{hi}",
+                width / 2.0
+            ),
+            "give a smaller --eps LO..HI",
+        ));
+    }
+    let eps = geometric(lo, hi, uncertainty.eps_count as usize);
+    if (eps.len() as u64).checked_mul(uncertainty.pairs).is_none() {
+        return Err(ExperimentError::options(
+            "too many pairs",
+            "lower --pairs or --eps-count",
+        ));
+    }
+    let prepared = prepare(compiled, options)?;
+    let params = UncertaintyParams {
+        setup: prepared.setup.clone(),
+        eps,
+        pairs: uncertainty.pairs,
+    };
+    let basin = prepared.basin();
+    sweep::run(&Runs::new(&basin, params), sweep_options, progress)
+}
+
+impl Points<Uncertainty> for Runs<'_, '_, UncertaintyParams> {
+    fn params(&self) -> &UncertaintyParams {
+        &self.params
+    }
+
+    fn run_point(&self, p: u64) -> Result<bool, String> {
+        let params = &self.params;
+        let e = params.eps[(p / params.pairs) as usize];
+        let axis = &params.setup.axis;
+        let (first, second) = random_pair(params.setup.seed, p, e, axis, axis);
+        Ok(self.outcome(first.0, first.1) != self.outcome(second.0, second.1))
+    }
+}
+
+/// One distinct outcome of a grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeEntry {
+    pub label: String,
+    pub colour: String,
+    pub points: u64,
+    pub share: f64,
+}
+
+/// The report of a grid sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GridReport {
+    pub experiment: &'static str,
+    #[serde(flatten)]
+    pub setup: Setup,
+    pub grid: u64,
+    /// `lambda` at the cell centres (the same for both axes).
+    pub lambdas: Vec<f64>,
+    /// Distinct outcomes, in legend order (sorted by their key).
+    pub outcomes: Vec<OutcomeEntry>,
+    /// `cells[row][col]`: index into `outcomes`; row 0 has the smallest `lambda[B]`.
+    pub cells: Vec<Vec<usize>>,
+}
+
+/// The label of an outcome key.
+fn outcome_label(setup: &Setup, key: &[u32]) -> String {
+    let name = |names: &[String], i: u32| {
+        names
+            .get(i as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("#{i}"))
+    };
+    match setup.outcome {
+        OutcomeKind::Top => key
+            .first()
+            .map_or_else(|| "-".to_string(), |&i| name(&setup.level_nodes, i)),
+        OutcomeKind::Predictions if key.is_empty() => "(no samples)".to_string(),
+        OutcomeKind::Predictions => key
+            .iter()
+            .map(|&c| name(&setup.classes, c))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn grid_report(params: &GridParams, results: &[Vec<u32>]) -> GridReport {
+    let setup = &params.setup;
+    let n = params.grid as usize;
+    let mut counts: BTreeMap<&[u32], u64> = BTreeMap::new();
+    for key in results {
+        *counts.entry(key.as_slice()).or_insert(0) += 1;
+    }
+    let index: BTreeMap<&[u32], usize> = counts.keys().enumerate().map(|(i, &k)| (k, i)).collect();
+    let outcomes: Vec<OutcomeEntry> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, (key, &points))| OutcomeEntry {
+            label: outcome_label(setup, key),
+            colour: super::outcome_hex(i),
+            points,
+            share: points as f64 / results.len() as f64,
+        })
+        .collect();
+    let cells: Vec<usize> = results.iter().map(|k| index[k.as_slice()]).collect();
+    GridReport {
+        experiment: BasinGrid::NAME,
+        setup: setup.clone(),
+        grid: params.grid,
+        lambdas: (0..params.grid)
+            .map(|i| setup.axis.cell_centre(i, params.grid))
+            .collect(),
+        outcomes,
+        cells: cells.chunks(n.max(1)).map(<[usize]>::to_vec).collect(),
+    }
+}
+
+/// The report of an uncertainty sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncertaintyReport {
+    pub experiment: &'static str,
+    #[serde(flatten)]
+    pub setup: Setup,
+    pub pairs: u64,
+    pub measured: Vec<MeasuredEntry>,
+    pub fit: ExponentFit,
+}
+
+/// `f(eps)` measured at one eps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasuredEntry {
+    pub eps: f64,
+    pub pairs: u64,
+    pub differ: u64,
+    pub f: f64,
+    /// Whether the fit used this eps (`f > 0`).
+    pub used: bool,
+}
+
+/// The measured points of an uncertainty sweep.
+pub fn measured_entries(params: &UncertaintyParams, results: &[bool]) -> Vec<MeasuredEntry> {
+    let pairs = params.pairs as usize;
+    params
+        .eps
+        .iter()
+        .zip(results.chunks(pairs.max(1)))
+        .map(|(&eps, chunk)| {
+            let m = Measured {
+                eps,
+                differ: chunk.iter().filter(|&&d| d).count() as u64,
+                pairs: params.pairs,
+            };
+            MeasuredEntry {
+                eps: m.eps,
+                pairs: m.pairs,
+                differ: m.differ,
+                f: m.fraction(),
+                used: m.differ > 0,
+            }
+        })
+        .collect()
+}
+
+fn uncertainty_report(
+    params: &UncertaintyParams,
+    results: &[bool],
+) -> Result<UncertaintyReport, ExperimentError> {
+    let entries = measured_entries(params, results);
+    let measured: Vec<Measured> = entries
+        .iter()
+        .map(|e| Measured {
+            eps: e.eps,
+            differ: e.differ,
+            pairs: e.pairs,
+        })
+        .collect();
+    let fit = fit_exponent(&measured).map_err(|e| {
+        let measured: Vec<String> = entries
+            .iter()
+            .map(|m| format!("f({}) = {}", m.eps, m.f))
+            .collect();
+        ExperimentError::failed(format!("{e}; measured {}", measured.join(", ")))
+            .help("widen --eps towards larger values or raise --pairs")
+    })?;
+    Ok(UncertaintyReport {
+        experiment: Uncertainty::NAME,
+        setup: params.setup.clone(),
+        pairs: params.pairs,
+        measured: entries,
+        fit,
+    })
+}

@@ -1,0 +1,395 @@
+//! `nshed fool FILE`: fooling inputs of one trained model. Points `0..blocks` judge a block
+//! of patterns each (random ones, or with `exhaustive` every pattern in code order); the
+//! points after them search for the smallest fooling pattern of one class each.
+
+use serde::{Deserialize, Serialize};
+
+use super::search::{brute_force_smallest, search_smallest, SearchBudget, Smallest};
+use super::{exhaustive_block, random_block, FoolCriteria, Fooler, PatternStats};
+use crate::engine::{run_seed, Model, State, Trainer};
+use crate::experiments::experiment::{Experiment, ExperimentError, Points};
+use crate::experiments::streams::stream;
+use crate::experiments::sweep::{self, Outcome, SweepOptions};
+use crate::progress::Progress;
+use crate::Compiled;
+
+/// Random patterns per sweep point (a point is a block of patterns, so that long runs can
+/// be spread over threads and shards).
+const BLOCK: u64 = 250;
+/// Patterns per point with `exhaustive`.
+const EXHAUSTIVE_BLOCK: u64 = 4096;
+/// Most inputs `exhaustive` enumerates (2^24 patterns).
+pub const MAX_EXHAUSTIVE_INPUTS: usize = 24;
+
+/// Options of `nshed fool FILE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileOptions {
+    /// Random level-1 patterns to judge (ignored with `exhaustive`).
+    pub samples: u64,
+    /// Probability that an input fires in a random pattern.
+    pub density: f64,
+    pub criteria: FoolCriteria,
+    /// Judge every pattern, and find the smallest fooling pattern per class by enumeration.
+    pub exhaustive: bool,
+    /// Restarts of the search for the smallest fooling pattern per class (0: no search).
+    pub restarts: usize,
+    /// Seed of every stream (the file's seed, or 0, when `None`).
+    pub seed: Option<u64>,
+    /// Judge the initial state instead of training by the file's schedule.
+    pub no_train: bool,
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        FileOptions {
+            samples: 1000,
+            density: 0.5,
+            criteria: FoolCriteria {
+                min_distance: 2,
+                threshold: 0.99,
+            },
+            exhaustive: false,
+            restarts: 20,
+            seed: None,
+            no_train: false,
+        }
+    }
+}
+
+/// Everything the finishing step of `nshed fool FILE` needs (and merge checks).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileParams {
+    pub model: String,
+    pub source_sha256: String,
+    pub seed: u64,
+    pub trained: bool,
+    pub steps: u64,
+    pub exhaustive: bool,
+    /// Patterns judged in all.
+    pub patterns: u64,
+    pub density: f64,
+    pub criteria: FoolCriteria,
+    pub budget: SearchBudget,
+    pub blocks: u64,
+    pub inputs: Vec<String>,
+    pub classes: Vec<String>,
+}
+
+/// One point of `nshed fool FILE`: a block of patterns, or one class's smallest pattern.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilePoint {
+    Block(PatternStats),
+    Smallest(Smallest),
+}
+
+/// `nshed fool FILE`.
+pub struct FoolFile;
+
+impl FileParams {
+    fn block_size(&self) -> u64 {
+        if self.exhaustive {
+            EXHAUSTIVE_BLOCK
+        } else {
+            BLOCK
+        }
+    }
+
+    /// Patterns in block `point`.
+    fn block_len(&self, point: u64) -> u64 {
+        let start = point.saturating_mul(self.block_size());
+        self.block_size().min(self.patterns.saturating_sub(start))
+    }
+
+    fn searches(&self) -> u64 {
+        if self.exhaustive || self.budget.restarts > 0 {
+            self.classes.len() as u64
+        } else {
+            0
+        }
+    }
+}
+
+impl Experiment for FoolFile {
+    const NAME: &'static str = "fool";
+    type Params = FileParams;
+    type Point = FilePoint;
+    type Report = FileReport;
+
+    fn total_points(params: &FileParams) -> u64 {
+        params.blocks.saturating_add(params.searches())
+    }
+
+    fn check_point(params: &FileParams, index: u64, point: &FilePoint) -> Result<(), String> {
+        match point {
+            FilePoint::Block(stats) if index < params.blocks => {
+                stats.check(params.classes.len())?;
+                let len = params.block_len(index);
+                if stats.drawn != len {
+                    return Err(format!(
+                        "block {index} holds {} patterns, not {len}",
+                        stats.drawn
+                    ));
+                }
+                Ok(())
+            }
+            FilePoint::Smallest(s) if index >= params.blocks => {
+                let class = (index - params.blocks) as usize;
+                if s.class != class {
+                    return Err(format!(
+                        "the search of class {class} reports class {}",
+                        s.class
+                    ));
+                }
+                s.check(params.inputs.len(), &params.criteria)
+            }
+            FilePoint::Block(_) => Err(format!("point {index} is a search, not a block")),
+            FilePoint::Smallest(_) => Err(format!("point {index} is a block, not a search")),
+        }
+    }
+
+    fn finish(params: &FileParams, points: Vec<FilePoint>) -> Result<FileReport, ExperimentError> {
+        Ok(file_report(params, &points))
+    }
+}
+
+/// `nshed fool FILE` ready to run: the trained model and the sweep's parameters.
+pub struct FileRun<'ir> {
+    model: Model<'ir>,
+    state: State,
+    params: FileParams,
+}
+
+/// `nshed fool FILE`: trains the model of `compiled` (unless `no_train`) and runs its
+/// fooling sweep (or one shard of it).
+pub fn file(
+    compiled: &Compiled,
+    options: &FileOptions,
+    sweep_options: &SweepOptions,
+    progress: &dyn Progress,
+) -> Result<Outcome<FoolFile>, ExperimentError> {
+    sweep::run(&prepare_file(compiled, options)?, sweep_options, progress)
+}
+
+/// Trains the model of `compiled` (unless `no_train`) and prepares its fooling sweep.
+pub fn prepare_file<'ir>(
+    compiled: &'ir Compiled,
+    options: &FileOptions,
+) -> Result<FileRun<'ir>, ExperimentError> {
+    let ir = &compiled.ir;
+    let model = Model::new(ir);
+    let n = model.n_inputs();
+    if options.exhaustive && n > MAX_EXHAUSTIVE_INPUTS {
+        return Err(ExperimentError::options(
+            format!("--exhaustive enumerates 2^{n} patterns; at most {MAX_EXHAUSTIVE_INPUTS} inputs are allowed"),
+            "drop --exhaustive to judge random patterns (--samples N)",
+        ));
+    }
+    let seed = run_seed(ir, options.seed);
+    let mut state = State::new(ir, seed);
+    let mut trainer = Trainer::new(&model);
+    let steps = if options.no_train {
+        0
+    } else {
+        trainer.total_steps()
+    };
+    if !options.no_train {
+        trainer.run(&mut state, &mut |_| {});
+    }
+    let patterns = if options.exhaustive {
+        1u64 << n
+    } else {
+        options.samples
+    };
+    let block = if options.exhaustive {
+        EXHAUSTIVE_BLOCK
+    } else {
+        BLOCK
+    };
+    let params = FileParams {
+        model: ir.model.clone(),
+        source_sha256: crate::persist::source_hash(&compiled.source.text),
+        seed,
+        trained: !options.no_train && ir.train.is_some(),
+        steps,
+        exhaustive: options.exhaustive,
+        patterns,
+        density: options.density,
+        criteria: options.criteria,
+        budget: SearchBudget {
+            restarts: options.restarts,
+            ..SearchBudget::default()
+        },
+        blocks: patterns.div_ceil(block),
+        inputs: ir.nodes[..n].iter().map(|node| node.name.clone()).collect(),
+        classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
+    };
+    Ok(FileRun {
+        model,
+        state,
+        params,
+    })
+}
+
+impl Points<FoolFile> for FileRun<'_> {
+    fn params(&self) -> &FileParams {
+        &self.params
+    }
+
+    fn run_point(&self, point: u64) -> Result<FilePoint, String> {
+        let p = &self.params;
+        let mut fooler = Fooler::new(&self.model, &self.state, p.criteria);
+        if point < p.blocks {
+            let start = point * p.block_size();
+            let count = p.block_len(point);
+            if p.exhaustive {
+                Ok(FilePoint::Block(exhaustive_block(
+                    &mut fooler,
+                    start..start + count,
+                )))
+            } else {
+                let mut rng = stream(p.seed, "fool patterns", point);
+                Ok(FilePoint::Block(random_block(
+                    &mut fooler,
+                    count,
+                    p.density,
+                    &mut rng,
+                )))
+            }
+        } else {
+            let class = (point - p.blocks) as usize;
+            let found = if p.exhaustive {
+                brute_force_smallest(&mut fooler, class)
+            } else {
+                None
+            };
+            Ok(FilePoint::Smallest(found.unwrap_or_else(|| {
+                let mut rng = stream(p.seed, "fool search", class as u64);
+                search_smallest(&mut fooler, class, p.budget, &mut rng)
+            })))
+        }
+    }
+}
+
+/// The report of `nshed fool FILE`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileReport {
+    pub experiment: &'static str,
+    pub model: String,
+    pub source_sha256: String,
+    pub seed: u64,
+    pub trained: bool,
+    pub steps: u64,
+    pub mode: &'static str,
+    pub density: Option<f64>,
+    pub min_distance: usize,
+    pub threshold: f64,
+    #[serde(flatten)]
+    pub stats: StatsRow,
+    pub smallest_by: Option<&'static str>,
+    pub classes: Vec<ClassRow>,
+}
+
+/// The counts of one set of judged patterns, as both fooling reports give them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatsRow {
+    pub drawn: u64,
+    pub far: u64,
+    pub fooled: u64,
+    pub fooling_rate: Option<f64>,
+    pub distinct_classes: usize,
+    pub distinct_pathways: usize,
+}
+
+impl StatsRow {
+    pub fn of(stats: &PatternStats) -> StatsRow {
+        StatsRow {
+            drawn: stats.drawn,
+            far: stats.far,
+            fooled: stats.fooled,
+            fooling_rate: stats.fooling_rate(),
+            distinct_classes: stats.distinct_classes(),
+            distinct_pathways: stats.distinct_pathways(),
+        }
+    }
+}
+
+/// One class of `nshed fool FILE`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassRow {
+    pub class: String,
+    pub predicted: u64,
+    pub fooled: u64,
+    pub smallest: Option<SmallestRow>,
+}
+
+/// The smallest fooling pattern found for a class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SmallestRow {
+    pub size: Option<usize>,
+    pub pattern: Option<Vec<String>>,
+    pub p: Option<f64>,
+    pub distance: Option<usize>,
+    pub evaluations: u64,
+}
+
+fn file_report(params: &FileParams, results: &[FilePoint]) -> FileReport {
+    let k = params.classes.len();
+    let stats = PatternStats::total(
+        k,
+        results.iter().filter_map(|r| match r {
+            FilePoint::Block(s) => Some(s),
+            FilePoint::Smallest(_) => None,
+        }),
+    );
+    let mut smallest: Vec<Option<&Smallest>> = vec![None; k];
+    for r in results {
+        if let FilePoint::Smallest(s) = r {
+            if let Some(slot) = smallest.get_mut(s.class) {
+                *slot = Some(s);
+            }
+        }
+    }
+    let name_of = |i: &u32| params.inputs.get(*i as usize).cloned().unwrap_or_default();
+    let classes = params
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, name)| ClassRow {
+            class: name.clone(),
+            predicted: stats.predicted_per_class.get(c).copied().unwrap_or(0),
+            fooled: stats.fooled_per_class.get(c).copied().unwrap_or(0),
+            smallest: smallest[c].map(|s| SmallestRow {
+                size: s.size(),
+                pattern: s.pattern.as_ref().map(|p| p.iter().map(name_of).collect()),
+                p: s.p,
+                distance: s.distance,
+                evaluations: s.evaluations,
+            }),
+        })
+        .collect();
+    let searched = smallest.iter().any(Option::is_some);
+    FileReport {
+        experiment: FoolFile::NAME,
+        model: params.model.clone(),
+        source_sha256: params.source_sha256.clone(),
+        seed: params.seed,
+        trained: params.trained,
+        steps: params.steps,
+        mode: if params.exhaustive {
+            "exhaustive"
+        } else {
+            "random"
+        },
+        density: (!params.exhaustive).then_some(params.density),
+        min_distance: params.criteria.min_distance,
+        threshold: params.criteria.threshold,
+        stats: StatsRow::of(&stats),
+        smallest_by: searched.then_some(if params.exhaustive {
+            "enumeration"
+        } else {
+            "search"
+        }),
+        classes,
+    }
+}

@@ -1,0 +1,143 @@
+//! Implicit regularization: one copy of a model trained per batch size, all from the same
+//! seed, then per feature level how concentrated `lambda` is (effective number of nodes,
+//! share of the top node) and the neural-collapse ratio of the level-(L-1) score vectors.
+
+use serde::Serialize;
+
+use super::experiment::ExperimentError;
+use super::schedule::with_schedule;
+use crate::analysis::{level_sparsity, neural_collapse_ln, Collapse, LevelSparsity};
+use crate::engine::{run_seed, Evaluator, Model, State, Trainer};
+use crate::ir::Ir;
+use crate::Compiled;
+
+/// Options of `nshed regularize`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegularizeOptions {
+    /// Batch sizes to compare (each >= 1); every phase's batch is replaced.
+    pub batches: Vec<u64>,
+    /// Total training steps instead of the file's (phases scaled in proportion).
+    pub steps: Option<u64>,
+    /// Seed of every run's stream (the file's seed, or 0, when `None`).
+    pub seed: Option<u64>,
+}
+
+/// The measures of one trained copy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegularizeRun {
+    pub batch: u64,
+    pub steps: u64,
+    pub levels: Vec<LevelResult>,
+    /// Neural collapse of the level-(L-1) score vectors, normalised as the information plane
+    /// normalises them.
+    pub collapse: Collapse,
+}
+
+/// How concentrated one level's `lambda` is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelResult {
+    pub level: String,
+    pub effective_nodes: f64,
+    pub top_share: f64,
+    pub top_node: Option<String>,
+    #[serde(skip)]
+    pub sparsity: LevelSparsity,
+}
+
+/// The report of `nshed regularize`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegularizeReport {
+    /// Feature level names.
+    pub levels: Vec<String>,
+    pub model: String,
+    pub runs: Vec<RegularizeRun>,
+    pub seed: u64,
+}
+
+/// Trains one copy of the model of `compiled` per batch size and measures each.
+pub fn regularize(
+    compiled: &Compiled,
+    options: &RegularizeOptions,
+) -> Result<RegularizeReport, ExperimentError> {
+    let ir = &compiled.ir;
+    if ir.train.is_none() {
+        return Err(ExperimentError::model(
+            format!(
+                "`{}` has no `train` block, so there is nothing to compare",
+                compiled.source.name
+            ),
+            "add a `train` block with at least one phase",
+        ));
+    }
+    if let Some(&b) = options.batches.iter().find(|&&b| b == 0) {
+        return Err(ExperimentError::options(
+            format!("batch size {b} is not at least 1"),
+            "give batch sizes of 1 or more, e.g. --batches 1,8,64",
+        ));
+    }
+    let seed = run_seed(ir, options.seed);
+    let mut runs = Vec::with_capacity(options.batches.len());
+    for &batch in &options.batches {
+        let copy = with_schedule(ir, Some(batch), options.steps);
+        let run = train_and_measure(&copy, seed, batch)
+            .map_err(|e| ExperimentError::failed(format!("batch {batch}: {e}")))?;
+        runs.push(run);
+    }
+    Ok(RegularizeReport {
+        levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
+        model: ir.model.clone(),
+        runs,
+        seed,
+    })
+}
+
+fn train_and_measure(
+    ir: &Ir,
+    seed: u64,
+    batch: u64,
+) -> Result<RegularizeRun, crate::analysis::AnalysisError> {
+    let model = Model::new(ir);
+    let mut state = State::new(ir, seed);
+    let mut trainer = Trainer::new(&model);
+    let steps = trainer.total_steps();
+    trainer.run(&mut state, &mut |_| {});
+
+    let levels = ir
+        .levels
+        .iter()
+        .map(|level| {
+            let first = level.first as usize;
+            let ln: Vec<f64> = (first..first + level.len as usize)
+                .map(|n| state.ln_lambda(n))
+                .collect();
+            let sparsity = level_sparsity(&ln);
+            LevelResult {
+                level: level.name.clone(),
+                effective_nodes: sparsity.effective_nodes,
+                top_share: sparsity.top_share,
+                top_node: sparsity.top_node.map(|i| ir.nodes[first + i].name.clone()),
+                sparsity,
+            }
+        })
+        .collect();
+
+    let (mut rows, mut labels, mut weights) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(top) = ir.levels.last() {
+        let range = top.first as usize..(top.first + top.len) as usize;
+        let mut ev = Evaluator::new(&model);
+        let mut scores = Vec::new();
+        for sample in &ir.data.samples {
+            ev.dense_ln_scores_into(&model, &state, &sample.input, &mut scores);
+            rows.push(scores[range.clone()].to_vec());
+            labels.push(sample.label as usize);
+            weights.push(sample.weight);
+        }
+    }
+    let collapse = neural_collapse_ln(&rows, &labels, &weights)?;
+    Ok(RegularizeRun {
+        batch,
+        steps,
+        levels,
+        collapse,
+    })
+}

@@ -1,0 +1,26 @@
+//! Progress of long computations (training, sweeps), reported to whoever shows it. The
+//! library only counts; a front end decides how (or whether) to draw it: the command line
+//! draws a bar on a terminal, the Python package shows nothing.
+
+/// Receives the progress of one long computation. Shared between worker threads.
+pub trait Progress: Sync {
+    /// The computation has `total` units of work (steps, sweep points).
+    fn start(&self, total: u64);
+    /// `done` units are finished (a count from the start, never decreasing).
+    fn set(&self, done: u64);
+    /// `units` more units are finished.
+    fn advance(&self, units: u64);
+    /// The computation ended (finished or stopped).
+    fn finish(&self);
+}
+
+/// Progress that nobody watches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _total: u64) {}
+    fn set(&self, _done: u64) {}
+    fn advance(&self, _units: u64) {}
+    fn finish(&self) {}
+}

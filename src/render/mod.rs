@@ -1,0 +1,61 @@
+//! Presentation: text tables, CSV, number formatting and SVG figures. Everything here is a
+//! pure function of a typed result (a report, an answer, a drawing): nothing is evaluated,
+//! trained or read from a model inside a renderer.
+//!
+//! Every report a command prints implements [`Render`], so a front end shows any of them
+//! the same way: JSON, a text table, and where the report has one, CSV, an SVG figure or a
+//! PNG image.
+
+mod csv;
+pub mod figure;
+mod number;
+mod table;
+
+mod basin;
+mod depth;
+mod fool;
+mod info_plane;
+mod le_matrix;
+mod query;
+mod record;
+mod regularize;
+mod run;
+
+pub use self::csv::{opt_field, Csv};
+pub use le_matrix::{le_matrix_csv, le_matrix_svg, le_matrix_table};
+pub use number::{fmt_num, opt_num, show, show_value};
+pub use query::le_matrix_json;
+pub use record::{snapshot_csv_header, snapshot_csv_row};
+pub use table::Table;
+
+/// The ways a report can be shown.
+pub trait Render {
+    /// The report as pretty-printed JSON (one object, no trailing newline).
+    fn json(&self) -> serde_json::Result<String>;
+    /// The report as text for a terminal (ends with a newline).
+    fn table(&self) -> String;
+    /// The report as CSV, where it has a tabular form.
+    fn csv(&self) -> Option<String> {
+        None
+    }
+    /// The report's figure as an SVG document, where it has one.
+    fn svg(&self) -> Option<String> {
+        None
+    }
+    /// The report's image as PNG bytes, where its figure is an image.
+    fn png(&self) -> Option<Result<Vec<u8>, String>> {
+        None
+    }
+}
+
+/// Pretty JSON of any serialisable report, fields in declaration order (the usual body of
+/// [`Render::json`]).
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(value)
+}
+
+/// Pretty JSON with the keys of every object sorted (the documented layout of the
+/// analyses' reports: `info-plane`, `le-matrix`, `regularize`, `le`).
+pub fn sorted_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&serde_json::to_value(value)?)
+}

@@ -1,0 +1,93 @@
+//! The `nshed run` report as text.
+
+use std::fmt;
+
+use super::{pretty_json, show, Render, Table};
+use crate::report::RunReport;
+
+impl fmt::Display for RunReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "model {} after {} training steps",
+            self.model, self.steps
+        )?;
+        writeln!(f)?;
+        writeln!(f, "lambda")?;
+        let mut t = Table::new(&["level", "node", "lambda"]);
+        for (level, ids) in &self.levels {
+            for &n in ids {
+                let (name, v) = &self.lambda.0[n];
+                t.row(vec![
+                    level.clone(),
+                    name.clone(),
+                    show(*v, self.ln_lambda.0[n].1),
+                ]);
+            }
+        }
+        write!(f, "{t}")?;
+        writeln!(f)?;
+        writeln!(f, "eta")?;
+        let mut t = Table::new(&["edge", "eta"]);
+        for (i, (name, v)) in self.eta.0.iter().enumerate() {
+            t.row(vec![name.clone(), show(*v, self.ln_eta.0[i].1)]);
+        }
+        write!(f, "{t}")?;
+        if self.samples.is_empty() {
+            return Ok(());
+        }
+        writeln!(f)?;
+        writeln!(f, "samples")?;
+        let mut headers = vec!["sample".to_string(), "label".into(), "predicted".into()];
+        for c in &self.classes {
+            headers.push(format!("Z[{c}]"));
+        }
+        for c in &self.classes {
+            headers.push(format!("p[{c}]"));
+        }
+        let mut t = Table::new_owned(headers);
+        for s in &self.samples {
+            let mut row = vec![s.name.clone(), s.label.clone(), s.predicted.clone()];
+            for (z, l) in s.logits.iter().zip(&s.ln_logits) {
+                row.push(show(*z, *l));
+            }
+            for p in &s.p {
+                row.push(format!("{p:.6}"));
+            }
+            t.row(row);
+        }
+        write!(f, "{t}")?;
+        writeln!(f)?;
+        writeln!(f, "pathways")?;
+        let mut t = Table::new(&["sample", "pathway"]);
+        for s in &self.samples {
+            t.row(vec![s.name.clone(), s.pathway.join(" ")]);
+        }
+        write!(f, "{t}")?;
+        if let Some(a) = self.accuracy {
+            writeln!(f)?;
+            let correct = self
+                .samples
+                .iter()
+                .filter(|s| s.predicted == s.label)
+                .count();
+            writeln!(
+                f,
+                "accuracy {:.6} ({correct}/{} samples)",
+                a,
+                self.samples.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Render for RunReport {
+    fn json(&self) -> serde_json::Result<String> {
+        pretty_json(self)
+    }
+
+    fn table(&self) -> String {
+        self.to_string()
+    }
+}
