@@ -163,3 +163,10 @@ impl From<Report> for CliError {
         CliError::model(report)
     }
 }
+
+/// An output over an input file (`fsio::Outputs::check`): exit 3, nothing written.
+impl From<crate::fsio::OutputIsInput> for CliError {
+    fn from(e: crate::fsio::OutputIsInput) -> CliError {
+        CliError::Io(e.problem())
+    }
+}

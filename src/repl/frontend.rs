@@ -157,6 +157,9 @@ fn emit(outcome: &Outcome) {
     }
 }
 
+/// What the interactive loop says when the terminal sends a byte that is not UTF-8.
+pub const NOT_UTF8: &str = "error: the terminal sent a byte that is not UTF-8 text; the line being typed was dropped\n  help: type the line again (nshed reads UTF-8 text)";
+
 /// The interactive loop. Returns when the user quits (`:quit`, Ctrl-D).
 pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<(), String> {
     let mut editor: Editor<ReplHelper, FileHistory> =
@@ -192,6 +195,12 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             // Ctrl-C at the prompt cancels the line being typed.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
+            // A byte that is not UTF-8 (a stray key, a pasted binary) costs the line being
+            // typed, not the session: every byte read is consumed, so this cannot loop.
+            Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                eprintln!("{NOT_UTF8}");
+                continue;
+            }
             Err(e) => return Err(format!("cannot read the terminal: {e}")),
         }
     }
