@@ -52,7 +52,7 @@ fn check_scale(ctx: &mut Ctx, value: f64, limit: f64, what: &str, why: &str, spa
         return true;
     }
     ctx.push(
-        Problem::error(OUT_OF_RANGE, format!("{what} {value:e} is too large"))
+        Problem::error(OUT_OF_RANGE, format!("{what} is {value:e}, too large"))
             .label(span, format!("at most {limit:e} in size"))
             .help(format!("{why}; use a value of at most {limit:e}")),
     );
