@@ -269,6 +269,102 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Every problem as one JSON object per line (`--error-format json`): file, code,
+    /// severity, message, help, and labels with byte offsets and 1-based line and column
+    /// (in characters) of their start and end (the end is exclusive).
+    pub fn to_json_lines(&self) -> String {
+        let text = self.source.inner().as_str();
+        let index = crate::source::LineIndex::new(text);
+        let mut out = String::new();
+        for problem in &self.problems {
+            let json = problem.to_json(self.source.name(), text, &index);
+            // Serialising plain strings and numbers cannot fail.
+            out.push_str(&serde_json::to_string(&json).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// One diagnostic as `--error-format json` prints it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JsonDiagnostic {
+    pub file: String,
+    pub code: String,
+    /// `error`, `warning` or `advice`.
+    pub severity: String,
+    pub message: String,
+    pub help: Option<String>,
+    pub labels: Vec<JsonLabel>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JsonLabel {
+    pub message: Option<String>,
+    /// The first label of a problem is its primary one.
+    pub primary: bool,
+    pub start: JsonPosition,
+    /// Exclusive: the position just after the last character of the span.
+    pub end: JsonPosition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JsonPosition {
+    /// Byte offset into the file.
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// The word for a severity in JSON and in the language server.
+pub fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "advice",
+    }
+}
+
+impl Problem {
+    /// This problem in the JSON form, its spans placed in `text` (named `file`).
+    pub fn to_json(
+        &self,
+        file: &str,
+        text: &str,
+        index: &crate::source::LineIndex,
+    ) -> JsonDiagnostic {
+        let position = |offset: usize| {
+            let offset = crate::source::floor_char_boundary(text, offset);
+            let (line, column) = index.human(text, offset);
+            JsonPosition {
+                offset,
+                line,
+                column,
+            }
+        };
+        JsonDiagnostic {
+            file: file.to_string(),
+            code: self.code.to_string(),
+            severity: severity_word(self.severity).to_string(),
+            message: self.message.clone(),
+            help: self.help.clone(),
+            labels: self
+                .labels
+                .iter()
+                .map(|l| JsonLabel {
+                    message: l.label().map(str::to_string),
+                    primary: l.primary(),
+                    start: position(l.offset()),
+                    end: position(l.offset() + l.len()),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Longest source line drawn under a diagnostic. miette prints the whole line and pads
 /// through `{:width$}`, which Rust limits to `u16::MAX`; generated models can have lines
 /// of megabytes, which are useless to print anyway.

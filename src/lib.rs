@@ -24,6 +24,8 @@ pub mod syntax;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]
+pub mod lsp;
+#[cfg(feature = "cli")]
 pub mod repl;
 #[cfg(feature = "cli")]
 pub mod term;

@@ -1,7 +1,7 @@
 //! `nshed check` and `nshed ir`.
 
-use super::output::{print_json, print_stdout};
-use super::{eprint_report, eprint_text, exit, CliError, Ctx};
+use super::output::print_json;
+use super::{eprint_text, exit, CliError, Ctx};
 use crate::ir::Ir;
 
 #[derive(clap::Args, Debug)]
@@ -51,7 +51,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
         match crate::compile_path_with(file, &ctx.limits) {
             Ok(compiled) => {
                 if !compiled.warnings.problems.is_empty() {
-                    eprint_report(&compiled.warnings);
+                    ctx.report(&compiled.warnings);
                 }
                 let mut line = summary(&compiled.source.name, &compiled.ir);
                 let warnings = compiled.warnings.warning_count();
@@ -59,10 +59,10 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
                     line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
                 }
                 line.push('\n');
-                print_stdout(&line)?;
+                ctx.say(&line)?;
             }
             Err(report) => {
-                eprint_report(&report);
+                ctx.report(&report);
                 let errors = report.error_count();
                 let warnings = report.warning_count();
                 let mut line = format!(

@@ -14,9 +14,12 @@ use crate::Limits;
 mod args;
 mod basin;
 mod check;
+mod completions;
 mod depth;
 mod draw;
 pub mod error;
+pub mod error_format;
+mod fmt;
 mod fool;
 mod gen;
 mod info_plane;
@@ -48,6 +51,10 @@ pub struct Cli {
     /// Refuse models with more edges than this (rule children plus class edges).
     #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_edges)]
     pub max_edges: usize,
+    /// How to print the diagnostics of a model: drawn text on stderr, or one JSON object
+    /// per diagnostic on stdout (file, code, severity, message, help, labelled spans).
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    pub error_format: error_format::ErrorFormat,
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,11 +98,20 @@ pub enum Command {
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge(merge::MergeArgs),
+    /// Rewrite .nshed files in the canonical layout (comments kept); `--check` only lists
+    /// the files that would change.
+    Fmt(fmt::FmtArgs),
+    /// Run the language server (Language Server Protocol over stdin/stdout) for editors.
+    Lsp,
+    /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(completions::CompletionsArgs),
 }
 
 /// What every command gets besides its own flags.
 pub struct Ctx {
     pub limits: Limits,
+    /// How model diagnostics are printed (`--error-format`).
+    pub error_format: error_format::ErrorFormat,
 }
 
 impl Ctx {
@@ -103,7 +119,7 @@ impl Ctx {
     pub fn load(&self, path: &str) -> Result<crate::Compiled, CliError> {
         let compiled = crate::compile_path_with(path, &self.limits)?;
         if !compiled.warnings.problems.is_empty() {
-            eprint_report(&compiled.warnings);
+            self.report(&compiled.warnings);
         }
         Ok(compiled)
     }
@@ -119,6 +135,7 @@ pub fn main() -> ExitCode {
             max_nodes: cli.max_nodes,
             max_edges: cli.max_edges,
         },
+        error_format: cli.error_format,
     };
     let result = match cli.command {
         Command::Check(args) => check::check(&ctx, &args),
@@ -136,9 +153,17 @@ pub fn main() -> ExitCode {
         Command::Fool(args) => fool::run(&ctx, &args),
         Command::Depth(args) => depth::run(&ctx, &args),
         Command::Merge(args) => merge::run(&args),
+        Command::Fmt(args) => fmt::run(&ctx, &args),
+        Command::Lsp => crate::lsp::run_stdio()
+            .map_err(|e| CliError::failed(format!("the language server stopped: {e}"), None)),
+        Command::Completions(args) => completions::run(&args),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
+        Err(CliError::Model(report)) if ctx.error_format == error_format::ErrorFormat::Json => {
+            ctx.report(&report);
+            ExitCode::from(exit::MODEL_ERROR)
+        }
         Err(e) => {
             eprint_text(&e.render(RenderStyle::for_stderr()));
             ExitCode::from(e.exit_code())

@@ -31,19 +31,19 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "le",
         usage: "le X Y",
         summary: "local elasticity: how much one update at X moves the logits of Y, relative to X's own",
-        details: "X needs a label: a sample name or `{e1 e2}->c1`. The update is made on a copy; the session's state does not change. Undefined when the update does not move X's logits.",
+        details: "X needs a label: a sample name or `{e1 e2}->c1`. The update is made on a copy; the session's state does not change. It uses the rules and freezes of the last phase of the file's schedule (the file's rules without a `train` block), whatever phase the session is in, with no jitter and no noise. Undefined when the update does not move X's logits. See docs/language.md, section 13.",
     },
     CommandHelp {
         name: "le-matrix",
         usage: "le-matrix",
         summary: "local elasticity between every pair of data samples (row = base)",
-        details: "Also prints the mean per pair of classes.",
+        details: "Also prints the mean per pair of classes. Each update is made like `le`'s: with the last phase's rules, no jitter, no noise.",
     },
     CommandHelp {
         name: "info-plane",
         usage: "info-plane [binning [BINS] | noise SIGMA] [scores | lambda]",
         summary: "mutual information I(X;T) and I(T;Y) of every level at the current state, in bits",
-        details: "Default: 30 bins, T = the level's scores normalised by their largest value (SPEC 6). `lambda` uses the lambda of the firing nodes instead; `noise 0.1` the Gaussian-noise estimator. Train and ask again to follow a level through the information plane; `nshed info-plane FILE` records the whole curve.",
+        details: "Default: 30 bins, T = the level's scores normalised by their largest value over the level and the data. `lambda` uses the lambda of the firing nodes instead; `noise 0.1` the Gaussian-noise estimator. Train and ask again to follow a level through the information plane; `nshed info-plane FILE` records the whole curve. See docs/language.md, section 14.",
     },
     CommandHelp {
         name: "draw",

@@ -245,7 +245,7 @@ impl Session {
                     serde_json::to_value(&a).unwrap_or(Json::Null),
                 )
             }
-            Command::Show(what) => show::show(ir, &run.state, &what),
+            Command::Show(what) => show::show(ir, &loaded.compiled.source.text, &run.state, &what),
             Command::Train(n) => {
                 let before = run.state.clone();
                 let from = run.state.step;

@@ -4,7 +4,7 @@ use serde_json::{json, Value as Json};
 
 use super::command::{LambdaScope, Show};
 use crate::engine::State;
-use crate::ir::{Dist, GateKind, Ir, RuleSet, Update};
+use crate::ir::{Ir, RuleSet, Update};
 use crate::render::fmt_num;
 use crate::render::Table;
 use crate::report::{edge_name, ln_json, plain};
@@ -23,17 +23,6 @@ pub fn update_text(u: &Update) -> String {
         Update::Add { amount } => format!("add {}", fmt_num(*amount)),
         Update::Sub { amount } => format!("sub {}", fmt_num(*amount)),
         Update::Keep => "keep".to_string(),
-    }
-}
-
-fn dist_text(d: &Dist) -> String {
-    match d {
-        Dist::Const { value } => fmt_num(*value),
-        Dist::Uniform { a, b } => format!("uniform({}, {})", fmt_num(*a), fmt_num(*b)),
-        Dist::Normal { mu, sigma } => format!("normal({}, {})", fmt_num(*mu), fmt_num(*sigma)),
-        Dist::LogNormal { mu, sigma } => {
-            format!("lognormal({}, {})", fmt_num(*mu), fmt_num(*sigma))
-        }
     }
 }
 
@@ -60,14 +49,17 @@ pub fn rules_now<'a>(ir: &'a Ir, state: &State) -> (&'a RuleSet, String) {
     }
 }
 
-pub fn show(ir: &Ir, state: &State, what: &Show) -> (String, Json) {
+/// `source` is the text the model was compiled from (`show model` prints it through the
+/// formatter, comments and all).
+pub fn show(ir: &Ir, source: &str, state: &State, what: &Show) -> (String, Json) {
     match what {
         Show::Lambda(scope) => lambda(ir, state, scope),
         Show::Eta => eta(ir, state),
         Show::Data => data(ir),
         Show::Rules => rules(ir, state),
         Show::Model => {
-            let text = model_text(ir);
+            // The source compiled, so it parses; were it not to, say so rather than panic.
+            let text = crate::syntax::print::format_source(source).unwrap_or_else(|p| p.message);
             (
                 text.clone(),
                 json!({ "command": "show", "what": "model", "text": text }),
@@ -207,59 +199,6 @@ fn frozen_now(ir: &Ir, state: &State) -> Vec<String> {
     if phase.freeze_eta {
         out.push("eta".to_string());
     }
-    out
-}
-
-/// The model block and init, regenerated from the IR (what the checker understood).
-pub fn model_text(ir: &Ir) -> String {
-    let name = |n: u32| ir.nodes[n as usize].name.as_str();
-    let mut out = format!("model {} {{\n", ir.model);
-    for (l, level) in ir.levels.iter().enumerate() {
-        if l == 0 {
-            let names: Vec<&str> = level.node_ids().map(name).collect();
-            out.push_str(&format!(
-                "  level {} {{ {} }}\n",
-                level.name,
-                names.join(" ")
-            ));
-            continue;
-        }
-        out.push_str(&format!("  level {} {{\n", level.name));
-        for n in level.node_ids() {
-            let node = &ir.nodes[n as usize];
-            if let Some(g) = &node.gate {
-                let children: Vec<&str> = g.children.iter().map(|&c| name(c)).collect();
-                let rule = match g.kind {
-                    GateKind::Any => format!("any({})", children.join(", ")),
-                    GateKind::All => format!("all({})", children.join(", ")),
-                    GateKind::AtLeast { k } => format!("atleast {k} of ({})", children.join(", ")),
-                };
-                out.push_str(&format!("    {} = {rule}\n", node.name));
-            }
-        }
-        out.push_str("  }\n");
-    }
-    out.push_str("  classes {\n");
-    for c in &ir.classes {
-        let parents: Vec<&str> = c
-            .edge_ids()
-            .map(|e| name(ir.edges[e as usize].from))
-            .collect();
-        out.push_str(&format!("    {} <- {}\n", c.name, parents.join(", ")));
-    }
-    out.push_str("  }\n}\n");
-    out.push_str("init {\n");
-    for (n, d) in ir.init.lambda.iter().enumerate() {
-        out.push_str(&format!(
-            "  lambda {} = {}\n",
-            ir.nodes[n].name,
-            dist_text(d)
-        ));
-    }
-    for (e, d) in ir.init.eta.iter().enumerate() {
-        out.push_str(&format!("  eta {} = {}\n", edge_name(ir, e), dist_text(d)));
-    }
-    out.push_str("}\n");
     out
 }
 

@@ -133,7 +133,7 @@ fn found_at(source: &str, offset: usize) -> (String, Span) {
     (shown, Span::new(offset, offset + len))
 }
 
-/// Reserved words (SPEC 10).
+/// Reserved words (docs/language.md, section 2).
 pub const RESERVED: &[&str] = &[
     "model",
     "level",
@@ -253,7 +253,7 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     } else if found_span.is_empty() {
         "the file ends too early; is a `}` or `)` missing?".to_string()
     } else {
-        format!("nshed did not expect {found} here; see SPEC section 2 for the syntax")
+        format!("nshed did not expect {found} here; see docs/language.md for the syntax")
     };
     let message = if source[..offset.min(source.len())].trim().is_empty() && found_span.is_empty() {
         "the file is empty: expected `model`".to_string()

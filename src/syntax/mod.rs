@@ -5,6 +5,8 @@
 pub mod ast;
 pub mod errors;
 pub mod fast;
+pub mod lex;
 pub mod parse;
+pub mod print;
 
 pub use parse::{parse_expr, parse_file, parse_file_pest};

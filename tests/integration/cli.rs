@@ -110,6 +110,9 @@ fn help_lists_the_commands() {
             "fool",
             "depth",
             "merge",
+            "fmt",
+            "lsp",
+            "completions",
             "help"
         ],
         "--help:\n{help}"

@@ -103,15 +103,21 @@ fn resume_conflicts_with_seed() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn ctrl_c_saves_the_state_and_exits_cleanly() {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// Starts a long run of fig1's shape saving to `state.json`, waits until it trains, sends
+/// `signal`, and returns its output, the saved state and the directory's files after it.
+fn signalled_run(
+    dir: &tempfile::TempDir,
+    signal: &str,
+) -> (std::process::Output, serde_json::Value, Vec<String>) {
     let model = dir.path().join("long.nshed");
     let state = dir.path().join("state.json");
-    // A long run: ten million steps of fig1's shape.
+    // A long run, recorded: ten million steps of fig1's shape.
     let src = std::fs::read_to_string("tests/models/fig1_plain.nshed")
         .expect("model")
-        .replace("steps 200", "steps 10000000");
+        .replace(
+            "phase main { steps 200 batch 1 }",
+            "phase main { steps 10000000 batch 1 }\n  record every 1000 { accuracy }",
+        );
     std::fs::write(&model, src).expect("write model");
     let child = Command::new(env!("CARGO_BIN_EXE_nshed"))
         .args([
@@ -119,6 +125,8 @@ fn ctrl_c_saves_the_state_and_exits_cleanly() {
             model.to_str().expect("path"),
             "--save",
             state.to_str().expect("path"),
+            "--record",
+            dir.path().join("record.jsonl").to_str().expect("path"),
         ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -126,26 +134,59 @@ fn ctrl_c_saves_the_state_and_exits_cleanly() {
         .expect("nshed runs");
     crate::support::cli::wait_until_busy(child.id(), 200, std::time::Duration::from_secs(60));
     let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
     let out = child.wait_with_output().expect("nshed finishes");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("state saved")).expect("JSON");
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    (out, saved, files)
+}
+
+#[test]
+fn ctrl_c_saves_the_state_and_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (out, saved, files) = signalled_run(&dir, "-INT");
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("interrupted by Ctrl-C at step"), "{stderr}");
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&state).expect("state saved")).expect("JSON");
     let step = saved["state"]["step"].as_u64().expect("a step");
     assert!(step > 0 && step < 10_000_000, "stopped part-way: {step}");
+    // No temporary file is left behind: the record and the state are in place.
+    assert_eq!(files, ["long.nshed", "record.jsonl", "state.json"]);
     // The saved state resumes.
+    let path = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
     let resumed = nshed(&[
         "run",
-        model.to_str().expect("path"),
+        &path("long.nshed"),
         "--resume",
-        state.to_str().expect("path"),
+        &path("state.json"),
         "--stop-after",
         "5",
     ]);
     assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+}
+
+#[test]
+fn sigterm_and_sighup_stop_like_ctrl_c() {
+    for (signal, code, name) in [("-TERM", 143, "SIGTERM"), ("-HUP", 129, "SIGHUP")] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (out, saved, files) = signalled_run(&dir, signal);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("interrupted by {name} at step")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("resume with --resume"), "{stderr}");
+        let step = saved["state"]["step"].as_u64().expect("a step");
+        assert!(step > 0 && step < 10_000_000, "stopped part-way: {step}");
+        assert_eq!(files, ["long.nshed", "record.jsonl", "state.json"]);
+    }
 }

@@ -1,0 +1,357 @@
+//! Completion by position: what the grammar allows at the cursor, and of the names only
+//! those that make sense there (a rule's children come from the level below, a class's
+//! parents from level L-1, a sample's inputs from level 1, its label from the classes).
+//! The cursor's place is read from the tokens (`index::context_at`), so completion works
+//! in a file that does not parse, which is the usual state of a file being typed.
+
+use super::index::{context_at, ContextScope, Index, Kind};
+use crate::syntax::lex::{Token, TokenKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    Keyword,
+    Node,
+    Class,
+    Level,
+    /// A word with a fixed meaning in its place (`union`, `cycle`, `accuracy`).
+    Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub label: String,
+    pub what: What,
+    /// E.g. `node of level parts`.
+    pub detail: String,
+}
+
+/// The candidates at byte `offset` of `text`; `index` supplies the names (the file's own
+/// index, or the last one that parsed).
+pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
+    let context = context_at(text, offset);
+    let before = &context.before;
+    let last = before.last().copied();
+    let last_kind = last.map(|t| t.kind);
+    let last_word = last
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text(text));
+    let levels = index.levels();
+    let level_nodes = |l: usize, out: &mut Vec<Candidate>| {
+        if let Some((name, nodes)) = levels.get(l) {
+            for n in nodes {
+                out.push(Candidate {
+                    label: n.to_string(),
+                    what: What::Node,
+                    detail: format!("node of level {name}"),
+                });
+            }
+        }
+    };
+    let classes = |out: &mut Vec<Candidate>| {
+        for c in index.names_of(Kind::Class) {
+            out.push(Candidate {
+                label: c.to_string(),
+                what: What::Class,
+                detail: "class".to_string(),
+            });
+        }
+    };
+    let level_names = |out: &mut Vec<Candidate>| {
+        for (i, (name, _)) in levels.iter().enumerate() {
+            out.push(Candidate {
+                label: name.to_string(),
+                what: What::Level,
+                detail: format!("level {}", i + 1),
+            });
+        }
+    };
+    let all_nodes = |out: &mut Vec<Candidate>| {
+        for l in 0..levels.len() {
+            level_nodes(l, out);
+        }
+    };
+    let last_feature = levels.len().checked_sub(1);
+    let mut out = Vec::new();
+    match context.scope {
+        ContextScope::Top => {
+            let have_model = index.decls.iter().any(|d| d.kind == Kind::Model);
+            let words: &[&str] = if have_model {
+                &["init", "rules", "data", "train"]
+            } else {
+                &["model"]
+            };
+            keywords(&mut out, words);
+        }
+        ContextScope::Model => {
+            if at_statement_start(before, text) {
+                keywords(&mut out, &["level", "classes"]);
+            }
+        }
+        ContextScope::Level(l) => {
+            if in_parentheses(before) {
+                if let Some(below) = l.checked_sub(1) {
+                    level_nodes(below, &mut out);
+                }
+            } else if last_kind == Some(TokenKind::Eq) {
+                keywords(&mut out, &["any", "all", "atleast"]);
+            } else if last_kind == Some(TokenKind::Number)
+                && before.len() >= 2
+                && before[before.len() - 2].text(text) == "atleast"
+            {
+                keywords(&mut out, &["of"]);
+            }
+        }
+        ContextScope::Classes => {
+            if matches!(last_kind, Some(TokenKind::LArrow | TokenKind::Comma)) {
+                if let Some(l) = last_feature {
+                    level_nodes(l, &mut out);
+                }
+            }
+        }
+        ContextScope::Data => {
+            // Since the last `:` or `->`: the inputs, the label, or what may follow it.
+            let marker = before
+                .iter()
+                .rev()
+                .find(|t| matches!(t.kind, TokenKind::Colon | TokenKind::Arrow));
+            match (last_kind, marker.map(|t| t.kind)) {
+                (Some(TokenKind::Arrow), _) => classes(&mut out),
+                (_, Some(TokenKind::Colon)) => level_nodes(0, &mut out),
+                (Some(TokenKind::Word), Some(TokenKind::Arrow)) if last_word != Some("weight") => {
+                    // After the label: `weight`, or the next sample (a new name).
+                    keywords(&mut out, &["weight"]);
+                }
+                _ => {
+                    if at_statement_start(before, text) {
+                        keywords(&mut out, &["noise"]);
+                    }
+                }
+            }
+            if last_word == Some("noise") {
+                out.clear();
+                keywords(&mut out, &["flip"]);
+            }
+        }
+        ContextScope::Init => {
+            targets(
+                &mut out,
+                text,
+                before,
+                &["lambda", "eta"],
+                &["lambda"],
+                (
+                    &level_names,
+                    &all_nodes,
+                    &|o| last_feature.map_or((), |l| level_nodes(l, o)),
+                    &classes,
+                ),
+            );
+            if last_kind == Some(TokenKind::Eq) {
+                keywords(&mut out, &["uniform", "normal", "lognormal"]);
+            }
+        }
+        ContextScope::Rules | ContextScope::Phase => {
+            let phase = context.scope == ContextScope::Phase;
+            let starts: &[&str] = if phase {
+                &["grow", "shrink", "jitter", "steps", "batch", "freeze"]
+            } else {
+                &["grow", "shrink", "jitter"]
+            };
+            let in_freeze = phase && freeze_list(before, text);
+            if in_freeze {
+                level_names(&mut out);
+                keywords(&mut out, &["eta"]);
+            } else {
+                targets(
+                    &mut out,
+                    text,
+                    before,
+                    starts,
+                    &["grow", "shrink"],
+                    (
+                        &level_names,
+                        &all_nodes,
+                        &|o| last_feature.map_or((), |l| level_nodes(l, o)),
+                        &classes,
+                    ),
+                );
+                if last_kind == Some(TokenKind::Eq) && !after_jitter(before, text) {
+                    keywords(&mut out, &["mul", "add", "sub", "keep", "grow", "shrink"]);
+                }
+            }
+        }
+        ContextScope::Train => match last_word {
+            Some("eta_update") => values(&mut out, &["union", "sample"]),
+            Some("sampler") => values(&mut out, &["replace", "shuffle", "cycle"]),
+            Some("record") => keywords(&mut out, &["every"]),
+            _ if at_statement_start(before, text) => keywords(
+                &mut out,
+                &["seed", "eta_update", "sampler", "phase", "record"],
+            ),
+            _ => {}
+        },
+        ContextScope::Record => {
+            let quantities: Vec<&str> = crate::ir::Quantity::ALL.iter().map(|(n, _)| *n).collect();
+            values(&mut out, &quantities);
+        }
+        ContextScope::Unknown => {}
+    }
+    out
+}
+
+type Adder<'a> = &'a dyn Fn(&mut Vec<Candidate>);
+
+/// Completion of statements that start with a target: `KEYWORD`, `KEYWORD NODE`,
+/// `KEYWORD level L`, `KEYWORD eta F -> C` (`lambda`/`eta` in init, `grow`/`shrink` in
+/// rules).
+fn targets(
+    out: &mut Vec<Candidate>,
+    text: &str,
+    before: &[Token],
+    starts: &[&str],
+    node_targets: &[&str],
+    (levels, nodes, parents, classes): (Adder, Adder, Adder, Adder),
+) {
+    let last = before.last().copied();
+    let last_word = last
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text(text));
+    let previous_word = before
+        .len()
+        .checked_sub(2)
+        .map(|i| before[i])
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text(text));
+    match last_word {
+        Some(w) if node_targets.contains(&w) => {
+            keywords(out, &["level"]);
+            if w != "lambda" {
+                keywords(out, &["eta"]);
+            }
+            nodes(out);
+        }
+        Some("level") => levels(out),
+        Some("eta")
+            if previous_word.is_some_and(|p| node_targets.contains(&p))
+                || node_targets == ["lambda"] =>
+        {
+            parents(out)
+        }
+        _ if last.is_some_and(|t| t.kind == TokenKind::Arrow) => classes(out),
+        _ if at_statement_start(before, text) => keywords(out, starts),
+        _ => {}
+    }
+}
+
+fn keywords(out: &mut Vec<Candidate>, words: &[&str]) {
+    for w in words {
+        out.push(Candidate {
+            label: w.to_string(),
+            what: What::Keyword,
+            detail: "keyword".to_string(),
+        });
+    }
+}
+
+fn values(out: &mut Vec<Candidate>, words: &[&str]) {
+    for w in words {
+        out.push(Candidate {
+            label: w.to_string(),
+            what: What::Value,
+            detail: String::new(),
+        });
+    }
+}
+
+/// Whether the cursor is inside an open `(` of the current block.
+fn in_parentheses(before: &[Token]) -> bool {
+    let mut depth = 0i64;
+    for t in before {
+        match t.kind {
+            TokenKind::LParen => depth += 1,
+            TokenKind::RParen => depth = (depth - 1).max(0),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Whether a new statement may start at the cursor: nothing precedes it in the block, or
+/// what precedes it ends a statement (a number, a `)`, `}`, or a name or value word that
+/// takes no argument).
+fn at_statement_start(before: &[Token], text: &str) -> bool {
+    let Some(last) = before.last() else {
+        return true;
+    };
+    if in_parentheses(before) {
+        return false;
+    }
+    match last.kind {
+        TokenKind::Number | TokenKind::RParen | TokenKind::RBrace => true,
+        TokenKind::Word => {
+            let w = last.text(text);
+            // Words after which the statement goes on.
+            !matches!(
+                w,
+                "level"
+                    | "lambda"
+                    | "eta"
+                    | "grow"
+                    | "shrink"
+                    | "jitter"
+                    | "mul"
+                    | "add"
+                    | "sub"
+                    | "noise"
+                    | "flip"
+                    | "weight"
+                    | "seed"
+                    | "sampler"
+                    | "eta_update"
+                    | "steps"
+                    | "batch"
+                    | "freeze"
+                    | "record"
+                    | "every"
+                    | "phase"
+                    | "atleast"
+                    | "of"
+                    | "uniform"
+                    | "normal"
+                    | "lognormal"
+                    | "model"
+                    | "classes"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// Whether the cursor is in a `freeze a, b, ...` list.
+fn freeze_list(before: &[Token], text: &str) -> bool {
+    let mut i = before.len();
+    loop {
+        let Some(last) = i.checked_sub(1).map(|j| before[j]) else {
+            return false;
+        };
+        match last.kind {
+            TokenKind::Word if last.text(text) == "freeze" => return true,
+            TokenKind::Comma => {
+                // `, NAME` before it must itself be part of the list.
+                match i.checked_sub(2).map(|j| before[j]) {
+                    Some(t) if t.kind == TokenKind::Word => i -= 2,
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// `jitter =`: a number follows, not an update.
+fn after_jitter(before: &[Token], text: &str) -> bool {
+    before
+        .len()
+        .checked_sub(2)
+        .is_some_and(|i| before[i].text(text) == "jitter")
+}

@@ -1,0 +1,617 @@
+//! Every name of a file: where it is declared and where it is used. Built from the AST
+//! when the file parses (`Index::from_ast`), and by a tolerant scan of the tokens when it
+//! does not (`Index::scan`), so that navigation and completion keep working while the user
+//! types. On a file that parses, both give the same index (tested over the corpus and the
+//! mutants that parse).
+
+use crate::syntax::ast::{self, Span};
+use crate::syntax::errors::is_reserved;
+use crate::syntax::lex::{self, Token, TokenKind};
+
+/// What a declaration declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Model,
+    /// A feature level; `level` is its index (0 = input level).
+    Level,
+    /// A feature node of level `level`.
+    Node,
+    Class,
+    Sample,
+    Phase,
+    /// A block without a name of its own (`classes`, `init`, `rules`, `data`, `train`).
+    Block,
+}
+
+/// Which names a name is looked up among. Nodes and classes share one namespace (node
+/// names are unique across the model); levels, samples and phases have their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Namespace {
+    Model,
+    Level,
+    Sample,
+    Phase,
+}
+
+impl Kind {
+    pub fn namespace(self) -> Option<Namespace> {
+        match self {
+            Kind::Node | Kind::Class => Some(Namespace::Model),
+            Kind::Level => Some(Namespace::Level),
+            Kind::Sample => Some(Namespace::Sample),
+            Kind::Phase => Some(Namespace::Phase),
+            Kind::Model | Kind::Block => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decl {
+    pub kind: Kind,
+    pub name: String,
+    /// The name as written.
+    pub span: Span,
+    /// The whole declaration: a block through its `}`, a node, class or sample its name.
+    pub range: Span,
+    /// For levels and nodes: the level's index (0 = input level).
+    pub level: Option<usize>,
+}
+
+/// One place where a name is written: its declaration or a use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub name: String,
+    pub span: Span,
+    pub namespace: Namespace,
+    pub is_decl: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Index {
+    /// In source order.
+    pub decls: Vec<Decl>,
+    /// In source order.
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl Index {
+    /// The occurrence of a name at byte `offset` (at its start, inside it or just after it).
+    pub fn occurrence_at(&self, offset: usize) -> Option<&Occurrence> {
+        let i = self.occurrences.partition_point(|o| o.span.end < offset);
+        self.occurrences
+            .get(i)
+            .filter(|o| o.span.start <= offset && offset <= o.span.end)
+    }
+
+    /// The first declaration of `name` in `namespace`.
+    pub fn decl_of(&self, namespace: Namespace, name: &str) -> Option<&Decl> {
+        self.decls
+            .iter()
+            .find(|d| d.name == name && d.kind.namespace() == Some(namespace))
+    }
+
+    /// Every occurrence of `name` in `namespace`, declarations included.
+    pub fn occurrences_of<'a>(
+        &'a self,
+        namespace: Namespace,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        self.occurrences
+            .iter()
+            .filter(move |o| o.namespace == namespace && o.name == name)
+    }
+
+    /// The feature levels in order, each with its nodes' names.
+    pub fn levels(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut levels: Vec<(&str, Vec<&str>)> = Vec::new();
+        for d in &self.decls {
+            match (d.kind, d.level) {
+                (Kind::Level, _) => levels.push((&d.name, Vec::new())),
+                (Kind::Node, Some(l)) => {
+                    if let Some(level) = levels.get_mut(l) {
+                        level.1.push(&d.name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        levels
+    }
+
+    pub fn names_of(&self, kind: Kind) -> Vec<&str> {
+        self.decls
+            .iter()
+            .filter(|d| d.kind == kind)
+            .map(|d| d.name.as_str())
+            .collect()
+    }
+
+    fn decl(&mut self, kind: Kind, ident: &ast::Ident, range: Span, level: Option<usize>) {
+        self.decl_at(kind, &ident.name, ident.span, range, level);
+    }
+
+    fn decl_at(&mut self, kind: Kind, name: &str, span: Span, range: Span, level: Option<usize>) {
+        if let Some(namespace) = kind.namespace() {
+            self.occurrences.push(Occurrence {
+                name: name.to_string(),
+                span,
+                namespace,
+                is_decl: true,
+            });
+        }
+        self.decls.push(Decl {
+            kind,
+            name: name.to_string(),
+            span,
+            range,
+            level,
+        });
+    }
+
+    fn use_of(&mut self, namespace: Namespace, name: &str, span: Span) {
+        self.occurrences.push(Occurrence {
+            name: name.to_string(),
+            span,
+            namespace,
+            is_decl: false,
+        });
+    }
+
+    fn finish(mut self) -> Self {
+        self.decls.sort_by_key(|d| (d.range.start, d.span.start));
+        self.occurrences.sort_by_key(|o| o.span.start);
+        self
+    }
+
+    // ------------------------------------------------------------ from the AST
+
+    /// The index of a parsed file; `text` is its source (for the extent of blocks).
+    pub fn from_ast(file: &ast::File, text: &str) -> Index {
+        let blocks = Blocks::new(text);
+        let mut index = Index::default();
+        let ast::File {
+            model,
+            blocks: file_blocks,
+        } = file;
+        let model_range = blocks.range(model.header.start);
+        let model_name = Span::new(model.name.span.start, model.name.span.end);
+        index.decl_at(Kind::Model, &model.name.name, model_name, model_range, None);
+        let mut level = 0;
+        for item in &model.items {
+            match item {
+                ast::ModelItem::Level(l) => {
+                    let range = blocks.range(l.header.start);
+                    index.decl(Kind::Level, &l.name, range, Some(level));
+                    for node in &l.nodes {
+                        index.decl(Kind::Node, &node.name, node.name.span, Some(level));
+                        if let Some(gate) = &node.gate {
+                            for child in &gate.children {
+                                index.use_of(Namespace::Model, &child.name, child.span);
+                            }
+                        }
+                    }
+                    level += 1;
+                }
+                ast::ModelItem::Classes(c) => {
+                    index.block("classes", c.header, &blocks);
+                    for class in &c.classes {
+                        index.decl(Kind::Class, &class.name, class.name.span, None);
+                        for parent in &class.parents {
+                            index.use_of(Namespace::Model, &parent.name, parent.span);
+                        }
+                    }
+                }
+            }
+        }
+        for block in file_blocks {
+            match block {
+                ast::Block::Init(b) => {
+                    index.block("init", b.header, &blocks);
+                    for item in &b.items {
+                        index.target(&item.target);
+                    }
+                }
+                ast::Block::Rules(b) => {
+                    index.block("rules", b.header, &blocks);
+                    for item in &b.items {
+                        index.rule_item(item);
+                    }
+                }
+                ast::Block::Data(b) => {
+                    index.block("data", b.header, &blocks);
+                    for item in &b.items {
+                        if let ast::DataItem::Sample(s) = item {
+                            index.decl(Kind::Sample, &s.name, s.name.span, None);
+                            for input in &s.inputs {
+                                index.use_of(Namespace::Model, &input.name, input.span);
+                            }
+                            index.use_of(Namespace::Model, &s.label.name, s.label.span);
+                        }
+                    }
+                }
+                ast::Block::Train(b) => {
+                    index.block("train", b.header, &blocks);
+                    for item in &b.items {
+                        if let ast::TrainItem::Phase(phase) = item {
+                            let range = blocks.range(phase.header.start);
+                            index.decl(Kind::Phase, &phase.name, range, None);
+                            for item in &phase.items {
+                                match item {
+                                    ast::PhaseItem::Rule(rule) => index.rule_item(rule),
+                                    ast::PhaseItem::Init(init) => index.target(&init.target),
+                                    ast::PhaseItem::Freeze { levels, .. } => {
+                                        for l in levels.iter().filter(|l| l.name != "eta") {
+                                            index.use_of(Namespace::Level, &l.name, l.span);
+                                        }
+                                    }
+                                    ast::PhaseItem::Steps { .. } | ast::PhaseItem::Batch { .. } => {
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        index.finish()
+    }
+
+    fn block(&mut self, name: &str, header: Span, blocks: &Blocks) {
+        let range = blocks.range(header.start);
+        self.decl_at(Kind::Block, name, header, range, None);
+    }
+
+    fn rule_item(&mut self, item: &ast::RuleItem) {
+        if let ast::RuleItem::Update(stmt) = item {
+            for t in &stmt.targets {
+                self.target(&t.target);
+            }
+        }
+    }
+
+    fn target(&mut self, target: &ast::Target) {
+        match target {
+            ast::Target::All | ast::Target::AllEdges => {}
+            ast::Target::Node(n) => self.use_of(Namespace::Model, &n.name, n.span),
+            ast::Target::Level(l) => self.use_of(Namespace::Level, &l.name, l.span),
+            ast::Target::Edge { from, to } => {
+                self.use_of(Namespace::Model, &from.name, from.span);
+                self.use_of(Namespace::Model, &to.name, to.span);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ tolerant scan
+
+    /// The index of any text, read token by token with a stack of open blocks. On a file
+    /// that parses it equals `from_ast`; on others it finds what it can.
+    pub fn scan(text: &str) -> Index {
+        let blocks = Blocks::new(text);
+        let mut index = Index::default();
+        let code = &blocks.code;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut levels = 0usize;
+        let mut i = 0;
+        let word = |i: usize| -> Option<&str> {
+            code.get(i)
+                .filter(|t| t.kind == TokenKind::Word)
+                .map(|t| t.text(text))
+        };
+        let kind_at = |i: usize| code.get(i).map(|t| t.kind);
+        // A user-chosen name (not a reserved word) at token `i`.
+        let name = |i: usize| word(i).filter(|w| !is_reserved(w));
+        while i < code.len() {
+            let t = code[i];
+            let scope = stack.last().map_or(Scope::Top, |s| s.scope);
+            match t.kind {
+                TokenKind::RBrace => {
+                    stack.pop();
+                    i += 1;
+                    continue;
+                }
+                TokenKind::LBrace => {
+                    stack.push(Frame {
+                        scope: Scope::Unknown,
+                    });
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let w = word(i);
+            // Block headers: `KEYWORD [NAME] {`.
+            let header = |keyword: &str, named: bool| -> Option<usize> {
+                if w != Some(keyword) {
+                    return None;
+                }
+                let brace = if named { i + 2 } else { i + 1 };
+                (kind_at(brace) == Some(TokenKind::LBrace) && (!named || name(i + 1).is_some()))
+                    .then_some(brace)
+            };
+            let opened = match scope {
+                Scope::Top => {
+                    if let Some(brace) = header("model", true) {
+                        let n = code[i + 1];
+                        index.decl_at(
+                            Kind::Model,
+                            n.text(text),
+                            n.span,
+                            blocks.range(t.span.start),
+                            None,
+                        );
+                        Some((brace, Scope::Model))
+                    } else {
+                        ["init", "rules", "data", "train"].iter().find_map(|k| {
+                            header(k, false).map(|brace| {
+                                index.decl_at(
+                                    Kind::Block,
+                                    k,
+                                    t.span,
+                                    blocks.range(t.span.start),
+                                    None,
+                                );
+                                let scope = match *k {
+                                    "init" => Scope::Init,
+                                    "rules" => Scope::Rules,
+                                    "data" => Scope::Data,
+                                    _ => Scope::Train,
+                                };
+                                (brace, scope)
+                            })
+                        })
+                    }
+                }
+                Scope::Model => {
+                    if let Some(brace) = header("level", true) {
+                        let n = code[i + 1];
+                        index.decl_at(
+                            Kind::Level,
+                            n.text(text),
+                            n.span,
+                            blocks.range(t.span.start),
+                            Some(levels),
+                        );
+                        levels += 1;
+                        Some((brace, Scope::Level(levels - 1)))
+                    } else {
+                        header("classes", false).map(|brace| {
+                            index.decl_at(
+                                Kind::Block,
+                                "classes",
+                                t.span,
+                                blocks.range(t.span.start),
+                                None,
+                            );
+                            (brace, Scope::Classes)
+                        })
+                    }
+                }
+                Scope::Train => {
+                    if let Some(brace) = header("phase", true) {
+                        let n = code[i + 1];
+                        index.decl_at(
+                            Kind::Phase,
+                            n.text(text),
+                            n.span,
+                            blocks.range(t.span.start),
+                            None,
+                        );
+                        Some((brace, Scope::Phase))
+                    } else if w == Some("record")
+                        && word(i + 1) == Some("every")
+                        && kind_at(i + 2) == Some(TokenKind::Number)
+                        && kind_at(i + 3) == Some(TokenKind::LBrace)
+                    {
+                        Some((i + 3, Scope::Unknown))
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if let Some((brace, scope)) = opened {
+                stack.push(Frame { scope });
+                i = brace + 1;
+                continue;
+            }
+            let prev = i.checked_sub(1).map(|p| code[p]);
+            let prev_kind = prev.map(|p| p.kind);
+            let prev_word = prev
+                .filter(|p| p.kind == TokenKind::Word)
+                .map(|p| p.text(text));
+            if let Some(n) = name(i) {
+                let span = t.span;
+                match scope {
+                    Scope::Level(l) => {
+                        // Children inside the rule's parentheses; names elsewhere declare.
+                        if matches!(prev_kind, Some(TokenKind::LParen | TokenKind::Comma)) {
+                            index.use_of(Namespace::Model, n, span);
+                        } else {
+                            index.decl_at(Kind::Node, n, span, span, Some(l));
+                        }
+                    }
+                    Scope::Classes => {
+                        if matches!(prev_kind, Some(TokenKind::LArrow | TokenKind::Comma)) {
+                            index.use_of(Namespace::Model, n, span);
+                        } else {
+                            index.decl_at(Kind::Class, n, span, span, None);
+                        }
+                    }
+                    Scope::Data => {
+                        if kind_at(i + 1) == Some(TokenKind::Colon) {
+                            index.decl_at(Kind::Sample, n, span, span, None);
+                        } else if prev_word != Some("weight") && prev_word != Some("flip") {
+                            index.use_of(Namespace::Model, n, span);
+                        }
+                    }
+                    Scope::Init | Scope::Rules | Scope::Phase => {
+                        match (prev_kind, prev_word) {
+                            (_, Some("level")) => index.use_of(Namespace::Level, n, span),
+                            (_, Some("lambda" | "grow" | "shrink")) => {
+                                index.use_of(Namespace::Model, n, span)
+                            }
+                            // `eta F` (an edge target) and the `C` of `F -> C`.
+                            (_, Some("eta")) => index.use_of(Namespace::Model, n, span),
+                            (Some(TokenKind::Arrow), _) => index.use_of(Namespace::Model, n, span),
+                            (_, Some("freeze")) if scope == Scope::Phase => {
+                                index.use_of(Namespace::Level, n, span)
+                            }
+                            (Some(TokenKind::Comma), _)
+                                if scope == Scope::Phase && freeze_list(code, text, i) =>
+                            {
+                                index.use_of(Namespace::Level, n, span)
+                            }
+                            _ => {}
+                        }
+                    }
+                    Scope::Top | Scope::Model | Scope::Train | Scope::Unknown => {}
+                }
+            }
+            i += 1;
+        }
+        index.finish()
+    }
+}
+
+/// Whether the name at token `i`, after a comma, is in a `freeze a, b, ...` list.
+fn freeze_list(code: &[Token], text: &str, i: usize) -> bool {
+    let mut j = i;
+    while j >= 2 && code[j - 1].kind == TokenKind::Comma && code[j - 2].kind == TokenKind::Word {
+        j -= 2;
+        if j >= 1 && code[j - 1].kind == TokenKind::Word && code[j - 1].text(text) == "freeze" {
+            return true;
+        }
+    }
+    false
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    Top,
+    Model,
+    Level(usize),
+    Classes,
+    Init,
+    Rules,
+    Data,
+    Train,
+    Phase,
+    /// A `record` block or braces the scan does not recognise.
+    Unknown,
+}
+
+struct Frame {
+    scope: Scope,
+}
+
+/// The code tokens of a text with their bracket partners, for the extent of blocks.
+pub(crate) struct Blocks {
+    pub(crate) code: Vec<Token>,
+    partner: Vec<Option<usize>>,
+    len: usize,
+}
+
+impl Blocks {
+    pub(crate) fn new(text: &str) -> Self {
+        let code: Vec<Token> = lex::tokens(text)
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Comment)
+            .collect();
+        let partner = lex::partners(&code);
+        Blocks {
+            code,
+            partner,
+            len: text.len(),
+        }
+    }
+
+    /// From `start` through the `}` that closes the first `{` after it (the end of the
+    /// text when it is not closed).
+    pub(crate) fn range(&self, start: usize) -> Span {
+        let first = self.code.partition_point(|t| t.span.start < start);
+        let open = self.code[first.min(self.code.len())..]
+            .iter()
+            .position(|t| t.kind == TokenKind::LBrace)
+            .map(|p| first + p);
+        let end = open
+            .and_then(|o| self.partner[o])
+            .map_or(self.len, |c| self.code[c].span.end);
+        Span::new(start, end.max(start))
+    }
+}
+
+/// The scope (innermost known block) and the tokens before `offset`, for completion.
+pub(crate) struct Context {
+    pub(crate) scope: ContextScope,
+    /// Code tokens of the current block before the cursor (the block's `{` excluded), and
+    /// the word being typed, if any, left out.
+    pub(crate) before: Vec<Token>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ContextScope {
+    Top,
+    Model,
+    Level(usize),
+    Classes,
+    Init,
+    Rules,
+    Data,
+    Train,
+    Phase,
+    Record,
+    Unknown,
+}
+
+/// Where `offset` is: the innermost block around it and what precedes it there.
+pub(crate) fn context_at(text: &str, offset: usize) -> Context {
+    let blocks = Blocks::new(text);
+    let code = &blocks.code;
+    // Tokens strictly before the cursor; a word the cursor touches is being typed.
+    let mut end = code.partition_point(|t| t.span.end <= offset);
+    if end > 0 && code[end - 1].kind == TokenKind::Word && code[end - 1].span.end == offset {
+        end -= 1;
+    }
+    let word = |i: usize| {
+        code.get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(text))
+    };
+    let mut stack: Vec<(ContextScope, usize)> = Vec::new();
+    let mut levels = 0usize;
+    for (i, token) in code[..end].iter().enumerate() {
+        match token.kind {
+            TokenKind::LBrace => {
+                let parent = stack.last().map_or(ContextScope::Top, |s| s.0);
+                let w1 = i.checked_sub(1).and_then(word);
+                let w2 = i.checked_sub(2).and_then(word);
+                let w3 = i.checked_sub(3).and_then(word);
+                let scope = match (parent, w2, w1) {
+                    (ContextScope::Top, Some("model"), Some(_)) => ContextScope::Model,
+                    (ContextScope::Top, _, Some("init")) => ContextScope::Init,
+                    (ContextScope::Top, _, Some("rules")) => ContextScope::Rules,
+                    (ContextScope::Top, _, Some("data")) => ContextScope::Data,
+                    (ContextScope::Top, _, Some("train")) => ContextScope::Train,
+                    (ContextScope::Model, Some("level"), Some(_)) => {
+                        levels += 1;
+                        ContextScope::Level(levels - 1)
+                    }
+                    (ContextScope::Model, _, Some("classes")) => ContextScope::Classes,
+                    (ContextScope::Train, Some("phase"), Some(_)) => ContextScope::Phase,
+                    (ContextScope::Train, _, _) if w3 == Some("record") => ContextScope::Record,
+                    _ => ContextScope::Unknown,
+                };
+                stack.push((scope, i + 1));
+            }
+            TokenKind::RBrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let (scope, from) = stack.last().copied().unwrap_or((ContextScope::Top, 0));
+    Context {
+        scope,
+        before: code[from..end].to_vec(),
+    }
+}
