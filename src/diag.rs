@@ -10,6 +10,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::source::LineIndex;
 use crate::span::Span;
 
 /// One problem: an error or a warning, with a stable code, a short lowercase message
@@ -103,10 +104,9 @@ impl Diagnostic for Problem {
 pub struct IndexedSource {
     name: String,
     text: String,
-    /// Built at the first read: `(byte offset, line breaks before it)` of the start of
-    /// every `\n`-terminated line, the breaks counted as miette counts them (`\n`,
-    /// `\r\n` and a lone `\r`).
-    lines: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// Built at the first read: the start of every line, and the offsets of lone `\r`
+    /// bytes (miette counts them as line breaks too; they are rare).
+    lines: std::sync::OnceLock<(LineIndex, Vec<usize>)>,
 }
 
 impl IndexedSource {
@@ -124,41 +124,32 @@ impl IndexedSource {
     }
 
     /// The source text.
-    pub fn inner(&self) -> &str {
+    pub fn inner(&self) -> &String {
         &self.text
     }
 
-    fn lines(&self) -> &[(usize, usize)] {
+    fn lines(&self) -> &(LineIndex, Vec<usize>) {
         self.lines.get_or_init(|| {
             let bytes = self.text.as_bytes();
-            let mut lines = vec![(0, 0)];
-            let mut breaks = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                let is_break = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-                if is_break {
-                    breaks += 1;
-                }
-                if b == b'\n' {
-                    lines.push((i + 1, breaks));
-                }
-            }
-            lines
+            let lone_cr = (0..bytes.len())
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .collect();
+            (LineIndex::new(&self.text), lone_cr)
         })
     }
 
-    /// The `\n`-terminated line holding byte `offset`: its number (0-based) and its
-    /// start and end (the end excludes the `\n`).
+    /// The line holding byte `offset`: its number (0-based) and its start and end (the end
+    /// excludes the `\n`).
     fn line_of(&self, offset: usize) -> (usize, usize, usize) {
-        let lines = self.lines();
-        let offset = offset.min(self.text.len());
-        let k = lines
-            .partition_point(|&(start, _)| start <= offset)
-            .saturating_sub(1);
-        let start = lines[k].0;
-        let end = lines
-            .get(k + 1)
-            .map_or(self.text.len(), |&(next, _)| next - 1);
-        (k, start, end)
+        let (index, _) = self.lines();
+        let line = index.line_col(&self.text, offset.min(self.text.len())).line;
+        let start = index.line_start(line, &self.text);
+        let end = if line + 1 < index.line_count() {
+            index.line_start(line + 1, &self.text) - 1
+        } else {
+            self.text.len()
+        };
+        (line, start, end)
     }
 }
 
@@ -171,9 +162,11 @@ impl SourceCode for IndexedSource {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         // miette's reader, started at a line start far enough before the span that the
         // context lines it keeps are the same; its line numbers then count from there.
-        let lines = self.lines();
-        let (k, _, _) = self.line_of(span.offset());
-        let (start, breaks_before) = lines[k.saturating_sub(context_lines_before + 1)];
+        let (index, lone_cr) = self.lines();
+        let (line, _, _) = self.line_of(span.offset());
+        let first = line.saturating_sub(context_lines_before + 1);
+        let start = index.line_start(first, &self.text);
+        let breaks_before = first + lone_cr.partition_point(|&i| i < start);
         let window = &self.text.as_bytes()[start..];
         let shifted = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
@@ -387,7 +380,7 @@ fn drawable(source: &IndexedSource, problem: &Problem) -> Problem {
     let mut plain = problem.clone();
     plain.labels.clear();
     for label in &problem.labels {
-        let offset = label.offset().min(source.inner().len());
+        let offset = label.offset().min(source.text.len());
         let (line, start, _) = source.line_of(offset);
         let text = label.label().unwrap_or("here");
         plain.message.push_str(&format!(

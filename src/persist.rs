@@ -75,7 +75,14 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`"));
     }
-    let saved: SavedState = serde_json::from_slice(&bytes).map_err(|e| {
+    parse(path, &bytes, ir, hash)
+}
+
+/// Reads the saved state in `bytes` (the contents of the file `path` names, for messages)
+/// for the model `ir` compiled from a source with hash `hash`, rejecting anything that
+/// does not fit it exactly.
+pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
+    let saved: SavedState = serde_json::from_slice(bytes).map_err(|e| {
         Problem::error(
             "nshed::state::corrupt",
             format!("`{path}` is not a saved nshed state: {e}"),
