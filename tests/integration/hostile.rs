@@ -266,6 +266,24 @@ fn a_batch_of_a_billion_is_refused_at_check_time() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[test]
+fn batch_options_beyond_what_a_step_can_draw_are_usage_errors() {
+    let huge = "18446744073709551615";
+    for args in [
+        vec!["regularize", FIG1, "--batches", huge],
+        vec!["depth", "--depths", "2..3", "--batch", huge],
+        vec!["gen", "--nodes", "100", "--steps", "1", "--batch", huge],
+        vec!["fool", "--depths", "2..3", "--batch", huge],
+    ] {
+        let out = nshed(&args);
+        refused(
+            &out,
+            2,
+            &format!("a batch of {huge} samples is more than one step can draw (at most 1048576)"),
+        );
+    }
+}
+
 // ------------------------------------------------------------------ 5. many errors
 
 /// CPU seconds used by a finished child that has not been reaped yet, from
