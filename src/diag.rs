@@ -411,6 +411,16 @@ impl RenderStyle {
             RenderStyle::Plain
         }
     }
+
+    /// Colours only when stdout is a terminal and NO_COLOR is not set.
+    pub fn for_stdout() -> Self {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            RenderStyle::Fancy
+        } else {
+            RenderStyle::Plain
+        }
+    }
 }
 
 /// Renders one diagnostic to text.

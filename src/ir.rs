@@ -31,6 +31,10 @@ pub struct Ir {
     pub data: Data,
     /// `None` when the file has no `train` block: nothing is trained.
     pub train: Option<Train>,
+    /// The file's `expect initial { }` and `expect { }` blocks (left out of the JSON when
+    /// the file has none).
+    #[serde(default, skip_serializing_if = "Expectations::is_empty")]
+    pub expect: Expectations,
 }
 
 /// A level of feature nodes: nodes `first .. first + len`.
@@ -256,6 +260,133 @@ impl Quantity {
         ("logits", Quantity::Logits),
         ("info_plane", Quantity::InfoPlane),
     ];
+}
+
+/// The expectations of a file, checked by `nshed test` (`crate::expect` evaluates them).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Expectations {
+    /// `expect initial { }`: checked at the initial state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial: Vec<Expectation>,
+    /// `expect { }`: checked at the trained state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trained: Vec<Expectation>,
+}
+
+impl Expectations {
+    pub fn is_empty(&self) -> bool {
+        self.initial.is_empty() && self.trained.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.initial.len() + self.trained.len()
+    }
+}
+
+/// One expectation line, resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    pub check: Check,
+    /// The expectation in the source (byte offsets), for reports. Not in the JSON: the
+    /// IR describes the model, so a comment added above a line does not change it.
+    #[serde(skip)]
+    pub span: crate::span::Span,
+}
+
+/// What an expectation checks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// `predict X is C`; `class` is `None` for `is none` (no class reached).
+    Predict {
+        input: ExpectInput,
+        class: Option<ClassId>,
+    },
+    /// `pathway X has N...` (`fires`) / `pathway X lacks N...`.
+    Pathway {
+        input: ExpectInput,
+        fires: bool,
+        nodes: Vec<NodeId>,
+    },
+    /// `p X C OP v`
+    P {
+        input: ExpectInput,
+        class: ClassId,
+        compare: Compare,
+    },
+    /// `le X Y OP v`, the base `X` stepped with `label`.
+    Le {
+        base: ExpectInput,
+        label: ClassId,
+        test: ExpectInput,
+        compare: Compare,
+    },
+    /// `lambda N OP v` (`ln`: `ln lambda N OP v`)
+    Lambda {
+        node: NodeId,
+        ln: bool,
+        compare: Compare,
+    },
+    /// `eta F->C OP v` (`ln`: `ln eta F->C OP v`)
+    Eta {
+        edge: EdgeId,
+        ln: bool,
+        compare: Compare,
+    },
+    /// `logit X C OP v`
+    Logit {
+        input: ExpectInput,
+        class: ClassId,
+        compare: Compare,
+    },
+    /// `accuracy OP v` (unweighted share of data samples predicted as their label)
+    Accuracy { compare: Compare },
+}
+
+/// The input of an expectation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectInput {
+    /// A data sample, by index into `Data::samples`.
+    Sample(u32),
+    /// Firing input nodes, ascending, no repeats.
+    Pattern(Vec<NodeId>),
+}
+
+/// `OP value`, or `= value within tolerance`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Compare {
+    pub op: CmpOp,
+    pub value: f64,
+    /// Only with `=`: `|actual - value| <= within`. `=` without it is 1e-9 relative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CmpOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "=")]
+    Eq,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "=",
+        }
+    }
 }
 
 impl Ir {

@@ -7,11 +7,13 @@ pub mod analysis;
 pub mod check;
 pub mod diag;
 pub mod engine;
+pub mod expect;
 pub mod experiments;
 pub mod fsio;
 pub mod gen;
 pub mod ir;
 pub mod persist;
+mod prefetch;
 pub mod progress;
 pub mod query;
 pub mod record;
@@ -19,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod span;
+pub mod suite;
 pub mod syntax;
 
 #[cfg(feature = "cli")]

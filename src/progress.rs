@@ -12,6 +12,13 @@ pub trait Progress: Sync {
     fn advance(&self, units: u64);
     /// The computation ended (finished or stopped).
     fn finish(&self);
+    /// Whether whoever watches wants the computation to stop (a notebook's interrupt).
+    /// Sweeps look at it before every point and end with
+    /// [`ErrorKind::Interrupted`](crate::experiments::ErrorKind::Interrupted). Never, unless
+    /// the front end says so.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that nobody watches.

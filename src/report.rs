@@ -58,7 +58,8 @@ pub struct SampleReport {
     pub logits: Vec<Option<f64>>,
     pub ln_logits: Vec<Option<f64>>,
     pub p: Vec<f64>,
-    pub predicted: String,
+    /// The predicted class; `null` when the sample reaches no class (it counts as wrong).
+    pub predicted: Option<String>,
 }
 
 /// What `nshed run` prints.
@@ -99,13 +100,14 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
                 logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
                 ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
                 p: e.p.clone(),
-                predicted: ir.classes[e.predicted as usize].name.clone(),
+                predicted: e.prediction().map(|c| ir.classes[c as usize].name.clone()),
             }
         })
         .collect()
 }
 
-/// Share of data samples predicted as their label (`None` without data).
+/// Share of data samples predicted as their label (`None` without data); a sample that
+/// reaches no class counts as wrong.
 pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
     let samples = &model.ir.data.samples;
     if samples.is_empty() {
@@ -117,8 +119,20 @@ pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
         .iter()
         .filter(|s| {
             ev.ln_logits_into(model, state, &s.input, &mut z);
-            crate::engine::numeric::argmax_first(&z) == Some(s.label as usize)
+            crate::engine::eval::prediction(&z) == Some(s.label)
         })
+        .count();
+    Some(correct as f64 / samples.len() as f64)
+}
+
+/// `accuracy` from the samples' reports (one evaluation of each sample, not two).
+fn accuracy_of(samples: &[SampleReport]) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let correct = samples
+        .iter()
+        .filter(|s| s.predicted.as_ref() == Some(&s.label))
         .count();
     Some(correct as f64 / samples.len() as f64)
 }
@@ -154,6 +168,7 @@ impl RunReport {
         let ir = model.ir;
         let (lambda, ln_lambda) = lambda_maps(ir, state);
         let (eta, ln_eta) = eta_maps(ir, state);
+        let samples = sample_reports(model, state);
         RunReport {
             model: ir.model.clone(),
             classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
@@ -162,8 +177,8 @@ impl RunReport {
             ln_lambda,
             eta,
             ln_eta,
-            samples: sample_reports(model, state),
-            accuracy: accuracy(model, state),
+            accuracy: accuracy_of(&samples),
+            samples,
             levels: ir
                 .levels
                 .iter()

@@ -24,6 +24,29 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
+
+    /// This span without the whitespace and comments that end it (a rule that ends in an
+    /// expression takes the blanks after it); `text` is the text the span covers.
+    pub fn without_trailing_blanks(self, text: &str) -> Span {
+        let bytes = text.as_bytes();
+        let mut end = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => {
+                    i += 1;
+                    end = i;
+                }
+            }
+        }
+        Span::new(self.start, self.start + end.min(self.len()))
+    }
 }
 
 impl From<Span> for miette::SourceSpan {

@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# Issue 8's throughput comparison: nshed's training steps per second against the
-# straightforward NumPy baseline on the same generated model (batch 1).
+# The throughput comparison of issues 8 and 20: nshed's training steps per second
+# against the straightforward NumPy baseline on the same generated model (batch 1).
 #
-#   benches/baseline/compare.sh [NODES] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]
+#   benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]
 #
-# Defaults: a 10^4-node, 8-level model (`nshed gen --nodes 10000 --levels 8`), 100000
-# nshed steps and 3000 NumPy steps. Run from the repository root. Needs numpy
-# (`pip install numpy`). First checks that both implementations give the same ln lambda
-# and ln eta after 200 steps in sample order, then times each three times and prints
-# the ratio of the best rates (the machine may be busy; the best run is the least
-# disturbed one).
+# Defaults: one 10^4-node, 8-level model (`nshed gen --nodes 10000 --levels 8`); give a
+# list such as `10000,100000,1000000` to compare at several sizes. Steps default to
+# about 2 s of work per size (nshed: 10^9 / NODES, between 3,000 and 200,000; NumPy:
+# 3 * 10^7 / NODES, between 20 and 3,000). Run from the repository root. Needs numpy
+# (`pip install numpy`). First checks that both implementations give the same
+# ln lambda and ln eta after some steps in sample order (200; 50 from 10^6 nodes on),
+# then times each three times and prints the ratio of the best rates, both by the wall
+# clock and by processor time (the machine may be busy: the best run is the least
+# disturbed one, and processor time leaves out the time other processes ran).
 set -euo pipefail
 
-nodes="${1:-10000}"
+sizes="${1:-10000}"
 levels="${2:-8}"
-rust_steps="${3:-100000}"
-numpy_steps="${4:-3000}"
-for n in "$nodes" "$levels" "$rust_steps" "$numpy_steps"; do
+rust_steps_arg="${3:-}"
+numpy_steps_arg="${4:-}"
+IFS=',' read -r -a size_list <<<"$sizes"
+for n in "${size_list[@]}" "$levels" ${rust_steps_arg:+"$rust_steps_arg"} ${numpy_steps_arg:+"$numpy_steps_arg"}; do
     if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
         echo "error: \`$n\` is not a positive whole number" >&2
-        echo "help: benches/baseline/compare.sh [NODES] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]" >&2
+        echo "help: benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]" >&2
         exit 2
     fi
 done
@@ -37,13 +41,23 @@ cargo build --quiet --release --bin nshed --example train_steps
 nshed=target/release/nshed
 steps=target/release/examples/train_steps
 
-"$nshed" gen --nodes "$nodes" --levels "$levels" --steps "$rust_steps" --batch 1 -o "$work/model.nshed"
-"$nshed" ir "$work/model.nshed" > "$work/model.json"
+clamp() { local v=$1 lo=$2 hi=$3; ((v < lo)) && v=$lo; ((v > hi)) && v=$hi; echo "$v"; }
+# The rate of the line of `$1` that starts with `$2` (`nshed:`/`numpy:` wall, `cpu:`).
+rate() { grep "^$2" <<<"$1" | sed -E 's/.*: ([0-9.]+) steps\/s/\1/'; }
 
-# Same rules, same values: 200 steps drawing the samples in order.
-"$steps" "$work/model.nshed" --steps 200 --cycle --dump "$work/rust.json" > /dev/null
-python3 "$here/numpy_neurashed.py" "$work/model.json" --steps 200 --cycle --dump "$work/numpy.json" > /dev/null
-python3 - "$work/rust.json" "$work/numpy.json" <<'PY'
+for nodes in "${size_list[@]}"; do
+    rust_steps="${rust_steps_arg:-$(clamp $((1000000000 / nodes)) 3000 200000)}"
+    numpy_steps="${numpy_steps_arg:-$(clamp $((30000000 / nodes)) 20 3000)}"
+    check_steps=200
+    ((nodes >= 1000000)) && check_steps=50
+    echo "== $nodes nodes, $levels levels: $rust_steps nshed steps, $numpy_steps NumPy steps"
+    "$nshed" gen --nodes "$nodes" --levels "$levels" --steps "$rust_steps" --batch 1 -o "$work/model.nshed"
+    "$nshed" ir "$work/model.nshed" > "$work/model.json"
+
+    # Same rules, same values: steps drawing the samples in order.
+    "$steps" "$work/model.nshed" --steps "$check_steps" --cycle --dump "$work/rust.json" > /dev/null
+    python3 "$here/numpy_neurashed.py" "$work/model.json" --steps "$check_steps" --cycle --dump "$work/numpy.json" > /dev/null
+    python3 - "$work/rust.json" "$work/numpy.json" "$check_steps" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 worst = 0.0
@@ -55,24 +69,28 @@ for key in ("ln_lambda", "ln_eta"):
             worst = max(worst, abs(x - y))
 if worst > 1e-9:
     sys.exit(f"error: nshed and the baseline disagree by {worst:g} in ln lambda / ln eta")
-print(f"check: nshed and numpy agree after 200 steps (max |d ln| = {worst:.1e})")
+print(f"check: nshed and numpy agree after {sys.argv[3]} steps (max |d ln| = {worst:.1e})")
 PY
 
-rate() { sed -E 's/.*: ([0-9.]+) steps\/s/\1/' <<<"$1"; }
-rust_rates=()
-numpy_rates=()
-for run in 1 2 3; do
-    rust_line="$("$steps" "$work/model.nshed" --steps "$rust_steps")"
-    numpy_line="$(python3 "$here/numpy_neurashed.py" "$work/model.json" --steps "$numpy_steps")"
-    echo "run $run: $rust_line"
-    echo "run $run: $numpy_line"
-    rust_rates+=("$(rate "$rust_line")")
-    numpy_rates+=("$(rate "$numpy_line")")
-done
-python3 - "${rust_rates[*]}" "${numpy_rates[*]}" <<'PY'
+    rust_wall=() rust_cpu=() numpy_wall=() numpy_cpu=()
+    for run in 1 2 3; do
+        rust_out="$("$steps" "$work/model.nshed" --steps "$rust_steps")"
+        numpy_out="$(python3 "$here/numpy_neurashed.py" "$work/model.json" --steps "$numpy_steps")"
+        echo "run $run: $(tr '\n' ' ' <<<"$rust_out")"
+        echo "run $run: $(tr '\n' ' ' <<<"$numpy_out")"
+        rust_wall+=("$(rate "$rust_out" nshed:)")
+        rust_cpu+=("$(rate "$rust_out" cpu:)")
+        numpy_wall+=("$(rate "$numpy_out" numpy:)")
+        numpy_cpu+=("$(rate "$numpy_out" cpu:)")
+    done
+    python3 - "${rust_wall[*]}" "${numpy_wall[*]}" "${rust_cpu[*]}" "${numpy_cpu[*]}" "$nodes" <<'PY'
 import sys
-rust = max(float(x) for x in sys.argv[1].split())
-numpy = max(float(x) for x in sys.argv[2].split())
-print(f"best: nshed {rust:.0f} steps/s, numpy {numpy:.0f} steps/s")
-print(f"ratio: nshed is {rust / numpy:.1f}x the NumPy steps/s")
+best = [max((float(x) for x in arg.split()), default=0.0) for arg in sys.argv[1:5]]
+for what, rust, numpy in (("wall clock", best[0], best[1]), ("processor time", best[2], best[3])):
+    if rust == 0.0 or numpy == 0.0:
+        continue  # no processor time on this system
+    print(f"best by {what}: nshed {rust:.0f} steps/s, numpy {numpy:.1f} steps/s: "
+          f"{rust / numpy:.1f}x ({sys.argv[5]} nodes)")
 PY
+done
+uptime

@@ -8,7 +8,7 @@ use super::model::{ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
 use super::Ctx;
 use crate::ir;
-use crate::syntax::ast::{DataBlock, DataItem, SampleDecl, Span};
+use crate::syntax::ast::{DataBlock, DataItem, Ident, SampleDecl, Span};
 
 /// The checked data, plus the total weight (for the sampler check in `train`).
 #[derive(Debug)]
@@ -82,15 +82,61 @@ fn check_sample(
     decl: &SampleDecl,
     seen: &mut SeenIds<u32>,
 ) -> Option<ir::Sample> {
+    let input = resolve_inputs(ctx, symbols, &decl.inputs, seen);
+    let label = match symbols.lookup(&decl.label.name) {
+        Some(Entity::Class(id)) => Some(id),
+        Some(entity) => {
+            let what = symbols.describe(entity);
+            ctx.push(msg::label_not_class(
+                &decl.label.name,
+                &what,
+                decl.label.span,
+            ));
+            None
+        }
+        None => {
+            let suggestion = symbols.suggest_class(&decl.label.name);
+            ctx.push(msg::unknown_class(
+                &decl.label.name,
+                decl.label.span,
+                suggestion,
+            ));
+            None
+        }
+    };
+    let weight = match &decl.weight {
+        Some(expr) => eval_non_negative(ctx, expr, "a sample weight"),
+        None => Some(1.0),
+    };
+    match (input, label, weight) {
+        (Some(input), Some(label), Some(weight)) => Some(ir::Sample {
+            name: decl.name.name.clone(),
+            input,
+            label,
+            weight,
+        }),
+        _ => None,
+    }
+}
+
+/// Resolves the input nodes of a sample or of a pattern `{e1 e2}`: each must be a node of
+/// the input level, named once. The ids come back ascending; `None` when a problem was
+/// reported. `seen` is scratch space sized to the nodes (reused across lists).
+pub fn resolve_inputs(
+    ctx: &mut Ctx,
+    symbols: &Symbols,
+    names: &[Ident],
+    seen: &mut SeenIds<u32>,
+) -> Option<Vec<ir::NodeId>> {
     let mut ok = true;
-    let mut input: Vec<ir::NodeId> = Vec::with_capacity(decl.inputs.len());
+    let mut input: Vec<ir::NodeId> = Vec::with_capacity(names.len());
     seen.next_list();
-    for (position, name) in decl.inputs.iter().enumerate() {
-        symbols.warm(ahead(&decl.inputs, position, WARM_BATCH).iter());
+    for (position, name) in names.iter().enumerate() {
+        symbols.warm(ahead(names, position, WARM_BATCH).iter());
         match symbols.lookup_with_level(&name.name) {
             Some((Entity::Node(id), 0)) => {
                 if let Some(first) = seen.get(id as usize) {
-                    let first = decl.inputs[first as usize].span;
+                    let first = names[first as usize].span;
                     ctx.push(msg::repeated_input(&name.name, name.span, first));
                     ok = false;
                 } else {
@@ -120,39 +166,6 @@ fn check_sample(
             }
         }
     }
-    let label = match symbols.lookup(&decl.label.name) {
-        Some(Entity::Class(id)) => Some(id),
-        Some(entity) => {
-            let what = symbols.describe(entity);
-            ctx.push(msg::label_not_class(
-                &decl.label.name,
-                &what,
-                decl.label.span,
-            ));
-            None
-        }
-        None => {
-            let suggestion = symbols.suggest_class(&decl.label.name);
-            ctx.push(msg::unknown_class(
-                &decl.label.name,
-                decl.label.span,
-                suggestion,
-            ));
-            None
-        }
-    };
-    let weight = match &decl.weight {
-        Some(expr) => eval_non_negative(ctx, expr, "a sample weight"),
-        None => Some(1.0),
-    };
     input.sort_unstable();
-    match (ok, label, weight) {
-        (true, Some(label), Some(weight)) => Some(ir::Sample {
-            name: decl.name.name.clone(),
-            input,
-            label,
-            weight,
-        }),
-        _ => None,
-    }
+    ok.then_some(input)
 }

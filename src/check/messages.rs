@@ -32,6 +32,10 @@ const NO_DATA: &str = "nshed::check::no_data";
 const DEAD_NODE: &str = "nshed::check::dead_node";
 const CANNOT_GROW: &str = "nshed::check::cannot_grow";
 const REPEATED_WARNING: &str = "nshed::check::repeated_warning";
+const UNKNOWN_SAMPLE: &str = "nshed::check::unknown_sample";
+const BAD_TOLERANCE: &str = "nshed::check::bad_tolerance";
+const LE_LABEL: &str = "nshed::check::le_label";
+const EXPECT_UNTRAINED: &str = "nshed::check::expect_untrained";
 
 fn did_you_mean(problem: Problem, suggestion: Option<&str>, otherwise: String) -> Problem {
     match suggestion {
@@ -670,4 +674,113 @@ pub fn freeze_node(name: &str, what: &str, span: Span) -> Problem {
     Problem::error(BAD_FREEZE, format!("cannot freeze `{name}`: it is {what}"))
         .label(span, "not a level")
         .help("`freeze` takes level names, or `eta` for the class edges")
+}
+
+// ------------------------------------------------------------------ expect
+
+pub fn duplicate_expect(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(DUPLICATE_BLOCK, format!("`{name}` block given twice"))
+        .label(span, "second block")
+        .label(first, "first given here")
+        .help(format!(
+            "a file has at most one `expect` and one `expect initial` block: merge the `{name}` blocks"
+        ))
+}
+
+pub fn expect_untrained(header: Span) -> Problem {
+    Problem::warning(
+        EXPECT_UNTRAINED,
+        "`expect` checks the trained state, but the file has no `train` block",
+    )
+    .label(header, "nothing is trained before this is checked")
+    .help("without `train` the trained state is the initial one: write `expect initial { ... }`, or add a `train` block")
+}
+
+pub fn sample_without_data(name: &str, span: Span) -> Problem {
+    Problem::error(
+        NO_DATA,
+        format!("the model has no data, so `{name}` names no sample"),
+    )
+    .label(span, "not a sample")
+    .help("write the input as a pattern such as `{e1 e2}`, or add samples in a `data { }` block")
+}
+
+pub fn unknown_sample(
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+    input_node: bool,
+) -> Problem {
+    let p = Problem::error(UNKNOWN_SAMPLE, format!("unknown sample `{name}`"))
+        .label(span, "not a sample of the `data` block");
+    if input_node && suggestion.is_none() {
+        return p.help(format!(
+            "`{name}` is an input node: write the pattern `{{{name}}}`"
+        ));
+    }
+    did_you_mean(
+        p,
+        suggestion,
+        "name a sample of the `data` block, or write a pattern such as `{e1 e2}`".into(),
+    )
+}
+
+pub fn accuracy_without_data(span: Span) -> Problem {
+    Problem::error(NO_DATA, "`accuracy` needs data")
+        .label(span, "the model has no samples")
+        .help("add samples in a `data { }` block, or remove this expectation")
+}
+
+pub fn expected_class(name: &str, what: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("`{name}` is {what}, not a class"))
+        .label(span, "not a class")
+        .help("name a class declared in `classes { }`")
+}
+
+pub fn expect_class_lambda(name: &str, span: Span) -> Problem {
+    Problem::error(WRONG_KIND, format!("class `{name}` has no `lambda`"))
+        .label(span, "a class")
+        .help(format!(
+            "classes carry edge weights: expect `eta NODE->{name}` instead"
+        ))
+}
+
+pub fn pathway_class(name: &str, span: Span) -> Problem {
+    Problem::error(
+        WRONG_KIND,
+        format!("`{name}` is a class: pathways list feature nodes"),
+    )
+    .label(span, "a class")
+    .help(format!(
+        "to check the predicted class write `predict X is {name}`"
+    ))
+}
+
+pub fn repeated_pathway_node(name: &str, span: Span, first: Span) -> Problem {
+    Problem::error(REPEATED, format!("node `{name}` listed twice"))
+        .label(span, "listed again here")
+        .label(first, "first listed here")
+        .help("remove the repeated node")
+}
+
+pub fn label_on_sample(name: &str, span: Span) -> Problem {
+    Problem::error(
+        LE_LABEL,
+        format!("sample `{name}` already has its label"),
+    )
+    .label(span, "a second label")
+    .help("the base of `le` steps with the sample's own label: remove `-> ...`, or write the input as a pattern `{e1 e2} -> c1`")
+}
+
+pub fn le_base_without_label(span: Span) -> Problem {
+    Problem::error(LE_LABEL, "the base of `le` needs a label")
+        .label(span, "a pattern has no label")
+        .help("the base is trained one step towards its label: write `{e1 e2} -> c1`, or name a data sample")
+}
+
+pub fn within_without_eq(op: &str, within: Span, op_span: Span) -> Problem {
+    Problem::error(BAD_TOLERANCE, format!("`within` goes with `=`, not `{op}`"))
+        .label(within, "a tolerance")
+        .label(op_span, format!("this compares with `{op}`"))
+        .help("write `= v within tol` to allow |actual - v| <= tol, or drop `within`")
 }

@@ -7,6 +7,7 @@
 
 pub mod bounds;
 mod data;
+mod expect;
 mod fasthash;
 mod init;
 mod messages;
@@ -68,6 +69,8 @@ struct Blocks<'a> {
     rules: Option<&'a crate::syntax::ast::RulesBlock>,
     data: Option<&'a crate::syntax::ast::DataBlock>,
     train: Option<&'a crate::syntax::ast::TrainBlock>,
+    expect: Option<&'a crate::syntax::ast::ExpectBlock>,
+    expect_initial: Option<&'a crate::syntax::ast::ExpectBlock>,
 }
 
 fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
@@ -94,6 +97,19 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
             Block::Rules(b) => keep_first(ctx, &mut blocks.rules, b, "rules", |b| b.header),
             Block::Data(b) => keep_first(ctx, &mut blocks.data, b, "data", |b| b.header),
             Block::Train(b) => keep_first(ctx, &mut blocks.train, b, "train", |b| b.header),
+            Block::Expect(b) => {
+                let (slot, name) = if b.initial {
+                    (&mut blocks.expect_initial, "expect initial")
+                } else {
+                    (&mut blocks.expect, "expect")
+                };
+                match slot {
+                    Some(first) => {
+                        ctx.push(messages::duplicate_expect(name, b.header, first.header))
+                    }
+                    None => *slot = Some(b),
+                }
+            }
         }
     }
     blocks
@@ -121,6 +137,18 @@ pub fn check(file: &File) -> Checked {
         .collect();
     rules::check_jitter_conflicts(&mut ctx, &file_rules, &phase_scopes);
 
+    let expect = expect::check_expect(
+        &mut ctx,
+        &symbols,
+        &expect::Context {
+            data_block: blocks.data,
+            data: &data,
+            train: blocks.train.map(|b| b.header),
+        },
+        blocks.expect_initial,
+        blocks.expect,
+    );
+
     let file_set = rules::resolve(&symbols, &file_rules, None);
     let train = train.map(|t| t.resolve(&symbols, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
@@ -136,6 +164,7 @@ pub fn check(file: &File) -> Checked {
         rules: file_set,
         data: data.data,
         train,
+        expect,
     });
     Checked {
         ir,

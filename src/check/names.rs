@@ -147,29 +147,9 @@ impl<'a> NameTable<'a> {
         }
         let mask = self.slots.len() - 1;
         for key in names.filter_map(short_key) {
-            prefetch(&self.slots[hash(key) & mask]);
+            crate::prefetch::prefetch(&self.slots[hash(key) & mask]);
         }
     }
-}
-
-/// Starts loading `slot` into cache without waiting for it. This is the crate's one
-/// `unsafe` block (the lint policy in Cargo.toml denies `unsafe_code` elsewhere): the
-/// prefetch overlaps the cache misses of name lookups on large models (see
-/// ARCHITECTURE.md, "The fast path").
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
-fn prefetch(slot: &Slot) {
-    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-    // SAFETY: `prefetch` only needs SSE, which every x86_64 processor has; a prefetch
-    // never faults and has no effect visible to the program, and the pointer comes from
-    // a live reference anyway.
-    unsafe { _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast()) }
-}
-
-/// Elsewhere: read the slot, which at least starts the miss.
-#[cfg(not(target_arch = "x86_64"))]
-fn prefetch(slot: &Slot) {
-    std::hint::black_box(slot.entity);
 }
 
 #[cfg(test)]

@@ -144,16 +144,14 @@ impl Diagnostic for CliError {
 
 impl From<ExperimentError> for CliError {
     fn from(e: ExperimentError) -> CliError {
-        let code = match e.kind {
-            ErrorKind::Options => "nshed::usage",
-            ErrorKind::Model => "nshed::model",
-            ErrorKind::Failed => "nshed::failed",
-        };
+        let code = e.code();
         let mut problem = Problem::error(code, e.message);
         problem.help = e.help;
         match e.kind {
             ErrorKind::Options => CliError::Usage(problem),
-            ErrorKind::Model | ErrorKind::Failed => CliError::Failed(problem),
+            ErrorKind::Model | ErrorKind::Failed | ErrorKind::Interrupted => {
+                CliError::Failed(problem)
+            }
         }
     }
 }

@@ -31,6 +31,7 @@ mod query;
 mod regularize;
 mod repl;
 mod run;
+mod test;
 
 pub use error::{exit, CliError};
 
@@ -95,6 +96,9 @@ pub enum Command {
     /// Spread of the logits across seeds against depth for several init distributions, and
     /// the effect of freezing a level on accuracy, sparsity and LE.
     Depth(Box<depth::DepthArgs>),
+    /// Test models: check each, train it once, evaluate its `expect` blocks and compare its
+    /// run report with the golden report beside it (MODEL.golden.json); `--bless` writes them.
+    Test(Box<test::TestArgs>),
     /// Combine the shard files of a sweep (run with --shard I/N --out PATH) into the result of
     /// the whole sweep: the same table, JSON, CSV and figure as an unsharded run.
     Merge(merge::MergeArgs),
@@ -157,6 +161,7 @@ pub fn main() -> ExitCode {
         Command::Lsp => crate::lsp::run_stdio()
             .map_err(|e| CliError::failed(format!("the language server stopped: {e}"), None)),
         Command::Completions(args) => completions::run(&args),
+        Command::Test(args) => test::run(&ctx, &args),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

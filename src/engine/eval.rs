@@ -22,7 +22,21 @@ pub struct Evaluation {
     pub predicted: ClassId,
 }
 
+/// The predicted class of these logits (`ln Z` per class): the first largest, or `None`
+/// when no class is reached (every logit is exactly 0), which counts as wrong.
+pub fn prediction(ln_logits: &[f64]) -> Option<ClassId> {
+    if ln_logits.iter().all(|&z| z == f64::NEG_INFINITY) {
+        return None;
+    }
+    argmax_first(ln_logits).map(|c| c as ClassId)
+}
+
 impl Evaluation {
+    /// The predicted class, or `None` when no class is reached (see `prediction`).
+    pub fn prediction(&self) -> Option<ClassId> {
+        prediction(&self.ln_logits)
+    }
+
     /// The firing nodes of feature level `level` (0 = input level).
     pub fn firing_in_level<'s>(&'s self, model: &Model, level: usize) -> &'s [NodeId] {
         let Some(l) = model.ir.levels.get(level) else {

@@ -227,6 +227,11 @@ pub(crate) enum Steps {
     /// pending shrink and its growth factor (frozen entries add 0 and 0), with no
     /// branch at all.
     Mul(Vec<MulStep>),
+    /// `Mul` with at most 256 different records (nearly every model: one per rule,
+    /// and frozen levels): each entry holds a one-byte index into `table`, so the table
+    /// a step reads at scattered places is an eighth the size of the cells (at 10^6
+    /// nodes 1 MB, which stays in the L2 cache, instead of 16 MB).
+    Few { table: Vec<MulStep>, index: Vec<u8> },
     /// Anything else.
     General(Vec<LazyStep>),
 }
@@ -264,7 +269,10 @@ impl Steps {
             .map(|((&t, &op), &rate)| mul_factor(t, op).map(|ln_grow| MulStep { ln_grow, rate }))
             .collect();
         match all_mul {
-            Some(steps) => Steps::Mul(steps),
+            Some(steps) => match few(&steps) {
+                Some((table, index)) => Steps::Few { table, index },
+                None => Steps::Mul(steps),
+            },
             None => Steps::General(
                 treatment
                     .iter()
@@ -278,6 +286,33 @@ impl Steps {
             ),
         }
     }
+}
+
+/// The distinct records of `steps` (at most 256, in order of first use) and each entry's
+/// index among them; `None` when there are more.
+fn few(steps: &[MulStep]) -> Option<(Vec<MulStep>, Vec<u8>)> {
+    let key = |m: &MulStep| (m.ln_grow.to_bits(), m.rate.to_bits());
+    let mut seen: std::collections::HashMap<(u64, u64), u8> = std::collections::HashMap::new();
+    let mut table = Vec::new();
+    let mut index = Vec::with_capacity(steps.len());
+    for m in steps {
+        let at = match seen.get(&key(m)) {
+            Some(&at) => at,
+            None => {
+                let at = u8::try_from(table.len()).ok()?;
+                seen.insert(key(m), at);
+                table.push(*m);
+                at
+            }
+        };
+        index.push(at);
+    }
+    Some((table, index))
+}
+
+#[cfg(test)]
+pub(crate) fn few_for_tests(steps: &[MulStep]) -> Option<(Vec<MulStep>, Vec<u8>)> {
+    few(steps)
 }
 
 impl Plan {
@@ -424,6 +459,21 @@ mod tests {
         assert_eq!(lazy.check(), Ok(()));
         lazy.key ^= 1;
         assert!(lazy.check().is_err());
+    }
+
+    #[test]
+    fn few_records_are_indexed_and_many_are_not() {
+        let step = |g: f64| MulStep {
+            ln_grow: g,
+            rate: -g,
+        };
+        let steps: Vec<MulStep> = [0.5, 0.1, 0.5, 0.0, 0.1].map(step).to_vec();
+        let (table, index) = few(&steps).expect("few");
+        assert_eq!(table, [0.5, 0.1, 0.0].map(step).to_vec());
+        assert_eq!(index, vec![0, 1, 0, 2, 1]);
+        let many: Vec<MulStep> = (0..257).map(|i| step(i as f64)).collect();
+        assert!(few(&many).is_none());
+        assert!(few(&many[..256]).is_some());
     }
 
     #[test]

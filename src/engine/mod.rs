@@ -10,6 +10,7 @@ pub mod lazy;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
+mod pathways;
 pub mod rules;
 pub mod sample;
 pub mod state;
@@ -24,7 +25,7 @@ pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
 pub use rules::{Freeze, LnOp, Rules};
 pub use state::{run_seed, State, StateFault};
-pub use train::{step_on, Trainer};
+pub use train::{explicit_rules, explicit_step, step_on, untrainable, ExplicitRules, Trainer};
 
 /// Builds the initial state for `seed` and trains it by the file's schedule (nothing
 /// when there is no `train` block or `train` is false). `observer` sees every step.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
 use super::rules::LnOp;
 use crate::ir::{Dist, Ir};
+use crate::prefetch::prefetch;
 
 /// The run's random stream (SPEC 4: one seed determines every draw).
 pub type RunRng = ChaCha8Rng;
@@ -209,12 +210,42 @@ impl State {
     }
 }
 
+/// The `Steps::Few` growth loop: like `Steps::Mul`, with each entry's record from
+/// `step_of` (a lookup in a table small enough to stay in cache).
+#[inline(always)]
+fn grow_mul(cells: &mut [Cell], clock: u64, ids: &[u32], step_of: impl Fn(usize) -> MulStep) {
+    for (k, &i) in ids.iter().enumerate() {
+        if let Some(c) = ids.get(k + AHEAD).and_then(|&j| cells.get(j as usize)) {
+            prefetch(c);
+        }
+        let i = i as usize;
+        let MulStep { ln_grow, rate } = step_of(i);
+        let cell = &mut cells[i];
+        let t = (clock - cell.since) as i64 as f64;
+        *cell = Cell {
+            base: (cell.base + t * rate) + ln_grow,
+            since: clock + 1,
+        };
+    }
+}
+
+/// How far ahead of the growth loop its entries are prefetched.
+const AHEAD: usize = 16;
+
 /// See `State::grow_lazy_lambdas`. The rate comes from the plan's step, which holds
 /// the installed rate, so each entry costs two lookups: its step and its cell.
 fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
     match steps {
         Steps::Mul(steps) => {
-            for &i in ids {
+            for (k, &i) in ids.iter().enumerate() {
+                // The entries are scattered: ask for those a few places ahead now,
+                // so their cache misses overlap with this one's work.
+                if let Some(&j) = ids.get(k + AHEAD) {
+                    if let (Some(c), Some(s)) = (cells.get(j as usize), steps.get(j as usize)) {
+                        prefetch(c);
+                        prefetch(s);
+                    }
+                }
                 let i = i as usize;
                 let MulStep { ln_grow, rate } = steps[i];
                 let cell = &mut cells[i];
@@ -224,6 +255,14 @@ fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps) {
                     base: (cell.base + t * rate) + ln_grow,
                     since: clock + 1,
                 };
+            }
+        }
+        Steps::Few { table, index } => {
+            if let [only] = table[..] {
+                // One record for every entry (one rule, nothing frozen): no lookup.
+                grow_mul(cells, clock, ids, |_| only);
+            } else {
+                grow_mul(cells, clock, ids, |i| table[usize::from(index[i])]);
             }
         }
         Steps::General(steps) => {
@@ -437,5 +476,57 @@ pub mod ln_vec {
             .into_iter()
             .map(|x| x.unwrap_or(f64::NEG_INFINITY))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_records_grow_like_one_record_per_entry() {
+        // 40 entries, 3 records (and one alone), written at different clocks.
+        let records = [(0.1, -0.05), (0.0, 0.0), (0.2, -0.1)];
+        let steps: Vec<MulStep> = (0..40)
+            .map(|i| {
+                let (ln_grow, rate) = records[i % 3];
+                MulStep { ln_grow, rate }
+            })
+            .collect();
+        let cells: Vec<Cell> = (0..40)
+            .map(|i| Cell {
+                base: i as f64 * 0.25 - 3.0,
+                since: (i % 5) as u64,
+            })
+            .collect();
+        let ids: Vec<u32> = (0..40).filter(|i| i % 4 != 1).collect();
+        let grown = |plan: &Steps| {
+            let mut c = cells.clone();
+            grow_lazy(&mut c, 7, &ids, plan);
+            c
+        };
+        let per_entry = grown(&Steps::Mul(steps.clone()));
+        let Some((table, index)) = super::super::lazy::few_for_tests(&steps) else {
+            panic!("three records are few");
+        };
+        assert_eq!(table.len(), 3);
+        assert_eq!(grown(&Steps::Few { table, index }), per_entry);
+        // One record: the loop without lookups.
+        let one = vec![
+            MulStep {
+                ln_grow: 0.1,
+                rate: -0.05
+            };
+            40
+        ];
+        assert_eq!(
+            grown(&Steps::Few {
+                table: vec![one[0]],
+                index: vec![0; 40]
+            }),
+            grown(&Steps::Mul(one))
+        );
+        assert_eq!(per_entry[1], cells[1], "not grown");
+        assert_eq!(per_entry[3].since, 8);
     }
 }

@@ -149,6 +149,7 @@ pub fn fig1() -> Ir {
             noise_flip: 0.0,
         },
         train: None,
+        expect: Default::default(),
     }
 }
 
@@ -258,6 +259,7 @@ pub fn generated(
             noise_flip: 0.0,
         },
         train: None,
+        expect: Default::default(),
     }
 }
 
@@ -376,5 +378,6 @@ pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
             noise_flip: ir.data.noise_flip,
         },
         train,
+        expect: Default::default(),
     }
 }

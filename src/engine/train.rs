@@ -12,10 +12,11 @@
 
 use super::graph::{FireCounts, Model};
 use super::lazy::Plan;
+use super::pathways::{is_plain_input, Kept, Pathways};
 use super::rules::{Freeze, Rules};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::State;
-use crate::ir::{ClassId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler};
+use crate::ir::{ClassId, EdgeId, EtaUpdate, Ir, NodeId, Phase, RuleSet, Sampler};
 
 /// The file-wide `eta_update` (union when there is no `train`).
 pub fn eta_update_of(ir: &Ir) -> EtaUpdate {
@@ -28,7 +29,8 @@ struct Workspace {
     counts: FireCounts,
     pathway: Vec<NodeId>,
     in_u: Vec<bool>,
-    /// The nodes of U, each once, in discovery order.
+    /// The nodes of U, each once, in discovery order, in front (one slot per node and
+    /// a spare, so that adding a node needs no branch).
     u_list: Vec<NodeId>,
     label_in_u: Vec<bool>,
     /// Class edges whose eta grows this step, and the same as a list.
@@ -44,7 +46,7 @@ impl Workspace {
             counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
             in_u: vec![false; model.n_nodes()],
-            u_list: Vec::new(),
+            u_list: vec![0; model.n_nodes() + 1],
             label_in_u: vec![false; model.n_classes()],
             cofire: vec![false; model.n_edges()],
             cofire_list: Vec::new(),
@@ -62,9 +64,13 @@ pub struct Trainer<'m, 'ir> {
     phase_plans: Vec<Plan>,
     /// The plan of the last explicit step's rules (LE steps reuse one rule set).
     explicit: Option<(Rules, Freeze, Plan)>,
+    /// The file's rules and their plan, for steps of a model without a `train` block.
+    file_rules: Option<(Rules, Plan)>,
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
+    /// The data samples' pathways, kept from their first draw.
+    pathways: Pathways,
 }
 
 impl<'m, 'ir> Trainer<'m, 'ir> {
@@ -79,9 +85,15 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
                 .collect(),
             explicit: None,
+            file_rules: ir.train.is_none().then(|| {
+                let rules = Rules::new(&ir.rules);
+                let plan = Plan::new(ir, &rules, &Freeze::none(ir));
+                (rules, plan)
+            }),
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
+            pathways: Pathways::new(model),
         }
     }
 
@@ -124,7 +136,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 state.step_in_phase = 0;
                 continue;
             }
-            self.scheduled_step(state, train.sampler, state.phase, phase.batch);
+            self.scheduled_step(state, train.sampler, Some(state.phase), phase.batch);
             state.step += 1;
             state.step_in_phase += 1;
             taken += 1;
@@ -141,8 +153,10 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 
     /// Steps past the end of the schedule (the REPL's `train N` once the file's steps
-    /// are spent): drawn and updated exactly like the last phase's steps. Returns the
-    /// steps taken (0 when there is no phase).
+    /// are spent): drawn and updated exactly like the last phase's steps. A model without
+    /// a `train` block takes steps with every default (SPEC 10: batch 1, `replace`, the
+    /// file's rules, nothing frozen). Returns the steps taken (0 when there is no phase,
+    /// or no data to draw from: see [`untrainable`]).
     pub fn run_extra_steps(
         &mut self,
         state: &mut State,
@@ -150,23 +164,35 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         observer: &mut dyn FnMut(&State),
     ) -> u64 {
         let ir = self.model.ir;
-        let Some(train) = ir.train.as_ref() else {
+        if untrainable(ir).is_some() {
             return 0;
+        }
+        let (sampler, phase, batch) = match ir.train.as_ref() {
+            Some(train) => {
+                let Some(last) = train.phases.len().checked_sub(1) else {
+                    return 0;
+                };
+                (train.sampler, Some(last), train.phases[last].batch)
+            }
+            None => (Sampler::Replace, None, 1),
         };
-        let Some(last) = train.phases.len().checked_sub(1) else {
-            return 0;
-        };
-        let batch = train.phases[last].batch;
         for _ in 0..steps {
-            self.scheduled_step(state, train.sampler, last, batch);
+            self.scheduled_step(state, sampler, phase, batch);
             state.step += 1;
             observer(state);
         }
         steps
     }
 
-    /// One step of the schedule: draw, add noise, update.
-    fn scheduled_step(&mut self, state: &mut State, sampler: Sampler, phase: usize, batch: u64) {
+    /// One step of the schedule: draw, add noise, update with the rules of `phase` (the
+    /// file's rules when `None`).
+    fn scheduled_step(
+        &mut self,
+        state: &mut State,
+        sampler: Sampler,
+        phase: Option<usize>,
+        batch: u64,
+    ) {
         let samples = &self.model.ir.data.samples;
         let mut drawn = std::mem::take(&mut self.ws.batch);
         draw_batch(
@@ -195,16 +221,26 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
+        if q == 0.0 {
+            for &i in &drawn {
+                self.pathways
+                    .fill(self.model, i, &mut self.ws.counts, &mut self.ws.pathway);
+            }
+        }
+        let pathways = &self.pathways;
         let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
-            let input: &[NodeId] = if q > 0.0 {
-                &noisy[k]
+            if q > 0.0 {
+                (&noisy[k][..], samples[i].label, None)
             } else {
-                &samples[i].input
-            };
-            (input, samples[i].label)
+                (&samples[i].input[..], samples[i].label, pathways.get(i))
+            }
         });
-        let rules = &self.phase_rules[phase];
-        let plan = &self.phase_plans[phase];
+        let (rules, plan) = match (phase, &self.file_rules) {
+            (Some(p), _) => (&self.phase_rules[p], &self.phase_plans[p]),
+            (None, Some((rules, plan))) => (rules, plan),
+            // Only models without a `train` block step with the file's rules.
+            (None, None) => return,
+        };
         update(
             self.model,
             &mut self.ws,
@@ -242,9 +278,66 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             state,
             rules,
             plan,
-            batch.iter().copied(),
+            batch.iter().map(|&(input, label)| (input, label, None)),
         );
     }
+}
+
+/// Why training steps cannot be drawn for `ir`: it has no data (SPEC 10: a model with
+/// data and no `train` block trains with every default).
+pub fn untrainable(ir: &Ir) -> Option<&'static str> {
+    ir.data
+        .samples
+        .is_empty()
+        .then_some("the model has no data to draw training batches from")
+}
+
+/// The rules and freezes of an explicit step (`step BATCH` in the REPL, `step_on` in
+/// Python): the current phase's (the last phase's once the schedule is over), or the
+/// file's when there is no schedule.
+pub struct ExplicitRules<'ir> {
+    pub rules: &'ir RuleSet,
+    pub freeze: Freeze,
+    /// Where the rules come from: "phase `main`" or "the file".
+    pub source: String,
+}
+
+/// See [`ExplicitRules`].
+pub fn explicit_rules<'ir>(ir: &'ir Ir, state: &State) -> ExplicitRules<'ir> {
+    match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
+        Some(t) => {
+            let p = &t.phases[state.phase.min(t.phases.len() - 1)];
+            ExplicitRules {
+                rules: &p.rules,
+                freeze: Freeze::of_phase(p),
+                source: format!("phase `{}`", p.name),
+            }
+        }
+        None => ExplicitRules {
+            rules: &ir.rules,
+            freeze: Freeze::none(ir),
+            source: "the file".to_string(),
+        },
+    }
+}
+
+/// One explicit training step on `batch` (pairs of ascending level-1 ids and a label) with
+/// the [`explicit_rules`] of the state's position; counts as a step (`state.step` grows,
+/// the schedule's position does not move). Returns where the rules came from.
+pub fn explicit_step(
+    trainer: &mut Trainer,
+    state: &mut State,
+    batch: &[(&[NodeId], ClassId)],
+) -> String {
+    let ir = trainer.model().ir;
+    let ExplicitRules {
+        rules,
+        freeze,
+        source,
+    } = explicit_rules(ir, state);
+    trainer.step_on(state, &Rules::new(rules), &freeze, batch);
+    state.step += 1;
+    source
 }
 
 /// Convenience for one explicit step with fresh scratch space (REPL, tests).
@@ -258,8 +351,9 @@ pub fn step_on(
     Trainer::new(model).step_on(state, &Rules::new(rules), freeze, batch);
 }
 
-/// SPEC 3 steps 1–4 for one batch. Every update reads the value from before the step:
-/// U and the co-firing edges are fixed first, and each entry is written once.
+/// SPEC 3 steps 1–4 for one batch of `(input, label, kept pathway)`. Every update reads
+/// the value from before the step: U and the co-firing edges are fixed first, and each
+/// entry is written once.
 fn update<'b>(
     model: &Model,
     ws: &mut Workspace,
@@ -267,55 +361,101 @@ fn update<'b>(
     state: &mut State,
     rules: &Rules,
     plan: &Plan,
-    batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId)>,
+    batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId, Option<Kept<'b>>)>,
 ) {
     let ir = model.ir;
+    let Workspace {
+        counts,
+        pathway,
+        in_u,
+        u_list,
+        label_in_u,
+        cofire,
+        cofire_list,
+        ..
+    } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
     // `in_u` is only read by dense nodes. Then U is the pathway itself.
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
-    let mut marked = true;
+    // Where a lone sample's pathway is: kept (`Some`), or in `pathway` (`None`).
+    let mut lone_path: Option<Option<&[NodeId]>> = None;
+    let mut u_len = 0;
+    // A lone sample's kept co-firing edges (its own label's), for either eta update.
+    let mut lone_edges: Option<&[EdgeId]> = None;
     // 1. U: firing nodes of every sample, and the label classes.
-    for (input, label) in batch {
-        model
-            .graph
-            .fire_levels(input, &mut ws.counts, &mut ws.pathway, false);
-        if lone && is_plain_input(input, model.n_inputs()) {
-            marked = false;
+    for (input, label, kept) in batch {
+        let path: &[NodeId] = match kept {
+            Some(k) => k.nodes,
+            None => {
+                model.graph.fire_levels(input, counts, pathway, false);
+                pathway
+            }
+        };
+        if lone && (kept.is_some() || is_plain_input(input, model.n_inputs())) {
+            lone_path = Some(kept.map(|k| k.nodes));
+            lone_edges = kept.map(|k| k.own_edges);
         } else {
-            for &n in &ws.pathway {
-                if !ws.in_u[n as usize] {
-                    ws.in_u[n as usize] = true;
-                    ws.u_list.push(n);
-                }
+            // Branch-free: whether a node is new is data-dependent (samples of a
+            // batch share much of their pathways), so every node is written at
+            // `u_len` and kept only when it was not in U yet.
+            for &n in path {
+                let seen = std::mem::replace(&mut in_u[n as usize], true);
+                u_list[u_len] = n;
+                u_len += usize::from(!seen);
             }
         }
-        if let Some(l) = ws.label_in_u.get_mut(label as usize) {
+        if let Some(l) = label_in_u.get_mut(label as usize) {
             *l = true;
         }
         if eta_update == EtaUpdate::Sample {
             // Edges from a node of this sample's pathway into its own label.
-            let first = model.graph.first_with_edges;
-            for &f in ws.pathway.iter().filter(|&&f| f >= first) {
-                for &e in model.graph.out_edges(f) {
-                    if ir.edges[e as usize].to == label && !ws.cofire[e as usize] {
-                        ws.cofire[e as usize] = true;
-                        ws.cofire_list.push(e);
+            match kept {
+                Some(k) => {
+                    for &e in k.own_edges {
+                        if !cofire[e as usize] {
+                            cofire[e as usize] = true;
+                            cofire_list.push(e);
+                        }
+                    }
+                }
+                None => {
+                    let first = model.graph.first_with_edges;
+                    for &f in path.iter().filter(|&&f| f >= first) {
+                        for &e in model.graph.out_edges(f) {
+                            if ir.edges[e as usize].to == label && !cofire[e as usize] {
+                                cofire[e as usize] = true;
+                                cofire_list.push(e);
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    let u_nodes: &[NodeId] = if marked { &ws.u_list } else { &ws.pathway };
+    let marked = lone_path.is_none();
+    let u_nodes: &[NodeId] = match lone_path {
+        Some(Some(kept)) => kept,
+        Some(None) => pathway,
+        None => &u_list[..u_len],
+    };
     if eta_update == EtaUpdate::Union {
-        // Edges from a node of U into a label of the batch. Nodes below the first
-        // with an edge are skipped without a lookup (in most models only the last
-        // feature level has edges, and U is mostly lower levels).
-        let first = model.graph.first_with_edges;
-        for &f in u_nodes.iter().filter(|&&f| f >= first) {
-            for &e in model.graph.out_edges(f) {
-                if ws.label_in_u[ir.edges[e as usize].to as usize] {
-                    ws.cofire[e as usize] = true;
-                    ws.cofire_list.push(e);
+        if let Some(edges) = lone_edges {
+            // One sample: the edges from its pathway into its label, kept.
+            for &e in edges {
+                cofire[e as usize] = true;
+            }
+            cofire_list.extend_from_slice(edges);
+        } else {
+            // Edges from a node of U into a label of the batch. Nodes below the first
+            // with an edge are skipped without a lookup (in most models only the last
+            // feature level has edges, and U is mostly lower levels).
+            let first = model.graph.first_with_edges;
+            for &f in u_nodes.iter().filter(|&&f| f >= first) {
+                for &e in model.graph.out_edges(f) {
+                    if label_in_u[ir.edges[e as usize].to as usize] {
+                        cofire[e as usize] = true;
+                        cofire_list.push(e);
+                    }
                 }
             }
         }
@@ -326,7 +466,7 @@ fn update<'b>(
     //    nodes are all written, in id order (the order of their jitter draws).
     state.grow_lazy_lambdas(u_nodes, &plan.node_step);
     state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
-        if ws.in_u[n] {
+        if in_u[n] {
             rules.grow[n]
         } else {
             rules.shrink[n]
@@ -334,9 +474,9 @@ fn update<'b>(
     });
 
     // 3. eta of every class edge, by co-firing, the same way.
-    state.grow_lazy_etas(&ws.cofire_list, &plan.edge_step);
+    state.grow_lazy_etas(cofire_list, &plan.edge_step);
     state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
-        if ws.cofire[e] {
+        if cofire[e] {
             rules.grow_eta[e]
         } else {
             rules.shrink_eta[e]
@@ -346,22 +486,15 @@ fn update<'b>(
 
     // Leave the scratch space clean for the next step.
     if marked {
-        for &n in &ws.u_list {
-            ws.in_u[n as usize] = false;
+        for &n in &u_list[..u_len] {
+            in_u[n as usize] = false;
         }
-        ws.u_list.clear();
     }
-    ws.label_in_u.iter_mut().for_each(|b| *b = false);
-    for &e in &ws.cofire_list {
-        ws.cofire[e as usize] = false;
+    label_in_u.iter_mut().for_each(|b| *b = false);
+    for &e in cofire_list.iter() {
+        cofire[e as usize] = false;
     }
-    ws.cofire_list.clear();
-}
-
-/// Whether `input` is strictly ascending and names only level-1 nodes (then its
-/// pathway lists every firing node once).
-fn is_plain_input(input: &[NodeId], n_inputs: usize) -> bool {
-    input.windows(2).all(|w| w[0] < w[1]) && input.last().is_none_or(|&n| (n as usize) < n_inputs)
+    cofire_list.clear();
 }
 
 #[cfg(test)]
@@ -370,12 +503,125 @@ mod tests {
     use crate::engine::testing::fig1;
 
     #[test]
+    fn without_a_schedule_steps_take_every_default() {
+        // SPEC 10: batch 1, `replace`, union, the file's rules: the same run as a one-phase
+        // schedule that says so.
+        let bare = fig1();
+        let mut scheduled = fig1();
+        scheduled.train = Some(crate::engine::testing::one_phase(
+            &bare,
+            50,
+            1,
+            Sampler::Replace,
+            EtaUpdate::Union,
+            0,
+        ));
+        let (a, b) = (Model::new(&bare), Model::new(&scheduled));
+        let mut from_defaults = State::new(&bare, 0);
+        let until = crate::engine::Until::Steps(50);
+        let control = crate::engine::Control::default();
+        let taken = crate::engine::train(
+            &mut Trainer::new(&a),
+            &mut from_defaults,
+            until,
+            &control,
+            &mut |_| {},
+        );
+        assert_eq!(taken.taken, 50);
+        let mut from_schedule = State::new(&scheduled, 0);
+        Trainer::new(&b).run(&mut from_schedule, &mut |_| {});
+        assert_eq!(from_defaults.ln_lambdas(), from_schedule.ln_lambdas());
+        assert_eq!(from_defaults.ln_etas(), from_schedule.ln_etas());
+        assert_eq!(from_defaults.step, 50);
+        assert_ne!(
+            from_defaults.ln_lambdas(),
+            State::new(&bare, 0).ln_lambdas()
+        );
+    }
+
+    #[test]
+    fn without_data_no_step_is_drawn() {
+        let mut ir = fig1();
+        ir.data.samples.clear();
+        assert!(untrainable(&ir).is_some());
+        assert!(untrainable(&fig1()).is_none());
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        assert_eq!(
+            Trainer::new(&model).run_extra_steps(&mut state, 5, &mut |_| {}),
+            0
+        );
+        assert_eq!(state, State::new(&ir, 0));
+    }
+
+    #[test]
+    fn an_explicit_step_counts_and_names_its_rules() {
+        // SPEC 7: one step on {c1a, {e4 e5 e6}->c2} leaves lambda[e3] at 0.9.
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        let batch: [(&[NodeId], ClassId); 2] = [(&[0, 1], 0), (&[3, 4, 5], 1)];
+        let source = explicit_step(&mut Trainer::new(&model), &mut state, &batch);
+        assert_eq!(source, "the file");
+        assert_eq!(state.step, 1);
+        assert!((state.lambda(2) - 0.9).abs() < 1e-12);
+        assert!((state.lambda(0) - 1.1).abs() < 1e-12);
+    }
+
+    #[test]
     fn plain_inputs_are_ascending_level1_ids() {
         assert!(is_plain_input(&[], 7));
         assert!(is_plain_input(&[0, 2, 6], 7));
         assert!(!is_plain_input(&[2, 2, 3], 7));
         assert!(!is_plain_input(&[3, 2], 7));
         assert!(!is_plain_input(&[2, 7], 7));
+    }
+
+    /// Trains `ir`'s schedule with the given pathway cache; returns the state.
+    fn trained_with(ir: &Ir, cache: impl Fn(&Model) -> Pathways) -> (State, usize) {
+        let model = Model::new(ir);
+        let mut state = State::new(ir, 5);
+        let mut trainer = Trainer::new(&model);
+        trainer.pathways = cache(&model);
+        trainer.run(&mut state, &mut |_| {});
+        (state, trainer.pathways.n_kept())
+    }
+
+    #[test]
+    fn kept_pathways_change_no_value() {
+        use crate::engine::testing::{generated, mul, one_phase, uniform_rules};
+        use crate::ir::Update;
+        for (batch, eta_update, sampler) in [
+            (1, EtaUpdate::Union, Sampler::Replace),
+            (1, EtaUpdate::Sample, Sampler::Shuffle),
+            (4, EtaUpdate::Union, Sampler::Replace),
+            (3, EtaUpdate::Sample, Sampler::Cycle),
+        ] {
+            let mut ir = generated(1500, 5, 4, 40, 0.05, 3);
+            ir.train = Some(one_phase(&ir, 400, batch, sampler, eta_update, 0));
+            // A second phase with dense (`sub`) shrinks: U is marked, not borrowed.
+            if let Some(t) = ir.train.as_mut() {
+                let mut dense = t.phases[0].clone();
+                dense.rules = uniform_rules(
+                    ir.nodes.len(),
+                    ir.edges.len(),
+                    mul(1.2),
+                    Update::Sub { amount: 0.01 },
+                );
+                dense.steps = 50;
+                t.phases.push(dense);
+            }
+            let (kept, n_kept) = trained_with(&ir, Pathways::new);
+            let (fired, none_kept) = trained_with(&ir, |m| Pathways::with_budget(m, 0));
+            let half = ir.nodes.len() * 2;
+            let (mixed, some_kept) = trained_with(&ir, |m| Pathways::with_budget(m, half));
+            let what = format!("batch {batch}, {eta_update:?}, {sampler:?}");
+            assert_eq!(n_kept, ir.data.samples.len(), "{what}: every sample kept");
+            assert_eq!(none_kept, 0, "{what}");
+            assert!(some_kept > 0 && some_kept < n_kept, "{what}: {some_kept}");
+            assert_eq!(kept, fired, "{what}: kept vs fired");
+            assert_eq!(mixed, fired, "{what}: partly kept vs fired");
+        }
     }
 
     #[test]

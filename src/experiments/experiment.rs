@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Model,
     /// The computation itself failed (a point's model could not be built, a fit failed).
     Failed,
+    /// The front end asked it to stop ([`Progress::stopped`](crate::progress::Progress::stopped)).
+    Interrupted,
 }
 
 impl ExperimentError {
@@ -55,6 +57,16 @@ impl ExperimentError {
     /// A computation that failed.
     pub fn failed(message: impl Into<String>) -> ExperimentError {
         ExperimentError::new(ErrorKind::Failed, message)
+    }
+
+    /// The diagnostic code every front end shows it with.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Options => "nshed::usage",
+            ErrorKind::Model => "nshed::model",
+            ErrorKind::Failed => "nshed::failed",
+            ErrorKind::Interrupted => "nshed::interrupted",
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> ExperimentError {

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::experiment::{ExperimentError, Points};
+use super::experiment::{ErrorKind, ExperimentError, Points};
 use super::Experiment;
 use crate::progress::Progress;
 use crate::render::Render;
@@ -136,6 +136,8 @@ pub enum SweepError {
         first: String,
         second: String,
     },
+    #[error("interrupted after {done} of {total} points")]
+    Interrupted { done: u64, total: u64 },
     #[error("{missing} of {total} points are missing; shards not given: {shards}")]
     MissingPoints {
         missing: u64,
@@ -161,6 +163,7 @@ impl SweepError {
             SweepError::ForeignPoint { .. } | SweepError::DuplicatePoint { .. } => {
                 "each shard file must come from its own --shard I/N run; a file was edited or given twice"
             }
+            SweepError::Interrupted { .. } => "the points already computed are not kept; run it again",
             SweepError::MissingPoints { .. } => {
                 "run the missing shards (same command with --shard I/N) and merge all the files"
             }
@@ -217,7 +220,13 @@ pub fn run<E: Experiment>(
     let results = run_points(total, options.shard, options.threads, progress, |p| {
         points.run_point(p)
     })
-    .map_err(|e| ExperimentError::options(e.to_string(), e.help()))?;
+    .map_err(|e| {
+        let kind = match e {
+            SweepError::Interrupted { .. } => ErrorKind::Interrupted,
+            _ => ErrorKind::Options,
+        };
+        ExperimentError::new(kind, e.to_string()).help(e.help())
+    })?;
     let results = results
         .into_iter()
         .map(|(p, r)| r.map(|v| (p, v)))
@@ -257,9 +266,12 @@ where
         points
             .par_iter()
             .map(|&p| {
+                if progress.stopped() {
+                    return (p, None);
+                }
                 let result = run(p);
                 progress.advance(1);
-                (p, result)
+                (p, Some(result))
             })
             .collect::<Vec<_>>()
     };
@@ -275,7 +287,18 @@ where
             .install(work),
     };
     progress.finish();
-    Ok(results)
+    let wanted = results.len() as u64;
+    let done: Vec<(u64, T)> = results
+        .into_iter()
+        .filter_map(|(p, r)| r.map(|r| (p, r)))
+        .collect();
+    if done.len() as u64 != wanted {
+        return Err(SweepError::Interrupted {
+            done: done.len() as u64,
+            total: wanted,
+        });
+    }
+    Ok(done)
 }
 
 /// The partial result of one shard: what `--shard I/N --out PATH` writes.
@@ -582,6 +605,47 @@ mod tests {
         assert!("1/0".parse::<Shard>().is_err());
         assert!("1-8".parse::<Shard>().is_err());
         assert!("a/8".parse::<Shard>().is_err());
+    }
+
+    /// Progress that asks to stop once `after` points are done.
+    struct StopAfter {
+        after: u64,
+        done: std::sync::atomic::AtomicU64,
+    }
+
+    impl Progress for StopAfter {
+        fn start(&self, _total: u64) {}
+        fn set(&self, _done: u64) {}
+        fn advance(&self, units: u64) {
+            self.done
+                .fetch_add(units, std::sync::atomic::Ordering::SeqCst);
+        }
+        fn finish(&self) {}
+        fn stopped(&self) -> bool {
+            self.done.load(std::sync::atomic::Ordering::SeqCst) >= self.after
+        }
+    }
+
+    #[test]
+    fn a_stopped_sweep_is_interrupted_not_finished() {
+        let progress = StopAfter {
+            after: 3,
+            done: Default::default(),
+        };
+        let result = run_points(100, Shard::ALL, Some(1), &progress, |p| p);
+        assert_eq!(
+            result,
+            Err(SweepError::Interrupted {
+                done: 3,
+                total: 100
+            })
+        );
+        let never = StopAfter {
+            after: u64::MAX,
+            done: Default::default(),
+        };
+        let all = run_points(5, Shard::ALL, Some(2), &never, |p| p);
+        assert_eq!(all, Ok((0..5).map(|p| (p, p)).collect()));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! mutants that parse).
 
 use crate::syntax::ast::{self, Span};
-use crate::syntax::errors::is_reserved;
+use crate::syntax::errors::{is_reserved, EXPECT_WORDS};
 use crate::syntax::lex::{self, Token, TokenKind};
 
 /// What a declaration declares.
@@ -251,9 +251,72 @@ impl Index {
                         }
                     }
                 }
+                ast::Block::Expect(b) => {
+                    let name = if b.initial {
+                        "expect initial"
+                    } else {
+                        "expect"
+                    };
+                    index.block(name, b.header, &blocks);
+                    for item in &b.items {
+                        index.expectation(&item.kind);
+                    }
+                }
             }
         }
         index.finish()
+    }
+
+    /// The names of one expectation: samples in the sample namespace, pattern inputs,
+    /// nodes and classes in the model's.
+    fn expectation(&mut self, kind: &ast::ExpectKind) {
+        use ast::ExpectKind as K;
+        let model =
+            |index: &mut Self, n: &ast::Ident| index.use_of(Namespace::Model, &n.name, n.span);
+        match kind {
+            K::Predict { input, class } => {
+                self.expect_input(input);
+                if let Some(c) = class {
+                    model(self, c);
+                }
+            }
+            K::Pathway { input, nodes, .. } => {
+                self.expect_input(input);
+                for n in nodes {
+                    model(self, n);
+                }
+            }
+            K::P { input, class, .. } | K::Logit { input, class, .. } => {
+                self.expect_input(input);
+                model(self, class);
+            }
+            K::Le {
+                base, label, test, ..
+            } => {
+                self.expect_input(base);
+                if let Some(l) = label {
+                    model(self, l);
+                }
+                self.expect_input(test);
+            }
+            K::Lambda { node, .. } => model(self, node),
+            K::Eta { from, to, .. } => {
+                model(self, from);
+                model(self, to);
+            }
+            K::Accuracy { .. } => {}
+        }
+    }
+
+    fn expect_input(&mut self, input: &ast::ExpectInput) {
+        match input {
+            ast::ExpectInput::Sample(n) => self.use_of(Namespace::Sample, &n.name, n.span),
+            ast::ExpectInput::Pattern { nodes, .. } => {
+                for n in nodes {
+                    self.use_of(Namespace::Model, &n.name, n.span);
+                }
+            }
+        }
     }
 
     fn block(&mut self, name: &str, header: Span, blocks: &Blocks) {
@@ -300,19 +363,26 @@ impl Index {
         let kind_at = |i: usize| code.get(i).map(|t| t.kind);
         // A user-chosen name (not a reserved word) at token `i`.
         let name = |i: usize| word(i).filter(|w| !is_reserved(w));
+        let mut expect = ExpectLine::default();
         while i < code.len() {
             let t = code[i];
             let scope = stack.last().map_or(Scope::Top, |s| s.scope);
             match t.kind {
                 TokenKind::RBrace => {
-                    stack.pop();
+                    if stack.pop().is_some_and(|f| f.scope == Scope::Pattern) {
+                        // A pattern is one input of the expectation.
+                        expect.inputs += 1;
+                    }
                     i += 1;
                     continue;
                 }
                 TokenKind::LBrace => {
-                    stack.push(Frame {
-                        scope: Scope::Unknown,
-                    });
+                    let scope = if scope == Scope::Expect {
+                        Scope::Pattern
+                    } else {
+                        Scope::Unknown
+                    };
+                    stack.push(Frame { scope });
                     i += 1;
                     continue;
                 }
@@ -340,6 +410,29 @@ impl Index {
                             None,
                         );
                         Some((brace, Scope::Model))
+                    } else if w == Some("expect") {
+                        // `expect {` or `expect initial {`.
+                        let initial = word(i + 1) == Some("initial");
+                        let brace = if initial { i + 2 } else { i + 1 };
+                        (kind_at(brace) == Some(TokenKind::LBrace)).then(|| {
+                            let (name, span) = if initial {
+                                (
+                                    "expect initial",
+                                    Span::new(t.span.start, code[i + 1].span.end),
+                                )
+                            } else {
+                                ("expect", t.span)
+                            };
+                            index.decl_at(
+                                Kind::Block,
+                                name,
+                                span,
+                                blocks.range(t.span.start),
+                                None,
+                            );
+                            expect = ExpectLine::default();
+                            (brace, Scope::Expect)
+                        })
                     } else {
                         ["init", "rules", "data", "train"].iter().find_map(|k| {
                             header(k, false).map(|brace| {
@@ -419,9 +512,50 @@ impl Index {
             let prev_word = prev
                 .filter(|p| p.kind == TokenKind::Word)
                 .map(|p| p.text(text));
+            if scope == Scope::Expect {
+                match w {
+                    Some(
+                        k @ ("predict" | "pathway" | "p" | "le" | "lambda" | "eta" | "logit"
+                        | "accuracy"),
+                    ) => {
+                        expect = ExpectLine {
+                            keyword: Some(k),
+                            ..ExpectLine::default()
+                        };
+                        i += 1;
+                        continue;
+                    }
+                    Some("is" | "has" | "lacks") => {
+                        expect.after_verb = true;
+                        i += 1;
+                        continue;
+                    }
+                    Some(k) if EXPECT_WORDS.contains(&k) => {
+                        i += 1;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             if let Some(n) = name(i) {
                 let span = t.span;
                 match scope {
+                    Scope::Expect => {
+                        let arrow = prev_kind == Some(TokenKind::Arrow);
+                        let input = match expect.keyword {
+                            Some("predict" | "pathway") => !expect.after_verb,
+                            Some("p" | "logit") => expect.inputs == 0,
+                            Some("le") => !arrow,
+                            _ => false,
+                        };
+                        if input {
+                            expect.inputs += 1;
+                            index.use_of(Namespace::Sample, n, span);
+                        } else {
+                            index.use_of(Namespace::Model, n, span);
+                        }
+                    }
+                    Scope::Pattern => index.use_of(Namespace::Model, n, span),
                     Scope::Level(l) => {
                         // Children inside the rule's parentheses; names elsewhere declare.
                         if matches!(prev_kind, Some(TokenKind::LParen | TokenKind::Comma)) {
@@ -496,8 +630,22 @@ enum Scope {
     Data,
     Train,
     Phase,
+    /// An `expect` block, and a pattern `{e1 e2}` inside it.
+    Expect,
+    Pattern,
     /// A `record` block or braces the scan does not recognise.
     Unknown,
+}
+
+/// Where the scan is in the current line of an `expect` block.
+#[derive(Clone, Copy, Default)]
+struct ExpectLine<'t> {
+    /// The keyword that started it (`predict`, `p`, `le`, ...; `lambda` after `ln`).
+    keyword: Option<&'t str>,
+    /// After `is`, `has` or `lacks`.
+    after_verb: bool,
+    /// Inputs (sample names or patterns) seen so far.
+    inputs: usize,
 }
 
 struct Frame {

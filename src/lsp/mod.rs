@@ -467,6 +467,24 @@ impl Server {
         if crate::syntax::errors::is_reserved(&new) {
             return failed(format!("`{new}` is a reserved word"));
         }
+        let in_expect = |span: Span| {
+            a.index.decls.iter().any(|d| {
+                d.kind == Kind::Block
+                    && d.name.starts_with("expect")
+                    && d.range.start <= span.start
+                    && span.end <= d.range.end
+            })
+        };
+        if crate::syntax::errors::EXPECT_WORDS.contains(&new.as_str())
+            && a.index
+                .occurrences_of(o.namespace, &o.name)
+                .any(|r| in_expect(r.span))
+        {
+            return failed(format!(
+                "`{new}` is a keyword inside `expect` blocks, where `{}` is named",
+                o.name
+            ));
+        }
         if new != o.name && a.index.decl_of(o.namespace, &new).is_some() {
             return failed(format!("`{new}` is already declared"));
         }

@@ -7,9 +7,11 @@
 //! whose `Display` is the human form.
 
 mod answer;
+pub mod names;
 mod parse;
 
 pub use answer::{answer, Answer, ClassValue, InputDesc, LevelFiring, NodeScore};
+pub use names::{edge_named, factor, node_named, pattern_text};
 pub use parse::{did_you_mean, parse_batch, parse_input, parse_query, COMMANDS};
 
 use crate::ir::{ClassId, NodeId};

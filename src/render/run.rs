@@ -47,7 +47,8 @@ impl fmt::Display for RunReport {
         }
         let mut t = Table::new_owned(headers);
         for s in &self.samples {
-            let mut row = vec![s.name.clone(), s.label.clone(), s.predicted.clone()];
+            let predicted = s.predicted.clone().unwrap_or_else(|| "-".to_string());
+            let mut row = vec![s.name.clone(), s.label.clone(), predicted];
             for (z, l) in s.logits.iter().zip(&s.ln_logits) {
                 row.push(show(*z, *l));
             }
@@ -69,7 +70,7 @@ impl fmt::Display for RunReport {
             let correct = self
                 .samples
                 .iter()
-                .filter(|s| s.predicted == s.label)
+                .filter(|s| s.predicted.as_ref() == Some(&s.label))
                 .count();
             writeln!(
                 f,

@@ -9,7 +9,7 @@ use super::command::{self, Command};
 use super::frontend::{Evaluator, Outcome};
 use super::{help, show};
 use crate::diag::{Problem, RenderStyle, Report};
-use crate::engine::{run_seed, Freeze, Model, Rules, State, Trainer};
+use crate::engine::{run_seed, Model, State, Trainer};
 use crate::ir::{ClassId, NodeId};
 use crate::persist::{self, SavedState};
 use crate::query::{answer, Input};
@@ -252,12 +252,12 @@ impl Session {
                 let mut trainer = Trainer::new(&model);
                 let wanted = n.unwrap_or_else(|| crate::engine::remaining_steps(ir, &run.state));
                 let beyond = schedule_over(ir, &run.state);
-                if ir.train.is_none() || ir.data.samples.is_empty() {
+                if let Some(why) = crate::engine::untrainable(ir) {
                     return self.problems(
                         line,
-                        vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule")
+                        vec![Problem::error("nshed::repl::no_data", why)
                             .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "nothing to draw batches from")
-                            .help("add a `train { phase main { steps 100 } }` block and data, or train on explicit batches with `step {e1 e2}->c1`")],
+                            .help("add a `data` block, or train on explicit batches with `step {e1 e2}->c1`")],
                     );
                 }
                 let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
@@ -302,10 +302,10 @@ impl Session {
                 let mut trainer = Trainer::new(&model);
                 let (note, ok) = match &batch {
                     None => {
-                        if ir.train.is_none() || ir.data.samples.is_empty() {
+                        if crate::engine::untrainable(ir).is_some() {
                             (String::new(), false)
                         } else {
-                            let done = if schedule_over(ir, &run.state) {
+                            let done = if ir.train.is_none() || schedule_over(ir, &run.state) {
                                 trainer.run_extra_steps(&mut run.state, 1, &mut |_| {})
                             } else {
                                 trainer.run_steps(&mut run.state, 1, &mut |_| {})
@@ -314,13 +314,12 @@ impl Session {
                         }
                     }
                     Some(inputs) => {
-                        let (rules, freeze, source) = explicit_step_rules(ir, &run.state);
                         let pairs: Vec<(&[NodeId], ClassId)> = inputs
                             .iter()
                             .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
                             .collect();
-                        trainer.step_on(&mut run.state, &Rules::new(rules), &freeze, &pairs);
-                        run.state.step += 1;
+                        let source =
+                            crate::engine::explicit_step(&mut trainer, &mut run.state, &pairs);
                         (format!(" with the rules of {source}"), true)
                     }
                 };
@@ -328,8 +327,8 @@ impl Session {
                     return self.problems(
                         line,
                         vec![Problem::error(
-                            "nshed::repl::no_schedule",
-                            "this model has no training schedule to draw a batch from",
+                            "nshed::repl::no_data",
+                            "the model has no data to draw a batch from",
                         )
                         .label(
                             crate::syntax::ast::Span::new(0, line.trim_end().len()),
@@ -604,21 +603,6 @@ fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
             "; in phase `{}` ({}/{})",
             p.name, state.step_in_phase, p.steps
         )
-    }
-}
-
-/// Rules and freezes for an explicit `step BATCH`: the current phase's (the last
-/// phase's after the schedule), or the file's when there is no schedule.
-fn explicit_step_rules<'a>(
-    ir: &'a crate::ir::Ir,
-    state: &State,
-) -> (&'a crate::ir::RuleSet, Freeze, String) {
-    match ir.train.as_ref().filter(|t| !t.phases.is_empty()) {
-        Some(t) => {
-            let p = &t.phases[state.phase.min(t.phases.len() - 1)];
-            (&p.rules, Freeze::of_phase(p), format!("phase `{}`", p.name))
-        }
-        None => (&ir.rules, Freeze::none(ir), "the file".to_string()),
     }
 }
 

@@ -133,6 +133,7 @@ pub enum Block {
     Rules(RulesBlock),
     Data(DataBlock),
     Train(TrainBlock),
+    Expect(ExpectBlock),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -315,4 +316,132 @@ pub struct RecordDecl {
     pub every: IntLit,
     pub quantities: Vec<Ident>,
     pub span: Span,
+}
+
+/// `expect { ... }` (checked at the trained state) or `expect initial { ... }`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpectBlock {
+    /// `expect` or `expect initial`.
+    pub header: Span,
+    pub initial: bool,
+    pub items: Vec<Expectation>,
+}
+
+/// One expectation line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expectation {
+    pub kind: ExpectKind,
+    /// The expectation's text, without the blanks and comments after it.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExpectKind {
+    /// `predict X is C`; `class` is `None` for `is none`.
+    Predict {
+        input: ExpectInput,
+        class: Option<Ident>,
+    },
+    /// `pathway X has N...` (`fires`) or `pathway X lacks N...`.
+    Pathway {
+        input: ExpectInput,
+        fires: bool,
+        nodes: Vec<Ident>,
+    },
+    /// `p X C OP v`
+    P {
+        input: ExpectInput,
+        class: Ident,
+        compare: Comparison,
+    },
+    /// `le X Y OP v`; a pattern base carries its label: `le {e1 e2} -> c1 Y ...`.
+    Le {
+        base: ExpectInput,
+        label: Option<Ident>,
+        test: ExpectInput,
+        compare: Comparison,
+    },
+    /// `lambda N OP v`, `ln lambda N OP v`
+    Lambda {
+        ln: bool,
+        node: Ident,
+        compare: Comparison,
+    },
+    /// `eta F->C OP v`, `ln eta F->C OP v`
+    Eta {
+        ln: bool,
+        from: Ident,
+        to: Ident,
+        compare: Comparison,
+    },
+    /// `logit X C OP v`
+    Logit {
+        input: ExpectInput,
+        class: Ident,
+        compare: Comparison,
+    },
+    /// `accuracy OP v`
+    Accuracy { compare: Comparison },
+}
+
+/// The input of an expectation: a data sample's name or a pattern `{e1 e2}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExpectInput {
+    Sample(Ident),
+    Pattern { nodes: Vec<Ident>, span: Span },
+}
+
+impl ExpectInput {
+    pub fn span(&self) -> Span {
+        match self {
+            ExpectInput::Sample(name) => name.span,
+            ExpectInput::Pattern { span, .. } => *span,
+        }
+    }
+}
+
+/// `OP v` or `= v within tol`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    pub op: Operator,
+    pub value: Expr,
+    pub within: Option<Within>,
+}
+
+/// `<`, `<=`, `>`, `>=` or `=`, where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Operator {
+    pub kind: CmpOp,
+    pub span: Span,
+}
+
+/// `within tol`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Within {
+    /// The `within` keyword.
+    pub header: Span,
+    pub tolerance: Expr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl CmpOp {
+    /// The operator as written (`<`, `<=`, ...), or `None` for other text.
+    pub fn from_text(text: &str) -> Option<CmpOp> {
+        match text {
+            "<" => Some(CmpOp::Lt),
+            "<=" => Some(CmpOp::Le),
+            ">" => Some(CmpOp::Gt),
+            ">=" => Some(CmpOp::Ge),
+            "=" => Some(CmpOp::Eq),
+            _ => None,
+        }
+    }
 }

@@ -100,8 +100,39 @@ fn describe(rule: Rule) -> &'static str {
         Rule::freeze_stmt => "`freeze`",
         Rule::freeze_target => "a level name or `eta`",
         Rule::record_decl => "`record`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_initial => "`initial`",
+        Rule::kw_predict => "`predict`",
+        Rule::kw_is => "`is`",
+        Rule::kw_none => "`none`",
+        Rule::kw_pathway => "`pathway`",
+        Rule::kw_has => "`has`",
+        Rule::kw_lacks => "`lacks`",
+        Rule::kw_p => "`p`",
+        Rule::kw_le => "`le`",
+        Rule::kw_ln => "`ln`",
+        Rule::kw_logit => "`logit`",
+        Rule::kw_accuracy => "`accuracy`",
+        Rule::kw_within => "`within`",
+        Rule::ename => "a name",
+        Rule::cmp_op => "a comparison (`<`, `<=`, `>`, `>=` or `=`)",
+        Rule::expect_block => "`expect`",
+        Rule::expect_predict
+        | Rule::expect_pathway
+        | Rule::expect_p
+        | Rule::expect_le
+        | Rule::expect_lambda
+        | Rule::expect_eta
+        | Rule::expect_logit
+        | Rule::expect_accuracy
+        | Rule::expectation => {
+            "an expectation (`predict`, `pathway`, `p`, `le`, `lambda`, `ln`, `eta`, `logit` or `accuracy`)"
+        }
+        Rule::expect_input => "a sample name or a pattern `{e1 e2}`",
+        Rule::pattern => "a pattern `{e1 e2}`",
+        Rule::comparison => "a comparison (`<`, `<=`, `>`, `>=` or `=`)",
         Rule::block | Rule::rule_item => "a statement",
-        Rule::file | Rule::keyword | Rule::ident_raw | Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => {
+        Rule::file | Rule::keyword | Rule::expect_word | Rule::ident_raw | Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => {
             "more input"
         }
     }
@@ -177,6 +208,13 @@ pub const RESERVED: &[&str] = &[
     "lognormal",
 ];
 
+/// Words that are keywords inside `expect` blocks (the grammar's `expect_word`): a name
+/// written in an expectation cannot be one of them.
+pub const EXPECT_WORDS: &[&str] = &[
+    "expect", "initial", "predict", "pathway", "is", "none", "has", "lacks", "le", "ln", "logit",
+    "accuracy", "within", "p",
+];
+
 pub fn is_reserved(word: &str) -> bool {
     RESERVED.contains(&word)
 }
@@ -229,6 +267,10 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     let word = &source[found_span.start..found_span.end];
     let help = if expected_rules.contains(&Rule::name) && is_reserved(word) {
         format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
+    } else if expected_rules.contains(&Rule::ename)
+        && (is_reserved(word) || EXPECT_WORDS.contains(&word))
+    {
+        format!("`{word}` is a keyword inside `expect` blocks and cannot name a node, sample or class there; rename it in the model (for example `{word}_1`)")
     } else if expected_rules.contains(&Rule::int)
         && word.chars().next().is_some_and(|c| c.is_ascii_digit())
     {

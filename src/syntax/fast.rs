@@ -102,6 +102,27 @@ fn is_keyword(word: &[u8]) -> bool {
     )
 }
 
+/// The grammar's `expect_word`: keywords inside `expect` blocks.
+fn is_expect_word(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"expect"
+            | b"initial"
+            | b"predict"
+            | b"pathway"
+            | b"is"
+            | b"none"
+            | b"has"
+            | b"lacks"
+            | b"le"
+            | b"ln"
+            | b"logit"
+            | b"accuracy"
+            | b"within"
+            | b"p"
+    )
+}
+
 impl<'a> Parser<'a> {
     // ------------------------------------------------------------ tokens
 
@@ -307,6 +328,8 @@ impl<'a> Parser<'a> {
                 Block::Data(self.data_block()?)
             } else if self.at_kw("train") {
                 Block::Train(self.train_block()?)
+            } else if self.at_kw("expect") {
+                Block::Expect(self.expect_block()?)
             } else {
                 self.pos = save;
                 break;
@@ -919,6 +942,242 @@ impl<'a> Parser<'a> {
         })
     }
 
+    // ------------------------------------------------------------ expect
+
+    /// Is the next token an `ename` (a name that is no keyword inside `expect` blocks)?
+    fn at_ename(&self) -> bool {
+        self.at_name() && !is_expect_word(self.word_here())
+    }
+
+    fn ename(&mut self) -> R<Ident> {
+        if !self.at_ename() {
+            return Err(Bail);
+        }
+        Ok(self.word())
+    }
+
+    /// `kw_expect ~ kw_initial? ~ lbrace ~ expectation* ~ rbrace`
+    fn expect_block(&mut self) -> R<ExpectBlock> {
+        let mut header = self.kw("expect")?;
+        self.skip();
+        let initial = self.at_kw("initial");
+        if initial {
+            header = header.to(self.kw("initial")?);
+            self.skip();
+        }
+        self.punct("{")?;
+        let mut items = Vec::new();
+        loop {
+            self.skip();
+            if !(self.at_kw("predict")
+                || self.at_kw("pathway")
+                || self.at_kw("p")
+                || self.at_kw("le")
+                || self.at_kw("ln")
+                || self.at_kw("lambda")
+                || self.at_kw("eta")
+                || self.at_kw("logit")
+                || self.at_kw("accuracy"))
+            {
+                break;
+            }
+            items.push(self.expectation()?);
+        }
+        self.punct("}")?;
+        Ok(ExpectBlock {
+            header,
+            initial,
+            items,
+        })
+    }
+
+    /// One of the `expect_*` rules, chosen by its first keyword.
+    fn expectation(&mut self) -> R<Expectation> {
+        let start = self.pos;
+        let kind = if self.at_kw("predict") {
+            self.kw("predict")?;
+            self.skip();
+            let input = self.expect_input()?;
+            self.skip();
+            self.kw("is")?;
+            self.skip();
+            let class = if self.at_kw("none") {
+                self.kw("none")?;
+                None
+            } else {
+                Some(self.ename()?)
+            };
+            ExpectKind::Predict { input, class }
+        } else if self.at_kw("pathway") {
+            self.kw("pathway")?;
+            self.skip();
+            let input = self.expect_input()?;
+            self.skip();
+            let fires = self.at_kw("has");
+            self.kw(if fires { "has" } else { "lacks" })?;
+            self.skip();
+            let mut nodes = vec![self.ename()?];
+            loop {
+                let save = self.pos;
+                self.skip();
+                if !self.at_ename() {
+                    self.pos = save;
+                    break;
+                }
+                nodes.push(self.ename()?);
+            }
+            ExpectKind::Pathway {
+                input,
+                fires,
+                nodes,
+            }
+        } else if self.at_kw("p") || self.at_kw("logit") {
+            let p = self.at_kw("p");
+            self.kw(if p { "p" } else { "logit" })?;
+            self.skip();
+            let input = self.expect_input()?;
+            self.skip();
+            let class = self.ename()?;
+            self.skip();
+            let compare = self.comparison()?;
+            if p {
+                ExpectKind::P {
+                    input,
+                    class,
+                    compare,
+                }
+            } else {
+                ExpectKind::Logit {
+                    input,
+                    class,
+                    compare,
+                }
+            }
+        } else if self.at_kw("le") {
+            self.kw("le")?;
+            self.skip();
+            let base = self.expect_input()?;
+            self.skip();
+            let label = if self.at("->") {
+                self.pos += 2;
+                self.skip();
+                let label = self.ename()?;
+                self.skip();
+                Some(label)
+            } else {
+                None
+            };
+            let test = self.expect_input()?;
+            self.skip();
+            let compare = self.comparison()?;
+            ExpectKind::Le {
+                base,
+                label,
+                test,
+                compare,
+            }
+        } else if self.at_kw("accuracy") {
+            self.kw("accuracy")?;
+            self.skip();
+            ExpectKind::Accuracy {
+                compare: self.comparison()?,
+            }
+        } else {
+            let ln = self.at_kw("ln");
+            if ln {
+                self.kw("ln")?;
+                self.skip();
+            }
+            if self.at_kw("lambda") {
+                self.kw("lambda")?;
+                self.skip();
+                let node = self.ename()?;
+                self.skip();
+                ExpectKind::Lambda {
+                    ln,
+                    node,
+                    compare: self.comparison()?,
+                }
+            } else {
+                self.kw("eta")?;
+                self.skip();
+                let from = self.ename()?;
+                self.skip();
+                self.punct("->")?;
+                self.skip();
+                let to = self.ename()?;
+                self.skip();
+                ExpectKind::Eta {
+                    ln,
+                    from,
+                    to,
+                    compare: self.comparison()?,
+                }
+            }
+        };
+        Ok(Expectation {
+            kind,
+            span: self
+                .span_from(start)
+                .without_trailing_blanks(&self.text[start..self.pos]),
+        })
+    }
+
+    /// `pattern | ename`, where `pattern = lbrace ~ ename* ~ rbrace`.
+    fn expect_input(&mut self) -> R<ExpectInput> {
+        if !self.at("{") {
+            return Ok(ExpectInput::Sample(self.ename()?));
+        }
+        let start = self.pos;
+        self.pos += 1;
+        let mut nodes = Vec::new();
+        loop {
+            self.skip();
+            if !self.at_ename() {
+                break;
+            }
+            nodes.push(self.ename()?);
+        }
+        self.punct("}")?;
+        Ok(ExpectInput::Pattern {
+            nodes,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `cmp_op ~ expr ~ (kw_within ~ expr)?`. The expression already ends after the
+    /// whitespace that follows it, where `within` would start.
+    fn comparison(&mut self) -> R<Comparison> {
+        let start = self.pos;
+        let len = if self.at("<=") || self.at(">=") {
+            2
+        } else if self.at("<") || self.at(">") || self.at("=") {
+            1
+        } else {
+            return Err(Bail);
+        };
+        let kind = CmpOp::from_text(&self.text[start..start + len]).ok_or(Bail)?;
+        self.pos += len;
+        let op = Operator {
+            kind,
+            span: self.span_from(start),
+        };
+        self.skip();
+        let value = self.expr()?;
+        self.skip();
+        let within = if self.at_kw("within") {
+            let header = self.kw("within")?;
+            self.skip();
+            Some(Within {
+                header,
+                tolerance: self.expr()?,
+            })
+        } else {
+            None
+        };
+        Ok(Comparison { op, value, within })
+    }
+
     // ------------------------------------------------------------ expressions
 
     fn enter(&mut self) -> R<()> {
@@ -1043,8 +1302,20 @@ fn with_span(e: Expr, span: Span) -> Expr {
 
 #[cfg(test)]
 mod tests {
-    use super::is_keyword;
-    use crate::syntax::errors::{is_reserved, RESERVED};
+    use super::{is_expect_word, is_keyword};
+    use crate::syntax::errors::{is_reserved, EXPECT_WORDS, RESERVED};
+
+    #[test]
+    fn expect_words_are_exactly_the_grammars() {
+        for word in EXPECT_WORDS {
+            assert!(is_expect_word(word.as_bytes()), "`{word}`");
+            for near in [format!("{word}s"), format!("{word}_"), word.to_uppercase()] {
+                assert!(!is_expect_word(near.as_bytes()), "`{near}`");
+            }
+        }
+        assert!(!is_expect_word(b"pa"));
+        assert!(!is_expect_word(b"l"));
+    }
 
     #[test]
     fn keywords_are_exactly_the_reserved_words() {

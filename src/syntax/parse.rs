@@ -273,6 +273,7 @@ fn build_file(p: P) -> File {
             Rule::rules_block => blocks.push(Block::Rules(build_rules(item))),
             Rule::data_block => blocks.push(Block::Data(build_data(item))),
             Rule::train_block => blocks.push(Block::Train(build_train(item))),
+            Rule::expect_block => blocks.push(Block::Expect(build_expect(item))),
             _ => {}
         }
     }
@@ -758,6 +759,137 @@ fn build_phase(p: P) -> PhaseDecl {
         header,
         items,
     }
+}
+
+// ---------------------------------------------------------------- expect
+
+fn build_expect(p: P) -> ExpectBlock {
+    let whole = span(&p);
+    let mut header = Span::new(whole.start, whole.start);
+    let mut initial = false;
+    let mut items = Vec::new();
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::kw_expect => header = span(&c),
+            Rule::kw_initial => {
+                initial = true;
+                header = header.to(span(&c));
+            }
+            Rule::lbrace | Rule::rbrace => {}
+            _ => items.extend(build_expectation(c)),
+        }
+    }
+    ExpectBlock {
+        header,
+        initial,
+        items,
+    }
+}
+
+fn build_expectation(p: P) -> Option<Expectation> {
+    let whole = span(&p).without_trailing_blanks(p.as_str());
+    let rule = p.as_rule();
+    let mut ln = false;
+    let mut fires = true;
+    let mut none = false;
+    let mut inputs = Vec::new();
+    let mut names = Vec::new();
+    let mut compare = None;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::kw_ln => ln = true,
+            Rule::kw_lacks => fires = false,
+            Rule::kw_none => none = true,
+            Rule::expect_input => inputs.extend(c.into_inner().next().map(build_expect_input)),
+            Rule::ename => names.push(ident(c)),
+            Rule::comparison => compare = build_comparison(c),
+            _ => {}
+        }
+    }
+    let mut inputs = inputs.into_iter();
+    let mut names = names.into_iter();
+    let kind = match rule {
+        Rule::expect_predict => ExpectKind::Predict {
+            input: inputs.next()?,
+            class: if none { None } else { Some(names.next()?) },
+        },
+        Rule::expect_pathway => ExpectKind::Pathway {
+            input: inputs.next()?,
+            fires,
+            nodes: names.collect(),
+        },
+        Rule::expect_p => ExpectKind::P {
+            input: inputs.next()?,
+            class: names.next()?,
+            compare: compare?,
+        },
+        Rule::expect_le => ExpectKind::Le {
+            base: inputs.next()?,
+            label: names.next(),
+            test: inputs.next()?,
+            compare: compare?,
+        },
+        Rule::expect_lambda => ExpectKind::Lambda {
+            ln,
+            node: names.next()?,
+            compare: compare?,
+        },
+        Rule::expect_eta => ExpectKind::Eta {
+            ln,
+            from: names.next()?,
+            to: names.next()?,
+            compare: compare?,
+        },
+        Rule::expect_logit => ExpectKind::Logit {
+            input: inputs.next()?,
+            class: names.next()?,
+            compare: compare?,
+        },
+        Rule::expect_accuracy => ExpectKind::Accuracy { compare: compare? },
+        _ => return None,
+    };
+    Some(Expectation { kind, span: whole })
+}
+
+fn build_expect_input(p: P) -> ExpectInput {
+    match p.as_rule() {
+        Rule::pattern => ExpectInput::Pattern {
+            span: span(&p),
+            nodes: p
+                .into_inner()
+                .filter(|c| c.as_rule() == Rule::ename)
+                .map(ident)
+                .collect(),
+        },
+        _ => ExpectInput::Sample(ident(p)),
+    }
+}
+
+fn build_comparison(p: P) -> Option<Comparison> {
+    let mut op = None;
+    let mut within_keyword = None;
+    let mut exprs = Vec::new();
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::cmp_op => {
+                op = CmpOp::from_text(c.as_str()).map(|kind| Operator {
+                    kind,
+                    span: span(&c),
+                })
+            }
+            Rule::kw_within => within_keyword = Some(span(&c)),
+            Rule::expr => exprs.push(build_expr(c)),
+            _ => {}
+        }
+    }
+    let op = op?;
+    let mut exprs = exprs.into_iter();
+    let value = exprs.next()?;
+    let within = match (within_keyword, exprs.next()) {
+        (Some(header), Some(tolerance)) => Some(Within { header, tolerance }),
+        _ => None,
+    };
+    Some(Comparison { op, value, within })
 }
 
 // ---------------------------------------------------------------- expressions

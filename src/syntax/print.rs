@@ -416,6 +416,7 @@ impl<'a> Printer<'a> {
                 Block::Rules(b) => self.rules_block(b),
                 Block::Data(b) => self.data_block(b),
                 Block::Train(b) => self.train_block(b),
+                Block::Expect(b) => self.expect_block(b),
             }
         }
     }
@@ -746,6 +747,119 @@ impl<'a> Printer<'a> {
         }
     }
 
+    fn expect_block(&mut self, block: &ExpectBlock) {
+        let ExpectBlock {
+            header,
+            initial,
+            items,
+        } = block;
+        let head = if *initial { "expect initial" } else { "expect" };
+        self.block(
+            0,
+            header.start,
+            header.end,
+            head.to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    let Expectation { kind, span } = item;
+                    let code = p.expectation(kind);
+                    let end = p.code_end(*span);
+                    p.line(indent, span.start, end, code);
+                }
+            },
+        );
+    }
+
+    fn expectation(&self, kind: &ExpectKind) -> String {
+        match kind {
+            ExpectKind::Predict { input, class } => {
+                let class = class.as_ref().map_or("none", |c| c.name.as_str());
+                format!("predict {} is {class}", expect_input(input))
+            }
+            ExpectKind::Pathway {
+                input,
+                fires,
+                nodes,
+            } => {
+                let verb = if *fires { "has" } else { "lacks" };
+                let nodes = join_idents(nodes, " ");
+                format!("pathway {} {verb} {nodes}", expect_input(input))
+            }
+            ExpectKind::P {
+                input,
+                class,
+                compare,
+            } => format!(
+                "p {} {} {}",
+                expect_input(input),
+                class.name,
+                self.comparison(compare)
+            ),
+            ExpectKind::Logit {
+                input,
+                class,
+                compare,
+            } => format!(
+                "logit {} {} {}",
+                expect_input(input),
+                class.name,
+                self.comparison(compare)
+            ),
+            ExpectKind::Le {
+                base,
+                label,
+                test,
+                compare,
+            } => {
+                let base = match label {
+                    Some(label) => format!("{} -> {}", expect_input(base), label.name),
+                    None => expect_input(base),
+                };
+                let compare = self.comparison(compare);
+                format!("le {base} {} {compare}", expect_input(test))
+            }
+            ExpectKind::Lambda { ln, node, compare } => {
+                let ln = if *ln { "ln " } else { "" };
+                format!("{ln}lambda {} {}", node.name, self.comparison(compare))
+            }
+            ExpectKind::Eta {
+                ln,
+                from,
+                to,
+                compare,
+            } => {
+                let ln = if *ln { "ln " } else { "" };
+                let compare = self.comparison(compare);
+                format!("{ln}eta {} -> {} {compare}", from.name, to.name)
+            }
+            ExpectKind::Accuracy { compare } => format!("accuracy {}", self.comparison(compare)),
+        }
+    }
+
+    /// `OP v` or `= v within tol`.
+    fn comparison(&self, compare: &Comparison) -> String {
+        let Comparison { op, value, within } = compare;
+        let Operator { kind, span: _ } = op;
+        let op = match kind {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "=",
+        };
+        let mut out = format!("{op} {}", self.expr(value));
+        if let Some(Within {
+            header: _,
+            tolerance,
+        }) = within
+        {
+            out.push_str(" within ");
+            out.push_str(&self.expr(tolerance));
+        }
+        out
+    }
+
     // ------------------------------------------------------------ expressions
 
     /// A number expression with the parentheses the source had around each part (the
@@ -794,6 +908,14 @@ pub fn gate_text(gate: &Gate) -> String {
         GateKind::Any => format!("any({children})"),
         GateKind::All => format!("all({children})"),
         GateKind::AtLeast(k) => format!("atleast {} of ({children})", int(k)),
+    }
+}
+
+/// A sample's name, or a pattern `{e1 e2}` (`{}` when empty).
+fn expect_input(input: &ExpectInput) -> String {
+    match input {
+        ExpectInput::Sample(name) => name.name.clone(),
+        ExpectInput::Pattern { nodes, span: _ } => format!("{{{}}}", join_idents(nodes, " ")),
     }
 }
 

@@ -109,6 +109,7 @@ fn help_lists_the_commands() {
             "basin",
             "fool",
             "depth",
+            "test",
             "merge",
             "fmt",
             "lsp",

@@ -458,3 +458,38 @@ fn format_1_state_files_load_and_unknown_formats_are_refused() {
     let why = load(path, &ir, "abc").expect_err("a newer format is refused");
     assert!(why.to_string().contains("state format"), "{why:?}");
 }
+
+/// Scheduled training, which keeps each drawn sample's pathway after its first draw,
+/// against the dense reference over the same draws (`cycle`: batches in file order).
+fn check_schedule_against_dense(eta_update: EtaUpdate, batch: u64) {
+    let mut ir = model_ir(eta_update);
+    let steps = 150;
+    let mut train = one_phase(&ir, steps, batch, Sampler::Cycle, eta_update, 0);
+    train.phases[0].rules = mixed_rules(&ir, 0.9, 0.0);
+    let rules = train.phases[0].rules.clone();
+    ir.train = Some(train);
+    let model = Model::new(&ir);
+    let mut state = State::new(&ir, 3);
+    let mut dense = Dense::new(&state);
+    Trainer::new(&model).run(&mut state, &mut |_| {});
+    assert_eq!(state.step, steps);
+    let samples = &ir.data.samples;
+    let freeze = Freeze::none(&ir);
+    for k in 0..steps as usize {
+        let drawn: Vec<(&[u32], u32)> = (0..batch as usize)
+            .map(|j| &samples[(k * batch as usize + j) % samples.len()])
+            .map(|s| (&s.input[..], s.label))
+            .collect();
+        dense.step(&model, &rules, &freeze, eta_update, &drawn);
+    }
+    dense.assert_matches(&state, &format!("{eta_update:?} batch {batch}, scheduled"));
+}
+
+#[test]
+fn scheduled_steps_with_kept_pathways_equal_the_dense_rule() {
+    for eta_update in [EtaUpdate::Union, EtaUpdate::Sample] {
+        for batch in [1, 3] {
+            check_schedule_against_dense(eta_update, batch);
+        }
+    }
+}

@@ -138,6 +138,7 @@ fn tricky_layouts_parse_alike() {
     for (i, text) in cases.iter().enumerate() {
         compare(&format!("case {i}"), text);
     }
+    expect_layouts_parse_alike();
     // The valid ones among them must take the fast path.
     for i in [0, 1, 2, 3, 4, 5, 6, 12, 13, 15] {
         assert_eq!(
@@ -145,6 +146,50 @@ fn tricky_layouts_parse_alike() {
             Outcome::Same,
             "case {i}: {:?}",
             parse_file_pest(cases[i]).err()
+        );
+    }
+}
+
+/// `expect` blocks: keywords that are names elsewhere, lists that end at the next
+/// expectation, comments and missing blanks, and near misses that pest refuses.
+fn expect_layouts_parse_alike() {
+    let model = "model m { level a { x y p } level b { z = any(x, y) } classes { c <- z } }\n";
+    let valid = [
+        "expect { }",
+        "expect initial{predict x is c predict{x y}is none}",
+        "expect { pathway x has z y // c\n p x c>=0.5 pathway {} lacks z\n accuracy=1 }",
+        "expect initial { le x -> c {y} = 1 within 1e-3 le s {x}<=2// t\n le{x}->c{}>0 }",
+        "expect { ln lambda z = -1 ln  eta z->c<0 lambda x>=2^2 eta z -> c = 1 within (1) }",
+        "expect { logit {x} c > -(1) logit s c < 1e300 } expect initial { accuracy <= 1 }",
+        "expect { pathway x has z\n lambda z = 1 }",
+    ];
+    for (i, block) in valid.iter().enumerate() {
+        let text = format!("{model}{block}");
+        assert_eq!(
+            compare(&format!("expect case {i}"), &text),
+            Outcome::Same,
+            "{text}"
+        );
+    }
+    let refused = [
+        "expect { pathway x has }",
+        "expect { pathway x has p }",
+        "expect { predict x is }",
+        "expect { p x c }",
+        "expect { p x c == 1 }",
+        "expect { le x y = 1 within }",
+        "expect { ln x = 1 }",
+        "expect { accuracy = 1 within 0.1 within 0.2 }",
+        "expect { lambda is = 1 }",
+        "expect initial initial { }",
+        "expect { predict {x is c }",
+    ];
+    for (i, block) in refused.iter().enumerate() {
+        let text = format!("{model}{block}");
+        assert_eq!(
+            compare(&format!("refused case {i}"), &text),
+            Outcome::BothRefuse,
+            "{text}"
         );
     }
 }

@@ -439,7 +439,9 @@ fn document_symbols_nest_nodes_in_levels_and_samples_in_data() {
             "init",
             "rules",
             "data[c1a c1b c2 c3]",
-            "train[warmup main]"
+            "train[warmup main]",
+            "expect initial",
+            "expect"
         ]
     );
     let model = &symbols[0];
@@ -466,8 +468,9 @@ fn rename_changes_every_occurrence_and_refuses_bad_names() {
         json!({ "textDocument": { "uri": URI }, "position": at.clone(), "newName": "top" }),
     );
     let edits = edit["changes"][URI].as_array().unwrap().clone();
-    assert_eq!(edits.len(), 3); // the declaration and the parents of c1 and c2
-                                // Apply them (from the end) and check that the result compiles with `top`.
+    // The declaration, the parents of c1 and c2, and four expectations.
+    assert_eq!(edits.len(), 7);
+    // Apply them (from the end) and check that the result compiles with `top`.
     let mut renamed = text.clone();
     let mut offsets: Vec<(usize, usize)> = edits
         .iter()
@@ -496,6 +499,7 @@ fn rename_changes_every_occurrence_and_refuses_bad_names() {
 
     for (bad, why) in [
         ("level", "reserved"),
+        ("p", "a keyword inside `expect` blocks, where `t1` is named"),
         ("2x", "not a name"),
         ("t2", "already declared"),
     ] {

@@ -424,6 +424,18 @@ pub fn uncertainty(
     progress: &dyn Progress,
 ) -> Result<Outcome<Uncertainty>, ExperimentError> {
     options.validate()?;
+    if !(3..=1000).contains(&uncertainty.eps_count) {
+        return Err(ExperimentError::options(
+            format!("{} eps values is not 3 to 1000", uncertainty.eps_count),
+            "give --eps-count K with 3 <= K <= 1000 (the fit needs several points)",
+        ));
+    }
+    if uncertainty.pairs == 0 {
+        return Err(ExperimentError::options(
+            "0 pairs per eps",
+            "give --pairs M with M >= 1",
+        ));
+    }
     let width = options.axis.width();
     let (lo, hi) = uncertainty.eps.unwrap_or((width * 1e-4, width * 1e-1));
     if !(lo > 0.0 && lo < hi && hi < width / 2.0) {

@@ -209,8 +209,18 @@ pub fn prepare(models: DepthModels, options: &DepthOptions) -> Result<DepthRun, 
         .any(|(i, kind)| inits[..i].contains(kind));
     if repeated || inits.is_empty() {
         return Err(ExperimentError::options(
-            "--init names a distribution twice",
+            if repeated {
+                "--init names a distribution twice"
+            } else {
+                "no init distribution to compare"
+            },
             "list each of const, uniform, normal, lognormal at most once",
+        ));
+    }
+    if options.seeds < 2 {
+        return Err(ExperimentError::options(
+            format!("{} seeds per depth and init give no spread", options.seeds),
+            "give at least 2 seeds (runs) per depth and init",
         ));
     }
     let (seed, source, depths, base) = match models {

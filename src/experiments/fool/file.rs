@@ -20,6 +20,8 @@ const BLOCK: u64 = 250;
 const EXHAUSTIVE_BLOCK: u64 = 4096;
 /// Most inputs `exhaustive` enumerates (2^24 patterns).
 pub const MAX_EXHAUSTIVE_INPUTS: usize = 24;
+/// Most restarts of the search for the smallest fooling pattern.
+pub const MAX_RESTARTS: usize = 100_000;
 
 /// Options of `nshed fool FILE`.
 #[derive(Clone, Debug, PartialEq)]
@@ -192,6 +194,18 @@ pub fn prepare_file<'ir>(
     options: &FileOptions,
 ) -> Result<FileRun<'ir>, ExperimentError> {
     let ir = &compiled.ir;
+    let samples = if options.exhaustive {
+        1
+    } else {
+        options.samples
+    };
+    super::check_options(samples, options.density, &options.criteria)?;
+    if options.restarts > MAX_RESTARTS {
+        return Err(ExperimentError::options(
+            format!("{} restarts is more than {MAX_RESTARTS}", options.restarts),
+            "give at most 100000 restarts of the search (0: no search)",
+        ));
+    }
     let model = Model::new(ir);
     let n = model.n_inputs();
     if options.exhaustive && n > MAX_EXHAUSTIVE_INPUTS {

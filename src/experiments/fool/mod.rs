@@ -39,6 +39,39 @@ pub struct FoolCriteria {
     pub threshold: f64,
 }
 
+/// Most random patterns one sweep judges (per model with `--depths`).
+pub const MAX_SAMPLES: u64 = 10_000_000;
+
+/// Checks the options both fooling sweeps share (the ranges the command line enforces, for
+/// front ends that pass numbers straight through).
+pub fn check_options(
+    samples: u64,
+    density: f64,
+    criteria: &FoolCriteria,
+) -> Result<(), crate::experiments::ExperimentError> {
+    use crate::experiments::ExperimentError;
+    if !(1..=MAX_SAMPLES).contains(&samples) {
+        return Err(ExperimentError::options(
+            format!("{samples} random patterns is not 1 to {MAX_SAMPLES}"),
+            "give a number of patterns (samples) from 1 to 10000000",
+        ));
+    }
+    if !(0.0..=1.0).contains(&density) {
+        return Err(ExperimentError::options(
+            format!("density {density} is not a probability"),
+            "give the probability that an input fires, from 0 to 1 (0.5: uniform patterns)",
+        ));
+    }
+    let p = criteria.threshold;
+    if !(p > 0.0 && p <= 1.0) {
+        return Err(ExperimentError::options(
+            format!("threshold {p} is not a probability in (0, 1]"),
+            "give the smallest probability of a fooling prediction, e.g. 0.99",
+        ));
+    }
+    Ok(())
+}
+
 /// A level-1 pattern as a bit set over the model's input nodes (node ids `0..n`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Bits {
@@ -409,6 +442,30 @@ mod tests {
     use super::*;
     use crate::engine::testing::fig1;
     use rand::SeedableRng;
+
+    #[test]
+    fn options_out_of_range_are_refused() {
+        let ok = FoolCriteria {
+            min_distance: 2,
+            threshold: 0.99,
+        };
+        assert!(check_options(1000, 0.5, &ok).is_ok());
+        assert!(check_options(1, 0.0, &ok).is_ok());
+        for (samples, density) in [(0, 0.5), (MAX_SAMPLES + 1, 0.5), (10, 1.5), (10, f64::NAN)] {
+            assert!(
+                check_options(samples, density, &ok).is_err(),
+                "{samples} {density}"
+            );
+        }
+        for threshold in [0.0, 1.5, f64::NAN] {
+            let bad = FoolCriteria { threshold, ..ok };
+            let e = check_options(10, 0.5, &bad).err();
+            assert_eq!(
+                e.map(|e| e.kind),
+                Some(crate::experiments::ErrorKind::Options)
+            );
+        }
+    }
 
     #[test]
     fn bits_round_trip_and_distance() {

@@ -18,6 +18,10 @@ const OTHER_TOKENS: &[&str] = &[
     "=",
     "->",
     "<-",
+    "<=",
+    ">=",
+    ">",
+    "{}",
     "+",
     "-",
     "*",
@@ -80,11 +84,16 @@ pub fn mutate(rng: &mut ChaCha8Rng, mut bytes: Vec<u8>) -> Vec<u8> {
                 bytes.splice(at..at, copy);
             }
             2 => {
-                let n_reserved = nshed::syntax::errors::RESERVED.len();
-                let pick = rng.gen_range(0..n_reserved + OTHER_TOKENS.len());
-                let token = match pick.checked_sub(n_reserved) {
-                    None => nshed::syntax::errors::RESERVED[pick],
-                    Some(i) => OTHER_TOKENS[i],
+                use nshed::syntax::errors::{EXPECT_WORDS, RESERVED};
+                let n_reserved = RESERVED.len();
+                let n_words = n_reserved + EXPECT_WORDS.len();
+                let pick = rng.gen_range(0..n_words + OTHER_TOKENS.len());
+                let token = if pick < n_reserved {
+                    RESERVED[pick]
+                } else if pick < n_words {
+                    EXPECT_WORDS[pick - n_reserved]
+                } else {
+                    OTHER_TOKENS[pick - n_words]
                 };
                 let at = rng.gen_range(0..=len);
                 let mut insert = vec![b' '];

@@ -1,0 +1,225 @@
+"""nshed: neurashed models (white-box graph models of deep learning) in Python.
+
+`nshed.load(path)` or `nshed.loads(text)` give a `Model`: train it, ask it why it predicts
+what it predicts (pathways, scores, logits, local elasticity), read its `lambda` and `eta`
+as numpy arrays, run the analyses and experiments of the command line, save and restore it,
+and draw it (a model displays itself in Jupyter).
+"""
+
+import os
+from typing import Any, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+__all__: list[str]
+
+Input = Union[str, Sequence[str]]
+"""An input: a data sample's name (`"c1a"`), a pattern as the query language writes it
+(`"{e1 e2}"`, `"{e1 e2}->c1"`), or a list of level-1 node names (`["e1", "e2"]`)."""
+
+BatchItem = Union[str, tuple[Sequence[str], str]]
+"""One sample of an explicit batch: a sample name, a labelled pattern `"{e1 e2}->c1"`, or a
+pair `(["e1", "e2"], "c1")`."""
+
+Diagnostic = dict[str, Any]
+"""One problem as `nshed check --error-format json` prints it: `file`, `code`, `severity`
+(`"error"`, `"warning"` or `"advice"`), `message`, `help` (or None) and `labels`, each a dict with
+`message`, `primary` (bool), `start` and `end` (`{"offset": bytes, "line": int, "column":
+int}`, 1-based, end exclusive)."""
+
+class NshedError(ValueError):
+    """A problem nshed reports: a model that does not compile, an unknown name, a value out
+    of range, a file that cannot be read or written, an experiment that cannot run.
+
+    `str(e)` is the rendered diagnostic, as the command line prints it."""
+
+    code: str
+    """The code of its first error, e.g. `"nshed::check::unknown_name"`."""
+    diagnostics: list[Diagnostic]
+    """Every problem, in source order."""
+
+def load(path: Union[str, os.PathLike[str]], *, seed: int | None = None) -> Model:
+    """Reads and checks the model file at `path`. `seed` replaces the file's
+    `train { seed N }` (default 0). Raises `NshedError` when the file cannot be read or the
+    model has errors."""
+
+def loads(text: str, name: str = "<string>", *, seed: int | None = None) -> Model:
+    """Checks the model written in `text`; diagnostics name it `name`. Raises `NshedError`
+    when the model has errors."""
+
+def restore(path: Union[str, os.PathLike[str]], model_path: Union[str, os.PathLike[str]]) -> Model:
+    """The model of the file at `model_path` in the state saved at `path` (by
+    `Model.save`, `nshed run --save` or the REPL's `:save`) for that exact source. Training
+    it further is bit-identical to never having stopped."""
+
+class Model:
+    """A neurashed model and one training state of it (every `lambda` and `eta`, the step,
+    the schedule's position and the random stream).
+
+    Names and values that do not fit the model raise `NshedError`, arguments of the wrong
+    type `TypeError`; the model keeps its state after any error. Long calls (training,
+    local elasticity, the analyses and experiments) release the interpreter; Ctrl-C raises
+    `KeyboardInterrupt`, stopping training (which keeps the steps taken) and the sweeps
+    early."""
+
+    @property
+    def name(self) -> str:
+        """The model's name (`model NAME { ... }`)."""
+    @property
+    def source(self) -> str:
+        """Where the model was read from (a path, or the `name` given to `loads`)."""
+    @property
+    def step(self) -> int:
+        """Training steps taken so far."""
+    @property
+    def seed(self) -> int:
+        """The seed the run started from (`reset()` goes back to it)."""
+    @property
+    def samples(self) -> list[str]:
+        """Data sample names, in file order (the rows and columns of `le_matrix()`)."""
+    @property
+    def nodes(self) -> list[str]:
+        """Feature node names, level by level in declaration order (aligned with
+        `ln_lambdas()`)."""
+    @property
+    def classes(self) -> list[str]:
+        """Class names, in declaration order."""
+    @property
+    def levels(self) -> list[str]:
+        """Feature level names, from the input level up."""
+    @property
+    def edges(self) -> list[str]:
+        """Class edges written `"F->C"` (aligned with `ln_etas()`)."""
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The checker's warnings about the model."""
+
+    # Training
+    def train(self, steps: int | None = None) -> int:
+        """Trains and returns the number of steps taken. `None`: the rest of the file's
+        schedule (nothing without a `train` block). An int: that many more steps, the rest
+        of the schedule first, then steps like the last phase's; a model with data but no
+        `train` block takes steps with every default (batch 1, `replace`, the file's
+        rules). Ctrl-C stops it within 256 steps, keeping the steps taken."""
+    def step_on(self, batch: Union[str, Sequence[BatchItem]]) -> int:
+        """One explicit training step on `batch` with the current phase's rules (the last
+        phase's after the schedule, the file's without one); returns the new step. `batch`
+        is a string as the REPL's `step` takes it (`"c1a, {e4 e5 e6}->c2"`) or a list of
+        batch items."""
+    def reset(self, seed: int | None = None) -> None:
+        """Goes back to the initial state (of `seed`, which becomes the model's seed)."""
+    def copy(self) -> Model:
+        """An independent copy of the model and its state."""
+    def __copy__(self) -> Model: ...
+    def __deepcopy__(self, memo: Any = None) -> Model: ...
+
+    # Queries
+    def pathway(self, x: Input) -> dict[str, list[str]]:
+        """The firing nodes of `x` per feature level: `{level: [node, ...]}`."""
+    def scores(self, x: Input, ln: bool = False) -> dict[str, float]:
+        """The score `S` of every firing feature node of `x` (`ln S` with `ln=True`)."""
+    def logits(self, x: Input, ln: bool = False) -> dict[str, float]:
+        """The logit `Z` of every class for `x` (`ln Z` with `ln=True`; `-inf` for 0)."""
+    def probabilities(self, x: Input) -> dict[str, float]:
+        """The probability of every class for `x` (the softmax of the logits)."""
+    def predict(self, x: Input) -> str:
+        """The class of the largest logit of `x` (the first declared on a tie)."""
+    def le(self, base: Input, test: Input, label: str | None = None) -> float:
+        """Local elasticity `LE(base, test)` (on a copy: the model does not change); NaN
+        when undefined. `base` needs a label: a sample name, `"{e1 e2}->c1"`, or a list of
+        names with `label=`."""
+    def le_matrix(self) -> npt.NDArray[np.float64]:
+        """LE over the data samples, shape `(n, n)`, row = base, in the order of
+        `samples`; NaN where undefined."""
+
+    # State
+    def lambdas(self) -> dict[str, float]:
+        """`lambda` of every feature node (`inf` beyond float range)."""
+    def etas(self) -> dict[str, float]:
+        """`eta` of every class edge, keyed `"F->C"`."""
+    def ln_lambdas(self) -> npt.NDArray[np.float64]:
+        """`ln lambda` aligned with `nodes` (`-inf` is an exact 0)."""
+    def ln_etas(self) -> npt.NDArray[np.float64]:
+        """`ln eta` aligned with `edges`."""
+    def set_lambda(self, name: str, value: float) -> None:
+        """Sets `lambda` of node `name` (finite, >= 0)."""
+    def set_eta(self, edge: str, value: float) -> None:
+        """Sets `eta` of the class edge `"F->C"` (finite, >= 0)."""
+    def run_report(self) -> dict[str, Any]:
+        """The report of `nshed run FILE --json` for this state."""
+    def save(self, path: str) -> None:
+        """Writes the state to `path` atomically (resumable bit for bit)."""
+    def restore(self, path: str) -> None:
+        """Replaces the state by one saved for this exact model source."""
+
+    # Drawings
+    def draw(self, input: Input | None = None) -> str:
+        """The model as SVG text; with `input`, its pathway highlighted."""
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a model as its drawing."""
+
+    # Analyses and experiments (of the model's file; they neither use nor change the state)
+    def info_plane(
+        self,
+        mi: str = "binning",
+        bins: int = 30,
+        repr: str = "scores",
+        every: int | None = None,
+        *,
+        sigma: float | None = None,
+        seed: int | None = None,
+        train: bool = True,
+    ) -> dict[str, Any]:
+        """The information plane along training (`nshed info-plane --json`), with `steps`
+        (shape `(points,)`), `i_xt` and `i_ty` (shape `(points, levels)`) as float64
+        arrays."""
+    def regularize(
+        self, batches: Sequence[int] = (1, 8), *, steps: int | None = None, seed: int | None = None
+    ) -> dict[str, Any]:
+        """Implicit regularization per batch size (`nshed regularize --json`)."""
+    def fool(
+        self,
+        *,
+        samples: int = 1000,
+        density: float = 0.5,
+        min_distance: int = 2,
+        threshold: float = 0.99,
+        exhaustive: bool = False,
+        restarts: int = 20,
+        seed: int | None = None,
+        train: bool = True,
+        threads: int | None = None,
+    ) -> dict[str, Any]:
+        """Fooling inputs and output collapse (`nshed fool --json`)."""
+    def depth(
+        self,
+        init: Sequence[str] = ("const", "uniform", "normal", "lognormal"),
+        *,
+        seeds: int = 8,
+        freeze: str | None = None,
+        seed: int | None = None,
+        train: bool = True,
+        threads: int | None = None,
+    ) -> dict[str, Any]:
+        """Initialisation, freezing and depth (`nshed depth --json`)."""
+    def basin(
+        self,
+        nodes: Sequence[str],
+        range: tuple[float, float],
+        *,
+        log: bool = False,
+        grid: int = 100,
+        steps: int | None = None,
+        outcome: str = "top",
+        train: bool = True,
+        seed: int | None = None,
+        uncertainty: bool = False,
+        eps: tuple[float, float] | None = None,
+        eps_count: int = 7,
+        pairs: int = 1000,
+        threads: int | None = None,
+    ) -> dict[str, Any]:
+        """Basins of attraction (`nshed basin --json`), with `cells` as an int64 array of
+        shape `(grid, grid)`; or, with `uncertainty=True`, the uncertainty exponent."""

@@ -1,0 +1,76 @@
+"""Analyses and experiments: the command line's reports as dicts and numpy arrays."""
+
+import numpy as np
+import pytest
+
+import nshed
+
+from conftest import EXAMPLES
+
+
+def test_fool_counts_the_tiny_model_exactly():
+    m = nshed.load(EXAMPLES / "fool_tiny.nshed")
+    r = m.fool(exhaustive=True, min_distance=1, threshold=0.5, threads=1)
+    # All 16 patterns of a, b, c, d; all but the two training patterns are at distance >= 1.
+    assert (r["mode"], r["drawn"], r["far"]) == ("exhaustive", 16, 14)
+    assert [c["class"] for c in r["classes"]] == ["A", "C"]
+    assert sum(c["predicted"] for c in r["classes"]) == 16
+    # The same sweep on two threads gives the same report.
+    assert m.fool(exhaustive=True, min_distance=1, threshold=0.5, threads=2) == r
+
+
+def test_fool_random_patterns_are_reproducible(fig1_file):
+    m = nshed.load(fig1_file)
+    a = m.fool(samples=300, restarts=2, seed=5)
+    b = m.fool(samples=300, restarts=2, seed=5)
+    assert a == b
+    assert a["drawn"] == 300
+    assert a["seed"] == 5
+    assert m.step == 0
+
+
+def test_regularize(fig1_file):
+    m = nshed.load(fig1_file)
+    r = m.regularize([1, 4], steps=200)
+    assert [run["batch"] for run in r["runs"]] == [1, 4]
+    assert [run["steps"] for run in r["runs"]] == [200, 200]
+    assert r["levels"] == m.levels
+    for run in r["runs"]:
+        for level in run["levels"]:
+            assert level["effective_nodes"] >= 1 - 1e-12
+            assert 0 < level["top_share"] <= 1
+    with pytest.raises(nshed.NshedError, match="at least 1"):
+        m.regularize([0])
+
+
+def test_depth(fig1_file):
+    m = nshed.load(fig1_file)
+    r = m.depth(["const", "uniform"], seeds=2, train=False, threads=1)
+    assert r == m.depth(["const", "uniform"], seeds=2, train=False, threads=2)
+    assert "const" in str(r) and "uniform" in str(r)
+
+
+def test_basin_grid_cells_are_an_int_array():
+    m = nshed.load(EXAMPLES / "basin.nshed")
+    r = m.basin(["p1", "p3"], (0.5, 1.5), grid=6, steps=50)
+    cells = r["cells"]
+    assert isinstance(cells, np.ndarray)
+    assert cells.dtype == np.int64
+    assert cells.shape == (6, 6)
+    assert cells.min() >= 0 and cells.max() < len(r["outcomes"])
+    assert sum(o["points"] for o in r["outcomes"]) == 36
+    counts = np.bincount(cells.ravel(), minlength=len(r["outcomes"]))
+    assert list(counts) == [o["points"] for o in r["outcomes"]]
+    assert len(r["lambdas"]) == 6
+
+
+def test_basin_uncertainty():
+    m = nshed.load(EXAMPLES / "basin.nshed")
+    r = m.basin(
+        ["p1", "p3"], (0.5, 1.5), uncertainty=True, steps=50, pairs=60, eps=(0.05, 0.4), eps_count=3
+    )
+    assert [e["eps"] for e in r["measured"]] == pytest.approx([0.05, 0.05**0.5 * 0.4**0.5, 0.4])
+    assert all(e["pairs"] == 60 and e["f"] == e["differ"] / 60 for e in r["measured"])
+    assert r["fit"]["used"] == 3
+    with pytest.raises(nshed.NshedError, match="eps values"):
+        m.basin(["p1", "p3"], (0.5, 1.5), uncertainty=True, eps_count=2)

@@ -1,0 +1,212 @@
+//! The pathways of the data samples, kept across training steps.
+//!
+//! Which nodes fire depends only on the input (SPEC 1), never on `lambda` or `eta`, so a
+//! data sample drawn again fires exactly the nodes it fired before. A `Trainer` keeps
+//! each drawn sample's pathway (ascending, so a step's growth walks the value tables in
+//! memory order) and the class edges from it into the sample's own label, up to a
+//! memory budget; samples past the budget, noisy inputs and explicit batches are fired
+//! as before. Results cannot differ: the kept list is the set a step would compute.
+
+use super::graph::{FireCounts, Model};
+use crate::ir::{EdgeId, NodeId};
+
+/// Entries (node and edge ids) the cache may hold per node and class edge of the model,
+/// plus a fixed allowance: 4 entries (16 bytes) a node, so at most 16 bytes a node.
+const ENTRIES_PER_ITEM: usize = 4;
+const ENTRIES_ALWAYS: usize = 1 << 16;
+
+/// Where one sample's lists lie in the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// Not fired yet.
+    Empty,
+    /// Fired once, but it did not fit the budget (or its input is not plain): fire it
+    /// every time.
+    Uncached,
+    /// `nodes[start .. start + n_nodes]`, then `n_edges` class edges after them.
+    Kept {
+        start: usize,
+        n_nodes: usize,
+        n_edges: usize,
+    },
+}
+
+/// A sample's kept pathway and the class edges from it into the sample's label.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kept<'a> {
+    /// Firing nodes, ascending, each once.
+    pub nodes: &'a [NodeId],
+    /// Class edges from `nodes` into the sample's own label, ascending.
+    pub own_edges: &'a [EdgeId],
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Pathways {
+    slots: Vec<Slot>,
+    /// Every kept pathway, each followed by its own-label edges.
+    arena: Vec<u32>,
+    budget: usize,
+}
+
+impl Pathways {
+    pub fn new(model: &Model) -> Pathways {
+        let items = model.n_nodes() + model.n_edges();
+        Pathways::with_budget(
+            model,
+            items.saturating_mul(ENTRIES_PER_ITEM) + ENTRIES_ALWAYS,
+        )
+    }
+
+    /// A cache that keeps at most `budget` node and edge ids in all.
+    pub fn with_budget(model: &Model, budget: usize) -> Pathways {
+        Pathways {
+            slots: vec![Slot::Empty; model.ir.data.samples.len()],
+            arena: Vec::new(),
+            budget,
+        }
+    }
+
+    /// How many samples have their lists kept.
+    #[cfg(test)]
+    pub fn n_kept(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Kept { .. }))
+            .count()
+    }
+
+    /// Sample `i`'s kept lists, if any.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<Kept<'_>> {
+        match self.slots.get(i)? {
+            &Slot::Kept {
+                start,
+                n_nodes,
+                n_edges,
+            } => {
+                let (nodes, rest) = self.arena[start..].split_at(n_nodes);
+                Some(Kept {
+                    nodes,
+                    own_edges: &rest[..n_edges],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Fires data sample `i` once and keeps its lists when they fit the budget (nothing
+    /// when it was fired before). `counts` and `scratch` are the caller's buffers.
+    pub fn fill(
+        &mut self,
+        model: &Model,
+        i: usize,
+        counts: &mut FireCounts,
+        scratch: &mut Vec<NodeId>,
+    ) {
+        if self.slots.get(i) != Some(&Slot::Empty) {
+            return;
+        }
+        let sample = &model.ir.data.samples[i];
+        self.slots[i] = Slot::Uncached;
+        // Only a plain input's pathway lists every firing node once.
+        if !is_plain_input(&sample.input, model.n_inputs()) {
+            return;
+        }
+        model
+            .graph
+            .fire_levels(&sample.input, counts, scratch, false);
+        scratch.sort_unstable();
+        let first = model.graph.first_with_edges;
+        let from = scratch.partition_point(|&n| n < first);
+        let n_edges: usize = scratch[from..]
+            .iter()
+            .map(|&f| {
+                model
+                    .graph
+                    .out_edges(f)
+                    .iter()
+                    .filter(|&&e| model.ir.edges[e as usize].to == sample.label)
+                    .count()
+            })
+            .sum();
+        let need = scratch.len() + n_edges;
+        if self.arena.len() + need > self.budget {
+            return;
+        }
+        let start = self.arena.len();
+        self.arena.extend_from_slice(scratch);
+        for &f in &scratch[from..] {
+            for &e in model.graph.out_edges(f) {
+                if model.ir.edges[e as usize].to == sample.label {
+                    self.arena.push(e);
+                }
+            }
+        }
+        self.arena[start + scratch.len()..].sort_unstable();
+        self.slots[i] = Slot::Kept {
+            start,
+            n_nodes: scratch.len(),
+            n_edges,
+        };
+    }
+}
+
+/// Whether `input` is strictly ascending and names only level-1 nodes (then its
+/// pathway lists every firing node once).
+pub(crate) fn is_plain_input(input: &[NodeId], n_inputs: usize) -> bool {
+    input.windows(2).all(|w| w[0] < w[1]) && input.last().is_none_or(|&n| (n as usize) < n_inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::generated;
+    use crate::engine::Evaluator;
+
+    #[test]
+    fn kept_lists_are_the_sorted_pathway_and_its_own_label_edges() {
+        let ir = generated(600, 4, 3, 12, 0.2, 5);
+        let model = Model::new(&ir);
+        let mut cache = Pathways::new(&model);
+        let mut counts = FireCounts::new(model.n_nodes());
+        let mut scratch = Vec::new();
+        let mut ev = Evaluator::new(&model);
+        for (i, sample) in ir.data.samples.iter().enumerate() {
+            assert!(cache.get(i).is_none());
+            cache.fill(&model, i, &mut counts, &mut scratch);
+            let kept = cache.get(i).expect("kept");
+            // `firing` lists the pathway level by level, ascending within a level.
+            assert_eq!(kept.nodes, &ev.firing(&model, &sample.input)[..]);
+            let own: Vec<EdgeId> = (0..ir.edges.len() as EdgeId)
+                .filter(|&e| {
+                    let edge = ir.edges[e as usize];
+                    edge.to == sample.label && kept.nodes.contains(&edge.from)
+                })
+                .collect();
+            assert_eq!(kept.own_edges, &own[..]);
+        }
+        assert_eq!(cache.n_kept(), ir.data.samples.len());
+    }
+
+    #[test]
+    fn samples_past_the_budget_are_not_kept() {
+        let ir = generated(600, 4, 3, 12, 0.2, 5);
+        let model = Model::new(&ir);
+        let mut counts = FireCounts::new(model.n_nodes());
+        let mut scratch = Vec::new();
+        let mut none = Pathways::with_budget(&model, 0);
+        none.fill(&model, 0, &mut counts, &mut scratch);
+        assert!(none.get(0).is_none());
+        assert_eq!(none.n_kept(), 0);
+        // Room for the first sample only.
+        let mut full = Pathways::new(&model);
+        full.fill(&model, 0, &mut counts, &mut scratch);
+        let first = full.get(0).map(|k| k.nodes.len() + k.own_edges.len());
+        let mut one = Pathways::with_budget(&model, first.expect("kept"));
+        for i in 0..ir.data.samples.len() {
+            one.fill(&model, i, &mut counts, &mut scratch);
+        }
+        assert!(one.get(0).is_some());
+        assert_eq!(one.n_kept(), 1);
+    }
+}
