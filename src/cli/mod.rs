@@ -158,16 +158,32 @@ pub fn main() -> ExitCode {
         Command::Depth(args) => depth::run(&ctx, &args),
         Command::Merge(args) => merge::run(&args),
         Command::Fmt(args) => fmt::run(&ctx, &args),
-        Command::Lsp => crate::lsp::run_stdio()
-            .map_err(|e| CliError::failed(format!("the language server stopped: {e}"), None)),
+        Command::Lsp => crate::lsp::run_stdio(output::Stdout).map_err(|e| {
+            output::stdout_failure().unwrap_or_else(|| {
+                CliError::failed(format!("the language server stopped: {e}"), None)
+            })
+        }),
         Command::Completions(args) => completions::run(&args),
         Command::Test(args) => test::run(&ctx, &args),
+    };
+    // A failed write to standard output decides the code even when the command could not
+    // stop for it (JSON diagnostics of a model with errors): what it printed is lost.
+    let result = match (result, output::stdout_failure()) {
+        (Err(e @ CliError::Stopped { .. }), _) => Err(e),
+        (_, Some(failure)) => Err(failure),
+        (result, None) => result,
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
         Err(CliError::Model(report)) if ctx.error_format == error_format::ErrorFormat::Json => {
             ctx.report(&report);
-            ExitCode::from(exit::MODEL_ERROR)
+            match output::stdout_failure() {
+                Some(failure) => {
+                    eprint_text(&failure.render(RenderStyle::for_stderr()));
+                    ExitCode::from(failure.exit_code())
+                }
+                None => ExitCode::from(exit::MODEL_ERROR),
+            }
         }
         Err(e) => {
             eprint_text(&e.render(RenderStyle::for_stderr()));
@@ -177,23 +193,25 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints clap's message (help, version, or a usage error) and gives the exit code: 0 for
-/// help and version, 2 for a usage error, 3 when the text could not be written.
+/// help and version, 2 for a usage error; help that could not be written to standard
+/// output ends as any other failed write does (`output::stdout_failure`).
 fn clap_exit(e: &clap::Error) -> u8 {
-    let code = if e.use_stderr() {
-        exit::USAGE
-    } else {
-        exit::OK
-    };
-    match e.print() {
-        Ok(()) => {}
-        Err(write) if write.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(_) => return exit::IO,
+    if e.use_stderr() {
+        // A usage error on a closed stderr: the code still tells.
+        let _ = e.print();
+        return exit::USAGE;
     }
-    // `print` writes help to stdout without flushing it: a full disk shows only here.
-    if !e.use_stderr() && std::io::stdout().flush().is_err() {
-        return exit::IO;
+    // `print` writes help to stdout without flushing it: a full disk shows only at the flush.
+    if let Err(write) = e.print().and_then(|()| std::io::stdout().flush()) {
+        output::notice_stdout_error(&write);
     }
-    code
+    match output::stdout_failure() {
+        Some(failure) => {
+            eprint_text(&failure.render(RenderStyle::for_stderr()));
+            failure.exit_code()
+        }
+        None => exit::OK,
+    }
 }
 
 /// Writes text to stderr; a closed stderr leaves nowhere to say anything.

@@ -9,24 +9,79 @@ use super::error::CliError;
 use crate::experiments::{Experiment, Outcome, Shard, SweepOptions};
 use crate::render::Render;
 
-/// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error.
-pub fn print_stdout(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::io(
-            format!(
-                "cannot write to standard output: {}",
-                crate::source::io_reason(&e)
-            ),
-            "check where standard output goes (a full disk, a closed file)",
-        )),
+/// Standard output as every command writes to it: the one place a failed write is noticed.
+/// The first failure is kept for the process (see [`stdout_failure`]), so a write whose
+/// caller cannot stop (a diagnostic printed as JSON, a language server's reply on its
+/// own thread) still decides the exit code.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stdout;
+
+/// The first failed write to standard output: its kind and its reason in words.
+static STDOUT_FAILURE: std::sync::OnceLock<(std::io::ErrorKind, String)> =
+    std::sync::OnceLock::new();
+
+/// Keeps the first failure of a write to standard output (a retried interruption is none).
+fn noticed<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+    if let Err(e) = &result {
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            let _ = STDOUT_FAILURE.set((e.kind(), crate::source::io_reason(e)));
+        }
+    }
+    result
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        noticed(std::io::stdout().lock().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        noticed(std::io::stdout().lock().flush())
     }
 }
 
+/// Records a failure of a write to standard output made outside [`Stdout`] (clap's help).
+pub fn notice_stdout_error(e: &std::io::Error) {
+    let _ = noticed::<()>(Err(std::io::Error::new(e.kind(), e.to_string())));
+}
+
+/// What the first failed write to standard output makes of the command, if one failed:
+/// a closed pipe (the reader of `nshed ... | head -1` has gone) ends it quietly with the
+/// code of a process ended by SIGPIPE; any other failure (a full disk) is an output that
+/// could not be written.
+pub fn stdout_failure() -> Option<CliError> {
+    let (kind, reason) = STDOUT_FAILURE.get()?;
+    Some(if *kind == std::io::ErrorKind::BrokenPipe {
+        CliError::ClosedPipe
+    } else {
+        CliError::io(
+            format!("cannot write to standard output: {reason}"),
+            "check where standard output goes (a full disk, a closed file)",
+        )
+    })
+}
+
+/// The error of a command whose write to standard output failed with `e`: what
+/// [`stdout_failure`] says (it has seen `e` when the write went through [`Stdout`]).
+pub fn stdout_error(e: &std::io::Error) -> CliError {
+    stdout_failure().unwrap_or_else(|| {
+        notice_stdout_error(e);
+        stdout_failure().unwrap_or(CliError::Reported(super::exit::IO))
+    })
+}
+
+/// Writes `text` to stdout and flushes it; a failure is the command's error
+/// ([`stdout_failure`]).
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = Stdout;
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| stdout_error(&e))
+}
+
 /// Writes a line to stderr (a note, or what was saved where). A failing stderr is not an
-/// error worth stopping for: there is nowhere left to report it.
+/// error worth stopping for: there is nowhere left to report it (the exit code still
+/// tells how the command ended).
 pub fn note(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());

@@ -142,28 +142,54 @@ pub fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("nshed").join("history.txt"))
 }
 
-fn emit(outcome: &Outcome) {
+/// Writes `text` to stderr (diagnostics, notes). A failing stderr is not worth ending the
+/// session for: there is nowhere left to report it.
+fn say_on_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = err.write_all(b"\n");
+    }
+}
+
+/// Shows an outcome: its diagnostics on stderr, its answer on `out` (standard output). A
+/// failed write of the answer is the error: the session cannot go on answering nobody.
+fn emit(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     if !outcome.diagnostics.is_empty() {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(outcome.diagnostics.as_bytes());
     }
     if !outcome.output.is_empty() {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(outcome.output.as_bytes());
+        out.write_all(outcome.output.as_bytes())?;
         if !outcome.output.ends_with('\n') {
-            let _ = out.write_all(b"\n");
+            out.write_all(b"\n")?;
         }
-        let _ = out.flush();
+        out.flush()?;
     }
+    Ok(())
 }
 
 /// What the interactive loop says when the terminal sends a byte that is not UTF-8.
 pub const NOT_UTF8: &str = "error: the terminal sent a byte that is not UTF-8 text; the line being typed was dropped\n  help: type the line again (nshed reads UTF-8 text)";
 
-/// The interactive loop. Returns when the user quits (`:quit`, Ctrl-D).
-pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<(), String> {
+/// Why the interactive loop ended early.
+#[derive(Debug)]
+pub enum Ended {
+    /// An answer could not be written to the output.
+    Output(std::io::Error),
+    /// The terminal could not be used.
+    Terminal(String),
+}
+
+/// The interactive loop, answering on `out` (standard output). Returns when the user quits
+/// (`:quit`, Ctrl-D).
+pub fn run_interactive(
+    evaluator: &mut dyn Evaluator,
+    banner: &str,
+    out: &mut dyn Write,
+) -> Result<(), Ended> {
     let mut editor: Editor<ReplHelper, FileHistory> =
-        Editor::new().map_err(|e| format!("cannot start the line editor: {e}"))?;
+        Editor::new().map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
         words: evaluator.completion_words(),
     }));
@@ -174,7 +200,9 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
     }
     let signals = crate::term::signals();
     let interrupt = signals.flag();
-    println!("{banner}");
+    writeln!(out, "{banner}")
+        .and_then(|()| out.flush())
+        .map_err(Ended::Output)?;
     loop {
         match editor.readline("nshed> ") {
             Ok(line) => {
@@ -184,7 +212,7 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
                 let _ = editor.add_history_entry(line.as_str());
                 signals.reset();
                 let outcome = evaluator.eval(&line, interrupt);
-                emit(&outcome);
+                emit(&outcome, out).map_err(Ended::Output)?;
                 if outcome.quit {
                     break;
                 }
@@ -198,10 +226,10 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             // A byte that is not UTF-8 (a stray key, a pasted binary) costs the line being
             // typed, not the session: every byte read is consumed, so this cannot loop.
             Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
-                eprintln!("{NOT_UTF8}");
+                say_on_stderr(NOT_UTF8);
                 continue;
             }
-            Err(e) => return Err(format!("cannot read the terminal: {e}")),
+            Err(e) => return Err(Ended::Terminal(format!("cannot read the terminal: {e}"))),
         }
     }
     if let Some(path) = &history {
@@ -212,27 +240,32 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             let _ = std::fs::create_dir_all(dir);
         }
         if let Err(e) = editor.save_history(path) {
-            eprintln!(
+            say_on_stderr(&format!(
                 "warning: cannot save the history to {}: {e}",
                 path.display()
-            );
+            ));
         }
     }
     Ok(())
 }
 
 /// Runs every input of a script (standard input that is not a terminal): lines are joined
-/// while braces are open, each input is evaluated and answered, with no prompt. Returns
-/// whether any input was an error.
-pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
+/// while braces are open, each input is evaluated and answered on `out` (standard output),
+/// with no prompt. Returns whether any input was an error; an answer that cannot be
+/// written ends the script with that error (nothing after it is evaluated).
+pub fn run_script(
+    evaluator: &mut dyn Evaluator,
+    input: impl BufRead,
+    out: &mut dyn Write,
+) -> std::io::Result<bool> {
     let signals = crate::term::signals();
     let interrupt = signals.flag();
     let mut any_error = false;
     let mut pending = String::new();
     for line in input.lines() {
         let Ok(line) = line else {
-            eprintln!("error: standard input is not valid UTF-8 text");
-            return true;
+            say_on_stderr("error: standard input is not valid UTF-8 text");
+            return Ok(true);
         };
         if !pending.is_empty() {
             pending.push('\n');
@@ -247,17 +280,17 @@ pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
         }
         let outcome = evaluator.eval(&input, interrupt);
         any_error |= outcome.is_error;
-        emit(&outcome);
+        emit(&outcome, out)?;
         if outcome.quit {
-            return any_error;
+            return Ok(any_error);
         }
     }
     if !pending.trim().is_empty() {
         let outcome = evaluator.eval(&pending, interrupt);
         any_error |= outcome.is_error;
-        emit(&outcome);
+        emit(&outcome, out)?;
     }
-    any_error
+    Ok(any_error)
 }
 
 #[cfg(test)]

@@ -379,6 +379,179 @@ fn ten_thousand_errors_in_a_large_model_are_reported_in_linear_time() {
     );
 }
 
+// ------------------------------------------------------------------ 6. stdout, stderr
+
+/// `nshed ARGS` with `input` on stdin, stdout and stderr going where the caller says.
+fn nshed_with(args: &[&str], input: &[u8], out: Stdio, err: Stdio) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    )
+}
+
+/// Content-Length framed messages for the language server: a session that says hello,
+/// shuts down and exits.
+fn lsp_session() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for message in [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ] {
+        bytes.extend(format!("Content-Length: {}\r\n\r\n{message}", message.len()).bytes());
+    }
+    bytes
+}
+
+/// Every command that prints, with what it reads on stdin.
+fn printing_commands(dir: &Path) -> Vec<(Vec<String>, Vec<u8>)> {
+    let bad = write(dir, "bad.nshed", "model m { level a { x } classes { C <- y } }\n");
+    let fig1 = std::fs::read(FIG1).unwrap();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        (args(&["repl", "--json", FIG1]), b"scores c1a\n".to_vec()),
+        (args(&["repl", FIG1]), b"scores c1a\n".to_vec()),
+        (args(&["run", FIG1]), vec![]),
+        (args(&["run", "--json", FIG1]), vec![]),
+        (args(&["check", FIG1]), vec![]),
+        (args(&["ir", FIG1]), vec![]),
+        (args(&["query", FIG1, "scores c1a"]), vec![]),
+        (args(&["le", FIG1]), vec![]),
+        (args(&["test", FIG1]), vec![]),
+        (args(&["fmt", "-"]), fig1),
+        (args(&["completions", "bash"]), vec![]),
+        (args(&["gen", "--nodes", "50"]), vec![]),
+        (args(&["--help"]), vec![]),
+        (args(&["run", "--help"]), vec![]),
+        (args(&["--version"]), vec![]),
+        (args(&["lsp"]), lsp_session()),
+        // Diagnostics as JSON go to stdout: losing them is a failed write too.
+        (args(&["check", "--error-format", "json", &bad]), vec![]),
+    ]
+}
+
+#[test]
+fn a_full_stdout_is_a_failed_write_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, input) in printing_commands(dir.path()) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // The same command prints something when stdout works.
+        let fine = nshed_with(&args, &input, Stdio::piped(), Stdio::piped());
+        assert!(!fine.stdout.is_empty(), "{args:?} prints nothing");
+        let out = nshed_with(&args, &input, dev_full(), Stdio::piped());
+        refused(
+            &out,
+            3,
+            "cannot write to standard output: No space left on device",
+        );
+        assert!(stderr(&out).contains("nshed::io"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_repl_script_stops_at_the_first_answer_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = model_copy(dir.path());
+    let saved = dir.path().join("s.json");
+    let script = format!("scores c1a\n:save {}\n", saved.display());
+    let out = nshed_with(
+        &["repl", model.to_str().unwrap()],
+        script.as_bytes(),
+        dev_full(),
+        Stdio::piped(),
+    );
+    refused(&out, 3, "cannot write to standard output");
+    assert!(!saved.exists(), "nothing runs after a lost answer");
+    // With stdout working, the same script saves.
+    let out = nshed_with(
+        &["repl", model.to_str().unwrap()],
+        script.as_bytes(),
+        Stdio::piped(),
+        Stdio::piped(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(saved.exists());
+}
+
+/// Runs `nshed ARGS` with its stdout a pipe whose reading end is closed before the command
+/// writes (it reads all its stdin first, or works before printing).
+fn with_closed_pipe(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly_with_141() {
+    for (args, input) in [
+        (vec!["repl", FIG1], &b"scores c1a\nscores c1a\n"[..]),
+        (vec!["repl", "--json", FIG1], &b"scores c1a\n"[..]),
+        (vec!["fmt", "-"], &std::fs::read(FIG1).unwrap()[..]),
+        (vec!["lsp"], &lsp_session()[..]),
+        (vec!["run", FIG1], &b""[..]),
+    ] {
+        let out = with_closed_pipe(&args, input);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?} ends quietly");
+    }
+}
+
+#[test]
+fn a_full_stderr_changes_no_exit_code() {
+    // Nothing to say it on: the code still tells, and nothing panics (101).
+    let out = nshed_with(
+        &["check", "nosuch.nshed"],
+        b"",
+        Stdio::piped(),
+        dev_full(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = nshed_with(&["check", "--bogus"], b"", Stdio::piped(), dev_full());
+    assert_eq!(out.status.code(), Some(2));
+    // The REPL's diagnostics are lost, its answers are not.
+    let out = nshed_with(
+        &["repl", FIG1],
+        b"scores nosuch\nscores c1a\n",
+        Stdio::piped(),
+        dev_full(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("scores of c1a {e1 e2} -> c1\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = nshed_with(&["run", FIG1], b"", Stdio::piped(), dev_full());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("model fig1 after 5100 training steps\n"));
+}
+
 // ------------------------------------------------------------------ 7. forged shards
 
 /// Shard files `1/2` and `2/2` of `args` (a sweep command), as parsed JSON.
