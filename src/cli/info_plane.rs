@@ -88,6 +88,7 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
         ReprKind::Lambda => Representation::Lambda,
     };
     let compiled = ctx.load(&args.file)?;
+    args.output.check(ctx, None)?;
     let options = InfoPlaneOptions {
         plane: PlaneOptions {
             estimator,
@@ -99,5 +100,5 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
     };
     let report = info_plane_run(&Model::new(&compiled.ir), &options)
         .map_err(|e| CliError::failed(format!("the information analysis failed: {e}"), None))?;
-    args.output.emit(&report, None)
+    args.output.emit(ctx, &report, None)
 }

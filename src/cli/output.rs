@@ -6,6 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::error::CliError;
+use super::Ctx;
 use crate::experiments::{Experiment, Outcome, Shard, SweepOptions};
 use crate::render::Render;
 
@@ -105,14 +106,22 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     print_json_text(serde_json::to_string_pretty(value))
 }
 
-/// Writes an output file atomically (`fsio::write_atomic`).
-pub fn write_file(path: &str, bytes: &[u8]) -> Result<(), CliError> {
+/// Refuses an output path before anything is computed or written: `-` (standard output
+/// carries the report), or a file the command reads (`Ctx::check_output`).
+pub fn check_output_path(ctx: &Ctx, path: &str) -> Result<(), CliError> {
     if path == "-" {
         return Err(CliError::usage(
             "`-` is not a file name for an output",
             "give a file name (standard output carries the table or the JSON)",
         ));
     }
+    ctx.check_output(path)
+}
+
+/// Writes an output file atomically (`fsio::write_atomic`): the one writer of every
+/// command's output files. A path that is one of the command's inputs is refused.
+pub fn write_file(ctx: &Ctx, path: &str, bytes: &[u8]) -> Result<(), CliError> {
+    check_output_path(ctx, path)?;
     crate::fsio::write_atomic(std::path::Path::new(path), bytes).map_err(|e| {
         CliError::io(
             format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
@@ -145,10 +154,23 @@ pub struct ImageArgs {
 }
 
 impl OutputArgs {
+    /// Refuses, before any work, output paths that cannot be written (`check_output_path`):
+    /// `--csv`, `--svg` and `png`.
+    pub fn check(&self, ctx: &Ctx, png: Option<&str>) -> Result<(), CliError> {
+        for path in [self.csv.as_deref(), self.svg.as_deref(), png]
+            .into_iter()
+            .flatten()
+        {
+            check_output_path(ctx, path)?;
+        }
+        Ok(())
+    }
+
     /// Writes a finished report where the flags say: the `--csv`, `--svg` and `--png` files
     /// (made only when asked for), then JSON or the table on stdout. Nothing is written
     /// when the report lacks a form that was asked for.
-    pub fn emit(&self, report: &dyn Render, png: Option<&str>) -> Result<(), CliError> {
+    pub fn emit(&self, ctx: &Ctx, report: &dyn Render, png: Option<&str>) -> Result<(), CliError> {
+        self.check(ctx, png)?;
         let csv = match &self.csv {
             None => None,
             Some(path) => Some((
@@ -183,13 +205,13 @@ impl OutputArgs {
             )),
         };
         if let Some((path, text)) = csv {
-            write_file(path, text.as_bytes())?;
+            write_file(ctx, path, text.as_bytes())?;
         }
         if let Some((path, text)) = svg {
-            write_file(path, text.as_bytes())?;
+            write_file(ctx, path, text.as_bytes())?;
         }
         if let Some((path, bytes)) = png {
-            write_file(path, &bytes)?;
+            write_file(ctx, path, &bytes)?;
         }
         if self.json {
             print_json_text(report.json())
@@ -224,6 +246,15 @@ fn parse_threads(s: &str) -> Result<usize, String> {
 }
 
 impl SweepArgs {
+    /// Refuses, before the sweep runs, outputs that cannot be written: `--out` and the
+    /// report's files (`OutputArgs::check`).
+    pub fn check(&self, ctx: &Ctx, output: &OutputArgs, png: Option<&str>) -> Result<(), CliError> {
+        if let Some(out) = &self.out {
+            check_output_path(ctx, out)?;
+        }
+        output.check(ctx, png)
+    }
+
     /// The library's options.
     pub fn options(&self) -> SweepOptions {
         SweepOptions {
@@ -235,12 +266,13 @@ impl SweepArgs {
     /// Ends a sweep: the shard file to `--out`, or the report where `output` says.
     pub fn finish<E: Experiment>(
         &self,
+        ctx: &Ctx,
         outcome: Outcome<E>,
         output: &OutputArgs,
         png: Option<&str>,
     ) -> Result<(), CliError> {
         match (outcome, &self.out) {
-            (Outcome::Finished(report), _) => output.emit(&report, png),
+            (Outcome::Finished(report), _) => output.emit(ctx, &report, png),
             (Outcome::Shard(file), Some(out)) => {
                 let mut text = serde_json::to_string_pretty(&file).map_err(|e| {
                     CliError::io(
@@ -249,7 +281,7 @@ impl SweepArgs {
                     )
                 })?;
                 text.push('\n');
-                write_file(out, text.as_bytes())
+                write_file(ctx, out, text.as_bytes())
             }
             (Outcome::Shard(_), None) => Err(CliError::usage(
                 "a sharded run needs --out PATH",

@@ -3,9 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
+use super::output::{stdout_error, Stdout};
 use super::{exit, CliError, Ctx};
 use crate::diag::RenderStyle;
-use super::output::{stdout_error, Stdout};
 use crate::repl::frontend::{run_interactive, run_script, Ended, Evaluator};
 use crate::repl::Session;
 
@@ -55,7 +55,9 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
             Ended::Output(e) => stdout_error(&e),
             Ended::Terminal(e) => CliError::io(e, "the REPL needs a working terminal"),
         })
-    } else if run_script(&mut session, std::io::stdin().lock(), &mut Stdout).map_err(|e| stdout_error(&e))? {
+    } else if run_script(&mut session, std::io::stdin().lock(), &mut Stdout)
+        .map_err(|e| stdout_error(&e))?
+    {
         Err(CliError::Reported(exit::MODEL_ERROR))
     } else {
         Ok(())

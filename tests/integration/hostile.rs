@@ -246,6 +246,222 @@ fn a_file_the_user_cannot_write_is_not_replaced() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+#[test]
+fn every_cli_output_refuses_a_path_that_is_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    std::fs::copy(BASIN, d.join("b.nshed")).unwrap();
+    std::os::unix::fs::symlink("m.nshed", d.join("link.nshed")).unwrap();
+    std::fs::hard_link(d.join("m.nshed"), d.join("hard.svg")).unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let ok = |args: &[&str]| {
+        let out = nshed_in(d, args, "");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    ok(&["run", "m.nshed", "--save", "s.json"]);
+    let grid = [
+        "--nodes", "p1,p3", "--range", "0..1", "--grid", "3", "--steps", "10",
+    ];
+    let basin = |extra: &[&str]| {
+        let mut args = vec!["basin", "b.nshed"];
+        args.extend(grid);
+        args.extend(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let shard1 = basin(&["--shard", "1/2", "--out", "p1.json"]);
+    let shard2 = basin(&["--shard", "2/2", "--out", "p2.json"]);
+    ok(&shard1.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&shard2.iter().map(String::as_str).collect::<Vec<_>>());
+    let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // (command, the output as given, the input it names)
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        (
+            owned(&["run", "m.nshed", "--save", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--save", "./link.nshed"]),
+            "./link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--save", "sub/../m.nshed"]),
+            "sub/../m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--record", "hard.svg"]),
+            "hard.svg",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "run", "m.nshed", "--resume", "s.json", "--record", "./s.json",
+            ]),
+            "./s.json",
+            "s.json",
+        ),
+        (
+            owned(&["le-matrix", "m.nshed", "--svg", "link.nshed"]),
+            "link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["info-plane", "m.nshed", "--csv", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["info-plane", "m.nshed", "--svg", "hard.svg"]),
+            "hard.svg",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "regularize",
+                "m.nshed",
+                "--batches",
+                "1,2",
+                "--svg",
+                "m.nshed",
+            ]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["draw", "m.nshed", "--svg", "./m.nshed"]),
+            "./m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "fool",
+                "m.nshed",
+                "--samples",
+                "10",
+                "--json",
+                "--svg",
+                "link.nshed",
+            ]),
+            "link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["depth", "m.nshed", "--seeds", "2", "--csv", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (basin(&["--png", "b.nshed"]), "b.nshed", "b.nshed"),
+        (basin(&["--csv", "./b.nshed"]), "./b.nshed", "b.nshed"),
+        (
+            basin(&["--shard", "1/2", "--out", "b.nshed"]),
+            "b.nshed",
+            "b.nshed",
+        ),
+        (
+            owned(&["merge", "p1.json", "p2.json", "--csv", "p2.json"]),
+            "p2.json",
+            "p2.json",
+        ),
+        (
+            owned(&["merge", "p1.json", "p2.json", "--png", "./p1.json"]),
+            "./p1.json",
+            "p1.json",
+        ),
+    ];
+    let snapshot = || {
+        ["m.nshed", "b.nshed", "s.json", "p1.json", "p2.json"]
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+    };
+    let before = snapshot();
+    for (args, output, input) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = nshed_in(d, &args, "");
+        refused(&out, 3, "nshed::io::output_is_input");
+        refused(
+            &out,
+            3,
+            &format!("the output `{output}` is the input file `{input}`"),
+        );
+        assert!(before == snapshot(), "{args:?} changed an input");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Checkpointing in place is an update of the state, not of an input kept for later.
+    ok(&["run", "m.nshed", "--resume", "s.json", "--save", "s.json"]);
+    // The same outputs elsewhere are written.
+    ok(&["run", "m.nshed", "--save", "t.json", "--record", "r.jsonl"]);
+    ok(&["merge", "p1.json", "p2.json", "--csv", "merged.csv"]);
+    assert!(d.join("t.json").exists() && d.join("merged.csv").exists());
+}
+
+#[test]
+fn bless_refuses_a_golden_report_that_is_the_model() {
+    for link in ["symlink", "hard link"] {
+        let dir = tempfile::tempdir().unwrap();
+        let model = model_copy(dir.path());
+        let golden = dir.path().join("m.golden.json");
+        if link == "symlink" {
+            std::os::unix::fs::symlink("m.nshed", &golden).unwrap();
+        } else {
+            std::fs::hard_link(&model, &golden).unwrap();
+        }
+        let before = std::fs::read(&model).unwrap();
+        let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed"], "");
+        assert_eq!(out.status.code(), Some(3), "{link}: {}", stdout(&out));
+        assert!(
+            unwrapped(&stdout(&out)).contains(
+                "golden report m.golden.json was not written: the output `m.golden.json` is the input file `m.nshed`"
+            ),
+            "{link}: {}",
+            stdout(&out)
+        );
+        assert_eq!(std::fs::read(&model).unwrap(), before, "{link}");
+        let out = nshed_in(dir.path(), &["test", "--bless", "--json", "m.nshed"], "");
+        assert_eq!(out.status.code(), Some(3));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let golden = &json["models"][0]["golden"];
+        assert_eq!(golden["status"], "not_written", "{json}");
+        assert_eq!(golden["input"], "m.nshed", "{json}");
+    }
+}
+
+#[test]
+fn run_save_keeps_the_mode_and_refuses_a_read_only_state() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let model = model_copy(dir.path());
+    std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let private = dir.path().join("private.json");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = nshed_in(
+        dir.path(),
+        &["run", "m.nshed", "--save", "private.json"],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let locked = dir.path().join("locked.svg");
+    std::fs::write(&locked, "keep me").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let Some(out) = as_ordinary_user(dir.path(), &["draw", "m.nshed", "--svg", "locked.svg"], "")
+    else {
+        eprintln!("skipped: running as root without setpriv, no ordinary user to test with");
+        return;
+    };
+    refused(&out, 3, "cannot write `locked.svg`: permission denied");
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), "keep me");
+}
+
 // ------------------------------------------------------------------ 4. sizes
 
 #[test]
@@ -422,7 +638,11 @@ fn lsp_session() -> Vec<u8> {
 
 /// Every command that prints, with what it reads on stdin.
 fn printing_commands(dir: &Path) -> Vec<(Vec<String>, Vec<u8>)> {
-    let bad = write(dir, "bad.nshed", "model m { level a { x } classes { C <- y } }\n");
+    let bad = write(
+        dir,
+        "bad.nshed",
+        "model m { level a { x } classes { C <- y } }\n",
+    );
     let fig1 = std::fs::read(FIG1).unwrap();
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
@@ -525,12 +745,7 @@ fn a_closed_pipe_ends_the_command_quietly_with_141() {
 #[test]
 fn a_full_stderr_changes_no_exit_code() {
     // Nothing to say it on: the code still tells, and nothing panics (101).
-    let out = nshed_with(
-        &["check", "nosuch.nshed"],
-        b"",
-        Stdio::piped(),
-        dev_full(),
-    );
+    let out = nshed_with(&["check", "nosuch.nshed"], b"", Stdio::piped(), dev_full());
     assert_eq!(out.status.code(), Some(1));
     let out = nshed_with(&["check", "--bogus"], b"", Stdio::piped(), dev_full());
     assert_eq!(out.status.code(), Some(2));
