@@ -124,8 +124,9 @@ class Model:
         """The logit `Z` of every class for `x` (`ln Z` with `ln=True`; `-inf` for 0)."""
     def probabilities(self, x: Input) -> dict[str, float]:
         """The probability of every class for `x` (the softmax of the logits)."""
-    def predict(self, x: Input) -> str:
-        """The class of the largest logit of `x` (the first declared on a tie)."""
+    def predict(self, x: Input) -> str | None:
+        """The class of the largest logit of `x` (the first declared on a tie); `None` when
+        `x` reaches no class (every logit is 0)."""
     def le(self, base: Input, test: Input, label: str | None = None) -> float:
         """Local elasticity `LE(base, test)` (on a copy: the model does not change); NaN
         when undefined. `base` needs a label: a sample name, `"{e1 e2}->c1"`, or a list of

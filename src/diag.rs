@@ -187,6 +187,32 @@ impl SourceCode for IndexedSource {
 pub struct Located {
     pub source: Arc<IndexedSource>,
     pub problem: Problem,
+    /// Lines of the larger text before the source's first line (see [`Report::at_line`]).
+    pub lines_before: usize,
+}
+
+impl SourceCode for Located {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .source
+            .read_span(span, context_lines_before, context_lines_after)?;
+        if self.lines_before == 0 {
+            return Ok(inner);
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.source.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for Located {
@@ -211,7 +237,7 @@ impl Diagnostic for Located {
         Diagnostic::labels(&self.problem)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source.as_ref() as &dyn SourceCode)
+        Some(self as &dyn SourceCode)
     }
 }
 
@@ -220,16 +246,43 @@ impl Diagnostic for Located {
 pub struct Report {
     pub source: Arc<IndexedSource>,
     pub problems: Vec<Problem>,
+    /// Lines of the larger text before the source's first line: a script's input is
+    /// drawn with the line numbers it has in the script.
+    pub lines_before: usize,
 }
 
 impl Report {
+    /// The problems of `text`, in source order, every label ending at its last
+    /// character (not at the blanks or comment that follow it).
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
         // Source order reads best; a stable sort keeps the checker's order for ties.
         problems.sort_by_key(|p| p.labels.first().map(|l| l.offset()).unwrap_or(0));
+        for p in &mut problems {
+            for label in &mut p.labels {
+                let len = trimmed_len(text, label.offset(), label.len());
+                if len != label.len() {
+                    let text = label.label().map(str::to_string);
+                    let span = (label.offset(), len);
+                    *label = if label.primary() {
+                        LabeledSpan::new_primary_with_span(text, span)
+                    } else {
+                        LabeledSpan::new_with_span(text, span)
+                    };
+                }
+            }
+        }
         Report {
             source: Arc::new(IndexedSource::new(name, text.to_string())),
             problems,
+            lines_before: 0,
         }
+    }
+
+    /// The same report for a source that starts at line `line` (1-based) of a larger
+    /// text, such as one input of a script.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.lines_before = line.saturating_sub(1);
+        self
     }
 
     pub fn has_errors(&self) -> bool {
@@ -249,6 +302,7 @@ impl Report {
         self.problems.iter().map(|p| Located {
             source: Arc::clone(&self.source),
             problem: drawable(&self.source, p),
+            lines_before: self.lines_before,
         })
     }
 
@@ -259,6 +313,39 @@ impl Report {
             out.push_str(&render(&located, style));
         }
         out
+    }
+}
+
+/// The length of the span `offset..offset + len` of `text` without the blanks and line
+/// comments at its end. Grammar rules that end in an optional part take the whitespace and
+/// comments after them into their span; a label should stop at the last character that
+/// belongs to the thing it names. A span of nothing but blanks keeps its length.
+fn trimmed_len(text: &str, offset: usize, len: usize) -> usize {
+    let end = offset.saturating_add(len);
+    let Some(mut span) = text.get(offset..end) else {
+        return len;
+    };
+    loop {
+        let t = span.trim_end();
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        // A comment is `//` to the end of its line; `//` right after other text (a path
+        // like `a//b` in a REPL line) is not taken for one.
+        let comment = t[line_start..]
+            .match_indices("//")
+            .map(|(i, _)| line_start + i)
+            .find(|&i| i == line_start || t[..i].ends_with(char::is_whitespace));
+        match comment {
+            Some(i) if !t[..i].trim().is_empty() => span = &t[..i],
+            _ => {
+                span = t;
+                break;
+            }
+        }
+    }
+    if span.is_empty() {
+        len
+    } else {
+        span.len()
     }
 }
 
@@ -501,6 +588,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn labels_end_at_their_last_character() {
+        let text = "init { lambda x = 0 - 1   // note\n\n}\n";
+        let start = text.find("0 - 1").expect("found");
+        let problem = Problem::error("nshed::test", "negative")
+            .label(Span::new(start, text.len() - 2), "this is -1")
+            .label(Span::new(text.len() - 1, text.len()), "blank only");
+        let report = Report::new("m.nshed", text, vec![problem]);
+        let labels = &report.problems[0].labels;
+        assert_eq!((labels[0].offset(), labels[0].len()), (start, 5));
+        assert_eq!(labels[1].len(), 1, "a span of blanks keeps its length");
+        // `//` inside a word is not a comment.
+        assert_eq!(trimmed_len(":load a//b.nshed  ", 6, 12), 10);
+        assert_eq!(trimmed_len("x // y", 0, 6), 1);
+    }
+
+    #[test]
+    fn a_report_can_start_at_a_later_line() {
+        let problem = Problem::error("nshed::test", "bad").label(Span::new(8, 11), "here");
+        let rendered = Report::new("stdin", "pathway zzz", vec![problem])
+            .at_line(12)
+            .render(RenderStyle::Plain);
+        assert!(rendered.contains("[stdin:12:9]"), "{rendered}");
+        assert!(rendered.contains(" 12 │ pathway zzz"), "{rendered}");
     }
 
     #[test]

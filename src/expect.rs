@@ -161,7 +161,7 @@ fn evaluate_check(model: &Model, state: &State, check: &Check) -> (String, Expec
     match check {
         Check::Predict { input, class } => {
             let ev = model.evaluate(state, input_nodes(ir, input));
-            let predicted = ev.prediction();
+            let predicted = ev.predicted;
             (
                 format!("predict {}", input_name(ir, input)),
                 Expected::Class {

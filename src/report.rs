@@ -73,8 +73,8 @@ pub struct RunReport {
     pub eta: Ordered<Option<f64>>,
     pub ln_eta: Ordered<Option<f64>>,
     pub samples: Vec<SampleReport>,
-    /// Share of data samples (unweighted) whose predicted class is their label;
-    /// `null` when there is no data.
+    /// Share of data samples (unweighted) whose predicted class is their label (a sample
+    /// that reaches no class counts as wrong); `null` when there is no data.
     pub accuracy: Option<f64>,
     /// Levels, for the human layout (not serialised).
     #[serde(skip)]
@@ -100,14 +100,15 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
                 logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
                 ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
                 p: e.p.clone(),
-                predicted: e.prediction().map(|c| ir.classes[c as usize].name.clone()),
+                predicted: e.predicted.map(|c| ir.classes[c as usize].name.clone()),
             }
         })
         .collect()
 }
 
-/// Share of data samples predicted as their label (`None` without data); a sample that
-/// reaches no class counts as wrong.
+/// Share of data samples predicted as their label (`None` without data). Every sample
+/// counts once whatever its weight; a sample that reaches no class has no prediction and
+/// counts as wrong.
 pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
     let samples = &model.ir.data.samples;
     if samples.is_empty() {
@@ -119,7 +120,7 @@ pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
         .iter()
         .filter(|s| {
             ev.ln_logits_into(model, state, &s.input, &mut z);
-            crate::engine::eval::prediction(&z) == Some(s.label)
+            crate::engine::numeric::predicted_class(&z) == Some(s.label as usize)
         })
         .count();
     Some(correct as f64 / samples.len() as f64)

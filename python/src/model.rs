@@ -493,8 +493,8 @@ impl Model {
     }
 
     /// The predicted class of `x`: the class of the largest logit, the first declared on a
-    /// tie (as `nshed query FILE 'predict X'` answers).
-    fn predict(&self, x: &Bound<'_, PyAny>) -> PyResult<String> {
+    /// tie (as `nshed query FILE 'predict X'` answers); `None` when `x` reaches no class.
+    fn predict(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         let text = format!("predict {}", input_text(x, None)?);
         match guarded(|| self.ask(&text))? {
             Answer::Predict { predicted, .. } => Ok(predicted),

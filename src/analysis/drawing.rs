@@ -114,6 +114,19 @@ impl ModelDrawing {
         }
     }
 
+    /// The smallest and largest finite `ln lambda` of the drawn nodes (`None` when every
+    /// node has `lambda = 0`): what a drawing scales its node sizes over.
+    pub fn ln_lambda_range(&self) -> Option<(f64, f64)> {
+        self.nodes
+            .iter()
+            .map(|n| n.ln_lambda)
+            .filter(|l| l.is_finite())
+            .fold(None, |range, l| match range {
+                None => Some((l, l)),
+                Some((lo, hi)) => Some((f64::min(lo, l), f64::max(hi, l))),
+            })
+    }
+
     /// The title figures give it: `fig1 at step 200, pathway of c1a`.
     pub fn title(&self) -> String {
         let mut title = format!("{} at step {}", self.model, self.step);

@@ -70,6 +70,8 @@ pub fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
 /// Why an analysis could not run on the data it was given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnalysisError {
+    #[error("the model has no data: the information plane is measured over the data samples")]
+    NoData,
     #[error("{what}: expected {expected} entries, got {got}")]
     LengthMismatch {
         what: &'static str,

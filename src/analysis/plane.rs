@@ -109,6 +109,9 @@ pub fn information_plane(
     options: PlaneOptions,
 ) -> Result<Vec<LevelInformation>, AnalysisError> {
     let ir = model.ir;
+    if ir.data.samples.is_empty() {
+        return Err(AnalysisError::NoData);
+    }
     let labels: Vec<usize> = ir.data.samples.iter().map(|s| s.label as usize).collect();
     let weights: Vec<f64> = ir.data.samples.iter().map(|s| s.weight).collect();
     level_representations(model, state, options.representation)

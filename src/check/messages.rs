@@ -32,6 +32,9 @@ const NO_DATA: &str = "nshed::check::no_data";
 const DEAD_NODE: &str = "nshed::check::dead_node";
 const CANNOT_GROW: &str = "nshed::check::cannot_grow";
 const REPEATED_WARNING: &str = "nshed::check::repeated_warning";
+const NO_CLASS_REACHED: &str = "nshed::check::no_class_reached";
+const CLASS_WITHOUT_SAMPLES: &str = "nshed::check::class_without_samples";
+const ZERO_WEIGHT: &str = "nshed::check::zero_weight";
 const UNKNOWN_SAMPLE: &str = "nshed::check::unknown_sample";
 const BAD_TOLERANCE: &str = "nshed::check::bad_tolerance";
 const LE_LABEL: &str = "nshed::check::le_label";
@@ -544,14 +547,82 @@ pub fn in_chain(problem: Problem, target: Span) -> Problem {
     problem.label(target, "for this target")
 }
 
-pub fn jitter_on_non_mul(update: Span, jitter: Span) -> Problem {
-    Problem::error(JITTER_NON_MUL, "jitter applies to `mul` factors only")
-        .label(update, "not a `mul` rule")
-        .label(jitter, "jitter in force here")
+/// `updates` (at least one) are the `add` / `sub` / `keep` rules under `jitter`.
+pub fn jitter_on_non_mul(updates: &[Span], jitter: Span) -> Problem {
+    let message = match updates.len() {
+        1 => "jitter applies to `mul` factors only".to_string(),
+        n => format!("jitter applies to `mul` factors only; {n} rules under it are not `mul`"),
+    };
+    let mut p = Problem::error(JITTER_NON_MUL, message);
+    for &update in updates {
+        p = p.label(update, "not a `mul` rule");
+    }
+    p.label(jitter, "jitter in force here")
         .help("use `mul` rules where jitter is on, or remove the jitter")
 }
 
 // ------------------------------------------------------------------ data
+
+/// `the sample `a``, or `3 samples (`a`, `b`, `c`)`, naming at most 20.
+fn some(cases: &[(&str, Span)], one: &str, many: &str) -> String {
+    let names: Vec<String> = cases
+        .iter()
+        .take(20)
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    let more = if cases.len() > 20 {
+        format!(" and {} more", cases.len() - 20)
+    } else {
+        String::new()
+    };
+    match cases {
+        [(name, _)] => format!("{one} `{name}`"),
+        _ => format!("{} {many} ({}{more})", cases.len(), names.join(", ")),
+    }
+}
+
+/// Labels the first [`super::reach::LABELLED`] cases.
+fn label_cases(mut p: Problem, cases: &[(&str, Span)], text: &str) -> Problem {
+    for (_, span) in cases.iter().take(super::reach::LABELLED) {
+        p = p.label(*span, text.to_string());
+    }
+    p
+}
+
+pub fn reaches_no_class(cases: &[(&str, Span)]) -> Problem {
+    let verb = if cases.len() == 1 { "reaches" } else { "reach" };
+    let p = Problem::warning(
+        NO_CLASS_REACHED,
+        format!("{} {verb} no class", some(cases, "sample", "samples")),
+    );
+    label_cases(p, cases, "none of the nodes it fires has an edge to a class")
+        .help("such a sample has no prediction and counts as wrong; give it inputs that fire a parent of a class, or connect a node it fires to a class")
+}
+
+pub fn class_without_samples(cases: &[(&str, Span)]) -> Problem {
+    let p = Problem::warning(
+        CLASS_WITHOUT_SAMPLES,
+        format!(
+            "no data sample is labelled with {}",
+            some(cases, "class", "classes")
+        ),
+    );
+    let example = cases.first().map_or("CLASS", |(name, _)| name);
+    label_cases(p, cases, "no sample has this label").help(format!(
+        "training never sees it as a label; add a sample `NAME: INPUTS -> {example}`, or remove the class"
+    ))
+}
+
+pub fn zero_weight(cases: &[(&str, Span)]) -> Problem {
+    let verb = if cases.len() == 1 { "has" } else { "have" };
+    let p = Problem::warning(
+        ZERO_WEIGHT,
+        format!("{} {verb} weight 0", some(cases, "sample", "samples")),
+    );
+    label_cases(p, cases, "never drawn for training").help(
+        "a sample of weight 0 still counts in accuracy; give it a positive weight, or remove it",
+    )
+}
 
 pub fn duplicate_sample(name: &str, span: Span, first: Span) -> Problem {
     Problem::error(DUPLICATE_NAME, format!("sample `{name}` is declared twice"))

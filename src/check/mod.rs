@@ -14,6 +14,7 @@ mod messages;
 mod model;
 mod names;
 mod numbers;
+mod reach;
 mod rules;
 pub mod suggest;
 mod targets;
@@ -166,6 +167,9 @@ pub fn check(file: &File) -> Checked {
         train,
         expect,
     });
+    if let Some(ir) = &ir {
+        reach::warn_data(&mut ctx, ir, file, blocks.data);
+    }
     Checked {
         ir,
         problems: ctx.problems,

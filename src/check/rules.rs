@@ -219,12 +219,18 @@ pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::Ru
 
 /// SPEC 10: jitter applies to `mul` factors only, so a jitter in force next to an
 /// `add` / `sub` / `keep` (in its own scope or the file-level block) is an error.
+/// One diagnostic per jitter, labelling every rule it conflicts with.
 pub fn check_jitter_conflicts(ctx: &mut Ctx, file: &Scope, phases: &[&Scope]) {
     let mut reported: Vec<Span> = Vec::new();
-    let mut report = |ctx: &mut Ctx, update: Span, jitter: Span| {
+    // (jitter, the non-`mul` rules under it), in the order found.
+    let mut conflicts: Vec<(Span, Vec<Span>)> = Vec::new();
+    let mut report = |_: &mut Ctx, update: Span, jitter: Span| {
         if !reported.contains(&update) {
             reported.push(update);
-            ctx.push(msg::jitter_on_non_mul(update, jitter));
+            match conflicts.iter_mut().find(|(j, _)| *j == jitter) {
+                Some((_, updates)) => updates.push(update),
+                None => conflicts.push((jitter, vec![update])),
+            }
         }
     };
     let positive = |s: &Scope| s.jitter.filter(|(v, _)| *v > 0.0).map(|(_, span)| span);
@@ -247,5 +253,8 @@ pub fn check_jitter_conflicts(ctx: &mut Ctx, file: &Scope, phases: &[&Scope]) {
                 report(ctx, update, jitter);
             }
         }
+    }
+    for (jitter, updates) in conflicts {
+        ctx.push(msg::jitter_on_non_mul(&updates, jitter));
     }
 }

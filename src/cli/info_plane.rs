@@ -5,7 +5,9 @@
 use super::args::StateArgs;
 use super::output::OutputArgs;
 use super::{CliError, Ctx};
-use crate::analysis::{info_plane_run, Estimator, InfoPlaneOptions, PlaneOptions, Representation};
+use crate::analysis::{
+    info_plane_run, AnalysisError, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
+};
 use crate::engine::Model;
 
 /// The estimator named on the command line.
@@ -98,7 +100,12 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
         seed: args.state.seed,
         no_train: args.state.no_train,
     };
-    let report = info_plane_run(&Model::new(&compiled.ir), &options)
-        .map_err(|e| CliError::failed(format!("the information analysis failed: {e}"), None))?;
+    let report = info_plane_run(&Model::new(&compiled.ir), &options).map_err(|e| match e {
+        AnalysisError::NoData => CliError::failed(
+            e.to_string(),
+            Some("add a `data` block with labelled samples to the model".to_string()),
+        ),
+        e => CliError::failed(format!("the information analysis failed: {e}"), None),
+    })?;
     args.output.emit(ctx, &report, None)
 }

@@ -1,12 +1,11 @@
 //! `nshed repl [FILE]`: interactive on a terminal, a script runner otherwise.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::AtomicBool;
 
 use super::output::{stdout_error, Stdout};
 use super::{exit, CliError, Ctx};
 use crate::diag::RenderStyle;
-use crate::repl::frontend::{run_interactive, run_script, Ended, Evaluator};
+use crate::repl::frontend::{run_interactive, run_script, Ended};
 use crate::repl::Session;
 
 #[derive(clap::Args, Debug)]
@@ -33,20 +32,29 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
     };
     let mut session = Session::new(args.json, style).with_limits(ctx.limits);
     if let Some(path) = &args.file {
-        let outcome = session.eval(&format!(":load {path}"), &AtomicBool::new(false));
-        if outcome.is_error {
+        let outcome = session.load_path(path);
+        if outcome.is_error && !interactive {
+            // A script cannot fix the file: stop here.
             let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
             if args.json {
                 say(&outcome.output)?;
             }
             return Err(CliError::Reported(exit::MODEL_ERROR));
         }
-        if interactive || args.json {
-            // Scripts get only their own answers on stdout, except in JSON mode where
-            // every command (the implicit load too) answers with one object.
-            say(&outcome.output)?;
+        if outcome.is_error {
+            // On a terminal the session opens anyway, with the problems shown and no
+            // model loaded: fix the file and `:reload`.
+            let note = session.failed_load_note(path);
+            let _ =
+                std::io::stderr().write_all(format!("{}{note}", outcome.diagnostics).as_bytes());
+        } else {
+            if interactive || args.json {
+                // Scripts get only their own answers on stdout, except in JSON mode where
+                // every command (the implicit load too) answers with one object.
+                say(&outcome.output)?;
+            }
+            let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
         }
-        let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
     }
     if interactive {
         let banner = "nshed REPL — `:help` lists the commands, Tab completes, Ctrl-D quits.";

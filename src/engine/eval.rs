@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::graph::{FireCounts, Model};
-use super::numeric::{argmax_first, ln_add, ln_sum_exp_iter, softmax_from_ln};
+use super::numeric::{ln_add, ln_sum_exp_iter, predicted_class, softmax_from_ln};
 use super::state::State;
 use crate::ir::{ClassId, NodeId};
 
@@ -18,25 +18,12 @@ pub struct Evaluation {
     pub ln_logits: Vec<f64>,
     /// `softmax(Z)`.
     pub p: Vec<f64>,
-    /// Argmax of the exact logits, ties to the first declared class.
-    pub predicted: ClassId,
-}
-
-/// The predicted class of these logits (`ln Z` per class): the first largest, or `None`
-/// when no class is reached (every logit is exactly 0), which counts as wrong.
-pub fn prediction(ln_logits: &[f64]) -> Option<ClassId> {
-    if ln_logits.iter().all(|&z| z == f64::NEG_INFINITY) {
-        return None;
-    }
-    argmax_first(ln_logits).map(|c| c as ClassId)
+    /// Argmax of the exact logits, ties to the first declared class; `None` when the
+    /// input reaches no class (every logit is 0).
+    pub predicted: Option<ClassId>,
 }
 
 impl Evaluation {
-    /// The predicted class, or `None` when no class is reached (see `prediction`).
-    pub fn prediction(&self) -> Option<ClassId> {
-        prediction(&self.ln_logits)
-    }
-
     /// The firing nodes of feature level `level` (0 = input level).
     pub fn firing_in_level<'s>(&'s self, model: &Model, level: usize) -> &'s [NodeId] {
         let Some(l) = model.ir.levels.get(level) else {
@@ -118,7 +105,7 @@ impl Evaluator {
         }
         let mut p = Vec::with_capacity(ln_logits.len());
         softmax_from_ln(&ln_logits, &mut p);
-        let predicted = argmax_first(&ln_logits).unwrap_or(0) as ClassId;
+        let predicted = predicted_class(&ln_logits).map(|c| c as ClassId);
         Evaluation {
             firing: self.firing.clone(),
             ln_scores,

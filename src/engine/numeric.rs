@@ -107,6 +107,12 @@ pub fn softmax_from_ln(ln_z: &[f64], out: &mut Vec<f64>) {
     }
 }
 
+/// The predicted class of `ln_logits`: the largest, ties to the first declared; `None`
+/// when no class is reached (every logit is an exact 0, `ln = -inf`).
+pub fn predicted_class(ln_logits: &[f64]) -> Option<usize> {
+    argmax_first(ln_logits).filter(|&i| ln_logits[i] > f64::NEG_INFINITY)
+}
+
 /// Index of the largest value; ties go to the first (SPEC 1: first declared class).
 pub fn argmax_first(xs: &[f64]) -> Option<usize> {
     let mut best: Option<usize> = None;
@@ -192,5 +198,9 @@ mod tests {
         assert_eq!(Value::from_ln(1000.0).value, None);
         assert_eq!(Value::from_ln(NI).value, Some(0.0));
         assert_eq!(argmax_first(&[1.0, 3.0, 3.0]), Some(1));
+        let zero = f64::NEG_INFINITY;
+        assert_eq!(predicted_class(&[zero, zero]), None);
+        assert_eq!(predicted_class(&[zero, -5.0, -5.0]), Some(1));
+        assert_eq!(predicted_class(&[]), None);
     }
 }

@@ -53,11 +53,13 @@ pub enum Answer {
         input: InputDesc,
         scores: Vec<NodeScore>,
         classes: Vec<ClassValue>,
-        predicted: String,
+        /// `null` when the input reaches no class.
+        predicted: Option<String>,
     },
     Predict {
         input: InputDesc,
-        predicted: String,
+        /// `null` when the input reaches no class (then `p` is the uniform probability).
+        predicted: Option<String>,
         p: f64,
         /// Whether the prediction matches the input's label, when it has one.
         correct: Option<bool>,
@@ -135,16 +137,21 @@ pub fn answer(model: &Model, state: &State, query: &Query) -> Answer {
                 input: describe(ir, x),
                 scores,
                 classes: class_values(ir, &ev),
-                predicted: ir.classes[ev.predicted as usize].name.clone(),
+                predicted: ev.predicted.map(|c| ir.classes[c as usize].name.clone()),
             }
         }
         QueryKind::Predict(x) => {
             let ev = model.evaluate(state, &x.input);
             Answer::Predict {
                 input: describe(ir, x),
-                predicted: ir.classes[ev.predicted as usize].name.clone(),
-                p: ev.p.get(ev.predicted as usize).copied().unwrap_or(0.0),
-                correct: x.label.map(|l| l == ev.predicted),
+                predicted: ev.predicted.map(|c| ir.classes[c as usize].name.clone()),
+                // Without a prediction every class has the same p.
+                p: ev
+                    .p
+                    .get(ev.predicted.unwrap_or(0) as usize)
+                    .copied()
+                    .unwrap_or(0.0),
+                correct: x.label.map(|l| Some(l) == ev.predicted),
             }
         }
         QueryKind::Le { base, test } => {

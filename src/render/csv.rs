@@ -59,15 +59,57 @@ impl Csv {
     }
 }
 
-/// A number as CSV shows it: Rust's shortest text that reads back to the same value, empty
-/// for a value that is not defined.
+/// A number as CSV shows it: the shortest text that reads back to the same value (at most
+/// 17 significant digits), positional from 1e-4 to 1e16 and with an exponent beyond
+/// (`1e300`, not 301 digits); empty for a value that is not finite (JSON's `null`).
+pub fn csv_num(x: f64) -> String {
+    if !x.is_finite() {
+        String::new()
+    } else if x == 0.0 || (1e-4..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// [`csv_num`], or empty for a value that is not defined.
 pub fn opt_field(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |x| x.to_string())
+    v.map_or_else(String::new, csv_num)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_back_exactly_in_at_most_17_digits() {
+        for x in [
+            1.0,
+            0.1,
+            1.0 / 3.0,
+            2.5e-8,
+            611_320_065.163_3,
+            1e300,
+            f64::MAX,
+            -7.25e20,
+            f64::MIN_POSITIVE,
+        ] {
+            let text = csv_num(x);
+            assert_eq!(text.parse::<f64>().ok(), Some(x), "{text}");
+            let digits = text
+                .split(['e', 'E'])
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>();
+            assert!(digits.trim_start_matches('0').len() <= 17, "{text}");
+        }
+        assert_eq!(csv_num(1.0), "1");
+        assert_eq!(csv_num(1e300), "1e300");
+        assert_eq!(csv_num(f64::INFINITY), "");
+        assert_eq!(csv_num(f64::NAN), "");
+    }
 
     #[test]
     fn quotes_only_what_needs_it() {

@@ -47,8 +47,10 @@ impl Render for FileReport {
         let _ = writeln!(out, "fooling rate: {}", opt_num(r.stats.fooling_rate));
         let _ = writeln!(
             out,
-            "output collapse: {} distinct predicted classes, {} distinct level-(L-1) pathways\n",
-            r.stats.distinct_classes, r.stats.distinct_pathways
+            "output collapse: {} distinct predicted classes, {} distinct level-(L-1) pathways{}\n",
+            r.stats.distinct_classes,
+            r.stats.distinct_pathways,
+            no_class_note(r.stats.no_class)
         );
         let by = r.smallest_by.unwrap_or("search");
         let mut table = Table::new(&[
@@ -261,5 +263,19 @@ impl Render for DepthReport {
             fmt_num(r.threshold)
         );
         Some(line_plot_svg(&plot, &FigureOptions::titled(title)))
+    }
+}
+
+/// `; N reach no class` when some patterns have no prediction.
+fn no_class_note(n: u64) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        let (noun, verb) = if n == 1 {
+            ("pattern", "reaches")
+        } else {
+            ("patterns", "reach")
+        };
+        format!("; {n} {noun} {verb} no class (no prediction)")
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::figure::{info_plane_svg, FigureOptions};
-use super::{sorted_json, Csv, Render, Table};
+use super::{fmt_num, sorted_json, Csv, Render, Table};
 use crate::analysis::InfoPlaneReport;
 
 impl Render for InfoPlaneReport {
@@ -29,8 +29,8 @@ impl Render for InfoPlaneReport {
         for p in &self.points {
             let mut row = vec![p.step.to_string()];
             for l in &p.levels {
-                row.push(format!("{:.4}", l.i_xt));
-                row.push(format!("{:.4}", l.i_ty));
+                row.push(fmt_num(l.i_xt));
+                row.push(fmt_num(l.i_ty));
             }
             t.row(row);
         }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::figure::{le_histogram_panels, le_histograms_log_svg, le_histograms_svg, FigureOptions};
-use super::{fmt_num, Csv};
+use super::{fmt_num, opt_field, Csv, Table};
 use crate::analysis::LeMatrixReport;
 
 fn cell(v: Option<f64>) -> String {
@@ -21,49 +21,32 @@ pub fn le_matrix_table(r: &LeMatrixReport) -> String {
         "local elasticity at step {} (row = base, - = undefined)\n",
         r.step
     );
-    let cells: Vec<Vec<String>> = r
-        .matrix
-        .iter()
-        .map(|row| row.iter().map(|&v| cell(v)).collect())
-        .collect();
-    let first = samples.iter().map(|s| s.len()).max().unwrap_or(0).max(4);
-    let width = samples
-        .iter()
-        .map(|s| s.len())
-        .chain(cells.iter().flatten().map(|c| c.len()))
-        .max()
-        .unwrap_or(1);
-    let _ = write!(out, "{:first$}", "base");
-    for s in samples {
-        let _ = write!(out, "  {s:>width$}");
-    }
-    out.push('\n');
-    for (name, row) in samples.iter().zip(&cells) {
-        let _ = write!(out, "{name:first$}");
-        for c in row {
-            let _ = write!(out, "  {c:>width$}");
-        }
-        out.push('\n');
-    }
-    out.push_str("\nper class pair (diagonal left out)\n");
-    let cw = r.classes.iter().map(|c| c.len()).max().unwrap_or(0).max(4);
-    let _ = writeln!(
-        out,
-        "{:cw$}  {:cw$}  {:>10}  {:>10}  {:>5}  {:>9}",
-        "base", "test", "mean", "std dev", "count", "undefined"
+    let mut t = Table::new_owned(
+        std::iter::once("base".to_string())
+            .chain(samples.iter().cloned())
+            .collect(),
     );
-    for s in &r.class_pairs {
-        let _ = writeln!(
-            out,
-            "{:cw$}  {:cw$}  {:>10}  {:>10}  {:>5}  {:>9}",
-            s.base_class,
-            s.test_class,
-            cell(s.mean),
-            cell(s.std_dev),
-            s.count,
-            s.undefined
+    for (name, row) in samples.iter().zip(&r.matrix) {
+        t.row(
+            std::iter::once(name.clone())
+                .chain(row.iter().map(|&v| cell(v)))
+                .collect(),
         );
     }
+    let _ = write!(out, "{t}");
+    out.push_str("\nper class pair (diagonal left out)\n");
+    let mut t = Table::new(&["base", "test", "mean", "std dev", "count", "undefined"]);
+    for s in &r.class_pairs {
+        t.row(vec![
+            s.base_class.clone(),
+            s.test_class.clone(),
+            cell(s.mean),
+            cell(s.std_dev),
+            s.count.to_string(),
+            s.undefined.to_string(),
+        ]);
+    }
+    let _ = write!(out, "{t}");
     out
 }
 
@@ -72,10 +55,7 @@ pub fn le_matrix_table(r: &LeMatrixReport) -> String {
 pub fn le_matrix_csv(r: &LeMatrixReport) -> String {
     let mut csv = Csv::new(std::iter::once("base".to_string()).chain(r.samples.iter().cloned()));
     for (name, row) in r.samples.iter().zip(&r.matrix) {
-        csv.row(std::iter::once(name.clone()).chain(row.iter().map(|v| {
-            v.filter(|v| v.is_finite())
-                .map_or_else(String::new, |v| format!("{v:?}"))
-        })));
+        csv.row(std::iter::once(name.clone()).chain(row.iter().map(|&v| opt_field(v))));
     }
     csv.finish()
 }

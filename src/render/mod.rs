@@ -22,7 +22,7 @@ mod regularize;
 mod run;
 mod test;
 
-pub use self::csv::{opt_field, Csv};
+pub use self::csv::{csv_num, opt_field, Csv};
 pub use le_matrix::{le_matrix_csv, le_matrix_svg, le_matrix_table};
 pub use number::{fmt_num, opt_num, show, show_value};
 pub use query::le_matrix_json;

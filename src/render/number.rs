@@ -2,7 +2,10 @@
 
 use crate::engine::numeric::Value;
 
-/// Six significant decimals, without trailing noise, for tables.
+/// The one way reports, tables and answers show a number: at most six decimals with
+/// trailing zeros dropped (`1`, `0.25`, `1.718944`), and from 10^6 up or below 10^-4 the
+/// same in scientific notation (`6.113201e8`, `2.5e-7`), so a column never holds more
+/// than seven significant digits. JSON and CSV carry the full value.
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         return "0".to_string();
@@ -11,12 +14,24 @@ pub fn fmt_num(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
-    if (1e-4..1e9).contains(&a) {
+    if (1e-4..1e6).contains(&a) {
         let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+        trim_zeros(&s).to_string()
     } else {
-        format!("{v:.6e}")
+        let s = format!("{v:.6e}");
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim_zeros(mantissa)),
+            None => s,
+        }
+    }
+}
+
+/// `1.500000` → `1.5`, `2.000000` → `2`.
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
     }
 }
 
@@ -40,5 +55,23 @@ pub fn show(plain: Option<f64>, ln: Option<f64>) -> String {
         (Some(v), _) => fmt_num(v),
         (None, Some(l)) => format!("e^{}", fmt_num(l)),
         (None, None) => "0".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_num;
+
+    #[test]
+    fn one_format_for_every_number() {
+        assert_eq!(fmt_num(1.0), "1");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(1.718_944_3), "1.718944");
+        assert_eq!(fmt_num(-0.662_314), "-0.662314");
+        assert_eq!(fmt_num(611_320_065.163_3), "6.113201e8");
+        assert_eq!(fmt_num(999_999.0), "999999");
+        assert_eq!(fmt_num(2.5e-7), "2.5e-7");
+        assert_eq!(fmt_num(1e300), "1e300");
+        assert_eq!(fmt_num(0.0), "0");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{show, sorted_json, Render, Table};
+use super::{fmt_num, opt_num, show, sorted_json, Render, Table};
 use crate::query::{Answer, InputDesc};
 
 impl fmt::Display for InputDesc {
@@ -20,16 +20,7 @@ impl fmt::Display for InputDesc {
 
 /// An LE value: a number, or "undefined".
 pub fn show_le(v: Option<f64>) -> String {
-    v.map_or_else(|| "undefined".to_string(), fixed6)
-}
-
-/// Six decimals in the usual range, scientific notation for very large or small values.
-fn fixed6(x: f64) -> String {
-    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
-        format!("{x:.6}")
-    } else {
-        format!("{x:.6e}")
-    }
+    v.map_or_else(|| "undefined".to_string(), fmt_num)
 }
 
 impl fmt::Display for Answer {
@@ -69,11 +60,14 @@ impl fmt::Display for Answer {
                     t.row(vec![
                         c.class.clone(),
                         show(c.logit, c.ln_logit),
-                        format!("{:.6}", c.p),
+                        fmt_num(c.p),
                     ]);
                 }
                 write!(f, "{t}")?;
-                writeln!(f, "predicted {predicted}")
+                match predicted {
+                    Some(c) => writeln!(f, "predicted {c}"),
+                    None => writeln!(f, "no prediction: the input reaches no class"),
+                }
             }
             Answer::Predict {
                 input,
@@ -81,7 +75,10 @@ impl fmt::Display for Answer {
                 p,
                 correct,
             } => {
-                write!(f, "{input}: predicted {predicted} (p = {p:.6})")?;
+                match predicted {
+                    Some(c) => write!(f, "{input}: predicted {c} (p = {})", fmt_num(*p))?,
+                    None => write!(f, "{input}: no prediction (the input reaches no class)")?,
+                }
                 match correct {
                     Some(true) => writeln!(f, ", correct"),
                     Some(false) => writeln!(f, ", wrong"),
@@ -117,7 +114,7 @@ impl fmt::Display for Answer {
                 let mut t = Table::new_owned(headers);
                 for (name, row) in classes.iter().zip(class_means) {
                     let mut cells = vec![name.clone()];
-                    cells.extend(row.iter().map(|v| v.map_or_else(|| "-".into(), fixed6)));
+                    cells.extend(row.iter().map(|v| opt_num(*v)));
                     t.row(cells);
                 }
                 write!(f, "{t}")

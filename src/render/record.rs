@@ -1,28 +1,37 @@
-//! Recorded snapshots (`record every N { ... }`) as CSV lines.
+//! Recorded snapshots (`record every N { ... }`) as CSV lines: the same values as the JSON
+//! lines, column for column (`lambda:NODE` then `ln_lambda:NODE`, ...). A value beyond
+//! f64 is left empty with its natural log in the `ln_` column beside; an empty `ln_` cell
+//! stands for ln 0 (the value is exactly 0), as `null` does in JSON.
 
-use super::Csv;
+use super::{csv_num, opt_field, Csv};
 use crate::ir::{Ir, Quantity};
 use crate::report::{edge_name, Snapshot};
 
-/// CSV header for the given quantities. Columns come in a fixed order (lambda, eta,
-/// accuracy, logits, info plane) whatever the order of the `record` block, the same order
-/// as [`snapshot_csv_row`].
+/// CSV header for the given quantities. Columns come in a fixed order (lambda, ln lambda,
+/// eta, ln eta, accuracy, logits, ln logits, info plane) whatever the order of the
+/// `record` block: the order of the JSON lines' fields and of [`snapshot_csv_row`].
 pub fn snapshot_csv_header(ir: &Ir, quantities: &[Quantity]) -> String {
     let has = |q: Quantity| quantities.contains(&q);
     let mut cols = vec!["step".to_string(), "phase".to_string()];
     if has(Quantity::Lambda) {
-        cols.extend(ir.nodes.iter().map(|n| format!("lambda:{}", n.name)));
+        for prefix in ["lambda", "ln_lambda"] {
+            cols.extend(ir.nodes.iter().map(|n| format!("{prefix}:{}", n.name)));
+        }
     }
     if has(Quantity::Eta) {
-        cols.extend((0..ir.edges.len()).map(|e| format!("eta:{}", edge_name(ir, e))));
+        for prefix in ["eta", "ln_eta"] {
+            cols.extend((0..ir.edges.len()).map(|e| format!("{prefix}:{}", edge_name(ir, e))));
+        }
     }
     if has(Quantity::Accuracy) {
         cols.push("accuracy".into());
     }
     if has(Quantity::Logits) {
-        for s in &ir.data.samples {
-            for c in &ir.classes {
-                cols.push(format!("logit:{}:{}", s.name, c.name));
+        for prefix in ["logit", "ln_logit"] {
+            for s in &ir.data.samples {
+                for c in &ir.classes {
+                    cols.push(format!("{prefix}:{}:{}", s.name, c.name));
+                }
             }
         }
     }
@@ -35,29 +44,30 @@ pub fn snapshot_csv_header(ir: &Ir, quantities: &[Quantity]) -> String {
     Csv::line(cols)
 }
 
-/// One snapshot as a CSV line. Plain values; a value beyond f64 is written `inf`, an
-/// undefined one (accuracy without data) is left empty.
+/// One snapshot as a CSV line (see the module notes for empty cells).
 pub fn snapshot_csv_row(snap: &Snapshot) -> String {
     let mut cells = vec![snap.step.to_string(), snap.phase.clone()];
-    let num = |v: &Option<f64>| v.map_or_else(|| "inf".to_string(), |x| format!("{x}"));
-    if let Some(m) = &snap.lambda {
-        cells.extend(m.0.iter().map(|(_, v)| num(v)));
-    }
-    if let Some(m) = &snap.eta {
-        cells.extend(m.0.iter().map(|(_, v)| num(v)));
-    }
+    let values = |cells: &mut Vec<String>, m: &Option<crate::report::Ordered<Option<f64>>>| {
+        if let Some(m) = m {
+            cells.extend(m.0.iter().map(|(_, v)| opt_field(*v)));
+        }
+    };
+    values(&mut cells, &snap.lambda);
+    values(&mut cells, &snap.ln_lambda);
+    values(&mut cells, &snap.eta);
+    values(&mut cells, &snap.ln_eta);
     if let Some(a) = &snap.accuracy {
-        cells.push(a.map_or_else(String::new, |x| format!("{x}")));
+        cells.push(opt_field(*a));
     }
-    if let Some(m) = &snap.logits {
+    for m in [&snap.logits, &snap.ln_logits].into_iter().flatten() {
         for (_, zs) in &m.0 {
-            cells.extend(zs.iter().map(num));
+            cells.extend(zs.iter().map(|z| opt_field(*z)));
         }
     }
     if let Some(points) = &snap.info_plane {
         for p in points {
-            cells.push(format!("{}", p.i_xt));
-            cells.push(format!("{}", p.i_ty));
+            cells.push(csv_num(p.i_xt));
+            cells.push(csv_num(p.i_ty));
         }
     }
     Csv::line(cells)

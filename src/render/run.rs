@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{pretty_json, show, Render, Table};
+use super::{fmt_num, pretty_json, show, Render, Table};
 use crate::report::RunReport;
 
 impl fmt::Display for RunReport {
@@ -47,13 +47,13 @@ impl fmt::Display for RunReport {
         }
         let mut t = Table::new_owned(headers);
         for s in &self.samples {
-            let predicted = s.predicted.clone().unwrap_or_else(|| "-".to_string());
+            let predicted = s.predicted.clone().unwrap_or_else(|| "-".into());
             let mut row = vec![s.name.clone(), s.label.clone(), predicted];
             for (z, l) in s.logits.iter().zip(&s.ln_logits) {
                 row.push(show(*z, *l));
             }
             for p in &s.p {
-                row.push(format!("{p:.6}"));
+                row.push(fmt_num(*p));
             }
             t.row(row);
         }
@@ -72,10 +72,20 @@ impl fmt::Display for RunReport {
                 .iter()
                 .filter(|s| s.predicted.as_ref() == Some(&s.label))
                 .count();
+            let unreached = self
+                .samples
+                .iter()
+                .filter(|s| s.predicted.is_none())
+                .count();
+            let note = match unreached {
+                0 => String::new(),
+                1 => "; 1 reaches no class, counted wrong".to_string(),
+                n => format!("; {n} reach no class, counted wrong"),
+            };
             writeln!(
                 f,
-                "accuracy {:.6} ({correct}/{} samples)",
-                a,
+                "accuracy {} ({correct}/{} samples{note})",
+                fmt_num(a),
                 self.samples.len()
             )?;
         }

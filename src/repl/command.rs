@@ -83,6 +83,26 @@ const ACTION_WORDS: [&str; 9] = [
     "draw",
 ];
 
+/// What `show` shows.
+pub const SHOW_WORDS: [&str; 5] = ["lambda", "eta", "data", "rules", "model"];
+/// What `set` sets.
+pub const SET_WORDS: [&str; 3] = ["lambda", "eta", "seed"];
+/// The options of `info-plane`.
+pub const INFO_PLANE_OPTIONS: [&str; 4] = ["binning", "noise", "scores", "lambda"];
+
+/// The colon command a (possibly abbreviated) word names, if exactly one.
+pub fn resolve_colon(word: &str) -> Option<&'static str> {
+    let matches: Vec<&'static str> = COLON_COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with(word))
+        .collect();
+    match matches.as_slice() {
+        [one] => Some(one),
+        many => many.iter().copied().find(|c| *c == word),
+    }
+}
+
 /// Every word a line can start with (for completion and did-you-mean).
 pub fn command_words() -> Vec<&'static str> {
     COLON_COMMANDS
@@ -382,11 +402,12 @@ fn parse_info_plane(text: &str, after: usize) -> Result<PlaneOptions, Vec<Proble
             other => {
                 let p = Problem::error(CODE, format!("unknown option `{other}`"))
                     .label(span, "not an option of info-plane");
-                let words = ["binning", "noise", "scores", "lambda"];
-                return Err(vec![match did_you_mean(other, words.iter().copied()) {
-                    Some(s) => p.help(format!("did you mean `{s}`? usage: {usage}")),
-                    None => p.help(format!("usage: {usage}")),
-                }]);
+                return Err(vec![
+                    match did_you_mean(other, INFO_PLANE_OPTIONS.iter().copied()) {
+                        Some(s) => p.help(format!("did you mean `{s}`? usage: {usage}")),
+                        None => p.help(format!("usage: {usage}")),
+                    },
+                ]);
             }
         }
     }
@@ -497,10 +518,7 @@ fn parse_show(ir: &Ir, text: &str, after: usize) -> Result<Show, Vec<Problem>> {
         other => {
             let p = Problem::error(CODE, format!("cannot show `{other}`"))
                 .label(span, "expected lambda, eta, data, rules or model");
-            return Err(vec![match did_you_mean(
-                other,
-                ["lambda", "eta", "data", "rules", "model"].into_iter(),
-            ) {
+            return Err(vec![match did_you_mean(other, SHOW_WORDS.into_iter()) {
                 Some(s) => p.help(format!("did you mean `{s}`?")),
                 None => p.help(format!("usage: {usage}")),
             }]);

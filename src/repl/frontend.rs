@@ -12,8 +12,11 @@ use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::{FileHistory, History};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
+
+use super::complete::complete;
+pub use super::complete::Vocabulary;
 
 /// What evaluating one input produced.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -28,14 +31,25 @@ pub struct Outcome {
     pub quit: bool,
 }
 
+/// Where an input came from, for diagnostics: a script's name and the line its input
+/// starts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub name: String,
+    /// 1-based.
+    pub line: usize,
+}
+
 /// A REPL session as the front end sees it.
 pub trait Evaluator {
     /// Evaluates one complete input (which may span lines). `interrupt` becomes true when
     /// the user presses Ctrl-C during a long command, which should stop early and keep
     /// the state reached so far.
     fn eval(&mut self, input: &str, interrupt: &AtomicBool) -> Outcome;
-    /// Words that tab completion offers now: commands, node, sample and class names.
-    fn completion_words(&self) -> Vec<String>;
+    /// Evaluates an input read from `origin` (a script): diagnostics name its line there.
+    fn eval_from(&mut self, input: &str, origin: &Origin, interrupt: &AtomicBool) -> Outcome;
+    /// The names tab completion can offer now.
+    fn vocabulary(&self) -> Vocabulary;
 }
 
 /// True while an input has more `{` than `}` or more `(` than `)`: ask for another line.
@@ -57,36 +71,77 @@ pub fn is_incomplete(input: &str) -> bool {
     braces > 0 || parens > 0
 }
 
-/// Characters that end a word for completion purposes.
-fn is_word_break(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '{' | '}' | '(' | ')' | ',' | '>' | '=' | '-')
+/// Cuts a stream of lines into inputs: lines are joined while braces are open; blank
+/// lines and comment lines between inputs are dropped. Script mode, typed lines and
+/// pasted text (one line or many, bracketed or not) all go through it, so every line is
+/// run, in order.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pending: String,
+    /// The line number of the pending input's first line.
+    first: usize,
+    /// Lines seen so far.
+    lines: usize,
 }
 
-/// Candidates for the word that ends at `pos`.
-pub fn complete_word(words: &[String], line: &str, pos: usize) -> (usize, Vec<String>) {
-    let head = &line[..pos.min(line.len())];
-    let start = head
-        .char_indices()
-        .rev()
-        .find(|(_, c)| is_word_break(*c))
-        .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or(0);
-    let prefix = &head[start..];
-    let at_line_start = head[..start].trim().is_empty();
-    let mut found: Vec<String> = words
-        .iter()
-        .filter(|w| w.starts_with(prefix))
-        // Colon commands only make sense as the first word.
-        .filter(|w| at_line_start || !w.starts_with(':'))
-        .cloned()
-        .collect();
-    found.sort();
-    found.dedup();
-    (start, found)
+impl Inputs {
+    /// Takes one line; returns the input it completes with the number of its first line.
+    pub fn push(&mut self, line: &str) -> Option<(String, usize)> {
+        self.lines += 1;
+        if self.pending.is_empty() {
+            if line.trim().is_empty() || line.trim_start().starts_with("//") {
+                return None;
+            }
+            self.first = self.lines;
+        } else {
+            self.pending.push('\n');
+        }
+        self.pending.push_str(line);
+        if is_incomplete(&self.pending) {
+            return None;
+        }
+        Some((std::mem::take(&mut self.pending), self.first))
+    }
+
+    /// Every input that `text` (one or more lines) completes, in order.
+    pub fn push_text(&mut self, text: &str) -> Vec<(String, usize)> {
+        // A final line end closes the last line; it does not start another.
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        text.split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter_map(|l| self.push(l))
+            .collect()
+    }
+
+    /// True while an input is open (a `{` not closed yet).
+    pub fn is_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// The open input so far, as completion sees it.
+    pub fn pending(&self) -> &str {
+        &self.pending
+    }
+
+    /// Ends the stream: the open input, if any, with its first line.
+    pub fn finish(&mut self) -> Option<(String, usize)> {
+        (!self.pending.trim().is_empty()).then(|| (std::mem::take(&mut self.pending), self.first))
+    }
+
+    /// Drops the open input (Ctrl-C at a continuation prompt).
+    pub fn cancel(&mut self) {
+        self.pending.clear();
+    }
 }
+
+/// The prompt, and the one shown while an input is open.
+pub const PROMPT: &str = "nshed> ";
+pub const CONTINUATION_PROMPT: &str = "  ...> ";
 
 struct ReplHelper {
-    words: Vec<String>,
+    vocabulary: Vocabulary,
+    /// The lines of an open input before the one being edited.
+    pending: String,
 }
 
 impl Completer for ReplHelper {
@@ -97,9 +152,17 @@ impl Completer for ReplHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, found) = complete_word(&self.words, line, pos);
+        // A continuation line is completed in the context of the lines before it.
+        let (text, shift) = if self.pending.is_empty() {
+            (line.to_string(), 0)
+        } else {
+            let before = format!("{}\n", self.pending);
+            let shift = before.len();
+            (before + line, shift)
+        };
+        let (start, found) = complete(&self.vocabulary, &text, pos + shift);
         Ok((
-            start,
+            start.saturating_sub(shift),
             found
                 .into_iter()
                 .map(|w| Pair {
@@ -125,15 +188,9 @@ impl Highlighter for ReplHelper {
     }
 }
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        if is_incomplete(ctx.input()) {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
-    }
-}
+// Every line is taken as typed; `Inputs` joins the lines of an open input, shown with
+// the continuation prompt.
+impl Validator for ReplHelper {}
 
 impl Helper for ReplHelper {}
 
@@ -183,15 +240,20 @@ pub enum Ended {
 
 /// The interactive loop, answering on `out` (standard output). Returns when the user quits
 /// (`:quit`, Ctrl-D).
+///
+/// Every line the terminal delivers is run, in order: lines typed ahead (while a long
+/// command runs) wait in the line editor's buffer, and a paste of several lines, which
+/// a terminal with bracketed paste hands over as one edit, is cut into its inputs.
 pub fn run_interactive(
     evaluator: &mut dyn Evaluator,
     banner: &str,
     out: &mut dyn Write,
 ) -> Result<(), Ended> {
-    let mut editor: Editor<ReplHelper, FileHistory> =
-        Editor::new().map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
+    let mut editor: Editor<ReplHelper, FileHistory> = Editor::new()
+        .map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
-        words: evaluator.completion_words(),
+        vocabulary: evaluator.vocabulary(),
+        pending: String::new(),
     }));
     let history = history_path();
     if let Some(path) = &history {
@@ -203,26 +265,30 @@ pub fn run_interactive(
     writeln!(out, "{banner}")
         .and_then(|()| out.flush())
         .map_err(Ended::Output)?;
-    loop {
-        match editor.readline("nshed> ") {
-            Ok(line) => {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let _ = editor.add_history_entry(line.as_str());
-                signals.reset();
-                let outcome = evaluator.eval(&line, interrupt);
-                emit(&outcome, out).map_err(Ended::Output)?;
-                if outcome.quit {
-                    break;
-                }
-                if let Some(helper) = editor.helper_mut() {
-                    helper.words = evaluator.completion_words();
-                }
+    let mut inputs = Inputs::default();
+    'session: loop {
+        if let Some(helper) = editor.helper_mut() {
+            helper.pending = inputs.pending().to_string();
+        }
+        let prompt = if inputs.is_pending() {
+            CONTINUATION_PROMPT
+        } else {
+            PROMPT
+        };
+        let ready = match editor.readline(prompt) {
+            Ok(text) => inputs.push_text(&text),
+            // Ctrl-C at the prompt cancels the line (and an open input).
+            Err(ReadlineError::Interrupted) => {
+                inputs.cancel();
+                continue;
             }
-            // Ctrl-C at the prompt cancels the line being typed.
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
+            // Ctrl-D: an open input is run (and answered) before leaving.
+            Err(ReadlineError::Eof) => {
+                if let Some((input, _)) = inputs.finish() {
+                    emit(&evaluator.eval(&input, interrupt), out).map_err(Ended::Output)?;
+                }
+                break;
+            }
             // A byte that is not UTF-8 (a stray key, a pasted binary) costs the line being
             // typed, not the session: every byte read is consumed, so this cannot loop.
             Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
@@ -230,6 +296,18 @@ pub fn run_interactive(
                 continue;
             }
             Err(e) => return Err(Ended::Terminal(format!("cannot read the terminal: {e}"))),
+        };
+        for (input, _) in ready {
+            let _ = editor.add_history_entry(input.as_str());
+            signals.reset();
+            let outcome = evaluator.eval(&input, interrupt);
+            emit(&outcome, out).map_err(Ended::Output)?;
+            if outcome.quit {
+                break 'session;
+            }
+            if let Some(helper) = editor.helper_mut() {
+                helper.vocabulary = evaluator.vocabulary();
+            }
         }
     }
     if let Some(path) = &history {
@@ -250,8 +328,9 @@ pub fn run_interactive(
 }
 
 /// Runs every input of a script (standard input that is not a terminal): lines are joined
-/// while braces are open, each input is evaluated and answered on `out` (standard output),
-/// with no prompt. Returns whether any input was an error; an answer that cannot be
+/// while braces are open, each input is evaluated and answered, with no prompt; a
+/// diagnostic names the script line it is about (`stdin:LINE:COLUMN`). Answers go to `out`
+/// (standard output). Returns whether any input was an error; an answer that cannot be
 /// written ends the script with that error (nothing after it is evaluated).
 pub fn run_script(
     evaluator: &mut dyn Evaluator,
@@ -261,34 +340,33 @@ pub fn run_script(
     let signals = crate::term::signals();
     let interrupt = signals.flag();
     let mut any_error = false;
-    let mut pending = String::new();
+    let mut inputs = Inputs::default();
+    let mut run = |evaluator: &mut dyn Evaluator,
+                   (text, line): (String, usize)|
+     -> std::io::Result<(bool, bool)> {
+        let origin = Origin {
+            name: "stdin".to_string(),
+            line,
+        };
+        let outcome = evaluator.eval_from(&text, &origin, interrupt);
+        emit(&outcome, out)?;
+        Ok((outcome.is_error, outcome.quit))
+    };
     for line in input.lines() {
         let Ok(line) = line else {
             say_on_stderr("error: standard input is not valid UTF-8 text");
             return Ok(true);
         };
-        if !pending.is_empty() {
-            pending.push('\n');
-        }
-        pending.push_str(&line);
-        if is_incomplete(&pending) {
-            continue;
-        }
-        let input = std::mem::take(&mut pending);
-        if input.trim().is_empty() || input.trim_start().starts_with("//") {
-            continue;
-        }
-        let outcome = evaluator.eval(&input, interrupt);
-        any_error |= outcome.is_error;
-        emit(&outcome, out)?;
-        if outcome.quit {
-            return Ok(any_error);
+        if let Some(ready) = inputs.push(&line) {
+            let (error, quit) = run(evaluator, ready)?;
+            any_error |= error;
+            if quit {
+                return Ok(any_error);
+            }
         }
     }
-    if !pending.trim().is_empty() {
-        let outcome = evaluator.eval(&pending, interrupt);
-        any_error |= outcome.is_error;
-        emit(&outcome, out)?;
+    if let Some(ready) = inputs.finish() {
+        any_error |= run(evaluator, ready)?.0;
     }
     Ok(any_error)
 }
@@ -307,25 +385,30 @@ mod tests {
     }
 
     #[test]
-    fn completes_the_word_under_the_cursor() {
-        let words: Vec<String> = ["pathway", "predict", "e1", "e2", "c1", ":quit", ":load"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    fn every_line_of_a_paste_is_an_input() {
+        let mut inputs = Inputs::default();
         assert_eq!(
-            complete_word(&words, "p", 1),
-            (0, vec!["pathway".into(), "predict".into()])
+            inputs.push_text("pathway c1a\npathway c2\n"),
+            vec![
+                ("pathway c1a".to_string(), 1),
+                ("pathway c2".to_string(), 2)
+            ]
         );
+        // An open brace waits for the lines that close it, across pastes.
+        assert_eq!(inputs.push_text("\n// a comment\npathway {e1"), vec![]);
+        assert!(inputs.is_pending());
+        assert_eq!(inputs.pending(), "pathway {e1");
         assert_eq!(
-            complete_word(&words, "pathway {e", 10),
-            (9, vec!["e1".into(), "e2".into()])
+            inputs.push_text("e2}\r\nle c1a c2"),
+            vec![
+                ("pathway {e1\ne2}".to_string(), 5),
+                ("le c1a c2".to_string(), 7)
+            ]
         );
-        assert_eq!(complete_word(&words, ":q", 2), (0, vec![":quit".into()]));
-        // Colon commands are not offered after the first word.
-        assert_eq!(complete_word(&words, "le c1 :", 7).1, Vec::<String>::new());
-        assert_eq!(
-            complete_word(&words, "step {e1}->c", 12),
-            (11, vec!["c1".into()])
-        );
+        assert_eq!(inputs.push_text("step {e1"), vec![]);
+        inputs.cancel();
+        assert!(!inputs.is_pending());
+        assert_eq!(inputs.push_text("step {e3"), vec![]);
+        assert_eq!(inputs.finish(), Some(("step {e3".to_string(), 9)));
     }
 }

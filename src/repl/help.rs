@@ -1,4 +1,8 @@
 //! The REPL's command reference: one table feeds `:help`, `:help CMD` and completion.
+//! Examples in the texts name things by placeholder (`$sample`, `$inputs`, `$class`,
+//! `$level`, `$node`, `$edge`, `$other`), filled with the loaded model's names ([`Names`]).
+
+use crate::ir::Ir;
 
 /// One command of the REPL.
 pub struct CommandHelp {
@@ -13,7 +17,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "pathway",
         usage: "pathway X",
         summary: "the firing nodes of input X, level by level",
-        details: "X is a data sample name (`pathway c1a`) or an explicit pattern of level-1 nodes (`pathway {e1 e2}`).",
+        details: "X is a data sample name or an explicit pattern of level-1 nodes: `pathway $sample`, `pathway {$inputs}`.",
     },
     CommandHelp {
         name: "scores",
@@ -31,7 +35,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "le",
         usage: "le X Y",
         summary: "local elasticity: how much one update at X moves the logits of Y, relative to X's own",
-        details: "X needs a label: a sample name or `{e1 e2}->c1`. The update is made on a copy; the session's state does not change. It uses the rules and freezes of the last phase of the file's schedule (the file's rules without a `train` block), whatever phase the session is in, with no jitter and no noise. Undefined when the update does not move X's logits. See docs/language.md, section 13.",
+        details: "X needs a label: a sample name or `{$inputs}->$class`. The update is made on a copy; the session's state does not change. It uses the rules and freezes of the last phase of the file's schedule (the file's rules without a `train` block), whatever phase the session is in, with no jitter and no noise. Undefined when the update does not move X's logits. See docs/language.md, section 13.",
     },
     CommandHelp {
         name: "le-matrix",
@@ -49,31 +53,31 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "draw",
         usage: "draw [X] PATH",
         summary: "draw the model at the current state to PATH (SVG; DOT if PATH ends in .dot or .gv)",
-        details: "Levels are rows, node radius grows with ln lambda; with X (a sample or a pattern {e1 e2}) its pathway is red. `draw c1a fig.svg`.",
+        details: "Levels are rows, node radius grows with ln lambda over the model's range; with X (a sample or a pattern {$inputs}) its pathway is red. `draw $sample fig.svg`.",
     },
     CommandHelp {
         name: "show",
         usage: "show lambda [LEVEL|NODE] | show eta | show data | show rules | show model",
         summary: "the current amplification factors, edge weights, data, rules or the model's text",
-        details: "`show lambda parts` shows one level; `show lambda m1` one node.",
+        details: "`show lambda $level` shows one level; `show lambda $node` one node.",
     },
     CommandHelp {
         name: "train",
         usage: "train N",
         summary: "N training steps of the file's schedule, continuing where the session is",
-        details: "Progress is shown for long runs; Ctrl-C stops early and keeps the steps already taken.",
+        details: "Without N: to the end of the schedule. Past the schedule, steps continue like its last phase's; a model with data but no `train` block takes N steps with every default (batch 1, sampler replace, eta update union, the file's rules). Progress is shown for long runs; Ctrl-C stops early and keeps the steps already taken.",
     },
     CommandHelp {
         name: "step",
         usage: "step [BATCH]",
         summary: "one training step, on a drawn batch or on an explicit one",
-        details: "`step` draws a batch as the schedule would; `step {e1 e2}->c1, c2` trains on pattern {e1 e2} with label c1 and on sample c2.",
+        details: "`step` draws a batch as the schedule would; `step {$inputs}->$class, $other` trains on the pattern {$inputs} with label $class and on $other.",
     },
     CommandHelp {
         name: "set",
         usage: "set lambda NODE = V | set eta F->C = V | set seed N",
         summary: "change one amplification factor, one edge weight, or reseed the random stream",
-        details: "V is a number expression such as `1.5` or `1.022^(3/4)`.",
+        details: "V is a number expression such as `1.5` or `1.022^(3/4)`: `set lambda $node = 1.5`, `set eta $edge = 0.5`.",
     },
     CommandHelp {
         name: "reset",
@@ -85,7 +89,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "undo",
         usage: "undo",
         summary: "take back the last command that changed the state",
-        details: "Commands that change the state: train, step, set, reset, :restore.",
+        details: "Commands that change the state: train, step, set, reset, :restore; undo after :load or :reload goes back to the model and state before it.",
     },
     CommandHelp {
         name: "history",
@@ -97,13 +101,13 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: ":load",
         usage: ":load FILE",
         summary: "compile FILE and start a session on it",
-        details: "A file with errors shows its diagnostics and the old model stays loaded.",
+        details: "A file with errors shows its diagnostics and the model loaded before stays (or none): fix the file and `:reload`. `undo` goes back to the session before the load.",
     },
     CommandHelp {
         name: ":reload",
         usage: ":reload",
         summary: "recompile the current file (after editing it)",
-        details: "The state restarts from the file's initial state.",
+        details: "The session restarts at step 0 from the file's initial state, with an empty history; `undo` goes back to the session before the reload. A file with errors keeps the model loaded before.",
     },
     CommandHelp {
         name: ":save",
@@ -115,7 +119,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: ":restore",
         usage: ":restore STATE.json",
         summary: "restore a state saved with :save",
-        details: "The state must have been saved for the same model source.",
+        details: "The state must have been saved for the same model source. The history then starts at the restored step; `undo` goes back to the state before the restore.",
     },
     CommandHelp {
         name: ":help",
@@ -131,15 +135,120 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
 ];
 
+/// The names help examples use: the loaded model's, or fig1's without one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Names {
+    /// A data sample, and another one.
+    pub sample: String,
+    pub other: String,
+    /// Input nodes of a pattern, space-separated (`e1 e2`).
+    pub inputs: String,
+    pub class: String,
+    /// A level above the input level, and a node of it.
+    pub level: String,
+    pub node: String,
+    /// A class edge `F->C`.
+    pub edge: String,
+}
+
+impl Names {
+    /// The names of fig1, the paper's model (`examples/fig1.nshed`).
+    pub fn fig1() -> Names {
+        Names {
+            sample: "c1a".into(),
+            other: "c2".into(),
+            inputs: "e1 e2".into(),
+            class: "c1".into(),
+            level: "parts".into(),
+            node: "m1".into(),
+            edge: "t1->c2".into(),
+        }
+    }
+
+    /// Names from `ir` (fig1's where the model has none of a kind).
+    pub fn of(ir: Option<&Ir>) -> Names {
+        let fig1 = Names::fig1();
+        let Some(ir) = ir else {
+            return fig1;
+        };
+        let samples = &ir.data.samples;
+        let first_sample = samples.first();
+        // A pattern: the first sample's input, else the first two input nodes.
+        let inputs: Vec<&str> = match first_sample {
+            Some(s) => s
+                .input
+                .iter()
+                .take(2)
+                .map(|&n| ir.nodes[n as usize].name.as_str())
+                .collect(),
+            None => ir
+                .levels
+                .first()
+                .map(|l| {
+                    l.node_ids()
+                        .take(2)
+                        .map(|n| ir.nodes[n as usize].name.as_str())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let level = ir.levels.get(1).or(ir.levels.first());
+        let node = level.and_then(|l| l.node_ids().next());
+        let class = first_sample
+            .map(|s| s.label as usize)
+            .and_then(|c| ir.classes.get(c))
+            .or(ir.classes.first());
+        let class = class.map_or(fig1.class, |c| c.name.clone());
+        // Without data, inputs are patterns: `{a}` and `{a b}->C`.
+        let first_input = inputs.first().map(|n| format!("{{{n}}}"));
+        let inputs = if inputs.is_empty() {
+            fig1.inputs
+        } else {
+            inputs.join(" ")
+        };
+        Names {
+            sample: first_sample
+                .map(|s| s.name.clone())
+                .or(first_input)
+                .unwrap_or(fig1.sample),
+            other: samples
+                .get(1)
+                .or(first_sample)
+                .map_or_else(|| format!("{{{inputs}}}->{class}"), |s| s.name.clone()),
+            inputs,
+            class,
+            level: level.map_or(fig1.level, |l| l.name.clone()),
+            node: node.map_or(fig1.node, |n| ir.nodes[n as usize].name.clone()),
+            edge: if ir.edges.is_empty() {
+                fig1.edge
+            } else {
+                crate::report::edge_name(ir, 0)
+            },
+        }
+    }
+
+    /// `text` with its placeholders filled in.
+    pub fn fill(&self, text: &str) -> String {
+        text.replace("$sample", &self.sample)
+            .replace("$other", &self.other)
+            .replace("$inputs", &self.inputs)
+            .replace("$class", &self.class)
+            .replace("$level", &self.level)
+            .replace("$node", &self.node)
+            .replace("$edge", &self.edge)
+    }
+}
+
 /// The `:help` page.
-pub fn overview() -> String {
+pub fn overview(names: &Names) -> String {
     let width = COMMANDS
         .iter()
         .map(|c| c.usage.len())
         .max()
         .unwrap_or(0)
         .min(40);
-    let mut out = String::from("Commands (X is a sample name or a pattern like {e1 e2}):\n");
+    let mut out =
+        names.fill("Commands (X is a sample name like $sample or a pattern like {$inputs}):\n");
     for c in COMMANDS {
         if c.usage.len() > width {
             out.push_str(&format!("  {}\n  {:width$}  {}\n", c.usage, "", c.summary));
@@ -159,10 +268,10 @@ pub fn lookup(name: &str) -> Option<&'static CommandHelp> {
         .find(|c| c.name == name || c.name.trim_start_matches(':') == bare)
 }
 
-pub fn details(c: &CommandHelp) -> String {
+pub fn details(c: &CommandHelp, names: &Names) -> String {
     let mut out = format!("{}\n  {}\n", c.usage, c.summary);
     if !c.details.is_empty() {
-        out.push_str(&format!("  {}\n", c.details));
+        out.push_str(&format!("  {}\n", names.fill(c.details)));
     }
     out
 }

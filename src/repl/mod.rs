@@ -3,6 +3,7 @@
 //! `frontend` is the terminal (rustyline) and the script mode.
 
 pub mod command;
+pub mod complete;
 pub mod frontend;
 pub mod help;
 pub mod session;

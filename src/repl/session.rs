@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::{json, Value as Json};
 
 use super::command::{self, Command};
-use super::frontend::{Evaluator, Outcome};
+use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
 use crate::diag::{Problem, RenderStyle, Report};
 use crate::engine::{run_seed, Model, State, Trainer};
@@ -18,7 +18,7 @@ use crate::Compiled;
 /// How many earlier states `undo` can go back to.
 const UNDO_DEPTH: usize = 64;
 
-/// One command that trained.
+/// One command that trained (or a restored state, whose steps were taken elsewhere).
 #[derive(Clone, Debug, PartialEq)]
 struct HistoryEntry {
     command: String,
@@ -37,12 +37,23 @@ struct Loaded {
 }
 
 /// What `undo` brings back.
-struct Undo {
-    command: String,
-    state: State,
-    seed: u64,
-    history: Vec<HistoryEntry>,
+enum Undo {
+    /// The state before a command changed it (with the seed and history of then).
+    State {
+        command: String,
+        state: Box<State>,
+        seed: u64,
+        history: Vec<HistoryEntry>,
+    },
+    /// The whole session a `:load` or `:reload` replaced.
+    Session {
+        command: String,
+        previous: Box<Loaded>,
+    },
 }
+
+/// How many sessions replaced by `:load` / `:reload` `undo` can go back through.
+const SESSION_UNDO_DEPTH: usize = 8;
 
 /// What commands change: kept apart from the model so both can be borrowed at once.
 struct Run {
@@ -55,6 +66,10 @@ struct Run {
 /// A REPL session.
 pub struct Session {
     loaded: Option<Loaded>,
+    /// The file `:reload` reads: the last one given to `:load`, even when it had errors.
+    path: Option<String>,
+    /// Where the input being evaluated comes from (a script line), for diagnostics.
+    origin: Option<Origin>,
     json: bool,
     style: RenderStyle,
     limits: crate::Limits,
@@ -73,6 +88,8 @@ impl Session {
     pub fn new(json: bool, style: RenderStyle) -> Session {
         Session {
             loaded: None,
+            path: None,
+            origin: None,
             json,
             style,
             limits: crate::Limits::default(),
@@ -85,8 +102,19 @@ impl Session {
         self
     }
 
-    /// Loads a model from a file; the problems are returned rendered on failure.
+    /// Loads a model from a file; the problems are returned rendered on failure, and the
+    /// model loaded before (if any) stays. Either way `:reload` reads this file next.
     pub fn load_path(&mut self, path: &str) -> Outcome {
+        self.load(path, ":load")
+    }
+
+    /// Whether a model is loaded.
+    pub fn has_model(&self) -> bool {
+        self.loaded.is_some()
+    }
+
+    fn load(&mut self, path: &str, command: &str) -> Outcome {
+        self.path = Some(path.to_string());
         match crate::compile_path_with(path, &self.limits) {
             Ok(compiled) => {
                 let warnings = if compiled.warnings.problems.is_empty() {
@@ -94,28 +122,47 @@ impl Session {
                 } else {
                     compiled.warnings.render(self.style)
                 };
-                let mut out = self.install(Some(path.to_string()), compiled);
+                let mut out = self.install(Some(path.to_string()), compiled, command);
                 out.diagnostics = warnings + &out.diagnostics;
                 out
             }
-            Err(report) => {
-                let mut out = self.report_outcome(&report);
-                if self.loaded.is_some() {
-                    out.diagnostics
-                        .push_str("the previous model stays loaded\n");
-                }
-                out
-            }
+            Err(report) => self.report_outcome(&report),
         }
     }
 
-    fn install(&mut self, path: Option<String>, compiled: Compiled) -> Outcome {
+    /// What a session says after a file failed to load: which model stays, and what to
+    /// do next.
+    pub fn failed_load_note(&self, path: &str) -> String {
+        match &self.loaded {
+            Some(l) => format!(
+                "the model loaded before, `{}` from {}, stays (at step {}); fix {path} and `:reload` to load it\n",
+                l.compiled.ir.model, l.compiled.source.name, l.run.state.step
+            ),
+            None => format!("no model is loaded; fix {path} and `:reload` to load it\n"),
+        }
+    }
+
+    /// `:load` and `:reload`: a failure ends with [`Session::failed_load_note`].
+    fn load_command(&mut self, path: &str, command: &str) -> Outcome {
+        let mut out = self.load(path, command);
+        if out.is_error && !self.json {
+            out.diagnostics.push_str(&self.failed_load_note(path));
+        }
+        out
+    }
+
+    fn install(&mut self, path: Option<String>, compiled: Compiled, command: &str) -> Outcome {
         let seed = run_seed(&compiled.ir, None);
         let state = State::new(&compiled.ir, seed);
         let hash = persist::source_hash(&compiled.source.text);
         let ir = &compiled.ir;
-        let text = format!(
-            "loaded model `{}` from {}: {} levels, {} nodes, {} classes, {} samples; seed {}",
+        let verb = if command == ":reload" {
+            "reloaded"
+        } else {
+            "loaded"
+        };
+        let mut text = format!(
+            "{verb} model `{}` from {}: {} levels, {} nodes, {} classes, {} samples; seed {}",
             ir.model,
             compiled.source.name,
             ir.n_levels(),
@@ -124,7 +171,23 @@ impl Session {
             ir.data.samples.len(),
             seed
         );
-        let json = json!({ "command": "load", "model": ir.model, "source": compiled.source.name, "seed": seed });
+        let previous = self.loaded.take();
+        let mut undo = Vec::new();
+        let mut json = json!({ "command": command.trim_start_matches(':'), "model": ir.model, "source": compiled.source.name, "seed": seed });
+        if let Some(mut previous) = previous {
+            let (was, step) = (previous.compiled.ir.model.clone(), previous.run.state.step);
+            text.push_str(&if command == ":reload" {
+                format!("\nthe session restarts at step 0 from the file's initial state, with an empty history (it was at step {step}; `undo` goes back to it)")
+            } else {
+                format!(" (replacing `{was}` at step {step}; `undo` goes back to it)")
+            });
+            json["previous"] = json!({ "model": was, "step": step });
+            forget_old_sessions(&mut previous, SESSION_UNDO_DEPTH - 1);
+            undo.push(Undo::Session {
+                command: command.to_string(),
+                previous: Box::new(previous),
+            });
+        }
         self.loaded = Some(Loaded {
             path,
             compiled,
@@ -132,7 +195,7 @@ impl Session {
             run: Run {
                 seed,
                 state,
-                undo: Vec::new(),
+                undo,
                 history: Vec::new(),
             },
         });
@@ -178,7 +241,11 @@ impl Session {
     }
 
     fn problems(&self, line: &str, problems: Vec<Problem>) -> Outcome {
-        self.report_outcome(&Report::new("input", line, problems))
+        let report = match &self.origin {
+            Some(o) => Report::new(&o.name, line, problems).at_line(o.line),
+            None => Report::new("input", line, problems),
+        };
+        self.report_outcome(&report)
     }
 
     fn plain_error(&self, line: &str, problem: Problem) -> Outcome {
@@ -194,9 +261,10 @@ impl Session {
         };
         match command {
             Command::Help(topic) => {
+                let names = help::Names::of(self.loaded.as_ref().map(|l| &l.compiled.ir));
                 let text = match topic.as_deref().and_then(help::lookup) {
-                    Some(c) => help::details(c),
-                    None => help::overview(),
+                    Some(c) => help::details(c, &names),
+                    None => help::overview(&names),
                 };
                 self.answer(text.clone(), json!({ "command": "help", "text": text }))
             }
@@ -209,13 +277,37 @@ impl Session {
                 },
                 ..Outcome::default()
             },
-            Command::Load(path) => self.load_path(&path),
-            Command::Reload => match self.loaded.as_ref().and_then(|l| l.path.clone()) {
-                Some(path) => self.load_path(&path),
+            Command::Load(path) => self.load_command(&path, ":load"),
+            Command::Reload => match self.path.clone() {
+                Some(path) => self.load_command(&path, ":reload"),
                 None => self.plain_error(
                     line,
                     no_model(line, "nothing to reload", "no file is loaded"),
                 ),
+            },
+            Command::Undo => match self.loaded.as_mut().and_then(|l| l.run.undo.pop()) {
+                Some(Undo::Session { command, previous }) => {
+                    let (model, step) =
+                        (previous.compiled.ir.model.clone(), previous.run.state.step);
+                    let source = previous.compiled.source.name.clone();
+                    self.path = previous.path.clone();
+                    self.loaded = Some(*previous);
+                    self.answer(
+                        format!("undid `{command}` (back to model `{model}` from {source}, at step {step})"),
+                        json!({ "command": "undo", "undid": command, "model": model, "step": step }),
+                    )
+                }
+                Some(state) => {
+                    // Put it back for `with_model`, which owns the state changes.
+                    if let Some(l) = self.loaded.as_mut() {
+                        l.run.undo.push(state);
+                    }
+                    self.with_model(line, Command::Undo, interrupt)
+                }
+                None if self.loaded.is_some() => self.with_model(line, Command::Undo, interrupt),
+                None => {
+                    self.plain_error(line, no_model(line, "no model is loaded", "needs a model"))
+                }
             },
             other => match self.loaded.as_mut() {
                 Some(_) => self.with_model(line, other, interrupt),
@@ -250,16 +342,29 @@ impl Session {
                 let before = run.state.clone();
                 let from = run.state.step;
                 let mut trainer = Trainer::new(&model);
-                let wanted = n.unwrap_or_else(|| crate::engine::remaining_steps(ir, &run.state));
                 let beyond = schedule_over(ir, &run.state);
+                let whole = crate::syntax::ast::Span::new(0, line.trim_end().len());
+                let names = help::Names::of(Some(ir));
                 if let Some(why) = crate::engine::untrainable(ir) {
                     return self.problems(
                         line,
                         vec![Problem::error("nshed::repl::no_data", why)
-                            .label(crate::syntax::ast::Span::new(0, line.trim_end().len()), "nothing to draw batches from")
-                            .help("add a `data` block, or train on explicit batches with `step {e1 e2}->c1`")],
+                            .label(whole, "nothing to draw batches from")
+                            .help(names.fill("add a `data` block, or train on explicit batches with `step {$inputs}->$class`"))],
                     );
                 }
+                let wanted = match (n, ir.train.is_some()) {
+                    (Some(n), _) => n,
+                    (None, true) => crate::engine::remaining_steps(ir, &run.state),
+                    (None, false) => {
+                        return self.problems(
+                            line,
+                            vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule to finish")
+                                .label(whole, "how many steps?")
+                                .help("say how many steps to take, e.g. `train 100` (every default: batch 1, sampler replace, the file's rules)")],
+                        )
+                    }
+                };
                 let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
                 let control = crate::engine::Control {
                     stop_after: None,
@@ -324,6 +429,8 @@ impl Session {
                     }
                 };
                 if !ok {
+                    let help = help::Names::of(Some(ir))
+                        .fill("add a `data` block, or give the batch: `step {$inputs}->$class`");
                     return self.problems(
                         line,
                         vec![Problem::error(
@@ -334,7 +441,7 @@ impl Session {
                             crate::syntax::ast::Span::new(0, line.trim_end().len()),
                             "no batch to draw",
                         )
-                        .help("give the batch: `step {e1 e2}->c1, c2`")],
+                        .help(help)],
                     );
                 }
                 push_undo(run, line, before);
@@ -386,22 +493,26 @@ impl Session {
             }
             Command::Reset => {
                 let before = run.state.clone();
+                let before_step = before.step;
                 run.state = State::new(ir, run.seed);
                 push_undo(run, line, before);
                 run.history.clear();
                 (
-                    format!("reset to the initial state (seed {})", run.seed),
+                    format!(
+                        "reset to the initial state (seed {}); the history is cleared, `undo` brings back step {}",
+                        run.seed, before_step
+                    ),
                     json!({ "command": "reset", "seed": run.seed }),
                 )
             }
             Command::Undo => match run.undo.pop() {
-                Some(Undo {
+                Some(Undo::State {
                     command: what,
                     state,
                     seed,
                     history,
                 }) => {
-                    run.state = state;
+                    run.state = *state;
                     run.seed = seed;
                     run.history = history;
                     (
@@ -409,8 +520,13 @@ impl Session {
                         json!({ "command": "undo", "undid": what, "step": run.state.step }),
                     )
                 }
+                // Sessions replaced by `:load` are undone before a model is needed.
+                Some(session @ Undo::Session { .. }) => {
+                    run.undo.push(session);
+                    return self.eval_line(line, interrupt);
+                }
                 None => (
-                    "nothing to undo".to_string(),
+                    format!("nothing to undo (at step {})", run.state.step),
                     json!({ "command": "undo", "undid": null }),
                 ),
             },
@@ -457,19 +573,23 @@ impl Session {
             Command::Restore(path) => match persist::load(&path, ir, hash) {
                 Ok(saved) => {
                     push_undo(run, line, run.state.clone());
-                    let from_step = run.state.step;
+                    let was = run.state.step;
                     run.state = saved.state;
                     run.seed = saved.seed;
-                    // How the saved state was reached is not saved: the history starts here.
+                    // How the saved state was reached is not saved: the history starts at
+                    // it, with the steps it holds.
                     run.history = vec![HistoryEntry {
                         command: line.trim().to_string(),
-                        from_step,
+                        from_step: 0,
                         to_step: run.state.step,
-                        note: format!("state restored from {path}"),
+                        note: format!("restored from {path}; taken before it was saved"),
                     }];
                     (
-                        format!("restored the state at step {} from {path}", run.state.step),
-                        json!({ "command": "restore", "path": path, "step": run.state.step }),
+                        format!(
+                            "restored the state at step {} from {path} (seed {}); the session was at step {was}, `undo` goes back to it; the history starts at the restored state",
+                            run.state.step, run.seed
+                        ),
+                        json!({ "command": "restore", "path": path, "step": run.state.step, "previous_step": was }),
                     )
                 }
                 Err(p) => return self.plain_error(line, p),
@@ -481,6 +601,20 @@ impl Session {
                         json!({ "command": "info-plane", "step": run.state.step,
                                 "representation": options.representation.name(),
                                 "levels": levels }),
+                    ),
+                    Err(crate::analysis::AnalysisError::NoData) => return self.plain_error(
+                        line,
+                        Problem::error(
+                            "nshed::repl::no_data",
+                            crate::analysis::AnalysisError::NoData.to_string(),
+                        )
+                        .label(
+                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            "needs data",
+                        )
+                        .help(
+                            "add a `data` block with labelled samples to the model and `:reload`",
+                        ),
                     ),
                     Err(e) => {
                         return self.plain_error(
@@ -572,12 +706,28 @@ fn push_undo(run: &mut Run, line: &str, before: State) {
     if run.undo.len() == UNDO_DEPTH {
         run.undo.remove(0);
     }
-    run.undo.push(Undo {
+    run.undo.push(Undo::State {
         command: line.trim().to_string(),
-        state: before,
+        state: Box::new(before),
         seed: run.seed,
         history: run.history.clone(),
     });
+}
+
+/// Keeps at most `depth` sessions replaced by `:load` / `:reload` behind `loaded`.
+fn forget_old_sessions(loaded: &mut Loaded, depth: usize) {
+    let at = loaded
+        .run
+        .undo
+        .iter()
+        .position(|u| matches!(u, Undo::Session { .. }));
+    if let Some(at) = at {
+        if depth == 0 {
+            loaded.run.undo.remove(at);
+        } else if let Undo::Session { previous, .. } = &mut loaded.run.undo[at] {
+            forget_old_sessions(previous, depth - 1);
+        }
+    }
 }
 
 fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
@@ -587,6 +737,10 @@ fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
 }
 
 fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
+    if ir.train.is_none() {
+        return "; no `train` block: every default (batch 1, sampler replace, the file's rules)"
+            .to_string();
+    }
     let Some(t) = ir.train.as_ref().filter(|t| !t.phases.is_empty()) else {
         return String::new();
     };
@@ -630,29 +784,37 @@ fn describe_batch(ir: &crate::ir::Ir, batch: &[Input]) -> String {
 
 impl Evaluator for Session {
     fn eval(&mut self, input: &str, interrupt: &AtomicBool) -> Outcome {
+        self.origin = None;
         self.eval_line(input, interrupt)
     }
 
-    fn completion_words(&self) -> Vec<String> {
-        let mut words: Vec<String> = command::command_words()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        words.extend(help::COMMANDS.iter().map(|c| c.name.to_string()));
-        words.extend(
-            ["lambda", "eta", "data", "rules", "model", "seed"]
-                .iter()
-                .map(|s| s.to_string()),
-        );
-        if let Some(l) = &self.loaded {
-            let ir = &l.compiled.ir;
-            words.extend(ir.nodes.iter().map(|n| n.name.clone()));
-            words.extend(ir.classes.iter().map(|c| c.name.clone()));
-            words.extend(ir.levels.iter().map(|c| c.name.clone()));
-            words.extend(ir.data.samples.iter().map(|s| s.name.clone()));
+    fn eval_from(&mut self, input: &str, origin: &Origin, interrupt: &AtomicBool) -> Outcome {
+        self.origin = Some(origin.clone());
+        let outcome = self.eval_line(input, interrupt);
+        self.origin = None;
+        outcome
+    }
+
+    fn vocabulary(&self) -> Vocabulary {
+        let Some(l) = &self.loaded else {
+            return Vocabulary::default();
+        };
+        let ir = &l.compiled.ir;
+        let names = |ids: std::ops::Range<u32>| -> Vec<String> {
+            ids.map(|n| ir.nodes[n as usize].name.clone()).collect()
+        };
+        Vocabulary {
+            samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),
+            inputs: ir
+                .levels
+                .first()
+                .map_or_else(Vec::new, |l| names(l.node_ids())),
+            nodes: ir.nodes.iter().map(|n| n.name.clone()).collect(),
+            classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
+            levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
+            edges: (0..ir.edges.len())
+                .map(|e| crate::report::edge_name(ir, e))
+                .collect(),
         }
-        words.sort();
-        words.dedup();
-        words
     }
 }

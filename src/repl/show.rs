@@ -210,11 +210,7 @@ pub fn info_plane(
 ) -> String {
     let mut t = crate::render::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
     for l in levels {
-        t.row(vec![
-            l.level.clone(),
-            format!("{:.4}", l.i_xt),
-            format!("{:.4}", l.i_ty),
-        ]);
+        t.row(vec![l.level.clone(), fmt_num(l.i_xt), fmt_num(l.i_ty)]);
     }
     format!(
         "information plane at step {step} ({})\n{t}",

@@ -265,7 +265,9 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
         found_span
     };
     let word = &source[found_span.start..found_span.end];
-    let help = if expected_rules.contains(&Rule::name) && is_reserved(word) {
+    let help = if let Some(hint) = super::hints::common_mistake(source, offset) {
+        hint
+    } else if expected_rules.contains(&Rule::name) && is_reserved(word) {
         format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
     } else if expected_rules.contains(&Rule::ename)
         && (is_reserved(word) || EXPECT_WORDS.contains(&word))

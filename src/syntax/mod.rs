@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod errors;
 pub mod fast;
+mod hints;
 pub mod lex;
 pub mod parse;
 pub mod print;

@@ -53,7 +53,7 @@ fn zero_start_with_mul_growth_warns_on_the_init_line() {
 #[test]
 fn repeated_record_quantity_is_a_warning() {
     let text = format!(
-        "{MODEL}data {{ s: a -> c1 }}\ntrain {{ phase p {{ steps 1 }} record every 5 {{ eta eta }} }}\n"
+        "{MODEL}data {{ s: a -> c1  t: b c -> c2 }}\ntrain {{ phase p {{ steps 1 }} record every 5 {{ eta eta }} }}\n"
     );
     let report = warnings("record.nshed", &text);
     assert_eq!(report.warning_count(), 1);
@@ -105,5 +105,31 @@ fn shuffled_batch_larger_than_the_data_warns() {
         "{}",
         report.render(RenderStyle::Plain)
     );
+    insta::assert_snapshot!(report.render(RenderStyle::Plain));
+}
+
+/// A sample that reaches no class, a class no sample is labelled with, and `weight 0`:
+/// one warning of each kind, each labelling its cases.
+#[test]
+fn data_that_reaches_no_class_is_a_warning() {
+    let text = format!(
+        "{MODEL}data {{\n  s: a -> c1\n  lost: c -> c1\n  alone: -> c1\n  never: a b -> c1 weight 0\n}}\n"
+    );
+    let report = warnings("reach.nshed", &text);
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "nshed::check::class_without_samples",
+            "nshed::check::no_class_reached",
+            "nshed::check::zero_weight"
+        ]
+    );
+    // `c` alone fires nothing above the input level; the empty input fires nothing.
+    assert_eq!(
+        report.problems[1].message,
+        "2 samples (`lost`, `alone`) reach no class"
+    );
+    assert_eq!(report.problems[1].labels.len(), 2);
     insta::assert_snapshot!(report.render(RenderStyle::Plain));
 }

@@ -137,6 +137,30 @@ fn repl_runs_a_script_from_stdin() {
     insta::assert_snapshot!(text(&out.stderr));
 }
 
+/// A diagnostic about a script names the script's line (`stdin:LINE:COLUMN`, the gutter
+/// numbered like the script), also inside an input spanning lines.
+#[test]
+fn script_diagnostics_name_the_script_line() {
+    let script = b"pathway c1a\n\n// comment\nstep {e1\n  e9}->c1\npathway c2\nshow lamda\n";
+    let out = nshed_stdin(&["repl", "tests/models/fig1_plain.nshed"], script);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("[stdin:5:3]"),
+        "e9 is on line 5, column 3:\n{err}"
+    );
+    assert!(
+        err.contains(" 4 │ step {e1") && err.contains(" 5 │   e9}->c1"),
+        "{err}"
+    );
+    assert!(err.contains("[stdin:7:6]"), "`lamda` is on line 7:\n{err}");
+    assert!(!err.contains("input:1:1"), "{err}");
+    assert!(
+        text(&out.stdout).contains("pathway of c2"),
+        "later lines still run"
+    );
+}
+
 #[test]
 fn repl_json_mode_prints_one_object_per_command() {
     let out = nshed_stdin(
@@ -201,4 +225,49 @@ fn unreadable_file() {
     let out = nshed(&["check", "/proc/self/mem"]);
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(text(&out.stderr));
+}
+
+/// The README's first command runs a model that learns: accuracy 0 before training (no
+/// sample reaches a class), 1 after, in a report that fits a terminal.
+#[test]
+fn the_readmes_first_command_learns_and_reads_well() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .expect("the README has a sh block");
+    let first = block.lines().next().expect("a first command");
+    let args: Vec<&str> = first
+        .strip_prefix("cargo run --release -- ")
+        .expect("the first command runs nshed")
+        .split_whitespace()
+        .collect();
+    let out = nshed(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.ends_with("accuracy 1 (4/4 samples)\n"), "{report}");
+    for line in report.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line:?}");
+    }
+    insta::assert_snapshot!(report);
+    let mut untrained = args.clone();
+    untrained.push("--no-train");
+    let report = text(&nshed(&untrained).stdout);
+    assert!(
+        report.ends_with("accuracy 0 (0/4 samples; 4 reach no class, counted wrong)\n"),
+        "{report}"
+    );
+    // No class reached: no prediction (`-`, JSON `null`), counted wrong, p uniform.
+    let row = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("red_apple  Apple"))
+        .expect("the sample row");
+    assert_eq!(row.split_whitespace().nth(2), Some("-"), "{report}");
+    untrained.push("--json");
+    let v: serde_json::Value = serde_json::from_slice(&nshed(&untrained).stdout).unwrap();
+    assert_eq!(v["accuracy"], 0.0);
+    for s in v["samples"].as_array().unwrap() {
+        assert!(s["predicted"].is_null(), "{s}");
+        assert_eq!(s["p"], serde_json::json!([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0]));
+    }
 }

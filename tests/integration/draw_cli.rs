@@ -5,11 +5,16 @@ use crate::support::cli::nshed;
 use resvg::{tiny_skia, usvg};
 
 const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models/fig1_plain.nshed");
+const FIG4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig4.nshed");
 
 fn draw_svg(extra: &[&str], name: &str) -> String {
+    draw_model_svg(FIG1, extra, name)
+}
+
+fn draw_model_svg(model: &str, extra: &[&str], name: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("{name}.svg"));
-    let mut args = vec!["draw", FIG1, "--svg", path.to_str().unwrap()];
+    let mut args = vec!["draw", model, "--svg", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = nshed(&args);
     assert!(
@@ -18,6 +23,15 @@ fn draw_svg(extra: &[&str], name: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::read_to_string(&path).expect("svg written")
+}
+
+/// The tooltip of a circle.
+fn title<'a>(circle: &roxmltree::Node<'a, 'a>) -> &'a str {
+    circle
+        .children()
+        .find(|t| t.tag_name().name() == "title")
+        .and_then(|t| t.text())
+        .expect("every circle has a title")
 }
 
 fn elements<'a>(doc: &'a roxmltree::Document, tag: &str) -> Vec<roxmltree::Node<'a, 'a>> {
@@ -43,12 +57,7 @@ fn one_circle_per_node_and_one_line_per_edge() {
     let firing: Vec<&str> = circles
         .iter()
         .filter(|c| c.attribute("class") == Some("node firing"))
-        .map(|c| {
-            c.children()
-                .find(|t| t.tag_name().name() == "title")
-                .and_then(|t| t.text())
-                .unwrap()
-        })
+        .map(|c| title(c).split(':').next().unwrap())
         .collect();
     assert_eq!(firing, ["e1", "e2", "m1", "t1"]);
     let reached = circles
@@ -60,10 +69,7 @@ fn one_circle_per_node_and_one_line_per_edge() {
     let radius = |name: &str| -> f64 {
         circles
             .iter()
-            .find(|c| {
-                c.children()
-                    .any(|t| t.tag_name().name() == "title" && t.text() == Some(name))
-            })
+            .find(|c| title(c).split(':').next() == Some(name))
             .and_then(|c| c.attribute("r"))
             .unwrap()
             .parse()
@@ -71,6 +77,94 @@ fn one_circle_per_node_and_one_line_per_edge() {
     };
     assert!(radius("t1") > radius("e7"));
     render(&svg, "fig1_c1a");
+}
+
+/// fig4 trained: p1 (lambda about 2e4) and p2 (about 7e14) were both drawn at the largest
+/// radius when it grew with ln lambda up to a fixed cap; scaled over the model's own range of
+/// ln lambda, p2 is the larger by far, and the tooltips say what the circles show.
+#[test]
+fn radius_spans_the_model_and_tooltips_name_lambda_and_firing() {
+    let svg = draw_model_svg(FIG4, &["--input", "a127"], "fig4_a127");
+    let doc = roxmltree::Document::parse(&svg).expect("svg parses");
+    let nodes: Vec<_> = elements(&doc, "circle")
+        .into_iter()
+        .filter(|c| c.attribute("class").is_some_and(|k| k.starts_with("node")))
+        .collect();
+    // (name, radius, ln lambda, fires) from each circle and its tooltip.
+    let parsed: Vec<(String, f64, f64, bool)> = nodes
+        .iter()
+        .map(|c| {
+            let t = title(c);
+            let (name, rest) = t.split_once(": lambda = ").expect("name: lambda = ...");
+            let ln: f64 = rest
+                .split("ln lambda = ")
+                .nth(1)
+                .and_then(|r| r.split(';').next())
+                .expect("ln lambda in the tooltip")
+                .parse()
+                .expect("a number");
+            let fires = if rest.ends_with("; fires for a127") {
+                true
+            } else {
+                assert!(rest.ends_with("; does not fire for a127"), "{t}");
+                false
+            };
+            (
+                name.to_string(),
+                c.attribute("r").unwrap().parse().unwrap(),
+                ln,
+                fires,
+            )
+        })
+        .collect();
+    let get = |n: &str| parsed.iter().find(|p| p.0 == n).expect("node drawn");
+    let (p1, p2) = (get("p1"), get("p2"));
+    assert!(
+        p2.2 - p1.2 > 20.0,
+        "p2 dwarfs p1: ln lambda {} vs {}",
+        p2.2,
+        p1.2
+    );
+    assert!(p2.1 > p1.1 + 8.0, "radius p2 {} vs p1 {}", p2.1, p1.1);
+    // Radius is linear in ln lambda over the drawing's range, 4 to 20 pixels.
+    let lo = parsed.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
+    let hi = parsed.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    for (name, r, ln, _) in &parsed {
+        let want = 4.0 + 16.0 * (ln - lo) / (hi - lo);
+        assert!((r - want).abs() < 0.01, "{name}: r = {r}, expected {want}");
+    }
+    assert!(p1.3 && p2.3 && !get("p3").3, "a127 fires p1 and p2, not p3");
+    render(&svg, "fig4_a127");
+}
+
+/// Labels are dark text on a separate white halo: nothing relies on `paint-order`, which
+/// some renderers (cairosvg) ignore and then draw the labels white.
+#[test]
+fn labels_are_dark_ink_over_a_separate_halo() {
+    let svg = draw_svg(&["--input", "c2"], "fig1_c2_labels");
+    assert!(!svg.contains("paint-order"));
+    let doc = roxmltree::Document::parse(&svg).expect("svg parses");
+    let texts = elements(&doc, "text");
+    let labels: Vec<_> = texts
+        .iter()
+        .filter(|t| t.attribute("class") == Some("label"))
+        .collect();
+    // 14 nodes and 3 classes.
+    assert_eq!(labels.len(), 17);
+    for (i, t) in texts.iter().enumerate() {
+        if t.attribute("class") != Some("label") {
+            continue;
+        }
+        assert_eq!(t.attribute("fill"), Some("#1a1a1a"), "dark ink");
+        assert_eq!(t.attribute("stroke"), None, "no stroke over the letters");
+        let halo = texts[i - 1];
+        assert_eq!(halo.attribute("class"), Some("label-halo"));
+        assert_eq!(halo.text(), t.text());
+        assert_eq!(
+            (halo.attribute("x"), halo.attribute("y")),
+            (t.attribute("x"), t.attribute("y"))
+        );
+    }
 }
 
 #[test]
@@ -129,6 +223,7 @@ fn render(svg: &str, _name: &str) {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).expect("pixmap");
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     let png = pixmap.encode_png().expect("PNG encoding");
+
     let decoded = tiny_skia::Pixmap::decode_png(&png).expect("PNG decodes");
     assert_eq!(
         (decoded.width(), decoded.height()),

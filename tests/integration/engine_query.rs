@@ -86,7 +86,7 @@ fn pathway_and_scores_answers() {
         Answer::Scores {
             classes, predicted, ..
         } => {
-            assert_eq!(predicted, "c2");
+            assert_eq!(predicted.as_deref(), Some("c2"));
             assert!((classes[1].logit.expect("fits") - 7.0).abs() < 1e-12);
         }
         other => panic!("{other:?}"),
@@ -96,7 +96,7 @@ fn pathway_and_scores_answers() {
             predicted, correct, ..
         } => {
             // Tie 2, 2 goes to the first declared class.
-            assert_eq!(predicted, "c1");
+            assert_eq!(predicted.as_deref(), Some("c1"));
             assert_eq!(correct, Some(false));
         }
         other => panic!("{other:?}"),

@@ -333,3 +333,63 @@ fn cycle_position_and_stream_carry_across_phases() {
     assert_eq!(b.phase, 2, "training is over");
     assert_eq!(b.sampler.cursor, 3);
 }
+
+/// `train N` on a model with data and no `train` block takes N steps with every default:
+/// exactly the steps of the same model with `train { phase p { steps N } }` (batch 1,
+/// sampler replace, eta update union, seed 0, the file's rules), bit for bit.
+#[test]
+fn train_without_a_schedule_takes_every_default() {
+    use nshed::engine::{train, Control, Until};
+    let text = std::fs::read_to_string("tests/models/engine_fig1_golden.nshed").unwrap();
+    let compile = |text: String| {
+        nshed::compile(nshed::source::Source {
+            name: "m.nshed".into(),
+            text,
+        })
+        .expect("compiles")
+        .ir
+    };
+    let bare = compile(text.clone());
+    assert!(bare.train.is_none());
+    let scheduled = compile(format!("{text}\ntrain {{ phase p {{ steps 300 }} }}\n"));
+
+    let model = Model::new(&bare);
+    let mut state = State::new(&bare, 0);
+    let mut trainer = Trainer::new(&model);
+    let trained = train(
+        &mut trainer,
+        &mut state,
+        Until::Steps(300),
+        &Control::default(),
+        &mut |_| {},
+    );
+    assert_eq!(trained.taken, 300);
+
+    let expected = trained_state_of(&scheduled);
+    assert_eq!(state.step, 300);
+    let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+    assert_eq!(bits(state.ln_lambdas()), bits(expected.ln_lambdas()));
+    assert_eq!(bits(state.ln_etas()), bits(expected.ln_etas()));
+    // The training did something: the defaults move lambda.
+    assert!(state.ln_lambdas().iter().any(|&l| l != 0.0));
+    // Without data there is nothing to draw from.
+    let no_data = compile(std::fs::read_to_string("tests/models/no_data.nshed").unwrap());
+    let model = Model::new(&no_data);
+    let mut state = State::new(&no_data, 0);
+    let mut trainer = Trainer::new(&model);
+    let trained = train(
+        &mut trainer,
+        &mut state,
+        Until::Steps(10),
+        &Control::default(),
+        &mut |_| {},
+    );
+    assert_eq!(trained.taken, 0);
+}
+
+fn trained_state_of(ir: &Ir) -> State {
+    let model = Model::new(ir);
+    let mut state = State::new(ir, 0);
+    Trainer::new(&model).run(&mut state, &mut |_| {});
+    state
+}

@@ -12,8 +12,8 @@ const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 /// {a b c d}`. A pattern is classified with p >= 0.85 only when the logits differ by 2
 /// (p = e^2 / (e^2 + 1) = 0.880797): `{a b}`, `{a b c}`, `{a b d}` (A) and `{c d}` (C), of
 /// which `{a b c}` and `{a b d}` are far: fooling rate 2/6. C wins (C > A) for `{c d}`,
-/// `{a c d}`, `{b c d}`; A for the other 13. Level mid fires `ma` iff a or b, `mc` iff c and
-/// d: 4 distinct pathways.
+/// `{a c d}`, `{b c d}`; `{}`, `{c}` and `{d}` reach no class (no prediction); A wins for
+/// the other 10. Level mid fires `ma` iff a or b, `mc` iff c and d: 4 distinct pathways.
 const TINY: &str = "model tiny {
   level input { a b c d }
   level mid {
@@ -54,8 +54,9 @@ fn tiny_model_exhaustive_counts_match_the_hand_computation() {
     assert!((v["fooling_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-12);
     assert_eq!(v["distinct_classes"], 2);
     assert_eq!(v["distinct_pathways"], 4);
+    assert_eq!(v["no_class"], 3);
     let a = class(&v, "A");
-    assert_eq!(a["predicted"], 13);
+    assert_eq!(a["predicted"], 10);
     assert_eq!(a["fooled"], 2);
     assert_eq!(a["smallest"]["size"], 3);
     assert_eq!(a["smallest"]["pattern"], serde_json::json!(["a", "b", "c"]));

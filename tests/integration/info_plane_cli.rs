@@ -191,3 +191,18 @@ fn bad_options_are_usage_errors() {
     let out = nshed(&["info-plane", "/nonexistent.nshed"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A model without data has no information plane: nshed says so rather than printing 0 bits.
+#[test]
+fn no_data_is_an_error_not_zero_bits() {
+    let out = nshed(&["info-plane", "tests/models/no_data.nshed"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no table of zeros");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "the model has no data: the information plane is measured over the data samples"
+        ) && err.contains("help: add a `data` block"),
+        "{err}"
+    );
+}

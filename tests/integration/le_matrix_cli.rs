@@ -135,3 +135,77 @@ fn log_histograms_span_the_decades() {
     assert!(texts.contains(&"-20"), "{texts:?}");
     assert!(texts.contains(&"20"), "{texts:?}");
 }
+
+/// One number format: `nshed le` and `nshed le-matrix` print the same LE matrix with the
+/// same text for every value (`1`, not `1.000000` in one and `1` in the other).
+#[test]
+fn le_and_le_matrix_print_the_same_numbers() {
+    let cells = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip_while(|l| !l.trim_start().starts_with("base"))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().skip(1).map(str::to_string).collect())
+            .collect()
+    };
+    let le = cells(&stdout(&nshed(&["le", FIG1])));
+    let matrix = cells(&stdout(&nshed(&["le-matrix", FIG1])));
+    assert_eq!(le.len(), 4);
+    assert_eq!(le, matrix);
+    assert_eq!(le[0][0], "1");
+    assert!(le.iter().flatten().all(|c| c.len() <= 13), "{le:?}");
+}
+
+/// The class-pair table sizes its columns by what they hold: values such as 2.991812e17
+/// do not push a row out of line.
+#[test]
+fn class_pair_columns_line_up() {
+    let out = stdout(&nshed(&["le-matrix", FIG1]));
+    let table: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("per class pair"))
+        .skip(1)
+        .collect();
+    assert_eq!(table.len(), 1 + 7, "{out}");
+    assert!(table.iter().any(|l| l.contains("e17")), "{out}");
+    // Right-aligned number columns: every row ends where the header does, and each
+    // column's right edge is the same in every row.
+    let edges = |line: &str| -> Vec<usize> {
+        let chars: Vec<char> = line.chars().collect();
+        (0..chars.len())
+            .filter(|&i| chars[i] != ' ' && chars.get(i + 1).is_none_or(|c| *c == ' '))
+            .collect()
+    };
+    let header = edges(&table[0].replace("std dev", "std_dev"));
+    for row in &table[1..] {
+        let e = edges(row);
+        assert_eq!(e[2..], header[2..], "{row:?} against {:?}", table[0]);
+    }
+}
+
+/// Histogram count axes count in whole numbers (no `1.00`, `0.25`).
+#[test]
+fn histogram_count_axes_are_whole_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("le.svg");
+    stdout(&nshed(&[
+        "le-matrix",
+        FIG1,
+        "--svg",
+        path.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&path).expect("svg written");
+    let doc = roxmltree::Document::parse(&text).expect("svg parses");
+    // The y-axis tick labels are the right-anchored numbers.
+    let ticks: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("text-anchor") == Some("end"))
+        .filter_map(|n| n.text())
+        .filter(|t| t.parse::<f64>().is_ok())
+        .collect();
+    assert!(ticks.len() >= 6, "{ticks:?}");
+    assert!(
+        ticks.iter().all(|t| t.parse::<u64>().is_ok()),
+        "count ticks: {ticks:?}"
+    );
+}

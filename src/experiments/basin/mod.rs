@@ -26,7 +26,10 @@ pub use sweep::{
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::numeric::argmax_first;
+use crate::engine::numeric::predicted_class;
+
+/// The outcome entry of a sample that reaches no class (no prediction).
+pub const NO_CLASS: u32 = u32::MAX;
 use crate::engine::state::RunRng;
 use crate::engine::{Evaluator, Model, State, Trainer};
 use crate::ir::Ir;
@@ -172,7 +175,7 @@ impl<'ir> Basin<'ir> {
                             &s.input,
                             &mut work.logits,
                         );
-                        argmax_first(&work.logits).unwrap_or(0) as u32
+                        predicted_class(&work.logits).map_or(NO_CLASS, |c| c as u32)
                     })
                     .collect()
             }

@@ -144,7 +144,9 @@ impl Setup {
             OutcomeKind::Top => key.len() == 1 && (key[0] as usize) < self.level_nodes.len(),
             OutcomeKind::Predictions => {
                 key.len() == self.samples.len()
-                    && key.iter().all(|&c| (c as usize) < self.classes.len())
+                    && key
+                        .iter()
+                        .all(|&c| (c as usize) < self.classes.len() || c == super::NO_CLASS)
             }
         };
         if fits {
@@ -517,7 +519,13 @@ fn outcome_label(setup: &Setup, key: &[u32]) -> String {
         OutcomeKind::Predictions if key.is_empty() => "(no samples)".to_string(),
         OutcomeKind::Predictions => key
             .iter()
-            .map(|&c| name(&setup.classes, c))
+            .map(|&c| {
+                if c == super::NO_CLASS {
+                    "-".to_string()
+                } else {
+                    name(&setup.classes, c)
+                }
+            })
             .collect::<Vec<_>>()
             .join(" "),
     }

@@ -328,6 +328,8 @@ pub struct StatsRow {
     pub fooling_rate: Option<f64>,
     pub distinct_classes: usize,
     pub distinct_pathways: usize,
+    /// Patterns that reach no class (no prediction; they never fool).
+    pub no_class: u64,
 }
 
 impl StatsRow {
@@ -339,6 +341,7 @@ impl StatsRow {
             fooling_rate: stats.fooling_rate(),
             distinct_classes: stats.distinct_classes(),
             distinct_pathways: stats.distinct_pathways(),
+            no_class: stats.no_class,
         }
     }
 }

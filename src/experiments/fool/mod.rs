@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Evaluator, Model, State};
 use crate::experiments::streams::fingerprint;
-use crate::ir::NodeId;
+use crate::ir::{ClassId, NodeId};
 
 /// What counts as a fooling input.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -167,8 +167,9 @@ impl Bits {
 /// What the model does with one pattern.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Judgement {
-    pub predicted: usize,
-    /// Probability of the predicted class.
+    /// `None` when the pattern reaches no class (no prediction; it cannot fool).
+    pub predicted: Option<usize>,
+    /// Probability of the predicted class (uniform without a prediction).
     pub p: f64,
     /// Smallest Hamming distance to a training pattern (`None` without data).
     pub distance: Option<usize>,
@@ -237,8 +238,8 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
 
     pub fn judge(&mut self, bits: &Bits) -> Judgement {
         let e = self.evaluator.evaluate(self.model, self.state, &bits.ids());
-        let predicted = e.predicted as usize;
-        let p = e.p.get(predicted).copied().unwrap_or(0.0);
+        let predicted = e.predicted.map(|c| c as usize);
+        let p = e.p.get(predicted.unwrap_or(0)).copied().unwrap_or(0.0);
         let distance = self.distance(bits);
         let far = distance.is_none_or(|d| d >= self.criteria.min_distance);
         Judgement {
@@ -246,7 +247,7 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
             p,
             distance,
             far,
-            fooling: far && p >= self.criteria.threshold,
+            fooling: far && predicted.is_some() && p >= self.criteria.threshold,
             pathway: fingerprint(e.firing_in_level(self.model, self.top_level)),
         }
     }
@@ -258,7 +259,7 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
         }
         let e = self.evaluator.evaluate(self.model, self.state, &bits.ids());
         let p = e.p.get(class).copied().unwrap_or(0.0);
-        (e.predicted as usize == class && p >= self.criteria.threshold).then_some(p)
+        (e.predicted == Some(class as ClassId) && p >= self.criteria.threshold).then_some(p)
     }
 }
 
@@ -276,6 +277,9 @@ pub struct PatternStats {
     pub fooled_per_class: Vec<u64>,
     /// Predicted class of every judged pattern (far or not), counted per class.
     pub predicted_per_class: Vec<u64>,
+    /// Judged patterns that reach no class (no prediction).
+    #[serde(default)]
+    pub no_class: u64,
     /// Distinct fingerprints of the level-(L-1) firing sets, ascending.
     pub pathways: Vec<u64>,
 }
@@ -320,7 +324,8 @@ impl PatternStats {
         }
         let sum = |v: &[u64]| v.iter().try_fold(0u64, |a, &b| a.checked_add(b));
         if sum(&self.fooled_per_class) != Some(self.fooled)
-            || sum(&self.predicted_per_class) != Some(self.drawn)
+            || sum(&self.predicted_per_class).and_then(|n| n.checked_add(self.no_class))
+                != Some(self.drawn)
         {
             return Err("the per-class counts do not add up".into());
         }
@@ -346,13 +351,16 @@ impl PatternStats {
         for bits in patterns {
             let j = fooler.judge(&bits);
             stats.drawn += 1;
-            stats.predicted_per_class[j.predicted] += 1;
+            match j.predicted {
+                Some(c) => stats.predicted_per_class[c] += 1,
+                None => stats.no_class += 1,
+            }
             if j.far {
                 stats.far += 1;
             }
-            if j.fooling {
+            if let (true, Some(c)) = (j.fooling, j.predicted) {
                 stats.fooled += 1;
-                stats.fooled_per_class[j.predicted] += 1;
+                stats.fooled_per_class[c] += 1;
             }
             pathways.insert(j.pathway);
         }
@@ -369,6 +377,7 @@ impl PatternStats {
             stats.drawn += b.drawn;
             stats.far += b.far;
             stats.fooled += b.fooled;
+            stats.no_class += b.no_class;
             add_counts(&mut stats.fooled_per_class, &b.fooled_per_class);
             add_counts(&mut stats.predicted_per_class, &b.predicted_per_class);
             pathways.extend(b.pathways.iter().copied());
@@ -382,6 +391,7 @@ impl PatternStats {
         self.drawn += other.drawn;
         self.far += other.far;
         self.fooled += other.fooled;
+        self.no_class += other.no_class;
         add_counts(&mut self.fooled_per_class, &other.fooled_per_class);
         add_counts(&mut self.predicted_per_class, &other.predicted_per_class);
         let set: BTreeSet<u64> = self
@@ -494,12 +504,16 @@ mod tests {
         };
         let mut fooler = Fooler::new(&model, &state, criteria);
         let all = fooler.judge(&Bits::from_code(7, 0b111_1111));
-        assert_eq!(all.predicted, 1);
+        assert_eq!(all.predicted, Some(1));
         assert!((all.p - 0.986_703).abs() < 1e-5, "{}", all.p);
         assert!(all.far && !all.fooling);
         let exact = exhaustive_block(&mut fooler, 0..128);
         assert_eq!(exact.drawn, 128);
-        assert_eq!(exact.predicted_per_class.iter().sum::<u64>(), 128);
+        // No class is reached without e1, e2 or e3 (t1) and without both m3 and m4 (t3):
+        // 16 patterns of e4..e7, of which 7 fire m3 and m4.
+        assert_eq!(exact.no_class, 9);
+        assert_eq!(exact.predicted_per_class.iter().sum::<u64>(), 128 - 9);
+        assert_eq!(fooler.judge(&Bits::from_code(7, 0)).predicted, None);
         // At 0.9 the everything-pattern fools.
         let mut lax = Fooler::new(
             &model,

@@ -1,11 +1,16 @@
 //! The model itself drawn like Figures 1 and 2 of seed 002: one row per level (input at the
 //! bottom, classes at the top), a line from every node to each of its children and from every
 //! class-edge source to its class, the nodes that fire for an input in red, and node radii that
-//! grow with `ln lambda`.
+//! grow with `ln lambda` over the range of the drawn model (its smallest `lambda` gets the
+//! smallest circle, its largest the largest). Every circle's tooltip (`<title>`) names the
+//! node, its `lambda` and `ln lambda` and whether it fires; labels are dark text on a white
+//! halo drawn as a separate text underneath, which every renderer shows the same way.
 
 use super::svg::{escape, num, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
 use crate::analysis::ModelDrawing;
+use crate::engine::numeric::Value;
+use crate::render::{fmt_num, show_value};
 
 const FIRING: &str = "#d62728";
 const IDLE_FILL: &str = "#dfe6ee";
@@ -20,12 +25,86 @@ const R_MIN: f64 = 4.0;
 const R_MAX: f64 = 20.0;
 const R_CLASS: f64 = 14.0;
 
-/// Node radius: `10 + 2 ln lambda`, clamped to `[4, 20]` pixels (`lambda = 0` is the smallest).
-pub fn node_radius(ln_lambda: f64) -> f64 {
-    if ln_lambda.is_nan() {
-        return R_MIN;
+/// Radius of a node with `lambda = 0`: smaller than every other.
+const R_ZERO: f64 = 3.0;
+
+/// Node radii over a drawing's range of `ln lambda`: `[R_MIN, R_MAX]` pixels from its
+/// smallest finite `ln lambda` to its largest, linear in `ln lambda`; `lambda = 0` gets the
+/// smallest circle of all, and a drawing whose nodes all have one value gets the middle one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RadiusScale {
+    range: Option<(f64, f64)>,
+}
+
+impl RadiusScale {
+    pub fn of(d: &ModelDrawing) -> RadiusScale {
+        RadiusScale {
+            range: d.ln_lambda_range(),
+        }
     }
-    (10.0 + 2.0 * ln_lambda).clamp(R_MIN, R_MAX)
+
+    /// The radius in pixels of a node with this `ln lambda`.
+    pub fn radius(&self, ln_lambda: f64) -> f64 {
+        match self.range {
+            _ if ln_lambda.is_nan() || ln_lambda == f64::NEG_INFINITY => R_ZERO,
+            Some((lo, hi)) if hi > lo => {
+                R_MIN + (R_MAX - R_MIN) * ((ln_lambda - lo) / (hi - lo)).clamp(0.0, 1.0)
+            }
+            _ => (R_MIN + R_MAX) / 2.0,
+        }
+    }
+}
+
+/// What a node's tooltip says: `p2: lambda = 7.1e14, ln lambda = 34.2; fires for a127`.
+fn node_title(d: &ModelDrawing, n: usize) -> String {
+    let node = &d.nodes[n];
+    let lambda = if node.ln_lambda == f64::NEG_INFINITY {
+        "lambda = 0".to_string()
+    } else {
+        format!(
+            "lambda = {}, ln lambda = {}",
+            show_value(Value::from_ln(node.ln_lambda)),
+            fmt_num(node.ln_lambda)
+        )
+    };
+    let firing = match (&d.input, node.firing) {
+        (Some(input), true) => format!("; fires for {input}"),
+        (Some(input), false) => format!("; does not fire for {input}"),
+        (None, _) => String::new(),
+    };
+    format!("{}: {lambda}{firing}", node.name)
+}
+
+/// What a class's tooltip says: its name, and whether the drawn input reaches it.
+fn class_title(d: &ModelDrawing, c: usize) -> String {
+    let class = &d.classes[c];
+    match (&d.input, class.reached) {
+        (Some(input), true) => format!("class {}: reached by {input}", class.name),
+        (Some(input), false) => format!("class {}: not reached by {input}", class.name),
+        (None, _) => format!("class {}", class.name),
+    }
+}
+
+/// A label readable on any background and in any renderer: the same text twice, first as
+/// a white halo (white fill and a wide white stroke), then in dark ink on top. (A single
+/// text with `paint-order="stroke"` comes out white in renderers that ignore
+/// `paint-order`, such as cairosvg.)
+fn label(svg: &mut Svg, x: f64, y: f64, text: &str, extra: &str) {
+    for (class, paint) in [
+        (
+            "label-halo",
+            "fill=\"#ffffff\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\"",
+        ),
+        ("label", "fill=\"#1a1a1a\""),
+    ] {
+        svg.raw(&format!(
+            "<text class=\"{class}\" x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" {paint} {extra}>{}</text>",
+            num(x),
+            num(y),
+            num(FONT_SIZE),
+            escape(text)
+        ));
+    }
 }
 
 /// Positions of every node and class: `(x, y)` in pixels, plus the figure size.
@@ -119,8 +198,9 @@ pub fn model_graph_svg(d: &ModelDrawing, options: &FigureOptions) -> String {
     svg.close();
 
     svg.open("class=\"nodes\"");
+    let radii = RadiusScale::of(d);
     for (n, node) in d.nodes.iter().enumerate() {
-        let r = node_radius(node.ln_lambda);
+        let r = radii.radius(node.ln_lambda);
         let (x, y) = lay.nodes[n];
         let (class, fill, stroke) = if fires(n) {
             ("node firing", FIRING, "#8c1a1b")
@@ -132,16 +212,9 @@ pub fn model_graph_svg(d: &ModelDrawing, options: &FigureOptions) -> String {
             num(x),
             num(y),
             num(r),
-            escape(&node.name)
+            escape(&node_title(d, n))
         ));
-        svg.text(
-            x,
-            y + r + FONT_SIZE + 3.0,
-            FONT_SIZE,
-            Anchor::Middle,
-            &node.name,
-            "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
-        );
+        label(&mut svg, x, y + r + FONT_SIZE + 3.0, &node.name, "");
     }
     for (c, class) in d.classes.iter().enumerate() {
         let (x, y) = lay.classes[c];
@@ -156,13 +229,12 @@ pub fn model_graph_svg(d: &ModelDrawing, options: &FigureOptions) -> String {
             num(y),
             num(R_CLASS),
             num(w),
-            escape(&class.name)
+            escape(&class_title(d, c))
         ));
-        svg.text(
+        label(
+            &mut svg,
             x,
             y - R_CLASS - 6.0,
-            FONT_SIZE,
-            Anchor::Middle,
             &class.name,
             "font-weight=\"bold\"",
         );
@@ -179,6 +251,7 @@ fn dot_id(name: &str) -> String {
 /// The same drawing as Graphviz DOT (`rankdir=BT`: input at the bottom, one rank per level;
 /// firing nodes and edges red; `width` from the same radius rule).
 pub fn model_graph_dot(d: &ModelDrawing) -> String {
+    let radii = RadiusScale::of(d);
     let fires = |n: usize| d.nodes.get(n).is_some_and(|node| node.firing);
     let reached = |c: usize| d.classes.get(c).is_some_and(|class| class.reached);
     let mut out = format!(
@@ -189,16 +262,17 @@ pub fn model_graph_dot(d: &ModelDrawing) -> String {
         out.push_str("  { rank=same;");
         for n in level.nodes.clone() {
             if let Some(node) = d.nodes.get(n) {
-                let r = node_radius(node.ln_lambda);
+                let r = radii.radius(node.ln_lambda);
                 let (fill, font) = if fires(n) {
                     (FIRING, "white")
                 } else {
                     (IDLE_FILL, "black")
                 };
                 out.push_str(&format!(
-                    " {} [fillcolor=\"{fill}\", fontcolor=\"{font}\", width={}, fixedsize=false];",
+                    " {} [fillcolor=\"{fill}\", fontcolor=\"{font}\", width={}, fixedsize=false, tooltip={}];",
                     dot_id(&node.name),
-                    num(r / 36.0 * 2.0)
+                    num(r / 36.0 * 2.0),
+                    dot_id(&node_title(d, n))
                 ));
             }
         }

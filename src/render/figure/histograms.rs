@@ -153,12 +153,8 @@ fn le_histograms_svg_scaled(
         .copied()
         .max()
         .unwrap_or(0);
-    let (y_scale, y_ticks) = Scale::linear([highest as f64 * 1.05].into_iter(), Some(0.0));
-    // Counts are integers: drop fractional ticks.
-    let y_ticks: Vec<_> = y_ticks
-        .into_iter()
-        .filter(|t| t.value.fract() == 0.0)
-        .collect();
+    // Counts are whole numbers, and so are the ticks of their axis.
+    let (y_scale, y_ticks) = Scale::linear_whole([highest as f64 * 1.05].into_iter(), Some(0.0));
 
     let mut svg = Svg::new(width, height);
     let mut top = draw_title(&mut svg, width, options.title.as_deref());

@@ -22,7 +22,7 @@ mod svg;
 
 pub use bars::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries};
 pub use basin::{basin_png, basin_svg, outcome_colour, outcome_hex, BasinImage};
-pub use graph::{model_graph_dot, model_graph_svg, node_radius};
+pub use graph::{model_graph_dot, model_graph_svg, RadiusScale};
 pub use histograms::{
     le_histogram_panels, le_histograms_log_svg, le_histograms_svg, HistogramSeries,
     LeHistogramPanel,

@@ -19,10 +19,33 @@ pub(crate) struct Tick {
 
 impl Scale {
     /// A linear scale over nice bounds that contain `values` (and `include`, e.g. 0), with its
-    /// ticks. With no finite value the domain is `[0, 1]`.
+    /// ticks. With no finite value the domain is `[0, 1]`. When every value is a whole
+    /// number (counts, depths), so is every tick.
     pub(crate) fn linear(
         values: impl Iterator<Item = f64>,
         include: Option<f64>,
+    ) -> (Self, Vec<Tick>) {
+        let values: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+        let whole = !values.is_empty()
+            && values
+                .iter()
+                .chain(include.iter())
+                .all(|v| v.fract() == 0.0 && v.abs() < 1e15);
+        Self::linear_ticks(values.into_iter(), include, whole)
+    }
+
+    /// A linear scale whose ticks are whole numbers (an axis of counts).
+    pub(crate) fn linear_whole(
+        values: impl Iterator<Item = f64>,
+        include: Option<f64>,
+    ) -> (Self, Vec<Tick>) {
+        Self::linear_ticks(values, include, true)
+    }
+
+    fn linear_ticks(
+        values: impl Iterator<Item = f64>,
+        include: Option<f64>,
+        whole: bool,
     ) -> (Self, Vec<Tick>) {
         let (mut lo, mut hi) = finite_range(values).unwrap_or((0.0, 1.0));
         if let Some(v) = include {
@@ -38,7 +61,11 @@ impl Scale {
                 (lo - pad, hi + pad)
             };
         }
-        let step = nice_step((hi - lo) / 5.0);
+        let mut step = nice_step((hi - lo) / 5.0);
+        if whole && step.fract() != 0.0 {
+            // 0.2, 0.5, 2.5 → 1 or 5: whole steps only.
+            step = if step < 1.0 { 1.0 } else { step * 2.0 };
+        }
         let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
         let ticks = linear_ticks(lo, hi, step);
         (Self::over(lo, hi, false), ticks)
@@ -250,6 +277,20 @@ mod tests {
         assert_eq!(labels, ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5"]);
         let (_, ticks) = Scale::linear(std::iter::empty(), None);
         assert_eq!(ticks.first().map(|t| t.value), Some(0.0));
+    }
+
+    #[test]
+    fn whole_values_get_whole_ticks() {
+        // Depths 2..5 would get ticks every 0.5; counts up to 1 every 0.25.
+        let (_, ticks) = Scale::linear([2.0, 3.0, 4.0, 5.0].into_iter(), None);
+        let labels: Vec<&str> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["2", "3", "4", "5"]);
+        let (_, ticks) = Scale::linear_whole([1.05].into_iter(), Some(0.0));
+        let labels: Vec<&str> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["0", "1", "2"]);
+        let (_, ticks) = Scale::linear_whole([11.0].into_iter(), Some(0.0));
+        let labels: Vec<&str> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["0", "5", "10", "15"]);
     }
 
     #[test]
