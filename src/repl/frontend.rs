@@ -249,8 +249,8 @@ pub fn run_interactive(
     banner: &str,
     out: &mut dyn Write,
 ) -> Result<(), Ended> {
-    let mut editor: Editor<ReplHelper, FileHistory> = Editor::new()
-        .map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
+    let mut editor: Editor<ReplHelper, FileHistory> =
+        Editor::new().map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
         vocabulary: evaluator.vocabulary(),
         pending: String::new(),
