@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::source::LineIndex;
 use crate::span::Span;
 
 /// One problem: an error or a warning, with a stable code, a short lowercase message
@@ -94,10 +95,97 @@ impl Diagnostic for Problem {
     }
 }
 
+/// A named source text that diagnostics point into. It finds a span's lines through an
+/// index of line starts, so drawing a diagnostic reads only the lines it shows; miette's
+/// own reader walks the text from its start for every label, which made reporting many
+/// problems in a large file quadratic. What it hands to miette is exactly what miette's
+/// reader would (same bytes, line, column and line count), so diagnostics look the same.
+#[derive(Debug)]
+pub struct IndexedSource {
+    name: String,
+    text: String,
+    /// Built at the first read: the start of every line, and the offsets of lone `\r`
+    /// bytes (miette counts them as line breaks too; they are rare).
+    lines: std::sync::OnceLock<(LineIndex, Vec<usize>)>,
+}
+
+impl IndexedSource {
+    pub fn new(name: &str, text: String) -> IndexedSource {
+        IndexedSource {
+            name: name.to_string(),
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The name diagnostics show for the source (a path, `<stdin>`, `input`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The source text.
+    pub fn inner(&self) -> &String {
+        &self.text
+    }
+
+    fn lines(&self) -> &(LineIndex, Vec<usize>) {
+        self.lines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let lone_cr = (0..bytes.len())
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .collect();
+            (LineIndex::new(&self.text), lone_cr)
+        })
+    }
+
+    /// The line holding byte `offset`: its number (0-based) and its start and end (the end
+    /// excludes the `\n`).
+    fn line_of(&self, offset: usize) -> (usize, usize, usize) {
+        let (index, _) = self.lines();
+        let line = index.line_col(&self.text, offset.min(self.text.len())).line;
+        let start = index.line_start(line, &self.text);
+        let end = if line + 1 < index.line_count() {
+            index.line_start(line + 1, &self.text) - 1
+        } else {
+            self.text.len()
+        };
+        (line, start, end)
+    }
+}
+
+impl SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // miette's reader, started at a line start far enough before the span that the
+        // context lines it keeps are the same; its line numbers then count from there.
+        let (index, lone_cr) = self.lines();
+        let (line, _, _) = self.line_of(span.offset());
+        let first = line.saturating_sub(context_lines_before + 1);
+        let start = index.line_start(first, &self.text);
+        let breaks_before = first + lone_cr.partition_point(|&i| i < start);
+        let window = &self.text.as_bytes()[start..];
+        let shifted = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + breaks_before,
+            inner.column(),
+            inner.line_count() + breaks_before,
+        );
+        Ok(Box::new(contents))
+    }
+}
+
 /// A problem attached to the source it points into, so it can be rendered alone.
 #[derive(Debug)]
 pub struct Located {
-    pub source: Arc<NamedSource<String>>,
+    pub source: Arc<IndexedSource>,
     pub problem: Problem,
     /// Lines of the larger text before the source's first line (see [`Report::at_line`]).
     pub lines_before: usize,
@@ -156,7 +244,7 @@ impl Diagnostic for Located {
 /// All the problems found in one source, in source order.
 #[derive(Debug)]
 pub struct Report {
-    pub source: Arc<NamedSource<String>>,
+    pub source: Arc<IndexedSource>,
     pub problems: Vec<Problem>,
     /// Lines of the larger text before the source's first line: a script's input is
     /// drawn with the line numbers it has in the script.
@@ -184,7 +272,7 @@ impl Report {
             }
         }
         Report {
-            source: Arc::new(NamedSource::new(name, text.to_string())),
+            source: Arc::new(IndexedSource::new(name, text.to_string())),
             problems,
             lines_before: 0,
         }
@@ -213,7 +301,7 @@ impl Report {
     pub fn located(&self) -> impl Iterator<Item = Located> + '_ {
         self.problems.iter().map(|p| Located {
             source: Arc::clone(&self.source),
-            problem: drawable(self.source.inner(), p),
+            problem: drawable(&self.source, p),
             lines_before: self.lines_before,
         })
     }
@@ -364,19 +452,9 @@ const MAX_DRAWN_LINE: usize = 1_000;
 
 /// `problem` as it can be drawn: labels too far right on their line are replaced by
 /// their line and column in the text, so nothing is lost and the renderer cannot fail.
-fn drawable(text: &str, problem: &Problem) -> Problem {
-    let column_of = |offset: usize| {
-        let offset = offset.min(text.len());
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        (
-            text[..offset].matches('\n').count() + 1,
-            offset - line_start + 1,
-        )
-    };
+fn drawable(source: &IndexedSource, problem: &Problem) -> Problem {
     let line_len_at = |offset: usize| {
-        let offset = offset.min(text.len());
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let (_, start, end) = source.line_of(offset);
         end - start
     };
     let too_wide = problem.labels.iter().any(|l| {
@@ -389,11 +467,14 @@ fn drawable(text: &str, problem: &Problem) -> Problem {
     let mut plain = problem.clone();
     plain.labels.clear();
     for label in &problem.labels {
-        let (line, column) = column_of(label.offset());
+        let offset = label.offset().min(source.text.len());
+        let (line, start, _) = source.line_of(offset);
         let text = label.label().unwrap_or("here");
-        plain
-            .message
-            .push_str(&format!("\n  at line {line}, column {column}: {text}"));
+        plain.message.push_str(&format!(
+            "\n  at line {}, column {}: {text}",
+            line + 1,
+            offset - start + 1
+        ));
     }
     plain
 }
@@ -463,6 +544,50 @@ mod tests {
             rendered.contains(&format!("at line 1, column {}: this one", at + 1)),
             "{rendered}"
         );
+    }
+
+    /// Random texts mixing `\n`, `\r\n` and lone `\r`, random spans, every context size:
+    /// the indexed reader hands miette exactly what miette's own reader gives.
+    #[test]
+    fn the_indexed_reader_agrees_with_miettes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let pieces = ["a", "bc", " ", "\n", "\r\n", "\r", "\n\n", "xyz"];
+        for _ in 0..300 {
+            let n = rng.gen_range(0..40);
+            let text: String = (0..n)
+                .map(|_| pieces[rng.gen_range(0..pieces.len())])
+                .collect();
+            let named = miette::NamedSource::new("t.nshed", text.clone());
+            let indexed = IndexedSource::new("t.nshed", text.clone());
+            for _ in 0..20 {
+                // Spans inside the text (miette's own reader panics past its end).
+                let offset = rng.gen_range(0..=text.len());
+                let len = rng.gen_range(0..4).min(text.len() - offset);
+                let span = SourceSpan::new(offset.into(), len);
+                for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3), (3, 2)] {
+                    let want = named.read_span(&span, before, after);
+                    let got = indexed.read_span(&span, before, after);
+                    match (want, got) {
+                        (Ok(w), Ok(g)) => {
+                            let what = format!("{text:?} at {offset}+{len}, {before}/{after}");
+                            assert_eq!(w.data(), g.data(), "{what}");
+                            assert_eq!(w.span(), g.span(), "{what}");
+                            assert_eq!(w.line(), g.line(), "{what}");
+                            assert_eq!(w.column(), g.column(), "{what}");
+                            assert_eq!(w.line_count(), g.line_count(), "{what}");
+                            assert_eq!(w.name(), g.name(), "{what}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (w, g) => panic!(
+                            "{text:?} {offset}+{len}: {:?} vs {:?}",
+                            w.is_ok(),
+                            g.is_ok()
+                        ),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

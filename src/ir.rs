@@ -234,6 +234,22 @@ pub struct Train {
     pub record: Option<Record>,
 }
 
+/// Most samples one training step draws: a step holds its whole batch (indices, and the
+/// noisy inputs under `noise flip`), so larger batches are refused before they allocate.
+pub const MAX_BATCH: u64 = 1 << 20;
+
+/// `Err` with a message when `batch` cannot be trained with (0, or above [`MAX_BATCH`]);
+/// for front ends that take a batch size from their user.
+pub fn validate_batch(batch: u64) -> Result<u64, String> {
+    match batch {
+        0 => Err("a batch must hold at least 1 sample".to_string()),
+        b if b > MAX_BATCH => Err(format!(
+            "a batch of {b} samples is more than one step can draw (at most {MAX_BATCH})"
+        )),
+        b => Ok(b),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Phase {
     pub name: String,

@@ -15,6 +15,10 @@ pub const FORMAT: u32 = 2;
 /// The oldest format this nshed reads.
 pub const OLDEST_FORMAT: u32 = 1;
 
+/// Largest saved state read, in bytes (a state of a model at the node and edge limits
+/// is well below it; `/dev/zero` is not read without end).
+pub const MAX_STATE_BYTES: usize = 4 << 30;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SavedState {
     /// `FORMAT` when written; `OLDEST_FORMAT..=FORMAT` are read.
@@ -55,14 +59,30 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
 /// Reads a saved state for the model `ir` compiled from a source with hash `hash`,
 /// rejecting anything that does not fit it exactly.
 pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let read =
+        std::fs::File::open(path).and_then(|file| crate::fsio::read_capped(file, MAX_STATE_BYTES));
+    let bytes = read.map_err(|e| {
         Problem::error(
             "nshed::state::read",
             format!("cannot read `{path}`: {}", crate::source::io_reason(&e)),
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`")
     })?;
-    let saved: SavedState = serde_json::from_slice(&bytes).map_err(|e| {
+    if bytes.len() > MAX_STATE_BYTES {
+        return Err(Problem::error(
+            "nshed::state::too_large",
+            format!("`{path}` is larger than the {MAX_STATE_BYTES} bytes a saved state may have"),
+        )
+        .help("give the path of a file written by `nshed run --save` or the REPL's `:save`"));
+    }
+    parse(path, &bytes, ir, hash)
+}
+
+/// Reads the saved state in `bytes` (the contents of the file `path` names, for messages)
+/// for the model `ir` compiled from a source with hash `hash`, rejecting anything that
+/// does not fit it exactly.
+pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
+    let saved: SavedState = serde_json::from_slice(bytes).map_err(|e| {
         Problem::error(
             "nshed::state::corrupt",
             format!("`{path}` is not a saved nshed state: {e}"),
@@ -119,6 +139,7 @@ pub fn validate(state: &State, ir: &Ir) -> Result<(), String> {
             state.phase
         ));
     }
+    check_counters(state, ir)?;
     let n_samples = ir.data.samples.len();
     if state.sampler.cursor > n_samples.max(state.sampler.epoch.len()) {
         return Err(format!(
@@ -130,4 +151,129 @@ pub fn validate(state: &State, ir: &Ir) -> Result<(), String> {
         return Err("the sampler's epoch names a sample that does not exist".to_string());
     }
     Ok(())
+}
+
+/// The step counters agree with each other and with the schedule: a step within its
+/// phase, at least as many steps as the schedule says are done, and no more than a run
+/// can take (the counters would wrap).
+fn check_counters(state: &State, ir: &Ir) -> Result<(), String> {
+    let max = crate::engine::lazy::MAX_CLOCK;
+    if state.step > max {
+        return Err(format!(
+            "step {} is past the largest a run can reach ({max})",
+            state.step
+        ));
+    }
+    let phases = ir.train.as_ref().map_or(&[][..], |t| t.phases.as_slice());
+    match phases.get(state.phase) {
+        Some(phase) if state.step_in_phase > phase.steps => {
+            return Err(format!(
+                "step {} of phase `{}`, which has {} steps",
+                state.step_in_phase, phase.name, phase.steps
+            ))
+        }
+        None if state.step_in_phase != 0 => {
+            return Err(format!(
+                "step {} in a phase after the end of the schedule",
+                state.step_in_phase
+            ))
+        }
+        _ => {}
+    }
+    let done = phases[..state.phase.min(phases.len())]
+        .iter()
+        .fold(state.step_in_phase, |acc, p| acc.saturating_add(p.steps));
+    if state.step < done {
+        return Err(format!(
+            "step {} is before the {done} steps of the schedule it says are done",
+            state.step
+        ));
+    }
+    if state.lazy.clock > state.step {
+        return Err(format!(
+            "{} updates were applied in {} steps",
+            state.lazy.clock, state.step
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{fig1, one_phase};
+    use crate::engine::{Model, Trainer};
+    use crate::ir::{EtaUpdate, Sampler};
+
+    /// fig1 with a 10-step schedule, trained `steps` steps.
+    fn trained(steps: u64) -> (Ir, State) {
+        let mut ir = fig1();
+        ir.train = Some(one_phase(&ir, 10, 2, Sampler::Cycle, EtaUpdate::Union, 1));
+        let mut state = State::new(&ir, 1);
+        let model = Model::new(&ir);
+        Trainer::new(&model).run_steps(&mut state, steps, &mut |_| {});
+        (ir, state)
+    }
+
+    #[test]
+    fn states_training_reaches_are_valid() {
+        for steps in [0, 3, 10] {
+            let (ir, state) = trained(steps);
+            assert_eq!(validate(&state, &ir), Ok(()), "after {steps} steps");
+        }
+    }
+
+    #[test]
+    fn forged_counters_are_refused() {
+        let (ir, state) = trained(3);
+        let forged = |edit: &dyn Fn(&mut State)| {
+            let mut s = state.clone();
+            edit(&mut s);
+            validate(&s, &ir)
+        };
+        assert_eq!(
+            forged(&|s| s.step = u64::MAX),
+            Err(format!(
+                "step {} is past the largest a run can reach ({})",
+                u64::MAX,
+                1u64 << 53
+            ))
+        );
+        assert_eq!(
+            forged(&|s| s.step_in_phase = 1_000_000),
+            Err("step 1000000 of phase `main`, which has 10 steps".to_string())
+        );
+        assert_eq!(
+            forged(&|s| s.step = 2),
+            Err("step 2 is before the 3 steps of the schedule it says are done".to_string())
+        );
+        assert_eq!(
+            forged(&|s| {
+                s.phase = 1;
+                s.step_in_phase = 4;
+            }),
+            Err("step 4 in a phase after the end of the schedule".to_string())
+        );
+        assert_eq!(
+            forged(&|s| s.lazy.clock = 4),
+            Err("4 updates were applied in 3 steps".to_string())
+        );
+        // Explicit steps (the REPL's `step {...}`) count beyond the schedule: fine.
+        assert_eq!(forged(&|s| s.step = 7), Ok(()));
+    }
+
+    #[test]
+    fn a_state_holding_nan_cannot_be_saved() {
+        let (ir, mut state) = trained(1);
+        state.set_ln_lambda(0, f64::NAN);
+        let saved = SavedState {
+            nshed_state: FORMAT,
+            model: ir.model.clone(),
+            source_sha256: String::new(),
+            seed: 1,
+            state,
+        };
+        let err = serde_json::to_string(&saved).expect_err("NaN is not saved as null");
+        assert!(err.to_string().contains("a natural log is NaN"), "{err}");
+    }
 }

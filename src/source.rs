@@ -1,6 +1,5 @@
 //! Reading model sources: files, `-` for stdin, bytes that are not UTF-8.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::diag::{Problem, Report};
@@ -20,9 +19,7 @@ pub const MAX_SOURCE_BYTES: usize = 256 * 1024 * 1024;
 /// source spans; invalid UTF-8 comes back pointing at the first bad byte.
 pub fn load(path: &str) -> Result<Source, Report> {
     let (name, bytes) = if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
+        let bytes = crate::fsio::read_capped(std::io::stdin().lock(), MAX_SOURCE_BYTES)
             .map_err(|e| io_report("<stdin>", "cannot read standard input", &e.to_string()))?;
         ("<stdin>".to_string(), bytes)
     } else {
@@ -38,7 +35,10 @@ pub fn load(path: &str) -> Result<Source, Report> {
                 .help("give the path of a `.nshed` file, for example `examples/fig1.nshed`")],
             ));
         }
-        let bytes = std::fs::read(p).map_err(|e| {
+        // Read at most one byte past the limit: `/dev/zero` or a FIFO never ends.
+        let read = std::fs::File::open(p)
+            .and_then(|file| crate::fsio::read_capped(file, MAX_SOURCE_BYTES));
+        let bytes = read.map_err(|e| {
             let help = match e.kind() {
                 std::io::ErrorKind::NotFound => {
                     "check the path; `nshed check examples/fig1.nshed` is a model that exists"
@@ -109,7 +109,11 @@ fn io_report(name: &str, message: &str, help: &str) -> Report {
     )
 }
 
-/// Checks size and encoding of raw bytes.
+/// The UTF-8 byte order mark some editors put at the start of a file.
+const BOM: char = '\u{feff}';
+
+/// Checks size and encoding of raw bytes. A leading byte order mark is dropped (spans
+/// count from the character after it).
 pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(Report::new(
@@ -117,20 +121,21 @@ pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
             "",
             vec![Problem::error(
                 "nshed::io::too_large",
-                format!(
-                    "`{name}` is {} bytes, more than the {} bytes nshed reads",
-                    bytes.len(),
-                    MAX_SOURCE_BYTES
-                ),
+                format!("`{name}` is larger than the {MAX_SOURCE_BYTES} bytes nshed reads"),
             )
             .help("split the model or generate a smaller one")],
         ));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Source {
-            name: name.to_string(),
-            text,
-        }),
+        Ok(mut text) => {
+            if text.starts_with(BOM) {
+                text.drain(..BOM.len_utf8());
+            }
+            Ok(Source {
+                name: name.to_string(),
+                text,
+            })
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();

@@ -6,7 +6,6 @@ use super::fasthash::SeenIds;
 use super::messages as msg;
 use super::model::{ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
-use super::suggest::closest;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{DataBlock, DataItem, Ident, SampleDecl, Span};
@@ -25,6 +24,7 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
     let mut names: HashMap<&str, Span> = HashMap::new();
     let mut noise: Option<(f64, Span)> = None;
     let mut seen = SeenIds::new(symbols.nodes.len());
+    let mut running_weight = 0.0f64;
     for item in block.map_or(&[][..], |b| b.items.as_slice()) {
         match item {
             DataItem::Sample(decl) => {
@@ -38,6 +38,12 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
                     names.insert(&decl.name.name, decl.name.span);
                 }
                 if let Some(sample) = check_sample(ctx, symbols, decl, &mut seen) {
+                    let before = running_weight;
+                    running_weight += sample.weight;
+                    if before.is_finite() {
+                        let at = decl.weight.as_ref().map_or(decl.span, |w| w.span());
+                        super::bounds::check_total_weight(ctx, running_weight, at);
+                    }
                     samples.push(sample);
                 }
             }
@@ -89,7 +95,7 @@ fn check_sample(
             None
         }
         None => {
-            let suggestion = closest(&decl.label.name, symbols.class_names());
+            let suggestion = symbols.suggest_class(&decl.label.name);
             ctx.push(msg::unknown_class(
                 &decl.label.name,
                 decl.label.span,
@@ -149,7 +155,7 @@ pub fn resolve_inputs(
                 ok = false;
             }
             None => {
-                let suggestion = closest(&name.name, symbols.level_node_names(0));
+                let suggestion = symbols.suggest_node_of_level(&name.name, 0);
                 ctx.push(msg::unknown_input(
                     &name.name,
                     symbols.level_name(0),

@@ -8,7 +8,6 @@ use super::fasthash::SeenIds;
 use super::messages as msg;
 use super::model::{Entity, Symbols};
 use super::numbers::{eval, eval_non_negative};
-use super::suggest::closest;
 use super::targets::resolve_edge;
 use super::Ctx;
 use crate::ir;
@@ -62,6 +61,8 @@ struct Checker<'s, 'a> {
     /// Every sample name written, valid or not, in the order written (for suggestions).
     declared: Vec<&'s str>,
     declared_set: HashSet<&'s str>,
+    /// Did-you-mean over `declared`, built at the first unknown sample name.
+    near_samples: std::cell::OnceCell<super::suggest::NameIndex>,
     seen: SeenIds<u32>,
 }
 
@@ -89,6 +90,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             samples,
             declared,
             declared_set,
+            near_samples: std::cell::OnceCell::new(),
             seen: SeenIds::new(symbols.nodes.len()),
         }
     }
@@ -254,7 +256,12 @@ impl<'s, 'a> Checker<'s, 'a> {
                     self.symbols.lookup_with_level(&name.name),
                     Some((Entity::Node(_), 0))
                 );
-                let suggestion = closest(&name.name, self.declared.iter().copied());
+                let name_of = |i: u32| self.declared.get(i as usize).copied().unwrap_or("");
+                let suggestion = self
+                    .near_samples
+                    .get_or_init(|| super::suggest::NameIndex::new(self.declared.len(), name_of))
+                    .closest(&name.name, name_of, |_| true)
+                    .map(name_of);
                 ctx.push(msg::unknown_sample(
                     &name.name, name.span, suggestion, input_node,
                 ));
@@ -272,7 +279,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 None
             }
             None => {
-                let suggestion = closest(&name.name, self.symbols.class_names());
+                let suggestion = self.symbols.suggest_class(&name.name);
                 ctx.push(msg::unknown_class(&name.name, name.span, suggestion));
                 None
             }
@@ -288,7 +295,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 None
             }
             None => {
-                let suggestion = closest(&name.name, self.symbols.all_names());
+                let suggestion = self.symbols.suggest_name(&name.name);
                 ctx.push(msg::unknown_node(&name.name, name.span, suggestion));
                 None
             }
@@ -317,7 +324,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                     ok = false;
                 }
                 None => {
-                    let suggestion = closest(&name.name, self.symbols.all_names());
+                    let suggestion = self.symbols.suggest_name(&name.name);
                     ctx.push(msg::unknown_node(&name.name, name.span, suggestion));
                     ok = false;
                 }

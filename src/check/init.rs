@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::bounds;
 use super::messages as msg;
 use super::model::Symbols;
 use super::numbers::{eval, eval_non_negative};
@@ -96,21 +97,19 @@ fn check_dist(ctx: &mut Ctx, item: &InitItem) -> Option<ir::Dist> {
             }
             Some(ir::Dist::Uniform { a: lo, b: hi })
         }
-        DistKind::Normal(mu, sigma) => {
-            let mu = eval(ctx, mu);
-            let sigma = eval_non_negative(ctx, sigma, "the `sigma` of `normal`");
-            Some(ir::Dist::Normal {
-                mu: mu?,
-                sigma: sigma?,
-            })
+        DistKind::Normal(mu_expr, sigma_expr) => {
+            let mu = eval(ctx, mu_expr);
+            let sigma = eval_non_negative(ctx, sigma_expr, "the `sigma` of `normal`");
+            let (mu, sigma) = (mu?, sigma?);
+            bounds::check_normal(ctx, (mu, mu_expr.span()), (sigma, sigma_expr.span()))
+                .then_some(ir::Dist::Normal { mu, sigma })
         }
-        DistKind::LogNormal(mu, sigma) => {
-            let mu = eval(ctx, mu);
-            let sigma = eval_non_negative(ctx, sigma, "the `sigma` of `lognormal`");
-            Some(ir::Dist::LogNormal {
-                mu: mu?,
-                sigma: sigma?,
-            })
+        DistKind::LogNormal(mu_expr, sigma_expr) => {
+            let mu = eval(ctx, mu_expr);
+            let sigma = eval_non_negative(ctx, sigma_expr, "the `sigma` of `lognormal`");
+            let (mu, sigma) = (mu?, sigma?);
+            bounds::check_lognormal(ctx, (mu, mu_expr.span()), (sigma, sigma_expr.span()))
+                .then_some(ir::Dist::LogNormal { mu, sigma })
         }
     }
 }

@@ -5,6 +5,7 @@
 //! and a name that failed to resolve is skipped by later checks rather than reported
 //! again.
 
+pub mod bounds;
 mod data;
 mod expect;
 mod fasthash;

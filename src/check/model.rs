@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::fasthash::{FastMap, FastSet, SeenIds};
 use super::messages as msg;
 use super::names::NameTable;
-use super::suggest::closest;
+use super::suggest::NameIndex;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, Span};
@@ -36,6 +36,10 @@ pub struct Symbols<'a> {
     /// checked further, since which declaration they mean is unclear.
     duplicated: FastSet<&'a str>,
     level_names: FastMap<&'a str, usize>,
+    /// Did-you-mean indexes of every node and class name (`all_names` order) and of the
+    /// level names, built at the first unknown name: every name is declared by then.
+    near_names: std::cell::OnceCell<NameIndex>,
+    near_levels: std::cell::OnceCell<NameIndex>,
 }
 
 impl<'a> Symbols<'a> {
@@ -74,23 +78,60 @@ impl<'a> Symbols<'a> {
             .map_or(0, |n| n.level as usize)
     }
 
-    /// Names of the nodes of one level (did-you-mean candidates).
-    pub fn level_node_names(&self, level: usize) -> impl Iterator<Item = &str> {
-        self.nodes
-            .iter()
-            .filter(move |n| n.level as usize == level)
-            .map(|n| n.name.as_str())
+    /// Name number `i` in `all_names` order (nodes, then classes).
+    fn name_at(&self, i: u32) -> &str {
+        let i = i as usize;
+        match self.nodes.get(i) {
+            Some(node) => &node.name,
+            None => self
+                .classes
+                .get(i - self.nodes.len())
+                .map_or("", |c| &c.name),
+        }
     }
 
-    pub fn class_names(&self) -> impl Iterator<Item = &str> {
-        self.classes.iter().map(|c| c.name.as_str())
+    /// The closest name to `name` among those `accept` keeps (numbered as in `all_names`).
+    fn closest_name(&self, name: &str, accept: impl Fn(u32) -> bool) -> Option<&str> {
+        let index = self.near_names.get_or_init(|| {
+            NameIndex::new(self.nodes.len() + self.classes.len(), |i| self.name_at(i))
+        });
+        index
+            .closest(name, |i| self.name_at(i), accept)
+            .map(|i| self.name_at(i))
     }
 
-    pub fn all_names(&self) -> impl Iterator<Item = &str> {
-        self.nodes
-            .iter()
-            .map(|n| n.name.as_str())
-            .chain(self.class_names())
+    /// Did you mean: a node of `level`, else any node or class.
+    pub fn suggest_node(&self, name: &str, level: usize) -> Option<&str> {
+        self.suggest_node_of_level(name, level)
+            .or_else(|| self.suggest_name(name))
+    }
+
+    /// Did you mean: a node of `level`.
+    pub fn suggest_node_of_level(&self, name: &str, level: usize) -> Option<&str> {
+        let n = self.nodes.len();
+        self.closest_name(name, |i| {
+            (i as usize) < n && self.nodes[i as usize].level as usize == level
+        })
+    }
+
+    /// Did you mean: any node or class.
+    pub fn suggest_name(&self, name: &str) -> Option<&str> {
+        self.closest_name(name, |_| true)
+    }
+
+    /// Did you mean: a class.
+    pub fn suggest_class(&self, name: &str) -> Option<&str> {
+        let n = self.nodes.len();
+        self.closest_name(name, |i| i as usize >= n)
+    }
+
+    /// Did you mean: a level.
+    pub fn suggest_level(&self, name: &str) -> Option<&str> {
+        let name_of = |i: u32| self.levels.get(i as usize).map_or("", |l| l.name.as_str());
+        self.near_levels
+            .get_or_init(|| NameIndex::new(self.levels.len(), name_of))
+            .closest(name, name_of, |_| true)
+            .map(name_of)
     }
 
     pub fn level_names(&self) -> impl Iterator<Item = &str> {
@@ -400,8 +441,7 @@ fn resolve_children(
         }
         match symbols.lookup_with_level(&child.name) {
             None => {
-                let suggestion = closest(&child.name, symbols.level_node_names(required))
-                    .or_else(|| closest(&child.name, symbols.all_names()));
+                let suggestion = symbols.suggest_node(&child.name, required);
                 ctx.push(msg::unknown_node(&child.name, child.span, suggestion));
             }
             Some((Entity::Class(_), _)) => ctx.push(msg::child_is_class(
@@ -459,8 +499,7 @@ fn check_parents(
             }
             match symbols.lookup_with_level(&parent.name) {
                 None => {
-                    let suggestion = closest(&parent.name, symbols.level_node_names(required))
-                        .or_else(|| closest(&parent.name, symbols.all_names()));
+                    let suggestion = symbols.suggest_node(&parent.name, required);
                     ctx.push(msg::unknown_node(&parent.name, parent.span, suggestion));
                 }
                 Some((Entity::Class(_), _)) => ctx.push(msg::parent_is_class(

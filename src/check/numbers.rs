@@ -6,30 +6,48 @@ use crate::syntax::ast::{BinOp, Expr};
 
 /// Evaluates `expr`; reports the innermost sub-expression that is NaN or infinite.
 /// `None` means a problem was reported (callers must not report again).
+///
+/// A flat chain (`1+2+3` is `(1+2)+3`) is walked down its left side in a loop, so the
+/// recursion is as deep as the real nesting (parentheses, unary minus, `^`), which the
+/// parser bounds, not as long as the chain.
 pub fn eval(ctx: &mut Ctx, expr: &Expr) -> Option<f64> {
-    let value = match expr {
+    // The left spine: the operators, right operands and spans from the top down.
+    let mut spine = Vec::new();
+    let mut leftmost = expr;
+    while let Expr::Binary { op, lhs, rhs, span } = leftmost {
+        spine.push((*op, rhs.as_ref(), *span));
+        leftmost = lhs;
+    }
+    let mut value = match leftmost {
         Expr::Num { value, text, span } => {
-            if !value.is_finite() {
+            if value.is_finite() {
+                Some(*value)
+            } else {
                 ctx.push(msg::literal_not_finite(text, *span));
-                return None;
+                None
             }
-            *value
         }
-        Expr::Neg { operand, .. } => -eval(ctx, operand)?,
-        Expr::Binary { op, lhs, rhs, span } => {
-            // Evaluate both sides so problems in each are reported.
-            let l = eval(ctx, lhs);
-            let r = eval(ctx, rhs);
-            let (l, r) = (l?, r?);
-            let v = apply(*op, l, r);
-            if !v.is_finite() {
-                ctx.push(msg::expr_not_finite(*op, v, *span));
-                return None;
-            }
-            v
-        }
+        Expr::Neg { operand, .. } => eval(ctx, operand).map(|v| -v),
+        Expr::Binary { .. } => None,
     };
-    Some(value)
+    // Innermost first, as a recursive evaluation would: both sides are evaluated so that
+    // problems in each are reported.
+    for &(op, rhs, span) in spine.iter().rev() {
+        let r = eval(ctx, rhs);
+        value = match (value, r) {
+            (Some(l), Some(r)) => {
+                let v = apply(op, l, r);
+                if v.is_finite() {
+                    Some(v)
+                } else {
+                    ctx.push(msg::expr_not_finite(op, v, span));
+                    None
+                }
+            }
+            _ => None,
+        };
+    }
+    value
 }
 
 fn apply(op: BinOp, l: f64, r: f64) -> f64 {
@@ -84,5 +102,34 @@ mod tests {
             assert_eq!(eval(&mut ctx, &expr), None, "{text}");
             assert_eq!(ctx.problems.len(), 1, "{text}");
         }
+    }
+
+    #[test]
+    fn chains_evaluate_left_to_right() {
+        assert_eq!(value("70-1-1-1"), Some(67.0));
+        assert_eq!(value("2*3/4*8"), Some(12.0));
+        assert_eq!(value("1-2^2*3+-1"), Some(-12.0));
+    }
+
+    #[test]
+    fn problems_in_a_chain_are_all_reported_innermost_first() {
+        let expr = parse_expr("1e999+1/0+2").expect("parses");
+        let mut ctx = Ctx::default();
+        assert_eq!(eval(&mut ctx, &expr), None);
+        let spans: Vec<_> = ctx.problems.iter().map(|p| p.labels[0].offset()).collect();
+        // The literal, then `1/0`; the sums above them are not reported again.
+        assert_eq!(spans, vec![0, 6]);
+    }
+
+    #[test]
+    fn the_longest_accepted_flat_chain_evaluates() {
+        use crate::syntax::parse::MAX_EXPR_OPERATORS;
+        let text = format!("1{}", "+1".repeat(MAX_EXPR_OPERATORS));
+        assert_eq!(value(&text), Some((MAX_EXPR_OPERATORS + 1) as f64));
+        let text = format!("1{}", "+1".repeat(MAX_EXPR_OPERATORS + 1));
+        assert_eq!(
+            parse_expr(&text).map_err(|p| p.code),
+            Err("nshed::syntax::too_long")
+        );
     }
 }

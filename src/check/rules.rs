@@ -42,7 +42,9 @@ where
                     continue;
                 }
                 if let Some(v) = super::numbers::eval_non_negative(ctx, value, "`jitter`") {
-                    scope.jitter = Some((v, *span));
+                    if super::bounds::check_jitter(ctx, v, value.span()) {
+                        scope.jitter = Some((v, *span));
+                    }
                 }
             }
             RuleItem::Update(stmt) => check_stmt(ctx, symbols, stmt, &mut scope, &mut first_span),

@@ -3,7 +3,6 @@
 
 use super::messages as msg;
 use super::model::{Entity, Symbols};
-use super::suggest::closest;
 use super::Ctx;
 use crate::diag::Problem;
 use crate::ir;
@@ -59,7 +58,7 @@ pub fn resolve_target(
         Target::Level(name) => match symbols.level(&name.name) {
             Some(level) => Some(Key::Level(level)),
             None => {
-                let suggestion = closest(&name.name, symbols.level_names());
+                let suggestion = symbols.suggest_level(&name.name);
                 ctx.push(msg::unknown_level(&name.name, name.span, suggestion));
                 None
             }
@@ -81,10 +80,13 @@ pub fn resolve_target(
             None => {
                 // A misspelt level is suggested with its keyword: `lambda parts = ...`
                 // would only be the next error.
-                let suggestion = closest(&name.name, symbols.all_names())
+                let suggestion = symbols
+                    .suggest_name(&name.name)
                     .map(str::to_string)
                     .or_else(|| {
-                        closest(&name.name, symbols.level_names()).map(|l| format!("level {l}"))
+                        symbols
+                            .suggest_level(&name.name)
+                            .map(|l| format!("level {l}"))
                     });
                 ctx.push(msg::unknown_node(
                     &name.name,
@@ -115,8 +117,7 @@ pub fn resolve_edge(
             None
         }
         None => {
-            let suggestion = closest(&from.name, symbols.level_node_names(last))
-                .or_else(|| closest(&from.name, symbols.all_names()));
+            let suggestion = symbols.suggest_node(&from.name, last);
             ctx.push(msg::unknown_node(&from.name, from.span, suggestion));
             None
         }
@@ -129,7 +130,7 @@ pub fn resolve_edge(
             None
         }
         None => {
-            let suggestion = closest(&to.name, symbols.class_names());
+            let suggestion = symbols.suggest_class(&to.name);
             ctx.push(msg::unknown_class(&to.name, to.span, suggestion));
             None
         }

@@ -267,6 +267,9 @@ fn check_phase(ctx: &mut Ctx, symbols: &Symbols, phase: &PhaseDecl) -> PendingPh
                         ctx.push(msg::batch_zero(value.span));
                         batch = None;
                     }
+                    if batch.is_some_and(|b| !super::bounds::check_batch(ctx, b, value.span)) {
+                        batch = None;
+                    }
                 }
             }
             PhaseItem::Rule(rule) => rule_items.push(rule),

@@ -113,6 +113,8 @@ pub fn run(ctx: &Ctx, args: &BasinArgs) -> Result<(), CliError> {
         ));
     }
     let compiled = ctx.load(&args.file)?;
+    args.sweep
+        .check(ctx, &args.output, args.image.png.as_deref())?;
     let sweep = args.sweep.options();
     if args.uncertainty {
         let more = UncertaintyOptions {
@@ -122,12 +124,12 @@ pub fn run(ctx: &Ctx, args: &BasinArgs) -> Result<(), CliError> {
         };
         let bar = Bar::new("pairs", true);
         let outcome = uncertainty(&compiled, &options, &more, &sweep, &bar)?;
-        args.sweep.finish(outcome, &args.output, None)
+        args.sweep.finish(ctx, outcome, &args.output, None)
     } else {
         let bar = Bar::new("grid points", true);
         let outcome = grid(&compiled, &options, args.grid.unwrap_or(100), &sweep, &bar)?;
         args.sweep
-            .finish(outcome, &args.output, args.image.png.as_deref())
+            .finish(ctx, outcome, &args.output, args.image.png.as_deref())
     }
 }
 

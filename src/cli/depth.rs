@@ -65,6 +65,10 @@ pub fn run(ctx: &Ctx, args: &DepthArgs) -> Result<(), CliError> {
         freeze: args.freeze.clone(),
         seed: args.seed,
     };
+    if let Some(file) = &args.file {
+        ctx.reads(file);
+    }
+    args.sweep.check(ctx, &args.output, None)?;
     let sweep = args.sweep.options();
     let bar = Bar::new("runs", true);
     let shape = args.shape.shape();
@@ -90,5 +94,5 @@ pub fn run(ctx: &Ctx, args: &DepthArgs) -> Result<(), CliError> {
         }
     };
     let outcome = depth::run(models, &options, &sweep, &bar)?;
-    args.sweep.finish(outcome, &args.output, None)
+    args.sweep.finish(ctx, outcome, &args.output, None)
 }

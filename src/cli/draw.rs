@@ -1,7 +1,7 @@
 //! `nshed draw`: the model drawn with levels as rows, as SVG or Graphviz DOT.
 
 use super::args::StateArgs;
-use super::output::{print_stdout, write_file};
+use super::output::{check_output_path, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::analysis::ModelDrawing;
 use crate::diag::Report;
@@ -35,6 +35,9 @@ pub struct DrawArgs {
 
 pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
+    if let Some(path) = &args.svg {
+        check_output_path(ctx, path)?;
+    }
     let ir = &compiled.ir;
     // Parse the input before training, with the query language's own diagnostics.
     let input = match &args.input {
@@ -58,6 +61,7 @@ pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
     }
     match &args.svg {
         Some(path) => write_file(
+            ctx,
             path,
             model_graph_svg(&drawing, &FigureOptions::titled(drawing.title())).as_bytes(),
         ),

@@ -8,7 +8,8 @@
 //! | 0 | success |
 //! | 1 | the model (or query, saved state, shard files) has errors, or a computation failed |
 //! | 2 | bad command-line usage |
-//! | 3 | an output could not be written |
+//! | 3 | an output could not be written (a file, or standard output) |
+//! | 141 | standard output is a pipe whose reader has gone (`nshed run m.nshed \| head -1`): the command ends quietly, as one ended by SIGPIPE |
 //! | 129, 130, 143 | a run stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM (state saved first when asked) |
 
 use std::fmt;
@@ -29,6 +30,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// An output could not be written.
     pub const IO: u8 = 3;
+    /// Standard output is a pipe whose reader has gone: 128 + SIGPIPE, as a shell reports
+    /// a process the signal ended.
+    pub const CLOSED_PIPE: u8 = 141;
 }
 
 /// Why a command failed.
@@ -47,6 +51,8 @@ pub enum CliError {
     Stopped { signal: Stop, message: String },
     /// The problems were shown already (`check` of several files); only the code is left.
     Reported(u8),
+    /// Standard output is a closed pipe: nobody reads the answer, nothing is said.
+    ClosedPipe,
 }
 
 impl CliError {
@@ -77,6 +83,7 @@ impl CliError {
             CliError::Io(_) => exit::IO,
             CliError::Stopped { signal, .. } => signal.exit_code(),
             CliError::Reported(code) => *code,
+            CliError::ClosedPipe => exit::CLOSED_PIPE,
         }
     }
 
@@ -88,7 +95,7 @@ impl CliError {
                 render(problem, style)
             }
             CliError::Stopped { message, .. } => format!("{message}\n"),
-            CliError::Reported(_) => String::new(),
+            CliError::Reported(_) | CliError::ClosedPipe => String::new(),
         }
     }
 }
@@ -105,6 +112,7 @@ impl fmt::Display for CliError {
             CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => fmt::Display::fmt(p, f),
             CliError::Stopped { message, .. } => f.write_str(message),
             CliError::Reported(code) => write!(f, "failed with exit code {code}"),
+            CliError::ClosedPipe => f.write_str("standard output is a closed pipe"),
         }
     }
 }
@@ -118,6 +126,7 @@ impl Diagnostic for CliError {
             CliError::Model(_) => Some(Box::new("nshed::model")),
             CliError::Stopped { .. } => Some(Box::new("nshed::stopped")),
             CliError::Reported(_) => None,
+            CliError::ClosedPipe => Some(Box::new("nshed::io::closed_pipe")),
         }
     }
 
@@ -159,5 +168,12 @@ impl From<ExperimentError> for CliError {
 impl From<Report> for CliError {
     fn from(report: Report) -> CliError {
         CliError::model(report)
+    }
+}
+
+/// An output over an input file (`fsio::Outputs::check`): exit 3, nothing written.
+impl From<crate::fsio::OutputIsInput> for CliError {
+    fn from(e: crate::fsio::OutputIsInput) -> CliError {
+        CliError::Io(e.problem())
     }
 }

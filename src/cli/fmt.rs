@@ -45,7 +45,8 @@ pub fn run(ctx: &Ctx, args: &FmtArgs) -> Result<(), CliError> {
         } else if file == "-" {
             print_stdout(&formatted)?;
         } else if formatted != source.text {
-            write_file(file, formatted.as_bytes())?;
+            // In place, by design: the one output `fmt` writes over is its own input.
+            write_file(ctx, file, formatted.as_bytes())?;
         }
     }
     if !unformatted.is_empty() {

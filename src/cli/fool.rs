@@ -79,6 +79,10 @@ pub fn run(ctx: &Ctx, args: &FoolArgs) -> Result<(), CliError> {
         min_distance: args.min_distance,
         threshold: args.threshold,
     };
+    if let Some(file) = &args.file {
+        ctx.reads(file);
+    }
+    args.sweep.check(ctx, &args.output, None)?;
     let sweep = args.sweep.options();
     match (&args.file, &args.depths) {
         (Some(file), _) => {
@@ -94,7 +98,7 @@ pub fn run(ctx: &Ctx, args: &FoolArgs) -> Result<(), CliError> {
             };
             let bar = Bar::new("patterns and searches", true);
             let outcome = fool::file(&compiled, &options, &sweep, &bar)?;
-            args.sweep.finish(outcome, &args.output, None)
+            args.sweep.finish(ctx, outcome, &args.output, None)
         }
         (None, Some(depths)) => {
             let options = DepthsOptions {
@@ -109,7 +113,7 @@ pub fn run(ctx: &Ctx, args: &FoolArgs) -> Result<(), CliError> {
             };
             let bar = Bar::new("models", true);
             let outcome = fool::depths(&options, &sweep, &bar)?;
-            args.sweep.finish(outcome, &args.output, None)
+            args.sweep.finish(ctx, outcome, &args.output, None)
         }
         (None, None) => Err(CliError::usage(
             "give a model FILE or --depths A..B",

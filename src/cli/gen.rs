@@ -7,7 +7,7 @@
 use clap::Args;
 
 use super::output::{print_stdout, write_file};
-use super::CliError;
+use super::{CliError, Ctx};
 use crate::gen::{self, GenParams, RuleMix, Widths};
 
 #[derive(Args, Debug)]
@@ -108,7 +108,7 @@ impl GenArgs {
     }
 }
 
-pub fn run(args: &GenArgs) -> Result<(), CliError> {
+pub fn run(ctx: &Ctx, args: &GenArgs) -> Result<(), CliError> {
     let params = args.params();
     let text = gen::generate(&params).map_err(|e| {
         CliError::usage(
@@ -118,7 +118,7 @@ pub fn run(args: &GenArgs) -> Result<(), CliError> {
     })?;
     match &args.output {
         None => print_stdout(&text),
-        Some(path) => write_file(path, text.as_bytes()),
+        Some(path) => write_file(ctx, path, text.as_bytes()),
     }
 }
 

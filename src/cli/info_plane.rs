@@ -90,6 +90,7 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
         ReprKind::Lambda => Representation::Lambda,
     };
     let compiled = ctx.load(&args.file)?;
+    args.output.check(ctx, None)?;
     let options = InfoPlaneOptions {
         plane: PlaneOptions {
             estimator,
@@ -106,5 +107,5 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
         ),
         e => CliError::failed(format!("the information analysis failed: {e}"), None),
     })?;
-    args.output.emit(&report, None)
+    args.output.emit(ctx, &report, None)
 }

@@ -3,7 +3,7 @@
 //! Figure 5 style histograms as SVG.
 
 use super::args::StateArgs;
-use super::output::{note, print_json_text, print_stdout, write_file};
+use super::output::{check_output_path, note, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::analysis::le_matrix_report;
 use crate::engine::{run_seed, trained_state, Model};
@@ -38,6 +38,9 @@ pub struct LeMatrixArgs {
 
 pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
+    if let Some(path) = &args.svg {
+        check_output_path(ctx, path)?;
+    }
     let ir = &compiled.ir;
     let model = Model::new(ir);
     let seed = run_seed(ir, args.state.seed);
@@ -50,7 +53,7 @@ pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
     if let Some(path) = &args.svg {
         let bins = usize::try_from(args.bins).unwrap_or(usize::MAX);
         let svg = le_matrix_svg(&report, bins, args.log).map_err(|e| CliError::failed(e, None))?;
-        write_file(path, svg.as_bytes())?;
+        write_file(ctx, path, svg.as_bytes())?;
     }
     if args.json {
         print_json_text(sorted_json(&report))

@@ -1,7 +1,7 @@
 //! `nshed merge SHARD...`: the shard files of one sweep, finished by the sweep's own code.
 
 use super::output::{ImageArgs, OutputArgs};
-use super::CliError;
+use super::{CliError, Ctx};
 
 #[derive(clap::Args, Debug)]
 pub struct MergeArgs {
@@ -14,7 +14,11 @@ pub struct MergeArgs {
     image: ImageArgs,
 }
 
-pub fn run(args: &MergeArgs) -> Result<(), CliError> {
+pub fn run(ctx: &Ctx, args: &MergeArgs) -> Result<(), CliError> {
+    for file in &args.files {
+        ctx.reads(file);
+    }
+    args.output.check(ctx, args.image.png.as_deref())?;
     let mut texts = Vec::with_capacity(args.files.len());
     for file in &args.files {
         let text = std::fs::read_to_string(file).map_err(|e| {
@@ -26,5 +30,6 @@ pub fn run(args: &MergeArgs) -> Result<(), CliError> {
         texts.push((file.clone(), text));
     }
     let report = crate::experiments::merge(&texts)?;
-    args.output.emit(report.as_ref(), args.image.png.as_deref())
+    args.output
+        .emit(ctx, report.as_ref(), args.image.png.as_deref())
 }

@@ -116,11 +116,34 @@ pub struct Ctx {
     pub limits: Limits,
     /// How model diagnostics are printed (`--error-format`).
     pub error_format: error_format::ErrorFormat,
+    /// The files this command reads, which no output may replace.
+    inputs: std::cell::RefCell<crate::fsio::Outputs>,
 }
 
 impl Ctx {
+    pub fn new(limits: Limits, error_format: error_format::ErrorFormat) -> Ctx {
+        Ctx {
+            limits,
+            error_format,
+            inputs: Default::default(),
+        }
+    }
+
+    /// Remembers a file the command reads: no output may be written over it.
+    pub fn reads(&self, path: impl AsRef<std::path::Path>) {
+        self.inputs.borrow_mut().add(path);
+    }
+
+    /// Refuses (exit 3, naming both paths) an output path that resolves to a file the
+    /// command reads (same device and inode: `./m.nshed`, links). Every output file goes
+    /// through this, in `output::write_file` or before a streamed output is opened.
+    pub fn check_output(&self, path: &str) -> Result<(), CliError> {
+        Ok(self.inputs.borrow().check(path)?)
+    }
+
     /// Loads and compiles a model, printing its warnings; its problems are the error.
     pub fn load(&self, path: &str) -> Result<crate::Compiled, CliError> {
+        self.reads(path);
         let compiled = crate::compile_path_with(path, &self.limits)?;
         if !compiled.warnings.problems.is_empty() {
             self.report(&compiled.warnings);
@@ -134,13 +157,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_exit(&e)),
     };
-    let ctx = Ctx {
-        limits: Limits {
+    let ctx = Ctx::new(
+        Limits {
             max_nodes: cli.max_nodes,
             max_edges: cli.max_edges,
         },
-        error_format: cli.error_format,
-    };
+        cli.error_format,
+    );
     let result = match cli.command {
         Command::Check(args) => check::check(&ctx, &args),
         Command::Ir(args) => check::ir(&ctx, &args),
@@ -148,7 +171,7 @@ pub fn main() -> ExitCode {
         Command::Le(args) => le::le(&ctx, &args),
         Command::Query(args) => query::query(&ctx, &args),
         Command::Repl(args) => repl::repl(&ctx, &args),
-        Command::Gen(args) => gen::run(&args),
+        Command::Gen(args) => gen::run(&ctx, &args),
         Command::LeMatrix(args) => le_matrix::run(&ctx, &args),
         Command::InfoPlane(args) => info_plane::run(&ctx, &args),
         Command::Regularize(args) => regularize::run(&ctx, &args),
@@ -156,18 +179,34 @@ pub fn main() -> ExitCode {
         Command::Basin(args) => basin::run(&ctx, &args),
         Command::Fool(args) => fool::run(&ctx, &args),
         Command::Depth(args) => depth::run(&ctx, &args),
-        Command::Merge(args) => merge::run(&args),
+        Command::Merge(args) => merge::run(&ctx, &args),
         Command::Fmt(args) => fmt::run(&ctx, &args),
-        Command::Lsp => crate::lsp::run_stdio()
-            .map_err(|e| CliError::failed(format!("the language server stopped: {e}"), None)),
+        Command::Lsp => crate::lsp::run_stdio(output::Stdout).map_err(|e| {
+            output::stdout_failure().unwrap_or_else(|| {
+                CliError::failed(format!("the language server stopped: {e}"), None)
+            })
+        }),
         Command::Completions(args) => completions::run(&args),
         Command::Test(args) => test::run(&ctx, &args),
+    };
+    // A failed write to standard output decides the code even when the command could not
+    // stop for it (JSON diagnostics of a model with errors): what it printed is lost.
+    let result = match (result, output::stdout_failure()) {
+        (Err(e @ CliError::Stopped { .. }), _) => Err(e),
+        (_, Some(failure)) => Err(failure),
+        (result, None) => result,
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
         Err(CliError::Model(report)) if ctx.error_format == error_format::ErrorFormat::Json => {
             ctx.report(&report);
-            ExitCode::from(exit::MODEL_ERROR)
+            match output::stdout_failure() {
+                Some(failure) => {
+                    eprint_text(&failure.render(RenderStyle::for_stderr()));
+                    ExitCode::from(failure.exit_code())
+                }
+                None => ExitCode::from(exit::MODEL_ERROR),
+            }
         }
         Err(e) => {
             eprint_text(&e.render(RenderStyle::for_stderr()));
@@ -177,23 +216,25 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints clap's message (help, version, or a usage error) and gives the exit code: 0 for
-/// help and version, 2 for a usage error, 3 when the text could not be written.
+/// help and version, 2 for a usage error; help that could not be written to standard
+/// output ends as any other failed write does (`output::stdout_failure`).
 fn clap_exit(e: &clap::Error) -> u8 {
-    let code = if e.use_stderr() {
-        exit::USAGE
-    } else {
-        exit::OK
-    };
-    match e.print() {
-        Ok(()) => {}
-        Err(write) if write.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(_) => return exit::IO,
+    if e.use_stderr() {
+        // A usage error on a closed stderr: the code still tells.
+        let _ = e.print();
+        return exit::USAGE;
     }
-    // `print` writes help to stdout without flushing it: a full disk shows only here.
-    if !e.use_stderr() && std::io::stdout().flush().is_err() {
-        return exit::IO;
+    // `print` writes help to stdout without flushing it: a full disk shows only at the flush.
+    if let Err(write) = e.print().and_then(|()| std::io::stdout().flush()) {
+        output::notice_stdout_error(&write);
     }
-    code
+    match output::stdout_failure() {
+        Some(failure) => {
+            eprint_text(&failure.render(RenderStyle::for_stderr()));
+            failure.exit_code()
+        }
+        None => exit::OK,
+    }
 }
 
 /// Writes text to stderr; a closed stderr leaves nowhere to say anything.

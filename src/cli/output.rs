@@ -6,27 +6,83 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::error::CliError;
+use super::Ctx;
 use crate::experiments::{Experiment, Outcome, Shard, SweepOptions};
 use crate::render::Render;
 
-/// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error.
-pub fn print_stdout(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::io(
-            format!(
-                "cannot write to standard output: {}",
-                crate::source::io_reason(&e)
-            ),
-            "check where standard output goes (a full disk, a closed file)",
-        )),
+/// Standard output as every command writes to it: the one place a failed write is noticed.
+/// The first failure is kept for the process (see [`stdout_failure`]), so a write whose
+/// caller cannot stop (a diagnostic printed as JSON, a language server's reply on its
+/// own thread) still decides the exit code.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stdout;
+
+/// The first failed write to standard output: its kind and its reason in words.
+static STDOUT_FAILURE: std::sync::OnceLock<(std::io::ErrorKind, String)> =
+    std::sync::OnceLock::new();
+
+/// Keeps the first failure of a write to standard output (a retried interruption is none).
+fn noticed<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+    if let Err(e) = &result {
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            let _ = STDOUT_FAILURE.set((e.kind(), crate::source::io_reason(e)));
+        }
+    }
+    result
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        noticed(std::io::stdout().lock().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        noticed(std::io::stdout().lock().flush())
     }
 }
 
+/// Records a failure of a write to standard output made outside [`Stdout`] (clap's help).
+pub fn notice_stdout_error(e: &std::io::Error) {
+    let _ = noticed::<()>(Err(std::io::Error::new(e.kind(), e.to_string())));
+}
+
+/// What the first failed write to standard output makes of the command, if one failed:
+/// a closed pipe (the reader of `nshed ... | head -1` has gone) ends it quietly with the
+/// code of a process ended by SIGPIPE; any other failure (a full disk) is an output that
+/// could not be written.
+pub fn stdout_failure() -> Option<CliError> {
+    let (kind, reason) = STDOUT_FAILURE.get()?;
+    Some(if *kind == std::io::ErrorKind::BrokenPipe {
+        CliError::ClosedPipe
+    } else {
+        CliError::io(
+            format!("cannot write to standard output: {reason}"),
+            "check where standard output goes (a full disk, a closed file)",
+        )
+    })
+}
+
+/// The error of a command whose write to standard output failed with `e`: what
+/// [`stdout_failure`] says (it has seen `e` when the write went through [`Stdout`]).
+pub fn stdout_error(e: &std::io::Error) -> CliError {
+    stdout_failure().unwrap_or_else(|| {
+        notice_stdout_error(e);
+        stdout_failure().unwrap_or(CliError::Reported(super::exit::IO))
+    })
+}
+
+/// Writes `text` to stdout and flushes it; a failure is the command's error
+/// ([`stdout_failure`]).
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = Stdout;
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| stdout_error(&e))
+}
+
 /// Writes a line to stderr (a note, or what was saved where). A failing stderr is not an
-/// error worth stopping for: there is nowhere left to report it.
+/// error worth stopping for: there is nowhere left to report it (the exit code still
+/// tells how the command ended).
 pub fn note(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
@@ -50,14 +106,22 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     print_json_text(serde_json::to_string_pretty(value))
 }
 
-/// Writes an output file atomically (`fsio::write_atomic`).
-pub fn write_file(path: &str, bytes: &[u8]) -> Result<(), CliError> {
+/// Refuses an output path before anything is computed or written: `-` (standard output
+/// carries the report), or a file the command reads (`Ctx::check_output`).
+pub fn check_output_path(ctx: &Ctx, path: &str) -> Result<(), CliError> {
     if path == "-" {
         return Err(CliError::usage(
             "`-` is not a file name for an output",
             "give a file name (standard output carries the table or the JSON)",
         ));
     }
+    ctx.check_output(path)
+}
+
+/// Writes an output file atomically (`fsio::write_atomic`): the one writer of every
+/// command's output files. A path that is one of the command's inputs is refused.
+pub fn write_file(ctx: &Ctx, path: &str, bytes: &[u8]) -> Result<(), CliError> {
+    check_output_path(ctx, path)?;
     crate::fsio::write_atomic(std::path::Path::new(path), bytes).map_err(|e| {
         CliError::io(
             format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
@@ -90,10 +154,23 @@ pub struct ImageArgs {
 }
 
 impl OutputArgs {
+    /// Refuses, before any work, output paths that cannot be written (`check_output_path`):
+    /// `--csv`, `--svg` and `png`.
+    pub fn check(&self, ctx: &Ctx, png: Option<&str>) -> Result<(), CliError> {
+        for path in [self.csv.as_deref(), self.svg.as_deref(), png]
+            .into_iter()
+            .flatten()
+        {
+            check_output_path(ctx, path)?;
+        }
+        Ok(())
+    }
+
     /// Writes a finished report where the flags say: the `--csv`, `--svg` and `--png` files
     /// (made only when asked for), then JSON or the table on stdout. Nothing is written
     /// when the report lacks a form that was asked for.
-    pub fn emit(&self, report: &dyn Render, png: Option<&str>) -> Result<(), CliError> {
+    pub fn emit(&self, ctx: &Ctx, report: &dyn Render, png: Option<&str>) -> Result<(), CliError> {
+        self.check(ctx, png)?;
         let csv = match &self.csv {
             None => None,
             Some(path) => Some((
@@ -128,13 +205,13 @@ impl OutputArgs {
             )),
         };
         if let Some((path, text)) = csv {
-            write_file(path, text.as_bytes())?;
+            write_file(ctx, path, text.as_bytes())?;
         }
         if let Some((path, text)) = svg {
-            write_file(path, text.as_bytes())?;
+            write_file(ctx, path, text.as_bytes())?;
         }
         if let Some((path, bytes)) = png {
-            write_file(path, &bytes)?;
+            write_file(ctx, path, &bytes)?;
         }
         if self.json {
             print_json_text(report.json())
@@ -169,6 +246,15 @@ fn parse_threads(s: &str) -> Result<usize, String> {
 }
 
 impl SweepArgs {
+    /// Refuses, before the sweep runs, outputs that cannot be written: `--out` and the
+    /// report's files (`OutputArgs::check`).
+    pub fn check(&self, ctx: &Ctx, output: &OutputArgs, png: Option<&str>) -> Result<(), CliError> {
+        if let Some(out) = &self.out {
+            check_output_path(ctx, out)?;
+        }
+        output.check(ctx, png)
+    }
+
     /// The library's options.
     pub fn options(&self) -> SweepOptions {
         SweepOptions {
@@ -180,12 +266,13 @@ impl SweepArgs {
     /// Ends a sweep: the shard file to `--out`, or the report where `output` says.
     pub fn finish<E: Experiment>(
         &self,
+        ctx: &Ctx,
         outcome: Outcome<E>,
         output: &OutputArgs,
         png: Option<&str>,
     ) -> Result<(), CliError> {
         match (outcome, &self.out) {
-            (Outcome::Finished(report), _) => output.emit(&report, png),
+            (Outcome::Finished(report), _) => output.emit(ctx, &report, png),
             (Outcome::Shard(file), Some(out)) => {
                 let mut text = serde_json::to_string_pretty(&file).map_err(|e| {
                     CliError::io(
@@ -194,7 +281,7 @@ impl SweepArgs {
                     )
                 })?;
                 text.push('\n');
-                write_file(out, text.as_bytes())
+                write_file(ctx, out, text.as_bytes())
             }
             (Outcome::Shard(_), None) => Err(CliError::usage(
                 "a sharded run needs --out PATH",

@@ -2,7 +2,7 @@
 //! size, all from the same seed, then reports per feature level how concentrated `lambda`
 //! is and the neural-collapse ratio of the level-(L-1) score vectors.
 
-use super::output::{print_json_text, print_stdout, write_file};
+use super::output::{check_output_path, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::experiments::regularize::{regularize, RegularizeOptions};
 use crate::render::Render;
@@ -34,6 +34,9 @@ pub struct RegularizeArgs {
 
 pub fn run(ctx: &Ctx, args: &RegularizeArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
+    if let Some(path) = &args.svg {
+        check_output_path(ctx, path)?;
+    }
     let options = RegularizeOptions {
         batches: args.batches.clone(),
         steps: args.steps,
@@ -41,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &RegularizeArgs) -> Result<(), CliError> {
     };
     let report = regularize(&compiled, &options)?;
     if let (Some(path), Some(svg)) = (&args.svg, report.svg()) {
-        write_file(path, svg.as_bytes())?;
+        write_file(ctx, path, svg.as_bytes())?;
     }
     if args.json {
         print_json_text(report.json())

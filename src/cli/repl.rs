@@ -2,9 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
+use super::output::{stdout_error, Stdout};
 use super::{exit, CliError, Ctx};
 use crate::diag::RenderStyle;
-use crate::repl::frontend::{run_interactive, run_script};
+use crate::repl::frontend::{run_interactive, run_script, Ended};
 use crate::repl::Session;
 
 #[derive(clap::Args, Debug)]
@@ -57,9 +58,14 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
     }
     if interactive {
         let banner = "nshed REPL — `:help` lists the commands, Tab completes, Ctrl-D quits.";
-        run_interactive(&mut session, banner)
-            .map_err(|e| CliError::io(e, "the REPL needs a working terminal"))
-    } else if run_script(&mut session, std::io::stdin().lock()) {
+        run_interactive(&mut session, banner, &mut Stdout).map_err(|e| match e {
+            // An answer that could not be written ends the command as any failed write does.
+            Ended::Output(e) => stdout_error(&e),
+            Ended::Terminal(e) => CliError::io(e, "the REPL needs a working terminal"),
+        })
+    } else if run_script(&mut session, std::io::stdin().lock(), &mut Stdout)
+        .map_err(|e| stdout_error(&e))?
+    {
         Err(CliError::Reported(exit::MODEL_ERROR))
     } else {
         Ok(())

@@ -52,6 +52,18 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
             ));
         }
     }
+    // Outputs over inputs are refused before any training. `--save` may replace the state
+    // `--resume` read (checkpointing in place: it is read in full first), never the model.
+    ctx.reads(&args.file);
+    if let Some(save) = &args.save {
+        ctx.check_output(save)?;
+    }
+    if let Some(resume) = &args.resume {
+        ctx.reads(resume);
+    }
+    if let Some(record) = &args.record {
+        ctx.check_output(record)?;
+    }
     let compiled = ctx.load(&args.file)?;
     let ir = &compiled.ir;
     let model = Model::new(ir);

@@ -56,7 +56,17 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), CliError> {
     } else {
         print_stdout(&test_report_text(&report, RenderStyle::for_stdout()))?;
     }
-    if report.all_passed() {
+    let over_input = report.models.iter().any(|m| {
+        matches!(
+            m.golden.as_ref().map(|g| &g.status),
+            Some(suite::GoldenStatus::NotWritten { input: Some(_), .. })
+        )
+    });
+    if over_input {
+        // A golden report that would replace a model file: a refused output (the report
+        // above names both files).
+        Err(CliError::Reported(exit::IO))
+    } else if report.all_passed() {
         Ok(())
     } else {
         Err(CliError::Reported(exit::MODEL_ERROR))

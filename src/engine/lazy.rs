@@ -105,7 +105,7 @@ pub(crate) fn decayed(base: f64, since: u64, rate: f64, clock: u64) -> f64 {
 }
 
 /// The largest clock a state may hold: every step count up to it is an exact f64.
-pub(crate) const MAX_CLOCK: u64 = 1 << 53;
+pub const MAX_CLOCK: u64 = 1 << 53;
 
 /// The lazy part of a `State`: the update clock and both tables.
 #[derive(Clone, Debug, Default)]

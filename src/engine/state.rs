@@ -466,7 +466,14 @@ fn draw_ln(dist: &Dist, rng: &mut RunRng) -> f64 {
 pub mod ln_vec {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    /// `null` stands for `-inf` only: NaN or `+inf` (which training never produces) is an
+    /// error, never written as something that reads back as another value.
     pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        if let Some(bad) = v.iter().find(|x| x.is_nan() || **x == f64::INFINITY) {
+            return Err(serde::ser::Error::custom(format!(
+                "a natural log is {bad}, which no state can hold"
+            )));
+        }
         let opts: Vec<Option<f64>> = v.iter().map(|&x| x.is_finite().then_some(x)).collect();
         opts.serialize(s)
     }

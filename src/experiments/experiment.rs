@@ -90,6 +90,14 @@ pub trait Experiment: 'static {
     /// The number of points of a sweep with these parameters.
     fn total_points(params: &Self::Params) -> u64;
 
+    /// Whether parameters read back from shard files can be those of a sweep: sizes and
+    /// ranges the command accepts, names that agree; forged ones are refused with the
+    /// reason (before any point is looked at).
+    fn check_params(params: &Self::Params) -> Result<(), String> {
+        let _ = params;
+        Ok(())
+    }
+
     /// Whether a point read back from a shard file can be a result of point `index` of a
     /// sweep with these parameters (shapes, ranges, counters); forged or foreign files are
     /// refused with the reason.

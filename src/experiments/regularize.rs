@@ -69,10 +69,14 @@ pub fn regularize(
             "add a `train` block with at least one phase",
         ));
     }
-    if let Some(&b) = options.batches.iter().find(|&&b| b == 0) {
+    if let Some(e) = options
+        .batches
+        .iter()
+        .find_map(|&b| crate::ir::validate_batch(b).err())
+    {
         return Err(ExperimentError::options(
-            format!("batch size {b} is not at least 1"),
-            "give batch sizes of 1 or more, e.g. --batches 1,8,64",
+            e,
+            "give batch sizes of 1 to 1048576, e.g. --batches 1,8,64",
         ));
     }
     let seed = run_seed(ir, options.seed);

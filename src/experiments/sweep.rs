@@ -515,6 +515,15 @@ impl<E: Experiment> Finisher for Entry<E> {
                 "merge shard files written by this version of nshed",
             )
         })?;
+        E::check_params(&params).map_err(|why| {
+            ExperimentError::model(
+                format!(
+                    "the parameters of the `{}` sweep in the shard files are not possible: {why}",
+                    E::NAME
+                ),
+                "a shard file was edited or corrupted; run the sweep's shards again",
+            )
+        })?;
         let expected = E::total_points(&params);
         if expected != total {
             return Err(ExperimentError::model(

@@ -270,8 +270,8 @@ impl GenParams {
                 self.noise
             )));
         }
-        if let Some((_, 0)) = self.with_train {
-            return Err(bad("batch must be at least 1"));
+        if let Some((_, batch)) = self.with_train {
+            crate::ir::validate_batch(batch).map_err(bad)?;
         }
         Ok(())
     }

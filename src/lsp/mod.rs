@@ -35,13 +35,50 @@ use index::{Index, Kind, Namespace};
 
 pub use complete::{complete, Candidate, What};
 
-/// Serves the protocol on stdin/stdout until the client says `exit`; a protocol or I/O
-/// failure is the error.
-pub fn run_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
-    let served = serve(connection);
-    let joined = io_threads.join().map_err(|e| e.to_string());
-    served.and(joined)
+/// Serves the protocol on stdin and `out` (standard output) until the client says `exit`;
+/// a protocol or I/O failure is the error. A failed write to `out` stops the server at
+/// once: a client that cannot be answered is gone.
+pub fn run_stdio(out: impl std::io::Write + Send + 'static) -> Result<(), String> {
+    let (server, client) = Connection::memory();
+    let Connection {
+        sender: to_server,
+        receiver: from_server,
+    } = client;
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut out = out;
+        for message in from_server {
+            message.write(&mut out)?;
+        }
+        Ok(())
+    });
+    let reader = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut stdin = std::io::stdin().lock();
+        while let Some(message) = Message::read(&mut stdin)? {
+            let exit = matches!(&message, Message::Notification(n)
+                if n.method == lsp::notification::Exit::METHOD);
+            if to_server.send(message).is_err() || exit {
+                break;
+            }
+        }
+        Ok(())
+    });
+    // The server's end is dropped when it returns, which ends the writer's loop.
+    let served = serve(server);
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+    // A reader still waiting on stdin has nothing to say (the server stopped first).
+    let read = if reader.is_finished() {
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread panicked")))
+    } else {
+        Ok(())
+    };
+    written
+        .map_err(|e| format!("cannot write to standard output: {e}"))
+        .and(read.map_err(|e| format!("cannot read standard input: {e}")))
+        .and(served)
 }
 
 /// Serves one client on `connection` (stdio, or an in-memory pair in tests): the

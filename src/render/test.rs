@@ -217,7 +217,7 @@ fn render_golden(g: &Golden) -> String {
         GoldenStatus::OtherModel { model } => format!(
             "golden report {path} belongs to model `{model}`, not to this one\n  help: delete it, or {bless}\n"
         ),
-        GoldenStatus::NotWritten { reason } => format!(
+        GoldenStatus::NotWritten { reason, .. } => format!(
             "golden report {path} was not written: {reason}\n  help: golden reports are named MODEL.golden.json beside each model\n"
         ),
     }

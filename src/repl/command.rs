@@ -189,15 +189,17 @@ fn need_arg(
 }
 
 fn parse_u64(word: &str, span: Span, what: &str, usage: &str) -> Result<u64, Vec<Problem>> {
-    word.parse::<u64>().map_err(|_| {
-        vec![
-            Problem::error(CODE, format!("`{word}` is not a whole number"))
-                .label(span, format!("expected {what}"))
-                .help(format!(
-                    "usage: {usage} (digits only, at most {})",
-                    u64::MAX
-                )),
-        ]
+    word.parse::<u64>().map_err(|e| {
+        let message = match e.kind() {
+            std::num::IntErrorKind::PosOverflow => format!("`{word}` is too large"),
+            _ => format!("`{word}` is not a whole number"),
+        };
+        vec![Problem::error(CODE, message)
+            .label(span, format!("expected {what}"))
+            .help(format!(
+                "usage: {usage} (digits only, at most {})",
+                u64::MAX
+            ))]
     })
 }
 

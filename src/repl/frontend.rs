@@ -199,29 +199,58 @@ pub fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("nshed").join("history.txt"))
 }
 
-fn emit(outcome: &Outcome) {
+/// Writes `text` to stderr (diagnostics, notes). A failing stderr is not worth ending the
+/// session for: there is nowhere left to report it.
+fn say_on_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = err.write_all(b"\n");
+    }
+}
+
+/// Shows an outcome: its diagnostics on stderr, its answer on `out` (standard output). A
+/// failed write of the answer is the error: the session cannot go on answering nobody.
+fn emit(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     if !outcome.diagnostics.is_empty() {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(outcome.diagnostics.as_bytes());
     }
     if !outcome.output.is_empty() {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(outcome.output.as_bytes());
+        out.write_all(outcome.output.as_bytes())?;
         if !outcome.output.ends_with('\n') {
-            let _ = out.write_all(b"\n");
+            out.write_all(b"\n")?;
         }
-        let _ = out.flush();
+        out.flush()?;
     }
+    Ok(())
 }
 
-/// The interactive loop. Returns when the user quits (`:quit`, Ctrl-D).
+/// What the interactive loop says when the terminal sends a byte that is not UTF-8.
+pub const NOT_UTF8: &str = "error: the terminal sent a byte that is not UTF-8 text; the line being typed was dropped\n  help: type the line again (nshed reads UTF-8 text)";
+
+/// Why the interactive loop ended early.
+#[derive(Debug)]
+pub enum Ended {
+    /// An answer could not be written to the output.
+    Output(std::io::Error),
+    /// The terminal could not be used.
+    Terminal(String),
+}
+
+/// The interactive loop, answering on `out` (standard output). Returns when the user quits
+/// (`:quit`, Ctrl-D).
 ///
 /// Every line the terminal delivers is run, in order: lines typed ahead (while a long
 /// command runs) wait in the line editor's buffer, and a paste of several lines, which
 /// a terminal with bracketed paste hands over as one edit, is cut into its inputs.
-pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<(), String> {
+pub fn run_interactive(
+    evaluator: &mut dyn Evaluator,
+    banner: &str,
+    out: &mut dyn Write,
+) -> Result<(), Ended> {
     let mut editor: Editor<ReplHelper, FileHistory> =
-        Editor::new().map_err(|e| format!("cannot start the line editor: {e}"))?;
+        Editor::new().map_err(|e| Ended::Terminal(format!("cannot start the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
         vocabulary: evaluator.vocabulary(),
         pending: String::new(),
@@ -233,7 +262,9 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
     }
     let signals = crate::term::signals();
     let interrupt = signals.flag();
-    println!("{banner}");
+    writeln!(out, "{banner}")
+        .and_then(|()| out.flush())
+        .map_err(Ended::Output)?;
     let mut inputs = Inputs::default();
     'session: loop {
         if let Some(helper) = editor.helper_mut() {
@@ -254,17 +285,23 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             // Ctrl-D: an open input is run (and answered) before leaving.
             Err(ReadlineError::Eof) => {
                 if let Some((input, _)) = inputs.finish() {
-                    emit(&evaluator.eval(&input, interrupt));
+                    emit(&evaluator.eval(&input, interrupt), out).map_err(Ended::Output)?;
                 }
                 break;
             }
-            Err(e) => return Err(format!("cannot read the terminal: {e}")),
+            // A byte that is not UTF-8 (a stray key, a pasted binary) costs the line being
+            // typed, not the session: every byte read is consumed, so this cannot loop.
+            Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                say_on_stderr(NOT_UTF8);
+                continue;
+            }
+            Err(e) => return Err(Ended::Terminal(format!("cannot read the terminal: {e}"))),
         };
         for (input, _) in ready {
             let _ = editor.add_history_entry(input.as_str());
             signals.reset();
             let outcome = evaluator.eval(&input, interrupt);
-            emit(&outcome);
+            emit(&outcome, out).map_err(Ended::Output)?;
             if outcome.quit {
                 break 'session;
             }
@@ -281,11 +318,10 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
             let _ = std::fs::create_dir_all(dir);
         }
         if let Err(e) = editor.save_history(path) {
-            let warning = format!(
-                "warning: cannot save the history to {}: {e}\n",
+            say_on_stderr(&format!(
+                "warning: cannot save the history to {}: {e}",
                 path.display()
-            );
-            let _ = std::io::stderr().write_all(warning.as_bytes());
+            ));
         }
     }
     Ok(())
@@ -293,39 +329,46 @@ pub fn run_interactive(evaluator: &mut dyn Evaluator, banner: &str) -> Result<()
 
 /// Runs every input of a script (standard input that is not a terminal): lines are joined
 /// while braces are open, each input is evaluated and answered, with no prompt; a
-/// diagnostic names the script line it is about (`stdin:LINE:COLUMN`). Returns whether
-/// any input was an error.
-pub fn run_script(evaluator: &mut dyn Evaluator, input: impl BufRead) -> bool {
+/// diagnostic names the script line it is about (`stdin:LINE:COLUMN`). Answers go to `out`
+/// (standard output). Returns whether any input was an error; an answer that cannot be
+/// written ends the script with that error (nothing after it is evaluated).
+pub fn run_script(
+    evaluator: &mut dyn Evaluator,
+    input: impl BufRead,
+    out: &mut dyn Write,
+) -> std::io::Result<bool> {
     let signals = crate::term::signals();
     let interrupt = signals.flag();
     let mut any_error = false;
     let mut inputs = Inputs::default();
-    let run = |evaluator: &mut dyn Evaluator, (text, line): (String, usize)| {
+    let mut run = |evaluator: &mut dyn Evaluator,
+                   (text, line): (String, usize)|
+     -> std::io::Result<(bool, bool)> {
         let origin = Origin {
             name: "stdin".to_string(),
             line,
         };
         let outcome = evaluator.eval_from(&text, &origin, interrupt);
-        emit(&outcome);
-        (outcome.is_error, outcome.quit)
+        emit(&outcome, out)?;
+        Ok((outcome.is_error, outcome.quit))
     };
     for line in input.lines() {
         let Ok(line) = line else {
-            let _ = std::io::stderr().write_all(b"error: standard input is not valid UTF-8 text\n");
-            return true;
+            say_on_stderr("error: standard input is not valid UTF-8 text");
+            return Ok(true);
         };
         if let Some(ready) = inputs.push(&line) {
-            let (error, quit) = run(evaluator, ready);
+            let (error, quit) = run(evaluator, ready)?;
             any_error |= error;
             if quit {
-                return any_error;
+                return Ok(any_error);
             }
         }
     }
     if let Some(ready) = inputs.finish() {
-        any_error |= run(evaluator, ready).0;
+        any_error |= run(evaluator, ready)?.0;
     }
-    any_error
+    Ok(any_error)
 }
 
 #[cfg(test)]

@@ -325,6 +325,8 @@ impl Session {
         };
         let ir = &loaded.compiled.ir;
         let hash = loaded.hash.as_str();
+        // `:save` and `draw` never write over the model file.
+        let model_file = crate::fsio::Outputs::new(loaded.path.as_deref());
         let run = &mut loaded.run;
         let model = Model::new(ir);
         let (text, json): (String, Json) = match command {
@@ -550,6 +552,9 @@ impl Session {
                 )
             }
             Command::Save(path) => {
+                if let Err(e) = model_file.check(&path) {
+                    return self.plain_error(line, e.problem());
+                }
                 let saved = SavedState {
                     nshed_state: persist::FORMAT,
                     model: ir.model.clone(),
@@ -624,6 +629,9 @@ impl Session {
                 }
             }
             Command::Draw { input, path } => {
+                if let Err(e) = model_file.check(&path) {
+                    return self.plain_error(line, e.problem());
+                }
                 let drawing = crate::analysis::ModelDrawing::of(
                     &model,
                     &run.state,

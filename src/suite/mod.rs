@@ -121,8 +121,13 @@ pub enum GoldenStatus {
     OtherModel { model: String },
     /// `--bless` wrote it: `new` or `updated`.
     Written { change: Change },
-    /// `--bless` did not write it: why.
-    NotWritten { reason: String },
+    /// `--bless` did not write it: why; `input` is the file of this run it would have
+    /// replaced, when that is the reason (the command then ends as a refused output).
+    NotWritten {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -171,7 +176,7 @@ pub fn run_models(models: &[PathBuf], options: &Options) -> TestReport {
         })
         .collect();
     // Blessing must never write over a model, nor let two models share one golden file.
-    let model_files: Vec<PathBuf> = models.iter().map(|p| canonical(p)).collect();
+    let model_files = crate::fsio::Outputs::new(models);
     let mut golden_users: HashMap<PathBuf, Vec<&PathBuf>> = HashMap::new();
     for path in &selected {
         golden_users
@@ -211,8 +216,8 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// What `--bless` must not write over.
 struct Guard<'a> {
-    /// Every model file of the run, canonical.
-    model_files: &'a [PathBuf],
+    /// Every model file of the run (compared by device and inode, so links count).
+    model_files: &'a crate::fsio::Outputs,
     /// Another model of the run whose golden report has the same path.
     sharer: Option<String>,
 }
@@ -317,14 +322,24 @@ fn golden_outcome(
         }
         golden::Read::Invalid(_) | golden::Read::OtherModel(_) => Change::Updated,
     };
+    if let Err(over) = guard.model_files.check(&path) {
+        return golden(GoldenStatus::NotWritten {
+            reason: over.to_string(),
+            input: Some(over.input.display().to_string()),
+        });
+    }
     if let Some(reason) = refuse_to_write(&path, &read, guard) {
-        return golden(GoldenStatus::NotWritten { reason });
+        return golden(GoldenStatus::NotWritten {
+            reason,
+            input: None,
+        });
     }
     let mut text = match serde_json::to_string_pretty(&report) {
         Ok(text) => text,
         Err(e) => {
             return golden(GoldenStatus::NotWritten {
                 reason: format!("the run report cannot be written as JSON: {e}"),
+                input: None,
             })
         }
     };
@@ -333,15 +348,13 @@ fn golden_outcome(
         Ok(()) => golden(GoldenStatus::Written { change }),
         Err(e) => golden(GoldenStatus::NotWritten {
             reason: format!("cannot write it: {}", crate::source::io_reason(&e)),
+            input: None,
         }),
     }
 }
 
 /// Why `--bless` must not write `path`, if it must not.
 fn refuse_to_write(path: &Path, read: &golden::Read, guard: &Guard) -> Option<String> {
-    if guard.model_files.contains(&canonical(path)) {
-        return Some("it is a model file of this run".to_string());
-    }
     if let Some(other) = &guard.sharer {
         return Some(format!(
             "it is also the golden report of `{other}`; rename one of the two models"

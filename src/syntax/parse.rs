@@ -17,6 +17,9 @@ type P<'a> = Pair<'a, Rule>;
 /// adversarial `((((...` must be refused before pest recurses on it.
 pub const MAX_EXPR_DEPTH: usize = 64;
 
+/// Most operators accepted in one number expression (see `check_nesting`).
+pub const MAX_EXPR_OPERATORS: usize = 1000;
+
 /// Parses a whole `.nshed` source into its AST, or says where and why it cannot.
 ///
 /// The hand-written parser in `fast` handles valid files; when it gives up, pest
@@ -66,15 +69,31 @@ pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
     Ok(build_expr(expr))
 }
 
-/// Refuses expressions nested (parentheses, unary minus, `^` chains) deeper than
-/// `MAX_EXPR_DEPTH`, scanning the raw text so the recursive-descent parser never sees them.
+/// Refuses number expressions that recursive code could not handle, scanning the raw
+/// text before either parser sees it:
+///
+/// * real nesting (parentheses, unary minus, `^` chains) deeper than `MAX_EXPR_DEPTH`,
+///   because both parsers recurse on it. A flat chain such as `70-1-1-1` is not nesting:
+///   a binary operator ends the minus and power chains of its operand;
+/// * more than `MAX_EXPR_OPERATORS` operators in one expression, because its syntax tree
+///   is as deep as it has operators (`1+1+1` is `(1+1)+1`), and dropping, comparing or
+///   printing the tree recurses on it.
+///
+/// An expression is a run of expression text: digits, number literals (with their
+/// exponent), `( ) + - * / ^`, whitespace and comments; any other character ends it.
 fn check_nesting(source: &str) -> Result<(), Problem> {
     let bytes = source.as_bytes();
+    // One entry per open parenthesis of the current run: the length of the chain of unary
+    // minus signs and carets the parser is inside at that level.
+    let mut chains: Vec<usize> = vec![0];
     let mut depth = 0usize;
-    let mut ops = 0usize;
+    let mut operators = 0usize;
+    // Whether the last token was an operand (a number or `)`): then `-` is binary.
+    let mut after_operand = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        let mut nested = false;
         match b {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
@@ -82,24 +101,97 @@ fn check_nesting(source: &str) -> Result<(), Problem> {
                 }
                 continue;
             }
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b'-' | b'^' => ops += 1,
-            b'0'..=b'9' | b'.' | b'+' | b'*' | b'/' | b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'0'..=b'9' => {
+                i = number_end(bytes, i);
+                after_operand = true;
+                continue;
+            }
+            b'(' => {
+                chains.push(0);
+                depth += 1;
+                after_operand = false;
+                nested = true;
+            }
+            b')' => {
+                if chains.len() > 1 {
+                    let chain = chains.pop().unwrap_or(0);
+                    depth -= 1 + chain;
+                }
+                after_operand = true;
+            }
+            b'+' | b'*' | b'/' => {
+                operators += 1;
+                end_chain(&mut chains, &mut depth);
+                after_operand = false;
+            }
+            b'-' if after_operand => {
+                operators += 1;
+                end_chain(&mut chains, &mut depth);
+                after_operand = false;
+            }
+            b'-' | b'^' => {
+                operators += 1;
+                if let Some(chain) = chains.last_mut() {
+                    *chain += 1;
+                }
+                depth += 1;
+                after_operand = false;
+                nested = true;
+            }
+            b'.' | b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => {
                 // Any other character ends the run of expression text.
-                ops = 0;
+                chains.clear();
+                chains.push(0);
                 depth = 0;
+                operators = 0;
+                after_operand = false;
             }
         }
-        if depth > MAX_EXPR_DEPTH || ops > MAX_EXPR_DEPTH {
+        if nested && depth > MAX_EXPR_DEPTH {
             return Err(Problem::error("nshed::syntax::too_deep", "number expression nested too deeply")
                 .label(Span::new(i, i + 1), format!("more than {MAX_EXPR_DEPTH} levels of nesting here"))
                 .help("simplify the expression; nshed accepts at most 64 nested parentheses, minus signs or powers"));
         }
+        if operators > MAX_EXPR_OPERATORS {
+            return Err(Problem::error("nshed::syntax::too_long", "number expression too long")
+                .label(Span::new(i, i + 1), format!("operator number {operators} of this expression"))
+                .help(format!("write the value as a number or a shorter expression; nshed accepts at most {MAX_EXPR_OPERATORS} operators in one number expression")));
+        }
         i += 1;
     }
     Ok(())
+}
+
+/// A binary operator ends the unary-minus and `^` chain of its left operand.
+fn end_chain(chains: &mut [usize], depth: &mut usize) {
+    if let Some(chain) = chains.last_mut() {
+        *depth -= *chain;
+        *chain = 0;
+    }
+}
+
+/// The end of the number literal starting at `start` (digits, then `.digits`, then an
+/// exponent), as the grammar's `number` reads it; a letter that is not an exponent is left
+/// for the caller (it ends the run of expression text).
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let digits = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = digits(start);
+    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i = digits(i + 1);
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(i + 1), Some(b'+' | b'-')));
+        if bytes.get(i + 1 + sign).is_some_and(u8::is_ascii_digit) {
+            i = digits(i + 1 + sign);
+        }
+    }
+    i
 }
 
 fn span(p: &P) -> Span {
@@ -916,6 +1008,85 @@ mod tests {
     fn node_name_parses(name: &str) -> bool {
         let src = format!("model m {{ level a {{ {name} }} classes {{ c <- {name} }} }}");
         parse_file(&src).is_ok()
+    }
+
+    fn expr_code(text: &str) -> Result<(), &'static str> {
+        parse_expr(text).map(|_| ()).map_err(|p| p.code)
+    }
+
+    #[test]
+    fn flat_chains_are_not_nesting() {
+        let flat = format!("70{}", "-1".repeat(MAX_EXPR_DEPTH + 1));
+        assert_eq!(expr_code(&flat), Ok(()));
+        let flat = format!("2{}", "*2/2".repeat(MAX_EXPR_DEPTH));
+        assert_eq!(expr_code(&flat), Ok(()));
+        // A chain of parenthesised powers: each group is shallow.
+        let groups = format!("1{}", "+(2^2)".repeat(MAX_EXPR_DEPTH + 1));
+        assert_eq!(expr_code(&groups), Ok(()));
+        let negatives = format!("1{}", "*-1".repeat(MAX_EXPR_DEPTH + 1));
+        assert_eq!(expr_code(&negatives), Ok(()));
+    }
+
+    #[test]
+    fn real_nesting_is_bounded() {
+        let deep = |open: &str, close: &str| {
+            format!(
+                "{}1{}",
+                open.repeat(MAX_EXPR_DEPTH + 1),
+                close.repeat(MAX_EXPR_DEPTH + 1)
+            )
+        };
+        assert_eq!(expr_code(&deep("(", ")")), Err("nshed::syntax::too_deep"));
+        assert_eq!(expr_code(&deep("-", "")), Err("nshed::syntax::too_deep"));
+        assert_eq!(expr_code(&deep("2^", "")), Err("nshed::syntax::too_deep"));
+        assert_eq!(expr_code(&deep("2^-", "")), Err("nshed::syntax::too_deep"));
+        // Exponents in the literals do not hide the nesting from the scan.
+        assert_eq!(
+            expr_code(&deep("(1e0*", ")")),
+            Err("nshed::syntax::too_deep")
+        );
+        assert_eq!(
+            expr_code(&deep("(1E+0-", ")")),
+            Err("nshed::syntax::too_deep")
+        );
+        // Exactly the limit is fine.
+        let at_limit = format!(
+            "{}1{}",
+            "(".repeat(MAX_EXPR_DEPTH),
+            ")".repeat(MAX_EXPR_DEPTH)
+        );
+        assert_eq!(expr_code(&at_limit), Ok(()));
+        // Comments inside an expression do not end it.
+        let commented = format!(
+            "{}1{}",
+            "(// c\n".repeat(MAX_EXPR_DEPTH + 1),
+            ")".repeat(MAX_EXPR_DEPTH + 1)
+        );
+        assert_eq!(expr_code(&commented), Err("nshed::syntax::too_deep"));
+    }
+
+    #[test]
+    fn long_flat_chains_are_refused_before_any_parser_sees_them() {
+        // The exact input of the report: 40,000 terms, in a file, in pest and alone.
+        let sum = format!("1{}", "+1".repeat(40_000));
+        let file = format!(
+            "model m {{ level input {{ a }} classes {{ A <- a }} }}\ninit {{ lambda = {sum} }}"
+        );
+        for result in [
+            parse_file(&file).map(|_| ()),
+            parse_file_pest(&file).map(|_| ()),
+        ] {
+            assert_eq!(result.map_err(|p| p.code), Err("nshed::syntax::too_long"));
+        }
+        assert_eq!(expr_code(&sum), Err("nshed::syntax::too_long"));
+        let product = format!("weight 2{}", "*2".repeat(MAX_EXPR_OPERATORS + 1));
+        assert_eq!(
+            check_nesting(&product).map_err(|p| p.code),
+            Err("nshed::syntax::too_long")
+        );
+        // Separate expressions count separately.
+        let two = format!("uniform(1{0}, 1{0})", "+1".repeat(MAX_EXPR_OPERATORS - 1));
+        assert_eq!(check_nesting(&two).map_err(|p| p.code), Ok(()));
     }
 
     #[test]

@@ -110,16 +110,28 @@ fn generated_models_keep_their_ir() {
 
 #[test]
 fn mutants_that_parse_keep_their_meaning() {
-    let mut parsed = 0;
-    for mutant in mutants(10_000) {
-        let Ok(text) = String::from_utf8(mutant) else {
-            continue;
-        };
-        if parse_file(&text).is_ok() {
-            check_formatting("mutant", &text);
-            parsed += 1;
-        }
-    }
+    // Mutants of tests/bad's longest accepted expressions (1000 operators, 64 levels) make
+    // trees as deep as the bounds allow; `check_formatting` walks them several times
+    // (print, compare, IR). The binary's main thread has 8 MiB of stack; a test thread has
+    // 2 MiB, which the unoptimised frames of a debug build exceed. Give this one the main
+    // thread's stack.
+    let worker = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(|| {
+            let mut parsed = 0;
+            for mutant in mutants(10_000) {
+                let Ok(text) = String::from_utf8(mutant) else {
+                    continue;
+                };
+                if parse_file(&text).is_ok() {
+                    check_formatting("mutant", &text);
+                    parsed += 1;
+                }
+            }
+            parsed
+        })
+        .unwrap();
+    let parsed = worker.join().unwrap();
     assert!(parsed > 500, "only {parsed} mutants parse");
 }
 

@@ -39,6 +39,7 @@ mod gen_compile;
 mod gen_firing;
 mod gen_snapshot;
 mod gen_structure;
+mod hostile;
 mod info_plane_cli;
 mod ir_snapshots;
 mod le_matrix_cli;

@@ -238,12 +238,13 @@ fn an_unusable_golden_report_is_named_and_fails_without_a_crash() {
 fn bless_never_writes_over_a_model_file() {
     // `m.golden.json` is a model here, named on the command line beside `m.nshed`.
     let dir = dir_with(&[("m.nshed", MODEL), ("m.golden.json", MODEL)]);
+    // A refused output: exit 3, the message names both files.
     let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed", "m.golden.json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let text = stdout(&out);
     assert!(
         text.contains(
-            "golden report m.golden.json was not written: it is a model file of this run"
+            "golden report m.golden.json was not written: the output `m.golden.json` is the input file `m.golden.json`"
         ),
         "{text}"
     );

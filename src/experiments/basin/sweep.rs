@@ -49,20 +49,45 @@ impl BasinOptions {
                 "e.g. --nodes p1,p3",
             ));
         }
-        let Axis { lo, hi, log } = self.axis;
+        self.axis.check().map_err(|fault| {
+            let help = match fault {
+                AxisFault::Order => "give e.g. --range 0..0.02",
+                AxisFault::Log => "give e.g. --range 1e-4..1 with --log",
+            };
+            ExperimentError::options(self.axis.describe(fault), help)
+        })
+    }
+}
+
+/// What is wrong with an axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisFault {
+    /// Not `0 <= lo < hi` (finite).
+    Order,
+    /// A log axis starting at 0.
+    Log,
+}
+
+impl Axis {
+    /// Whether the axis is a range a sweep can run over.
+    pub fn check(&self) -> Result<(), AxisFault> {
+        let Axis { lo, hi, log } = *self;
         if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo < hi) {
-            return Err(ExperimentError::options(
-                format!("the range {lo}..{hi} is not 0 <= LO < HI"),
-                "give e.g. --range 0..0.02",
-            ));
+            return Err(AxisFault::Order);
         }
         if log && lo <= 0.0 {
-            return Err(ExperimentError::options(
-                format!("--log needs a range above 0, got {lo}..{hi}"),
-                "give e.g. --range 1e-4..1 with --log",
-            ));
+            return Err(AxisFault::Log);
         }
         Ok(())
+    }
+
+    /// The fault, in words.
+    pub fn describe(&self, fault: AxisFault) -> String {
+        let Axis { lo, hi, .. } = *self;
+        match fault {
+            AxisFault::Order => format!("the range {lo}..{hi} is not 0 <= LO < HI"),
+            AxisFault::Log => format!("--log needs a range above 0, got {lo}..{hi}"),
+        }
     }
 }
 
@@ -101,6 +126,19 @@ pub struct Setup {
 
 impl Setup {
     /// Whether `key` can be an outcome of this setup.
+    /// Whether the setup read back from shard files can be a sweep's: two distinct nodes
+    /// of the listed level, a valid axis.
+    fn check(&self) -> Result<(), String> {
+        let [a, b] = &self.nodes;
+        if a == b || !self.level_nodes.contains(a) || !self.level_nodes.contains(b) {
+            return Err(format!(
+                "the nodes `{a}` and `{b}` are not two nodes of level `{}`",
+                self.level
+            ));
+        }
+        self.axis.check().map_err(|fault| self.axis.describe(fault))
+    }
+
     fn check_key(&self, key: &[u32]) -> Result<(), String> {
         let fits = match self.outcome {
             OutcomeKind::Top => key.len() == 1 && (key[0] as usize) < self.level_nodes.len(),
@@ -152,6 +190,13 @@ impl Experiment for BasinGrid {
         params.grid.saturating_mul(params.grid)
     }
 
+    fn check_params(params: &GridParams) -> Result<(), String> {
+        if !(1..=MAX_GRID).contains(&params.grid) {
+            return Err(format!("a grid of {0} x {0} points", params.grid));
+        }
+        params.setup.check()
+    }
+
     fn check_point(params: &GridParams, _index: u64, key: &Vec<u32>) -> Result<(), String> {
         params.setup.check_key(key)
     }
@@ -169,6 +214,22 @@ impl Experiment for Uncertainty {
 
     fn total_points(params: &UncertaintyParams) -> u64 {
         (params.eps.len() as u64).saturating_mul(params.pairs)
+    }
+
+    fn check_params(params: &UncertaintyParams) -> Result<(), String> {
+        params.setup.check()?;
+        let half = params.setup.axis.width() / 2.0;
+        let eps = &params.eps;
+        let in_range = eps.iter().all(|&e| e > 0.0 && e < half);
+        if eps.is_empty() || !in_range || eps.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!(
+                "the eps values are not increasing values in (0, {half}) (half the range's width)"
+            ));
+        }
+        if params.pairs == 0 {
+            return Err("no pairs per eps".into());
+        }
+        Ok(())
     }
 
     fn finish(

@@ -114,6 +114,22 @@ impl Experiment for Depth {
         (params.depths.len() as u64).saturating_mul(params.per_depth())
     }
 
+    fn check_params(params: &DepthParams) -> Result<(), String> {
+        if params.inits.is_empty() || params.seeds == 0 {
+            return Err("no init distributions or no runs".into());
+        }
+        match &params.source {
+            ModelSource::Generated { shape, steps } if !params.depths.is_empty() => {
+                shape.validate(&params.depths, *steps)
+            }
+            ModelSource::File { .. } if params.depths.len() == 1 => Ok(()),
+            _ => Err(format!(
+                "{} depths for this source of models",
+                params.depths.len()
+            )),
+        }
+    }
+
     fn check_point(params: &DepthParams, index: u64, point: &DepthPoint) -> Result<(), String> {
         let Some((depth, init, run)) = params.point(index) else {
             return Err(format!("there is no point {index}"));

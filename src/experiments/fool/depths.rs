@@ -79,6 +79,15 @@ impl Experiment for FoolDepths {
         (params.depths.len() as u64).saturating_mul(params.models)
     }
 
+    fn check_params(params: &DepthsParams) -> Result<(), String> {
+        params.criteria.check()?;
+        super::check_density(params.density)?;
+        if params.depths.is_empty() || params.models == 0 {
+            return Err("no depths or no models".into());
+        }
+        params.shape.validate(&params.depths, params.steps)
+    }
+
     fn check_point(params: &DepthsParams, index: u64, point: &DepthPoint) -> Result<(), String> {
         let Some((depth, model, model_seed)) = params.point(index) else {
             return Err(format!("there is no point {index}"));

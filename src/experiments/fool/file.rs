@@ -126,6 +126,21 @@ impl Experiment for FoolFile {
         params.blocks.saturating_add(params.searches())
     }
 
+    fn check_params(params: &FileParams) -> Result<(), String> {
+        params.criteria.check()?;
+        super::check_density(params.density)?;
+        if params.classes.is_empty() || params.inputs.is_empty() {
+            return Err("a model without inputs or classes".into());
+        }
+        if params.blocks.saturating_mul(params.block_size()) < params.patterns {
+            return Err(format!(
+                "{} blocks cannot hold {} patterns",
+                params.blocks, params.patterns
+            ));
+        }
+        Ok(())
+    }
+
     fn check_point(params: &FileParams, index: u64, point: &FilePoint) -> Result<(), String> {
         match point {
             FilePoint::Block(stats) if index < params.blocks => {

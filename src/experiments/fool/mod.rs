@@ -284,6 +284,30 @@ pub struct PatternStats {
     pub pathways: Vec<u64>,
 }
 
+impl FoolCriteria {
+    /// Whether these are criteria a sweep can use: a probability threshold.
+    pub fn check(&self) -> Result<(), String> {
+        if (0.0..=1.0).contains(&self.threshold) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the threshold p >= {} is not a probability",
+                self.threshold
+            ))
+        }
+    }
+}
+
+/// Whether `density` is a probability of firing (the share of inputs a random pattern
+/// turns on).
+pub fn check_density(density: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&density) {
+        Ok(())
+    } else {
+        Err(format!("the density {density} is not between 0 and 1"))
+    }
+}
+
 impl PatternStats {
     /// Whether these counts can come from judging patterns of a model with `n_classes`
     /// classes (a shard file read back): `fooled <= far <= drawn`, per-class counts that

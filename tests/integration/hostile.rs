@@ -1,0 +1,1020 @@
+//! Hostile inputs (issue 15), the commands of the report run against the binary: each
+//! ends with a diagnostic and its documented exit code, or works; none crashes, aborts,
+//! overflows its stack, loses the session, writes over an input or prints a silent NaN.
+//! (The command-line side of the issue, such as `run --save` over the model, full
+//! output devices and signals, is tested with the commands.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::support::cli::{nshed, nshed_stdin};
+
+const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
+const BASIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/basin.nshed");
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text with miette's line wrapping undone: runs of whitespace and the `│` of continued
+/// lines become one space.
+fn unwrapped(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Asserts that `out` failed with exit code `code` and a diagnostic holding `needle`.
+#[track_caller]
+fn refused(out: &Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr:\n{err}");
+    assert!(
+        unwrapped(&err).contains(&unwrapped(needle)),
+        "expected `{needle}` in:\n{err}"
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `nshed ARGS` run in directory `dir`, with `input` on standard input.
+fn nshed_in(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+// ------------------------------------------------------------------ 1. flat chains
+
+const ONE_INPUT: &str = "model m { level input { a } classes { A <- a } }\n";
+
+#[test]
+fn flat_chains_of_40000_terms_are_diagnostics_not_stack_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    // The report's file, byte for byte (`print(...)` adds the final newline).
+    let deep = format!("{ONE_INPUT}init {{ lambda = {}1 }}\n", "1+".repeat(40_000));
+    let weight = format!(
+        "{ONE_INPUT}data {{ s: a -> A weight {}2 }}\n",
+        "2*".repeat(40_000)
+    );
+    let grow = format!(
+        "{ONE_INPUT}rules {{ grow = mul {}1 }}\n",
+        "1+".repeat(40_000)
+    );
+    for (name, text) in [("deep", deep), ("weight", weight), ("grow", grow)] {
+        let path = write(dir.path(), &format!("{name}.nshed"), &text);
+        let out = nshed(&["check", &path]);
+        refused(&out, 1, "nshed::syntax::too_long");
+        refused(&out, 1, "at most 1000 operators in one number expression");
+    }
+}
+
+#[test]
+fn a_flat_chain_is_not_nesting() {
+    let dir = tempfile::tempdir().unwrap();
+    // 65 terms: refused as "nested too deeply" before, 5 after the subtractions.
+    let text = format!("{ONE_INPUT}init {{ lambda = 70{} }}\n", "-1".repeat(64));
+    let path = write(dir.path(), "flat.nshed", &text);
+    let out = nshed(&["run", &path, "--json", "--no-train"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["lambda"]["a"], 6.0);
+}
+
+#[test]
+fn the_repl_survives_a_long_set_line() {
+    let line = format!("set lambda e1 = {}1\n", "1+".repeat(40_000));
+    let script = format!(
+        "{line}show lambda e1\nset lambda e1 = 70{}\nshow lambda e1\n",
+        "-1".repeat(64)
+    );
+    let out = nshed_stdin(&["repl", FIG1], script.as_bytes());
+    // The bad line is an error (exit 1 at the end of a script); the session went on.
+    refused(&out, 1, "number expression too long");
+    let answers = stdout(&out);
+    let values: Vec<&str> = answers
+        .lines()
+        .filter(|l| l.trim_start().starts_with("e1"))
+        .collect();
+    assert_eq!(values.len(), 2, "{answers}");
+    assert!(
+        values[0].split_whitespace().nth(2) == Some("1"),
+        "{answers}"
+    );
+    assert!(
+        values[1].split_whitespace().nth(2) == Some("6"),
+        "{answers}"
+    );
+}
+
+// ------------------------------------------------------------------ 2, 3. outputs
+
+/// fig1 copied into `dir` as `m.nshed`.
+fn model_copy(dir: &Path) -> PathBuf {
+    let path = dir.join("m.nshed");
+    std::fs::copy(FIG1, &path).unwrap();
+    path
+}
+
+#[test]
+fn repl_save_and_draw_never_write_over_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = model_copy(dir.path());
+    let before = std::fs::read(&model).unwrap();
+    std::os::unix::fs::symlink("m.nshed", dir.path().join("link.nshed")).unwrap();
+    std::os::unix::fs::symlink("m.nshed", dir.path().join("link.svg")).unwrap();
+    std::fs::hard_link(&model, dir.path().join("hard.dot")).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for line in [
+        ":save m.nshed",
+        ":save ./m.nshed",
+        ":save sub/../m.nshed",
+        ":save link.nshed",
+        "draw link.svg",
+        "draw c1a hard.dot",
+    ] {
+        let out = nshed_in(dir.path(), &["repl", "m.nshed"], &format!("{line}\n"));
+        refused(&out, 1, "nshed::io::output_is_input");
+        let output = line.rsplit(' ').next().unwrap();
+        refused(
+            &out,
+            1,
+            &format!("the output `{output}` is the input file `m.nshed`"),
+        );
+        assert_eq!(std::fs::read(&model).unwrap(), before, "{line}");
+    }
+    // Other paths are written as before.
+    let out = nshed_in(
+        dir.path(),
+        &["repl", "m.nshed"],
+        ":save s.json\ndraw g.svg\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("s.json").exists() && dir.path().join("g.svg").exists());
+}
+
+#[test]
+fn a_replaced_output_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    model_copy(dir.path());
+    let state = dir.path().join("s.json");
+    std::fs::write(&state, "old").unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = nshed_in(dir.path(), &["repl", "m.nshed"], ":save s.json\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let meta = std::fs::metadata(&state).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&state)
+        .unwrap()
+        .contains("nshed_state"));
+}
+
+/// Runs `nshed ARGS` in `dir` as an unprivileged user: directly when the tests do not run
+/// as root, through `setpriv` as `nobody` when they do; `None` when that is impossible.
+fn as_ordinary_user(dir: &Path, args: &[&str], input: &str) -> Option<Output> {
+    use std::io::Write;
+    let root = std::fs::metadata("/proc/self").map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    });
+    let mut command = if root.unwrap_or(false) {
+        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
+        let mut c = Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_nshed"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_nshed"))
+    };
+    let mut child = command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let _ = child.stdin.take()?.write_all(input.as_bytes());
+    child.wait_with_output().ok()
+}
+
+#[test]
+fn a_file_the_user_cannot_write_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // The directory is writable by everyone (renaming into it would succeed); the files
+    // in it are read-only.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let model = model_copy(dir.path());
+    std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let state = dir.path().join("s.json");
+    std::fs::write(&state, "keep me").unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let Some(out) = as_ordinary_user(dir.path(), &["repl", "m.nshed"], ":save s.json\n") else {
+        eprintln!("skipped: running as root without setpriv, no ordinary user to test with");
+        return;
+    };
+    refused(&out, 1, "cannot write `s.json`: permission denied");
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), "keep me");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn every_cli_output_refuses_a_path_that_is_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    std::fs::copy(BASIN, d.join("b.nshed")).unwrap();
+    std::os::unix::fs::symlink("m.nshed", d.join("link.nshed")).unwrap();
+    std::fs::hard_link(d.join("m.nshed"), d.join("hard.svg")).unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let ok = |args: &[&str]| {
+        let out = nshed_in(d, args, "");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    ok(&["run", "m.nshed", "--save", "s.json"]);
+    let grid = [
+        "--nodes", "p1,p3", "--range", "0..1", "--grid", "3", "--steps", "10",
+    ];
+    let basin = |extra: &[&str]| {
+        let mut args = vec!["basin", "b.nshed"];
+        args.extend(grid);
+        args.extend(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let shard1 = basin(&["--shard", "1/2", "--out", "p1.json"]);
+    let shard2 = basin(&["--shard", "2/2", "--out", "p2.json"]);
+    ok(&shard1.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&shard2.iter().map(String::as_str).collect::<Vec<_>>());
+    let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // (command, the output as given, the input it names)
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        (
+            owned(&["run", "m.nshed", "--save", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--save", "./link.nshed"]),
+            "./link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--save", "sub/../m.nshed"]),
+            "sub/../m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["run", "m.nshed", "--record", "hard.svg"]),
+            "hard.svg",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "run", "m.nshed", "--resume", "s.json", "--record", "./s.json",
+            ]),
+            "./s.json",
+            "s.json",
+        ),
+        (
+            owned(&["le-matrix", "m.nshed", "--svg", "link.nshed"]),
+            "link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["info-plane", "m.nshed", "--csv", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["info-plane", "m.nshed", "--svg", "hard.svg"]),
+            "hard.svg",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "regularize",
+                "m.nshed",
+                "--batches",
+                "1,2",
+                "--svg",
+                "m.nshed",
+            ]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["draw", "m.nshed", "--svg", "./m.nshed"]),
+            "./m.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&[
+                "fool",
+                "m.nshed",
+                "--samples",
+                "10",
+                "--json",
+                "--svg",
+                "link.nshed",
+            ]),
+            "link.nshed",
+            "m.nshed",
+        ),
+        (
+            owned(&["depth", "m.nshed", "--seeds", "2", "--csv", "m.nshed"]),
+            "m.nshed",
+            "m.nshed",
+        ),
+        (basin(&["--png", "b.nshed"]), "b.nshed", "b.nshed"),
+        (basin(&["--csv", "./b.nshed"]), "./b.nshed", "b.nshed"),
+        (
+            basin(&["--shard", "1/2", "--out", "b.nshed"]),
+            "b.nshed",
+            "b.nshed",
+        ),
+        (
+            owned(&["merge", "p1.json", "p2.json", "--csv", "p2.json"]),
+            "p2.json",
+            "p2.json",
+        ),
+        (
+            owned(&["merge", "p1.json", "p2.json", "--png", "./p1.json"]),
+            "./p1.json",
+            "p1.json",
+        ),
+    ];
+    let snapshot = || {
+        ["m.nshed", "b.nshed", "s.json", "p1.json", "p2.json"]
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+    };
+    let before = snapshot();
+    for (args, output, input) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = nshed_in(d, &args, "");
+        refused(&out, 3, "nshed::io::output_is_input");
+        refused(
+            &out,
+            3,
+            &format!("the output `{output}` is the input file `{input}`"),
+        );
+        assert!(before == snapshot(), "{args:?} changed an input");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Checkpointing in place is an update of the state, not of an input kept for later.
+    ok(&["run", "m.nshed", "--resume", "s.json", "--save", "s.json"]);
+    // The same outputs elsewhere are written.
+    ok(&["run", "m.nshed", "--save", "t.json", "--record", "r.jsonl"]);
+    ok(&["merge", "p1.json", "p2.json", "--csv", "merged.csv"]);
+    assert!(d.join("t.json").exists() && d.join("merged.csv").exists());
+}
+
+#[test]
+fn bless_refuses_a_golden_report_that_is_the_model() {
+    for link in ["symlink", "hard link"] {
+        let dir = tempfile::tempdir().unwrap();
+        let model = model_copy(dir.path());
+        let golden = dir.path().join("m.golden.json");
+        if link == "symlink" {
+            std::os::unix::fs::symlink("m.nshed", &golden).unwrap();
+        } else {
+            std::fs::hard_link(&model, &golden).unwrap();
+        }
+        let before = std::fs::read(&model).unwrap();
+        let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed"], "");
+        assert_eq!(out.status.code(), Some(3), "{link}: {}", stdout(&out));
+        assert!(
+            unwrapped(&stdout(&out)).contains(
+                "golden report m.golden.json was not written: the output `m.golden.json` is the input file `m.nshed`"
+            ),
+            "{link}: {}",
+            stdout(&out)
+        );
+        assert_eq!(std::fs::read(&model).unwrap(), before, "{link}");
+        let out = nshed_in(dir.path(), &["test", "--bless", "--json", "m.nshed"], "");
+        assert_eq!(out.status.code(), Some(3));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let golden = &json["models"][0]["golden"];
+        assert_eq!(golden["status"], "not_written", "{json}");
+        assert_eq!(golden["input"], "m.nshed", "{json}");
+    }
+}
+
+#[test]
+fn run_save_keeps_the_mode_and_refuses_a_read_only_state() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let model = model_copy(dir.path());
+    std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let private = dir.path().join("private.json");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = nshed_in(
+        dir.path(),
+        &["run", "m.nshed", "--save", "private.json"],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let locked = dir.path().join("locked.svg");
+    std::fs::write(&locked, "keep me").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let Some(out) = as_ordinary_user(dir.path(), &["draw", "m.nshed", "--svg", "locked.svg"], "")
+    else {
+        eprintln!("skipped: running as root without setpriv, no ordinary user to test with");
+        return;
+    };
+    refused(&out, 3, "cannot write `locked.svg`: permission denied");
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), "keep me");
+}
+
+// ------------------------------------------------------------------ 4. sizes
+
+#[test]
+fn a_batch_of_a_billion_is_refused_at_check_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{ONE_INPUT}data {{ s: a -> A }}\ntrain {{ phase p {{ steps 1 batch 1000000000 }} }}\n"
+    );
+    let path = write(dir.path(), "batch.nshed", &text);
+    for command in ["check", "run"] {
+        let out = nshed(&[command, &path]);
+        refused(&out, 1, "`batch 1000000000` is more than one step can draw");
+    }
+    // The largest batch allowed runs.
+    let text = text.replace("1000000000", &nshed::ir::MAX_BATCH.to_string());
+    let path = write(dir.path(), "largest.nshed", &text);
+    let out = nshed(&["run", &path, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn batch_options_beyond_what_a_step_can_draw_are_usage_errors() {
+    let huge = "18446744073709551615";
+    for args in [
+        vec!["regularize", FIG1, "--batches", huge],
+        vec!["depth", "--depths", "2..3", "--batch", huge],
+        vec!["gen", "--nodes", "100", "--steps", "1", "--batch", huge],
+        vec!["fool", "--depths", "2..3", "--batch", huge],
+    ] {
+        let out = nshed(&args);
+        refused(
+            &out,
+            2,
+            &format!("a batch of {huge} samples is more than one step can draw (at most 1048576)"),
+        );
+    }
+}
+
+// ------------------------------------------------------------------ 5. many errors
+
+/// CPU seconds used by a finished child that has not been reaped yet, from
+/// `/proc/PID/stat` (fields 14 and 15, in clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields
+        .get(11..13)?
+        .iter()
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    Some(ticks as f64 / 100.0)
+}
+
+#[test]
+fn ten_thousand_errors_in_a_large_model_are_reported_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // The report's recipe: a generated 10^5-node model whose input declarations are
+    // renamed, so that every use of them is an unknown name (here about 11,600).
+    let out = nshed(&["gen", "--nodes", "100000", "--steps", "10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let renamed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if !(5..2091).contains(&i) {
+                return line.to_string();
+            }
+            let words: Vec<String> = line
+                .split(' ')
+                .map(|w| {
+                    let digits = w.strip_prefix('x').unwrap_or("");
+                    let ends = digits.len() >= 2
+                        && digits.ends_with('0')
+                        && matches!(digits.as_bytes()[digits.len() - 2], b'0'..=b'4');
+                    if ends && digits.bytes().all(|b| b.is_ascii_digit()) {
+                        format!("y{digits}")
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect();
+            words.join(" ")
+        })
+        .collect();
+    let bad = write(dir.path(), "bad.nshed", &(renamed.join("\n") + "\n"));
+    // Diagnostics go to a file: megabytes of them would fill a pipe nobody reads yet.
+    let err_path = dir.path().join("stderr.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(["check", &bad])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    // Processor time, not wall time: the machine may be busy. The quadratic reporting took
+    // minutes in a release build; linear takes about one second (ten in a debug build).
+    let limit = if cfg!(debug_assertions) { 150.0 } else { 15.0 };
+    let pid = child.id();
+    let used = loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, r)| r.split_whitespace().next());
+        let used = cpu_seconds(pid).unwrap_or(0.0);
+        if state == Some("Z") || state.is_none() {
+            break used;
+        }
+        if used > limit {
+            let _ = child.kill();
+            panic!("still reporting after {used} s of processor time");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(used < limit, "{used} s of processor time");
+    let err = std::fs::read_to_string(&err_path).unwrap();
+    let count = err.matches("nshed::check::unknown_name").count();
+    assert!(count > 10_000, "{count} unknown names reported");
+    assert!(
+        err.trim_end()
+            .ends_with(&format!("bad.nshed: {count} errors")),
+        "{}",
+        &err[err.len().saturating_sub(300)..]
+    );
+    // Every one still suggests the renamed declaration.
+    assert!(
+        err.contains("help: did you mean `y100`?"),
+        "suggestions are kept"
+    );
+}
+
+// ------------------------------------------------------------------ 6. stdout, stderr
+
+/// `nshed ARGS` with `input` on stdin, stdout and stderr going where the caller says.
+fn nshed_with(args: &[&str], input: &[u8], out: Stdio, err: Stdio) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    )
+}
+
+/// Content-Length framed messages for the language server: a session that says hello,
+/// shuts down and exits.
+fn lsp_session() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for message in [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ] {
+        bytes.extend(format!("Content-Length: {}\r\n\r\n{message}", message.len()).bytes());
+    }
+    bytes
+}
+
+/// Every command that prints, with what it reads on stdin.
+fn printing_commands(dir: &Path) -> Vec<(Vec<String>, Vec<u8>)> {
+    let bad = write(
+        dir,
+        "bad.nshed",
+        "model m { level a { x } classes { C <- y } }\n",
+    );
+    let fig1 = std::fs::read(FIG1).unwrap();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        (args(&["repl", "--json", FIG1]), b"scores c1a\n".to_vec()),
+        (args(&["repl", FIG1]), b"scores c1a\n".to_vec()),
+        (args(&["run", FIG1]), vec![]),
+        (args(&["run", "--json", FIG1]), vec![]),
+        (args(&["check", FIG1]), vec![]),
+        (args(&["ir", FIG1]), vec![]),
+        (args(&["query", FIG1, "scores c1a"]), vec![]),
+        (args(&["le", FIG1]), vec![]),
+        (args(&["test", FIG1]), vec![]),
+        (args(&["fmt", "-"]), fig1),
+        (args(&["completions", "bash"]), vec![]),
+        (args(&["gen", "--nodes", "50"]), vec![]),
+        (args(&["--help"]), vec![]),
+        (args(&["run", "--help"]), vec![]),
+        (args(&["--version"]), vec![]),
+        (args(&["lsp"]), lsp_session()),
+        // Diagnostics as JSON go to stdout: losing them is a failed write too.
+        (args(&["check", "--error-format", "json", &bad]), vec![]),
+    ]
+}
+
+#[test]
+fn a_full_stdout_is_a_failed_write_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, input) in printing_commands(dir.path()) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // The same command prints something when stdout works.
+        let fine = nshed_with(&args, &input, Stdio::piped(), Stdio::piped());
+        assert!(!fine.stdout.is_empty(), "{args:?} prints nothing");
+        let out = nshed_with(&args, &input, dev_full(), Stdio::piped());
+        refused(
+            &out,
+            3,
+            "cannot write to standard output: No space left on device",
+        );
+        assert!(stderr(&out).contains("nshed::io"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_repl_script_stops_at_the_first_answer_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = model_copy(dir.path());
+    let saved = dir.path().join("s.json");
+    let script = format!("scores c1a\n:save {}\n", saved.display());
+    let out = nshed_with(
+        &["repl", model.to_str().unwrap()],
+        script.as_bytes(),
+        dev_full(),
+        Stdio::piped(),
+    );
+    refused(&out, 3, "cannot write to standard output");
+    assert!(!saved.exists(), "nothing runs after a lost answer");
+    // With stdout working, the same script saves.
+    let out = nshed_with(
+        &["repl", model.to_str().unwrap()],
+        script.as_bytes(),
+        Stdio::piped(),
+        Stdio::piped(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(saved.exists());
+}
+
+/// Runs `nshed ARGS` with its stdout a pipe whose reading end is closed before the command
+/// writes (it reads all its stdin first, or works before printing).
+fn with_closed_pipe(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly_with_141() {
+    for (args, input) in [
+        (vec!["repl", FIG1], &b"scores c1a\nscores c1a\n"[..]),
+        (vec!["repl", "--json", FIG1], &b"scores c1a\n"[..]),
+        (vec!["fmt", "-"], &std::fs::read(FIG1).unwrap()[..]),
+        (vec!["lsp"], &lsp_session()[..]),
+        (vec!["run", FIG1], &b""[..]),
+    ] {
+        let out = with_closed_pipe(&args, input);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?} ends quietly");
+    }
+}
+
+#[test]
+fn a_full_stderr_changes_no_exit_code() {
+    // Nothing to say it on: the code still tells, and nothing panics (101).
+    let out = nshed_with(&["check", "nosuch.nshed"], b"", Stdio::piped(), dev_full());
+    assert_eq!(out.status.code(), Some(1));
+    let out = nshed_with(&["check", "--bogus"], b"", Stdio::piped(), dev_full());
+    assert_eq!(out.status.code(), Some(2));
+    // The REPL's diagnostics are lost, its answers are not.
+    let out = nshed_with(
+        &["repl", FIG1],
+        b"scores nosuch\nscores c1a\n",
+        Stdio::piped(),
+        dev_full(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("scores of c1a {e1 e2} -> c1\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = nshed_with(&["run", FIG1], b"", Stdio::piped(), dev_full());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("model fig1 after 5100 training steps\n"));
+}
+
+// ------------------------------------------------------------------ 7. forged shards
+
+/// Shard files `1/2` and `2/2` of `args` (a sweep command), as parsed JSON.
+fn shards(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    (1..=2)
+        .map(|i| {
+            let path = dir.join(format!("part{i}.json"));
+            let mut all: Vec<&str> = args.to_vec();
+            let shard = format!("{i}/2");
+            all.extend(["--shard", &shard, "--out", path.to_str().unwrap()]);
+            let out = nshed(&all);
+            assert!(out.status.success(), "{}", stderr(&out));
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// `nshed merge` of the two shard files after `forge` edits them.
+fn merge_forged(
+    dir: &Path,
+    files: &[serde_json::Value],
+    forge: impl Fn(&mut [serde_json::Value]),
+) -> Output {
+    let mut files = files.to_vec();
+    forge(&mut files);
+    let paths: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| write(dir, &format!("forged{i}.json"), &f.to_string()))
+        .collect();
+    nshed(&["merge", &paths[0], &paths[1]])
+}
+
+#[test]
+fn forged_basin_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = shards(
+        dir.path(),
+        &[
+            "basin", BASIN, "--nodes", "p1,p3", "--range", "0..1", "--grid", "3", "--steps", "10",
+        ],
+    );
+    let fine = merge_forged(dir.path(), &files, |_| {});
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    // An outcome outside the outcome set (the report's `[99]`).
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"] = serde_json::json!([99]);
+    });
+    refused(
+        &out,
+        1,
+        "point 0 of the `basin` sweep is not a possible result: [99] is not an outcome",
+    );
+    // Parameters no basin command accepts.
+    for (key, value, why) in [
+        ("grid", serde_json::json!(0), "a grid of 0 x 0 points"),
+        (
+            "nodes",
+            serde_json::json!(["p1", "zz"]),
+            "are not two nodes of level `mid`",
+        ),
+        (
+            "axis",
+            serde_json::json!({"lo": 1.0, "hi": 0.5, "log": false}),
+            "the range 1..0.5 is not 0 <= LO < HI",
+        ),
+    ] {
+        let out = merge_forged(dir.path(), &files, |f| {
+            for file in f.iter_mut() {
+                file["params"][key] = value.clone();
+            }
+        });
+        refused(&out, 1, why);
+    }
+}
+
+#[test]
+fn forged_fool_and_depth_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = shards(dir.path(), &["fool", FIG1]);
+    // The report's fooled count of 2^64 - 1.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["block"]["fooled"] = serde_json::json!(u64::MAX);
+    });
+    refused(&out, 1, &format!("{} fooled of", u64::MAX));
+    let out = merge_forged(dir.path(), &files, |f| {
+        for file in f.iter_mut() {
+            file["params"]["criteria"]["threshold"] = serde_json::json!(2.0);
+        }
+    });
+    refused(&out, 1, "the threshold p >= 2 is not a probability");
+
+    let dir = tempfile::tempdir().unwrap();
+    let files = shards(
+        dir.path(),
+        &["depth", "--depths", "2..3", "--steps", "5", "--seeds", "2"],
+    );
+    // A point relabelled to another depth.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["depth"] = serde_json::json!(3);
+    });
+    refused(&out, 1, "it is labelled depth 3");
+    let out = merge_forged(dir.path(), &files, |f| {
+        for file in f.iter_mut() {
+            file["params"]["depths"] = serde_json::json!([2, 1000]);
+        }
+    });
+    refused(&out, 1, "depth 1000 is out of range");
+}
+
+// ------------------------------------------------------------------ 8. no silent NaN
+
+#[test]
+fn parameters_whose_effect_cannot_be_represented_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fig1 = std::fs::read_to_string(FIG1).unwrap();
+    let jitter = fig1.replace("jitter = 0.01", "jitter = 1.7e308");
+    let lognormal = fig1.replace("  lambda = 1 ", "  lambda = lognormal(1e308, 1e308) ");
+    assert_ne!(jitter, fig1);
+    assert_ne!(lognormal, fig1);
+    for (name, text, needle) in [
+        ("jitter", jitter, "`jitter` is 1.7e308, too large"),
+        (
+            "lognormal",
+            lognormal,
+            "the `mu` of `lognormal` is 1e308, too large",
+        ),
+    ] {
+        let path = write(dir.path(), &format!("{name}.nshed"), &text);
+        let out = nshed(&["run", &path, "--json"]);
+        refused(&out, 1, needle);
+        assert!(out.stdout.is_empty(), "{name}: nothing is reported");
+    }
+    // At the bounds, training reports only numbers: no NaN, and `null` only where a plain
+    // value is beyond f64 or a log is that of an exact 0.
+    let extreme = fig1
+        .replace("jitter = 0.01", "jitter = 1e100")
+        .replace("  lambda = 1 ", "  lambda = lognormal(1e100, 1e100) ")
+        .replace("  eta = 1\n", "  eta = normal(1e300, 1e300)\n");
+    let path = write(dir.path(), "extreme.nshed", &extreme);
+    let out = nshed(&["run", &path, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for map in ["ln_lambda", "ln_eta"] {
+        for (name, v) in report[map].as_object().unwrap() {
+            assert!(v.as_f64().is_some_and(f64::is_finite), "{map} {name}: {v}");
+        }
+    }
+}
+
+// ------------------------------------------------------------------ 9. the terminal
+
+#[test]
+fn a_byte_that_is_not_utf8_typed_in_the_repl_drops_the_line_not_the_session() {
+    use rexpect::session::spawn_command;
+    use std::io::Write;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nshed"));
+    cmd.args(["repl", FIG1])
+        .env("XDG_DATA_HOME", home.path())
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("nshed> ").unwrap();
+    // The line editor switches the terminal to raw mode after printing the prompt.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send("pathway ").unwrap();
+    p.writer.write_all(&[0xff]).unwrap();
+    p.writer.flush().unwrap();
+    p.exp_string("not UTF-8 text").unwrap();
+    p.exp_string("nshed> ").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_line("pathway c1a").unwrap();
+    p.exp_string("wholes  t1").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+}
+
+// ------------------------------------------------------------------ 11. forged states
+
+#[test]
+fn forged_saved_states_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("s.json");
+    let saved = saved.to_str().unwrap();
+    let out = nshed(&["run", FIG1, "--stop-after", "5", "--save", saved]);
+    assert!(out.status.code().is_some(), "{}", stderr(&out));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(state["state"]["step"], 5);
+    let forge = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut s = state.clone();
+        edit(&mut s["state"]);
+        write(dir.path(), "forged.json", &s.to_string())
+    };
+    for (edit, why) in [
+        (
+            Box::new(|s: &mut serde_json::Value| s["step"] = serde_json::json!(u64::MAX))
+                as Box<dyn Fn(&mut serde_json::Value)>,
+            format!("step {} is past the largest a run can reach", u64::MAX),
+        ),
+        (
+            Box::new(|s: &mut serde_json::Value| s["step_in_phase"] = serde_json::json!(1_000_000)),
+            "step 1000000 of phase `warmup`, which has 100 steps".to_string(),
+        ),
+        (
+            Box::new(|s: &mut serde_json::Value| s["step"] = serde_json::json!(2)),
+            "step 2 is before the 5 steps of the schedule".to_string(),
+        ),
+    ] {
+        let path = forge(&*edit);
+        let out = nshed(&["run", FIG1, "--resume", &path]);
+        refused(&out, 1, &why);
+        let out = nshed_stdin(&["repl", FIG1], format!(":restore {path}\n").as_bytes());
+        refused(&out, 1, &why);
+    }
+}
+
+// ------------------------------------------------------------------ 12. minor
+
+#[test]
+fn a_seed_beyond_u64_is_too_large_not_fractional() {
+    let out = nshed_stdin(&["repl", FIG1], b"set seed 18446744073709551616\n");
+    refused(&out, 1, "`18446744073709551616` is too large");
+    let out = nshed_stdin(&["repl", FIG1], b"set seed 1.5\n");
+    refused(&out, 1, "`1.5` is not a whole number");
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("\u{feff}{}", std::fs::read_to_string(FIG1).unwrap());
+    let path = write(dir.path(), "bom.nshed", &text);
+    let out = nshed(&["check", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Spans count from after the mark: an error on line 1 is at column 1.
+    let path = write(dir.path(), "bad.nshed", "\u{feff}modle m {}\n");
+    let out = nshed(&["check", &path]);
+    refused(&out, 1, "bad.nshed:1:1]");
+}
+
+#[test]
+fn an_endless_file_is_read_up_to_the_size_limit() {
+    let out = nshed(&["check", "/dev/zero"]);
+    refused(
+        &out,
+        1,
+        "`/dev/zero` is larger than the 268435456 bytes nshed reads",
+    );
+}
