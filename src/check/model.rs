@@ -142,7 +142,7 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     let n_nodes: usize = levels.iter().map(|l| l.nodes.len()).sum();
     let n_classes: usize = classes_blocks.first().map_or(0, |c| c.classes.len());
     let mut symbols = Symbols {
-        model_name: model.name.name.clone(),
+        model_name: model.name.name.to_string(),
         nodes: Vec::with_capacity(n_nodes),
         node_spans: Vec::with_capacity(n_nodes),
         names: NameTable::with_capacity(n_nodes + n_classes),
@@ -252,7 +252,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
                 node.name.span,
             );
             symbols.nodes.push(ir::Node {
-                name: node.name.name.clone(),
+                name: node.name.name.to_string(),
                 level: index as u32,
                 gate: None,
             });
@@ -263,7 +263,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
             .entry(decl.name.name.as_str())
             .or_insert(index);
         symbols.levels.push(ir::Level {
-            name: decl.name.name.clone(),
+            name: decl.name.name.to_string(),
             first,
             len: decl.nodes.len() as u32,
         });
@@ -282,7 +282,7 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
             class.name.span,
         );
         symbols.classes.push(ir::Class {
-            name: class.name.name.clone(),
+            name: class.name.name.to_string(),
             first_edge: 0,
             n_edges: 0,
         });
