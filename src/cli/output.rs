@@ -12,7 +12,18 @@ use crate::render::Render;
 /// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error.
 pub fn print_stdout(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    stdout_result(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
+}
+
+/// Writes `value`'s text to stdout as it is made, without holding it whole (the `run`
+/// report of a 10^6-node model is tens of megabytes); a closed pipe is not an error.
+pub fn print_display(value: &impl std::fmt::Display) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    stdout_result(write!(out, "{value}").and_then(|_| out.flush()))
+}
+
+fn stdout_result(result: std::io::Result<()>) -> Result<(), CliError> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::io(
@@ -45,9 +56,18 @@ pub fn print_json_text(json: serde_json::Result<String>) -> Result<(), CliError>
     print_stdout(&text)
 }
 
-/// Prints any serialisable value as pretty JSON.
+/// Prints any serialisable value as pretty JSON and a newline, written as it is made (the
+/// same text as [`crate::render::pretty_json`], without holding it whole).
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
-    print_json_text(serde_json::to_string_pretty(value))
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match serde_json::to_writer_pretty(&mut out, value) {
+        Ok(()) => stdout_result(out.write_all(b"\n").and_then(|_| out.flush())),
+        Err(e) if e.is_io() => stdout_result(Err(std::io::Error::from(e))),
+        Err(e) => Err(CliError::io(
+            format!("cannot serialise the result: {e}"),
+            "this is a bug in nshed; please report it",
+        )),
+    }
 }
 
 /// Writes an output file atomically (`fsio::write_atomic`).

@@ -29,35 +29,91 @@ impl Table {
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.headers.len();
-        let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        // Columns of numbers are right-aligned, the others (names) left-aligned.
-        let mut numeric = vec![!self.rows.is_empty(); n];
+        let mut layout = Layout::new(&self.headers, !self.rows.is_empty());
         for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(n) {
-                width[i] = width[i].max(c.chars().count());
-                numeric[i] &= looks_numeric(c);
-            }
+            layout.measure(r);
         }
-        let line = |cells: &[String]| -> String {
-            let mut s = String::new();
-            for (i, c) in cells.iter().enumerate().take(n) {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                s.push_str("  ");
-                if numeric[i] {
-                    s.push_str(&pad);
-                    s.push_str(c);
-                } else {
-                    s.push_str(c);
-                    s.push_str(&pad);
-                }
-            }
-            s.trim_end().to_string()
-        };
-        writeln!(f, "{}", line(&self.headers))?;
+        let mut buf = String::new();
+        layout.write_line(f, &self.headers, &mut buf)?;
         for r in &self.rows {
-            writeln!(f, "{}", line(r))?;
+            layout.write_line(f, &r[..r.len().min(n)], &mut buf)?;
         }
         Ok(())
+    }
+}
+
+/// Writes the same text as a [`Table`] of `n_rows` rows without holding them: `row(i,
+/// cells)` fills the (cleared) cells of row `i`, and is called twice per row, once to
+/// measure the columns and once to write. For tables with a row per node, whose cells
+/// would otherwise take a few hundred bytes a node.
+pub fn write_streamed(
+    f: &mut fmt::Formatter<'_>,
+    headers: &[&str],
+    n_rows: usize,
+    mut row: impl FnMut(usize, &mut [String]),
+) -> fmt::Result {
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let mut cells = vec![String::new(); headers.len()];
+    let mut fill = |i: usize, cells: &mut [String]| {
+        cells.iter_mut().for_each(String::clear);
+        row(i, cells);
+    };
+    let mut layout = Layout::new(&headers, n_rows > 0);
+    for i in 0..n_rows {
+        fill(i, &mut cells);
+        layout.measure(&cells);
+    }
+    let mut buf = String::new();
+    layout.write_line(f, &headers, &mut buf)?;
+    for i in 0..n_rows {
+        fill(i, &mut cells);
+        layout.write_line(f, &cells, &mut buf)?;
+    }
+    Ok(())
+}
+
+/// Column widths and alignments: columns of numbers are right-aligned, the others
+/// (names) left-aligned.
+struct Layout {
+    width: Vec<usize>,
+    numeric: Vec<bool>,
+}
+
+impl Layout {
+    fn new(headers: &[String], has_rows: bool) -> Layout {
+        Layout {
+            width: headers.iter().map(|h| h.chars().count()).collect(),
+            numeric: vec![has_rows; headers.len()],
+        }
+    }
+
+    fn measure(&mut self, cells: &[String]) {
+        for (i, c) in cells.iter().enumerate().take(self.width.len()) {
+            self.width[i] = self.width[i].max(c.chars().count());
+            self.numeric[i] &= looks_numeric(c);
+        }
+    }
+
+    /// One line, without trailing blanks; `buf` is scratch space.
+    fn write_line(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        cells: &[String],
+        buf: &mut String,
+    ) -> fmt::Result {
+        buf.clear();
+        for (i, c) in cells.iter().enumerate().take(self.width.len()) {
+            let pad = self.width[i] - c.chars().count();
+            buf.push_str("  ");
+            if self.numeric[i] {
+                buf.extend(std::iter::repeat_n(' ', pad));
+                buf.push_str(c);
+            } else {
+                buf.push_str(c);
+                buf.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(f, "{}", buf.trim_end())
     }
 }
 
