@@ -95,7 +95,7 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
                 pathway: e
                     .firing
                     .iter()
-                    .map(|&n| ir.nodes[n as usize].name.clone())
+                    .map(|&n| ir.nodes[n as usize].name.to_string())
                     .collect(),
                 logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
                 ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
@@ -138,7 +138,7 @@ fn accuracy_of(samples: &[SampleReport]) -> Option<f64> {
 }
 
 fn lambda_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64>>) {
-    let names = ir.nodes.iter().map(|n| n.name.clone());
+    let names = ir.nodes.iter().map(|n| n.name.to_string());
     let plain_map = names
         .clone()
         .zip(state.ln_lambdas().into_iter().map(plain))

@@ -252,7 +252,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
                 node.name.span,
             );
             symbols.nodes.push(ir::Node {
-                name: node.name.name.to_string(),
+                name: node.name.name.clone(),
                 level: index as u32,
                 gate: None,
             });
@@ -545,7 +545,7 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
             let shown: Vec<(String, Span)> = ids
                 .iter()
                 .take(MAX_SEPARATE_DEAD)
-                .map(|&id| (symbols.nodes[id].name.clone(), span_of(id)))
+                .map(|&id| (symbols.nodes[id].name.to_string(), span_of(id)))
                 .collect();
             ctx.push(msg::many_dead_nodes(
                 this,

@@ -638,7 +638,7 @@ impl Evaluator for Session {
         );
         if let Some(l) = &self.loaded {
             let ir = &l.compiled.ir;
-            words.extend(ir.nodes.iter().map(|n| n.name.clone()));
+            words.extend(ir.nodes.iter().map(|n| n.name.to_string()));
             words.extend(ir.classes.iter().map(|c| c.name.clone()));
             words.extend(ir.levels.iter().map(|c| c.name.clone()));
             words.extend(ir.data.samples.iter().map(|s| s.name.clone()));
