@@ -393,4 +393,15 @@ mod tests {
             Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
         assert!(rendered.contains("╰── this one"), "{rendered}");
     }
+
+    #[test]
+    fn a_report_keeps_the_text_only_when_it_has_problems_to_draw() {
+        let text = "model m { level a { x } }";
+        let clean = Report::new("m.nshed", text, vec![]);
+        assert_eq!(clean.source.inner(), "");
+        assert_eq!(clean.source.name(), "m.nshed");
+        let problem = Problem::error("nshed::test", "here").label(Span::new(6, 7), "m");
+        let report = Report::new("m.nshed", text, vec![problem]);
+        assert_eq!(report.source.inner(), text);
+    }
 }

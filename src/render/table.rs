@@ -122,3 +122,57 @@ fn looks_numeric(cell: &str) -> bool {
         || cell.starts_with("e^")
         || matches!(cell, "undefined" | "inf")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Streamed<'a>(&'a [&'a str], &'a [Vec<String>]);
+
+    impl fmt::Display for Streamed<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_streamed(f, self.0, self.1.len(), |i, cells| {
+                for (cell, text) in cells.iter_mut().zip(&self.1[i]) {
+                    cell.push_str(text);
+                }
+            })
+        }
+    }
+
+    fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+        let mut t = Table::new(headers);
+        for r in rows {
+            t.row(r.clone());
+        }
+        t.to_string()
+    }
+
+    #[test]
+    fn a_streamed_table_reads_like_a_held_one() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let headers = ["level", "node", "lambda"];
+        let cases = [
+            vec![],
+            vec![row(&["input", "x1", "1.000000"])],
+            vec![
+                row(&["input", "a_long_name", "e^-800.5"]),
+                row(&["hidden", "y", "12.250000"]),
+                row(&["hidden", "z", "undefined"]),
+            ],
+            // A column that is not all numbers is left-aligned; blanks at the end go.
+            vec![row(&["input", "x", "1.5"]), row(&["input", "y", "-"])],
+        ];
+        for rows in &cases {
+            let held = table(&headers, rows);
+            assert_eq!(Streamed(&headers, rows).to_string(), held);
+        }
+        let rows = &cases[2];
+        assert_eq!(
+            table(&headers, rows),
+            "  level   node            lambda\n  \
+             input   a_long_name   e^-800.5\n  \
+             hidden  y            12.250000\n  \
+             hidden  z            undefined\n"
+        );
+    }
+}
