@@ -473,7 +473,12 @@ impl<'a> Printer<'a> {
     fn node(&mut self, indent: usize, node: &NodeDecl) {
         let NodeDecl { name, gate } = node;
         match gate {
-            None => self.line(indent, name.span.start, name.span.end, name.name.to_string()),
+            None => self.line(
+                indent,
+                name.span.start,
+                name.span.end,
+                name.name.to_string(),
+            ),
             Some(gate) => {
                 let Gate {
                     kind,
