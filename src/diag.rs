@@ -10,7 +10,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::source::LineIndex;
+use crate::span::LineIndex;
 use crate::span::Span;
 
 /// One problem: an error or a warning, with a stable code, a short lowercase message
@@ -253,7 +253,9 @@ pub struct Report {
 
 impl Report {
     /// The problems of `text`, in source order, every label ending at its last
-    /// character (not at the blanks or comment that follow it).
+    /// character (not at the blanks or comment that follow it). The report keeps its own
+    /// copy of the text only when there is a problem to draw: a clean compile of a
+    /// generated 10^6-node model would otherwise hold its 60 MB source twice.
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
         // Source order reads best; a stable sort keeps the checker's order for ties.
         problems.sort_by_key(|p| p.labels.first().map(|l| l.offset()).unwrap_or(0));
@@ -271,8 +273,13 @@ impl Report {
                 }
             }
         }
+        let text = if problems.is_empty() {
+            String::new()
+        } else {
+            text.to_string()
+        };
         Report {
-            source: Arc::new(IndexedSource::new(name, text.to_string())),
+            source: Arc::new(IndexedSource::new(name, text)),
             problems,
             lines_before: 0,
         }
@@ -622,5 +629,16 @@ mod tests {
         let rendered =
             Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
         assert!(rendered.contains("╰── this one"), "{rendered}");
+    }
+
+    #[test]
+    fn a_report_keeps_the_text_only_when_it_has_problems_to_draw() {
+        let text = "model m { level a { x } }";
+        let clean = Report::new("m.nshed", text, vec![]);
+        assert_eq!(clean.source.inner(), "");
+        assert_eq!(clean.source.name(), "m.nshed");
+        let problem = Problem::error("nshed::test", "here").label(Span::new(6, 7), "m");
+        let report = Report::new("m.nshed", text, vec![problem]);
+        assert_eq!(report.source.inner(), text);
     }
 }

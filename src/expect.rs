@@ -316,7 +316,7 @@ fn input_name(ir: &Ir, input: &ExpectInput) -> String {
 fn node_name(ir: &Ir, node: NodeId) -> String {
     ir.nodes
         .get(node as usize)
-        .map_or_else(|| format!("node {node}"), |n| n.name.clone())
+        .map_or_else(|| format!("node {node}"), |n| n.name.to_string())
 }
 
 fn class_name(ir: &Ir, class: u32) -> String {

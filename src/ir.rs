@@ -11,6 +11,7 @@
 //!   parents in the order written. The edges of a class are contiguous.
 
 use serde::{Deserialize, Serialize};
+pub use smol_str::SmolStr;
 
 pub type NodeId = u32;
 pub type ClassId = u32;
@@ -53,7 +54,8 @@ impl Level {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
-    pub name: String,
+    /// Held inline up to 23 bytes (no heap block per node; see `syntax::ast::Ident`).
+    pub name: SmolStr,
     /// Index into `Ir::levels` (0 = input level).
     pub level: u32,
     /// `None` for input nodes; the firing rule for middle nodes.

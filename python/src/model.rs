@@ -281,7 +281,7 @@ impl Model {
     /// of `ln_lambdas()`).
     #[getter]
     fn nodes(&self) -> Vec<String> {
-        self.ir().nodes.iter().map(|n| n.name.clone()).collect()
+        self.ir().nodes.iter().map(|n| n.name.to_string()).collect()
     }
 
     /// Class names, in declaration order.
@@ -447,7 +447,7 @@ impl Model {
         let out = PyDict::new(py);
         for (n, s) in ids {
             out.set_item(
-                &self.ir().nodes[n as usize].name,
+                self.ir().nodes[n as usize].name.as_str(),
                 if ln { s } else { plain(s) },
             )?;
         }
@@ -555,7 +555,7 @@ impl Model {
     fn lambdas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
         for (node, ln) in self.ir().nodes.iter().zip(self.state.ln_lambdas()) {
-            out.set_item(&node.name, plain(ln))?;
+            out.set_item(node.name.as_str(), plain(ln))?;
         }
         Ok(out)
     }

@@ -87,7 +87,7 @@ impl ModelDrawing {
                 .iter()
                 .enumerate()
                 .map(|(n, node)| DrawnNode {
-                    name: node.name.clone(),
+                    name: node.name.to_string(),
                     ln_lambda: state.ln_lambda(n),
                     firing: firing[n],
                     children: node

@@ -110,7 +110,7 @@ fn check_sample(
     };
     match (input, label, weight) {
         (Some(input), Some(label), Some(weight)) => Some(ir::Sample {
-            name: decl.name.name.clone(),
+            name: decl.name.name.to_string(),
             input,
             label,
             weight,

@@ -205,21 +205,21 @@ fn warn_cannot_grow(
         .init
         .lambda
         .iter()
-        .zip(&init.lambda_source)
+        .zip(init.lambda_source.iter())
         .enumerate()
         .map(|(id, (d, s))| (d, s, only_mul(|r| &r.grow, id), ("lambda", "grow")));
     let edges = init
         .init
         .eta
         .iter()
-        .zip(&init.eta_source)
+        .zip(init.eta_source.iter())
         .enumerate()
         .map(|(id, (d, s))| (d, s, only_mul(|r| &r.grow_eta, id), ("eta", "grow eta")));
     for (dist, source, stuck, (what, grow)) in nodes.chain(edges) {
         if let (true, true, Some(span)) = (is_zero(dist), stuck, source) {
-            if !warned.contains(span) {
-                warned.push(*span);
-                ctx.push(messages::cannot_grow(what, grow, *span));
+            if !warned.contains(&span) {
+                warned.push(span);
+                ctx.push(messages::cannot_grow(what, grow, span));
             }
         }
     }

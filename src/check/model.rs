@@ -183,7 +183,7 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     let n_nodes: usize = levels.iter().map(|l| l.nodes.len()).sum();
     let n_classes: usize = classes_blocks.first().map_or(0, |c| c.classes.len());
     let mut symbols = Symbols {
-        model_name: model.name.name.clone(),
+        model_name: model.name.name.to_string(),
         nodes: Vec::with_capacity(n_nodes),
         node_spans: Vec::with_capacity(n_nodes),
         names: NameTable::with_capacity(n_nodes + n_classes),
@@ -304,7 +304,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
             .entry(decl.name.name.as_str())
             .or_insert(index);
         symbols.levels.push(ir::Level {
-            name: decl.name.name.clone(),
+            name: decl.name.name.to_string(),
             first,
             len: decl.nodes.len() as u32,
         });
@@ -323,7 +323,7 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
             class.name.span,
         );
         symbols.classes.push(ir::Class {
-            name: class.name.name.clone(),
+            name: class.name.name.to_string(),
             first_edge: 0,
             n_edges: 0,
         });
@@ -584,7 +584,7 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
             let shown: Vec<(String, Span)> = ids
                 .iter()
                 .take(MAX_SEPARATE_DEAD)
-                .map(|&id| (symbols.nodes[id].name.clone(), span_of(id)))
+                .map(|&id| (symbols.nodes[id].name.to_string(), span_of(id)))
                 .collect();
             ctx.push(msg::many_dead_nodes(
                 this,

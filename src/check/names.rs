@@ -22,10 +22,15 @@ pub struct NameTable<'a> {
     long: FastMap<&'a str, (Entity, u32)>,
 }
 
+/// 24 bytes: the key as two words keeps the slot 8-aligned (a `u128` would pad it to 32).
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    key: u128,
+    key: [u64; 2],
     entity: u64,
+}
+
+fn words(key: u128) -> [u64; 2] {
+    [key as u64, (key >> 64) as u64]
 }
 
 /// The inline key of a short name; `None` for names that must go to the long map.
@@ -81,9 +86,10 @@ impl<'a> NameTable<'a> {
     fn find(&self, key: u128) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = hash(key) & mask;
+        let key = words(key);
         loop {
             let slot = self.slots[i].key;
-            if slot == key || slot == 0 {
+            if slot == key || slot == [0, 0] {
                 return i;
             }
             i = (i + 1) & mask;
@@ -95,7 +101,7 @@ impl<'a> NameTable<'a> {
         match short_key(name) {
             Some(key) if !self.slots.is_empty() => {
                 let slot = self.slots[self.find(key)];
-                (slot.key == key).then(|| decode(slot.entity))
+                (slot.key == words(key)).then(|| decode(slot.entity))
             }
             Some(_) => None,
             None => self.long.get(name).copied(),
@@ -118,11 +124,11 @@ impl<'a> NameTable<'a> {
             self.grow();
         }
         let i = self.find(key);
-        if self.slots[i].key == key {
+        if self.slots[i].key == words(key) {
             return Some(decode(self.slots[i].entity).0);
         }
         self.slots[i] = Slot {
-            key,
+            key: words(key),
             entity: encode(entity, level),
         };
         self.len += 1;
@@ -132,8 +138,8 @@ impl<'a> NameTable<'a> {
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![Slot::default(); (old.len() * 2).max(16)];
-        for slot in old.into_iter().filter(|s| s.key != 0) {
-            let i = self.find(slot.key);
+        for slot in old.into_iter().filter(|s| s.key != [0, 0]) {
+            let i = self.find(u128::from(slot.key[0]) | u128::from(slot.key[1]) << 64);
             self.slots[i] = slot;
         }
     }

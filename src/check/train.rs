@@ -276,11 +276,11 @@ fn check_phase(ctx: &mut Ctx, symbols: &Symbols, phase: &PhaseDecl) -> PendingPh
             PhaseItem::Init(init) => ctx.push(msg::init_in_phase(init.span)),
             PhaseItem::Freeze { levels, .. } => {
                 for target in levels {
-                    if let Some(first) = frozen_at.get(&target.name) {
+                    if let Some(first) = frozen_at.get(target.name.as_str()) {
                         ctx.push(msg::repeated_freeze(&target.name, target.span, *first));
                         continue;
                     }
-                    frozen_at.insert(target.name.clone(), target.span);
+                    frozen_at.insert(target.name.to_string(), target.span);
                     if target.name == "eta" {
                         freeze_eta = true;
                     } else if let Some(level) = freeze_level(ctx, symbols, target) {
@@ -298,7 +298,7 @@ fn check_phase(ctx: &mut Ctx, symbols: &Symbols, phase: &PhaseDecl) -> PendingPh
     let scope = rules::check_scope(ctx, symbols, rule_items);
     // Invalid counts were reported; the IR is dropped then, so any value will do.
     PendingPhase {
-        name: phase.name.name.clone(),
+        name: phase.name.name.to_string(),
         steps: steps.unwrap_or(0),
         batch: batch.unwrap_or(1),
         scope,

@@ -101,9 +101,30 @@ pub fn print_json_text(json: serde_json::Result<String>) -> Result<(), CliError>
     print_stdout(&text)
 }
 
-/// Prints any serialisable value as pretty JSON.
+/// Prints any serialisable value as pretty JSON and a newline, written as it is made (the
+/// same text as [`crate::render::pretty_json`], without holding it whole).
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
-    print_json_text(serde_json::to_string_pretty(value))
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, Stdout);
+    match serde_json::to_writer_pretty(&mut out, value) {
+        Ok(()) => out
+            .write_all(b"\n")
+            .and_then(|_| out.flush())
+            .map_err(|e| stdout_error(&e)),
+        Err(e) if e.is_io() => Err(stdout_error(&std::io::Error::from(e))),
+        Err(e) => Err(CliError::io(
+            format!("cannot serialise the result: {e}"),
+            "this is a bug in nshed; please report it",
+        )),
+    }
+}
+
+/// Writes `value`'s text to stdout as it is made, without holding it whole (the `run`
+/// report of a 10^6-node model is tens of megabytes); a failure is the command's error.
+pub fn print_display(value: &impl std::fmt::Display) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, Stdout);
+    write!(out, "{value}")
+        .and_then(|_| out.flush())
+        .map_err(|e| stdout_error(&e))
 }
 
 /// Refuses an output path before anything is computed or written: `-` (standard output

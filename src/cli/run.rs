@@ -4,13 +4,12 @@
 use std::path::Path;
 
 use super::args::StateArgs;
-use super::output::{note, print_json_text, print_stdout};
+use super::output::{note, print_display, print_json};
 use super::{CliError, Ctx};
 use crate::diag::Report;
 use crate::engine::{run_seed, train, Control, Model, State, Trainer, Until};
 use crate::persist::{self, SavedState};
 use crate::record::Recorder;
-use crate::render::Render;
 use crate::report::RunReport;
 use crate::term::{self, Bar};
 
@@ -117,9 +116,9 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     }
     let report = RunReport::new(&model, &state);
     if args.json {
-        print_json_text(report.json())
+        print_json(&report)
     } else {
-        print_stdout(&report.table())
+        print_display(&report)
     }
 }
 

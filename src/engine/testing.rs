@@ -53,7 +53,7 @@ pub fn fig1() -> Ir {
     let mut nodes: Vec<Node> = input
         .iter()
         .map(|n| Node {
-            name: n.to_string(),
+            name: (*n).into(),
             level: 0,
             gate: None,
         })
@@ -192,7 +192,7 @@ pub fn generated(
                 Gate { kind, children }
             });
             nodes.push(Node {
-                name: format!("n{l}_{i}"),
+                name: format!("n{l}_{i}").into(),
                 level: l as u32,
                 gate,
             });
@@ -307,7 +307,7 @@ pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
                     .collect(),
             });
             nodes.push(Node {
-                name: format!("silent{l}_{i}"),
+                name: format!("silent{l}_{i}").into(),
                 level: l as u32,
                 gate,
             });

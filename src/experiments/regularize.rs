@@ -119,7 +119,9 @@ fn train_and_measure(
                 level: level.name.clone(),
                 effective_nodes: sparsity.effective_nodes,
                 top_share: sparsity.top_share,
-                top_node: sparsity.top_node.map(|i| ir.nodes[first + i].name.clone()),
+                top_node: sparsity
+                    .top_node
+                    .map(|i| ir.nodes[first + i].name.to_string()),
                 sparsity,
             }
         })

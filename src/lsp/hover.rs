@@ -135,7 +135,7 @@ fn find_parents(analysis: &Analysis, name: &str) -> Option<Vec<String>> {
         })
         .flat_map(|c| &c.classes)
         .find(|c| c.name.name == name)
-        .map(|c| c.parents.iter().map(|p| p.name.clone()).collect())
+        .map(|c| c.parents.iter().map(|p| p.name.to_string()).collect())
 }
 
 fn find_sample(analysis: &Analysis, name: &str) -> Option<String> {

@@ -86,7 +86,7 @@ fn describe(ir: &Ir, input: &Input) -> InputDesc {
         pattern: input
             .input
             .iter()
-            .map(|&n| ir.nodes[n as usize].name.clone())
+            .map(|&n| ir.nodes[n as usize].name.to_string())
             .collect(),
         label: input.label.map(|c| ir.classes[c as usize].name.clone()),
     }
@@ -100,7 +100,7 @@ fn levels_of(model: &Model, ev: &Evaluation) -> Vec<LevelFiring> {
             nodes: ev
                 .firing_in_level(model, l)
                 .iter()
-                .map(|&n| ir.nodes[n as usize].name.clone())
+                .map(|&n| ir.nodes[n as usize].name.to_string())
                 .collect(),
         })
         .collect()
@@ -126,7 +126,7 @@ pub fn answer(model: &Model, state: &State, query: &Query) -> Answer {
                 .map(|(&n, &ln)| {
                     let node = &ir.nodes[n as usize];
                     NodeScore {
-                        node: node.name.clone(),
+                        node: node.name.to_string(),
                         level: ir.levels[node.level as usize].name.clone(),
                         score: plain(ln),
                         ln_score: ln_json(ln),

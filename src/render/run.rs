@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{fmt_num, pretty_json, show, Render, Table};
+use super::{fmt_num, pretty_json, show, write_streamed, Render, Table};
 use crate::report::RunReport;
 
 impl fmt::Display for RunReport {
@@ -14,25 +14,27 @@ impl fmt::Display for RunReport {
         )?;
         writeln!(f)?;
         writeln!(f, "lambda")?;
-        let mut t = Table::new(&["level", "node", "lambda"]);
-        for (level, ids) in &self.levels {
-            for &n in ids {
-                let (name, v) = &self.lambda.0[n];
-                t.row(vec![
-                    level.clone(),
-                    name.clone(),
-                    show(*v, self.ln_lambda.0[n].1),
-                ]);
-            }
-        }
-        write!(f, "{t}")?;
+        // A row per node and per edge: written as they are made, not held.
+        let rows: Vec<(&str, usize)> = self
+            .levels
+            .iter()
+            .flat_map(|(level, ids)| ids.iter().map(move |&n| (level.as_str(), n)))
+            .collect();
+        write_streamed(f, &["level", "node", "lambda"], rows.len(), |i, cells| {
+            let (level, n) = rows[i];
+            let (name, v) = &self.lambda.0[n];
+            cells[0].push_str(level);
+            cells[1].push_str(name);
+            cells[2].push_str(&show(*v, self.ln_lambda.0[n].1));
+        })?;
+        drop(rows);
         writeln!(f)?;
         writeln!(f, "eta")?;
-        let mut t = Table::new(&["edge", "eta"]);
-        for (i, (name, v)) in self.eta.0.iter().enumerate() {
-            t.row(vec![name.clone(), show(*v, self.ln_eta.0[i].1)]);
-        }
-        write!(f, "{t}")?;
+        write_streamed(f, &["edge", "eta"], self.eta.0.len(), |i, cells| {
+            let (name, v) = &self.eta.0[i];
+            cells[0].push_str(name);
+            cells[1].push_str(&show(*v, self.ln_eta.0[i].1));
+        })?;
         if self.samples.is_empty() {
             return Ok(());
         }

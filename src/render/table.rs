@@ -29,35 +29,91 @@ impl Table {
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.headers.len();
-        let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        // Columns of numbers are right-aligned, the others (names) left-aligned.
-        let mut numeric = vec![!self.rows.is_empty(); n];
+        let mut layout = Layout::new(&self.headers, !self.rows.is_empty());
         for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(n) {
-                width[i] = width[i].max(c.chars().count());
-                numeric[i] &= looks_numeric(c);
-            }
+            layout.measure(r);
         }
-        let line = |cells: &[String]| -> String {
-            let mut s = String::new();
-            for (i, c) in cells.iter().enumerate().take(n) {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                s.push_str("  ");
-                if numeric[i] {
-                    s.push_str(&pad);
-                    s.push_str(c);
-                } else {
-                    s.push_str(c);
-                    s.push_str(&pad);
-                }
-            }
-            s.trim_end().to_string()
-        };
-        writeln!(f, "{}", line(&self.headers))?;
+        let mut buf = String::new();
+        layout.write_line(f, &self.headers, &mut buf)?;
         for r in &self.rows {
-            writeln!(f, "{}", line(r))?;
+            layout.write_line(f, &r[..r.len().min(n)], &mut buf)?;
         }
         Ok(())
+    }
+}
+
+/// Writes the same text as a [`Table`] of `n_rows` rows without holding them: `row(i,
+/// cells)` fills the (cleared) cells of row `i`, and is called twice per row, once to
+/// measure the columns and once to write. For tables with a row per node, whose cells
+/// would otherwise take a few hundred bytes a node.
+pub fn write_streamed(
+    f: &mut fmt::Formatter<'_>,
+    headers: &[&str],
+    n_rows: usize,
+    mut row: impl FnMut(usize, &mut [String]),
+) -> fmt::Result {
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let mut cells = vec![String::new(); headers.len()];
+    let mut fill = |i: usize, cells: &mut [String]| {
+        cells.iter_mut().for_each(String::clear);
+        row(i, cells);
+    };
+    let mut layout = Layout::new(&headers, n_rows > 0);
+    for i in 0..n_rows {
+        fill(i, &mut cells);
+        layout.measure(&cells);
+    }
+    let mut buf = String::new();
+    layout.write_line(f, &headers, &mut buf)?;
+    for i in 0..n_rows {
+        fill(i, &mut cells);
+        layout.write_line(f, &cells, &mut buf)?;
+    }
+    Ok(())
+}
+
+/// Column widths and alignments: columns of numbers are right-aligned, the others
+/// (names) left-aligned.
+struct Layout {
+    width: Vec<usize>,
+    numeric: Vec<bool>,
+}
+
+impl Layout {
+    fn new(headers: &[String], has_rows: bool) -> Layout {
+        Layout {
+            width: headers.iter().map(|h| h.chars().count()).collect(),
+            numeric: vec![has_rows; headers.len()],
+        }
+    }
+
+    fn measure(&mut self, cells: &[String]) {
+        for (i, c) in cells.iter().enumerate().take(self.width.len()) {
+            self.width[i] = self.width[i].max(c.chars().count());
+            self.numeric[i] &= looks_numeric(c);
+        }
+    }
+
+    /// One line, without trailing blanks; `buf` is scratch space.
+    fn write_line(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        cells: &[String],
+        buf: &mut String,
+    ) -> fmt::Result {
+        buf.clear();
+        for (i, c) in cells.iter().enumerate().take(self.width.len()) {
+            let pad = self.width[i] - c.chars().count();
+            buf.push_str("  ");
+            if self.numeric[i] {
+                buf.extend(std::iter::repeat_n(' ', pad));
+                buf.push_str(c);
+            } else {
+                buf.push_str(c);
+                buf.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(f, "{}", buf.trim_end())
     }
 }
 
@@ -65,4 +121,58 @@ fn looks_numeric(cell: &str) -> bool {
     cell.starts_with(|c: char| c.is_ascii_digit() || c == '-')
         || cell.starts_with("e^")
         || matches!(cell, "undefined" | "inf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Streamed<'a>(&'a [&'a str], &'a [Vec<String>]);
+
+    impl fmt::Display for Streamed<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_streamed(f, self.0, self.1.len(), |i, cells| {
+                for (cell, text) in cells.iter_mut().zip(&self.1[i]) {
+                    cell.push_str(text);
+                }
+            })
+        }
+    }
+
+    fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+        let mut t = Table::new(headers);
+        for r in rows {
+            t.row(r.clone());
+        }
+        t.to_string()
+    }
+
+    #[test]
+    fn a_streamed_table_reads_like_a_held_one() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let headers = ["level", "node", "lambda"];
+        let cases = [
+            vec![],
+            vec![row(&["input", "x1", "1.000000"])],
+            vec![
+                row(&["input", "a_long_name", "e^-800.5"]),
+                row(&["hidden", "y", "12.250000"]),
+                row(&["hidden", "z", "undefined"]),
+            ],
+            // A column that is not all numbers is left-aligned; blanks at the end go.
+            vec![row(&["input", "x", "1.5"]), row(&["input", "y", "-"])],
+        ];
+        for rows in &cases {
+            let held = table(&headers, rows);
+            assert_eq!(Streamed(&headers, rows).to_string(), held);
+        }
+        let rows = &cases[2];
+        assert_eq!(
+            table(&headers, rows),
+            "  level   node            lambda\n  \
+             input   a_long_name   e^-800.5\n  \
+             hidden  y            12.250000\n  \
+             hidden  z            undefined\n"
+        );
+    }
 }

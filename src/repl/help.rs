@@ -218,7 +218,7 @@ impl Names {
             inputs,
             class,
             level: level.map_or(fig1.level, |l| l.name.clone()),
-            node: node.map_or(fig1.node, |n| ir.nodes[n as usize].name.clone()),
+            node: node.map_or(fig1.node, |n| ir.nodes[n as usize].name.to_string()),
             edge: if ir.edges.is_empty() {
                 fig1.edge
             } else {

@@ -801,7 +801,7 @@ impl Evaluator for Session {
         };
         let ir = &l.compiled.ir;
         let names = |ids: std::ops::Range<u32>| -> Vec<String> {
-            ids.map(|n| ir.nodes[n as usize].name.clone()).collect()
+            ids.map(|n| ir.nodes[n as usize].name.to_string()).collect()
         };
         Vocabulary {
             samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),
@@ -809,7 +809,7 @@ impl Evaluator for Session {
                 .levels
                 .first()
                 .map_or_else(Vec::new, |l| names(l.node_ids())),
-            nodes: ir.nodes.iter().map(|n| n.name.clone()).collect(),
+            nodes: ir.nodes.iter().map(|n| n.name.to_string()).collect(),
             classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
             levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
             edges: (0..ir.edges.len())

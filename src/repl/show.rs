@@ -84,7 +84,7 @@ fn lambda(ir: &Ir, state: &State, scope: &LambdaScope) -> (String, Json) {
         let node = &ir.nodes[n];
         let level = &ir.levels[node.level as usize].name;
         t.row(vec![
-            node.name.clone(),
+            node.name.to_string(),
             level.clone(),
             shown(ln),
             if ln == f64::NEG_INFINITY {
@@ -161,7 +161,7 @@ fn rules(ir: &Ir, state: &State) -> (String, Json) {
     let mut rows = Vec::new();
     for (n, node) in ir.nodes.iter().enumerate() {
         let (g, s) = (update_text(&rules.grow[n]), update_text(&rules.shrink[n]));
-        t.row(vec![node.name.clone(), g.clone(), s.clone()]);
+        t.row(vec![node.name.to_string(), g.clone(), s.clone()]);
         rows.push(json!({ "target": node.name, "grow": g, "shrink": s }));
     }
     for e in 0..ir.edges.len() {

@@ -202,14 +202,14 @@ fn span(p: &P) -> Span {
 fn ident(p: P) -> Ident {
     Ident {
         span: span(&p),
-        name: p.as_str().to_string(),
+        name: SmolStr::new(p.as_str()),
     }
 }
 
 fn int_lit(p: P) -> IntLit {
     IntLit {
         value: p.as_str().parse::<u64>().ok(),
-        text: p.as_str().to_string(),
+        text: SmolStr::new(p.as_str()),
         span: span(&p),
     }
 }
@@ -281,7 +281,7 @@ fn build_file(p: P) -> File {
         // The grammar requires a model; an empty one only stands in if pest changes.
         model: model.unwrap_or(Model {
             name: Ident {
-                name: String::new(),
+                name: SmolStr::default(),
                 span: Span::default(),
             },
             header: Span::default(),
@@ -300,7 +300,7 @@ fn build_model(p: P) -> Model {
     let whole = p.clone();
     let mut inner = meaningful(p);
     let name = inner.next().map(ident).unwrap_or_else(|| Ident {
-        name: String::new(),
+        name: SmolStr::default(),
         span: span(&whole),
     });
     let header = header_span(&whole, &name);
@@ -322,7 +322,7 @@ fn build_level(p: P) -> LevelDecl {
     let whole = p.clone();
     let mut inner = meaningful(p);
     let name = inner.next().map(ident).unwrap_or_else(|| Ident {
-        name: String::new(),
+        name: SmolStr::default(),
         span: span(&whole),
     });
     let header = header_span(&whole, &name);
@@ -349,7 +349,7 @@ fn build_node(p: P) -> NodeDecl {
     }
     NodeDecl {
         name: name.unwrap_or(Ident {
-            name: String::new(),
+            name: SmolStr::default(),
             span: Span::default(),
         }),
         gate,
@@ -409,7 +409,7 @@ fn build_classes(p: P) -> ClassesDecl {
             }
             ClassDecl {
                 name: name.unwrap_or(Ident {
-                    name: String::new(),
+                    name: SmolStr::default(),
                     span: decl_span,
                 }),
                 parents,
@@ -661,14 +661,14 @@ fn build_sample(p: P) -> SampleDecl {
     }
     let mut names = names_before_arrow.into_iter();
     let name = names.next().unwrap_or(Ident {
-        name: String::new(),
+        name: SmolStr::default(),
         span: sample_span,
     });
     SampleDecl {
         name,
         inputs: names.collect(),
         label: label.unwrap_or(Ident {
-            name: String::new(),
+            name: SmolStr::default(),
             span: sample_span,
         }),
         weight,
@@ -728,7 +728,7 @@ fn build_phase(p: P) -> PhaseDecl {
     let whole = p.clone();
     let mut inner = meaningful(p);
     let name = inner.next().map(ident).unwrap_or_else(|| Ident {
-        name: String::new(),
+        name: SmolStr::default(),
         span: span(&whole),
     });
     let header = header_span(&whole, &name);

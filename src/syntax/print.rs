@@ -473,7 +473,12 @@ impl<'a> Printer<'a> {
     fn node(&mut self, indent: usize, node: &NodeDecl) {
         let NodeDecl { name, gate } = node;
         match gate {
-            None => self.line(indent, name.span.start, name.span.end, name.name.clone()),
+            None => self.line(
+                indent,
+                name.span.start,
+                name.span.end,
+                name.name.to_string(),
+            ),
             Some(gate) => {
                 let Gate {
                     kind,
@@ -510,7 +515,7 @@ impl<'a> Printer<'a> {
                     } = class;
                     let end = p.code_end(*span);
                     if parents.is_empty() {
-                        p.line(indent, span.start, end, name.name.clone());
+                        p.line(indent, span.start, end, name.name.to_string());
                     } else {
                         let parents: Vec<&Ident> = parents.iter().collect();
                         let prefix = format!("{} <- ", name.name);
@@ -922,7 +927,7 @@ pub fn gate_text(gate: &Gate) -> String {
 /// A sample's name, or a pattern `{e1 e2}` (`{}` when empty).
 fn expect_input(input: &ExpectInput) -> String {
     match input {
-        ExpectInput::Sample(name) => name.name.clone(),
+        ExpectInput::Sample(name) => name.name.to_string(),
         ExpectInput::Pattern { nodes, span: _ } => format!("{{{}}}", join_idents(nodes, " ")),
     }
 }

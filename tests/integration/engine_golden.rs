@@ -23,7 +23,7 @@ fn node(ir: &Ir, name: &str) -> usize {
 
 fn names(ir: &Ir, ids: &[u32]) -> Vec<String> {
     ids.iter()
-        .map(|&n| ir.nodes[n as usize].name.clone())
+        .map(|&n| ir.nodes[n as usize].name.to_string())
         .collect()
 }
 

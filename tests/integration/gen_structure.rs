@@ -25,7 +25,13 @@ fn shape(text: &str) -> Shape {
     for item in &file.model.items {
         match item {
             ModelItem::Level(level) => {
-                levels.push(level.nodes.iter().map(|n| n.name.name.clone()).collect());
+                levels.push(
+                    level
+                        .nodes
+                        .iter()
+                        .map(|n| n.name.name.to_string())
+                        .collect(),
+                );
                 if level.nodes.iter().any(|n| n.gate.is_some()) {
                     gates.push(
                         level
@@ -38,7 +44,8 @@ fn shape(text: &str) -> Shape {
                                     GateKind::All => ("all", 0),
                                     GateKind::AtLeast(k) => ("atleast", k.value.unwrap()),
                                 };
-                                let children = g.children.iter().map(|c| c.name.clone()).collect();
+                                let children =
+                                    g.children.iter().map(|c| c.name.to_string()).collect();
                                 (kind.to_string(), k, children)
                             })
                             .collect(),
@@ -47,8 +54,8 @@ fn shape(text: &str) -> Shape {
             }
             ModelItem::Classes(decl) => {
                 for c in &decl.classes {
-                    let parents = c.parents.iter().map(|p| p.name.clone()).collect();
-                    classes.push((c.name.name.clone(), parents));
+                    let parents = c.parents.iter().map(|p| p.name.to_string()).collect();
+                    classes.push((c.name.name.to_string(), parents));
                 }
             }
         }
@@ -58,8 +65,8 @@ fn shape(text: &str) -> Shape {
         if let Block::Data(data) = block {
             for item in &data.items {
                 if let DataItem::Sample(s) = item {
-                    let inputs = s.inputs.iter().map(|i| i.name.clone()).collect();
-                    samples.push((inputs, s.label.name.clone()));
+                    let inputs = s.inputs.iter().map(|i| i.name.to_string()).collect();
+                    samples.push((inputs, s.label.name.to_string()));
                 }
             }
         }

@@ -316,11 +316,11 @@ fn prepare(compiled: &Compiled, options: &BasinOptions) -> Result<Prepared, Expe
         model: ir.model.clone(),
         source_sha256: crate::persist::source_hash(&compiled.source.text),
         seed,
-        nodes: [ir.nodes[a].name.clone(), ir.nodes[b].name.clone()],
+        nodes: [ir.nodes[a].name.to_string(), ir.nodes[b].name.to_string()],
         level: level.name.clone(),
         level_nodes: level
             .node_ids()
-            .map(|n| ir.nodes[n as usize].name.clone())
+            .map(|n| ir.nodes[n as usize].name.to_string())
             .collect(),
         classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
         samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),

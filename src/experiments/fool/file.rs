@@ -255,7 +255,10 @@ pub fn prepare_file<'ir>(
             ..SearchBudget::default()
         },
         blocks: patterns.div_ceil(block),
-        inputs: ir.nodes[..n].iter().map(|node| node.name.clone()).collect(),
+        inputs: ir.nodes[..n]
+            .iter()
+            .map(|node| node.name.to_string())
+            .collect(),
         classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
     };
     Ok(FileRun {
