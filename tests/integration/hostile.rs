@@ -1015,6 +1015,6 @@ fn an_endless_file_is_read_up_to_the_size_limit() {
     refused(
         &out,
         1,
-        "`/dev/zero` is larger than the 268435456 bytes nshed reads",
+        "`/dev/zero` is larger than the 1073741824 bytes nshed reads",
     );
 }
