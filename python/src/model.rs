@@ -111,6 +111,10 @@ impl Model {
     }
 
     fn save_state(&self, path: &str) -> PyResult<()> {
+        // Never over the model file this was loaded from (`loads` names no file).
+        nshed::fsio::Outputs::new([&self.loaded.compiled().source.name])
+            .check(path)
+            .map_err(|e| problem_error(path, e.problem()))?;
         let saved = SavedState {
             nshed_state: persist::FORMAT,
             model: self.ir().model.clone(),

@@ -147,3 +147,21 @@ def test_properties(fig1):
     [warning] = w.warnings
     assert warning["severity"] == "warning"
     assert "m5" in warning["message"]
+
+
+def test_save_never_writes_over_the_model_file(fig1_file, tmp_path):
+    model = tmp_path / "m.nshed"
+    model.write_text(open(fig1_file).read())
+    before = model.read_bytes()
+    link = tmp_path / "link.nshed"
+    link.symlink_to(model)
+    m = nshed.load(str(model))
+    for target in (model, link, tmp_path / "." / "m.nshed"):
+        with pytest.raises(nshed.NshedError) as info:
+            m.save(str(target))
+        assert info.value.code == "nshed::io::output_is_input"
+        assert "m.nshed" in str(info.value)
+    assert model.read_bytes() == before
+    # Any other file is fine.
+    m.save(str(tmp_path / "state.json"))
+    assert (tmp_path / "state.json").exists()
