@@ -179,9 +179,9 @@ impl Render for DepthReport {
     fn table(&self) -> String {
         let r = self;
         let mut out = format!(
-            "fooling inputs and output collapse against depth (seed {}, {} models per depth, {} training steps, {} random patterns of density {} per model, d >= {}, p >= {})\n",
+            "fooling inputs and output collapse against depth (seed {}, {} per depth, {} training steps, {} random patterns of density {} per model, d >= {}, p >= {})\n",
             r.seed,
-            r.models_per_depth,
+            models(r.models_per_depth),
             r.steps,
             r.samples,
             fmt_num(r.density),
@@ -265,8 +265,8 @@ impl Render for DepthReport {
             y_log: false,
         };
         let title = format!(
-            "Fooling and output collapse against depth ({} models per depth, p >= {})",
-            r.models_per_depth,
+            "Fooling and output collapse against depth ({} per depth, p >= {})",
+            models(r.models_per_depth),
             fmt_num(r.threshold)
         );
         Some(line_plot_svg(&plot, &FigureOptions::titled(title)))
@@ -284,5 +284,14 @@ fn no_class_note(n: u64) -> String {
             ("patterns", "reach")
         };
         format!("; {n} {noun} {verb} no class (no prediction)")
+    }
+}
+
+/// "1 model", "3 models".
+fn models(n: u64) -> String {
+    if n == 1 {
+        "1 model".to_string()
+    } else {
+        format!("{n} models")
     }
 }
