@@ -25,33 +25,10 @@ fn last_line(out: &Output) -> String {
     stdout(out).lines().last().unwrap_or_default().to_string()
 }
 
-const MODEL: &str = "model fig1 {
-  level input { e1 e2 e3 e4 e5 e6 e7 }
-  level parts {
-    m1 = any(e1, e2, e3)
-    m2 = all(e3, e4)
-    m3 = atleast 2 of (e4, e5, e6)
-    m4 = any(e6, e7)
-  }
-  level wholes {
-    t1 = any(m1, m2)
-    t2 = all(m2, m3)
-    t3 = atleast 2 of (m3, m4)
-  }
-  classes {
-    c1 <- t1
-    c2 <- t1, t2
-    c3 <- t3
-  }
-}
-data {
-  c1a: e1 e2 -> c1
-  c1b: e2 e3 -> c1
-  c2:  e3 e4 e5 -> c2
-  c3:  e5 e6 e7 -> c3
-}
-train { sampler cycle phase main { steps 8 batch 1 } }
-";
+const MODEL: &str = concat!(
+    crate::support::fig1_plain!(),
+    "train { sampler cycle phase main { steps 8 batch 1 } }\n"
+);
 
 /// A temporary directory holding `files` (path, text).
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {

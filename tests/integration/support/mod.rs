@@ -4,3 +4,38 @@
 
 pub mod cli;
 pub mod mutate;
+
+/// The model and data of the paper's Figure 1 (fig1 with every default: lambda = eta = 1,
+/// `mul 1.1` / `mul 0.9`, no `train` block), as text to build test files from:
+/// `concat!(fig1_plain!(), "train { ... }")`.
+macro_rules! fig1_plain {
+    () => {
+        "model fig1 {
+  level input { e1 e2 e3 e4 e5 e6 e7 }
+  level parts {
+    m1 = any(e1, e2, e3)
+    m2 = all(e3, e4)
+    m3 = atleast 2 of (e4, e5, e6)
+    m4 = any(e6, e7)
+  }
+  level wholes {
+    t1 = any(m1, m2)
+    t2 = all(m2, m3)
+    t3 = atleast 2 of (m3, m4)
+  }
+  classes {
+    c1 <- t1
+    c2 <- t1, t2
+    c3 <- t3
+  }
+}
+data {
+  c1a: e1 e2 -> c1
+  c1b: e2 e3 -> c1
+  c2:  e3 e4 e5 -> c2
+  c3:  e5 e6 e7 -> c3
+}
+"
+    };
+}
+pub(crate) use fig1_plain;
