@@ -14,7 +14,10 @@ def test_fool_counts_the_tiny_model_exactly():
     # All 16 patterns of a, b, c, d; all but the two training patterns are at distance >= 1.
     assert (r["mode"], r["drawn"], r["far"]) == ("exhaustive", 16, 14)
     assert [c["class"] for c in r["classes"]] == ["A", "C"]
-    assert sum(c["predicted"] for c in r["classes"]) == 16
+    # Three patterns reach no class (no prediction); the other 13 are split A 10, C 3.
+    assert r["no_class"] == 3
+    assert [c["predicted"] for c in r["classes"]] == [10, 3]
+    assert sum(c["predicted"] for c in r["classes"]) + r["no_class"] == 16
     # The same sweep on two threads gives the same report.
     assert m.fool(exhaustive=True, min_distance=1, threshold=0.5, threads=2) == r
 
