@@ -1,7 +1,8 @@
 //! A cache prefetch hint: starts loading a value into cache without waiting for it, so
 //! that the misses of a batch of scattered reads overlap instead of queueing (name
-//! lookups in `check`, the growth of a step's firing nodes in `engine`). Only a speed
-//! hint: it changes nothing a program can see.
+//! lookups in `check`, the growth of a step's firing nodes in `engine`, the scores of an
+//! evaluation's firing nodes in `engine::eval`). Only a speed hint: it changes nothing a
+//! program can see.
 
 /// Starts loading `item` into cache. This is the crate's one `unsafe` block (the lint
 /// policy in Cargo.toml denies `unsafe_code` elsewhere).

@@ -117,8 +117,31 @@ impl Evaluator {
 
     /// `ln S` for every firing node, in firing order (children before parents).
     fn fill_scores(&mut self, model: &Model, state: &State) {
-        for &n in &self.firing {
-            let node = &model.ir.nodes[n as usize];
+        let nodes = &model.ir.nodes;
+        for (k, &n) in self.firing.iter().enumerate() {
+            // The firing nodes are scattered over a large model: start the misses of
+            // the nodes a few places ahead (their records, then their child lists and
+            // the children's scores) so that they overlap. Speed hints only.
+            if let Some(&far) = self.firing.get(k + 16) {
+                crate::prefetch::prefetch(&nodes[far as usize]);
+            }
+            if let Some(&mid) = self.firing.get(k + 8) {
+                if let Some(first) = nodes[mid as usize]
+                    .gate
+                    .as_ref()
+                    .and_then(|g| g.children.first())
+                {
+                    crate::prefetch::prefetch(first);
+                }
+            }
+            if let Some(&near) = self.firing.get(k + 4) {
+                if let Some(gate) = &nodes[near as usize].gate {
+                    for &c in &gate.children {
+                        crate::prefetch::prefetch(&self.ln_s[c as usize]);
+                    }
+                }
+            }
+            let node = &nodes[n as usize];
             let ln_lambda = state.ln_lambda(n as usize);
             let s = match &node.gate {
                 None => ln_lambda,

@@ -14,6 +14,11 @@ pub fn fmt_num(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
+    if a < 1e6 && v.fract() == 0.0 {
+        // A whole number below 10^6: the digits `{v:.6}` gives once trimmed, without the
+        // float formatter's exact-decimal work (an untrained report is mostly `1`s).
+        return (v as i64).to_string();
+    }
     if (1e-4..1e6).contains(&a) {
         let s = format!("{v:.6}");
         trim_zeros(&s).to_string()
@@ -73,5 +78,24 @@ mod tests {
         assert_eq!(fmt_num(2.5e-7), "2.5e-7");
         assert_eq!(fmt_num(1e300), "1e300");
         assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(-0.0), "0");
+        assert_eq!(fmt_num(-3.0), "-3");
+    }
+
+    #[test]
+    fn whole_numbers_match_the_fixed_format() {
+        for v in [
+            1.0, -1.0, 2.0, 17.0, -512.0, 65_536.0, 999_999.0, -999_999.0,
+        ] {
+            assert_eq!(
+                fmt_num(v),
+                format!("{v:.6}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+            );
+        }
+        assert_eq!(fmt_num(1e6), "1e6");
+        assert_eq!(fmt_num(-2e6), "-2e6");
+        assert_eq!(fmt_num(0.5), "0.5");
     }
 }

@@ -211,10 +211,17 @@ impl<'a> Parser<'a> {
     }
 
     fn name(&mut self) -> R<Ident> {
-        if !self.at_name() {
+        // `at_name` then `word`, scanning the identifier once.
+        let len = self.ident_len();
+        if len == 0 || is_keyword(&self.src[self.pos..self.pos + len]) {
             return Err(Bail);
         }
-        Ok(self.word())
+        let start = self.pos;
+        self.pos += len;
+        Ok(Ident {
+            name: SmolStr::new(&self.text[start..self.pos]),
+            span: self.span_from(start),
+        })
     }
 
     /// `word` (any identifier, reserved or not); the caller has checked there is one.
