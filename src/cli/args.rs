@@ -21,40 +21,40 @@ pub struct StateArgs {
 #[derive(clap::Args, Debug, Clone, PartialEq)]
 pub struct GenShapeArgs {
     /// Width of every feature level of the generated models.
-    #[arg(long, value_name = "W", default_value_t = 32, requires = "depths",
+    #[arg(long, value_name = "W", default_value_t = 32, conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
     pub width: usize,
     /// Input (level-1) nodes of the generated models.
-    #[arg(long, value_name = "N", default_value_t = 64, requires = "depths",
+    #[arg(long, value_name = "N", default_value_t = 64, conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
     pub inputs: usize,
     /// Children per middle node: `MIN..MAX` or a single number.
-    #[arg(long, value_name = "MIN..MAX", default_value = "2..4", requires = "depths",
+    #[arg(long, value_name = "MIN..MAX", default_value = "2..4", conflicts_with = "file",
           value_parser = parse_fan_in)]
     pub fan_in: (usize, usize),
     /// Classes of the generated models.
-    #[arg(long, value_name = "C", default_value_t = 4, requires = "depths",
+    #[arg(long, value_name = "C", default_value_t = 4, conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
     pub classes: usize,
     /// Prototype patterns per class.
-    #[arg(long, value_name = "K", default_value_t = 2, requires = "depths",
+    #[arg(long, value_name = "K", default_value_t = 2, conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
     pub prototypes: usize,
     /// Noisy data samples made from each prototype.
-    #[arg(long, value_name = "S", default_value_t = 4, requires = "depths",
+    #[arg(long, value_name = "S", default_value_t = 4, conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=10_000).map(|w| w as usize))]
     pub samples_per_prototype: usize,
     /// Input nodes firing in each prototype [default: inputs / 8, at least 1].
-    #[arg(long, value_name = "P", requires = "depths",
+    #[arg(long, value_name = "P", conflicts_with = "file",
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|w| w as usize))]
     pub pattern_size: Option<usize>,
     /// Probability that each bit of a prototype flips in a data sample.
-    #[arg(long, value_name = "Q", default_value_t = 0.05, requires = "depths",
+    #[arg(long, value_name = "Q", default_value_t = 0.05, conflicts_with = "file",
           value_parser = parse_probability)]
     pub noise: f64,
     /// Batch size of the generated models' training phase (batch 1: a class edge grows only
     /// when its feature fires for a sample of that class).
-    #[arg(long, value_name = "B", default_value_t = 1, requires = "depths",
+    #[arg(long, value_name = "B", default_value_t = 1, conflicts_with = "file",
           value_parser = parse_batch)]
     pub batch: u64,
 }

@@ -36,7 +36,7 @@ pub struct DepthArgs {
           value_parser = clap::value_parser!(u64).range(2..=100_000))]
     pub seeds: u64,
     /// Training steps of the generated models (with --depths; 0 measures at initialisation).
-    #[arg(long, value_name = "T", default_value_t = 0, requires = "depths")]
+    #[arg(long, value_name = "T", default_value_t = 0, conflicts_with = "file")]
     pub steps: u64,
     #[command(flatten)]
     pub shape: GenShapeArgs,

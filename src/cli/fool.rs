@@ -44,11 +44,11 @@ pub struct FoolArgs {
           value_parser = clap::value_parser!(u64).range(0..=100_000).map(|r| r as usize))]
     pub restarts: usize,
     /// Generated models per depth (with --depths), each with its own structure and data.
-    #[arg(long, value_name = "M", default_value_t = 3, requires = "depths",
+    #[arg(long, value_name = "M", default_value_t = 3, conflicts_with = "file",
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub models: u64,
     /// Training steps of every generated model (with --depths).
-    #[arg(long, value_name = "T", default_value_t = 1000, requires = "depths")]
+    #[arg(long, value_name = "T", default_value_t = 1000, conflicts_with = "file")]
     pub steps: u64,
     #[command(flatten)]
     pub shape: GenShapeArgs,

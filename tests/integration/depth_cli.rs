@@ -249,3 +249,27 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
     let out = nshed(&["depth", "--depths", "3..2"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The flags that shape generated models mean nothing for a model file: given with one,
+/// they are a usage error instead of being silently ignored.
+#[test]
+fn generated_model_flags_are_refused_with_a_file() {
+    for (cmd, flag, value) in [
+        ("depth", "--batch", "4"),
+        ("depth", "--steps", "10"),
+        ("depth", "--width", "5"),
+        ("fool", "--models", "2"),
+        ("fool", "--noise", "0.1"),
+    ] {
+        let out = nshed(&[cmd, FIG1, flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{cmd} FILE {flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot be used with") && err.contains(flag),
+            "{cmd} FILE {flag}: {err}"
+        );
+    }
+    // Without the flags the file runs.
+    let out = nshed(&["depth", FIG1, "--seeds", "2"]);
+    assert_eq!(out.status.code(), Some(0));
+}
