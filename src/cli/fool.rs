@@ -48,7 +48,12 @@ pub struct FoolArgs {
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub models: u64,
     /// Training steps of every generated model (with --depths).
-    #[arg(long, value_name = "T", default_value_t = 1000, conflicts_with = "file")]
+    #[arg(
+        long,
+        value_name = "T",
+        default_value_t = 1000,
+        conflicts_with = "file"
+    )]
     pub steps: u64,
     #[command(flatten)]
     pub shape: GenShapeArgs,
