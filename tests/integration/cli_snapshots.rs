@@ -102,29 +102,8 @@ fn check_all(cases: &[Case]) {
 /// The help of the program and of every command.
 #[test]
 fn help_texts() {
-    let commands = [
-        "check",
-        "ir",
-        "run",
-        "le",
-        "query",
-        "repl",
-        "le-matrix",
-        "info-plane",
-        "regularize",
-        "draw",
-        "gen",
-        "basin",
-        "fool",
-        "depth",
-        "test",
-        "merge",
-        "fmt",
-        "lsp",
-        "completions",
-    ];
     insta::assert_snapshot!("help", transcript(&case("help", &["--help"])));
-    for cmd in commands {
+    for cmd in crate::support::cli::COMMANDS {
         let args = [cmd, "--help"];
         let out = Command::new(env!("CARGO_BIN_EXE_nshed"))
             .args(args)

@@ -8,36 +8,14 @@ const FIG1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig1.nshed");
 
 /// fig1 trained with `sampler cycle` and no jitter or noise: with a constant init every seed
 /// trains the very same way.
-const CYCLED: &str = "model cyc {
-  level input { e1 e2 e3 e4 e5 e6 e7 }
-  level parts {
-    m1 = any(e1, e2, e3)
-    m2 = all(e3, e4)
-    m3 = atleast 2 of (e4, e5, e6)
-    m4 = any(e6, e7)
-  }
-  level wholes {
-    t1 = any(m1, m2)
-    t2 = all(m2, m3)
-    t3 = atleast 2 of (m3, m4)
-  }
-  classes {
-    c1 <- t1
-    c2 <- t1, t2
-    c3 <- t3
-  }
-}
-data {
-  c1a: e1 e2 -> c1
-  c1b: e2 e3 -> c1
-  c2:  e3 e4 e5 -> c2
-  c3:  e5 e6 e7 -> c3
-}
-train {
+const CYCLED: &str = concat!(
+    crate::support::fig1_plain!(),
+    "train {
   sampler cycle
   phase main { steps 40 batch 1 }
 }
-";
+"
+);
 
 fn cell<'a>(v: &'a serde_json::Value, depth: u64, init: &str) -> &'a serde_json::Value {
     v["cells"]

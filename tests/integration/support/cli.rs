@@ -78,3 +78,26 @@ pub fn wait_until_busy(pid: u32, cpu_ms: u64, deadline: std::time::Duration) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// Every command of `nshed --help`, in its order (without clap's own `help`).
+pub const COMMANDS: [&str; 19] = [
+    "check",
+    "ir",
+    "run",
+    "le",
+    "query",
+    "repl",
+    "le-matrix",
+    "info-plane",
+    "regularize",
+    "draw",
+    "gen",
+    "basin",
+    "fool",
+    "depth",
+    "test",
+    "merge",
+    "fmt",
+    "lsp",
+    "completions",
+];
