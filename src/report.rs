@@ -88,8 +88,9 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
     ir.data
         .samples
         .iter()
-        .map(|s| {
-            let e = ev.evaluate(model, state, &s.input);
+        .enumerate()
+        .map(|(i, s)| {
+            let e = ev.evaluate_sample(model, state, i);
             SampleReport {
                 name: s.name.clone(),
                 label: ir.classes[s.label as usize].name.clone(),

@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     }
     let compiled = ctx.load(&args.file)?;
     let ir = &compiled.ir;
-    let model = Model::new(ir);
+    let model = compiled.model();
     let hash = persist::source_hash(&compiled.source.text);
     let (mut state, seed) = match &args.resume {
         Some(path) => {
