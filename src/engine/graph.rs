@@ -44,7 +44,7 @@ impl<'a> Model<'a> {
     /// The firing set of data sample `sample` when it is known already (see
     /// [`crate::Compiled::model`]); `None` means fire its input.
     pub fn data_firing(&self, sample: usize) -> Option<&'a [NodeId]> {
-        self.data_firing.map(|f| f.get(sample))
+        self.data_firing.and_then(|f| f.get(sample))
     }
 
     pub fn n_nodes(&self) -> usize {
@@ -287,11 +287,11 @@ impl FiringSets {
         self.len() == 0
     }
 
-    /// Set `i` (empty when there is no such set).
-    pub fn get(&self, i: usize) -> &[NodeId] {
+    /// Set `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&[NodeId]> {
         match (self.start.get(i), self.start.get(i + 1)) {
-            (Some(&lo), Some(&hi)) => &self.nodes[lo..hi],
-            _ => &[],
+            (Some(&lo), Some(&hi)) => Some(&self.nodes[lo..hi]),
+            _ => None,
         }
     }
 
@@ -349,15 +349,18 @@ mod tests {
     #[test]
     fn firing_sets_keep_each_set_apart() {
         let mut sets = FiringSets::default();
-        assert_eq!((sets.len(), sets.get(0)), (0, &[][..]));
+        assert_eq!((sets.len(), sets.get(0)), (0, None));
         sets.push(&[2, 3, 7]);
         sets.push(&[]);
         sets.push(&[5]);
         assert_eq!(sets.len(), 3);
-        assert_eq!(sets.get(0), &[2, 3, 7]);
-        assert_eq!(sets.get(1), &[] as &[NodeId]);
-        assert_eq!(sets.get(2), &[5]);
-        assert_eq!(sets.get(3), &[] as &[NodeId]);
-        assert_eq!(FiringSets::new().len(), 0);
+        assert_eq!(sets.get(0), Some(&[2, 3, 7][..]));
+        assert_eq!(sets.get(1), Some(&[][..]));
+        assert_eq!(sets.get(2), Some(&[5][..]));
+        assert_eq!(sets.get(3), None);
+        assert_eq!(
+            (FiringSets::new().len(), FiringSets::new().get(0)),
+            (0, None)
+        );
     }
 }
