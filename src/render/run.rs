@@ -19,24 +19,23 @@ impl fmt::Display for RunReport<'_> {
             first_row.push(rows);
             rows += level.len as usize;
         }
+        let mut value = ValueText::default();
         write_streamed(f, &["level", "node", "lambda"], rows, |i, cells| {
             let l = first_row.partition_point(|&r| r <= i) - 1;
             let level = &ir.levels[l];
             let n = level.first as usize + (i - first_row[l]);
-            let ln = state.ln_lambda(n);
             cells[0].push_str(&level.name);
             cells[1].push_str(&ir.nodes[n].name);
-            cells[2].push_str(&show(plain(ln), ln_json(ln)));
+            cells[2].push_str(value.of(state.ln_lambda(n)));
         })?;
         writeln!(f)?;
         writeln!(f, "eta")?;
         write_streamed(f, &["edge", "eta"], ir.edges.len(), |e, cells| {
             let edge = ir.edges[e];
-            let ln = state.ln_eta(e);
             cells[0].push_str(&ir.nodes[edge.from as usize].name);
             cells[0].push_str("->");
             cells[0].push_str(&ir.classes[edge.to as usize].name);
-            cells[1].push_str(&show(plain(ln), ln_json(ln)));
+            cells[1].push_str(value.of(state.ln_eta(e)));
         })?;
         if self.samples.is_empty() {
             return Ok(());
@@ -104,6 +103,23 @@ impl fmt::Display for RunReport<'_> {
     }
 }
 
+/// The text of a value kept as its natural log, made again only when the log differs from
+/// the last one's: runs of equal values (a whole untrained level of `1`s) are the rule.
+#[derive(Default)]
+struct ValueText {
+    last: Option<(u64, String)>,
+}
+
+impl ValueText {
+    fn of(&mut self, ln: f64) -> &str {
+        let bits = ln.to_bits();
+        if self.last.as_ref().is_none_or(|(b, _)| *b != bits) {
+            self.last = Some((bits, show(plain(ln), ln_json(ln))));
+        }
+        self.last.as_ref().map_or("", |(_, text)| text.as_str())
+    }
+}
+
 impl Render for RunReport<'_> {
     fn json(&self) -> serde_json::Result<String> {
         pretty_json(self)
@@ -111,5 +127,29 @@ impl Render for RunReport<'_> {
 
     fn table(&self) -> String {
         self.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_value_text_is_that_of_the_value_asked() {
+        let mut text = ValueText::default();
+        for ln in [
+            0.0,
+            0.0,
+            1.5,
+            1.5,
+            0.0,
+            -0.0,
+            f64::NEG_INFINITY,
+            800.0,
+            800.0,
+            0.0,
+        ] {
+            assert_eq!(text.of(ln), show(plain(ln), ln_json(ln)), "ln {ln}");
+        }
     }
 }
