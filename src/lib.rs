@@ -45,6 +45,19 @@ pub struct Compiled {
     pub source: Source,
     /// Warnings only (a compiled model has no errors).
     pub warnings: Report,
+    /// The engine's tables of `ir`, built to fire the data for the warnings about it.
+    tables: engine::graph::Graph,
+    /// The firing set of every data sample, from the same warnings.
+    data_firing: Option<engine::graph::FiringSets>,
+}
+
+impl Compiled {
+    /// The engine's view of the model, sharing the tables and the data samples' firing
+    /// sets that compiling built (rather than building them again, as
+    /// [`engine::Model::new`] does).
+    pub fn model(&self) -> engine::Model<'_> {
+        engine::Model::with_tables(&self.ir, &self.tables, self.data_firing.as_ref())
+    }
 }
 
 /// Size limits a model must stay within, so that a huge (usually generated) file gets a
@@ -126,17 +139,26 @@ pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report>
     if let Some(problem) = check_limits(&file, *limits) {
         return Err(Report::new(&source.name, &source.text, vec![problem]));
     }
-    let checked = check::check(&file);
+    let (checked, data) = check::check_but_data(&file);
+    // The syntax tree is done with before the engine's tables are built.
     drop(file);
-    let report = Report::new(&source.name, &source.text, checked.problems);
-    match checked.ir {
-        Some(ir) if !report.has_errors() => Ok(Compiled {
-            ir,
-            source,
-            warnings: report,
-        }),
-        _ => Err(report),
+    let mut problems = checked.problems;
+    let Some(ir) = checked.ir else {
+        return Err(Report::new(&source.name, &source.text, problems));
+    };
+    let tables = engine::graph::Graph::new(&ir);
+    let data_firing = data.and_then(|data| data.warn(&ir, &tables, &mut problems));
+    let report = Report::new(&source.name, &source.text, problems);
+    if report.has_errors() {
+        return Err(report);
     }
+    Ok(Compiled {
+        ir,
+        source,
+        warnings: report,
+        tables,
+        data_firing,
+    })
 }
 
 /// Reads and compiles a file (`-` for stdin) within the default [`Limits`].

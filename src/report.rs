@@ -9,12 +9,12 @@
 //!   infinities), i.e. the plain value is exactly 0;
 //! * maps keyed by node, edge (`"F->C"`) or sample keep the model's order.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use crate::analysis::{information_plane, AnalysisError, LevelInformation, PlaneOptions};
 use crate::engine::numeric::Value;
 use crate::engine::{Evaluator, Model, State};
-use crate::ir::{Ir, Quantity, SmolStr};
+use crate::ir::{Ir, NodeId, Quantity, SmolStr};
 
 /// A map that serialises its entries in insertion order.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,13 +49,13 @@ pub fn edge_name(ir: &Ir, e: usize) -> String {
     )
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SampleReport {
     pub name: String,
     pub label: String,
-    /// Firing non-class nodes, level order then declaration order (names inline: a
-    /// 10^6-node model's 60 samples fire about three million).
-    pub pathway: Vec<SmolStr>,
+    /// Firing non-class nodes, level order then declaration order (ids: a 10^6-node
+    /// model's 60 samples fire about three million, named as the report is written).
+    pub pathway: Vec<NodeId>,
     pub logits: Vec<Option<f64>>,
     pub ln_logits: Vec<Option<f64>>,
     pub p: Vec<f64>,
@@ -63,23 +63,18 @@ pub struct SampleReport {
     pub predicted: Option<String>,
 }
 
-/// What `nshed run` prints.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct RunReport {
-    pub model: String,
-    pub classes: Vec<String>,
-    pub steps: u64,
-    pub lambda: Ordered<Option<f64>>,
-    pub ln_lambda: Ordered<Option<f64>>,
-    pub eta: Ordered<Option<f64>>,
-    pub ln_eta: Ordered<Option<f64>>,
+/// What `nshed run` prints: a view of a model's state, written as it is read (the report
+/// of a 10^6-node model is tens of megabytes; nothing is held per node). The JSON has
+/// the fields `model`, `classes`, `steps`, `lambda`, `ln_lambda`, `eta`, `ln_eta`,
+/// `samples` and `accuracy`.
+#[derive(Clone, Debug)]
+pub struct RunReport<'a> {
+    pub model: &'a Model<'a>,
+    pub state: &'a State,
     pub samples: Vec<SampleReport>,
     /// Share of data samples (unweighted) whose predicted class is their label (a sample
     /// that reaches no class counts as wrong); `null` when there is no data.
     pub accuracy: Option<f64>,
-    /// Levels, for the human layout (not serialised).
-    #[serde(skip)]
-    pub levels: Vec<(String, Vec<usize>)>,
 }
 
 pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
@@ -88,20 +83,17 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
     ir.data
         .samples
         .iter()
-        .map(|s| {
-            let e = ev.evaluate(model, state, &s.input);
+        .enumerate()
+        .map(|(i, s)| {
+            let e = ev.evaluate_sample(model, state, i);
             SampleReport {
                 name: s.name.clone(),
                 label: ir.classes[s.label as usize].name.clone(),
-                pathway: e
-                    .firing
-                    .iter()
-                    .map(|&n| ir.nodes[n as usize].name.clone())
-                    .collect(),
                 logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
                 ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
-                p: e.p.clone(),
+                p: e.p,
                 predicted: e.predicted.map(|c| ir.classes[c as usize].name.clone()),
+                pathway: e.firing,
             }
         })
         .collect()
@@ -167,28 +159,135 @@ fn eta_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64
     (Ordered(plain_map), Ordered(ln_map))
 }
 
-impl RunReport {
-    pub fn new(model: &Model, state: &State) -> RunReport {
-        let ir = model.ir;
-        let (lambda, ln_lambda) = lambda_maps(ir, state);
-        let (eta, ln_eta) = eta_maps(ir, state);
+impl<'a> RunReport<'a> {
+    pub fn new(model: &'a Model<'a>, state: &'a State) -> RunReport<'a> {
         let samples = sample_reports(model, state);
         RunReport {
-            model: ir.model.clone(),
-            classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
-            steps: state.step,
-            lambda,
-            ln_lambda,
-            eta,
-            ln_eta,
+            model,
+            state,
             accuracy: accuracy_of(&samples),
             samples,
-            levels: ir
-                .levels
-                .iter()
-                .map(|l| (l.name.clone(), l.node_ids().map(|n| n as usize).collect()))
-                .collect(),
         }
+    }
+}
+
+/// `lambda` (or `ln_lambda`) of every node, keyed by name, in node order.
+struct NodeValues<'a> {
+    report: &'a RunReport<'a>,
+    ln: bool,
+}
+
+impl Serialize for NodeValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ir, state) = (self.report.model.ir, self.report.state);
+        let mut map = s.serialize_map(Some(ir.nodes.len()))?;
+        for (n, node) in ir.nodes.iter().enumerate() {
+            let ln = state.ln_lambda(n);
+            let v = if self.ln { ln_json(ln) } else { plain(ln) };
+            map.serialize_entry(node.name.as_str(), &v)?;
+        }
+        map.end()
+    }
+}
+
+/// `eta` (or `ln_eta`) of every class edge, keyed `"F->C"`, in edge order.
+struct EdgeValues<'a> {
+    report: &'a RunReport<'a>,
+    ln: bool,
+}
+
+impl Serialize for EdgeValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ir, state) = (self.report.model.ir, self.report.state);
+        let mut map = s.serialize_map(Some(ir.edges.len()))?;
+        for e in 0..ir.edges.len() {
+            let ln = state.ln_eta(e);
+            let v = if self.ln { ln_json(ln) } else { plain(ln) };
+            map.serialize_entry(&edge_name(ir, e), &v)?;
+        }
+        map.end()
+    }
+}
+
+/// A sample's report with its pathway named.
+struct SampleJson<'a> {
+    ir: &'a Ir,
+    sample: &'a SampleReport,
+}
+
+impl Serialize for SampleJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.sample;
+        let mut m = s.serialize_struct("SampleReport", 7)?;
+        m.serialize_field("name", &r.name)?;
+        m.serialize_field("label", &r.label)?;
+        m.serialize_field("pathway", &Names(self.ir, &r.pathway))?;
+        m.serialize_field("logits", &r.logits)?;
+        m.serialize_field("ln_logits", &r.ln_logits)?;
+        m.serialize_field("p", &r.p)?;
+        m.serialize_field("predicted", &r.predicted)?;
+        m.end()
+    }
+}
+
+/// Node names of a list of node ids.
+struct Names<'a>(&'a Ir, &'a [NodeId]);
+
+impl Serialize for Names<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let nodes = &self.0.nodes;
+        s.collect_seq(self.1.iter().map(|&n| nodes[n as usize].name.as_str()))
+    }
+}
+
+/// Items serialised as a sequence, each made when it is written.
+struct SeqOf<I>(I);
+
+impl<I: Iterator<Item = T> + Clone, T: Serialize> Serialize for SeqOf<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+impl Serialize for RunReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ir = self.model.ir;
+        let mut m = s.serialize_struct("RunReport", 9)?;
+        m.serialize_field("model", &ir.model)?;
+        m.serialize_field("classes", &SeqOf(ir.classes.iter().map(|c| &c.name)))?;
+        m.serialize_field("steps", &self.state.step)?;
+        m.serialize_field(
+            "lambda",
+            &NodeValues {
+                report: self,
+                ln: false,
+            },
+        )?;
+        m.serialize_field(
+            "ln_lambda",
+            &NodeValues {
+                report: self,
+                ln: true,
+            },
+        )?;
+        m.serialize_field(
+            "eta",
+            &EdgeValues {
+                report: self,
+                ln: false,
+            },
+        )?;
+        m.serialize_field(
+            "ln_eta",
+            &EdgeValues {
+                report: self,
+                ln: true,
+            },
+        )?;
+        let samples = self.samples.iter().map(|sample| SampleJson { ir, sample });
+        m.serialize_field("samples", &SeqOf(samples))?;
+        m.serialize_field("accuracy", &self.accuracy)?;
+        m.end()
     }
 }
 

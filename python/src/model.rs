@@ -44,7 +44,7 @@ impl Loaded {
     pub fn new(compiled: Compiled) -> Loaded {
         let hash = persist::source_hash(&compiled.source.text);
         Loaded {
-            parts: Parts::new(compiled, |c| engine::Model::new(&c.ir)),
+            parts: Parts::new(compiled, |c| c.model()),
             hash,
         }
     }

@@ -116,9 +116,23 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
     blocks
 }
 
+pub use reach::DataSpans;
+
 /// Checks a parsed file: every problem is collected, and the IR is built only when
 /// none of them is an error. A repeated block is reported and its contents skipped.
 pub fn check(file: &File) -> Checked {
+    let (mut checked, data) = check_but_data(file);
+    if let (Some(ir), Some(data)) = (&checked.ir, data) {
+        let graph = crate::engine::graph::Graph::new(ir);
+        data.warn(ir, &graph, &mut checked.problems);
+    }
+    checked
+}
+
+/// [`check`] but the warnings about the data that need every sample fired: with an IR,
+/// what they label ([`DataSpans::warn`] then adds them last, as `check` does), so that
+/// the caller can drop the syntax tree before it builds the engine's tables.
+pub fn check_but_data(file: &File) -> (Checked, Option<DataSpans>) {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
     let symbols = model::check_model(&mut ctx, &file.model);
@@ -167,13 +181,12 @@ pub fn check(file: &File) -> Checked {
         train,
         expect,
     });
-    if let Some(ir) = &ir {
-        reach::warn_data(&mut ctx, ir, file, blocks.data);
-    }
-    Checked {
+    let data = ir.as_ref().and_then(|_| DataSpans::new(file, blocks.data));
+    let checked = Checked {
         ir,
         problems: ctx.problems,
-    }
+    };
+    (checked, data)
 }
 
 /// SPEC 2: a `lambda = 0` start with only multiplicative growth can never grow.

@@ -3,74 +3,111 @@
 //! labelled with, and samples of `weight 0` (never drawn for training). Each kind is one
 //! warning that labels its first few cases and names the rest, so a large generated model
 //! does not flood the terminal.
+//!
+//! They need every sample fired, so they run on the IR and the engine's tables, after the
+//! rest of the check; the few spans they label are taken from the syntax tree first
+//! ([`DataSpans`]), so that a caller can drop the tree before the tables are built.
 
-use super::{messages, Ctx};
-use crate::engine::graph::FireCounts;
-use crate::engine::Model;
+use crate::diag::Problem;
+use crate::engine::graph::{FireCounts, FiringSets, Graph};
 use crate::ir::Ir;
 use crate::syntax::ast::{DataBlock, DataItem, File, ModelItem, Span};
+
+use super::messages;
 
 /// Cases labelled in one warning; the others are named in its message.
 pub const LABELLED: usize = 5;
 
-/// Pushes the warnings about `ir`'s data; spans come from the file's `data` block and
-/// `classes` declarations, in the IR's order.
-pub fn warn_data(ctx: &mut Ctx, ir: &Ir, file: &File, data: Option<&DataBlock>) {
-    let Some(data) = data else {
-        return;
-    };
-    let decls: Vec<_> = data
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            DataItem::Sample(s) => Some(s),
-            DataItem::NoiseFlip { .. } => None,
-        })
-        .collect();
-    if decls.len() != ir.data.samples.len() || decls.is_empty() {
-        return;
-    }
-    let model = Model::new(ir);
-    let mut counts = FireCounts::new(model.n_nodes());
-    let mut firing = Vec::new();
-    // A node reaches a class when it has a class edge.
-    let mut has_class_edge = vec![false; ir.nodes.len()];
-    for e in &ir.edges {
-        has_class_edge[e.from as usize] = true;
-    }
-    let mut labelled = vec![false; ir.classes.len()];
-    let mut unreached: Vec<(&str, Span)> = Vec::new();
-    let mut weightless: Vec<(&str, Span)> = Vec::new();
-    for (sample, decl) in ir.data.samples.iter().zip(&decls) {
-        labelled[sample.label as usize] = true;
-        model.graph.fire(&sample.input, &mut counts, &mut firing);
-        if !firing.iter().any(|&n| has_class_edge[n as usize]) {
-            unreached.push((&sample.name, decl.span));
+/// What the warnings about the data label, taken from the syntax tree: per sample of the
+/// `data` block its span and the span of its `weight` (if written), and per class its
+/// name's span, in declaration order (the IR's order).
+#[derive(Clone, Debug)]
+pub struct DataSpans {
+    samples: Vec<(Span, Option<Span>)>,
+    classes: Vec<Span>,
+}
+
+impl DataSpans {
+    /// The spans of `file` with its `data` block; `None` without a data block or samples
+    /// (there is nothing to warn about).
+    pub fn new(file: &File, data: Option<&DataBlock>) -> Option<DataSpans> {
+        let samples: Vec<_> = data?
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                DataItem::Sample(s) => Some((s.span, s.weight.as_ref().map(|w| w.span()))),
+                DataItem::NoiseFlip { .. } => None,
+            })
+            .collect();
+        if samples.is_empty() {
+            return None;
         }
-        if sample.weight == 0.0 {
-            let span = decl.weight.as_ref().map_or(decl.span, |w| w.span());
-            weightless.push((&sample.name, span));
+        let classes = file
+            .model
+            .items
+            .iter()
+            .flat_map(|item| match item {
+                ModelItem::Classes(c) => c.classes.as_slice(),
+                ModelItem::Level(_) => &[],
+            })
+            .map(|decl| decl.name.span)
+            .collect();
+        Some(DataSpans { samples, classes })
+    }
+
+    /// Fires every data sample of `ir` with `graph` (the engine's tables of `ir`), pushes
+    /// the warnings about the data onto `problems`, and gives back the firing sets, in
+    /// sample order (so that evaluating the samples need not fire them again); `None`
+    /// when the spans are not those of `ir`'s samples.
+    pub(crate) fn warn(
+        &self,
+        ir: &Ir,
+        graph: &Graph,
+        problems: &mut Vec<Problem>,
+    ) -> Option<FiringSets> {
+        if self.samples.len() != ir.data.samples.len() {
+            return None;
         }
-    }
-    let class_decls = file.model.items.iter().flat_map(|item| match item {
-        ModelItem::Classes(c) => c.classes.as_slice(),
-        ModelItem::Level(_) => &[],
-    });
-    let unlabelled: Vec<(&str, Span)> = ir
-        .classes
-        .iter()
-        .zip(class_decls)
-        .enumerate()
-        .filter(|(c, _)| !labelled[*c])
-        .map(|(_, (class, decl))| (class.name.as_str(), decl.name.span))
-        .collect();
-    if !unreached.is_empty() {
-        ctx.push(messages::reaches_no_class(&unreached));
-    }
-    if !unlabelled.is_empty() {
-        ctx.push(messages::class_without_samples(&unlabelled));
-    }
-    if !weightless.is_empty() {
-        ctx.push(messages::zero_weight(&weightless));
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut firing = Vec::new();
+        let mut sets = FiringSets::new();
+        // A node reaches a class when it has a class edge.
+        let mut has_class_edge = vec![false; ir.nodes.len()];
+        for e in &ir.edges {
+            has_class_edge[e.from as usize] = true;
+        }
+        let mut labelled = vec![false; ir.classes.len()];
+        let mut unreached: Vec<(&str, Span)> = Vec::new();
+        let mut weightless: Vec<(&str, Span)> = Vec::new();
+        for (sample, &(span, weight)) in ir.data.samples.iter().zip(&self.samples) {
+            labelled[sample.label as usize] = true;
+            graph.fire(&sample.input, &mut counts, &mut firing);
+            if !firing.iter().any(|&n| has_class_edge[n as usize]) {
+                unreached.push((&sample.name, span));
+            }
+            if sample.weight == 0.0 {
+                weightless.push((&sample.name, weight.unwrap_or(span)));
+            }
+            sets.push(&firing);
+        }
+        sets.shrink_to_fit();
+        let unlabelled: Vec<(&str, Span)> = ir
+            .classes
+            .iter()
+            .zip(&self.classes)
+            .enumerate()
+            .filter(|(c, _)| !labelled[*c])
+            .map(|(_, (class, &span))| (class.name.as_str(), span))
+            .collect();
+        if !unreached.is_empty() {
+            problems.push(messages::reaches_no_class(&unreached));
+        }
+        if !unlabelled.is_empty() {
+            problems.push(messages::class_without_samples(&unlabelled));
+        }
+        if !weightless.is_empty() {
+            problems.push(messages::zero_weight(&weightless));
+        }
+        Some(sets)
     }
 }

@@ -65,11 +65,13 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     }
     let compiled = ctx.load(&args.file)?;
     let ir = &compiled.ir;
-    let model = Model::new(ir);
-    let hash = persist::source_hash(&compiled.source.text);
+    let model = compiled.model();
+    // Only a saved state is tied to the source (hashing 60 MB is not free).
+    let hash = std::cell::OnceCell::new();
+    let hash = || hash.get_or_init(|| persist::source_hash(&compiled.source.text));
     let (mut state, seed) = match &args.resume {
         Some(path) => {
-            let saved = persist::load(path, ir, &hash)
+            let saved = persist::load(path, ir, hash())
                 .map_err(|problem| Report::new(path, "", vec![problem]))?;
             (saved.state, saved.seed)
         }
@@ -92,7 +94,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
         let saved = SavedState {
             nshed_state: persist::FORMAT,
             model: ir.model.clone(),
-            source_sha256: hash,
+            source_sha256: hash().clone(),
             seed,
             state: state.clone(),
         };

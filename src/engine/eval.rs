@@ -96,6 +96,32 @@ impl Evaluator {
 
     pub fn evaluate(&mut self, model: &Model, state: &State, input: &[NodeId]) -> Evaluation {
         model.graph.fire(input, &mut self.counts, &mut self.firing);
+        self.evaluate_fired(model, state)
+    }
+
+    /// [`Evaluator::evaluate`] of data sample `sample`'s input, without firing it again
+    /// when the model knows its firing set already ([`Model::data_firing`]).
+    pub fn evaluate_sample(&mut self, model: &Model, state: &State, sample: usize) -> Evaluation {
+        match model.data_firing(sample) {
+            Some(firing) => {
+                self.firing.clear();
+                self.firing.extend_from_slice(firing);
+            }
+            None => {
+                let input = model
+                    .ir
+                    .data
+                    .samples
+                    .get(sample)
+                    .map_or(&[][..], |s| &s.input);
+                model.graph.fire(input, &mut self.counts, &mut self.firing);
+            }
+        }
+        self.evaluate_fired(model, state)
+    }
+
+    /// The evaluation of the firing set in `self.firing`.
+    fn evaluate_fired(&mut self, model: &Model, state: &State) -> Evaluation {
         self.fill_scores(model, state);
         let mut ln_logits = Vec::with_capacity(model.n_classes());
         self.logits_from_scores(model, state, &mut ln_logits);

@@ -3,37 +3,39 @@
 use std::fmt;
 
 use super::{fmt_num, pretty_json, show, write_streamed, Render, Table};
-use crate::report::RunReport;
+use crate::report::{ln_json, plain, RunReport};
 
-impl fmt::Display for RunReport {
+impl fmt::Display for RunReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "model {} after {} training steps",
-            self.model, self.steps
-        )?;
+        let (ir, state) = (self.model.ir, self.state);
+        writeln!(f, "model {} after {} training steps", ir.model, state.step)?;
         writeln!(f)?;
         writeln!(f, "lambda")?;
         // A row per node and per edge: written as they are made, not held.
-        let rows: Vec<(&str, usize)> = self
-            .levels
-            .iter()
-            .flat_map(|(level, ids)| ids.iter().map(move |&n| (level.as_str(), n)))
-            .collect();
-        write_streamed(f, &["level", "node", "lambda"], rows.len(), |i, cells| {
-            let (level, n) = rows[i];
-            let (name, v) = &self.lambda.0[n];
-            cells[0].push_str(level);
-            cells[1].push_str(name);
-            cells[2].push_str(&show(*v, self.ln_lambda.0[n].1));
+        // Row `i` is in the last level whose first row is at most `i`.
+        let mut first_row = Vec::with_capacity(ir.levels.len());
+        let mut rows = 0;
+        for level in &ir.levels {
+            first_row.push(rows);
+            rows += level.len as usize;
+        }
+        let mut value = ValueText::default();
+        write_streamed(f, &["level", "node", "lambda"], rows, |i, cells| {
+            let l = first_row.partition_point(|&r| r <= i) - 1;
+            let level = &ir.levels[l];
+            let n = level.first as usize + (i - first_row[l]);
+            cells[0].push_str(&level.name);
+            cells[1].push_str(&ir.nodes[n].name);
+            cells[2].push_str(value.of(state.ln_lambda(n)));
         })?;
-        drop(rows);
         writeln!(f)?;
         writeln!(f, "eta")?;
-        write_streamed(f, &["edge", "eta"], self.eta.0.len(), |i, cells| {
-            let (name, v) = &self.eta.0[i];
-            cells[0].push_str(name);
-            cells[1].push_str(&show(*v, self.ln_eta.0[i].1));
+        write_streamed(f, &["edge", "eta"], ir.edges.len(), |e, cells| {
+            let edge = ir.edges[e];
+            cells[0].push_str(&ir.nodes[edge.from as usize].name);
+            cells[0].push_str("->");
+            cells[0].push_str(&ir.classes[edge.to as usize].name);
+            cells[1].push_str(value.of(state.ln_eta(e)));
         })?;
         if self.samples.is_empty() {
             return Ok(());
@@ -41,11 +43,11 @@ impl fmt::Display for RunReport {
         writeln!(f)?;
         writeln!(f, "samples")?;
         let mut headers = vec!["sample".to_string(), "label".into(), "predicted".into()];
-        for c in &self.classes {
-            headers.push(format!("Z[{c}]"));
+        for c in &ir.classes {
+            headers.push(format!("Z[{}]", c.name));
         }
-        for c in &self.classes {
-            headers.push(format!("p[{c}]"));
+        for c in &ir.classes {
+            headers.push(format!("p[{}]", c.name));
         }
         let mut t = Table::new_owned(headers);
         for s in &self.samples {
@@ -62,11 +64,17 @@ impl fmt::Display for RunReport {
         write!(f, "{t}")?;
         writeln!(f)?;
         writeln!(f, "pathways")?;
-        let mut t = Table::new(&["sample", "pathway"]);
-        for s in &self.samples {
-            t.row(vec![s.name.clone(), s.pathway.join(" ")]);
-        }
-        write!(f, "{t}")?;
+        // Millions of names in all: each sample's are written as its row is made.
+        write_streamed(f, &["sample", "pathway"], self.samples.len(), |i, cells| {
+            let s = &self.samples[i];
+            cells[0].push_str(&s.name);
+            for (k, &n) in s.pathway.iter().enumerate() {
+                if k > 0 {
+                    cells[1].push(' ');
+                }
+                cells[1].push_str(&ir.nodes[n as usize].name);
+            }
+        })?;
         if let Some(a) = self.accuracy {
             writeln!(f)?;
             let correct = self
@@ -95,12 +103,53 @@ impl fmt::Display for RunReport {
     }
 }
 
-impl Render for RunReport {
+/// The text of a value kept as its natural log, made again only when the log differs from
+/// the last one's: runs of equal values (a whole untrained level of `1`s) are the rule.
+#[derive(Default)]
+struct ValueText {
+    last: Option<(u64, String)>,
+}
+
+impl ValueText {
+    fn of(&mut self, ln: f64) -> &str {
+        let bits = ln.to_bits();
+        if self.last.as_ref().is_none_or(|(b, _)| *b != bits) {
+            self.last = Some((bits, show(plain(ln), ln_json(ln))));
+        }
+        self.last.as_ref().map_or("", |(_, text)| text.as_str())
+    }
+}
+
+impl Render for RunReport<'_> {
     fn json(&self) -> serde_json::Result<String> {
         pretty_json(self)
     }
 
     fn table(&self) -> String {
         self.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_value_text_is_that_of_the_value_asked() {
+        let mut text = ValueText::default();
+        for ln in [
+            0.0,
+            0.0,
+            1.5,
+            1.5,
+            0.0,
+            -0.0,
+            f64::NEG_INFINITY,
+            800.0,
+            800.0,
+            0.0,
+        ] {
+            assert_eq!(text.of(ln), show(plain(ln), ln_json(ln)), "ln {ln}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Plain-text tables.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A plain-text table: first column left-aligned, others right-aligned.
 #[derive(Clone, Debug, Default)]
@@ -106,14 +106,25 @@ impl Layout {
             let pad = self.width[i] - c.chars().count();
             buf.push_str("  ");
             if self.numeric[i] {
-                buf.extend(std::iter::repeat_n(' ', pad));
+                push_blanks(buf, pad);
                 buf.push_str(c);
             } else {
                 buf.push_str(c);
-                buf.extend(std::iter::repeat_n(' ', pad));
+                push_blanks(buf, pad);
             }
         }
-        writeln!(f, "{}", buf.trim_end())
+        f.write_str(buf.trim_end())?;
+        f.write_char('\n')
+    }
+}
+
+/// Appends `n` blanks, a slice at a time (a table of a million rows pads every cell).
+fn push_blanks(buf: &mut String, mut n: usize) {
+    const BLANKS: &str = "                                ";
+    while n > 0 {
+        let k = n.min(BLANKS.len());
+        buf.push_str(&BLANKS[..k]);
+        n -= k;
     }
 }
 
@@ -145,6 +156,15 @@ mod tests {
             t.row(r.clone());
         }
         t.to_string()
+    }
+
+    #[test]
+    fn blanks_of_any_count() {
+        for n in [0, 1, 31, 32, 33, 100] {
+            let mut buf = "x".to_string();
+            push_blanks(&mut buf, n);
+            assert_eq!(buf, format!("x{}", " ".repeat(n)));
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::command::{self, Command};
 use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
 use crate::diag::{Problem, RenderStyle, Report};
-use crate::engine::{run_seed, Model, State, Trainer};
+use crate::engine::{run_seed, State, Trainer};
 use crate::ir::{ClassId, NodeId};
 use crate::persist::{self, SavedState};
 use crate::query::{answer, Input};
@@ -328,7 +328,7 @@ impl Session {
         // `:save` and `draw` never write over the model file.
         let model_file = crate::fsio::Outputs::new(loaded.path.as_deref());
         let run = &mut loaded.run;
-        let model = Model::new(ir);
+        let model = loaded.compiled.model();
         let (text, json): (String, Json) = match command {
             Command::Query(q) => {
                 let a = answer(&model, &run.state, &q);

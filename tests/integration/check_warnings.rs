@@ -133,3 +133,23 @@ fn data_that_reaches_no_class_is_a_warning() {
     assert_eq!(report.problems[1].labels.len(), 2);
     insta::assert_snapshot!(report.render(RenderStyle::Plain));
 }
+
+/// The language server checks with `check::check`, compiling with `check_but_data` and
+/// the warnings about the data after the syntax tree is gone: both give the same
+/// problems, in the same order.
+#[test]
+fn check_and_compile_warn_alike_about_the_data() {
+    let text = format!(
+        "{MODEL}data {{\n  s: a -> c1\n  lost: c -> c1\n  alone: -> c1\n  never: a b -> c1 weight 0\n}}\n"
+    );
+    let compiled = warnings("reach.nshed", &text);
+    let file = nshed::syntax::parse_file(&text).expect("parses");
+    let checked = nshed::check::check(&file);
+    assert!(checked.ir.is_some());
+    let checked = Report::new("reach.nshed", &text, checked.problems);
+    assert_eq!(checked.problems.len(), 3);
+    assert_eq!(
+        checked.render(RenderStyle::Plain),
+        compiled.render(RenderStyle::Plain)
+    );
+}

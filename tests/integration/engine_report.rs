@@ -113,3 +113,43 @@ fn snapshots_carry_the_recorded_quantities() {
     assert_eq!(header.split(',').count(), row.split(',').count());
     assert!(header.starts_with("step,phase,lambda:e1,"));
 }
+
+/// Compiling fires every data sample (for the warnings about the data) and keeps the
+/// engine's tables: `Compiled::model` lends both, and what the engine says through them is
+/// what a freshly built `Model` says.
+#[test]
+fn a_compiled_model_shares_its_tables_and_data_firing() {
+    for file in [
+        "engine_fig1_golden.nshed",
+        "by_error.nshed",
+        "engine_schedule.nshed",
+    ] {
+        let path = format!("{}/tests/models/{file}", env!("CARGO_MANIFEST_DIR"));
+        let compiled = nshed::compile_path(&path).expect(file);
+        let shared = compiled.model();
+        let fresh = Model::new(&compiled.ir);
+        let samples = &compiled.ir.data.samples;
+        assert!(!samples.is_empty(), "{file}");
+        let mut ev = nshed::engine::Evaluator::new(&fresh);
+        for (i, s) in samples.iter().enumerate() {
+            let fired = ev.firing(&fresh, &s.input);
+            assert_eq!(shared.data_firing(i), Some(&fired[..]), "{file} sample {i}");
+            assert_eq!(fresh.data_firing(i), None);
+        }
+        assert_eq!(shared.data_firing(samples.len()), None);
+        let mut state = State::new(&compiled.ir, 3);
+        Trainer::new(&shared).run(&mut state, &mut |_| {});
+        let a = RunReport::new(&shared, &state);
+        let b = RunReport::new(&fresh, &state);
+        assert_eq!(a.to_string(), b.to_string(), "{file}");
+        assert_eq!(
+            serde_json::to_string_pretty(&a).expect("json"),
+            serde_json::to_string_pretty(&b).expect("json"),
+            "{file}"
+        );
+    }
+    // Without data there is nothing to share.
+    let path = format!("{}/tests/models/no_data.nshed", env!("CARGO_MANIFEST_DIR"));
+    let compiled = nshed::compile_path(&path).expect("no_data");
+    assert_eq!(compiled.model().data_firing(0), None);
+}
