@@ -2,6 +2,9 @@
 //! for every node, the nodes of the next level that use it (CSR) and the class edges
 //! leaving it; for every middle node, how many firing children make it fire.
 
+use std::sync::{Arc, OnceLock};
+
+use super::layout::{self, Layout};
 use crate::ir::{EdgeId, Ir, NodeId};
 
 /// A checked model plus the tables the engine walks. Cheap to build (linear in the
@@ -10,14 +13,36 @@ use crate::ir::{EdgeId, Ir, NodeId};
 pub struct Model<'a> {
     pub ir: &'a Ir,
     pub(crate) graph: Graph,
+    /// The storage order of its states' tables, made on first use by training.
+    layout: OnceLock<Option<Arc<Layout>>>,
+    /// Models with fewer nodes keep id order.
+    layout_min_nodes: usize,
 }
 
 impl<'a> Model<'a> {
     pub fn new(ir: &'a Ir) -> Model<'a> {
+        Model::with_layout_min_nodes(ir, layout::MIN_NODES)
+    }
+
+    /// A model that stores its states' tables in another order than id order from
+    /// `min_nodes` nodes on (`Model::new` decides by the processor's caches). Tests use
+    /// it to take the large-model path on small models; no result may depend on it.
+    #[doc(hidden)]
+    pub fn with_layout_min_nodes(ir: &'a Ir, min_nodes: usize) -> Model<'a> {
         Model {
             ir,
             graph: Graph::new(ir),
+            layout: OnceLock::new(),
+            layout_min_nodes: min_nodes,
         }
+    }
+
+    /// The storage order of this model's states in training (`None`: id order). Made
+    /// once, on first use: it fires every data sample.
+    pub(crate) fn layout(&self) -> Option<Arc<Layout>> {
+        self.layout
+            .get_or_init(|| Layout::of(self, self.layout_min_nodes).map(Arc::new))
+            .clone()
     }
 
     pub fn n_nodes(&self) -> usize {
