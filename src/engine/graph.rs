@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use super::layout::{self, Layout};
+use super::layout::{self, Layout, Prepared};
 use crate::ir::{EdgeId, Ir, NodeId};
 
 /// A checked model plus the tables the engine walks. Cheap to build (linear in the
@@ -13,8 +13,9 @@ use crate::ir::{EdgeId, Ir, NodeId};
 pub struct Model<'a> {
     pub ir: &'a Ir,
     pub(crate) graph: Graph,
-    /// The storage order of its states' tables, made on first use by training.
-    layout: OnceLock<Option<Arc<Layout>>>,
+    /// The storage order of its states' tables and the samples' kept pathways, made
+    /// on first use by training.
+    prepared: OnceLock<Option<Arc<Prepared>>>,
     /// Models with fewer nodes keep id order.
     layout_min_nodes: usize,
 }
@@ -32,17 +33,23 @@ impl<'a> Model<'a> {
         Model {
             ir,
             graph: Graph::new(ir),
-            layout: OnceLock::new(),
+            prepared: OnceLock::new(),
             layout_min_nodes: min_nodes,
         }
     }
 
-    /// The storage order of this model's states in training (`None`: id order). Made
-    /// once, on first use: it fires every data sample.
-    pub(crate) fn layout(&self) -> Option<Arc<Layout>> {
-        self.layout
-            .get_or_init(|| Layout::of(self, self.layout_min_nodes).map(Arc::new))
+    /// The storage order of this model's states in training and the pathways kept
+    /// while making it (`None`: id order). Made once, on first use: it fires every
+    /// data sample.
+    pub(crate) fn prepared(&self) -> Option<Arc<Prepared>> {
+        self.prepared
+            .get_or_init(|| Prepared::of(self, self.layout_min_nodes).map(Arc::new))
             .clone()
+    }
+
+    /// The storage order of this model's states in training (`None`: id order).
+    pub(crate) fn layout(&self) -> Option<Arc<Layout>> {
+        self.prepared().map(|p| Arc::clone(&p.layout))
     }
 
     pub fn n_nodes(&self) -> usize {

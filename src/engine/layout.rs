@@ -18,6 +18,7 @@
 use std::sync::Arc;
 
 use super::graph::{FireCounts, Model};
+use super::pathways::Pathways;
 use crate::ir::{EdgeId, NodeId};
 
 /// Models below this many nodes keep id order: their tables fit in the processor's
@@ -73,15 +74,36 @@ pub(crate) struct Layout {
     pub edges: Arc<Perm>,
 }
 
-impl Layout {
-    /// The order of `model`'s tables when it pays (see `pays`), `None` for id order.
-    pub fn of(model: &Model, min_nodes: usize) -> Option<Layout> {
-        pays(model, min_nodes).then(|| Layout::by_signature(model))
-    }
+/// A large model's storage order, and the data samples' pathways kept (as places in
+/// it) while the order was made: every trainer of the model shares them.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub layout: Arc<Layout>,
+    pub pathways: Pathways,
+}
 
+impl Prepared {
+    /// `model`'s order and kept pathways when another order pays (see `pays`), `None`
+    /// for id order (trainers then keep pathways as samples are drawn).
+    pub fn of(model: &Model, min_nodes: usize) -> Option<Prepared> {
+        if !pays(model, min_nodes) {
+            return None;
+        }
+        let mut pathways = Pathways::new(model);
+        let layout = Layout::by_signature(model, &mut pathways);
+        pathways.all_to_places(&layout);
+        Some(Prepared {
+            layout: Arc::new(layout),
+            pathways,
+        })
+    }
+}
+
+impl Layout {
     /// Sorts each level's nodes by firing signature and the class edges by class and
-    /// source place (see the module's documentation). Fires every data sample once.
-    pub fn by_signature(model: &Model) -> Layout {
+    /// source place (see the module's documentation). Fires every data sample once, and
+    /// keeps each one's pathway in `pathways` (as ids) while it fits the budget.
+    pub fn by_signature(model: &Model, pathways: &mut Pathways) -> Layout {
         let ir = model.ir;
         let n = model.n_nodes();
         const NONE: u32 = u32::MAX;
@@ -104,6 +126,7 @@ impl Layout {
                 }
                 hash[f] = (hash[f] ^ u64::from(s)).wrapping_mul(0x0000_0100_0000_01b3);
             }
+            pathways.keep(model, s as usize, &mut fired);
         }
         let mut order: Vec<NodeId> = (0..n as NodeId).collect();
         for level in &ir.levels {
@@ -149,7 +172,8 @@ mod tests {
     fn each_samples_pathway_is_nearly_contiguous() {
         let ir = generated(3000, 5, 4, 40, 0.05, 3);
         let model = Model::new(&ir);
-        let layout = Layout::by_signature(&model);
+        let mut pathways = Pathways::new(&model);
+        let layout = Layout::by_signature(&model, &mut pathways);
         assert!(!layout.is_identity());
         // A permutation, level by level.
         for level in &ir.levels {
@@ -209,9 +233,9 @@ mod tests {
     #[test]
     fn small_or_noisy_models_keep_id_order() {
         let mut ir = generated(600, 4, 3, 12, 0.2, 5);
-        assert!(Layout::of(&Model::new(&ir), MIN_NODES).is_none());
-        assert!(Layout::of(&Model::new(&ir), 0).is_some());
+        assert!(Prepared::of(&Model::new(&ir), MIN_NODES).is_none());
+        assert!(Prepared::of(&Model::new(&ir), 0).is_some());
         ir.data.noise_flip = 0.01;
-        assert!(Layout::of(&Model::new(&ir), 0).is_none());
+        assert!(Prepared::of(&Model::new(&ir), 0).is_none());
     }
 }

@@ -115,18 +115,31 @@ impl Pathways {
             return;
         }
         let sample = &model.ir.data.samples[i];
+        // Only a plain input's pathway lists every firing node once (`keep` checks).
+        if is_plain_input(&sample.input, model.n_inputs()) {
+            model
+                .graph
+                .fire_levels(&sample.input, counts, scratch, false);
+        }
+        self.keep(model, i, scratch);
+        if let Some(layout) = layout {
+            self.to_places(i, layout);
+        }
+    }
+
+    /// Keeps the lists of data sample `i`, which fires the nodes `fired` (ids, in any
+    /// order; sorted here), when its input is plain and they fit the budget; the sample
+    /// is fired every time otherwise. The lists hold ids until `to_places`.
+    pub fn keep(&mut self, model: &Model, i: usize, fired: &mut [NodeId]) {
+        let sample = &model.ir.data.samples[i];
         self.slots[i] = Slot::Uncached;
-        // Only a plain input's pathway lists every firing node once.
         if !is_plain_input(&sample.input, model.n_inputs()) {
             return;
         }
-        model
-            .graph
-            .fire_levels(&sample.input, counts, scratch, false);
-        scratch.sort_unstable();
+        fired.sort_unstable();
         let first = model.graph.first_with_edges;
-        let from = scratch.partition_point(|&n| n < first);
-        let n_edges: usize = scratch[from..]
+        let from = fired.partition_point(|&n| n < first);
+        let n_edges: usize = fired[from..]
             .iter()
             .map(|&f| {
                 model
@@ -137,32 +150,51 @@ impl Pathways {
                     .count()
             })
             .sum();
-        let need = scratch.len() + n_edges;
+        let need = fired.len() + n_edges;
         if self.arena.len() + need > self.budget {
             return;
         }
         let start = self.arena.len();
-        self.arena.extend_from_slice(scratch);
-        for &f in &scratch[from..] {
+        self.arena.extend_from_slice(fired);
+        for &f in &fired[from..] {
             for &e in model.graph.out_edges(f) {
                 if model.ir.edges[e as usize].to == sample.label {
                     self.arena.push(e);
                 }
             }
         }
-        let (nodes, edges) = self.arena[start..].split_at_mut(scratch.len());
-        if let Some(layout) = layout {
-            let (np, ep) = (Some(&*layout.nodes), Some(&*layout.edges));
-            nodes.iter_mut().for_each(|n| *n = slot_of(np, *n));
-            nodes.sort_unstable();
-            edges.iter_mut().for_each(|e| *e = slot_of(ep, *e));
-        }
-        edges.sort_unstable();
+        self.arena[start + fired.len()..].sort_unstable();
         self.slots[i] = Slot::Kept {
             start,
-            n_nodes: scratch.len(),
+            n_nodes: fired.len(),
             n_edges,
         };
+    }
+
+    /// Turns every kept list, held as ids, into sorted places of `layout`.
+    pub fn all_to_places(&mut self, layout: &Layout) {
+        for i in 0..self.slots.len() {
+            self.to_places(i, layout);
+        }
+    }
+
+    /// Turns sample `i`'s kept lists (ids) into sorted places of `layout`.
+    fn to_places(&mut self, i: usize, layout: &Layout) {
+        let Some(&Slot::Kept {
+            start,
+            n_nodes,
+            n_edges,
+        }) = self.slots.get(i)
+        else {
+            return;
+        };
+        let (nodes, rest) = self.arena[start..].split_at_mut(n_nodes);
+        let edges = &mut rest[..n_edges];
+        let (np, ep) = (Some(&*layout.nodes), Some(&*layout.edges));
+        nodes.iter_mut().for_each(|n| *n = slot_of(np, *n));
+        nodes.sort_unstable();
+        edges.iter_mut().for_each(|e| *e = slot_of(ep, *e));
+        edges.sort_unstable();
     }
 }
 

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use super::graph::{FireCounts, Model};
-use super::layout::{id_at, slot_of, Layout};
+use super::layout::{id_at, slot_of, Layout, Prepared};
 use super::lazy::Plan;
 use super::pathways::{is_plain_input, Kept, Pathways};
 use super::rules::{Freeze, Rules};
@@ -82,8 +82,10 @@ pub struct Trainer<'m, 'ir> {
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
-    /// The data samples' pathways, kept from their first draw.
+    /// The data samples' pathways, kept from their first draw (unless `prepared`).
     pathways: Pathways,
+    /// A large model's pathways, kept before the first step (see `layout::Prepared`).
+    prepared: Option<Arc<Prepared>>,
     /// The storage order of the states this trainer steps (the model's).
     layout: Option<Arc<Layout>>,
 }
@@ -92,7 +94,8 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     pub fn new(model: &'m Model<'ir>) -> Self {
         let ir = model.ir;
         let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
-        let layout = model.layout();
+        let prepared = model.prepared();
+        let layout = prepared.as_ref().map(|p| Arc::clone(&p.layout));
         Trainer {
             model,
             phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
@@ -113,6 +116,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
             pathways: Pathways::new(model),
+            prepared,
             layout,
         }
     }
@@ -241,7 +245,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
-        if q == 0.0 {
+        if q == 0.0 && self.prepared.is_none() {
             for &i in &drawn {
                 self.pathways.fill(
                     self.model,
@@ -252,7 +256,10 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
-        let pathways = &self.pathways;
+        let pathways = match &self.prepared {
+            Some(p) => &p.pathways,
+            None => &self.pathways,
+        };
         let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
             if q > 0.0 {
                 (&noisy[k][..], samples[i].label, None)
@@ -671,9 +678,23 @@ mod tests {
         let model = Model::with_layout_min_nodes(ir, min_nodes);
         let mut state = State::new(ir, 5);
         let mut trainer = Trainer::new(&model);
+        // Kept as samples are drawn, in the cache given, whatever the storage order.
         trainer.pathways = cache(&model);
+        trainer.prepared = None;
         trainer.run(&mut state, &mut |_| {});
         (state, trainer.pathways.n_kept())
+    }
+
+    /// Trains `ir`'s schedule as `Trainer::new` does, storing the tables in their own
+    /// order from `min_nodes` nodes on; returns the state and how many samples the
+    /// model kept before the first step.
+    fn trained(ir: &Ir, min_nodes: usize) -> (State, usize) {
+        let model = Model::with_layout_min_nodes(ir, min_nodes);
+        let mut state = State::new(ir, 5);
+        let mut trainer = Trainer::new(&model);
+        trainer.run(&mut state, &mut |_| {});
+        let prepared = trainer.prepared.as_ref().map_or(0, |p| p.pathways.n_kept());
+        (state, prepared)
     }
 
     #[test]
@@ -719,6 +740,11 @@ mod tests {
                 assert_eq!(kept, fired, "{what}: kept vs fired");
                 assert_eq!(mixed, fired, "{what}: partly kept vs fired");
                 assert_eq!(unkept, fired, "{what}: fired vs fired in id order");
+                let (default, prepared) = trained(&ir, min_nodes);
+                assert_eq!(default, fired, "{what}: as Trainer::new trains");
+                // Large models keep every sample before the first step.
+                let all = if min_nodes == 0 { n_kept } else { 0 };
+                assert_eq!(prepared, all, "{what}: kept by the model");
             }
         }
     }
