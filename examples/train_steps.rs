@@ -9,7 +9,9 @@
 //! The file's first phase is run for `--steps` steps (its rules, freezes and sampler;
 //! `--batch` overrides the batch size, `--cycle` draws samples in order), and the
 //! steps per second are printed, by the wall clock and (on Linux) by the processor time
-//! the training thread used, which a busy machine does not inflate. `--dump` writes
+//! the training thread used, which a busy machine does not inflate, and the firing set:
+//! the nodes a data sample fires on average, with the processor time a step takes per
+//! firing node (the figure that must not grow with the model's size). `--dump` writes
 //! `ln lambda` and `ln eta` afterwards.
 
 use std::process::ExitCode;
@@ -17,7 +19,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use nshed::diag::RenderStyle;
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{Evaluator, Model, State, Trainer};
 use nshed::ir::Sampler;
 
 #[derive(Parser)]
@@ -97,13 +99,35 @@ fn main() -> ExitCode {
     );
     // On a busy machine the wall clock counts the time other processes had the
     // processor; the thread's own processor time does not.
-    if let (Some(a), Some(b)) = (cpu_start, thread_cpu_seconds()) {
-        println!(
-            "cpu: {:.3} s on the processor: {:.1} steps/s",
-            b - a,
-            args.steps as f64 / (b - a)
-        );
-    }
+    let cpu = match (cpu_start, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => {
+            println!(
+                "cpu: {:.3} s on the processor: {:.1} steps/s",
+                b - a,
+                args.steps as f64 / (b - a)
+            );
+            Some(b - a)
+        }
+        _ => None,
+    };
+    // The firing set: what a data sample fires (its pathway, inputs included), on average.
+    let mut evaluator = Evaluator::new(&model);
+    let samples = &ir.data.samples;
+    let fired: usize = samples
+        .iter()
+        .map(|s| evaluator.firing(&model, &s.input).len())
+        .sum();
+    let mean = fired as f64 / samples.len().max(1) as f64;
+    let per_node = cpu
+        .filter(|&t| mean > 0.0 && t > 0.0)
+        .map(|t| {
+            format!(
+                "; {:.2} ns a firing node a step",
+                t * 1e9 / args.steps as f64 / (mean * batch as f64)
+            )
+        })
+        .unwrap_or_default();
+    println!("firing: {mean:.0} nodes a data sample{per_node}");
 
     if let Some(path) = &args.dump {
         let finite = |v: Vec<f64>| -> Vec<Option<f64>> {

@@ -4,9 +4,9 @@
 #
 #   benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]
 #
-# Defaults: one 10^4-node, 8-level model (`nshed gen --nodes 10000 --levels 8`); give a
-# list such as `10000,100000,1000000` to compare at several sizes. Steps default to
-# about 2 s of work per size (nshed: 10^9 / NODES, between 3,000 and 200,000; NumPy:
+# Defaults: 8-level models (`nshed gen --nodes N --levels 8`) of 10^4, 10^5 and 10^6
+# nodes (about a minute in all); give one size, e.g. `10000`, for a quick comparison.
+# Steps default to about 2 s of work per size (nshed: 10^9 / NODES, between 3,000 and 200,000; NumPy:
 # 3 * 10^7 / NODES, between 20 and 3,000). Run from the repository root. Needs numpy
 # (`pip install numpy`). First checks that both implementations give the same
 # ln lambda and ln eta after some steps in sample order (200; 50 from 10^6 nodes on),
@@ -15,7 +15,7 @@
 # disturbed one, and processor time leaves out the time other processes ran).
 set -euo pipefail
 
-sizes="${1:-10000}"
+sizes="${1:-10000,100000,1000000}"
 levels="${2:-8}"
 rust_steps_arg="${3:-}"
 numpy_steps_arg="${4:-}"

@@ -40,13 +40,21 @@ const fn writes(
     }
 }
 
-/// Runs one case and renders everything it produced as one text.
+/// Runs one case in a fresh temporary directory and renders everything it produced as one
+/// text.
 fn transcript(c: &Case) -> String {
     let tmp = tempfile::tempdir().unwrap();
-    let tmp_str = tmp.path().to_str().unwrap().to_string();
-    let args: Vec<String> = c.args.iter().map(|a| a.replace("$TMP", &tmp_str)).collect();
+    transcript_in(c.args, c.stdin, c.files, tmp.path())
+}
+
+/// Runs `nshed ARGS` with `$TMP` standing for `tmp` (commands that read what an earlier one
+/// wrote share one directory) and renders its exit code, stdout, stderr and the `files`
+/// under `tmp` it wrote as one text.
+fn transcript_in(args: &[&str], stdin: Option<&str>, files: &[&str], tmp: &Path) -> String {
+    let tmp_str = tmp.to_str().unwrap().to_string();
+    let real_args: Vec<String> = args.iter().map(|a| a.replace("$TMP", &tmp_str)).collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args(&args)
+        .args(&real_args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
@@ -56,13 +64,13 @@ fn transcript(c: &Case) -> String {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    if let Some(text) = c.stdin {
+    if let Some(text) = stdin {
         input.write_all(text.as_bytes()).unwrap();
     }
     drop(input);
     let out = child.wait_with_output().unwrap();
     let redact = |s: &str| s.replace(&tmp_str, "$TMP");
-    let mut text = format!("$ nshed {}\n", c.args.join(" "));
+    let mut text = format!("$ nshed {}\n", args.join(" "));
     text += &format!("--- exit {:?}\n", out.status.code());
     text += &format!(
         "--- stdout\n{}",
@@ -72,10 +80,10 @@ fn transcript(c: &Case) -> String {
         "--- stderr\n{}",
         redact(&String::from_utf8_lossy(&out.stderr))
     );
-    for f in c.files {
-        let path = tmp.path().join(f);
-        let bytes =
-            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {f} was not written: {e}", c.name));
+    for f in files {
+        let path = tmp.join(f);
+        let bytes = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("nshed {}: {f} was not written: {e}", args.join(" ")));
         text += &format!("--- file $TMP/{f}\n{}", describe(&path, &bytes));
     }
     text
@@ -439,63 +447,35 @@ fn experiments() {
 #[test]
 fn shards_and_merge() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_str().unwrap();
-    let mut text = String::new();
-    for i in ["1/2", "2/2"] {
-        let out_path = format!("{dir}/s{}.json", &i[..1]);
-        let out = Command::new(env!("CARGO_BIN_EXE_nshed"))
-            .args([
-                "basin",
-                "examples/basin.nshed",
-                "--nodes",
-                "p1,p3",
-                "--range",
-                "1e-3..1e3",
-                "--log",
-                "--outcome",
-                "predictions",
-                "--grid",
-                "3",
-                "--shard",
-                i,
-                "--out",
-                &out_path,
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        text += &format!(
-            "$ nshed basin examples/basin.nshed --nodes p1,p3 --range 0.5..1.5 --grid 3 --shard {i} --out $TMP/s{}.json\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            &i[..1],
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).replace(dir, "$TMP"),
-            String::from_utf8_lossy(&out.stderr).replace(dir, "$TMP"),
-        );
-        text += &format!(
-            "--- file $TMP/s{}.json\n{}\n",
-            &i[..1],
-            std::fs::read_to_string(&out_path)
-                .unwrap()
-                .replace(dir, "$TMP")
-        );
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_nshed"))
-        .args([
-            "merge",
-            &format!("{dir}/s1.json"),
-            &format!("{dir}/s2.json"),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    text += &format!(
-        "$ nshed merge $TMP/s1.json $TMP/s2.json\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr).replace(dir, "$TMP"),
-    );
+    let basin = |shard: &'static [&'static str]| {
+        [
+            "basin",
+            "examples/basin.nshed",
+            "--nodes",
+            "p1,p3",
+            "--range",
+            "1e-3..1e3",
+            "--log",
+            "--outcome",
+            "predictions",
+            "--grid",
+            "3",
+            "--shard",
+        ]
+        .into_iter()
+        .chain(shard.iter().copied())
+        .collect::<Vec<_>>()
+    };
+    let shard1 = basin(&["1/2", "--out", "$TMP/s1.json"]);
+    let shard2 = basin(&["2/2", "--out", "$TMP/s2.json"]);
+    let text = [
+        (shard1.as_slice(), &["s1.json"][..]),
+        (shard2.as_slice(), &["s2.json"][..]),
+        (&["merge", "$TMP/s1.json", "$TMP/s2.json"][..], &[][..]),
+    ]
+    .into_iter()
+    .map(|(args, files)| transcript_in(args, None, files, tmp.path()))
+    .collect::<String>();
     insta::assert_snapshot!("basin_shards_merge", text);
 }
 

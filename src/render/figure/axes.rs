@@ -1,7 +1,9 @@
 //! Panel frames, axes, markers and legends shared by the figures.
 
+use super::palette::categorical;
 use super::scale::{Scale, Tick};
 use super::svg::{escape, num, text_width, Anchor, Svg, FONT_SIZE};
+use super::FigureOptions;
 
 /// The plotting area of one panel, in pixels.
 #[derive(Debug, Clone, Copy)]
@@ -308,27 +310,85 @@ pub(crate) fn flow_rows<'e, 'a>(
     rows
 }
 
-/// The head of a figure of panels sharing one colour per label: the title, then one
-/// swatch per label in centred rows; returns where the panels start.
-pub(crate) fn draw_title_and_swatches(
-    svg: &mut Svg,
-    width: f64,
-    title: Option<&str>,
-    labels: &[&str],
-    colour_of: impl Fn(&str) -> &'static str,
-) -> f64 {
-    let top = draw_title(svg, width, title);
-    let entries: Vec<LegendEntry> = labels
-        .iter()
-        .map(|label| LegendEntry {
-            label,
-            colour: colour_of(label),
-            marker: None,
-            marker_filled: false,
-            line: false,
-        })
-        .collect();
-    top + draw_legend_flow(svg, (10.0, top), width - 20.0, &entries) + 10.0
+/// Panels in rows of up to three under one head: the title, then one colour swatch per
+/// series label (in order of first appearance; a label has its colour in every panel).
+/// Grouped bars and histograms are laid out this way.
+pub(crate) struct PanelGrid<'a> {
+    columns: usize,
+    rows: usize,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    labels: Vec<&'a str>,
+}
+
+impl<'a> PanelGrid<'a> {
+    /// `panels` cells of `cell` (width, height) pixels each, unless `options` sets the
+    /// figure's size; `labels` are the series' labels, repeats included.
+    pub(crate) fn new(
+        panels: usize,
+        cell: (f64, f64),
+        options: &FigureOptions,
+        labels: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let columns = panels.clamp(1, 3);
+        let rows = panels.div_ceil(columns).max(1);
+        let (width, height) = options
+            .size
+            .unwrap_or((columns as f64 * cell.0 + 20.0, rows as f64 * cell.1 + 80.0));
+        let mut seen: Vec<&str> = Vec::new();
+        for label in labels {
+            if !seen.contains(&label) {
+                seen.push(label);
+            }
+        }
+        PanelGrid {
+            columns,
+            rows,
+            width,
+            height,
+            labels: seen,
+        }
+    }
+
+    /// The colour of a series label.
+    pub(crate) fn colour_of(&self, label: &str) -> &'static str {
+        categorical(self.labels.iter().position(|l| *l == label).unwrap_or(0))
+    }
+
+    /// Draws the head (title and swatches) and returns the cell of each panel, in order:
+    /// (left, top, width, height).
+    pub(crate) fn draw_head(
+        &self,
+        svg: &mut Svg,
+        title: Option<&str>,
+    ) -> Vec<(f64, f64, f64, f64)> {
+        let top = draw_title(svg, self.width, title);
+        let entries: Vec<LegendEntry> = self
+            .labels
+            .iter()
+            .map(|label| LegendEntry {
+                label,
+                colour: self.colour_of(label),
+                marker: None,
+                marker_filled: false,
+                line: false,
+            })
+            .collect();
+        let top = top + draw_legend_flow(svg, (10.0, top), self.width - 20.0, &entries) + 10.0;
+        let cell_width = (self.width - 20.0) / self.columns as f64;
+        let cell_height = (self.height - top) / self.rows as f64;
+        (0..self.columns * self.rows)
+            .map(|index| {
+                let (row, column) = (index / self.columns, index % self.columns);
+                (
+                    10.0 + column as f64 * cell_width,
+                    top + row as f64 * cell_height,
+                    cell_width,
+                    cell_height,
+                )
+            })
+            .collect()
+    }
 }
 
 /// Draws the figure title centred at the top, if any; returns the height it used.

@@ -1,7 +1,6 @@
 //! Grouped bar charts (for `regularize`: per level, one bar per batch size).
 
-use super::axes::{draw_axes, draw_title_and_swatches, y_axis_room, Axis, Panel};
-use super::palette::categorical;
+use super::axes::{draw_axes, y_axis_room, Axis, Panel, PanelGrid};
 use super::scale::Scale;
 use super::svg::{escape, text_width, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
@@ -63,33 +62,20 @@ const CELL_HEIGHT: f64 = 300.0;
 /// its own y scale from 0, categories along x, one bar per series within each category; a
 /// series has the same colour in every panel (by label), with one legend on top.
 pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String {
-    let columns = panels.len().clamp(1, 3);
-    let rows = panels.len().div_ceil(columns).max(1);
-    let (width, height) = options.size.unwrap_or((
-        columns as f64 * CELL_WIDTH + 20.0,
-        rows as f64 * CELL_HEIGHT + 80.0,
-    ));
-    let mut labels: Vec<&str> = Vec::new();
-    for series in panels.iter().flat_map(|p| &p.series) {
-        if !labels.contains(&series.label.as_str()) {
-            labels.push(&series.label);
-        }
-    }
-    let colour_of = |label: &str| categorical(labels.iter().position(|l| *l == label).unwrap_or(0));
-
-    let mut svg = Svg::new(width, height);
-    let top = draw_title_and_swatches(
-        &mut svg,
-        width,
-        options.title.as_deref(),
-        &labels,
-        colour_of,
+    let grid = PanelGrid::new(
+        panels.len(),
+        (CELL_WIDTH, CELL_HEIGHT),
+        options,
+        panels
+            .iter()
+            .flat_map(|p| &p.series)
+            .map(|s| s.label.as_str()),
     );
+    let colour_of = |label: &str| grid.colour_of(label);
 
-    let cell_width = (width - 20.0) / columns as f64;
-    let cell_height = (height - top) / rows as f64;
-    for (index, data) in panels.iter().enumerate() {
-        let (row, column) = (index / columns, index % columns);
+    let mut svg = Svg::new(grid.width, grid.height);
+    let cells = grid.draw_head(&mut svg, options.title.as_deref());
+    for (data, &(cell_left, cell_top, cell_width, cell_height)) in panels.iter().zip(&cells) {
         // 5% headroom so the tallest bar does not touch the frame.
         let values = data
             .series
@@ -97,8 +83,6 @@ pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String 
             .flat_map(|s| s.values.iter().map(|v| v * 1.05));
         let (y_scale, y_ticks) = Scale::linear(values, Some(0.0));
         let left_room = y_axis_room(&y_ticks) + 6.0;
-        let cell_left = 10.0 + column as f64 * cell_width;
-        let cell_top = top + row as f64 * cell_height;
         let panel = Panel {
             left: cell_left + left_room,
             top: cell_top + 24.0,

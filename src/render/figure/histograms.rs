@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::axes::{draw_axes, draw_title_and_swatches, y_axis_room, Axis, Panel};
-use super::palette::categorical;
+use super::axes::{draw_axes, y_axis_room, Axis, Panel, PanelGrid};
 use super::scale::Scale;
 use super::svg::{escape, Anchor, Svg, FONT_SIZE};
 use super::FigureOptions;
@@ -109,21 +108,16 @@ fn le_histograms_svg_scaled(
     log: bool,
 ) -> String {
     let bins = bins.max(1);
-    let columns = panels.len().clamp(1, 3);
-    let rows = panels.len().div_ceil(columns).max(1);
-    let (width, height) = options.size.unwrap_or((
-        columns as f64 * CELL_WIDTH + 20.0,
-        rows as f64 * CELL_HEIGHT + 80.0,
-    ));
-
-    // Colours by test-class label, in order of first appearance.
-    let mut labels: Vec<&str> = Vec::new();
-    for series in panels.iter().flat_map(|p| &p.series) {
-        if !labels.contains(&series.label.as_str()) {
-            labels.push(&series.label);
-        }
-    }
-    let colour_of = |label: &str| categorical(labels.iter().position(|l| *l == label).unwrap_or(0));
+    let grid = PanelGrid::new(
+        panels.len(),
+        (CELL_WIDTH, CELL_HEIGHT),
+        options,
+        panels
+            .iter()
+            .flat_map(|p| &p.series)
+            .map(|s| s.label.as_str()),
+    );
+    let colour_of = |label: &str| grid.colour_of(label);
 
     let values = || {
         panels
@@ -156,22 +150,12 @@ fn le_histograms_svg_scaled(
     // Counts are whole numbers, and so are the ticks of their axis.
     let (y_scale, y_ticks) = Scale::linear_whole([highest as f64 * 1.05].into_iter(), Some(0.0));
 
-    let mut svg = Svg::new(width, height);
-    let top = draw_title_and_swatches(
-        &mut svg,
-        width,
-        options.title.as_deref(),
-        &labels,
-        colour_of,
-    );
-
-    let cell_width = (width - 20.0) / columns as f64;
-    let cell_height = (height - top) / rows as f64;
+    let mut svg = Svg::new(grid.width, grid.height);
+    let cells = grid.draw_head(&mut svg, options.title.as_deref());
     let left_room = y_axis_room(&y_ticks) + 6.0;
-    for (index, panel_data) in panels.iter().enumerate() {
-        let (row, column) = (index / columns, index % columns);
-        let cell_left = 10.0 + column as f64 * cell_width;
-        let cell_top = top + row as f64 * cell_height;
+    for ((panel_data, counts_of_panel), &(cell_left, cell_top, cell_width, cell_height)) in
+        panels.iter().zip(&all_counts).zip(&cells)
+    {
         let panel = Panel {
             left: cell_left + left_room,
             top: cell_top + 24.0,
@@ -197,7 +181,7 @@ fn le_histograms_svg_scaled(
             title: "count",
         };
         draw_axes(&mut svg, panel, Some(&x_axis), &y_axis);
-        for (series, counts) in panel_data.series.iter().zip(&all_counts[index]) {
+        for (series, counts) in panel_data.series.iter().zip(counts_of_panel) {
             let colour = colour_of(&series.label);
             svg.open(&format!(
                 "class=\"series\" data-label=\"{}\"",
