@@ -72,6 +72,9 @@ pub(crate) fn id_at(perm: Option<&Perm>, s: u32) -> u32 {
 pub(crate) struct Layout {
     pub nodes: Arc<Perm>,
     pub edges: Arc<Perm>,
+    /// The lowest place of a node with a class edge (the node count when none has
+    /// one): a walk over places skips the places below without a lookup.
+    pub first_with_edges: u32,
 }
 
 /// A large model's storage order, and the data samples' pathways kept (as places in
@@ -143,9 +146,16 @@ impl Layout {
             let edge = ir.edges[e as usize];
             (edge.to, nodes.slot[edge.from as usize], e)
         });
+        let first_with_edges = ir
+            .edges
+            .iter()
+            .map(|e| nodes.slot[e.from as usize])
+            .min()
+            .unwrap_or(n as u32);
         Layout {
             nodes: Arc::new(nodes),
             edges: Arc::new(Perm::from_order(edges)),
+            first_with_edges,
         }
     }
 

@@ -449,14 +449,7 @@ fn update<'b>(
             lone_path = Some(kept.map(|k| k.nodes));
             lone_edges = kept.map(|k| k.own_edges);
         } else {
-            // Branch-free: whether a node is new is data-dependent (samples of a
-            // batch share much of their pathways), so every node is written at
-            // `u_len` and kept only when it was not in U yet.
-            for &n in path {
-                let seen = std::mem::replace(&mut in_u[n as usize], true);
-                u_list[u_len] = n;
-                u_len += usize::from(!seen);
-            }
+            u_len = add_to_union(path, in_u, u_list, u_len);
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
             *l = true;
@@ -506,11 +499,15 @@ fn update<'b>(
             // Edges from a node of U into a label of the batch. Nodes below the first
             // with an edge are skipped without a lookup (in most models only the last
             // feature level has edges, and U is mostly lower levels).
-            let first = model.graph.first_with_edges;
+            // Places below the first with an edge are skipped without a lookup.
+            let first = plan
+                .layout
+                .as_ref()
+                .map_or(model.graph.first_with_edges, |l| l.first_with_edges);
             for f in u_nodes
                 .iter()
+                .filter(|&&s| s >= first)
                 .map(|&s| id_at(np, s))
-                .filter(|&f| f >= first)
             {
                 for &e in model.graph.out_edges(f) {
                     if label_in_u[ir.edges[e as usize].to as usize] {
@@ -565,6 +562,20 @@ fn update<'b>(
         cofire[e as usize] = false;
     }
     cofire_list.clear();
+}
+
+/// Adds the places `path` to U (`in_u`, and `u_list` from `u_len` on); returns U's new
+/// length. Branch-free: whether a node is new is data-dependent (samples of a batch
+/// share much of their pathways), so every node is written at `u_len` and kept only when
+/// it was not in U yet. A function of its own so that the slices are known not to
+/// overlap (no reload of their bounds per node).
+fn add_to_union(path: &[u32], in_u: &mut [bool], u_list: &mut [u32], mut u_len: usize) -> usize {
+    for &n in path {
+        let seen = std::mem::replace(&mut in_u[n as usize], true);
+        u_list[u_len] = n;
+        u_len += usize::from(!seen);
+    }
+    u_len
 }
 
 /// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
