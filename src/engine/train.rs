@@ -46,6 +46,9 @@ struct Workspace {
     cofire: Vec<bool>,
     cofire_list: Vec<u32>,
     batch: Vec<usize>,
+    /// The kept pathways already in this step's U (their addresses): a sample drawn
+    /// twice in a batch adds nothing to U the second time.
+    in_union: Vec<usize>,
     noisy: Vec<Vec<NodeId>>,
     /// For the batch's error (error-driven rules only; made on first use).
     error: Option<ErrorScratch>,
@@ -63,6 +66,7 @@ impl Workspace {
             cofire: vec![false; model.n_edges()],
             cofire_list: Vec::new(),
             batch: Vec::new(),
+            in_union: Vec::new(),
             noisy: Vec::new(),
             error: None,
         }
@@ -406,6 +410,7 @@ fn update<'b>(
         cofire,
         cofire_list,
         error,
+        in_union,
         ..
     } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
@@ -449,7 +454,18 @@ fn update<'b>(
             lone_path = Some(kept.map(|k| k.nodes));
             lone_edges = kept.map(|k| k.own_edges);
         } else {
-            u_len = add_to_union(path, in_u, u_list, u_len);
+            // A kept pathway is one list per sample: the same address, the same set.
+            let again = kept.is_some_and(|k| {
+                let at = k.nodes.as_ptr() as usize;
+                let again = in_union.contains(&at);
+                if !again {
+                    in_union.push(at);
+                }
+                again
+            });
+            if !again {
+                u_len = add_to_union(path, in_u, u_list, u_len);
+            }
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
             *l = true;
@@ -553,10 +569,16 @@ fn update<'b>(
 
     // Leave the scratch space clean for the next step.
     if marked {
-        for &n in &u_list[..u_len] {
-            in_u[n as usize] = false;
+        if u_len > in_u.len() / 8 {
+            // A large U (a large batch): one pass over the table is cheaper.
+            in_u.fill(false);
+        } else {
+            for &n in &u_list[..u_len] {
+                in_u[n as usize] = false;
+            }
         }
     }
+    in_union.clear();
     label_in_u.iter_mut().for_each(|b| *b = false);
     for &e in cofire_list.iter() {
         cofire[e as usize] = false;
