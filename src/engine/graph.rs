@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::layout::{self, Layout, Prepared};
-use crate::ir::{EdgeId, Ir, NodeId};
+use crate::ir::{ClassId, EdgeId, Ir, NodeId};
 
 /// A checked model plus the tables the engine walks. Cheap to build (linear in the
 /// model's size); build it once per model and share it.
@@ -88,6 +88,9 @@ pub(crate) struct Graph {
     /// `out_edges[edge_start[n] .. edge_start[n+1]]`: class edges leaving `n`.
     edge_start: Vec<u32>,
     out_edges: Vec<EdgeId>,
+    /// The class each of `out_edges` goes into, beside it (a step that picks edges by
+    /// class reads this list instead of the IR's edge records at scattered places).
+    out_to: Vec<ClassId>,
     pub n_inputs: usize,
     n_nodes: usize,
     /// The lowest node id with a class edge (the node count when there is none).
@@ -136,8 +139,10 @@ impl Graph {
         let edge_start = prefix_sums(&n_out);
         let mut fill = edge_start.clone();
         let mut out_edges = vec![0; edge_start[n] as usize];
+        let mut out_to = vec![0; edge_start[n] as usize];
         for (id, e) in ir.edges.iter().enumerate() {
             out_edges[fill[e.from as usize] as usize] = id as EdgeId;
+            out_to[fill[e.from as usize] as usize] = e.to;
             fill[e.from as usize] += 1;
         }
 
@@ -149,6 +154,7 @@ impl Graph {
             first_with_edges: ir.edges.iter().map(|e| e.from).min().unwrap_or(n as NodeId),
             edge_start,
             out_edges,
+            out_to,
             n_inputs,
         }
     }
@@ -161,6 +167,15 @@ impl Graph {
     pub fn out_edges(&self, n: NodeId) -> &[EdgeId] {
         let n = n as usize;
         &self.out_edges[self.edge_start[n] as usize..self.edge_start[n + 1] as usize]
+    }
+
+    /// The class edges leaving `n`, each with the class it goes into.
+    pub fn out_edges_to(&self, n: NodeId) -> impl Iterator<Item = (EdgeId, ClassId)> + '_ {
+        let range = self.edge_start[n as usize] as usize..self.edge_start[n as usize + 1] as usize;
+        self.out_edges[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.out_to[range].iter().copied())
     }
 
     /// The firing set of `input` (ascending level-1 ids), ascending — that is, level by

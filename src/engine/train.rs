@@ -399,7 +399,6 @@ fn update<'b>(
     plan: &Plan,
     batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId, Option<Kept<'b>>)>,
 ) {
-    let ir = model.ir;
     let Workspace {
         counts,
         pathway,
@@ -485,9 +484,9 @@ fn update<'b>(
                     // `pathway` holds the fired ids.
                     let first = model.graph.first_with_edges;
                     for &f in pathway.iter().filter(|&&f| f >= first) {
-                        for &e in model.graph.out_edges(f) {
+                        for (e, to) in model.graph.out_edges_to(f) {
                             let place = slot_of(ep, e) as usize;
-                            if ir.edges[e as usize].to == label && !cofire[place] {
+                            if to == label && !cofire[place] {
                                 cofire[place] = true;
                                 cofire_list.push(place as u32);
                             }
@@ -525,8 +524,8 @@ fn update<'b>(
                 .filter(|&&s| s >= first)
                 .map(|&s| id_at(np, s))
             {
-                for &e in model.graph.out_edges(f) {
-                    if label_in_u[ir.edges[e as usize].to as usize] {
+                for (e, to) in model.graph.out_edges_to(f) {
+                    if label_in_u[to as usize] {
                         let place = slot_of(ep, e);
                         cofire[place as usize] = true;
                         cofire_list.push(place);
