@@ -94,7 +94,7 @@ impl Prepared {
         }
         let mut pathways = Pathways::new(model);
         let layout = Layout::by_signature(model, &mut pathways);
-        pathways.all_to_places(&layout);
+        pathways.make_all_places(&layout);
         Some(Prepared {
             layout: Arc::new(layout),
             pathways,

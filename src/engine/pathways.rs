@@ -123,13 +123,13 @@ impl Pathways {
         }
         self.keep(model, i, scratch);
         if let Some(layout) = layout {
-            self.to_places(i, layout);
+            self.make_places(i, layout);
         }
     }
 
     /// Keeps the lists of data sample `i`, which fires the nodes `fired` (ids, in any
     /// order; sorted here), when its input is plain and they fit the budget; the sample
-    /// is fired every time otherwise. The lists hold ids until `to_places`.
+    /// is fired every time otherwise. The lists hold ids until `make_places`.
     pub fn keep(&mut self, model: &Model, i: usize, fired: &mut [NodeId]) {
         let sample = &model.ir.data.samples[i];
         self.slots[i] = Slot::Uncached;
@@ -172,14 +172,14 @@ impl Pathways {
     }
 
     /// Turns every kept list, held as ids, into sorted places of `layout`.
-    pub fn all_to_places(&mut self, layout: &Layout) {
+    pub fn make_all_places(&mut self, layout: &Layout) {
         for i in 0..self.slots.len() {
-            self.to_places(i, layout);
+            self.make_places(i, layout);
         }
     }
 
     /// Turns sample `i`'s kept lists (ids) into sorted places of `layout`.
-    fn to_places(&mut self, i: usize, layout: &Layout) {
+    fn make_places(&mut self, i: usize, layout: &Layout) {
         let Some(&Slot::Kept {
             start,
             n_nodes,
