@@ -7,7 +7,8 @@
 //! Results must not depend on when anyone reads or saves, so reads never write back.
 //! Values are written (materialised) only at points fixed by the run itself: when a
 //! node is updated by a step, and when the rates change (a new phase, or an explicit
-//! step with other rules), where every node is materialised (each alone: the order of that pass changes nothing).
+//! step with other rules), where every node is materialised (each alone, so the order
+//! of that pass changes nothing).
 //!
 //! Exactness: only deterministic `mul` and `keep` shrinks are lazy. `add`/`sub` shrinks,
 //! error-driven shrinks (their step depends on the batch) and every rule under jitter
