@@ -3,8 +3,10 @@
 //! leaving it; for every middle node, how many firing children make it fire.
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
-use crate::ir::{EdgeId, Ir, NodeId};
+use super::layout::{self, Layout, Prepared};
+use crate::ir::{ClassId, EdgeId, Ir, NodeId};
 
 /// A checked model plus the tables the engine walks. Cheap to build (linear in the
 /// model's size); build it once per model and share it. A compiled model already has
@@ -16,14 +18,29 @@ pub struct Model<'a> {
     /// The firing set of every data sample, when they were fired already (compiling
     /// fires them for its warnings about the data); firing does not depend on the state.
     data_firing: Option<&'a FiringSets>,
+    /// The storage order of its states' tables and the samples' kept pathways, made
+    /// on first use by training.
+    prepared: OnceLock<Option<Arc<Prepared>>>,
+    /// Models with fewer nodes keep id order.
+    layout_min_nodes: usize,
 }
 
 impl<'a> Model<'a> {
     pub fn new(ir: &'a Ir) -> Model<'a> {
+        Model::with_layout_min_nodes(ir, layout::MIN_NODES)
+    }
+
+    /// A model that stores its states' tables in another order than id order from
+    /// `min_nodes` nodes on (`Model::new` decides by the processor's caches). Tests use
+    /// it to take the large-model path on small models; no result may depend on it.
+    #[doc(hidden)]
+    pub fn with_layout_min_nodes(ir: &'a Ir, min_nodes: usize) -> Model<'a> {
         Model {
             ir,
             graph: Cow::Owned(Graph::new(ir)),
             data_firing: None,
+            prepared: OnceLock::new(),
+            layout_min_nodes: min_nodes,
         }
     }
 
@@ -38,6 +55,8 @@ impl<'a> Model<'a> {
             ir,
             graph: Cow::Borrowed(graph),
             data_firing: data_firing.filter(|f| f.len() == ir.data.samples.len()),
+            prepared: OnceLock::new(),
+            layout_min_nodes: layout::MIN_NODES,
         }
     }
 
@@ -45,6 +64,20 @@ impl<'a> Model<'a> {
     /// [`crate::Compiled::model`]); `None` means fire its input.
     pub fn data_firing(&self, sample: usize) -> Option<&'a [NodeId]> {
         self.data_firing.and_then(|f| f.get(sample))
+    }
+
+    /// The storage order of this model's states in training and the pathways kept
+    /// while making it (`None`: id order). Made once, on first use: it fires every
+    /// data sample whose firing set is not known already.
+    pub(crate) fn prepared(&self) -> Option<Arc<Prepared>> {
+        self.prepared
+            .get_or_init(|| Prepared::of(self, self.layout_min_nodes).map(Arc::new))
+            .clone()
+    }
+
+    /// The storage order of this model's states in training (`None`: id order).
+    pub(crate) fn layout(&self) -> Option<Arc<Layout>> {
+        self.prepared().map(|p| Arc::clone(&p.layout))
     }
 
     pub fn n_nodes(&self) -> usize {
@@ -83,6 +116,9 @@ pub(crate) struct Graph {
     /// `out_edges[edge_start[n] .. edge_start[n+1]]`: class edges leaving `n`.
     edge_start: Vec<u32>,
     out_edges: Vec<EdgeId>,
+    /// The class each of `out_edges` goes into, beside it (a step that picks edges by
+    /// class reads this list instead of the IR's edge records at scattered places).
+    out_to: Vec<ClassId>,
     pub n_inputs: usize,
     n_nodes: usize,
     /// The lowest node id with a class edge (the node count when there is none).
@@ -131,8 +167,10 @@ impl Graph {
         let edge_start = prefix_sums(&n_out);
         let mut fill = edge_start.clone();
         let mut out_edges = vec![0; edge_start[n] as usize];
+        let mut out_to = vec![0; edge_start[n] as usize];
         for (id, e) in ir.edges.iter().enumerate() {
             out_edges[fill[e.from as usize] as usize] = id as EdgeId;
+            out_to[fill[e.from as usize] as usize] = e.to;
             fill[e.from as usize] += 1;
         }
 
@@ -144,6 +182,7 @@ impl Graph {
             first_with_edges: ir.edges.iter().map(|e| e.from).min().unwrap_or(n as NodeId),
             edge_start,
             out_edges,
+            out_to,
             n_inputs,
         }
     }
@@ -156,6 +195,15 @@ impl Graph {
     pub fn out_edges(&self, n: NodeId) -> &[EdgeId] {
         let n = n as usize;
         &self.out_edges[self.edge_start[n] as usize..self.edge_start[n + 1] as usize]
+    }
+
+    /// The class edges leaving `n`, each with the class it goes into.
+    pub fn out_edges_to(&self, n: NodeId) -> impl Iterator<Item = (EdgeId, ClassId)> + '_ {
+        let range = self.edge_start[n as usize] as usize..self.edge_start[n as usize + 1] as usize;
+        self.out_edges[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.out_to[range].iter().copied())
     }
 
     /// The firing set of `input` (ascending level-1 ids), ascending — that is, level by

@@ -7,7 +7,8 @@
 //! Results must not depend on when anyone reads or saves, so reads never write back.
 //! Values are written (materialised) only at points fixed by the run itself: when a
 //! node is updated by a step, and when the rates change (a new phase, or an explicit
-//! step with other rules), where every node is materialised in id order.
+//! step with other rules), where every node is materialised (each alone, so the order
+//! of that pass changes nothing).
 //!
 //! Exactness: only deterministic `mul` and `keep` shrinks are lazy. `add`/`sub` shrinks,
 //! error-driven shrinks (their step depends on the batch) and every rule under jitter
@@ -15,6 +16,9 @@
 //! exactly as SPEC 3 says. An error-driven growth is applied to the entries that grow,
 //! lazily like any other (`Steps::General`), with the step's error.
 
+use std::sync::Arc;
+
+use super::layout::{slot_of, Layout, Perm};
 use super::rules::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Ir, NodeId};
 
@@ -29,17 +33,22 @@ pub(crate) struct Cell {
     pub since: u64,
 }
 
-/// One value table (nodes or class edges) with its pending per-step factors.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One value table (nodes or class edges) with its pending per-step factors, stored in
+/// the order `perm` (`None`: id order; see `layout`). Every method taking an index takes
+/// an id, except where it says "place".
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Table {
+    /// By place.
     pub cells: Vec<Cell>,
-    /// `ln b` per step for each entry; 0 for entries that do not change lazily, and for
-    /// every entry when nothing is pending.
+    /// `ln b` per step for each entry, by place; 0 for entries that do not change
+    /// lazily, and for every entry when nothing is pending.
     pub rate: Vec<f64>,
+    /// The storage order (`None`: id order).
+    pub perm: Option<Arc<Perm>>,
 }
 
 impl Table {
-    /// A table of values written at clock 0 with nothing pending.
+    /// A table of values written at clock 0 with nothing pending, in id order.
     pub fn new(values: Vec<f64>) -> Table {
         Table {
             rate: vec![0.0; values.len()],
@@ -47,6 +56,7 @@ impl Table {
                 .into_iter()
                 .map(|base| Cell { base, since: 0 })
                 .collect(),
+            perm: None,
         }
     }
 
@@ -54,39 +64,101 @@ impl Table {
         self.cells.len()
     }
 
+    /// Where entry `i` is stored.
+    #[inline]
+    pub fn place(&self, i: usize) -> usize {
+        slot_of(self.perm.as_deref(), i as u32) as usize
+    }
+
+    /// Entry `i`'s cell.
+    #[inline]
+    pub fn cell(&self, i: usize) -> Cell {
+        self.cells[self.place(i)]
+    }
+
     /// The current value of entry `i`.
     #[inline]
     pub fn value(&self, i: usize, clock: u64) -> f64 {
-        let c = self.cells[i];
-        decayed(c.base, c.since, self.rate[i], clock)
+        let s = self.place(i);
+        let c = self.cells[s];
+        decayed(c.base, c.since, self.rate[s], clock)
     }
 
-    /// Every current value, in order.
+    /// Every current value, in id order.
     pub fn values(&self, clock: u64) -> Vec<f64> {
         (0..self.len()).map(|i| self.value(i, clock)).collect()
+    }
+
+    /// Every cell, in id order.
+    pub fn cells_by_id(&self) -> impl Iterator<Item = Cell> + '_ {
+        (0..self.len()).map(|i| self.cell(i))
+    }
+
+    /// Every pending factor, in id order.
+    pub fn rates_by_id(&self) -> Vec<f64> {
+        (0..self.len()).map(|i| self.rate[self.place(i)]).collect()
     }
 
     /// Makes `value` entry `i`'s value from clock `at` on.
     #[inline]
     pub fn write(&mut self, i: usize, value: f64, at: u64) {
-        self.cells[i] = Cell {
+        let s = self.place(i);
+        self.cells[s] = Cell {
             base: value,
             since: at,
         };
     }
 
-    /// Materialises every value at `clock` and makes `rate` the pending factors (all 0
-    /// when `rate` is empty).
+    /// Materialises every value at `clock` and makes `rate` (by id) the pending factors
+    /// (all 0 when `rate` is empty). Each entry's value depends on its own cell only, so
+    /// the order of this pass changes nothing.
     fn rebase(&mut self, clock: u64, rate: &[f64]) {
-        for i in 0..self.len() {
-            let v = self.value(i, clock);
-            self.write(i, v, clock);
+        for (c, &r) in self.cells.iter_mut().zip(&self.rate) {
+            *c = Cell {
+                base: decayed(c.base, c.since, r, clock),
+                since: clock,
+            };
         }
         if rate.is_empty() {
             self.rate.iter_mut().for_each(|r| *r = 0.0);
         } else {
-            self.rate.copy_from_slice(rate);
+            for (i, &r) in rate.iter().enumerate() {
+                let s = self.place(i);
+                self.rate[s] = r;
+            }
         }
+    }
+
+    /// Whether the table is stored in order `perm`. An equal order held elsewhere is
+    /// adopted, so the next comparison is a pointer's.
+    fn is_in(&mut self, perm: Option<&Arc<Perm>>) -> bool {
+        match (&self.perm, perm) {
+            (None, None) => true,
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => true,
+            (Some(a), Some(b)) if a == b => {
+                self.perm = Some(Arc::clone(b));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Stores the table in order `perm`, moving no value.
+    fn reorder(&mut self, perm: Option<&Arc<Perm>>) {
+        if self.is_in(perm) {
+            return;
+        }
+        let to = |i: usize| slot_of(perm.map(|p| &**p), i as u32) as usize;
+        let mut cells = vec![Cell::default(); self.len()];
+        let mut rate = vec![0.0; self.len()];
+        for i in 0..self.len() {
+            let (from, to) = (self.place(i), to(i));
+            cells[to] = self.cells[from];
+            rate[to] = self.rate[from];
+        }
+        self.cells = cells;
+        self.rate = rate;
+        self.perm = perm.cloned();
     }
 }
 
@@ -123,10 +195,11 @@ pub(crate) struct Lazy {
 impl PartialEq for Lazy {
     fn eq(&self, other: &Lazy) -> bool {
         let pending = self.key != 0;
+        // Entry by entry in id order: the storage order is not part of the value.
         let same = |a: &Table, b: &Table| {
-            a.rate == b.rate
-                && a.cells.len() == b.cells.len()
-                && a.cells.iter().zip(&b.cells).all(|(x, y)| {
+            a.len() == b.len()
+                && a.rates_by_id() == b.rates_by_id()
+                && a.cells_by_id().zip(b.cells_by_id()).all(|(x, y)| {
                     x.base.to_bits() == y.base.to_bits() && (!pending || x.since == y.since)
                 })
         };
@@ -148,9 +221,16 @@ impl Lazy {
         }
     }
 
-    /// Makes `plan`'s rates the pending ones. When they differ from the installed ones,
-    /// every value is first materialised (in id order) so it keeps what it has so far.
+    /// Makes `plan`'s rates the pending ones, with the tables stored in the plan's order.
+    /// When the rates differ from the installed ones, every value is first materialised
+    /// so it keeps what it has so far.
     pub fn install(&mut self, plan: &Plan) {
+        let (nodes, edges) = match &plan.layout {
+            Some(l) => (Some(&l.nodes), Some(&l.edges)),
+            None => (None, None),
+        };
+        self.lambda.reorder(nodes);
+        self.eta.reorder(edges);
         if self.key == plan.key {
             return;
         }
@@ -186,7 +266,7 @@ impl Lazy {
         {
             return Err("pending factors without a fingerprint".to_string());
         }
-        if !idle && self.key != fingerprint(&self.lambda.rate, &self.eta.rate) {
+        if !idle && self.key != fingerprint(&self.lambda.rates_by_id(), &self.eta.rates_by_id()) {
             return Err("the pending factors do not match their fingerprint".to_string());
         }
         Ok(())
@@ -220,6 +300,8 @@ pub(crate) struct Plan {
     pub node_step: Steps,
     /// The same for class edges.
     pub edge_step: Steps,
+    /// The storage order of the tables the steps are indexed by (`None`: id order).
+    pub layout: Option<Arc<Layout>>,
 }
 
 /// What a step does to the lazy entries it grows, one record per entry so each costs
@@ -319,7 +401,9 @@ pub(crate) fn few_for_tests(steps: &[MulStep]) -> Option<(Vec<MulStep>, Vec<u8>)
 }
 
 impl Plan {
-    pub fn new(ir: &Ir, rules: &Rules, freeze: &Freeze) -> Plan {
+    /// `layout` is the storage order of the states the plan will step: `node_step` and
+    /// `edge_step` are indexed by place in it; everything else is by id.
+    pub fn new(ir: &Ir, rules: &Rules, freeze: &Freeze, layout: Option<Arc<Layout>>) -> Plan {
         let jittered = rules.jitter > 0.0;
         let treat = |frozen: bool, shrink: LnOp| -> (Treatment, f64) {
             match shrink {
@@ -362,8 +446,20 @@ impl Plan {
                 .filter(|&i| t[i as usize] == Treatment::Dense)
                 .collect::<Vec<u32>>()
         };
-        let node_step = Steps::new(&node, &rules.grow, &node_rate);
-        let edge_step = Steps::new(&edge, &rules.grow_eta, &edge_rate);
+        let (node_perm, edge_perm) = match &layout {
+            Some(l) => (Some(&*l.nodes), Some(&*l.edges)),
+            None => (None, None),
+        };
+        let node_step = Steps::new(
+            &by_place(&node, node_perm),
+            &by_place(&rules.grow, node_perm),
+            &by_place(&node_rate, node_perm),
+        );
+        let edge_step = Steps::new(
+            &by_place(&edge, edge_perm),
+            &by_place(&rules.grow_eta, edge_perm),
+            &by_place(&edge_rate, edge_perm),
+        );
         let any_rate = node_rate.iter().chain(&edge_rate).any(|&r| r != 0.0);
         // No pending factor at all: install nothing, so values are plain bases.
         let (key, node_rate, edge_rate) = if any_rate {
@@ -381,7 +477,16 @@ impl Plan {
             edge_rate,
             node,
             edge,
+            layout,
         }
+    }
+}
+
+/// `v` (by id) in the storage order `perm`.
+fn by_place<'a, T: Copy>(v: &'a [T], perm: Option<&Perm>) -> std::borrow::Cow<'a, [T]> {
+    match perm {
+        None => std::borrow::Cow::Borrowed(v),
+        Some(p) => p.id.iter().map(|&i| v[i as usize]).collect(),
     }
 }
 
@@ -421,6 +526,7 @@ mod tests {
                 },
             ],
             rate: vec![0.5f64.ln(), f64::NEG_INFINITY],
+            perm: None,
         };
         assert_eq!(t.value(0, 3), 1.0);
         assert!((t.value(0, 7) - (1.0 + 4.0 * 0.5f64.ln())).abs() < 1e-15);
@@ -452,6 +558,7 @@ mod tests {
             dense_edges: vec![],
             node_step: Steps::Mul(vec![]),
             edge_step: Steps::Mul(vec![]),
+            layout: None,
         };
         lazy.install(&plan(vec![-1.0, 0.0]));
         lazy.clock = 4;

@@ -142,7 +142,7 @@ struct Row<'m, 'ir> {
 pub(crate) fn le_matrix_sparse(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
     let samples = &model.ir.data.samples;
     let (rules, freeze) = le_step_rules(model);
-    let plan = Plan::new(model.ir, &rules, &freeze);
+    let plan = Plan::new(model.ir, &rules, &freeze, model.layout());
     // Installing the step's rates first materialises nothing twice: every value keeps
     // its bits, and only entries a step writes change their `since`.
     let mut before = state.clone();

@@ -6,6 +6,7 @@
 pub mod control;
 pub mod eval;
 pub mod graph;
+mod layout;
 pub mod lazy;
 pub mod le;
 mod le_sparse;

@@ -6,9 +6,13 @@
 //! memory order) and the class edges from it into the sample's own label, up to a
 //! memory budget; samples past the budget, noisy inputs and explicit batches are fired
 //! as before. Results cannot differ: the kept list is the set a step would compute.
+//!
+//! The lists hold storage places (see `layout`), not ids: a step walks them straight
+//! into the value tables.
 
 use super::graph::{FireCounts, Model};
-use crate::ir::{EdgeId, NodeId};
+use super::layout::{slot_of, Layout};
+use crate::ir::NodeId;
 
 /// Entries (node and edge ids) the cache may hold per node and class edge of the model,
 /// plus a fixed allowance: 4 entries (16 bytes) a node, so at most 16 bytes a node.
@@ -31,13 +35,15 @@ enum Slot {
     },
 }
 
-/// A sample's kept pathway and the class edges from it into the sample's label.
+/// A sample's kept pathway and the class edges from it into the sample's label, as
+/// storage places of the value tables.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Kept<'a> {
-    /// Firing nodes, ascending, each once.
-    pub nodes: &'a [NodeId],
-    /// Class edges from `nodes` into the sample's own label, ascending.
-    pub own_edges: &'a [EdgeId],
+    /// Places of the firing nodes, ascending, each once.
+    pub nodes: &'a [u32],
+    /// Places of the class edges from the pathway into the sample's own label,
+    /// ascending.
+    pub own_edges: &'a [u32],
 }
 
 #[derive(Clone, Debug)]
@@ -94,31 +100,52 @@ impl Pathways {
         }
     }
 
-    /// Fires data sample `i` once and keeps its lists when they fit the budget (nothing
-    /// when it was fired before). `counts` and `scratch` are the caller's buffers.
+    /// Fires data sample `i` once and keeps its lists, as places in `layout`'s order,
+    /// when they fit the budget (nothing when it was fired before). `counts` and
+    /// `scratch` are the caller's buffers.
     pub fn fill(
         &mut self,
         model: &Model,
+        layout: Option<&Layout>,
         i: usize,
         counts: &mut FireCounts,
-        scratch: &mut Vec<NodeId>,
+        scratch: &mut Vec<u32>,
     ) {
         if self.slots.get(i) != Some(&Slot::Empty) {
             return;
         }
         let sample = &model.ir.data.samples[i];
+        // Only a plain input's pathway lists every firing node once (`keep` checks).
+        if is_plain_input(&sample.input, model.n_inputs()) {
+            match model.data_firing(i) {
+                Some(set) => {
+                    scratch.clear();
+                    scratch.extend_from_slice(set);
+                }
+                None => model
+                    .graph
+                    .fire_levels(&sample.input, counts, scratch, false),
+            }
+        }
+        self.keep(model, i, scratch);
+        if let Some(layout) = layout {
+            self.make_places(i, layout);
+        }
+    }
+
+    /// Keeps the lists of data sample `i`, which fires the nodes `fired` (ids, in any
+    /// order; sorted here), when its input is plain and they fit the budget; the sample
+    /// is fired every time otherwise. The lists hold ids until `make_places`.
+    pub fn keep(&mut self, model: &Model, i: usize, fired: &mut [NodeId]) {
+        let sample = &model.ir.data.samples[i];
         self.slots[i] = Slot::Uncached;
-        // Only a plain input's pathway lists every firing node once.
         if !is_plain_input(&sample.input, model.n_inputs()) {
             return;
         }
-        model
-            .graph
-            .fire_levels(&sample.input, counts, scratch, false);
-        scratch.sort_unstable();
+        fired.sort_unstable();
         let first = model.graph.first_with_edges;
-        let from = scratch.partition_point(|&n| n < first);
-        let n_edges: usize = scratch[from..]
+        let from = fired.partition_point(|&n| n < first);
+        let n_edges: usize = fired[from..]
             .iter()
             .map(|&f| {
                 model
@@ -129,25 +156,51 @@ impl Pathways {
                     .count()
             })
             .sum();
-        let need = scratch.len() + n_edges;
+        let need = fired.len() + n_edges;
         if self.arena.len() + need > self.budget {
             return;
         }
         let start = self.arena.len();
-        self.arena.extend_from_slice(scratch);
-        for &f in &scratch[from..] {
+        self.arena.extend_from_slice(fired);
+        for &f in &fired[from..] {
             for &e in model.graph.out_edges(f) {
                 if model.ir.edges[e as usize].to == sample.label {
                     self.arena.push(e);
                 }
             }
         }
-        self.arena[start + scratch.len()..].sort_unstable();
+        self.arena[start + fired.len()..].sort_unstable();
         self.slots[i] = Slot::Kept {
             start,
-            n_nodes: scratch.len(),
+            n_nodes: fired.len(),
             n_edges,
         };
+    }
+
+    /// Turns every kept list, held as ids, into sorted places of `layout`.
+    pub fn make_all_places(&mut self, layout: &Layout) {
+        for i in 0..self.slots.len() {
+            self.make_places(i, layout);
+        }
+    }
+
+    /// Turns sample `i`'s kept lists (ids) into sorted places of `layout`.
+    fn make_places(&mut self, i: usize, layout: &Layout) {
+        let Some(&Slot::Kept {
+            start,
+            n_nodes,
+            n_edges,
+        }) = self.slots.get(i)
+        else {
+            return;
+        };
+        let (nodes, rest) = self.arena[start..].split_at_mut(n_nodes);
+        let edges = &mut rest[..n_edges];
+        let (np, ep) = (Some(&*layout.nodes), Some(&*layout.edges));
+        nodes.iter_mut().for_each(|n| *n = slot_of(np, *n));
+        nodes.sort_unstable();
+        edges.iter_mut().for_each(|e| *e = slot_of(ep, *e));
+        edges.sort_unstable();
     }
 }
 
@@ -162,6 +215,7 @@ mod tests {
     use super::*;
     use crate::engine::testing::generated;
     use crate::engine::Evaluator;
+    use crate::ir::EdgeId;
 
     #[test]
     fn kept_lists_are_the_sorted_pathway_and_its_own_label_edges() {
@@ -173,7 +227,7 @@ mod tests {
         let mut ev = Evaluator::new(&model);
         for (i, sample) in ir.data.samples.iter().enumerate() {
             assert!(cache.get(i).is_none());
-            cache.fill(&model, i, &mut counts, &mut scratch);
+            cache.fill(&model, None, i, &mut counts, &mut scratch);
             let kept = cache.get(i).expect("kept");
             // `firing` lists the pathway level by level, ascending within a level.
             assert_eq!(kept.nodes, &ev.firing(&model, &sample.input)[..]);
@@ -195,16 +249,16 @@ mod tests {
         let mut counts = FireCounts::new(model.n_nodes());
         let mut scratch = Vec::new();
         let mut none = Pathways::with_budget(&model, 0);
-        none.fill(&model, 0, &mut counts, &mut scratch);
+        none.fill(&model, None, 0, &mut counts, &mut scratch);
         assert!(none.get(0).is_none());
         assert_eq!(none.n_kept(), 0);
         // Room for the first sample only.
         let mut full = Pathways::new(&model);
-        full.fill(&model, 0, &mut counts, &mut scratch);
+        full.fill(&model, None, 0, &mut counts, &mut scratch);
         let first = full.get(0).map(|k| k.nodes.len() + k.own_edges.len());
         let mut one = Pathways::with_budget(&model, first.expect("kept"));
         for i in 0..ir.data.samples.len() {
-            one.fill(&model, i, &mut counts, &mut scratch);
+            one.fill(&model, None, i, &mut counts, &mut scratch);
         }
         assert!(one.get(0).is_some());
         assert_eq!(one.n_kept(), 1);

@@ -127,12 +127,12 @@ impl State {
     /// The clock of the last write of `node`'s lambda (a step that leaves it to shrink
     /// lazily does not move it).
     pub(crate) fn lambda_written_at(&self, node: usize) -> u64 {
-        self.lazy.lambda.cells[node].since
+        self.lazy.lambda.cell(node).since
     }
 
     /// The clock of the last write of class edge `edge`'s eta.
     pub(crate) fn eta_written_at(&self, edge: usize) -> u64 {
-        self.lazy.eta.cells[edge].since
+        self.lazy.eta.cell(edge).since
     }
 
     /// Checks that the state fits a model of `n_nodes` nodes and `n_edges` class edges
@@ -162,23 +162,37 @@ impl State {
         Ok(())
     }
 
-    /// Applies a step's growth to the lazy nodes among `nodes` (the others are left to
-    /// the dense pass): each reads its current value and holds the grown one from the
-    /// end of the step, in one pass (the hot loop of a training step). `steps` must be
-    /// the installed plan's; `err` is the step's mean error (for error-driven growth).
-    pub(crate) fn grow_lazy_lambdas(&mut self, nodes: &[u32], steps: &Steps, err: f64) {
+    /// Whether the value tables are stored in id order (see `engine::layout`; a state
+    /// takes a large model's order at its first training step).
+    #[doc(hidden)]
+    pub fn stored_in_id_order(&self) -> bool {
+        self.lazy.lambda.perm.is_none() && self.lazy.eta.perm.is_none()
+    }
+
+    /// Applies a step's growth to the lazy nodes stored at `places` (the others are
+    /// left to the dense pass): each reads its current value and holds the grown one
+    /// from the end of the step, in one pass (the hot loop of a training step). `steps`
+    /// must be the installed plan's (indexed by place, like the cells); `err` is the
+    /// step's mean error (for error-driven growth).
+    pub(crate) fn grow_lazy_lambdas(&mut self, places: &[u32], steps: &Steps, err: f64) {
         grow_lazy(
             &mut self.lazy.lambda.cells,
             self.lazy.clock,
-            nodes,
+            places,
             steps,
             err,
         );
     }
 
     /// `grow_lazy_lambdas` for class edges.
-    pub(crate) fn grow_lazy_etas(&mut self, edges: &[u32], steps: &Steps, err: f64) {
-        grow_lazy(&mut self.lazy.eta.cells, self.lazy.clock, edges, steps, err);
+    pub(crate) fn grow_lazy_etas(&mut self, places: &[u32], steps: &Steps, err: f64) {
+        grow_lazy(
+            &mut self.lazy.eta.cells,
+            self.lazy.clock,
+            places,
+            steps,
+            err,
+        );
     }
 
     /// Writes the dense nodes `ids` of a step, in id order (the order of their jitter
@@ -348,8 +362,8 @@ impl DecayFile {
             return DecayFile::default();
         }
         DecayFile {
-            since: table.cells.iter().map(|c| c.since).collect(),
-            rate: table.rate.clone(),
+            since: table.cells_by_id().map(|c| c.since).collect(),
+            rate: table.rates_by_id(),
         }
     }
 
@@ -369,6 +383,7 @@ impl DecayFile {
                 .map(|(base, since)| Cell { base, since })
                 .collect(),
             rate: self.rate,
+            perm: None,
         })
     }
 }
@@ -377,7 +392,8 @@ impl Serialize for State {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let lazy = &self.lazy;
         let pending = lazy.key != 0;
-        let bases = |t: &Table| t.cells.iter().map(|c| c.base).collect();
+        // In id order, whatever the storage order.
+        let bases = |t: &Table| t.cells_by_id().map(|c| c.base).collect();
         StateFile {
             ln_lambda: bases(&lazy.lambda),
             ln_eta: bases(&lazy.eta),

@@ -10,7 +10,10 @@
 //! no application and draw nothing), then class edges in id order (none when eta is
 //! frozen).
 
+use std::sync::Arc;
+
 use super::graph::{FireCounts, Model};
+use super::layout::{id_at, slot_of, Layout, Prepared};
 use super::lazy::Plan;
 use super::pathways::{is_plain_input, Kept, Pathways};
 use super::rules::{Freeze, Rules};
@@ -31,15 +34,21 @@ type ErrorScratch = (super::eval::Evaluator, Vec<f64>, Vec<f64>);
 struct Workspace {
     counts: FireCounts,
     pathway: Vec<NodeId>,
+    /// A fired pathway as storage places (when the tables are not in id order).
+    places: Vec<u32>,
+    /// By storage place (as are `u_list`, `cofire` and `cofire_list`).
     in_u: Vec<bool>,
     /// The nodes of U, each once, in discovery order, in front (one slot per node and
     /// a spare, so that adding a node needs no branch).
-    u_list: Vec<NodeId>,
+    u_list: Vec<u32>,
     label_in_u: Vec<bool>,
     /// Class edges whose eta grows this step, and the same as a list.
     cofire: Vec<bool>,
     cofire_list: Vec<u32>,
     batch: Vec<usize>,
+    /// The kept pathways already in this step's U (address and length): a sample
+    /// drawn twice in a batch adds nothing to U the second time.
+    in_union: Vec<(usize, usize)>,
     noisy: Vec<Vec<NodeId>>,
     /// For the batch's error (error-driven rules only; made on first use).
     error: Option<ErrorScratch>,
@@ -50,12 +59,14 @@ impl Workspace {
         Workspace {
             counts: FireCounts::new(model.n_nodes()),
             pathway: Vec::new(),
+            places: Vec::new(),
             in_u: vec![false; model.n_nodes()],
             u_list: vec![0; model.n_nodes() + 1],
             label_in_u: vec![false; model.n_classes()],
             cofire: vec![false; model.n_edges()],
             cofire_list: Vec::new(),
             batch: Vec::new(),
+            in_union: Vec::new(),
             noisy: Vec::new(),
             error: None,
         }
@@ -75,31 +86,42 @@ pub struct Trainer<'m, 'ir> {
     cumulative: Vec<f64>,
     eta_update: EtaUpdate,
     ws: Workspace,
-    /// The data samples' pathways, kept from their first draw.
+    /// The data samples' pathways, kept from their first draw (unless `prepared`).
     pathways: Pathways,
+    /// A large model's pathways, kept before the first step (see `layout::Prepared`).
+    prepared: Option<Arc<Prepared>>,
+    /// The storage order of the states this trainer steps (the model's).
+    layout: Option<Arc<Layout>>,
 }
 
 impl<'m, 'ir> Trainer<'m, 'ir> {
     pub fn new(model: &'m Model<'ir>) -> Self {
         let ir = model.ir;
         let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
+        let prepared = model.prepared();
+        let layout = prepared.as_ref().map(|p| Arc::clone(&p.layout));
         Trainer {
             model,
             phase_rules: phases.iter().map(|p| Rules::new(&p.rules)).collect(),
             phase_plans: phases
                 .iter()
-                .map(|p| Plan::new(ir, &Rules::new(&p.rules), &Freeze::of_phase(p)))
+                .map(|p| {
+                    let rules = Rules::new(&p.rules);
+                    Plan::new(ir, &rules, &Freeze::of_phase(p), layout.clone())
+                })
                 .collect(),
             explicit: None,
             file_rules: ir.train.is_none().then(|| {
                 let rules = Rules::new(&ir.rules);
-                let plan = Plan::new(ir, &rules, &Freeze::none(ir));
+                let plan = Plan::new(ir, &rules, &Freeze::none(ir), layout.clone());
                 (rules, plan)
             }),
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
             pathways: Pathways::new(model),
+            prepared,
+            layout,
         }
     }
 
@@ -227,13 +249,21 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
-        if q == 0.0 {
+        if q == 0.0 && self.prepared.is_none() {
             for &i in &drawn {
-                self.pathways
-                    .fill(self.model, i, &mut self.ws.counts, &mut self.ws.pathway);
+                self.pathways.fill(
+                    self.model,
+                    self.layout.as_deref(),
+                    i,
+                    &mut self.ws.counts,
+                    &mut self.ws.pathway,
+                );
             }
         }
-        let pathways = &self.pathways;
+        let pathways = match &self.prepared {
+            Some(p) => &p.pathways,
+            None => &self.pathways,
+        };
         let batch_iter = drawn.iter().enumerate().map(|(k, &i)| {
             if q > 0.0 {
                 (&noisy[k][..], samples[i].label, None)
@@ -271,7 +301,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     ) {
         let cached = matches!(&self.explicit, Some((r, f, _)) if r == rules && f == freeze);
         if !cached {
-            let plan = Plan::new(self.model.ir, rules, freeze);
+            let plan = Plan::new(self.model.ir, rules, freeze, self.layout.clone());
             self.explicit = Some((rules.clone(), freeze.clone(), plan));
         }
         let Some((_, _, plan)) = &self.explicit else {
@@ -369,26 +399,33 @@ fn update<'b>(
     plan: &Plan,
     batch: impl ExactSizeIterator<Item = (&'b [NodeId], ClassId, Option<Kept<'b>>)>,
 ) {
-    let ir = model.ir;
     let Workspace {
         counts,
         pathway,
+        places,
         in_u,
         u_list,
         label_in_u,
         cofire,
         cofire_list,
         error,
+        in_union,
         ..
     } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
     // `in_u` is only read by dense nodes. Then U is the pathway itself.
     let lone = batch.len() == 1 && plan.dense_nodes.is_empty();
+    // The storage order: U and the co-firing edges are lists of places in it.
+    let (np, ep) = match &plan.layout {
+        Some(l) => (Some(&*l.nodes), Some(&*l.edges)),
+        None => (None, None),
+    };
     let batch_len = batch.len();
     // Sum over the batch of `1 - p_label`, when some rule is error-driven.
     let mut error_sum = 0.0;
-    // Where a lone sample's pathway is: kept (`Some`), or in `pathway` (`None`).
-    let mut lone_path: Option<Option<&[NodeId]>> = None;
+    // Where a lone sample's pathway is: kept (`Some`), or fired (`None`: in `pathway`,
+    // or `places` when the tables are not in id order).
+    let mut lone_path: Option<Option<&[u32]>> = None;
     let mut u_len = 0;
     // A lone sample's kept co-firing edges (its own label's), for either eta update.
     let mut lone_edges: Option<&[EdgeId]> = None;
@@ -397,24 +434,37 @@ fn update<'b>(
         if rules.by_error {
             error_sum += sample_error(model, error, state, input, label);
         }
-        let path: &[NodeId] = match kept {
+        // The pathway as places.
+        let path: &[u32] = match kept {
             Some(k) => k.nodes,
             None => {
                 model.graph.fire_levels(input, counts, pathway, false);
-                pathway
+                match np {
+                    None => pathway,
+                    Some(p) => {
+                        places.clear();
+                        places.extend(pathway.iter().map(|&n| p.slot[n as usize]));
+                        places
+                    }
+                }
             }
         };
         if lone && (kept.is_some() || is_plain_input(input, model.n_inputs())) {
             lone_path = Some(kept.map(|k| k.nodes));
             lone_edges = kept.map(|k| k.own_edges);
         } else {
-            // Branch-free: whether a node is new is data-dependent (samples of a
-            // batch share much of their pathways), so every node is written at
-            // `u_len` and kept only when it was not in U yet.
-            for &n in path {
-                let seen = std::mem::replace(&mut in_u[n as usize], true);
-                u_list[u_len] = n;
-                u_len += usize::from(!seen);
+            // A kept pathway is one list per sample: the same address and length, the
+            // same set (two lists share an address only when the first is empty).
+            let again = kept.is_some_and(|k| {
+                let at = (k.nodes.as_ptr() as usize, k.nodes.len());
+                let again = in_union.contains(&at);
+                if !again {
+                    in_union.push(at);
+                }
+                again
+            });
+            if !again {
+                u_len = add_to_union(path, in_u, u_list, u_len);
             }
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
@@ -432,12 +482,14 @@ fn update<'b>(
                     }
                 }
                 None => {
+                    // `pathway` holds the fired ids.
                     let first = model.graph.first_with_edges;
-                    for &f in path.iter().filter(|&&f| f >= first) {
-                        for &e in model.graph.out_edges(f) {
-                            if ir.edges[e as usize].to == label && !cofire[e as usize] {
-                                cofire[e as usize] = true;
-                                cofire_list.push(e);
+                    for &f in pathway.iter().filter(|&&f| f >= first) {
+                        for (e, to) in model.graph.out_edges_to(f) {
+                            let place = slot_of(ep, e) as usize;
+                            if to == label && !cofire[place] {
+                                cofire[place] = true;
+                                cofire_list.push(place as u32);
                             }
                         }
                     }
@@ -446,8 +498,9 @@ fn update<'b>(
         }
     }
     let marked = lone_path.is_none();
-    let u_nodes: &[NodeId] = match lone_path {
+    let u_nodes: &[u32] = match lone_path {
         Some(Some(kept)) => kept,
+        Some(None) if np.is_some() => places,
         Some(None) => pathway,
         None => &u_list[..u_len],
     };
@@ -462,12 +515,21 @@ fn update<'b>(
             // Edges from a node of U into a label of the batch. Nodes below the first
             // with an edge are skipped without a lookup (in most models only the last
             // feature level has edges, and U is mostly lower levels).
-            let first = model.graph.first_with_edges;
-            for &f in u_nodes.iter().filter(|&&f| f >= first) {
-                for &e in model.graph.out_edges(f) {
-                    if label_in_u[ir.edges[e as usize].to as usize] {
-                        cofire[e as usize] = true;
-                        cofire_list.push(e);
+            // Places below the first with an edge are skipped without a lookup.
+            let first = plan
+                .layout
+                .as_ref()
+                .map_or(model.graph.first_with_edges, |l| l.first_with_edges);
+            for f in u_nodes
+                .iter()
+                .filter(|&&s| s >= first)
+                .map(|&s| id_at(np, s))
+            {
+                for (e, to) in model.graph.out_edges_to(f) {
+                    if label_in_u[to as usize] {
+                        let place = slot_of(ep, e);
+                        cofire[place as usize] = true;
+                        cofire_list.push(place);
                     }
                 }
             }
@@ -487,7 +549,7 @@ fn update<'b>(
     //    nodes are all written, in id order (the order of their jitter draws).
     state.grow_lazy_lambdas(u_nodes, &plan.node_step, err);
     state.step_dense_lambdas(&plan.dense_nodes, rules.jitter, |n| {
-        if in_u[n] {
+        if in_u[slot_of(np, n as u32) as usize] {
             rules.grow[n].at_error(err)
         } else {
             rules.shrink[n].at_error(err)
@@ -497,7 +559,7 @@ fn update<'b>(
     // 3. eta of every class edge, by co-firing, the same way.
     state.grow_lazy_etas(cofire_list, &plan.edge_step, err);
     state.step_dense_etas(&plan.dense_edges, rules.jitter, |e| {
-        if cofire[e] {
+        if cofire[slot_of(ep, e as u32) as usize] {
             rules.grow_eta[e].at_error(err)
         } else {
             rules.shrink_eta[e].at_error(err)
@@ -507,15 +569,35 @@ fn update<'b>(
 
     // Leave the scratch space clean for the next step.
     if marked {
-        for &n in &u_list[..u_len] {
-            in_u[n as usize] = false;
+        if u_len > in_u.len() / 8 {
+            // A large U (a large batch): one pass over the table is cheaper.
+            in_u.fill(false);
+        } else {
+            for &n in &u_list[..u_len] {
+                in_u[n as usize] = false;
+            }
         }
     }
+    in_union.clear();
     label_in_u.iter_mut().for_each(|b| *b = false);
     for &e in cofire_list.iter() {
         cofire[e as usize] = false;
     }
     cofire_list.clear();
+}
+
+/// Adds the places `path` to U (`in_u`, and `u_list` from `u_len` on); returns U's new
+/// length. Branch-free: whether a node is new is data-dependent (samples of a batch
+/// share much of their pathways), so every node is written at `u_len` and kept only when
+/// it was not in U yet. A function of its own so that the slices are known not to
+/// overlap (no reload of their bounds per node).
+fn add_to_union(path: &[u32], in_u: &mut [bool], u_list: &mut [u32], mut u_len: usize) -> usize {
+    for &n in path {
+        let seen = std::mem::replace(&mut in_u[n as usize], true);
+        u_list[u_len] = n;
+        u_len += usize::from(!seen);
+    }
+    u_len
 }
 
 /// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
@@ -619,14 +701,33 @@ mod tests {
         assert!(!is_plain_input(&[2, 7], 7));
     }
 
-    /// Trains `ir`'s schedule with the given pathway cache; returns the state.
-    fn trained_with(ir: &Ir, cache: impl Fn(&Model) -> Pathways) -> (State, usize) {
-        let model = Model::new(ir);
+    /// Trains `ir`'s schedule with the given pathway cache, storing the tables in their
+    /// own order from `min_nodes` nodes on; returns the state.
+    fn trained_with(
+        ir: &Ir,
+        min_nodes: usize,
+        cache: impl Fn(&Model) -> Pathways,
+    ) -> (State, usize) {
+        let model = Model::with_layout_min_nodes(ir, min_nodes);
         let mut state = State::new(ir, 5);
         let mut trainer = Trainer::new(&model);
+        // Kept as samples are drawn, in the cache given, whatever the storage order.
         trainer.pathways = cache(&model);
+        trainer.prepared = None;
         trainer.run(&mut state, &mut |_| {});
         (state, trainer.pathways.n_kept())
+    }
+
+    /// Trains `ir`'s schedule as `Trainer::new` does, storing the tables in their own
+    /// order from `min_nodes` nodes on; returns the state and how many samples the
+    /// model kept before the first step.
+    fn trained(ir: &Ir, min_nodes: usize) -> (State, usize) {
+        let model = Model::with_layout_min_nodes(ir, min_nodes);
+        let mut state = State::new(ir, 5);
+        let mut trainer = Trainer::new(&model);
+        trainer.run(&mut state, &mut |_| {});
+        let prepared = trainer.prepared.as_ref().map_or(0, |p| p.pathways.n_kept());
+        (state, prepared)
     }
 
     #[test]
@@ -640,6 +741,9 @@ mod tests {
             (3, EtaUpdate::Sample, Sampler::Cycle),
         ] {
             let mut ir = generated(1500, 5, 4, 40, 0.05, 3);
+            // A sample that fires nothing: its kept list is empty, at the address where
+            // the next sample's begins (which must still join U).
+            ir.data.samples[1].input.clear();
             ir.train = Some(one_phase(&ir, 400, batch, sampler, eta_update, 0));
             // A second phase with dense (`sub`) shrinks: U is marked, not borrowed.
             if let Some(t) = ir.train.as_mut() {
@@ -653,16 +757,31 @@ mod tests {
                 dense.steps = 50;
                 t.phases.push(dense);
             }
-            let (kept, n_kept) = trained_with(&ir, Pathways::new);
-            let (fired, none_kept) = trained_with(&ir, |m| Pathways::with_budget(m, 0));
+            // The reference: nothing kept, tables in id order.
+            let id_order = usize::MAX;
+            let (fired, none_kept) = trained_with(&ir, id_order, |m| Pathways::with_budget(m, 0));
+            assert!(fired.stored_in_id_order());
             let half = ir.nodes.len() * 2;
-            let (mixed, some_kept) = trained_with(&ir, |m| Pathways::with_budget(m, half));
-            let what = format!("batch {batch}, {eta_update:?}, {sampler:?}");
-            assert_eq!(n_kept, ir.data.samples.len(), "{what}: every sample kept");
-            assert_eq!(none_kept, 0, "{what}");
-            assert!(some_kept > 0 && some_kept < n_kept, "{what}: {some_kept}");
-            assert_eq!(kept, fired, "{what}: kept vs fired");
-            assert_eq!(mixed, fired, "{what}: partly kept vs fired");
+            // Id order, then the order by firing signature that large models take.
+            for min_nodes in [id_order, 0] {
+                let (kept, n_kept) = trained_with(&ir, min_nodes, Pathways::new);
+                let (mixed, some_kept) =
+                    trained_with(&ir, min_nodes, |m| Pathways::with_budget(m, half));
+                let (unkept, _) = trained_with(&ir, min_nodes, |m| Pathways::with_budget(m, 0));
+                let what = format!("batch {batch}, {eta_update:?}, {sampler:?}, {min_nodes}");
+                assert_eq!(kept.stored_in_id_order(), min_nodes == id_order, "{what}");
+                assert_eq!(n_kept, ir.data.samples.len(), "{what}: every sample kept");
+                assert_eq!(none_kept, 1, "{what}: only the sample that fires nothing");
+                assert!(some_kept > 0 && some_kept < n_kept, "{what}: {some_kept}");
+                assert_eq!(kept, fired, "{what}: kept vs fired");
+                assert_eq!(mixed, fired, "{what}: partly kept vs fired");
+                assert_eq!(unkept, fired, "{what}: fired vs fired in id order");
+                let (default, prepared) = trained(&ir, min_nodes);
+                assert_eq!(default, fired, "{what}: as Trainer::new trains");
+                // Large models keep every sample before the first step.
+                let all = if min_nodes == 0 { n_kept } else { 0 };
+                assert_eq!(prepared, all, "{what}: kept by the model");
+            }
         }
     }
 

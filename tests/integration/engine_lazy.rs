@@ -310,9 +310,29 @@ fn with_zero_shrinks(ir: &Ir) -> RuleSet {
     rules
 }
 
+/// Both storage orders of the value tables: id order, and the order by firing signature
+/// that large models take (`Model::new` takes it from 2^16 nodes; these models are
+/// small, so the tests ask for it). Results must not depend on it.
+const ORDERS: [(usize, &str); 2] = [(usize::MAX, "id order"), (0, "signature order")];
+
+/// Checks that `state` is stored in the order `min_nodes` asks for on a model this small.
+fn assert_order(state: &State, min_nodes: usize, what: &str) {
+    assert_eq!(
+        state.stored_in_id_order(),
+        min_nodes == usize::MAX,
+        "{what}: storage order"
+    );
+}
+
 fn check_against_dense(eta_update: EtaUpdate) {
+    for (min_nodes, order) in ORDERS {
+        check_against_dense_in(eta_update, min_nodes, order);
+    }
+}
+
+fn check_against_dense_in(eta_update: EtaUpdate, min_nodes: usize, order: &str) {
     let ir = model_ir(eta_update);
-    let model = Model::new(&ir);
+    let model = Model::with_layout_min_nodes(&ir, min_nodes);
     let mut state = State::new(&ir, 3);
     let mut dense = Dense::new(&state);
     let mut trainer = Trainer::new(&model);
@@ -333,8 +353,9 @@ fn check_against_dense(eta_update: EtaUpdate) {
             dense.step(&model, &leg.rules, &leg.freeze, eta_update, &batch);
             k += 1;
         }
-        dense.assert_matches(&state, &format!("{eta_update:?} leg {l}"));
+        dense.assert_matches(&state, &format!("{eta_update:?} leg {l}, {order}"));
     }
+    assert_order(&state, min_nodes, order);
     assert_eq!(state.rng, dense.rng, "the same draws in the same order");
 }
 
@@ -383,10 +404,28 @@ fn bits(state: &State) -> Vec<u64> {
 
 #[test]
 fn saving_and_reading_mid_run_change_nothing() {
+    for (min_nodes, order) in ORDERS {
+        saving_and_reading_mid_run_change_nothing_in(min_nodes, order);
+    }
+}
+
+fn saving_and_reading_mid_run_change_nothing_in(min_nodes: usize, order: &str) {
     let ir = bench_like_ir();
-    let model = Model::new(&ir);
+    let model = Model::with_layout_min_nodes(&ir, min_nodes);
     let mut whole = State::new(&ir, 9);
     Trainer::new(&model).run(&mut whole, &mut |_| {});
+    assert_order(&whole, min_nodes, order);
+    // The same run in id order: the storage order moves no value.
+    let id_model = Model::with_layout_min_nodes(&ir, usize::MAX);
+    let mut by_id = State::new(&ir, 9);
+    Trainer::new(&id_model).run(&mut by_id, &mut |_| {});
+    assert_eq!(bits(&by_id), bits(&whole), "{order} vs id order");
+    assert_eq!(by_id, whole, "{order} vs id order");
+    assert_eq!(
+        serde_json::to_string(&by_id).expect("serialise"),
+        serde_json::to_string(&whole).expect("serialise"),
+        "{order}: saved files are in id order"
+    );
 
     let mut ev = Evaluator::new(&model);
     for stop in [1u64, 150, 299, 300, 301, 450] {
@@ -399,10 +438,11 @@ fn saving_and_reading_mid_run_change_nothing() {
         let json = serde_json::to_string(&part).expect("serialise");
         let mut resumed: State = serde_json::from_str(&json).expect("deserialise");
         assert_eq!(resumed, part, "a saved state loads as it was");
+        assert!(resumed.stored_in_id_order(), "loaded in id order");
         // A fresh trainer, as after `--resume`.
         Trainer::new(&model).run(&mut resumed, &mut |_| {});
-        assert_eq!(bits(&resumed), bits(&whole), "stopped at {stop}");
-        assert_eq!(resumed, whole, "stopped at {stop}");
+        assert_eq!(bits(&resumed), bits(&whole), "stopped at {stop}, {order}");
+        assert_eq!(resumed, whole, "stopped at {stop}, {order}");
     }
 }
 
@@ -546,18 +586,19 @@ fn format_1_state_files_load_and_unknown_formats_are_refused() {
 
 /// Scheduled training, which keeps each drawn sample's pathway after its first draw,
 /// against the dense reference over the same draws (`cycle`: batches in file order).
-fn check_schedule_against_dense(eta_update: EtaUpdate, batch: u64) {
+fn check_schedule_against_dense(eta_update: EtaUpdate, batch: u64, min_nodes: usize, order: &str) {
     let mut ir = model_ir(eta_update);
     let steps = 150;
     let mut train = one_phase(&ir, steps, batch, Sampler::Cycle, eta_update, 0);
     train.phases[0].rules = mixed_rules(&ir, 0.9, 0.0);
     let rules = train.phases[0].rules.clone();
     ir.train = Some(train);
-    let model = Model::new(&ir);
+    let model = Model::with_layout_min_nodes(&ir, min_nodes);
     let mut state = State::new(&ir, 3);
     let mut dense = Dense::new(&state);
     Trainer::new(&model).run(&mut state, &mut |_| {});
     assert_eq!(state.step, steps);
+    assert_order(&state, min_nodes, order);
     let samples = &ir.data.samples;
     let freeze = Freeze::none(&ir);
     for k in 0..steps as usize {
@@ -567,14 +608,19 @@ fn check_schedule_against_dense(eta_update: EtaUpdate, batch: u64) {
             .collect();
         dense.step(&model, &rules, &freeze, eta_update, &drawn);
     }
-    dense.assert_matches(&state, &format!("{eta_update:?} batch {batch}, scheduled"));
+    dense.assert_matches(
+        &state,
+        &format!("{eta_update:?} batch {batch}, scheduled, {order}"),
+    );
 }
 
 #[test]
 fn scheduled_steps_with_kept_pathways_equal_the_dense_rule() {
     for eta_update in [EtaUpdate::Union, EtaUpdate::Sample] {
         for batch in [1, 3] {
-            check_schedule_against_dense(eta_update, batch);
+            for (min_nodes, order) in ORDERS {
+                check_schedule_against_dense(eta_update, batch, min_nodes, order);
+            }
         }
     }
 }
