@@ -126,8 +126,7 @@ pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report>
     if let Some(problem) = check_limits(&file, *limits) {
         return Err(Report::new(&source.name, &source.text, vec![problem]));
     }
-    let checked = check::check(&file);
-    drop(file);
+    let checked = check::check_owned(file);
     let report = Report::new(&source.name, &source.text, checked.problems);
     match checked.ir {
         Some(ir) if !report.has_errors() => Ok(Compiled {

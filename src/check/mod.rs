@@ -25,7 +25,7 @@ mod tests;
 
 use crate::diag::Problem;
 use crate::ir::{self, Ir};
-use crate::syntax::ast::{Block, File, Span};
+use crate::syntax::ast::{Block, File, ModelItem, NodeDecl, Span};
 
 /// The result of checking a file: the IR when there is no error, and every problem
 /// (errors and warnings) found, all at once.
@@ -119,9 +119,33 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
 /// Checks a parsed file: every problem is collected, and the IR is built only when
 /// none of them is an error. A repeated block is reported and its contents skipped.
 pub fn check(file: &File) -> Checked {
+    check_file(file, None)
+}
+
+/// [`check`] for a caller that is done with the file: the levels' node declarations (most
+/// of a large model's AST) are dropped once the names are resolved, before the rule
+/// tables and the reachability warnings are built, so that the AST's nodes and the IR
+/// are not held at once. The problems are the same as [`check`]'s.
+pub fn check_owned(mut file: File) -> Checked {
+    let nodes: Vec<Vec<NodeDecl>> = file
+        .model
+        .items
+        .iter_mut()
+        .filter_map(|item| match item {
+            ModelItem::Level(level) => Some(std::mem::take(&mut level.nodes)),
+            ModelItem::Classes(_) => None,
+        })
+        .collect();
+    check_file(&file, Some(nodes))
+}
+
+/// Checks `file`, whose levels' nodes are in `held` (in level order) when they were taken
+/// out of it: `held` is dropped as soon as the names are resolved.
+fn check_file(file: &File, held: Option<Vec<Vec<NodeDecl>>>) -> Checked {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
-    let symbols = model::check_model(&mut ctx, &file.model);
+    let levels = model::level_views(&file.model, held.as_deref());
+    let symbols = model::check_model(&mut ctx, &file.model, &levels);
     let init = init::check_init(&mut ctx, &symbols, blocks.init);
     let file_rules = rules::check_scope(
         &mut ctx,
@@ -150,17 +174,21 @@ pub fn check(file: &File) -> Checked {
         blocks.expect,
     );
 
-    let file_set = rules::resolve(&symbols, &file_rules, None);
-    let train = train.map(|t| t.resolve(&symbols, &file_rules));
+    // Every name is resolved: the symbol table's lookups go, its tables move into the IR
+    // rather than being copied, and held node declarations are dropped.
+    let tables = symbols.into_tables();
+    drop(levels);
+    drop(held);
+    let file_set = rules::resolve(&tables, &file_rules, None);
+    let train = train.map(|t| t.resolve(&tables, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
 
-    // The symbol table is done with: its tables move into the IR rather than being copied.
     let ir = (ctx.error_count() == 0).then_some(Ir {
-        model: symbols.model_name,
-        levels: symbols.levels,
-        nodes: symbols.nodes,
-        classes: symbols.classes,
-        edges: symbols.edges,
+        model: tables.model_name,
+        levels: tables.levels,
+        nodes: tables.nodes,
+        classes: tables.classes,
+        edges: tables.edges,
         init: init.init,
         rules: file_set,
         data: data.data,

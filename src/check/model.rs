@@ -9,7 +9,9 @@ use super::names::NameTable;
 use super::suggest::NameIndex;
 use super::Ctx;
 use crate::ir;
-use crate::syntax::ast::{self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, Span};
+use crate::syntax::ast::{
+    self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, NodeDecl, Span,
+};
 
 /// What a model-wide name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +44,60 @@ pub struct Symbols<'a> {
     near_levels: std::cell::OnceCell<NameIndex>,
 }
 
+/// The tables of [`Symbols`] that become the IR's, without the name lookups that borrow
+/// from the AST.
+pub struct Tables {
+    pub model_name: String,
+    pub levels: Vec<ir::Level>,
+    pub nodes: Vec<ir::Node>,
+    pub classes: Vec<ir::Class>,
+    pub edges: Vec<ir::Edge>,
+}
+
+/// A level declaration with the nodes to check: its own, or the same nodes held apart
+/// from the AST (`check::check_owned`).
+#[derive(Clone, Copy)]
+pub struct LevelView<'a> {
+    pub decl: &'a LevelDecl,
+    pub nodes: &'a [NodeDecl],
+}
+
+/// The model's levels in order, each with its own nodes (`nodes` is `None`), or with
+/// `nodes[i]` for the `i`th level when the nodes were taken out of the AST.
+pub fn level_views<'a>(
+    model: &'a ast::Model,
+    nodes: Option<&'a [Vec<NodeDecl>]>,
+) -> Vec<LevelView<'a>> {
+    model
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Level(l) => Some(l),
+            ModelItem::Classes(_) => None,
+        })
+        .enumerate()
+        .map(|(i, decl)| LevelView {
+            decl,
+            nodes: match nodes {
+                Some(held) => held.get(i).map_or(&[][..], Vec::as_slice),
+                None => &decl.nodes,
+            },
+        })
+        .collect()
+}
+
 impl<'a> Symbols<'a> {
+    /// The IR's tables; the name lookups (and their borrow of the AST) end here.
+    pub fn into_tables(self) -> Tables {
+        Tables {
+            model_name: self.model_name,
+            levels: self.levels,
+            nodes: self.nodes,
+            classes: self.classes,
+            edges: self.edges,
+        }
+    }
+
     pub fn lookup(&self, name: &str) -> Option<Entity> {
         self.names.get(name).map(|(entity, _)| entity)
     }
@@ -159,17 +214,14 @@ impl<'a> Symbols<'a> {
     }
 }
 
-/// Checks the model block and builds the symbol table.
-pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
+/// Checks the model block and builds the symbol table; `levels` are the model's levels
+/// ([`level_views`]).
+pub fn check_model<'a>(
+    ctx: &mut Ctx,
+    model: &'a ast::Model,
+    levels: &[LevelView<'a>],
+) -> Symbols<'a> {
     let errors_before = ctx.error_count();
-    let levels: Vec<&LevelDecl> = model
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            ModelItem::Level(l) => Some(l),
-            ModelItem::Classes(_) => None,
-        })
-        .collect();
     let classes_blocks: Vec<&ClassesDecl> = model
         .items
         .iter()
@@ -194,14 +246,14 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     }
     let (classes_block, classes_last) = check_classes_blocks(ctx, model, &classes_blocks);
 
-    declare_levels(ctx, &mut symbols, &levels);
+    declare_levels(ctx, &mut symbols, levels);
     if let Some(block) = classes_block {
         declare_classes(ctx, &mut symbols, block);
     }
-    check_level_names(ctx, &symbols, &levels);
+    check_level_names(ctx, &symbols, levels);
     let mut seen = SeenIds::new(symbols.nodes.len());
     for (level, decl) in levels.iter().enumerate() {
-        check_gates(ctx, &mut symbols, level, decl, &mut seen);
+        check_gates(ctx, &mut symbols, level, *decl, &mut seen);
     }
     if let Some(block) = classes_block {
         // With a level after the classes, "the last level" is unclear: the misplaced
@@ -212,7 +264,7 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     }
     // A wrong reference can make a node look unused; only warn on a clean model.
     if ctx.error_count() == errors_before {
-        warn_dead_nodes(ctx, &symbols, &levels, classes_block.is_some());
+        warn_dead_nodes(ctx, &symbols, levels, classes_block.is_some());
     }
     symbols
 }
@@ -270,18 +322,14 @@ fn declare_name<'a>(
     }
 }
 
-fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a LevelDecl]) {
-    for (index, decl) in levels.iter().enumerate() {
-        if decl.nodes.is_empty() {
+fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelView<'a>]) {
+    for (index, &LevelView { decl, nodes }) in levels.iter().enumerate() {
+        if nodes.is_empty() {
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
         let first = symbols.nodes.len() as ir::NodeId;
-        for (offset, node) in decl.nodes.iter().enumerate() {
-            symbols.warm(
-                ahead(&decl.nodes, offset, WARM_BATCH)
-                    .iter()
-                    .map(|n| &n.name),
-            );
+        for (offset, node) in nodes.iter().enumerate() {
+            symbols.warm(ahead(nodes, offset, WARM_BATCH).iter().map(|n| &n.name));
             let id = symbols.nodes.len() as ir::NodeId;
             let node_id = Entity::Node(id);
             declare_name(
@@ -306,7 +354,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
         symbols.levels.push(ir::Level {
             name: decl.name.name.to_string(),
             first,
-            len: decl.nodes.len() as u32,
+            len: nodes.len() as u32,
         });
     }
 }
@@ -332,9 +380,9 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
 }
 
 /// Level names are unique and distinct from node and class names.
-fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl]) {
+fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelView]) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
-    for decl in levels {
+    for LevelView { decl, .. } in levels {
         let name = decl.name.name.as_str();
         if let Some(first) = seen.get(name) {
             ctx.push(msg::duplicate_level(name, decl.name.span, *first));
@@ -358,12 +406,12 @@ fn check_gates(
     ctx: &mut Ctx,
     symbols: &mut Symbols,
     level: usize,
-    decl: &LevelDecl,
+    LevelView { decl, nodes }: LevelView,
     seen: &mut FirstMention,
 ) {
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
-    for (offset, node) in decl.nodes.iter().enumerate() {
-        let next = ahead(&decl.nodes, offset, WARM_NODES).iter();
+    for (offset, node) in nodes.iter().enumerate() {
+        let next = ahead(nodes, offset, WARM_NODES).iter();
         symbols.warm(
             next.filter_map(|n| n.gate.as_ref())
                 .flat_map(|g| &g.children),
@@ -545,7 +593,7 @@ fn check_parents(
 }
 
 /// A node that no node of the next level uses does nothing: warn, once per node.
-fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_classes: bool) {
+fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelView], has_classes: bool) {
     let mut used = vec![false; symbols.nodes.len()];
     for node in &symbols.nodes {
         if let Some(gate) = &node.gate {
@@ -577,10 +625,10 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
         }
         let next = levels
             .get(level + 1)
-            .map_or("classes", |l| l.name.name.as_str());
+            .map_or("classes", |l| l.decl.name.name.as_str());
         let span_of = |id: usize| symbols.node_spans.get(id).copied().unwrap_or_default();
         if ids.len() > MAX_SEPARATE_DEAD {
-            let this = levels.get(level).map_or("?", |l| l.name.name.as_str());
+            let this = levels.get(level).map_or("?", |l| l.decl.name.name.as_str());
             let shown: Vec<(String, Span)> = ids
                 .iter()
                 .take(MAX_SEPARATE_DEAD)
