@@ -25,7 +25,7 @@ mod tests;
 
 use crate::diag::Problem;
 use crate::ir::{self, Ir};
-use crate::syntax::ast::{Block, File, ModelItem, NodeDecl, Span};
+use crate::syntax::ast::{Block, File, ModelItem, Span};
 
 /// The result of checking a file: the IR when there is no error, and every problem
 /// (errors and warnings) found, all at once.
@@ -127,25 +127,29 @@ pub fn check(file: &File) -> Checked {
 /// tables and the reachability warnings are built, so that the AST's nodes and the IR
 /// are not held at once. The problems are the same as [`check`]'s.
 pub fn check_owned(mut file: File) -> Checked {
-    let nodes: Vec<Vec<NodeDecl>> = file
+    let held: Vec<model::HeldNodes> = file
         .model
         .items
         .iter_mut()
         .filter_map(|item| match item {
-            ModelItem::Level(level) => Some(std::mem::take(&mut level.nodes)),
+            ModelItem::Level(level) => Some((
+                std::mem::take(&mut level.nodes),
+                std::mem::take(&mut level.children),
+            )),
             ModelItem::Classes(_) => None,
         })
         .collect();
-    check_file(&file, Some(nodes))
+    check_file(&file, Some(held))
 }
 
 /// Checks `file`, whose levels' nodes are in `held` (in level order) when they were taken
-/// out of it: `held` is dropped as soon as the names are resolved.
-fn check_file(file: &File, held: Option<Vec<Vec<NodeDecl>>>) -> Checked {
+/// out of it: each level's are dropped as soon as its rules are resolved.
+fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> Checked {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
-    let levels = model::level_views(&file.model, held.as_deref());
-    let symbols = model::check_model(&mut ctx, &file.model, &levels);
+    let mut levels = model::level_nodes(&file.model, held);
+    let symbols = model::check_model(&mut ctx, &file.model, &mut levels);
+    drop(levels);
     let init = init::check_init(&mut ctx, &symbols, blocks.init);
     let file_rules = rules::check_scope(
         &mut ctx,
@@ -174,11 +178,9 @@ fn check_file(file: &File, held: Option<Vec<Vec<NodeDecl>>>) -> Checked {
         blocks.expect,
     );
 
-    // Every name is resolved: the symbol table's lookups go, its tables move into the IR
-    // rather than being copied, and held node declarations are dropped.
+    // Every name is resolved: the symbol table's lookups go, and its tables move into the
+    // IR rather than being copied.
     let tables = symbols.into_tables();
-    drop(levels);
-    drop(held);
     let file_set = rules::resolve(&tables, &file_rules, None);
     let train = train.map(|t| t.resolve(&tables, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());

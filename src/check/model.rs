@@ -10,7 +10,7 @@ use super::suggest::NameIndex;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{
-    self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, NodeDecl, Span,
+    self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, NameList, NodeDecl, Span,
 };
 
 /// What a model-wide name refers to.
@@ -33,10 +33,10 @@ pub struct Symbols<'a> {
     pub edges: Vec<ir::Edge>,
     /// `(from, to) -> edge`, so generated models with many `eta F->C` lines stay linear.
     edge_index: FastMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
-    names: NameTable<'a>,
+    names: NameTable,
     /// Names declared more than once (already reported): references to them are not
     /// checked further, since which declaration they mean is unclear.
-    duplicated: FastSet<&'a str>,
+    duplicated: FastSet<ast::SmolStr>,
     level_names: FastMap<&'a str, usize>,
     /// Did-you-mean indexes of every node and class name (`all_names` order) and of the
     /// level names, built at the first unknown name: every name is declared by then.
@@ -54,20 +54,38 @@ pub struct Tables {
     pub edges: Vec<ir::Edge>,
 }
 
+/// A level's nodes and its rules' children, as taken out of its [`LevelDecl`].
+pub type HeldNodes = (Vec<NodeDecl>, NameList);
+
 /// A level declaration with the nodes to check: its own, or the same nodes held apart
-/// from the AST (`check::check_owned`).
-#[derive(Clone, Copy)]
-pub struct LevelView<'a> {
+/// from the AST (`check::check_owned`), which [`check_model`] drops level by level as
+/// soon as the level's rules are resolved.
+pub struct LevelNodes<'a> {
     pub decl: &'a LevelDecl,
-    pub nodes: &'a [NodeDecl],
+    held: Option<HeldNodes>,
 }
 
-/// The model's levels in order, each with its own nodes (`nodes` is `None`), or with
-/// `nodes[i]` for the `i`th level when the nodes were taken out of the AST.
-pub fn level_views<'a>(
-    model: &'a ast::Model,
-    nodes: Option<&'a [Vec<NodeDecl>]>,
-) -> Vec<LevelView<'a>> {
+impl LevelNodes<'_> {
+    pub fn nodes(&self) -> &[NodeDecl] {
+        self.held.as_ref().map_or(&self.decl.nodes, |h| &h.0)
+    }
+
+    pub fn children(&self) -> &NameList {
+        self.held.as_ref().map_or(&self.decl.children, |h| &h.1)
+    }
+
+    /// Drops held nodes (nodes of the AST stay).
+    fn release(&mut self) {
+        if let Some(held) = &mut self.held {
+            *held = HeldNodes::default();
+        }
+    }
+}
+
+/// The model's levels in order, each with its own nodes (`held` is `None`), or with
+/// `held[i]` for the `i`th level when the nodes were taken out of the AST.
+pub fn level_nodes(model: &ast::Model, held: Option<Vec<HeldNodes>>) -> Vec<LevelNodes<'_>> {
+    let mut held = held.map(Vec::into_iter);
     model
         .items
         .iter()
@@ -75,13 +93,9 @@ pub fn level_views<'a>(
             ModelItem::Level(l) => Some(l),
             ModelItem::Classes(_) => None,
         })
-        .enumerate()
-        .map(|(i, decl)| LevelView {
+        .map(|decl| LevelNodes {
             decl,
-            nodes: match nodes {
-                Some(held) => held.get(i).map_or(&[][..], Vec::as_slice),
-                None => &decl.nodes,
-            },
+            held: held.as_mut().map(|h| h.next().unwrap_or_default()),
         })
         .collect()
 }
@@ -112,6 +126,11 @@ impl<'a> Symbols<'a> {
     /// Brings the table entries of `names` into cache ahead of their lookups.
     pub fn warm<'n>(&self, names: impl Iterator<Item = &'n Ident>) {
         self.names.warm(names.map(|n| n.name.as_str()));
+    }
+
+    /// [`Symbols::warm`] for names without spans.
+    pub fn warm_names<'n>(&self, names: impl Iterator<Item = &'n str>) {
+        self.names.warm(names);
     }
 
     pub fn is_duplicated(&self, name: &str) -> bool {
@@ -215,11 +234,12 @@ impl<'a> Symbols<'a> {
 }
 
 /// Checks the model block and builds the symbol table; `levels` are the model's levels
-/// ([`level_views`]).
+/// ([`level_nodes`]). Held nodes are dropped once resolved: the AST's nodes and the IR's
+/// are not all held at once.
 pub fn check_model<'a>(
     ctx: &mut Ctx,
     model: &'a ast::Model,
-    levels: &[LevelView<'a>],
+    levels: &mut [LevelNodes<'a>],
 ) -> Symbols<'a> {
     let errors_before = ctx.error_count();
     let classes_blocks: Vec<&ClassesDecl> = model
@@ -232,7 +252,7 @@ pub fn check_model<'a>(
         .collect();
 
     // Sized once: growing a table of a million names rehashes it twenty times.
-    let n_nodes: usize = levels.iter().map(|l| l.nodes.len()).sum();
+    let n_nodes: usize = levels.iter().map(|l| l.nodes().len()).sum();
     let n_classes: usize = classes_blocks.first().map_or(0, |c| c.classes.len());
     let mut symbols = Symbols {
         model_name: model.name.name.to_string(),
@@ -252,8 +272,9 @@ pub fn check_model<'a>(
     }
     check_level_names(ctx, &symbols, levels);
     let mut seen = SeenIds::new(symbols.nodes.len());
-    for (level, decl) in levels.iter().enumerate() {
-        check_gates(ctx, &mut symbols, level, *decl, &mut seen);
+    for (level, nodes) in levels.iter_mut().enumerate() {
+        check_gates(ctx, &mut symbols, level, nodes, &mut seen);
+        nodes.release();
     }
     if let Some(block) = classes_block {
         // With a level after the classes, "the last level" is unclear: the misplaced
@@ -304,10 +325,10 @@ fn check_classes_blocks<'a>(
     (first, last)
 }
 
-fn declare_name<'a>(
+fn declare_name(
     ctx: &mut Ctx,
-    symbols: &mut Symbols<'a>,
-    name: &'a Ident,
+    symbols: &mut Symbols,
+    name: &Ident,
     entity: Entity,
     level: u32,
     span: Span,
@@ -318,12 +339,13 @@ fn declare_name<'a>(
             Entity::Class(id) => symbols.class_spans.get(id as usize),
         };
         ctx.push(msg::duplicate_name(&name.name, span, first.copied()));
-        symbols.duplicated.insert(&name.name);
+        symbols.duplicated.insert(name.name.clone());
     }
 }
 
-fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelView<'a>]) {
-    for (index, &LevelView { decl, nodes }) in levels.iter().enumerate() {
+fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelNodes<'a>]) {
+    for (index, level) in levels.iter().enumerate() {
+        let (decl, nodes) = (level.decl, level.nodes());
         if nodes.is_empty() {
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
@@ -380,9 +402,9 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
 }
 
 /// Level names are unique and distinct from node and class names.
-fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelView]) {
+fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelNodes]) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
-    for LevelView { decl, .. } in levels {
+    for LevelNodes { decl, .. } in levels {
         let name = decl.name.name.as_str();
         if let Some(first) = seen.get(name) {
             ctx.push(msg::duplicate_level(name, decl.name.span, *first));
@@ -406,15 +428,16 @@ fn check_gates(
     ctx: &mut Ctx,
     symbols: &mut Symbols,
     level: usize,
-    LevelView { decl, nodes }: LevelView,
+    held: &LevelNodes,
     seen: &mut FirstMention,
 ) {
+    let (decl, nodes, list) = (held.decl, held.nodes(), held.children());
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
     for (offset, node) in nodes.iter().enumerate() {
         let next = ahead(nodes, offset, WARM_NODES).iter();
-        symbols.warm(
+        symbols.warm_names(
             next.filter_map(|n| n.gate.as_ref())
-                .flat_map(|g| &g.children),
+                .flat_map(|g| list.of(g.children).map(|c| c.name)),
         );
         let id = first + offset as ir::NodeId;
         let gate = match (&node.gate, level) {
@@ -437,7 +460,7 @@ fn check_gates(
             }
             (Some(gate), _) => gate,
         };
-        let children = resolve_children(ctx, symbols, &node.name.name, level, gate, seen);
+        let children = resolve_children(ctx, symbols, &node.name.name, level, (list, gate), seen);
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
@@ -466,7 +489,7 @@ fn resolve_children(
     symbols: &Symbols,
     node: &str,
     level: usize,
-    gate: &ast::Gate,
+    (list, gate): (&ast::NameList, &ast::Gate),
     seen: &mut FirstMention,
 ) -> Vec<ir::NodeId> {
     let required = level - 1;
@@ -479,21 +502,28 @@ fn resolve_children(
     }
     let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());
     seen.next_list();
-    for (position, child) in gate.children.iter().enumerate() {
+    let written = list.of(gate.children);
+    for (position, child) in written.clone().enumerate() {
         // Short lists were warmed with their rules (`check_gates`).
-        if gate.children.len() > WARM_BATCH {
-            symbols.warm(ahead(&gate.children, position, WARM_BATCH).iter());
+        if gate.children.len() > WARM_BATCH && position.is_multiple_of(WARM_BATCH) {
+            symbols.warm_names(
+                written
+                    .clone()
+                    .skip(position)
+                    .take(WARM_BATCH)
+                    .map(|c| c.name),
+            );
         }
-        if symbols.is_duplicated(&child.name) {
+        if symbols.is_duplicated(child.name) {
             continue;
         }
-        match symbols.lookup_with_level(&child.name) {
+        match symbols.lookup_with_level(child.name) {
             None => {
-                let suggestion = symbols.suggest_node(&child.name, required);
-                ctx.push(msg::unknown_node(&child.name, child.span, suggestion));
+                let suggestion = symbols.suggest_node(child.name, required);
+                ctx.push(msg::unknown_node(child.name, child.span, suggestion));
             }
             Some((Entity::Class(_), _)) => ctx.push(msg::child_is_class(
-                &child.name,
+                child.name,
                 node,
                 symbols.level_name(required),
                 child.span,
@@ -501,15 +531,17 @@ fn resolve_children(
             Some((Entity::Node(id), actual)) => {
                 if actual != required {
                     ctx.push(msg::child_wrong_level(
-                        &child.name,
+                        child.name,
                         node,
                         symbols.level_name(actual),
                         symbols.level_name(required),
                         child.span,
                     ));
                 } else if let Some(first) = seen.get(id as usize) {
-                    let first = gate.children[first as usize].span;
-                    ctx.push(msg::repeated_child(&child.name, child.span, first));
+                    let first = list
+                        .get(gate.children.index(first as usize))
+                        .map_or(child.span, |c| c.span);
+                    ctx.push(msg::repeated_child(child.name, child.span, first));
                 } else {
                     seen.insert(id as usize, position as u32);
                     children.push(id);
@@ -593,7 +625,7 @@ fn check_parents(
 }
 
 /// A node that no node of the next level uses does nothing: warn, once per node.
-fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelView], has_classes: bool) {
+fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelNodes], has_classes: bool) {
     let mut used = vec![false; symbols.nodes.len()];
     for node in &symbols.nodes {
         if let Some(gate) = &node.gate {

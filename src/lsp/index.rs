@@ -185,8 +185,8 @@ impl Index {
                     for node in &l.nodes {
                         index.decl(Kind::Node, &node.name, node.name.span, Some(level));
                         if let Some(gate) = &node.gate {
-                            for child in &gate.children {
-                                index.use_of(Namespace::Model, &child.name, child.span);
+                            for child in l.children.of(gate.children) {
+                                index.use_of(Namespace::Model, child.name, child.span);
                             }
                         }
                     }

@@ -34,6 +34,7 @@ pub fn parse_file(source: &str) -> Option<File> {
         pos: 0,
         depth: 0,
         scratch: Vec::new(),
+        children: NameList::default(),
     };
     p.file().ok()
 }
@@ -45,6 +46,8 @@ struct Parser<'a> {
     depth: usize,
     /// Reused buffer for name lists, so each list is allocated once at its exact size.
     scratch: Vec<Ident>,
+    /// The children of the rules of the level being parsed.
+    children: NameList,
 }
 
 fn is_ident_start(b: u8) -> bool {
@@ -290,6 +293,13 @@ impl<'a> Parser<'a> {
 
     /// `name ~ (comma ~ name)* ~ comma?`, the names in a list of their exact size.
     fn name_list(&mut self) -> R<Vec<Ident>> {
+        self.scan_name_list()?;
+        // A list of exactly this size; the scratch keeps its capacity for the next one.
+        Ok(self.scratch.clone())
+    }
+
+    /// A `name_list` into `scratch`.
+    fn scan_name_list(&mut self) -> R<()> {
         let mut names = std::mem::take(&mut self.scratch);
         names.clear();
         names.push(self.name()?);
@@ -311,11 +321,8 @@ impl<'a> Parser<'a> {
         if self.at(",") {
             self.pos += 1;
         }
-        // A list of exactly this size; the scratch keeps its capacity for the next one.
-        let mut list = Vec::with_capacity(names.len());
-        list.append(&mut names);
         self.scratch = names;
-        Ok(list)
+        Ok(())
     }
 
     // ------------------------------------------------------------ file and model
@@ -386,6 +393,7 @@ impl<'a> Parser<'a> {
         self.skip();
         self.punct("{")?;
         let mut nodes = Vec::new();
+        self.children = NameList::default();
         loop {
             self.skip();
             if !self.at_name() {
@@ -396,11 +404,14 @@ impl<'a> Parser<'a> {
         // Growth by doubling leaves up to half the list unused: 100 MB over the seven
         // levels of a generated 10^6-node model. Giving it back is a remap, not a copy.
         nodes.shrink_to_fit();
+        let mut children = std::mem::take(&mut self.children);
+        children.shrink_to_fit();
         self.punct("}")?;
         Ok(LevelDecl {
             name,
             header,
             nodes,
+            children,
         })
     }
 
@@ -439,17 +450,17 @@ impl<'a> Parser<'a> {
             let k = self.int()?;
             self.skip();
             self.kw("of")?;
-            GateKind::AtLeast(k)
+            GateKind::AtLeast(Box::new(k))
         };
         self.skip();
         self.punct("(")?;
         self.skip();
         let children = if self.at_name() {
-            let list = self.name_list()?;
+            self.scan_name_list()?;
             self.skip();
-            list
+            self.children.push_all(&self.scratch)
         } else {
-            Vec::new()
+            self.children.push_all(&[])
         };
         self.punct(")")?;
         Ok(Gate {

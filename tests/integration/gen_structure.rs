@@ -44,8 +44,11 @@ fn shape(text: &str) -> Shape {
                                     GateKind::All => ("all", 0),
                                     GateKind::AtLeast(k) => ("atleast", k.value.unwrap()),
                                 };
-                                let children =
-                                    g.children.iter().map(|c| c.name.to_string()).collect();
+                                let children = level
+                                    .children
+                                    .of(g.children)
+                                    .map(|c| c.name.to_string())
+                                    .collect();
                                 (kind.to_string(), k, children)
                             })
                             .collect(),
