@@ -134,6 +134,7 @@ pub fn check_owned(mut file: File) -> Checked {
         .filter_map(|item| match item {
             ModelItem::Level(level) => Some((
                 std::mem::take(&mut level.nodes),
+                std::mem::take(&mut level.names),
                 std::mem::take(&mut level.children),
             )),
             ModelItem::Classes(_) => None,

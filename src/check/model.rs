@@ -72,8 +72,9 @@ pub struct Tables {
     pub edges: Vec<ir::Edge>,
 }
 
-/// A level's nodes and its rules' children, as taken out of its [`LevelDecl`].
-pub type HeldNodes = (Vec<NodeDecl>, NameList);
+/// A level's nodes, their names and its rules' children, as taken out of its
+/// [`LevelDecl`].
+pub type HeldNodes = (Vec<NodeDecl>, NameList, NameList);
 
 /// A level declaration with the nodes to check: its own, or the same nodes held apart
 /// from the AST (`check::check_owned`), which [`check_model`] drops level by level as
@@ -88,8 +89,12 @@ impl LevelNodes<'_> {
         self.held.as_ref().map_or(&self.decl.nodes, |h| &h.0)
     }
 
+    pub fn names(&self) -> &NameList {
+        self.held.as_ref().map_or(&self.decl.names, |h| &h.1)
+    }
+
     pub fn children(&self) -> &NameList {
-        self.held.as_ref().map_or(&self.decl.children, |h| &h.1)
+        self.held.as_ref().map_or(&self.decl.children, |h| &h.2)
     }
 
     /// Drops held nodes (nodes of the AST stay).
@@ -346,46 +351,41 @@ fn check_classes_blocks<'a>(
 fn declare_name(
     ctx: &mut Ctx,
     symbols: &mut Symbols,
-    name: &Ident,
+    name: &str,
     entity: Entity,
     level: u32,
     span: Span,
 ) {
-    if let Some(previous) = symbols.names.insert(&name.name, entity, level) {
+    if let Some(previous) = symbols.names.insert(name, entity, level) {
         let first = match previous {
             Entity::Node(id) => symbols.node_spans.get(id as usize),
             Entity::Class(id) => symbols.class_spans.get(id as usize).copied(),
         };
-        ctx.push(msg::duplicate_name(&name.name, span, first));
-        symbols.duplicated.insert(name.name.clone());
+        ctx.push(msg::duplicate_name(name, span, first));
+        symbols.duplicated.insert(name.into());
     }
 }
 
 fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelNodes<'a>]) {
     for (index, level) in levels.iter().enumerate() {
-        let (decl, nodes) = (level.decl, level.nodes());
+        let (decl, nodes, names) = (level.decl, level.nodes(), level.names());
         if nodes.is_empty() {
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
         let first = symbols.nodes.len() as ir::NodeId;
-        for (offset, node) in nodes.iter().enumerate() {
-            symbols.warm(ahead(nodes, offset, WARM_BATCH).iter().map(|n| &n.name));
+        for (offset, name) in names.iter().enumerate() {
+            if offset.is_multiple_of(WARM_BATCH) {
+                symbols.warm_names(names.iter().skip(offset).take(WARM_BATCH).map(|n| n.name));
+            }
             let id = symbols.nodes.len() as ir::NodeId;
             let node_id = Entity::Node(id);
-            declare_name(
-                ctx,
-                symbols,
-                &node.name,
-                node_id,
-                index as u32,
-                node.name.span,
-            );
+            declare_name(ctx, symbols, name.name, node_id, index as u32, name.span);
             symbols.nodes.push(ir::Node {
-                name: node.name.name.clone(),
+                name: ast::SmolStr::new(name.name),
                 level: index as u32,
                 gate: None,
             });
-            symbols.node_spans.push(node.name.span);
+            symbols.node_spans.push(name.span);
         }
         symbols
             .level_names
@@ -405,7 +405,7 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
         declare_name(
             ctx,
             symbols,
-            &class.name,
+            &class.name.name,
             Entity::Class(id),
             0,
             class.name.span,
@@ -451,7 +451,7 @@ fn check_gates(
 ) {
     let (decl, nodes, list) = (held.decl, held.nodes(), held.children());
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
-    for (offset, node) in nodes.iter().enumerate() {
+    for ((offset, node), name) in nodes.iter().enumerate().zip(held.names().iter()) {
         let next = ahead(nodes, offset, WARM_NODES).iter();
         symbols.warm_names(
             next.filter_map(|n| n.gate.as_ref())
@@ -460,25 +460,17 @@ fn check_gates(
         let id = first + offset as ir::NodeId;
         let gate = match (&node.gate, level) {
             (Some(gate), 0) => {
-                ctx.push(msg::input_with_rule(
-                    &node.name.name,
-                    &decl.name.name,
-                    gate.span,
-                ));
+                ctx.push(msg::input_with_rule(name.name, &decl.name.name, gate.span));
                 continue;
             }
             (None, 0) => continue,
             (None, _) => {
-                ctx.push(msg::missing_rule(
-                    &node.name.name,
-                    &decl.name.name,
-                    node.name.span,
-                ));
+                ctx.push(msg::missing_rule(name.name, &decl.name.name, name.span));
                 continue;
             }
             (Some(gate), _) => gate,
         };
-        let children = resolve_children(ctx, symbols, &node.name.name, level, (list, gate), seen);
+        let children = resolve_children(ctx, symbols, name.name, level, (list, gate), seen);
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),

@@ -92,9 +92,18 @@ pub struct LevelDecl {
     /// `level NAME`
     pub header: Span,
     pub nodes: Vec<NodeDecl>,
+    /// The nodes' names, in order: node `i` of `nodes` is named `names.get(i)`.
+    pub names: NameList,
     /// The children of every rule of the level, rule after rule; each [`Gate`]'s
     /// `children` is a range of this list.
     pub children: NameList,
+}
+
+impl LevelDecl {
+    /// Each node with its name, in order.
+    pub fn named_nodes(&self) -> impl Iterator<Item = (Name<'_>, &NodeDecl)> {
+        self.names.iter().zip(&self.nodes)
+    }
 }
 
 /// The JSON of a level is the same as if each rule held its children: `nodes`, each
@@ -111,7 +120,7 @@ impl Serialize for LevelDecl {
         #[derive(Serialize)]
         #[serde(rename = "NodeDecl")]
         struct Node<'a> {
-            name: &'a Ident,
+            name: Ident,
             gate: Option<Rule<'a>>,
         }
         #[derive(Serialize)]
@@ -125,10 +134,9 @@ impl Serialize for LevelDecl {
             name: &self.name,
             header: self.header,
             nodes: self
-                .nodes
-                .iter()
-                .map(|node| Node {
-                    name: &node.name,
+                .named_nodes()
+                .map(|(name, node)| Node {
+                    name: name.to_ident(),
                     gate: node.gate.as_ref().map(|gate| Rule {
                         kind: &gate.kind,
                         children: self
@@ -145,9 +153,9 @@ impl Serialize for LevelDecl {
     }
 }
 
+/// A node: its name is in its level's [`LevelDecl::names`], at the same position.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeDecl {
-    pub name: Ident,
     /// `None` for a bare name (input nodes); `Some` for `name = rule`.
     pub gate: Option<Gate>,
 }
@@ -265,6 +273,14 @@ impl NameList {
         Some(Name {
             name,
             span: Span::new(start, start + name.len()),
+        })
+    }
+
+    /// Every name, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Name<'_>> + Clone {
+        self.of(Children {
+            first: 0,
+            len: u32::try_from(self.len()).unwrap_or(u32::MAX),
         })
     }
 
@@ -634,7 +650,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<GateKind>(), 16);
         assert_eq!(std::mem::size_of::<Children>(), 8);
         assert_eq!(std::mem::size_of::<Gate>(), 40);
-        assert_eq!(std::mem::size_of::<NodeDecl>(), 80);
+        assert_eq!(std::mem::size_of::<NodeDecl>(), 40);
     }
 
     #[test]
@@ -668,6 +684,8 @@ mod tests {
         assert_eq!(h.to_ident().name, "h2_7");
         assert_eq!(list.get(3), None);
         assert_eq!(list.len(), 3);
+        let all: Vec<&str> = list.iter().map(|n| n.name).collect();
+        assert_eq!(all, ["x1", "x22", "h2_7"]);
         list.shrink_to_fit();
         assert_eq!(list.text.capacity(), "x1x22h2_7".len());
         assert_eq!(list.names.capacity() * std::mem::size_of::<[u32; 2]>(), 24);

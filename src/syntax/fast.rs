@@ -34,6 +34,7 @@ pub fn parse_file(source: &str) -> Option<File> {
         pos: 0,
         depth: 0,
         scratch: Vec::new(),
+        names: NameList::default(),
         children: NameList::default(),
     };
     p.file().ok()
@@ -46,7 +47,8 @@ struct Parser<'a> {
     depth: usize,
     /// Reused buffer for name lists, so each list is allocated once at its exact size.
     scratch: Vec<Ident>,
-    /// The children of the rules of the level being parsed.
+    /// The names of the nodes of the level being parsed, and the children of its rules.
+    names: NameList,
     children: NameList,
 }
 
@@ -393,6 +395,7 @@ impl<'a> Parser<'a> {
         self.skip();
         self.punct("{")?;
         let mut nodes = Vec::new();
+        self.names = NameList::default();
         self.children = NameList::default();
         loop {
             self.skip();
@@ -404,6 +407,8 @@ impl<'a> Parser<'a> {
         // Growth by doubling leaves up to half the list unused: 100 MB over the seven
         // levels of a generated 10^6-node model. Giving it back is a remap, not a copy.
         nodes.shrink_to_fit();
+        let mut names = std::mem::take(&mut self.names);
+        names.shrink_to_fit();
         let mut children = std::mem::take(&mut self.children);
         children.shrink_to_fit();
         self.punct("}")?;
@@ -411,6 +416,7 @@ impl<'a> Parser<'a> {
             name,
             header,
             nodes,
+            names,
             children,
         })
     }
@@ -418,21 +424,19 @@ impl<'a> Parser<'a> {
     /// `name ~ (eq ~ gate)?`
     fn node_decl(&mut self) -> R<NodeDecl> {
         let name = self.name()?;
+        self.names.push(&name.name, name.span);
         let save = self.pos;
         self.skip();
         if !self.at("=") {
             // The whitespace belongs to the (span-less) node_decl; the level loop skips
             // it again.
             self.pos = save;
-            return Ok(NodeDecl { name, gate: None });
+            return Ok(NodeDecl { gate: None });
         }
         self.pos += 1;
         self.skip();
         let gate = self.gate()?;
-        Ok(NodeDecl {
-            name,
-            gate: Some(gate),
-        })
+        Ok(NodeDecl { gate: Some(gate) })
     }
 
     /// `gate_any | gate_all | gate_atleast`

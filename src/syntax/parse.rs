@@ -326,20 +326,22 @@ fn build_level(p: P) -> LevelDecl {
         span: span(&whole),
     });
     let header = header_span(&whole, &name);
+    let mut names = NameList::default();
     let mut children = NameList::default();
     let nodes = inner
         .filter(|c| c.as_rule() == Rule::node_decl)
-        .map(|c| build_node(c, &mut children))
+        .map(|c| build_node(c, &mut names, &mut children))
         .collect();
     LevelDecl {
         name,
         header,
         nodes,
+        names,
         children,
     }
 }
 
-fn build_node(p: P, children: &mut NameList) -> NodeDecl {
+fn build_node(p: P, names: &mut NameList, children: &mut NameList) -> NodeDecl {
     let mut name = None;
     let mut gate = None;
     for c in meaningful(p) {
@@ -349,13 +351,12 @@ fn build_node(p: P, children: &mut NameList) -> NodeDecl {
             _ => {}
         }
     }
-    NodeDecl {
-        name: name.unwrap_or(Ident {
-            name: SmolStr::default(),
-            span: Span::default(),
-        }),
-        gate,
-    }
+    let name = name.unwrap_or(Ident {
+        name: SmolStr::default(),
+        span: Span::default(),
+    });
+    names.push(&name.name, name.span);
+    NodeDecl { gate }
 }
 
 fn build_gate(p: P, list: &mut NameList) -> Gate {

@@ -449,11 +449,13 @@ impl<'a> Printer<'a> {
             name,
             header,
             nodes,
+            names,
             children,
         } = level;
         let head = format!("level {}", name.name);
         if !nodes.is_empty() && nodes.iter().all(|n| n.gate.is_none()) {
-            let names: Vec<&Ident> = nodes.iter().map(|n| &n.name).collect();
+            let names: Vec<Ident> = names.iter().map(Name::to_ident).collect();
+            let names: Vec<&Ident> = names.iter().collect();
             self.word_block(indent, header.start, header.end, head, &names);
             return;
         }
@@ -464,15 +466,15 @@ impl<'a> Printer<'a> {
             head,
             nodes.is_empty(),
             |p, indent| {
-                for node in nodes {
-                    p.node(indent, children, node);
+                for (name, node) in level.named_nodes() {
+                    p.node(indent, children, &name.to_ident(), node);
                 }
             },
         );
     }
 
-    fn node(&mut self, indent: usize, list: &NameList, node: &NodeDecl) {
-        let NodeDecl { name, gate } = node;
+    fn node(&mut self, indent: usize, list: &NameList, name: &Ident, node: &NodeDecl) {
+        let NodeDecl { gate } = node;
         match gate {
             None => self.line(
                 indent,

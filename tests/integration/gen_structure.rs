@@ -25,13 +25,7 @@ fn shape(text: &str) -> Shape {
     for item in &file.model.items {
         match item {
             ModelItem::Level(level) => {
-                levels.push(
-                    level
-                        .nodes
-                        .iter()
-                        .map(|n| n.name.name.to_string())
-                        .collect(),
-                );
+                levels.push(level.names.iter().map(|n| n.name.to_string()).collect());
                 if level.nodes.iter().any(|n| n.gate.is_some()) {
                     gates.push(
                         level
