@@ -20,8 +20,10 @@ pub enum Entity {
     Class(ir::ClassId),
 }
 
-/// Every name of the model, resolved to indices, with the spans diagnostics need. The
-/// tables borrow their keys from the AST (`'a`) rather than copying a million names.
+/// Every name of the model, resolved to indices, with the spans diagnostics need. Only
+/// the level names are borrowed from the AST (`'a`): node and class names are inline
+/// keys of the name table (or owned, when long), so that the AST's nodes can be dropped
+/// while the table is in use.
 #[derive(Default)]
 pub struct Symbols<'a> {
     pub model_name: String,
