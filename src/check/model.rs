@@ -377,7 +377,11 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelN
         let first = symbols.nodes.len() as ir::NodeId;
         for (offset, name) in names.iter().enumerate() {
             if offset.is_multiple_of(WARM_BATCH) {
-                symbols.warm_names(names.iter().skip(offset).take(WARM_BATCH).map(|n| n.name));
+                let batch = ast::Children {
+                    first: offset as u32,
+                    len: WARM_BATCH.min(names.len() - offset) as u32,
+                };
+                symbols.warm_names(names.of(batch).map(|n| n.name));
             }
             let id = symbols.nodes.len() as ir::NodeId;
             let node_id = Entity::Node(id);
@@ -514,17 +518,14 @@ fn resolve_children(
     }
     let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());
     seen.next_list();
-    let written = list.of(gate.children);
-    for (position, child) in written.clone().enumerate() {
+    for (position, child) in list.of(gate.children).enumerate() {
         // Short lists were warmed with their rules (`check_gates`).
         if gate.children.len() > WARM_BATCH && position.is_multiple_of(WARM_BATCH) {
-            symbols.warm_names(
-                written
-                    .clone()
-                    .skip(position)
-                    .take(WARM_BATCH)
-                    .map(|c| c.name),
-            );
+            let batch = ast::Children {
+                first: gate.children.first + position as u32,
+                len: WARM_BATCH.min(gate.children.len() - position) as u32,
+            };
+            symbols.warm_names(list.of(batch).map(|c| c.name));
         }
         if symbols.is_duplicated(child.name) {
             continue;
