@@ -13,6 +13,21 @@ pub fn read_capped(reader: impl std::io::Read, max: usize) -> std::io::Result<Ve
     Ok(bytes)
 }
 
+/// [`read_capped`] for a file, into a buffer sized by the file's length: a growing buffer
+/// ends up to twice the size of what it holds (a 62 MB model took a 64 MB buffer, and a
+/// 5.7 MB one 8.4 MB). A file that changes size while read is still read whole.
+pub fn read_file_capped(file: std::fs::File, max: usize) -> std::io::Result<Vec<u8>> {
+    let length = file.metadata().map_or(0, |m| m.len());
+    // One byte past the limit is read to tell "exactly `max`" from "larger".
+    let capacity = usize::try_from(length)
+        .unwrap_or(usize::MAX)
+        .min(max.saturating_add(1));
+    let mut bytes = Vec::with_capacity(capacity);
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// `dir/.name.tmp-PID` beside `path` (same directory, so the rename is atomic).
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
@@ -422,6 +437,22 @@ mod tests {
         let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
         assert_eq!(read_capped(zero, 1000).expect("read").len(), 1001);
         assert_eq!(read_capped(&b"short"[..], 1000).expect("read"), b"short");
+    }
+
+    #[test]
+    fn a_file_is_read_into_a_buffer_of_its_size() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("model.nshed");
+        let text: Vec<u8> = (0..100_003u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).expect("write");
+        let open = || std::fs::File::open(&path).expect("open");
+        let bytes = read_file_capped(open(), 1 << 20).expect("read");
+        assert_eq!(bytes, text);
+        assert_eq!(bytes.capacity(), text.len());
+        // Over the limit: one byte past it, as `read_capped` reads.
+        assert_eq!(read_file_capped(open(), 1000).expect("read").len(), 1001);
+        let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+        assert_eq!(read_file_capped(zero, 1000).expect("read").len(), 1001);
     }
 
     #[test]

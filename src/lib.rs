@@ -139,9 +139,8 @@ pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report>
     if let Some(problem) = check_limits(&file, *limits) {
         return Err(Report::new(&source.name, &source.text, vec![problem]));
     }
-    let (checked, data) = check::check_but_data(&file);
-    // The syntax tree is done with before the engine's tables are built.
-    drop(file);
+    // The syntax tree is gone when this returns, before the engine's tables are built.
+    let (checked, data) = check::check_but_data(file);
     let mut problems = checked.problems;
     let Some(ir) = checked.ir else {
         return Err(Report::new(&source.name, &source.text, problems));

@@ -38,7 +38,7 @@ pub fn load(path: &str) -> Result<Source, Report> {
         }
         // Read at most one byte past the limit: `/dev/zero` or a FIFO never ends.
         let read = std::fs::File::open(p)
-            .and_then(|file| crate::fsio::read_capped(file, MAX_SOURCE_BYTES));
+            .and_then(|file| crate::fsio::read_file_capped(file, MAX_SOURCE_BYTES));
         let bytes = read.map_err(|e| {
             let help = match e.kind() {
                 std::io::ErrorKind::NotFound => {

@@ -25,7 +25,7 @@ mod tests;
 
 use crate::diag::Problem;
 use crate::ir::{self, Ir};
-use crate::syntax::ast::{Block, File, Span};
+use crate::syntax::ast::{Block, File, ModelItem, Span};
 
 /// The result of checking a file: the IR when there is no error, and every problem
 /// (errors and warnings) found, all at once.
@@ -121,7 +121,7 @@ pub use reach::DataSpans;
 /// Checks a parsed file: every problem is collected, and the IR is built only when
 /// none of them is an error. A repeated block is reported and its contents skipped.
 pub fn check(file: &File) -> Checked {
-    let (mut checked, data) = check_but_data(file);
+    let (mut checked, data) = check_file(file, None);
     if let (Some(ir), Some(data)) = (&checked.ir, data) {
         let graph = crate::engine::graph::Graph::new(ir);
         data.warn(ir, &graph, &mut checked.problems);
@@ -129,13 +129,38 @@ pub fn check(file: &File) -> Checked {
     checked
 }
 
-/// [`check`] but the warnings about the data that need every sample fired: with an IR,
-/// what they label ([`DataSpans::warn`] then adds them last, as `check` does), so that
-/// the caller can drop the syntax tree before it builds the engine's tables.
-pub fn check_but_data(file: &File) -> (Checked, Option<DataSpans>) {
+/// [`check`] for a caller that is done with the file (compiling), less the warnings about
+/// the data that need every sample fired: with an IR, what they label comes back
+/// ([`DataSpans::warn`] then adds them last, as `check` does), so that the caller builds
+/// the engine's tables once and fires the samples once. The levels' node declarations
+/// (most of a large model's syntax tree) are dropped once the names are resolved, and the
+/// rest of the tree before this returns, so that the tree and the IR are not held at once.
+/// With the warnings added, the problems are the same as [`check`]'s.
+pub fn check_but_data(mut file: File) -> (Checked, Option<DataSpans>) {
+    let held: Vec<model::HeldNodes> = file
+        .model
+        .items
+        .iter_mut()
+        .filter_map(|item| match item {
+            ModelItem::Level(level) => Some((
+                std::mem::take(&mut level.nodes),
+                std::mem::take(&mut level.names),
+                std::mem::take(&mut level.children),
+            )),
+            ModelItem::Classes(_) => None,
+        })
+        .collect();
+    check_file(&file, Some(held))
+}
+
+/// Checks `file`, whose levels' nodes are in `held` (in level order) when they were taken
+/// out of it: each level's are dropped as soon as its rules are resolved.
+fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Option<DataSpans>) {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
-    let symbols = model::check_model(&mut ctx, &file.model);
+    let mut levels = model::level_nodes(&file.model, held);
+    let symbols = model::check_model(&mut ctx, &file.model, &mut levels);
+    drop(levels);
     let init = init::check_init(&mut ctx, &symbols, blocks.init);
     let file_rules = rules::check_scope(
         &mut ctx,
@@ -164,17 +189,19 @@ pub fn check_but_data(file: &File) -> (Checked, Option<DataSpans>) {
         blocks.expect,
     );
 
-    let file_set = rules::resolve(&symbols, &file_rules, None);
-    let train = train.map(|t| t.resolve(&symbols, &file_rules));
+    // Every name is resolved: the symbol table's lookups go, and its tables move into the
+    // IR rather than being copied.
+    let tables = symbols.into_tables();
+    let file_set = rules::resolve(&tables, &file_rules, None);
+    let train = train.map(|t| t.resolve(&tables, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
 
-    // The symbol table is done with: its tables move into the IR rather than being copied.
     let ir = (ctx.error_count() == 0).then_some(Ir {
-        model: symbols.model_name,
-        levels: symbols.levels,
-        nodes: symbols.nodes,
-        classes: symbols.classes,
-        edges: symbols.edges,
+        model: tables.model_name,
+        levels: tables.levels,
+        nodes: tables.nodes,
+        classes: tables.classes,
+        edges: tables.edges,
         init: init.init,
         rules: file_set,
         data: data.data,

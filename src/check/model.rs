@@ -9,7 +9,9 @@ use super::names::NameTable;
 use super::suggest::NameIndex;
 use super::Ctx;
 use crate::ir;
-use crate::syntax::ast::{self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, Span};
+use crate::syntax::ast::{
+    self, ClassesDecl, GateKind, Ident, LevelDecl, ModelItem, NameList, NodeDecl, Span,
+};
 
 /// What a model-wide name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,23 +20,25 @@ pub enum Entity {
     Class(ir::ClassId),
 }
 
-/// Every name of the model, resolved to indices, with the spans diagnostics need. The
-/// tables borrow their keys from the AST (`'a`) rather than copying a million names.
+/// Every name of the model, resolved to indices, with the spans diagnostics need. Only
+/// the level names are borrowed from the AST (`'a`): node and class names are inline
+/// keys of the name table (or owned, when long), so that the AST's nodes can be dropped
+/// while the table is in use.
 #[derive(Default)]
 pub struct Symbols<'a> {
     pub model_name: String,
     pub levels: Vec<ir::Level>,
     pub nodes: Vec<ir::Node>,
-    pub node_spans: Vec<Span>,
+    pub node_spans: Spans,
     pub classes: Vec<ir::Class>,
     pub class_spans: Vec<Span>,
     pub edges: Vec<ir::Edge>,
     /// `(from, to) -> edge`, so generated models with many `eta F->C` lines stay linear.
     edge_index: FastMap<(ir::NodeId, ir::ClassId), ir::EdgeId>,
-    names: NameTable<'a>,
+    names: NameTable,
     /// Names declared more than once (already reported): references to them are not
     /// checked further, since which declaration they mean is unclear.
-    duplicated: FastSet<&'a str>,
+    duplicated: FastSet<ast::SmolStr>,
     level_names: FastMap<&'a str, usize>,
     /// Did-you-mean indexes of every node and class name (`all_names` order) and of the
     /// level names, built at the first unknown name: every name is declared by then.
@@ -42,7 +46,97 @@ pub struct Symbols<'a> {
     near_levels: std::cell::OnceCell<NameIndex>,
 }
 
+/// Where each node's name is written, as 32-bit offsets: 8 bytes a node instead of 16
+/// (sources are at most 1 GiB; a larger text's spans past 4 GiB end there).
+#[derive(Default)]
+pub struct Spans(Vec<[u32; 2]>);
+
+impl Spans {
+    pub fn push(&mut self, span: Span) {
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        self.0.push([at(span.start), at(span.end)]);
+    }
+
+    pub fn get(&self, i: usize) -> Option<Span> {
+        self.0
+            .get(i)
+            .map(|&[start, end]| Span::new(start as usize, end as usize))
+    }
+}
+
+/// The tables of [`Symbols`] that become the IR's, without the name lookups that borrow
+/// from the AST.
+pub struct Tables {
+    pub model_name: String,
+    pub levels: Vec<ir::Level>,
+    pub nodes: Vec<ir::Node>,
+    pub classes: Vec<ir::Class>,
+    pub edges: Vec<ir::Edge>,
+}
+
+/// A level's nodes, their names and its rules' children, as taken out of its
+/// [`LevelDecl`].
+pub type HeldNodes = (Vec<NodeDecl>, NameList, NameList);
+
+/// A level declaration with the nodes to check: its own, or the same nodes held apart
+/// from the AST (`check::check_but_data`), which [`check_model`] drops level by level as
+/// soon as the level's rules are resolved.
+pub struct LevelNodes<'a> {
+    pub decl: &'a LevelDecl,
+    held: Option<HeldNodes>,
+}
+
+impl LevelNodes<'_> {
+    pub fn nodes(&self) -> &[NodeDecl] {
+        self.held.as_ref().map_or(&self.decl.nodes, |h| &h.0)
+    }
+
+    pub fn names(&self) -> &NameList {
+        self.held.as_ref().map_or(&self.decl.names, |h| &h.1)
+    }
+
+    pub fn children(&self) -> &NameList {
+        self.held.as_ref().map_or(&self.decl.children, |h| &h.2)
+    }
+
+    /// Drops held nodes (nodes of the AST stay).
+    fn release(&mut self) {
+        if let Some(held) = &mut self.held {
+            *held = HeldNodes::default();
+        }
+    }
+}
+
+/// The model's levels in order, each with its own nodes (`held` is `None`), or with
+/// `held[i]` for the `i`th level when the nodes were taken out of the AST.
+pub fn level_nodes(model: &ast::Model, held: Option<Vec<HeldNodes>>) -> Vec<LevelNodes<'_>> {
+    let mut held = held.map(Vec::into_iter);
+    model
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Level(l) => Some(l),
+            ModelItem::Classes(_) => None,
+        })
+        .map(|decl| LevelNodes {
+            decl,
+            held: held.as_mut().map(|h| h.next().unwrap_or_default()),
+        })
+        .collect()
+}
+
 impl<'a> Symbols<'a> {
+    /// The IR's tables; the name lookups (and their borrow of the AST) end here.
+    pub fn into_tables(self) -> Tables {
+        Tables {
+            model_name: self.model_name,
+            levels: self.levels,
+            nodes: self.nodes,
+            classes: self.classes,
+            edges: self.edges,
+        }
+    }
+
     pub fn lookup(&self, name: &str) -> Option<Entity> {
         self.names.get(name).map(|(entity, _)| entity)
     }
@@ -57,6 +151,11 @@ impl<'a> Symbols<'a> {
     /// Brings the table entries of `names` into cache ahead of their lookups.
     pub fn warm<'n>(&self, names: impl Iterator<Item = &'n Ident>) {
         self.names.warm(names.map(|n| n.name.as_str()));
+    }
+
+    /// [`Symbols::warm`] for names without spans.
+    pub fn warm_names<'n>(&self, names: impl Iterator<Item = &'n str>) {
+        self.names.warm(names);
     }
 
     pub fn is_duplicated(&self, name: &str) -> bool {
@@ -159,17 +258,15 @@ impl<'a> Symbols<'a> {
     }
 }
 
-/// Checks the model block and builds the symbol table.
-pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
+/// Checks the model block and builds the symbol table; `levels` are the model's levels
+/// ([`level_nodes`]). Held nodes are dropped once resolved: the AST's nodes and the IR's
+/// are not all held at once.
+pub fn check_model<'a>(
+    ctx: &mut Ctx,
+    model: &'a ast::Model,
+    levels: &mut [LevelNodes<'a>],
+) -> Symbols<'a> {
     let errors_before = ctx.error_count();
-    let levels: Vec<&LevelDecl> = model
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            ModelItem::Level(l) => Some(l),
-            ModelItem::Classes(_) => None,
-        })
-        .collect();
     let classes_blocks: Vec<&ClassesDecl> = model
         .items
         .iter()
@@ -180,12 +277,12 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
         .collect();
 
     // Sized once: growing a table of a million names rehashes it twenty times.
-    let n_nodes: usize = levels.iter().map(|l| l.nodes.len()).sum();
+    let n_nodes: usize = levels.iter().map(|l| l.nodes().len()).sum();
     let n_classes: usize = classes_blocks.first().map_or(0, |c| c.classes.len());
     let mut symbols = Symbols {
         model_name: model.name.name.to_string(),
         nodes: Vec::with_capacity(n_nodes),
-        node_spans: Vec::with_capacity(n_nodes),
+        node_spans: Spans(Vec::with_capacity(n_nodes)),
         names: NameTable::with_capacity(n_nodes + n_classes),
         ..Symbols::default()
     };
@@ -194,14 +291,15 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     }
     let (classes_block, classes_last) = check_classes_blocks(ctx, model, &classes_blocks);
 
-    declare_levels(ctx, &mut symbols, &levels);
+    declare_levels(ctx, &mut symbols, levels);
     if let Some(block) = classes_block {
         declare_classes(ctx, &mut symbols, block);
     }
-    check_level_names(ctx, &symbols, &levels);
+    check_level_names(ctx, &symbols, levels);
     let mut seen = SeenIds::new(symbols.nodes.len());
-    for (level, decl) in levels.iter().enumerate() {
-        check_gates(ctx, &mut symbols, level, decl, &mut seen);
+    for (level, nodes) in levels.iter_mut().enumerate() {
+        check_gates(ctx, &mut symbols, level, nodes, &mut seen);
+        nodes.release();
     }
     if let Some(block) = classes_block {
         // With a level after the classes, "the last level" is unclear: the misplaced
@@ -212,7 +310,7 @@ pub fn check_model<'a>(ctx: &mut Ctx, model: &'a ast::Model) -> Symbols<'a> {
     }
     // A wrong reference can make a node look unused; only warn on a clean model.
     if ctx.error_count() == errors_before {
-        warn_dead_nodes(ctx, &symbols, &levels, classes_block.is_some());
+        warn_dead_nodes(ctx, &symbols, levels, classes_block.is_some());
     }
     symbols
 }
@@ -252,52 +350,48 @@ fn check_classes_blocks<'a>(
     (first, last)
 }
 
-fn declare_name<'a>(
+fn declare_name(
     ctx: &mut Ctx,
-    symbols: &mut Symbols<'a>,
-    name: &'a Ident,
+    symbols: &mut Symbols,
+    name: &str,
     entity: Entity,
     level: u32,
     span: Span,
 ) {
-    if let Some(previous) = symbols.names.insert(&name.name, entity, level) {
+    if let Some(previous) = symbols.names.insert(name, entity, level) {
         let first = match previous {
             Entity::Node(id) => symbols.node_spans.get(id as usize),
-            Entity::Class(id) => symbols.class_spans.get(id as usize),
+            Entity::Class(id) => symbols.class_spans.get(id as usize).copied(),
         };
-        ctx.push(msg::duplicate_name(&name.name, span, first.copied()));
-        symbols.duplicated.insert(&name.name);
+        ctx.push(msg::duplicate_name(name, span, first));
+        symbols.duplicated.insert(name.into());
     }
 }
 
-fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a LevelDecl]) {
-    for (index, decl) in levels.iter().enumerate() {
-        if decl.nodes.is_empty() {
+fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelNodes<'a>]) {
+    for (index, level) in levels.iter().enumerate() {
+        let (decl, nodes, names) = (level.decl, level.nodes(), level.names());
+        if nodes.is_empty() {
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
         let first = symbols.nodes.len() as ir::NodeId;
-        for (offset, node) in decl.nodes.iter().enumerate() {
-            symbols.warm(
-                ahead(&decl.nodes, offset, WARM_BATCH)
-                    .iter()
-                    .map(|n| &n.name),
-            );
+        for (offset, name) in names.iter().enumerate() {
+            if offset.is_multiple_of(WARM_BATCH) {
+                let batch = ast::Children {
+                    first: offset as u32,
+                    len: WARM_BATCH.min(names.len() - offset) as u32,
+                };
+                symbols.warm_names(names.of(batch).map(|n| n.name));
+            }
             let id = symbols.nodes.len() as ir::NodeId;
             let node_id = Entity::Node(id);
-            declare_name(
-                ctx,
-                symbols,
-                &node.name,
-                node_id,
-                index as u32,
-                node.name.span,
-            );
+            declare_name(ctx, symbols, name.name, node_id, index as u32, name.span);
             symbols.nodes.push(ir::Node {
-                name: node.name.name.clone(),
+                name: ast::SmolStr::new(name.name),
                 level: index as u32,
                 gate: None,
             });
-            symbols.node_spans.push(node.name.span);
+            symbols.node_spans.push(name.span);
         }
         symbols
             .level_names
@@ -306,7 +400,7 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[&'a Le
         symbols.levels.push(ir::Level {
             name: decl.name.name.to_string(),
             first,
-            len: decl.nodes.len() as u32,
+            len: nodes.len() as u32,
         });
     }
 }
@@ -317,7 +411,7 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
         declare_name(
             ctx,
             symbols,
-            &class.name,
+            &class.name.name,
             Entity::Class(id),
             0,
             class.name.span,
@@ -332,9 +426,9 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
 }
 
 /// Level names are unique and distinct from node and class names.
-fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl]) {
+fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelNodes]) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
-    for decl in levels {
+    for LevelNodes { decl, .. } in levels {
         let name = decl.name.name.as_str();
         if let Some(first) = seen.get(name) {
             ctx.push(msg::duplicate_level(name, decl.name.span, *first));
@@ -344,9 +438,9 @@ fn check_level_names(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl]) {
         if let Some(entity) = symbols.lookup(name) {
             let other = match entity {
                 Entity::Node(id) => symbols.node_spans.get(id as usize),
-                Entity::Class(id) => symbols.class_spans.get(id as usize),
+                Entity::Class(id) => symbols.class_spans.get(id as usize).copied(),
             };
-            ctx.push(msg::level_name_clash(name, decl.name.span, other.copied()));
+            ctx.push(msg::level_name_clash(name, decl.name.span, other));
         }
     }
 }
@@ -358,38 +452,31 @@ fn check_gates(
     ctx: &mut Ctx,
     symbols: &mut Symbols,
     level: usize,
-    decl: &LevelDecl,
+    held: &LevelNodes,
     seen: &mut FirstMention,
 ) {
+    let (decl, nodes, list) = (held.decl, held.nodes(), held.children());
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
-    for (offset, node) in decl.nodes.iter().enumerate() {
-        let next = ahead(&decl.nodes, offset, WARM_NODES).iter();
-        symbols.warm(
+    for ((offset, node), name) in nodes.iter().enumerate().zip(held.names().iter()) {
+        let next = ahead(nodes, offset, WARM_NODES).iter();
+        symbols.warm_names(
             next.filter_map(|n| n.gate.as_ref())
-                .flat_map(|g| &g.children),
+                .flat_map(|g| list.of(g.children).map(|c| c.name)),
         );
         let id = first + offset as ir::NodeId;
         let gate = match (&node.gate, level) {
             (Some(gate), 0) => {
-                ctx.push(msg::input_with_rule(
-                    &node.name.name,
-                    &decl.name.name,
-                    gate.span,
-                ));
+                ctx.push(msg::input_with_rule(name.name, &decl.name.name, gate.span));
                 continue;
             }
             (None, 0) => continue,
             (None, _) => {
-                ctx.push(msg::missing_rule(
-                    &node.name.name,
-                    &decl.name.name,
-                    node.name.span,
-                ));
+                ctx.push(msg::missing_rule(name.name, &decl.name.name, name.span));
                 continue;
             }
             (Some(gate), _) => gate,
         };
-        let children = resolve_children(ctx, symbols, &node.name.name, level, gate, seen);
+        let children = resolve_children(ctx, symbols, name.name, level, (list, gate), seen);
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
@@ -418,7 +505,7 @@ fn resolve_children(
     symbols: &Symbols,
     node: &str,
     level: usize,
-    gate: &ast::Gate,
+    (list, gate): (&ast::NameList, &ast::Gate),
     seen: &mut FirstMention,
 ) -> Vec<ir::NodeId> {
     let required = level - 1;
@@ -431,21 +518,25 @@ fn resolve_children(
     }
     let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());
     seen.next_list();
-    for (position, child) in gate.children.iter().enumerate() {
+    for (position, child) in list.of(gate.children).enumerate() {
         // Short lists were warmed with their rules (`check_gates`).
-        if gate.children.len() > WARM_BATCH {
-            symbols.warm(ahead(&gate.children, position, WARM_BATCH).iter());
+        if gate.children.len() > WARM_BATCH && position.is_multiple_of(WARM_BATCH) {
+            let batch = ast::Children {
+                first: gate.children.first + position as u32,
+                len: WARM_BATCH.min(gate.children.len() - position) as u32,
+            };
+            symbols.warm_names(list.of(batch).map(|c| c.name));
         }
-        if symbols.is_duplicated(&child.name) {
+        if symbols.is_duplicated(child.name) {
             continue;
         }
-        match symbols.lookup_with_level(&child.name) {
+        match symbols.lookup_with_level(child.name) {
             None => {
-                let suggestion = symbols.suggest_node(&child.name, required);
-                ctx.push(msg::unknown_node(&child.name, child.span, suggestion));
+                let suggestion = symbols.suggest_node(child.name, required);
+                ctx.push(msg::unknown_node(child.name, child.span, suggestion));
             }
             Some((Entity::Class(_), _)) => ctx.push(msg::child_is_class(
-                &child.name,
+                child.name,
                 node,
                 symbols.level_name(required),
                 child.span,
@@ -453,15 +544,17 @@ fn resolve_children(
             Some((Entity::Node(id), actual)) => {
                 if actual != required {
                     ctx.push(msg::child_wrong_level(
-                        &child.name,
+                        child.name,
                         node,
                         symbols.level_name(actual),
                         symbols.level_name(required),
                         child.span,
                     ));
                 } else if let Some(first) = seen.get(id as usize) {
-                    let first = gate.children[first as usize].span;
-                    ctx.push(msg::repeated_child(&child.name, child.span, first));
+                    let first = list
+                        .get(gate.children.index(first as usize))
+                        .map_or(child.span, |c| c.span);
+                    ctx.push(msg::repeated_child(child.name, child.span, first));
                 } else {
                     seen.insert(id as usize, position as u32);
                     children.push(id);
@@ -545,7 +638,7 @@ fn check_parents(
 }
 
 /// A node that no node of the next level uses does nothing: warn, once per node.
-fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_classes: bool) {
+fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[LevelNodes], has_classes: bool) {
     let mut used = vec![false; symbols.nodes.len()];
     for node in &symbols.nodes {
         if let Some(gate) = &node.gate {
@@ -577,10 +670,10 @@ fn warn_dead_nodes(ctx: &mut Ctx, symbols: &Symbols, levels: &[&LevelDecl], has_
         }
         let next = levels
             .get(level + 1)
-            .map_or("classes", |l| l.name.name.as_str());
-        let span_of = |id: usize| symbols.node_spans.get(id).copied().unwrap_or_default();
+            .map_or("classes", |l| l.decl.name.name.as_str());
+        let span_of = |id: usize| symbols.node_spans.get(id).unwrap_or_default();
         if ids.len() > MAX_SEPARATE_DEAD {
-            let this = levels.get(level).map_or("?", |l| l.name.name.as_str());
+            let this = levels.get(level).map_or("?", |l| l.decl.name.name.as_str());
             let shown: Vec<(String, Span)> = ids
                 .iter()
                 .take(MAX_SEPARATE_DEAD)
@@ -625,3 +718,19 @@ pub fn ahead<T>(items: &[T], position: usize, batch: usize) -> &[T] {
 
 /// More dead nodes than this in one level are reported as one warning.
 const MAX_SEPARATE_DEAD: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_spans_take_eight_bytes_and_give_back_what_was_pushed() {
+        let mut spans = Spans::default();
+        spans.push(Span::new(3, 9));
+        spans.push(Span::new(1 << 30, (1 << 30) + 5));
+        assert_eq!(spans.get(0), Some(Span::new(3, 9)));
+        assert_eq!(spans.get(1), Some(Span::new(1 << 30, (1 << 30) + 5)));
+        assert_eq!(spans.get(2), None);
+        assert_eq!(std::mem::size_of_val(&spans.0[0]), 8);
+    }
+}

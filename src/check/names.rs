@@ -14,12 +14,14 @@ use std::hash::Hasher;
 /// Names to `Entity` (and, for nodes, their level, which every reference checks), first
 /// declaration wins.
 #[derive(Default)]
-pub struct NameTable<'a> {
+pub struct NameTable {
     /// Open addressing with linear probing; a key of 0 marks an empty slot. The length
     /// is a power of two, at most half full.
     slots: Vec<Slot>,
     len: usize,
-    long: FastMap<&'a str, (Entity, u32)>,
+    /// Owned, so that the table does not borrow the syntax tree (whose nodes
+    /// `check_but_data` drops while the table is still in use); long names are rare.
+    long: FastMap<smol_str::SmolStr, (Entity, u32)>,
 }
 
 /// 24 bytes: the key as two words keeps the slot 8-aligned (a `u128` would pad it to 32).
@@ -72,7 +74,7 @@ fn decode(value: u64) -> (Entity, u32) {
     }
 }
 
-impl<'a> NameTable<'a> {
+impl NameTable {
     /// An empty table with room for `capacity` names before it grows.
     pub fn with_capacity(capacity: usize) -> Self {
         NameTable {
@@ -110,9 +112,12 @@ impl<'a> NameTable<'a> {
 
     /// Declares `name` (a node of `level`, or a class); if it is already declared,
     /// keeps the first and returns it. Levels must stay below 2^31.
-    pub fn insert(&mut self, name: &'a str, entity: Entity, level: u32) -> Option<Entity> {
+    pub fn insert(&mut self, name: &str, entity: Entity, level: u32) -> Option<Entity> {
         let Some(key) = short_key(name) else {
-            return match self.long.entry(name) {
+            if let Some(first) = self.long.get(name) {
+                return Some(first.0);
+            }
+            return match self.long.entry(name.into()) {
                 std::collections::hash_map::Entry::Occupied(first) => Some(first.get().0),
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert((entity, level));

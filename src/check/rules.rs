@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::messages as msg;
-use super::model::Symbols;
+use super::model::{Symbols, Tables};
 use super::numbers::eval;
 use super::targets::{resolve_target, Key, Statement};
 use super::Ctx;
@@ -171,7 +171,7 @@ const DEFAULT_SHRINK: ir::Update = ir::Update::Mul { factor: 0.9 };
 
 /// The full tables for `file` with `phase`'s overrides on top. Most specific target
 /// first; at equal specificity the phase beats the file.
-pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::RuleSet {
+pub fn resolve(tables: &Tables, file: &Scope, phase: Option<&Scope>) -> ir::RuleSet {
     let scopes: Vec<&Scope> = phase.into_iter().chain(std::iter::once(file)).collect();
     let find = |direction: Direction, key: Key| -> Option<ir::Update> {
         scopes
@@ -189,7 +189,7 @@ pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::Ru
     let edge_rules = names(|k| matches!(k, Key::Edge(_)));
     let node_table = |direction, default| -> Vec<ir::Update> {
         let all = find(direction, Key::All);
-        let per_level: Vec<ir::Update> = (0..symbols.levels.len())
+        let per_level: Vec<ir::Update> = (0..tables.levels.len())
             .map(|level| {
                 find(direction, Key::Level(level))
                     .or(all)
@@ -197,7 +197,7 @@ pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::Ru
             })
             .collect();
         let shared = |level: usize| per_level.get(level).copied().or(all).unwrap_or(default);
-        symbols
+        tables
             .nodes
             .iter()
             .enumerate()
@@ -213,7 +213,7 @@ pub fn resolve(symbols: &Symbols, file: &Scope, phase: Option<&Scope>) -> ir::Ru
         let shared = find(direction, Key::AllEdges)
             .or_else(|| find(direction, Key::All))
             .unwrap_or(default);
-        (0..symbols.edges.len())
+        (0..tables.edges.len())
             .map(|id| {
                 edge_rules
                     .then(|| find(direction, Key::Edge(id as ir::EdgeId)))

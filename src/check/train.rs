@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::data::CheckedData;
 use super::messages as msg;
-use super::model::{Entity, Symbols};
+use super::model::{Entity, Symbols, Tables};
 use super::rules::{self, Scope};
 use super::suggest::closest;
 use super::Ctx;
@@ -35,7 +35,7 @@ pub struct PendingTrain {
 }
 
 impl PendingTrain {
-    pub fn resolve(self, symbols: &Symbols, file: &Scope) -> ir::Train {
+    pub fn resolve(self, tables: &Tables, file: &Scope) -> ir::Train {
         ir::Train {
             seed: self.seed,
             eta_update: self.eta_update,
@@ -44,7 +44,7 @@ impl PendingTrain {
                 .phases
                 .into_iter()
                 .map(|p| ir::Phase {
-                    rules: rules::resolve(symbols, file, Some(&p.scope)),
+                    rules: rules::resolve(tables, file, Some(&p.scope)),
                     name: p.name,
                     steps: p.steps,
                     batch: p.batch,

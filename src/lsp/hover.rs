@@ -118,10 +118,10 @@ fn model_levels(file: &ast::File) -> impl Iterator<Item = &ast::LevelDecl> {
 fn find_gate(analysis: &Analysis, name: &str) -> Option<String> {
     let file = analysis.ast.as_ref()?;
     model_levels(file)
-        .flat_map(|l| &l.nodes)
-        .find(|n| n.name.name == name)
-        .and_then(|n| n.gate.as_ref())
-        .map(print::gate_text)
+        .flat_map(|l| l.named_nodes().map(move |(n, node)| (l, n, node)))
+        .find(|(_, n, _)| n.name == name)
+        .and_then(|(l, _, node)| Some((l, node.gate.as_ref()?)))
+        .map(|(l, gate)| print::gate_text(&l.children, gate))
 }
 
 fn find_parents(analysis: &Analysis, name: &str) -> Option<Vec<String>> {

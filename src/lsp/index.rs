@@ -182,11 +182,11 @@ impl Index {
                 ast::ModelItem::Level(l) => {
                     let range = blocks.range(l.header.start);
                     index.decl(Kind::Level, &l.name, range, Some(level));
-                    for node in &l.nodes {
-                        index.decl(Kind::Node, &node.name, node.name.span, Some(level));
+                    for (name, node) in l.named_nodes() {
+                        index.decl(Kind::Node, &name.to_ident(), name.span, Some(level));
                         if let Some(gate) = &node.gate {
-                            for child in &gate.children {
-                                index.use_of(Namespace::Model, &child.name, child.span);
+                            for child in l.children.of(gate.children) {
+                                index.use_of(Namespace::Model, child.name, child.span);
                             }
                         }
                     }

@@ -86,17 +86,76 @@ pub enum ModelItem {
     Classes(ClassesDecl),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LevelDecl {
     pub name: Ident,
     /// `level NAME`
     pub header: Span,
     pub nodes: Vec<NodeDecl>,
+    /// The nodes' names, in order: node `i` of `nodes` is named `names.get(i)`.
+    pub names: NameList,
+    /// The children of every rule of the level, rule after rule; each [`Gate`]'s
+    /// `children` is a range of this list.
+    pub children: NameList,
 }
 
+impl LevelDecl {
+    /// Each node with its name, in order.
+    pub fn named_nodes(&self) -> impl Iterator<Item = (Name<'_>, &NodeDecl)> {
+        self.names.iter().zip(&self.nodes)
+    }
+}
+
+/// The JSON of a level is the same as if each rule held its children: `nodes`, each
+/// with its `gate` and the gate's `children` as names with spans.
+impl Serialize for LevelDecl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename = "LevelDecl")]
+        struct Level<'a> {
+            name: &'a Ident,
+            header: Span,
+            nodes: Vec<Node<'a>>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename = "NodeDecl")]
+        struct Node<'a> {
+            name: Ident,
+            gate: Option<Rule<'a>>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename = "Gate")]
+        struct Rule<'a> {
+            kind: &'a GateKind,
+            children: Vec<Ident>,
+            span: Span,
+        }
+        Level {
+            name: &self.name,
+            header: self.header,
+            nodes: self
+                .named_nodes()
+                .map(|(name, node)| Node {
+                    name: name.to_ident(),
+                    gate: node.gate.as_ref().map(|gate| Rule {
+                        kind: &gate.kind,
+                        children: self
+                            .children
+                            .of(gate.children)
+                            .map(Name::to_ident)
+                            .collect(),
+                        span: gate.span,
+                    }),
+                })
+                .collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A node: its name is in its level's [`LevelDecl::names`], at the same position.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeDecl {
-    pub name: Ident,
     /// `None` for a bare name (input nodes); `Some` for `name = rule`.
     pub gate: Option<Gate>,
 }
@@ -104,7 +163,8 @@ pub struct NodeDecl {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Gate {
     pub kind: GateKind,
-    pub children: Vec<Ident>,
+    /// Where the children are in the level's [`LevelDecl::children`].
+    pub children: Children,
     /// The whole rule, `any(...)` / `atleast k of (...)`.
     pub span: Span,
 }
@@ -113,7 +173,133 @@ pub struct Gate {
 pub enum GateKind {
     Any,
     All,
-    AtLeast(IntLit),
+    /// Boxed: few rules are `atleast`, and the literal inline would make every rule of a
+    /// large model 40 bytes larger.
+    AtLeast(Box<IntLit>),
+}
+
+/// A rule's children: `len` names from number `first` of its level's [`NameList`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Children {
+    pub first: u32,
+    pub len: u32,
+}
+
+impl Children {
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+
+    /// Index in the level's list of child number `i` of this rule.
+    pub fn index(self, i: usize) -> usize {
+        self.first as usize + i
+    }
+}
+
+/// Names as written, held compactly: a large model's rules name millions of children, and
+/// an [`Ident`] each (40 bytes, plus a list per rule) was most of its syntax tree. Here a
+/// name costs 8 bytes and its text. A name's span is as long as its text (an identifier
+/// is written as it is named), so only its start is kept.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NameList {
+    /// The names' text, one after another.
+    text: String,
+    /// Per name: where its text ends in `text` and where it starts in the source.
+    names: Vec<[u32; 2]>,
+}
+
+/// One name of a [`NameList`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Name<'a> {
+    pub name: &'a str,
+    pub span: Span,
+}
+
+impl Name<'_> {
+    pub fn to_ident(self) -> Ident {
+        Ident {
+            name: SmolStr::new(self.name),
+            span: self.span,
+        }
+    }
+}
+
+impl NameList {
+    /// Appends `name`, written at `span` (as long as the name: see [`NameList`]).
+    ///
+    /// # Panics
+    /// When the text or a span goes past 4 GiB (sources are at most 1 GiB).
+    pub fn push(&mut self, name: &str, span: Span) {
+        debug_assert_eq!(span.len(), name.len(), "a name's span is its text");
+        self.text.push_str(name);
+        let end = u32::try_from(self.text.len()).expect("names of a source under 4 GiB");
+        let start = u32::try_from(span.start).expect("a source under 4 GiB");
+        self.names.push([end, start]);
+    }
+
+    /// Appends `names` and returns where they are.
+    pub fn push_all<'n>(&mut self, names: impl IntoIterator<Item = &'n Ident>) -> Children {
+        let first = self.names.len();
+        for name in names {
+            self.push(&name.name, name.span);
+        }
+        Children {
+            first: u32::try_from(first).expect("fewer than 4 billion names"),
+            len: u32::try_from(self.names.len() - first).expect("fewer than 4 billion names"),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Name number `i`.
+    pub fn get(&self, i: usize) -> Option<Name<'_>> {
+        let [end, start] = *self.names.get(i)?;
+        let from = match i.checked_sub(1) {
+            Some(before) => self.names.get(before).map_or(0, |n| n[0] as usize),
+            None => 0,
+        };
+        let name = self.text.get(from..end as usize)?;
+        let start = start as usize;
+        Some(Name {
+            name,
+            span: Span::new(start, start + name.len()),
+        })
+    }
+
+    /// Every name, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Name<'_>> + Clone {
+        self.of(Children {
+            first: 0,
+            len: u32::try_from(self.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The names of `children`, in order.
+    pub fn of(&self, children: Children) -> impl ExactSizeIterator<Item = Name<'_>> + Clone {
+        let first = children.first as usize;
+        (first..first + children.len()).map(|i| {
+            self.get(i).unwrap_or(Name {
+                name: "",
+                span: Span::default(),
+            })
+        })
+    }
+
+    /// Gives back the room growth left unused.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.names.shrink_to_fit();
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -449,5 +635,85 @@ impl CmpOp {
             "=" => Some(CmpOp::Eq),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated 10^6-node model holds a million of these and four million children:
+    /// a regression in their size is a regression in memory per node.
+    #[test]
+    fn the_types_of_a_large_model_stay_small() {
+        assert_eq!(std::mem::size_of::<Ident>(), 40);
+        assert_eq!(std::mem::size_of::<GateKind>(), 16);
+        assert_eq!(std::mem::size_of::<Children>(), 8);
+        assert_eq!(std::mem::size_of::<Gate>(), 40);
+        assert_eq!(std::mem::size_of::<NodeDecl>(), 40);
+    }
+
+    #[test]
+    fn a_name_list_costs_eight_bytes_and_its_text_a_name() {
+        let mut list = NameList::default();
+        let a = list.push_all(&[
+            Ident {
+                name: "x1".into(),
+                span: Span::new(10, 12),
+            },
+            Ident {
+                name: "x22".into(),
+                span: Span::new(14, 17),
+            },
+        ]);
+        let empty = list.push_all(&[]);
+        let b = list.push_all(&[Ident {
+            name: "h2_7".into(),
+            span: Span::new(30, 34),
+        }]);
+        assert_eq!((a.first, a.len, empty.first, empty.len), (0, 2, 2, 0));
+        assert_eq!((b.first, b.len, b.index(0)), (2, 1, 2));
+        let names: Vec<(&str, Span)> = list.of(a).map(|n| (n.name, n.span)).collect();
+        assert_eq!(
+            names,
+            [("x1", Span::new(10, 12)), ("x22", Span::new(14, 17))]
+        );
+        assert_eq!(list.of(empty).count(), 0);
+        let h = list.get(2).expect("third name");
+        assert_eq!((h.name, h.span), ("h2_7", Span::new(30, 34)));
+        assert_eq!(h.to_ident().name, "h2_7");
+        assert_eq!(list.get(3), None);
+        assert_eq!(list.len(), 3);
+        let all: Vec<&str> = list.iter().map(|n| n.name).collect();
+        assert_eq!(all, ["x1", "x22", "h2_7"]);
+        list.shrink_to_fit();
+        assert_eq!(list.text.capacity(), "x1x22h2_7".len());
+        assert_eq!(list.names.capacity() * std::mem::size_of::<[u32; 2]>(), 24);
+    }
+}
+
+#[cfg(test)]
+mod json {
+    /// The JSON of a level names each rule's children with their spans, as when every
+    /// rule held its own list.
+    #[test]
+    fn a_level_serialises_with_each_rules_children() {
+        let text = "model m { level a { x y } level b { h = any(x, y) } classes { k <- h } }";
+        let file = crate::syntax::parse_file(text).expect("parses");
+        let json = serde_json::to_value(&file.model.items[1]).expect("serialises");
+        let x = text.find("any(x").expect("rule") + 4;
+        assert_eq!(
+            json["Level"]["nodes"][0]["gate"],
+            serde_json::json!({
+                "kind": "Any",
+                "children": [
+                    {"name": "x", "span": {"start": x, "end": x + 1}},
+                    {"name": "y", "span": {"start": x + 3, "end": x + 4}},
+                ],
+                "span": {"start": x - 4, "end": x + 5},
+            })
+        );
+        assert_eq!(json["Level"]["nodes"][0]["name"]["name"], "h");
+        assert_eq!(json["Level"].as_object().map(|o| o.len()), Some(3));
     }
 }

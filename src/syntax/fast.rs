@@ -34,6 +34,8 @@ pub fn parse_file(source: &str) -> Option<File> {
         pos: 0,
         depth: 0,
         scratch: Vec::new(),
+        names: NameList::default(),
+        children: NameList::default(),
     };
     p.file().ok()
 }
@@ -45,6 +47,9 @@ struct Parser<'a> {
     depth: usize,
     /// Reused buffer for name lists, so each list is allocated once at its exact size.
     scratch: Vec<Ident>,
+    /// The names of the nodes of the level being parsed, and the children of its rules.
+    names: NameList,
+    children: NameList,
 }
 
 fn is_ident_start(b: u8) -> bool {
@@ -290,6 +295,13 @@ impl<'a> Parser<'a> {
 
     /// `name ~ (comma ~ name)* ~ comma?`, the names in a list of their exact size.
     fn name_list(&mut self) -> R<Vec<Ident>> {
+        self.scan_name_list()?;
+        // A list of exactly this size; the scratch keeps its capacity for the next one.
+        Ok(self.scratch.clone())
+    }
+
+    /// A `name_list` into `scratch`.
+    fn scan_name_list(&mut self) -> R<()> {
         let mut names = std::mem::take(&mut self.scratch);
         names.clear();
         names.push(self.name()?);
@@ -311,11 +323,8 @@ impl<'a> Parser<'a> {
         if self.at(",") {
             self.pos += 1;
         }
-        // A list of exactly this size; the scratch keeps its capacity for the next one.
-        let mut list = Vec::with_capacity(names.len());
-        list.append(&mut names);
         self.scratch = names;
-        Ok(list)
+        Ok(())
     }
 
     // ------------------------------------------------------------ file and model
@@ -386,6 +395,8 @@ impl<'a> Parser<'a> {
         self.skip();
         self.punct("{")?;
         let mut nodes = Vec::new();
+        self.names = NameList::default();
+        self.children = NameList::default();
         loop {
             self.skip();
             if !self.at_name() {
@@ -396,32 +407,36 @@ impl<'a> Parser<'a> {
         // Growth by doubling leaves up to half the list unused: 100 MB over the seven
         // levels of a generated 10^6-node model. Giving it back is a remap, not a copy.
         nodes.shrink_to_fit();
+        let mut names = std::mem::take(&mut self.names);
+        names.shrink_to_fit();
+        let mut children = std::mem::take(&mut self.children);
+        children.shrink_to_fit();
         self.punct("}")?;
         Ok(LevelDecl {
             name,
             header,
             nodes,
+            names,
+            children,
         })
     }
 
     /// `name ~ (eq ~ gate)?`
     fn node_decl(&mut self) -> R<NodeDecl> {
         let name = self.name()?;
+        self.names.push(&name.name, name.span);
         let save = self.pos;
         self.skip();
         if !self.at("=") {
             // The whitespace belongs to the (span-less) node_decl; the level loop skips
             // it again.
             self.pos = save;
-            return Ok(NodeDecl { name, gate: None });
+            return Ok(NodeDecl { gate: None });
         }
         self.pos += 1;
         self.skip();
         let gate = self.gate()?;
-        Ok(NodeDecl {
-            name,
-            gate: Some(gate),
-        })
+        Ok(NodeDecl { gate: Some(gate) })
     }
 
     /// `gate_any | gate_all | gate_atleast`
@@ -439,17 +454,17 @@ impl<'a> Parser<'a> {
             let k = self.int()?;
             self.skip();
             self.kw("of")?;
-            GateKind::AtLeast(k)
+            GateKind::AtLeast(Box::new(k))
         };
         self.skip();
         self.punct("(")?;
         self.skip();
         let children = if self.at_name() {
-            let list = self.name_list()?;
+            self.scan_name_list()?;
             self.skip();
-            list
+            self.children.push_all(&self.scratch)
         } else {
-            Vec::new()
+            self.children.push_all(&[])
         };
         self.punct(")")?;
         Ok(Gate {

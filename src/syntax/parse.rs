@@ -326,50 +326,54 @@ fn build_level(p: P) -> LevelDecl {
         span: span(&whole),
     });
     let header = header_span(&whole, &name);
+    let mut names = NameList::default();
+    let mut children = NameList::default();
     let nodes = inner
         .filter(|c| c.as_rule() == Rule::node_decl)
-        .map(build_node)
+        .map(|c| build_node(c, &mut names, &mut children))
         .collect();
     LevelDecl {
         name,
         header,
         nodes,
+        names,
+        children,
     }
 }
 
-fn build_node(p: P) -> NodeDecl {
+fn build_node(p: P, names: &mut NameList, children: &mut NameList) -> NodeDecl {
     let mut name = None;
     let mut gate = None;
     for c in meaningful(p) {
         match c.as_rule() {
             Rule::name => name = Some(ident(c)),
-            Rule::gate => gate = c.into_inner().next().map(build_gate),
+            Rule::gate => gate = c.into_inner().next().map(|g| build_gate(g, children)),
             _ => {}
         }
     }
-    NodeDecl {
-        name: name.unwrap_or(Ident {
-            name: SmolStr::default(),
-            span: Span::default(),
-        }),
-        gate,
-    }
+    let name = name.unwrap_or(Ident {
+        name: SmolStr::default(),
+        span: Span::default(),
+    });
+    names.push(&name.name, name.span);
+    NodeDecl { gate }
 }
 
-fn build_gate(p: P) -> Gate {
+fn build_gate(p: P, list: &mut NameList) -> Gate {
     let gate_span = span(&p);
     let rule = p.as_rule();
     let mut k = None;
-    let mut children = Vec::new();
+    let mut names_written = Vec::new();
     for c in meaningful(p) {
         match c.as_rule() {
             Rule::int => k = Some(int_lit(c)),
-            Rule::name_list => children = names(c),
+            Rule::name_list => names_written = names(c),
             _ => {}
         }
     }
+    let children = list.push_all(&names_written);
     let kind = match (rule, k) {
-        (Rule::gate_atleast, Some(k)) => GateKind::AtLeast(k),
+        (Rule::gate_atleast, Some(k)) => GateKind::AtLeast(Box::new(k)),
         (Rule::gate_all, _) => GateKind::All,
         _ => GateKind::Any,
     };

@@ -449,10 +449,13 @@ impl<'a> Printer<'a> {
             name,
             header,
             nodes,
+            names,
+            children,
         } = level;
         let head = format!("level {}", name.name);
         if !nodes.is_empty() && nodes.iter().all(|n| n.gate.is_none()) {
-            let names: Vec<&Ident> = nodes.iter().map(|n| &n.name).collect();
+            let names: Vec<Ident> = names.iter().map(Name::to_ident).collect();
+            let names: Vec<&Ident> = names.iter().collect();
             self.word_block(indent, header.start, header.end, head, &names);
             return;
         }
@@ -463,15 +466,15 @@ impl<'a> Printer<'a> {
             head,
             nodes.is_empty(),
             |p, indent| {
-                for node in nodes {
-                    p.node(indent, node);
+                for (name, node) in level.named_nodes() {
+                    p.node(indent, children, &name.to_ident(), node);
                 }
             },
         );
     }
 
-    fn node(&mut self, indent: usize, node: &NodeDecl) {
-        let NodeDecl { name, gate } = node;
+    fn node(&mut self, indent: usize, list: &NameList, name: &Ident, node: &NodeDecl) {
+        let NodeDecl { gate } = node;
         match gate {
             None => self.line(
                 indent,
@@ -491,6 +494,7 @@ impl<'a> Printer<'a> {
                     GateKind::All => format!("{} = all(", name.name),
                     GateKind::AtLeast(k) => format!("{} = atleast {} of (", name.name, int(k)),
                 };
+                let children: Vec<Ident> = list.of(*children).map(Name::to_ident).collect();
                 let children: Vec<&Ident> = children.iter().collect();
                 let range = (name.span.start, end);
                 self.list_statement(indent, range, prefix, &children, ", ", ")");
@@ -909,14 +913,16 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// A node's rule on one line: `any(e1, e2)`, `atleast 2 of (a, b, c)`.
-pub fn gate_text(gate: &Gate) -> String {
+/// A node's rule on one line: `any(e1, e2)`, `atleast 2 of (a, b, c)`; `list` is the
+/// children of its level.
+pub fn gate_text(list: &NameList, gate: &Gate) -> String {
     let Gate {
         kind,
         children,
         span: _,
     } = gate;
-    let children = join_idents(children, ", ");
+    let children: Vec<&str> = list.of(*children).map(|c| c.name).collect();
+    let children = children.join(", ");
     match kind {
         GateKind::Any => format!("any({children})"),
         GateKind::All => format!("all({children})"),

@@ -25,13 +25,7 @@ fn shape(text: &str) -> Shape {
     for item in &file.model.items {
         match item {
             ModelItem::Level(level) => {
-                levels.push(
-                    level
-                        .nodes
-                        .iter()
-                        .map(|n| n.name.name.to_string())
-                        .collect(),
-                );
+                levels.push(level.names.iter().map(|n| n.name.to_string()).collect());
                 if level.nodes.iter().any(|n| n.gate.is_some()) {
                     gates.push(
                         level
@@ -44,8 +38,11 @@ fn shape(text: &str) -> Shape {
                                     GateKind::All => ("all", 0),
                                     GateKind::AtLeast(k) => ("atleast", k.value.unwrap()),
                                 };
-                                let children =
-                                    g.children.iter().map(|c| c.name.to_string()).collect();
+                                let children = level
+                                    .children
+                                    .of(g.children)
+                                    .map(|c| c.name.to_string())
+                                    .collect();
                                 (kind.to_string(), k, children)
                             })
                             .collect(),
