@@ -102,21 +102,7 @@ impl Evaluator {
     /// [`Evaluator::evaluate`] of data sample `sample`'s input, without firing it again
     /// when the model knows its firing set already ([`Model::data_firing`]).
     pub fn evaluate_sample(&mut self, model: &Model, state: &State, sample: usize) -> Evaluation {
-        match model.data_firing(sample) {
-            Some(firing) => {
-                self.firing.clear();
-                self.firing.extend_from_slice(firing);
-            }
-            None => {
-                let input = model
-                    .ir
-                    .data
-                    .samples
-                    .get(sample)
-                    .map_or(&[][..], |s| &s.input);
-                model.graph.fire(input, &mut self.counts, &mut self.firing);
-            }
-        }
+        model.fire_data_sample(sample, &mut self.counts, &mut self.firing, true);
         self.evaluate_fired(model, state)
     }
 

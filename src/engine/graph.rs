@@ -66,6 +66,33 @@ impl<'a> Model<'a> {
         self.data_firing.and_then(|f| f.get(sample))
     }
 
+    /// Data sample `sample`'s firing set into `out`: the one compiling kept, when known
+    /// (ascending), or else its input fired now (each level's nodes ascending when
+    /// `sorted`, as [`Graph::fire_levels`]); a sample that is not there fires nothing.
+    pub(crate) fn fire_data_sample(
+        &self,
+        sample: usize,
+        counts: &mut FireCounts,
+        out: &mut Vec<NodeId>,
+        sorted: bool,
+    ) {
+        match self.data_firing(sample) {
+            Some(set) => {
+                out.clear();
+                out.extend_from_slice(set);
+            }
+            None => {
+                let input = self
+                    .ir
+                    .data
+                    .samples
+                    .get(sample)
+                    .map_or(&[][..], |s| &s.input);
+                self.graph.fire_levels(input, counts, out, sorted);
+            }
+        }
+    }
+
     /// The storage order of this model's states in training and the pathways kept
     /// while making it (`None`: id order). Made once, on first use: it fires every
     /// data sample whose firing set is not known already.

@@ -115,18 +115,9 @@ impl Layout {
         let mut hash = vec![0u64; n];
         let mut counts = FireCounts::new(n);
         let mut fired: Vec<NodeId> = Vec::new();
-        for (s, sample) in ir.data.samples.iter().enumerate() {
-            let s = s as u32;
-            // Compiling fired the data samples already (for its warnings): reuse those.
-            match model.data_firing(s as usize) {
-                Some(set) => {
-                    fired.clear();
-                    fired.extend_from_slice(set);
-                }
-                None => model
-                    .graph
-                    .fire_levels(&sample.input, &mut counts, &mut fired, false),
-            }
+        for s in 0..ir.data.samples.len() as u32 {
+            // Compiling fired the data samples already (for its warnings): reused.
+            model.fire_data_sample(s as usize, &mut counts, &mut fired, false);
             for &f in &fired {
                 let f = f as usize;
                 if first[f] == NONE {
@@ -245,6 +236,39 @@ mod tests {
             let run: Vec<u32> = (level.first..level.first + places.len() as u32).collect();
             assert_eq!(places, run, "level {}", level.name);
         }
+    }
+
+    #[test]
+    fn a_compiled_model_orders_by_the_firing_sets_compiling_kept() {
+        use crate::engine::graph::{FiringSets, Graph};
+        let ir = generated(600, 4, 3, 12, 0.2, 5);
+        let graph = Graph::new(&ir);
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let (mut sets, mut wrong) = (FiringSets::new(), FiringSets::new());
+        let mut fired = Vec::new();
+        for sample in &ir.data.samples {
+            graph.fire(&sample.input, &mut counts, &mut fired);
+            sets.push(&fired);
+        }
+        for k in 0..ir.data.samples.len() {
+            // Every sample said to fire what the next one fires.
+            wrong.push(sets.get((k + 1) % ir.data.samples.len()).unwrap_or(&[]));
+        }
+        let order = |model: &Model| {
+            let prepared = Prepared::of(model, 0).expect("an order below MIN_NODES 0");
+            (
+                Arc::clone(&prepared.layout),
+                format!("{:?}", prepared.pathways),
+            )
+        };
+        let fresh = order(&Model::new(&ir));
+        // The same order and kept pathways from the sets as from firing again...
+        assert_eq!(order(&Model::with_tables(&ir, &graph, Some(&sets))), fresh);
+        // ... and the sets are what it reads (other sets, another order).
+        assert_ne!(
+            order(&Model::with_tables(&ir, &graph, Some(&wrong))).0,
+            fresh.0
+        );
     }
 
     #[test]

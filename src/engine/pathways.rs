@@ -117,15 +117,7 @@ impl Pathways {
         let sample = &model.ir.data.samples[i];
         // Only a plain input's pathway lists every firing node once (`keep` checks).
         if is_plain_input(&sample.input, model.n_inputs()) {
-            match model.data_firing(i) {
-                Some(set) => {
-                    scratch.clear();
-                    scratch.extend_from_slice(set);
-                }
-                None => model
-                    .graph
-                    .fire_levels(&sample.input, counts, scratch, false),
-            }
+            model.fire_data_sample(i, counts, scratch, false);
         }
         self.keep(model, i, scratch);
         if let Some(layout) = layout {
