@@ -5,12 +5,26 @@ use std::fmt;
 use super::{fmt_num, opt_num, show, sorted_json, Render, Table};
 use crate::query::{Answer, InputDesc};
 
+/// Patterns of up to this many inputs are written out in full.
+const SHOWN_INPUTS: usize = 16;
+
 impl fmt::Display for InputDesc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(s) = &self.sample {
             write!(f, "{s} ")?;
         }
-        write!(f, "{{{}}}", self.pattern.join(" "))?;
+        // A generated model's samples have thousands of inputs: the text shows the first
+        // few and how many more (the JSON keeps them all).
+        if self.pattern.len() > SHOWN_INPUTS {
+            write!(
+                f,
+                "{{{} … and {} more}}",
+                self.pattern[..SHOWN_INPUTS / 2].join(" "),
+                self.pattern.len() - SHOWN_INPUTS / 2
+            )?;
+        } else {
+            write!(f, "{{{}}}", self.pattern.join(" "))?;
+        }
         if let Some(l) = &self.label {
             write!(f, " -> {l}")?;
         }
@@ -149,5 +163,31 @@ impl Render for Answer {
 
     fn table(&self) -> String {
         self.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desc(n: usize) -> InputDesc {
+        InputDesc {
+            sample: Some("s0".into()),
+            pattern: (0..n).map(|i| format!("x{i}")).collect(),
+            label: Some("c0".into()),
+        }
+    }
+
+    #[test]
+    fn long_patterns_show_their_first_inputs_and_how_many_more() {
+        let all16 = (0..16)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(desc(16).to_string(), format!("s0 {{{all16}}} -> c0"));
+        assert_eq!(
+            desc(7143).to_string(),
+            "s0 {x0 x1 x2 x3 x4 x5 x6 x7 … and 7135 more} -> c0"
+        );
     }
 }
