@@ -5,7 +5,7 @@ use super::output::{check_output_path, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::analysis::ModelDrawing;
 use crate::diag::Report;
-use crate::engine::{run_seed, trained_state, Model};
+use crate::engine::{run_seed, trained_state};
 use crate::query::parse_input;
 use crate::render::figure::{model_graph_dot, model_graph_svg, FigureOptions};
 
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
         None => None,
         Some(x) => Some(parse_input(ir, x).map_err(|problems| Report::new("input", x, problems))?),
     };
-    let model = Model::new(ir);
+    let model = compiled.model();
     let seed = run_seed(ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     let highlighted = input.as_ref().map(|i| {

@@ -8,7 +8,6 @@ use super::{CliError, Ctx};
 use crate::analysis::{
     info_plane_run, AnalysisError, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
 };
-use crate::engine::Model;
 
 /// The estimator named on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +99,7 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
         seed: args.state.seed,
         no_train: args.state.no_train,
     };
-    let report = info_plane_run(&Model::new(&compiled.ir), &options).map_err(|e| match e {
+    let report = info_plane_run(&compiled.model(), &options).map_err(|e| match e {
         AnalysisError::NoData => CliError::failed(
             e.to_string(),
             Some("add a `data` block with labelled samples to the model".to_string()),

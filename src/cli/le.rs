@@ -3,7 +3,7 @@
 use super::args::StateArgs;
 use super::output::{note, print_json_text, print_stdout};
 use super::{CliError, Ctx};
-use crate::engine::{run_seed, trained_state, Model};
+use crate::engine::{run_seed, trained_state};
 use crate::query::{answer, Query, QueryKind};
 use crate::render::{le_matrix_json, Render};
 use crate::syntax::ast::Span;
@@ -22,7 +22,7 @@ pub struct LeArgs {
 
 pub fn le(ctx: &Ctx, args: &LeArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
-    let model = Model::new(&compiled.ir);
+    let model = compiled.model();
     let seed = run_seed(&compiled.ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     if compiled.ir.data.samples.is_empty() {

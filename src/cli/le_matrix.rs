@@ -6,7 +6,7 @@ use super::args::StateArgs;
 use super::output::{check_output_path, note, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
 use crate::analysis::le_matrix_report;
-use crate::engine::{run_seed, trained_state, Model};
+use crate::engine::{run_seed, trained_state};
 use crate::render::{le_matrix_csv, le_matrix_svg, le_matrix_table, sorted_json};
 
 /// Options of `nshed le-matrix`.
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
         check_output_path(ctx, path)?;
     }
     let ir = &compiled.ir;
-    let model = Model::new(ir);
+    let model = compiled.model();
     let seed = run_seed(ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     if ir.data.samples.is_empty() {

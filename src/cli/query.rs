@@ -4,7 +4,7 @@ use super::args::StateArgs;
 use super::output::{print_json_text, print_stdout};
 use super::{CliError, Ctx};
 use crate::diag::Report;
-use crate::engine::{run_seed, trained_state, Model};
+use crate::engine::{run_seed, trained_state};
 use crate::query::{answer, parse_query};
 use crate::render::Render;
 
@@ -28,7 +28,7 @@ pub fn query(ctx: &Ctx, args: &QueryArgs) -> Result<(), CliError> {
     // Parse before training: a typo should not cost a long run.
     let query = parse_query(&compiled.ir, &args.query)
         .map_err(|problems| Report::new("query", &args.query, problems))?;
-    let model = Model::new(&compiled.ir);
+    let model = compiled.model();
     let seed = run_seed(&compiled.ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     let answer = answer(&model, &state, &query);
