@@ -7,7 +7,15 @@ use std::path::{Path, PathBuf};
 /// Reads `reader` to its end, but never more than `max + 1` bytes: a result longer than
 /// `max` means the input is larger than `max` (and may be endless, like `/dev/zero`).
 pub fn read_capped(reader: impl std::io::Read, max: usize) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_capped_into(reader, max, Vec::new())
+}
+
+/// [`read_capped`] appending to `bytes` (whose capacity the caller may have sized).
+fn read_capped_into(
+    reader: impl std::io::Read,
+    max: usize,
+    mut bytes: Vec<u8>,
+) -> std::io::Result<Vec<u8>> {
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     reader.take(limit).read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -22,10 +30,7 @@ pub fn read_file_capped(file: std::fs::File, max: usize) -> std::io::Result<Vec<
     let capacity = usize::try_from(length)
         .unwrap_or(usize::MAX)
         .min(max.saturating_add(1));
-    let mut bytes = Vec::with_capacity(capacity);
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
+    read_capped_into(file, max, Vec::with_capacity(capacity))
 }
 
 /// `dir/.name.tmp-PID` beside `path` (same directory, so the rename is atomic).

@@ -59,8 +59,8 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
 /// Reads a saved state for the model `ir` compiled from a source with hash `hash`,
 /// rejecting anything that does not fit it exactly.
 pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
-    let read =
-        std::fs::File::open(path).and_then(|file| crate::fsio::read_capped(file, MAX_STATE_BYTES));
+    let read = std::fs::File::open(path)
+        .and_then(|file| crate::fsio::read_file_capped(file, MAX_STATE_BYTES));
     let bytes = read.map_err(|e| {
         Problem::error(
             "nshed::state::read",
