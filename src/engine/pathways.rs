@@ -137,30 +137,24 @@ impl Pathways {
         fired.sort_unstable();
         let first = model.graph.first_with_edges;
         let from = fired.partition_point(|&n| n < first);
-        let n_edges: usize = fired[from..]
-            .iter()
-            .map(|&f| {
+        // The class edges from the pathway into the sample's own label.
+        let own_edges = || {
+            fired[from..].iter().flat_map(|&f| {
                 model
                     .graph
-                    .out_edges(f)
-                    .iter()
-                    .filter(|&&e| model.ir.edges[e as usize].to == sample.label)
-                    .count()
+                    .out_edges_to(f)
+                    .filter(|&(_, to)| to == sample.label)
+                    .map(|(e, _)| e)
             })
-            .sum();
+        };
+        let n_edges = own_edges().count();
         let need = fired.len() + n_edges;
         if self.arena.len() + need > self.budget {
             return;
         }
         let start = self.arena.len();
         self.arena.extend_from_slice(fired);
-        for &f in &fired[from..] {
-            for &e in model.graph.out_edges(f) {
-                if model.ir.edges[e as usize].to == sample.label {
-                    self.arena.push(e);
-                }
-            }
-        }
+        self.arena.extend(own_edges());
         self.arena[start + fired.len()..].sort_unstable();
         self.slots[i] = Slot::Kept {
             start,

@@ -512,10 +512,9 @@ fn update<'b>(
             }
             cofire_list.extend_from_slice(edges);
         } else {
-            // Edges from a node of U into a label of the batch. Nodes below the first
+            // Edges from a node of U into a label of the batch. Places below the first
             // with an edge are skipped without a lookup (in most models only the last
             // feature level has edges, and U is mostly lower levels).
-            // Places below the first with an edge are skipped without a lookup.
             let first = plan
                 .layout
                 .as_ref()
