@@ -71,7 +71,6 @@ pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String 
             .flat_map(|p| &p.series)
             .map(|s| s.label.as_str()),
     );
-    let colour_of = |label: &str| grid.colour_of(label);
 
     let mut svg = Svg::new(grid.width, grid.height);
     let cells = grid.draw_head(&mut svg, options.title.as_deref());
@@ -123,7 +122,7 @@ pub fn grouped_bars_svg(panels: &[BarPanel], options: &FigureOptions) -> String 
         }
         let zero = y_axis.scale.map_clamped(0.0).unwrap_or(panel.bottom());
         for (s, series) in data.series.iter().enumerate() {
-            let colour = colour_of(&series.label);
+            let colour = grid.colour_of(&series.label);
             svg.open(&format!(
                 "class=\"series\" data-label=\"{}\"",
                 escape(&series.label)

@@ -117,7 +117,6 @@ fn le_histograms_svg_scaled(
             .flat_map(|p| &p.series)
             .map(|s| s.label.as_str()),
     );
-    let colour_of = |label: &str| grid.colour_of(label);
 
     let values = || {
         panels
@@ -182,7 +181,7 @@ fn le_histograms_svg_scaled(
         };
         draw_axes(&mut svg, panel, Some(&x_axis), &y_axis);
         for (series, counts) in panel_data.series.iter().zip(counts_of_panel) {
-            let colour = colour_of(&series.label);
+            let colour = grid.colour_of(&series.label);
             svg.open(&format!(
                 "class=\"series\" data-label=\"{}\"",
                 escape(&series.label)
