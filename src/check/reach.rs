@@ -71,18 +71,14 @@ impl DataSpans {
         let mut counts = FireCounts::new(ir.nodes.len());
         let mut firing = Vec::new();
         let mut sets = FiringSets::new();
-        // A node reaches a class when it has a class edge.
-        let mut has_class_edge = vec![false; ir.nodes.len()];
-        for e in &ir.edges {
-            has_class_edge[e.from as usize] = true;
-        }
         let mut labelled = vec![false; ir.classes.len()];
         let mut unreached: Vec<(&str, Span)> = Vec::new();
         let mut weightless: Vec<(&str, Span)> = Vec::new();
         for (sample, &(span, weight)) in ir.data.samples.iter().zip(&self.samples) {
             labelled[sample.label as usize] = true;
             graph.fire(&sample.input, &mut counts, &mut firing);
-            if !firing.iter().any(|&n| has_class_edge[n as usize]) {
+            // A sample reaches a class when a node it fires has a class edge.
+            if firing.iter().all(|&n| graph.out_edges(n).is_empty()) {
                 unreached.push((&sample.name, span));
             }
             if sample.weight == 0.0 {
