@@ -13,6 +13,9 @@
 use serde::{Deserialize, Serialize};
 pub use smol_str::SmolStr;
 
+mod per_entry;
+pub use per_entry::{Builder as PerEntryBuilder, Entry, PerEntry};
+
 pub type NodeId = u32;
 pub type ClassId = u32;
 pub type EdgeId = u32;
@@ -112,8 +115,8 @@ pub struct Edge {
 /// Initial-value distributions, resolved per node and per edge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Init {
-    pub lambda: Vec<Dist>,
-    pub eta: Vec<Dist>,
+    pub lambda: PerEntry<Dist>,
+    pub eta: PerEntry<Dist>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,6 +162,31 @@ pub enum Update {
     SubByError { amount: f64 },
 }
 
+impl Entry for Dist {
+    fn bits(&self) -> [u64; 3] {
+        match *self {
+            Dist::Const { value } => [0, value.to_bits(), 0],
+            Dist::Uniform { a, b } => [1, a.to_bits(), b.to_bits()],
+            Dist::Normal { mu, sigma } => [2, mu.to_bits(), sigma.to_bits()],
+            Dist::LogNormal { mu, sigma } => [3, mu.to_bits(), sigma.to_bits()],
+        }
+    }
+}
+
+impl Entry for Update {
+    fn bits(&self) -> [u64; 3] {
+        match *self {
+            Update::Mul { factor } => [0, factor.to_bits(), 0],
+            Update::Add { amount } => [1, amount.to_bits(), 0],
+            Update::Sub { amount } => [2, amount.to_bits(), 0],
+            Update::Keep => [3, 0, 0],
+            Update::MulByError { factor } => [4, factor.to_bits(), 0],
+            Update::AddByError { amount } => [5, amount.to_bits(), 0],
+            Update::SubByError { amount } => [6, amount.to_bits(), 0],
+        }
+    }
+}
+
 impl Update {
     /// Whether the step is scaled by the batch's error (`... by error`).
     pub fn by_error(&self) -> bool {
@@ -183,13 +211,13 @@ impl Update {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
     /// `g+` per node.
-    pub grow: Vec<Update>,
+    pub grow: PerEntry<Update>,
     /// `g-` per node.
-    pub shrink: Vec<Update>,
+    pub shrink: PerEntry<Update>,
     /// `g+` per class edge.
-    pub grow_eta: Vec<Update>,
+    pub grow_eta: PerEntry<Update>,
     /// `g-` per class edge.
-    pub shrink_eta: Vec<Update>,
+    pub shrink_eta: PerEntry<Update>,
     /// `s` in `factor * exp(s * N(0,1))`; 0 means deterministic.
     pub jitter: f64,
 }

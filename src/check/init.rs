@@ -72,7 +72,7 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
     let per_level: Vec<_> = (0..symbols.levels.len())
         .map(|level| pick(&[Key::Level(level), Key::All]))
         .collect();
-    let mut lambda = Vec::with_capacity(symbols.nodes.len());
+    let mut lambda = ir::PerEntryBuilder::new();
     let mut lambda_source = Vec::with_capacity(symbols.nodes.len());
     let source = |chosen: Option<(ir::Dist, u32)>| chosen.map_or(Sources::NONE, |(_, l)| l);
     for (id, node) in symbols.nodes.iter().enumerate() {
@@ -88,7 +88,7 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
         lambda_source.push(source(chosen));
     }
     let all_edges = pick(&[Key::AllEdges]);
-    let mut eta = Vec::with_capacity(symbols.edges.len());
+    let mut eta = ir::PerEntryBuilder::new();
     let mut eta_source = Vec::with_capacity(symbols.edges.len());
     for id in 0..symbols.edges.len() {
         let chosen = edge_lines
@@ -99,7 +99,10 @@ pub fn check_init(ctx: &mut Ctx, symbols: &Symbols, block: Option<&InitBlock>) -
         eta_source.push(source(chosen));
     }
     ResolvedInit {
-        init: ir::Init { lambda, eta },
+        init: ir::Init {
+            lambda: lambda.finish(),
+            eta: eta.finish(),
+        },
         lambda_source: Sources {
             lines: lines.clone(),
             of: lambda_source,

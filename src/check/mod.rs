@@ -231,7 +231,7 @@ fn warn_cannot_grow(
                 .flat_map(|t| t.phases.iter().map(|p| &p.rules)),
         )
         .collect();
-    let only_mul = |rule: fn(&ir::RuleSet) -> &Vec<ir::Update>, id: usize| {
+    let only_mul = |rule: fn(&ir::RuleSet) -> &ir::PerEntry<ir::Update>, id: usize| {
         sets.iter().all(|set| {
             matches!(
                 rule(set).get(id).map(|u| u.plain()),

@@ -187,7 +187,7 @@ pub fn resolve(tables: &Tables, file: &Scope, phase: Option<&Scope>) -> ir::Rule
     };
     let node_rules = names(|k| matches!(k, Key::Node(_)));
     let edge_rules = names(|k| matches!(k, Key::Edge(_)));
-    let node_table = |direction, default| -> Vec<ir::Update> {
+    let node_table = |direction, default| -> ir::PerEntry<ir::Update> {
         let all = find(direction, Key::All);
         let per_level: Vec<ir::Update> = (0..tables.levels.len())
             .map(|level| {
@@ -209,7 +209,7 @@ pub fn resolve(tables: &Tables, file: &Scope, phase: Option<&Scope>) -> ir::Rule
             })
             .collect()
     };
-    let edge_table = |direction, default| -> Vec<ir::Update> {
+    let edge_table = |direction, default| -> ir::PerEntry<ir::Update> {
         let shared = find(direction, Key::AllEdges)
             .or_else(|| find(direction, Key::All))
             .unwrap_or(default);

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use super::layout::{slot_of, Layout, Perm};
 use super::rules::{Freeze, LnOp, Rules};
-use crate::ir::{EdgeId, Ir, NodeId};
+use crate::ir::{EdgeId, Entry, Ir, NodeId, PerEntry};
 
 /// The last written value of one entry and the clock of that write, side by side: a
 /// step reads and writes both, so they share a cache line.
@@ -340,28 +340,26 @@ pub(crate) struct LazyStep {
 
 impl Steps {
     /// Lazy entries are never jittered (jitter makes every entry dense), so their
-    /// growth is the plain rule. Rates are finite (see `Plan::new`).
-    fn new(treatment: &[Treatment], grow: &[LnOp], rate: &[f64]) -> Steps {
+    /// growth is the plain rule. Rates are finite (see `Plan::new`). All three are by
+    /// place.
+    fn new(treatment: &[Treatment], grow: &PerEntry<LnOp>, rate: &[f64]) -> Steps {
         let mul_factor = |t: Treatment, op: LnOp| match (t, op) {
             (Treatment::Frozen, _) | (Treatment::Lazy, LnOp::Keep) => Some(0.0),
             (Treatment::Lazy, LnOp::Mul { ln_factor }) if ln_factor.is_finite() => Some(ln_factor),
             _ => None,
         };
-        let all_mul: Option<Vec<MulStep>> = treatment
+        let all_mul: Option<PerEntry<MulStep>> = treatment
             .iter()
-            .zip(grow)
+            .zip(grow.iter())
             .zip(rate)
             .map(|((&t, &op), &rate)| mul_factor(t, op).map(|ln_grow| MulStep { ln_grow, rate }))
             .collect();
         match all_mul {
-            Some(steps) => match few(&steps) {
-                Some((table, index)) => Steps::Few { table, index },
-                None => Steps::Mul(steps),
-            },
+            Some(steps) => few(steps),
             None => Steps::General(
                 treatment
                     .iter()
-                    .zip(grow)
+                    .zip(grow.iter())
                     .zip(rate)
                     .map(|((&t, &op), &rate)| LazyStep {
                         grow: (t == Treatment::Lazy).then_some(op),
@@ -373,31 +371,26 @@ impl Steps {
     }
 }
 
-/// The distinct records of `steps` (at most 256, in order of first use) and each entry's
-/// index among them; `None` when there are more.
-fn few(steps: &[MulStep]) -> Option<(Vec<MulStep>, Vec<u8>)> {
-    let key = |m: &MulStep| (m.ln_grow.to_bits(), m.rate.to_bits());
-    let mut seen: std::collections::HashMap<(u64, u64), u8> = std::collections::HashMap::new();
-    let mut table = Vec::new();
-    let mut index = Vec::with_capacity(steps.len());
-    for m in steps {
-        let at = match seen.get(&key(m)) {
-            Some(&at) => at,
-            None => {
-                let at = u8::try_from(table.len()).ok()?;
-                seen.insert(key(m), at);
-                table.push(*m);
-                at
-            }
-        };
-        index.push(at);
+/// `Steps::Few` when `steps` has at most 256 different records, else `Steps::Mul`.
+fn few(steps: PerEntry<MulStep>) -> Steps {
+    match steps.into_bytes() {
+        Ok((table, index)) => Steps::Few { table, index },
+        Err(steps) => Steps::Mul(steps.to_vec()),
     }
-    Some((table, index))
+}
+
+impl Entry for MulStep {
+    fn bits(&self) -> [u64; 3] {
+        [0, self.ln_grow.to_bits(), self.rate.to_bits()]
+    }
 }
 
 #[cfg(test)]
 pub(crate) fn few_for_tests(steps: &[MulStep]) -> Option<(Vec<MulStep>, Vec<u8>)> {
-    few(steps)
+    match few(PerEntry::from(steps.to_vec())) {
+        Steps::Few { table, index } => Some((table, index)),
+        _ => None,
+    }
 }
 
 impl Plan {
@@ -426,7 +419,7 @@ impl Plan {
         let (node, node_rate): (Vec<_>, Vec<_>) = ir
             .nodes
             .iter()
-            .zip(&rules.shrink)
+            .zip(rules.shrink.iter())
             .map(|(n, &op)| {
                 let frozen = freeze
                     .levels
@@ -452,12 +445,12 @@ impl Plan {
         };
         let node_step = Steps::new(
             &by_place(&node, node_perm),
-            &by_place(&rules.grow, node_perm),
+            &by_place_entries(&rules.grow, node_perm),
             &by_place(&node_rate, node_perm),
         );
         let edge_step = Steps::new(
             &by_place(&edge, edge_perm),
-            &by_place(&rules.grow_eta, edge_perm),
+            &by_place_entries(&rules.grow_eta, edge_perm),
             &by_place(&edge_rate, edge_perm),
         );
         let any_rate = node_rate.iter().chain(&edge_rate).any(|&r| r != 0.0);
@@ -487,6 +480,17 @@ fn by_place<'a, T: Copy>(v: &'a [T], perm: Option<&Perm>) -> std::borrow::Cow<'a
     match perm {
         None => std::borrow::Cow::Borrowed(v),
         Some(p) => p.id.iter().map(|&i| v[i as usize]).collect(),
+    }
+}
+
+/// `v` (by id) in the storage order `perm`.
+fn by_place_entries<'a, T: Entry>(
+    v: &'a PerEntry<T>,
+    perm: Option<&Perm>,
+) -> std::borrow::Cow<'a, PerEntry<T>> {
+    match perm {
+        None => std::borrow::Cow::Borrowed(v),
+        Some(p) => std::borrow::Cow::Owned(v.permuted(&p.id)),
     }
 }
 
@@ -585,12 +589,13 @@ mod tests {
             rate: -g,
         };
         let steps: Vec<MulStep> = [0.5, 0.1, 0.5, 0.0, 0.1].map(step).to_vec();
-        let (table, index) = few(&steps).expect("few");
+        let (table, index) = few_for_tests(&steps).expect("few");
         assert_eq!(table, [0.5, 0.1, 0.0].map(step).to_vec());
         assert_eq!(index, vec![0, 1, 0, 2, 1]);
         let many: Vec<MulStep> = (0..257).map(|i| step(i as f64)).collect();
-        assert!(few(&many).is_none());
-        assert!(few(&many[..256]).is_some());
+        assert!(few_for_tests(&many).is_none());
+        assert_eq!(few(PerEntry::from(many.clone())), Steps::Mul(many.clone()));
+        assert!(few_for_tests(&many[..256]).is_some());
     }
 
     #[test]

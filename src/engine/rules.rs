@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::numeric::{ln_add, ln_sub_floor};
-use crate::ir::{Ir, Phase, RuleSet, Update};
+use crate::ir::{Entry, Ir, PerEntry, Phase, RuleSet, Update};
 
 /// An update function in the log domain.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,6 +60,20 @@ impl From<Update> for LnOp {
             Update::SubByError { amount } => LnOp::SubByError {
                 ln_amount: amount.ln(),
             },
+        }
+    }
+}
+
+impl Entry for LnOp {
+    fn bits(&self) -> [u64; 3] {
+        match *self {
+            LnOp::Mul { ln_factor } => [0, ln_factor.to_bits(), 0],
+            LnOp::Add { ln_amount } => [1, ln_amount.to_bits(), 0],
+            LnOp::Sub { ln_amount } => [2, ln_amount.to_bits(), 0],
+            LnOp::Keep => [3, 0, 0],
+            LnOp::MulByError { ln_factor } => [4, ln_factor.to_bits(), 0],
+            LnOp::AddByError { ln_amount } => [5, ln_amount.to_bits(), 0],
+            LnOp::SubByError { ln_amount } => [6, ln_amount.to_bits(), 0],
         }
     }
 }
@@ -135,10 +149,10 @@ impl LnOp {
 /// A `RuleSet` turned into log-domain operations, ready for many steps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rules {
-    pub grow: Vec<LnOp>,
-    pub shrink: Vec<LnOp>,
-    pub grow_eta: Vec<LnOp>,
-    pub shrink_eta: Vec<LnOp>,
+    pub grow: PerEntry<LnOp>,
+    pub shrink: PerEntry<LnOp>,
+    pub grow_eta: PerEntry<LnOp>,
+    pub shrink_eta: PerEntry<LnOp>,
     pub jitter: f64,
     /// Some rule is error-driven: a step computes its batch's mean error.
     pub by_error: bool,
@@ -146,7 +160,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn new(rules: &RuleSet) -> Rules {
-        let conv = |v: &[Update]| v.iter().map(|&u| LnOp::from(u)).collect();
+        let conv = |v: &PerEntry<Update>| v.map(LnOp::from);
         let by_error = [
             &rules.grow,
             &rules.shrink,
@@ -154,7 +168,7 @@ impl Rules {
             &rules.shrink_eta,
         ]
         .iter()
-        .any(|v| v.iter().any(Update::by_error));
+        .any(|v| v.distinct().iter().any(Update::by_error));
         Rules {
             grow: conv(&rules.grow),
             shrink: conv(&rules.shrink),

@@ -9,10 +9,10 @@ use crate::ir::*;
 /// Rules with one `grow` and one `shrink` for every node and edge.
 pub fn uniform_rules(n_nodes: usize, n_edges: usize, grow: Update, shrink: Update) -> RuleSet {
     RuleSet {
-        grow: vec![grow; n_nodes],
-        shrink: vec![shrink; n_nodes],
-        grow_eta: vec![grow; n_edges],
-        shrink_eta: vec![shrink; n_edges],
+        grow: PerEntry::filled(grow, n_nodes),
+        shrink: PerEntry::filled(shrink, n_nodes),
+        grow_eta: PerEntry::filled(grow, n_edges),
+        shrink_eta: PerEntry::filled(shrink, n_edges),
         jitter: 0.0,
     }
 }
@@ -140,8 +140,8 @@ pub fn fig1() -> Ir {
         classes,
         edges,
         init: Init {
-            lambda: vec![Dist::Const { value: 1.0 }; n],
-            eta: vec![Dist::Const { value: 1.0 }; 4],
+            lambda: PerEntry::filled(Dist::Const { value: 1.0 }, n),
+            eta: PerEntry::filled(Dist::Const { value: 1.0 }, 4),
         },
         rules: uniform_rules(n, 4, mul(1.1), mul(0.9)),
         data: Data {
@@ -250,8 +250,8 @@ pub fn generated(
         classes: cls,
         edges,
         init: Init {
-            lambda: vec![Dist::Const { value: 1.0 }; n],
-            eta: vec![Dist::Const { value: 1.0 }; n_edges],
+            lambda: PerEntry::filled(Dist::Const { value: 1.0 }, n),
+            eta: PerEntry::filled(Dist::Const { value: 1.0 }, n_edges),
         },
         rules: uniform_rules(n, n_edges, mul(1.1), mul(0.9)),
         data: Data {
@@ -347,8 +347,8 @@ pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
         s.input = s.input.iter().map(|&n| new_id(n)).collect();
     }
     let rules = RuleSet {
-        grow,
-        shrink,
+        grow: grow.into(),
+        shrink: shrink.into(),
         ..ir.rules.clone()
     };
     let train = ir.train.as_ref().map(|t| Train {
@@ -369,7 +369,7 @@ pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
         classes: ir.classes.clone(),
         edges,
         init: Init {
-            lambda,
+            lambda: lambda.into(),
             eta: ir.init.eta.clone(),
         },
         rules,

@@ -4,7 +4,7 @@
 
 use nshed::engine::testing::{generated, mul, one_phase, uniform_rules};
 use nshed::engine::{Evaluator, Freeze, Model, Rules, State, Trainer};
-use nshed::ir::{EtaUpdate, Ir, RuleSet, Sampler, Update};
+use nshed::ir::{EtaUpdate, Ir, PerEntry, RuleSet, Sampler, Update};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -18,24 +18,26 @@ fn model_ir(eta_update: EtaUpdate) -> Ir {
 /// Rules that differ per node and edge: mostly `mul`, with some `keep`, `add`, `sub`.
 fn mixed_rules(ir: &Ir, shrink: f64, jitter: f64) -> RuleSet {
     let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.2), mul(shrink));
-    for (i, s) in rules.shrink.iter_mut().enumerate() {
-        *s = match i % 7 {
-            0 => Update::Keep,
-            1 => Update::Sub { amount: 0.01 },
-            2 => mul(shrink * 0.95),
-            _ => *s,
-        };
-    }
-    for (i, g) in rules.grow.iter_mut().enumerate() {
-        if i % 5 == 0 {
+    rules.shrink.edit(|all| {
+        for (i, s) in all.iter_mut().enumerate() {
+            *s = match i % 7 {
+                0 => Update::Keep,
+                1 => Update::Sub { amount: 0.01 },
+                2 => mul(shrink * 0.95),
+                _ => *s,
+            };
+        }
+    });
+    rules.grow.edit(|all| {
+        for g in all.iter_mut().step_by(5) {
             *g = Update::Add { amount: 0.3 };
         }
-    }
-    for (i, s) in rules.shrink_eta.iter_mut().enumerate() {
-        if i % 3 == 0 {
+    });
+    rules.shrink_eta.edit(|all| {
+        for s in all.iter_mut().step_by(3) {
             *s = Update::Sub { amount: 0.02 };
         }
-    }
+    });
     rules.jitter = jitter;
     rules
 }
@@ -253,9 +255,9 @@ fn legs(ir: &Ir) -> Vec<Leg> {
             steps: 30,
             rules: {
                 let mut r = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.1), mul(0.9));
-                for g in r.grow.iter_mut().chain(&mut r.grow_eta) {
-                    *g = Update::MulByError { factor: 1.3 };
-                }
+                let by_error = Update::MulByError { factor: 1.3 };
+                r.grow = PerEntry::filled(by_error, r.grow.len());
+                r.grow_eta = PerEntry::filled(by_error, r.grow_eta.len());
                 r
             },
             freeze: none,
@@ -271,7 +273,8 @@ fn error_driven(ir: &Ir, jitter: f64) -> RuleSet {
         Update::MulByError { factor: 1.5 },
         Update::MulByError { factor: 0.8 },
     );
-    for (i, (g, s)) in rules.grow.iter_mut().zip(&mut rules.shrink).enumerate() {
+    let (mut grow, mut shrink) = (rules.grow.to_vec(), rules.shrink.to_vec());
+    for (i, (g, s)) in grow.iter_mut().zip(&mut shrink).enumerate() {
         match i % 5 {
             0 => *g = Update::AddByError { amount: 0.2 },
             1 => *s = Update::SubByError { amount: 0.05 },
@@ -280,33 +283,36 @@ fn error_driven(ir: &Ir, jitter: f64) -> RuleSet {
             _ => {}
         }
     }
-    for (i, s) in rules.shrink_eta.iter_mut().enumerate() {
-        if i % 3 == 0 {
+    (rules.grow, rules.shrink) = (grow.into(), shrink.into());
+    rules.shrink_eta.edit(|all| {
+        for s in all.iter_mut().step_by(3) {
             *s = Update::SubByError { amount: 0.02 };
         }
-    }
+    });
     rules.jitter = jitter;
     rules
 }
 
 fn mul_and_keep(ir: &Ir) -> RuleSet {
     let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.07), mul(0.93));
-    for (i, (g, s)) in rules.grow.iter_mut().zip(&mut rules.shrink).enumerate() {
+    let (mut grow, mut shrink) = (rules.grow.to_vec(), rules.shrink.to_vec());
+    for (i, (g, s)) in grow.iter_mut().zip(&mut shrink).enumerate() {
         match i % 4 {
             0 => *g = Update::Keep,
             1 => *s = Update::Keep,
             _ => {}
         }
     }
+    (rules.grow, rules.shrink) = (grow.into(), shrink.into());
     rules
 }
 
 fn with_zero_shrinks(ir: &Ir) -> RuleSet {
     let mut rules = uniform_rules(ir.nodes.len(), ir.edges.len(), mul(1.1), mul(0.9));
-    for s in rules.shrink.iter_mut().step_by(4) {
-        *s = mul(0.0);
-    }
-    rules.shrink_eta[0] = mul(0.0);
+    rules
+        .shrink
+        .edit(|all| all.iter_mut().step_by(4).for_each(|s| *s = mul(0.0)));
+    rules.shrink_eta.set(0, mul(0.0));
     rules
 }
 

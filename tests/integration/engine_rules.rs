@@ -3,7 +3,7 @@
 use nshed::engine::numeric::Value;
 use nshed::engine::testing::{fig1, mul, one_phase, uniform_rules};
 use nshed::engine::{step_on, Freeze, Model, State, Trainer};
-use nshed::ir::{Dist, EtaUpdate, Ir, Sampler, Update};
+use nshed::ir::{Dist, EtaUpdate, Ir, PerEntry, Sampler, Update};
 
 fn trained(ir: &Ir, seed: u64) -> State {
     let model = Model::new(ir);
@@ -14,7 +14,7 @@ fn trained(ir: &Ir, seed: u64) -> State {
 
 fn one_step_with(grow: Update, shrink: Update, start: f64) -> State {
     let mut ir = fig1();
-    ir.init.lambda = vec![Dist::Const { value: start }; ir.nodes.len()];
+    ir.init.lambda = PerEntry::from(vec![Dist::Const { value: start }; ir.nodes.len()]);
     ir.rules = uniform_rules(ir.nodes.len(), ir.edges.len(), grow, shrink);
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
@@ -212,14 +212,14 @@ fn noise_changes_training_but_is_reproducible() {
 #[test]
 fn random_init_is_reproducible_and_clipped() {
     let mut ir = fig1();
-    ir.init.lambda = vec![
+    ir.init.lambda = PerEntry::from(vec![
         Dist::Normal {
             mu: 0.0,
             sigma: 1.0
         };
         ir.nodes.len()
-    ];
-    ir.init.eta = vec![Dist::Uniform { a: 0.0, b: 0.01 }; ir.edges.len()];
+    ]);
+    ir.init.eta = PerEntry::from(vec![Dist::Uniform { a: 0.0, b: 0.01 }; ir.edges.len()]);
     let a = State::new(&ir, 3);
     assert_eq!(a, State::new(&ir, 3));
     assert_ne!(a.ln_lambdas(), State::new(&ir, 4).ln_lambdas());
@@ -228,13 +228,13 @@ fn random_init_is_reproducible_and_clipped() {
         "some normal draw clipped at 0"
     );
     assert!(a.ln_etas().iter().all(|&l| l.exp() <= 0.01));
-    ir.init.lambda = vec![
+    ir.init.lambda = PerEntry::from(vec![
         Dist::LogNormal {
             mu: 900.0,
             sigma: 1.0
         };
         ir.nodes.len()
-    ];
+    ]);
     let s = State::new(&ir, 3);
     assert!(s.ln_lambdas().iter().all(|l| l.is_finite() && *l > 800.0));
 }
@@ -304,7 +304,7 @@ fn million_multiplicative_steps_stay_finite() {
 #[test]
 fn sweep_streams_are_independent_and_stream_zero_is_the_run() {
     let mut ir = fig1();
-    ir.init.lambda = vec![Dist::Uniform { a: 0.0, b: 1.0 }; ir.nodes.len()];
+    ir.init.lambda = PerEntry::from(vec![Dist::Uniform { a: 0.0, b: 1.0 }; ir.nodes.len()]);
     assert_eq!(State::for_run(&ir, 5, 0), State::new(&ir, 5));
     assert_ne!(
         State::for_run(&ir, 5, 1).ln_lambdas(),

@@ -70,16 +70,18 @@ fn per_sample_eta_updates() {
 #[test]
 fn mixed_rules_and_a_frozen_level() {
     let mut ir = small();
-    for (i, s) in ir.rules.shrink.iter_mut().enumerate() {
-        *s = match i % 5 {
-            0 => Update::Keep,
-            1 => Update::Sub { amount: 0.001 },
-            2 => mul(0.8),
-            _ => *s,
-        };
-    }
-    ir.rules.grow[3] = Update::Add { amount: 0.5 };
-    ir.rules.shrink_eta[0] = Update::Add { amount: 0.1 };
+    ir.rules.shrink.edit(|all| {
+        for (i, s) in all.iter_mut().enumerate() {
+            *s = match i % 5 {
+                0 => Update::Keep,
+                1 => Update::Sub { amount: 0.001 },
+                2 => mul(0.8),
+                _ => *s,
+            };
+        }
+    });
+    ir.rules.grow.set(3, Update::Add { amount: 0.5 });
+    ir.rules.shrink_eta.set(0, Update::Add { amount: 0.1 });
     let (mut ir, state) = trained(ir, 80, EtaUpdate::Union);
     if let Some(t) = ir.train.as_mut() {
         t.phases[0].frozen_levels[2] = true;
@@ -92,16 +94,18 @@ fn after_jittered_training_and_with_zero_lambdas() {
     let mut ir = small();
     ir.rules.jitter = 0.1;
     // Some lambdas start at exactly 0 and one level's shrink is `mul 0`.
-    for d in ir.init.lambda.iter_mut().step_by(9) {
-        *d = nshed::ir::Dist::Const { value: 0.0 };
-    }
+    ir.init.lambda.edit(|all| {
+        for d in all.iter_mut().step_by(9) {
+            *d = nshed::ir::Dist::Const { value: 0.0 };
+        }
+    });
     let (mut ir, state) = trained(ir, 50, EtaUpdate::Union);
     let n = ir.nodes.len();
     let e = ir.edges.len();
     let mut rules = uniform_rules(n, e, mul(1.5), mul(0.5));
     let level = ir.levels[1].node_ids();
     for id in level {
-        rules.shrink[id as usize] = mul(0.0);
+        rules.shrink.set(id as usize, mul(0.0));
     }
     if let Some(t) = ir.train.as_mut() {
         t.phases[0].rules = rules;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::level_sparsity;
 use crate::engine::{le_matrix, Evaluator, Model, State, Trainer};
-use crate::ir::{Dist, Ir};
+use crate::ir::{Dist, Ir, PerEntry};
 
 /// The standard deviation every random init distribution gets; all four have mean 1.
 /// `1/sqrt(3)` is the largest that `uniform(a, b)` with `a >= 0` reaches at mean 1.
@@ -79,8 +79,8 @@ impl InitKind {
 pub fn with_init(ir: &Ir, kind: InitKind) -> Ir {
     let mut copy = ir.clone();
     let dist = kind.dist();
-    copy.init.lambda.iter_mut().for_each(|d| *d = dist);
-    copy.init.eta.iter_mut().for_each(|d| *d = dist);
+    copy.init.lambda = PerEntry::filled(dist, copy.init.lambda.len());
+    copy.init.eta = PerEntry::filled(dist, copy.init.eta.len());
     copy
 }
 
