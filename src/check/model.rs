@@ -480,7 +480,7 @@ fn check_gates(
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
-            GateKind::AtLeast(k) => check_k(ctx, k, gate.children.len()),
+            GateKind::AtLeast(k) => check_k(ctx, &k.lit(), gate.children.len()),
         };
         if let (Some(kind), Some(slot)) = (kind, symbols.nodes.get_mut(id as usize)) {
             slot.gate = Some(ir::Gate { kind, children });

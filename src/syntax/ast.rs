@@ -173,9 +173,60 @@ pub struct Gate {
 pub enum GateKind {
     Any,
     All,
-    /// Boxed: few rules are `atleast`, and the literal inline would make every rule of a
-    /// large model 40 bytes larger.
-    AtLeast(Box<IntLit>),
+    AtLeast(AtLeastK),
+}
+
+/// The `k` of `atleast k of (...)`. Written as plain digits (no leading zero, below
+/// 2^32, as nearly every `k` is) it is held in 8 bytes: its value and where it starts;
+/// any other literal is boxed. A large model of `atleast` rules so costs 8 bytes a rule
+/// for its `k` instead of a 48-byte literal on the heap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AtLeastK(KRepr);
+
+#[derive(Clone, Debug, PartialEq)]
+enum KRepr {
+    Plain { value: u32, start: u32 },
+    Written(Box<IntLit>),
+}
+
+impl AtLeastK {
+    pub fn new(lit: IntLit) -> AtLeastK {
+        let plain = lit
+            .value
+            .and_then(|v| u32::try_from(v).ok())
+            .zip(u32::try_from(lit.span.start).ok())
+            .filter(|&(v, start)| {
+                let digits = v.to_string();
+                lit.text == digits.as_str() && lit.span.end == start as usize + digits.len()
+            });
+        AtLeastK(match plain {
+            Some((value, start)) => KRepr::Plain { value, start },
+            None => KRepr::Written(Box::new(lit)),
+        })
+    }
+
+    /// The literal as written.
+    pub fn lit(&self) -> IntLit {
+        match &self.0 {
+            KRepr::Plain { value, start } => {
+                let text = SmolStr::new(value.to_string());
+                let start = *start as usize;
+                IntLit {
+                    value: Some(u64::from(*value)),
+                    span: Span::new(start, start + text.len()),
+                    text,
+                }
+            }
+            KRepr::Written(lit) => (**lit).clone(),
+        }
+    }
+}
+
+/// Written as the literal it stands for.
+impl Serialize for AtLeastK {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.lit().serialize(s)
+    }
 }
 
 /// A rule's children: `len` names from number `first` of its level's [`NameList`].
@@ -648,9 +699,34 @@ mod tests {
     fn the_types_of_a_large_model_stay_small() {
         assert_eq!(std::mem::size_of::<Ident>(), 40);
         assert_eq!(std::mem::size_of::<GateKind>(), 16);
+        assert_eq!(std::mem::size_of::<AtLeastK>(), 16);
         assert_eq!(std::mem::size_of::<Children>(), 8);
         assert_eq!(std::mem::size_of::<Gate>(), 40);
         assert_eq!(std::mem::size_of::<NodeDecl>(), 40);
+    }
+
+    #[test]
+    fn an_atleast_k_gives_back_the_literal_as_written() {
+        let lit = |value: Option<u64>, text: &str, start: usize| IntLit {
+            value,
+            text: SmolStr::new(text),
+            span: Span::new(start, start + text.len()),
+        };
+        for written in [
+            lit(Some(3), "3", 40),
+            lit(Some(7), "007", 12),
+            lit(Some(5_000_000_000), "5000000000", 0),
+            lit(None, "99999999999999999999999", 5),
+            lit(Some(12), "12", usize::MAX - 2),
+        ] {
+            let k = AtLeastK::new(written.clone());
+            assert_eq!(k.lit(), written);
+            assert_eq!(
+                matches!(k.0, KRepr::Plain { .. }),
+                written.text == "3",
+                "{written:?}"
+            );
+        }
     }
 
     #[test]

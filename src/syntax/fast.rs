@@ -454,7 +454,7 @@ impl<'a> Parser<'a> {
             let k = self.int()?;
             self.skip();
             self.kw("of")?;
-            GateKind::AtLeast(Box::new(k))
+            GateKind::AtLeast(AtLeastK::new(k))
         };
         self.skip();
         self.punct("(")?;

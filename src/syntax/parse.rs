@@ -373,7 +373,7 @@ fn build_gate(p: P, list: &mut NameList) -> Gate {
     }
     let children = list.push_all(&names_written);
     let kind = match (rule, k) {
-        (Rule::gate_atleast, Some(k)) => GateKind::AtLeast(Box::new(k)),
+        (Rule::gate_atleast, Some(k)) => GateKind::AtLeast(AtLeastK::new(k)),
         (Rule::gate_all, _) => GateKind::All,
         _ => GateKind::Any,
     };

@@ -492,7 +492,7 @@ impl<'a> Printer<'a> {
                 let prefix = match kind {
                     GateKind::Any => format!("{} = any(", name.name),
                     GateKind::All => format!("{} = all(", name.name),
-                    GateKind::AtLeast(k) => format!("{} = atleast {} of (", name.name, int(k)),
+                    GateKind::AtLeast(k) => format!("{} = atleast {} of (", name.name, k.lit().text),
                 };
                 let children: Vec<Ident> = list.of(*children).map(Name::to_ident).collect();
                 let children: Vec<&Ident> = children.iter().collect();
@@ -926,7 +926,7 @@ pub fn gate_text(list: &NameList, gate: &Gate) -> String {
     match kind {
         GateKind::Any => format!("any({children})"),
         GateKind::All => format!("all({children})"),
-        GateKind::AtLeast(k) => format!("atleast {} of ({children})", int(k)),
+        GateKind::AtLeast(k) => format!("atleast {} of ({children})", k.lit().text),
     }
 }
 
