@@ -13,7 +13,9 @@
 use serde::{Deserialize, Serialize};
 pub use smol_str::SmolStr;
 
+mod child_ids;
 mod per_entry;
+pub use child_ids::ChildIds;
 pub use per_entry::{Builder as PerEntryBuilder, Entry, PerEntry};
 
 pub type NodeId = u32;
@@ -69,7 +71,7 @@ pub struct Node {
 pub struct Gate {
     pub kind: GateKind,
     /// Children in the order written; all in the preceding level, no repeats.
-    pub children: Vec<NodeId>,
+    pub children: ChildIds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

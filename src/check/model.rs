@@ -483,7 +483,10 @@ fn check_gates(
             GateKind::AtLeast(k) => check_k(ctx, &k.lit(), gate.children.len()),
         };
         if let (Some(kind), Some(slot)) = (kind, symbols.nodes.get_mut(id as usize)) {
-            slot.gate = Some(ir::Gate { kind, children });
+            slot.gate = Some(ir::Gate {
+                kind,
+                children: children.into(),
+            });
         }
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Checking a large model is bound by memory latency: each lookup in a general hash map
 //! costs three cache misses (control bytes, bucket, the key's text elsewhere on the
-//! heap). Here a name of up to 16 bytes is its own key, stored inline in the slot (names
-//! are ASCII identifiers, so zero padding is unambiguous), which leaves one miss per
-//! lookup; and `warm` lets a caller touch the slots of the next few dozen names first,
-//! so that their misses overlap instead of queueing. Longer names go to an ordinary map.
+//! heap). Here a name of up to 12 bytes is its own key, stored inline in a 16-byte slot
+//! beside its entity (names are ASCII identifiers, so zero padding is unambiguous),
+//! which leaves one miss per lookup; and `warm` lets a caller touch the slots of the
+//! next few dozen names first, so that their misses overlap instead of queueing. Longer
+//! names go to an ordinary map. A node's level is not in its slot: nodes are declared
+//! level by level with increasing ids, so the table keeps where each level's ids start.
 
 use super::fasthash::{FastHasher, FastMap};
 use super::model::Entity;
@@ -19,60 +21,47 @@ pub struct NameTable {
     /// is a power of two, at most half full.
     slots: Vec<Slot>,
     len: usize,
+    /// `(first id, level)` of each run of short-named nodes declared with one level,
+    /// by increasing id.
+    levels: Vec<(u32, u32)>,
     /// Owned, so that the table does not borrow the syntax tree (whose nodes
     /// `check_but_data` drops while the table is still in use); long names are rare.
     long: FastMap<smol_str::SmolStr, (Entity, u32)>,
 }
 
-/// 24 bytes: the key as two words keeps the slot 8-aligned (a `u128` would pad it to 32).
+/// 16 bytes, 4-aligned: a 12-byte key and the entity.
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    key: [u64; 2],
-    entity: u64,
+    key: Key,
+    entity: u32,
 }
 
-fn words(key: u128) -> [u64; 2] {
-    [key as u64, (key >> 64) as u64]
-}
+/// A short name, zero-padded to 12 bytes, as three words.
+type Key = [u32; 3];
+
+const EMPTY: Key = [0; 3];
 
 /// The inline key of a short name; `None` for names that must go to the long map.
-fn short_key(name: &str) -> Option<u128> {
+fn short_key(name: &str) -> Option<Key> {
     let bytes = name.as_bytes();
-    if bytes.is_empty() || bytes.len() > 16 || bytes.contains(&0) {
+    if bytes.is_empty() || bytes.len() > 12 || bytes.contains(&0) {
         return None;
     }
-    let mut key = [0u8; 16];
+    let mut key = [0u8; 12];
     key[..bytes.len()].copy_from_slice(bytes);
-    Some(u128::from_le_bytes(key))
+    let word = |i: usize| u32::from_le_bytes([key[i], key[i + 1], key[i + 2], key[i + 3]]);
+    Some([word(0), word(4), word(8)])
 }
 
-fn hash(key: u128) -> usize {
+fn hash(key: Key) -> usize {
     let mut h = FastHasher::default();
-    h.write_u64(key as u64);
-    h.write_u64((key >> 64) as u64);
+    h.write_u64(u64::from(key[0]) | u64::from(key[1]) << 32);
+    h.write_u32(key[2]);
     h.finish() as usize
 }
 
-/// Bit 63: class; bits 32..63: level; bits 0..32: id.
-const CLASS: u64 = 1 << 63;
-
-fn encode(entity: Entity, level: u32) -> u64 {
-    let level = u64::from(level & 0x7fff_ffff) << 32;
-    match entity {
-        Entity::Node(id) => level | u64::from(id),
-        Entity::Class(id) => CLASS | level | u64::from(id),
-    }
-}
-
-fn decode(value: u64) -> (Entity, u32) {
-    let id = value as u32;
-    let level = ((value & !CLASS) >> 32) as u32;
-    if value & CLASS == 0 {
-        (Entity::Node(id), level)
-    } else {
-        (Entity::Class(id), level)
-    }
-}
+/// Bit 31: class; bits 0..31: id.
+const CLASS: u32 = 1 << 31;
 
 impl NameTable {
     /// An empty table with room for `capacity` names before it grows.
@@ -80,18 +69,18 @@ impl NameTable {
         NameTable {
             slots: vec![Slot::default(); (capacity.max(8) * 2).next_power_of_two()],
             len: 0,
+            levels: Vec::new(),
             long: FastMap::default(),
         }
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
-    fn find(&self, key: u128) -> usize {
+    fn find(&self, key: Key) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = hash(key) & mask;
-        let key = words(key);
         loop {
             let slot = self.slots[i].key;
-            if slot == key || slot == [0, 0] {
+            if slot == key || slot == EMPTY {
                 return i;
             }
             i = (i + 1) & mask;
@@ -100,51 +89,77 @@ impl NameTable {
 
     /// What `name` refers to, with the level given when it was declared.
     pub fn get(&self, name: &str) -> Option<(Entity, u32)> {
-        match short_key(name) {
-            Some(key) if !self.slots.is_empty() => {
-                let slot = self.slots[self.find(key)];
-                (slot.key == words(key)).then(|| decode(slot.entity))
+        if let Some(key) = short_key(name).filter(|_| !self.slots.is_empty()) {
+            let slot = self.slots[self.find(key)];
+            if slot.key == key {
+                return Some(self.decode(slot.entity));
             }
-            Some(_) => None,
-            None => self.long.get(name).copied(),
+        }
+        if self.long.is_empty() {
+            None
+        } else {
+            self.long.get(name).copied()
+        }
+    }
+
+    /// The entity a slot holds, with its level.
+    fn decode(&self, value: u32) -> (Entity, u32) {
+        let id = value & !CLASS;
+        if value & CLASS != 0 {
+            return (Entity::Class(id), 0);
+        }
+        let run = self.levels.partition_point(|&(first, _)| first <= id);
+        let level = run.checked_sub(1).map_or(0, |r| self.levels[r].1);
+        (Entity::Node(id), level)
+    }
+
+    /// The slot value of `entity`, noting `level` for a node. `None` for an id of 2^31
+    /// or more, or a node declared out of order (below the last one noted): such
+    /// names go to the long map, which holds the level itself.
+    fn encode(&mut self, entity: Entity, level: u32) -> Option<u32> {
+        match entity {
+            Entity::Class(id) => (id < CLASS).then_some(CLASS | id),
+            Entity::Node(id) if id >= CLASS => None,
+            Entity::Node(id) => match self.levels.last() {
+                Some(&(_, l)) if l == level => Some(id),
+                Some(&(first, _)) if first > id => None,
+                _ => {
+                    self.levels.push((id, level));
+                    Some(id)
+                }
+            },
         }
     }
 
     /// Declares `name` (a node of `level`, or a class); if it is already declared,
-    /// keeps the first and returns it. Levels must stay below 2^31.
+    /// keeps the first and returns it. Nodes are declared by increasing id (a node
+    /// declared out of order still works, from the map of long names).
     pub fn insert(&mut self, name: &str, entity: Entity, level: u32) -> Option<Entity> {
-        let Some(key) = short_key(name) else {
-            if let Some(first) = self.long.get(name) {
-                return Some(first.0);
-            }
-            return match self.long.entry(name.into()) {
-                std::collections::hash_map::Entry::Occupied(first) => Some(first.get().0),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert((entity, level));
-                    None
+        if let Some((first, _)) = self.get(name) {
+            return Some(first);
+        }
+        let short = short_key(name);
+        match short.zip(short.and_then(|_| self.encode(entity, level))) {
+            Some((key, value)) => {
+                if (self.len + 1) * 2 > self.slots.len() {
+                    self.grow();
                 }
-            };
-        };
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
+                let i = self.find(key);
+                self.slots[i] = Slot { key, entity: value };
+                self.len += 1;
+            }
+            None => {
+                self.long.insert(name.into(), (entity, level));
+            }
         }
-        let i = self.find(key);
-        if self.slots[i].key == words(key) {
-            return Some(decode(self.slots[i].entity).0);
-        }
-        self.slots[i] = Slot {
-            key: words(key),
-            entity: encode(entity, level),
-        };
-        self.len += 1;
         None
     }
 
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![Slot::default(); (old.len() * 2).max(16)];
-        for slot in old.into_iter().filter(|s| s.key != [0, 0]) {
-            let i = self.find(u128::from(slot.key[0]) | u128::from(slot.key[1]) << 64);
+        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
+            let i = self.find(slot.key);
             self.slots[i] = slot;
         }
     }
@@ -193,6 +208,36 @@ mod tests {
         assert_eq!(table.get(""), None);
         assert_eq!(table.get("x1\0"), None);
         table.warm(["x1", "n5", long].into_iter());
+    }
+
+    #[test]
+    fn levels_come_back_for_runs_of_ids_and_out_of_order_nodes() {
+        let mut table = NameTable::with_capacity(4);
+        let thirteen = "thirteen_byte";
+        for (name, id, level) in [("a", 0, 0), ("b", 1, 0), ("c", 2, 3), (thirteen, 3, 3)] {
+            assert_eq!(table.insert(name, Entity::Node(id), level), None);
+        }
+        assert_eq!(table.insert("d", Entity::Node(4), 5), None);
+        // Declared below the last run: kept with its own level all the same.
+        assert_eq!(table.insert("early", Entity::Node(1), 7), None);
+        assert_eq!(table.insert("big", Entity::Node(1 << 31), 2), None);
+        assert_eq!(table.insert("k", Entity::Class(2), 9), None);
+        assert_eq!(table.get("a"), Some((Entity::Node(0), 0)));
+        assert_eq!(table.get("b"), Some((Entity::Node(1), 0)));
+        assert_eq!(table.get("c"), Some((Entity::Node(2), 3)));
+        assert_eq!(table.get(thirteen), Some((Entity::Node(3), 3)));
+        assert_eq!(table.get("d"), Some((Entity::Node(4), 5)));
+        assert_eq!(table.get("early"), Some((Entity::Node(1), 7)));
+        assert_eq!(table.get("big"), Some((Entity::Node(1 << 31), 2)));
+        assert_eq!(table.get("k"), Some((Entity::Class(2), 0)));
+        assert_eq!(
+            table.insert("early", Entity::Node(9), 0),
+            Some(Entity::Node(1))
+        );
+        assert_eq!(
+            table.insert(thirteen, Entity::Node(9), 0),
+            Some(Entity::Node(3))
+        );
     }
 
     #[test]

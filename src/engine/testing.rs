@@ -61,7 +61,7 @@ pub fn fig1() -> Ir {
     let gate = |kind, children: &[u32]| {
         Some(Gate {
             kind,
-            children: children.to_vec(),
+            children: children.into(),
         })
     };
     let middle = [
@@ -189,7 +189,10 @@ pub fn generated(
                     1 | 2 => GateKind::Any,
                     _ => GateKind::AtLeast { k: 2 },
                 };
-                Gate { kind, children }
+                Gate {
+                    kind,
+                    children: children.into(),
+                }
             });
             nodes.push(Node {
                 name: format!("n{l}_{i}").into(),

@@ -492,7 +492,9 @@ impl<'a> Printer<'a> {
                 let prefix = match kind {
                     GateKind::Any => format!("{} = any(", name.name),
                     GateKind::All => format!("{} = all(", name.name),
-                    GateKind::AtLeast(k) => format!("{} = atleast {} of (", name.name, k.lit().text),
+                    GateKind::AtLeast(k) => {
+                        format!("{} = atleast {} of (", name.name, k.lit().text)
+                    }
                 };
                 let children: Vec<Ident> = list.of(*children).map(Name::to_ident).collect();
                 let children: Vec<&Ident> = children.iter().collect();

@@ -36,7 +36,7 @@ fn shape(text: &str) -> Shape {
                                 let (kind, k) = match &g.kind {
                                     GateKind::Any => ("any", 0),
                                     GateKind::All => ("all", 0),
-                                    GateKind::AtLeast(k) => ("atleast", k.value.unwrap()),
+                                    GateKind::AtLeast(k) => ("atleast", k.lit().value.unwrap()),
                                 };
                                 let children = level
                                     .children
