@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use super::fasthash::SeenIds;
 use super::messages as msg;
-use super::model::{ahead, Entity, Symbols, WARM_BATCH};
+use super::model::{Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
 use super::Ctx;
 use crate::ir;
-use crate::syntax::ast::{DataBlock, DataItem, Ident, SampleDecl, Span};
+use crate::syntax::ast::{Children, DataBlock, DataItem, NameList, SampleDecl, Span};
 
 /// The checked data, plus the total weight (for the sampler check in `train`).
 #[derive(Debug)]
@@ -125,18 +125,24 @@ fn check_sample(
 pub fn resolve_inputs(
     ctx: &mut Ctx,
     symbols: &Symbols,
-    names: &[Ident],
+    names: &NameList,
     seen: &mut SeenIds<u32>,
 ) -> Option<Vec<ir::NodeId>> {
     let mut ok = true;
     let mut input: Vec<ir::NodeId> = Vec::with_capacity(names.len());
     seen.next_list();
     for (position, name) in names.iter().enumerate() {
-        symbols.warm(ahead(names, position, WARM_BATCH).iter());
+        if position.is_multiple_of(WARM_BATCH) {
+            let batch = Children {
+                first: position as u32,
+                len: WARM_BATCH.min(names.len() - position) as u32,
+            };
+            symbols.warm_names(names.of(batch).map(|n| n.name));
+        }
         match symbols.lookup_with_level(&name.name) {
             Some((Entity::Node(id), 0)) => {
                 if let Some(first) = seen.get(id as usize) {
-                    let first = names[first as usize].span;
+                    let first = names.get(first as usize).map_or(name.span, |n| n.span);
                     ctx.push(msg::repeated_input(&name.name, name.span, first));
                     ok = false;
                 } else {

@@ -237,7 +237,8 @@ impl<'s, 'a> Checker<'s, 'a> {
     ) -> Option<(ir::ExpectInput, Option<ir::ClassId>)> {
         match input {
             ExpectInput::Pattern { nodes, .. } => {
-                resolve_inputs(ctx, self.symbols, nodes, &mut self.seen)
+                let nodes = nodes.iter().cloned().collect();
+                resolve_inputs(ctx, self.symbols, &nodes, &mut self.seen)
                     .map(|ids| (ir::ExpectInput::Pattern(ids), None))
             }
             ExpectInput::Sample(name) => {

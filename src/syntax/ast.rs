@@ -353,6 +353,24 @@ impl NameList {
     }
 }
 
+impl FromIterator<Ident> for NameList {
+    fn from_iter<I: IntoIterator<Item = Ident>>(iter: I) -> Self {
+        let mut list = NameList::default();
+        for name in iter {
+            list.push(&name.name, name.span);
+        }
+        list.shrink_to_fit();
+        list
+    }
+}
+
+/// Written as the list of names with their spans, as a `Vec<Ident>` is.
+impl Serialize for NameList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter().map(Name::to_ident))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassesDecl {
     /// The `classes` keyword.
@@ -493,7 +511,9 @@ pub enum DataItem {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SampleDecl {
     pub name: Ident,
-    pub inputs: Vec<Ident>,
+    /// Held as a [`NameList`]: a large model's samples name hundreds of thousands of
+    /// inputs.
+    pub inputs: NameList,
     pub label: Ident,
     pub weight: Option<Expr>,
     pub span: Span,

@@ -809,8 +809,7 @@ impl<'a> Parser<'a> {
                 inputs.push(self.name()?);
             }
         }
-        let mut input_list = Vec::with_capacity(inputs.len());
-        input_list.append(&mut inputs);
+        let input_list = inputs.drain(..).collect();
         self.scratch = inputs;
         self.skip();
         self.punct("->")?;

@@ -58,7 +58,7 @@ pub fn print_sample(sample: &SampleDecl, text: &str) -> String {
         span: _,
     } = sample;
     let mut out = format!("{}:", name.name);
-    for input in inputs {
+    for input in inputs.iter() {
         out.push(' ');
         out.push_str(&input.name);
     }
@@ -660,6 +660,7 @@ impl<'a> Printer<'a> {
                                 suffix.push_str(" weight ");
                                 suffix.push_str(&p.expr(w));
                             }
+                            let inputs: Vec<Ident> = inputs.iter().map(Name::to_ident).collect();
                             let inputs: Vec<&Ident> = inputs.iter().collect();
                             let prefix = format!("{}: ", name.name);
                             let range = (span.start, p.code_end(*span));
