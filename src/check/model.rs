@@ -466,7 +466,11 @@ fn check_gates(
         let id = first + offset as ir::NodeId;
         let gate = match (&node.gate, level) {
             (Some(gate), 0) => {
-                ctx.push(msg::input_with_rule(name.name, &decl.name.name, gate.span));
+                ctx.push(msg::input_with_rule(
+                    name.name,
+                    &decl.name.name,
+                    gate.span(),
+                ));
                 continue;
             }
             (None, 0) => continue,
@@ -516,7 +520,7 @@ fn resolve_children(
         ctx.push(msg::no_children(
             node,
             symbols.level_name(required),
-            gate.span,
+            gate.span(),
         ));
     }
     let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());

@@ -144,7 +144,7 @@ impl Serialize for LevelDecl {
                             .of(gate.children)
                             .map(Name::to_ident)
                             .collect(),
-                        span: gate.span,
+                        span: gate.span(),
                     }),
                 })
                 .collect(),
@@ -165,8 +165,25 @@ pub struct Gate {
     pub kind: GateKind,
     /// Where the children are in the level's [`LevelDecl::children`].
     pub children: Children,
+    /// The whole rule, `any(...)` / `atleast k of (...)`, as its start and end (a
+    /// source is under 4 GiB): see [`Gate::span`].
+    span: [u32; 2],
+}
+
+impl Gate {
+    pub fn new(kind: GateKind, children: Children, span: Span) -> Gate {
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        Gate {
+            kind,
+            children,
+            span: [at(span.start), at(span.end)],
+        }
+    }
+
     /// The whole rule, `any(...)` / `atleast k of (...)`.
-    pub span: Span,
+    pub fn span(&self) -> Span {
+        Span::new(self.span[0] as usize, self.span[1] as usize)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -721,8 +738,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<GateKind>(), 16);
         assert_eq!(std::mem::size_of::<AtLeastK>(), 16);
         assert_eq!(std::mem::size_of::<Children>(), 8);
-        assert_eq!(std::mem::size_of::<Gate>(), 40);
-        assert_eq!(std::mem::size_of::<NodeDecl>(), 40);
+        assert_eq!(std::mem::size_of::<Gate>(), 32);
+        assert_eq!(std::mem::size_of::<NodeDecl>(), 32);
     }
 
     #[test]

@@ -467,11 +467,7 @@ impl<'a> Parser<'a> {
             self.children.push_all(&[])
         };
         self.punct(")")?;
-        Ok(Gate {
-            kind,
-            children,
-            span: self.span_from(start),
-        })
+        Ok(Gate::new(kind, children, self.span_from(start)))
     }
 
     fn classes_decl(&mut self) -> R<ClassesDecl> {

@@ -377,11 +377,7 @@ fn build_gate(p: P, list: &mut NameList) -> Gate {
         (Rule::gate_all, _) => GateKind::All,
         _ => GateKind::Any,
     };
-    Gate {
-        kind,
-        children,
-        span: gate_span,
-    }
+    Gate::new(kind, children, gate_span)
 }
 
 fn names(p: P) -> Vec<Ident> {

@@ -483,12 +483,8 @@ impl<'a> Printer<'a> {
                 name.name.to_string(),
             ),
             Some(gate) => {
-                let Gate {
-                    kind,
-                    children,
-                    span,
-                } = gate;
-                let end = self.code_end(*span);
+                let (kind, children, span) = (&gate.kind, &gate.children, gate.span());
+                let end = self.code_end(span);
                 let prefix = match kind {
                     GateKind::Any => format!("{} = any(", name.name),
                     GateKind::All => format!("{} = all(", name.name),
@@ -919,11 +915,7 @@ impl<'a> Printer<'a> {
 /// A node's rule on one line: `any(e1, e2)`, `atleast 2 of (a, b, c)`; `list` is the
 /// children of its level.
 pub fn gate_text(list: &NameList, gate: &Gate) -> String {
-    let Gate {
-        kind,
-        children,
-        span: _,
-    } = gate;
+    let (kind, children) = (&gate.kind, &gate.children);
     let children: Vec<&str> = list.of(*children).map(|c| c.name).collect();
     let children = children.join(", ");
     match kind {
