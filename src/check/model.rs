@@ -484,7 +484,7 @@ fn check_gates(
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
-            GateKind::AtLeast(k) => check_k(ctx, &k.lit(), gate.children.len()),
+            GateKind::AtLeast(k) => check_k(ctx, k, gate.children.len()),
         };
         if let (Some(kind), Some(slot)) = (kind, symbols.nodes.get_mut(id as usize)) {
             slot.gate = Some(ir::Gate {
@@ -495,11 +495,11 @@ fn check_gates(
     }
 }
 
-fn check_k(ctx: &mut Ctx, k: &ast::IntLit, n: usize) -> Option<ir::GateKind> {
-    match k.value {
-        None => ctx.push(msg::int_too_large("k", &k.text, k.span)),
-        Some(0) => ctx.push(msg::k_zero(n, k.span)),
-        Some(v) if n > 0 && v > n as u64 => ctx.push(msg::k_too_large(v, n, k.span)),
+fn check_k(ctx: &mut Ctx, k: &ast::AtLeastK, n: usize) -> Option<ir::GateKind> {
+    match k.value() {
+        None => ctx.push(msg::int_too_large("k", &k.lit().text, k.span())),
+        Some(0) => ctx.push(msg::k_zero(n, k.span())),
+        Some(v) if n > 0 && v > n as u64 => ctx.push(msg::k_too_large(v, n, k.span())),
         Some(v) => {
             return u32::try_from(v).ok().map(|k| ir::GateKind::AtLeast { k });
         }

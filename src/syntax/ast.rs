@@ -222,6 +222,26 @@ impl AtLeastK {
         })
     }
 
+    /// Its value (`None` when the digits do not fit in `u64`), without building its text.
+    pub fn value(&self) -> Option<u64> {
+        match &self.0 {
+            KRepr::Plain { value, .. } => Some(u64::from(*value)),
+            KRepr::Written(lit) => lit.value,
+        }
+    }
+
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        match &self.0 {
+            KRepr::Plain { value, start } => {
+                let start = *start as usize;
+                let digits = value.checked_ilog10().map_or(1, |d| d as usize + 1);
+                Span::new(start, start + digits)
+            }
+            KRepr::Written(lit) => lit.span,
+        }
+    }
+
     /// The literal as written.
     pub fn lit(&self) -> IntLit {
         match &self.0 {
@@ -254,6 +274,17 @@ pub struct Children {
 }
 
 impl Children {
+    /// Names `first .. end` of a list.
+    ///
+    /// # Panics
+    /// When a list holds 4 billion names (sources are at most 1 GiB).
+    pub fn of_list(first: usize, end: usize) -> Children {
+        Children {
+            first: u32::try_from(first).expect("fewer than 4 billion names"),
+            len: u32::try_from(end - first).expect("fewer than 4 billion names"),
+        }
+    }
+
     pub fn len(self) -> usize {
         self.len as usize
     }
@@ -315,10 +346,7 @@ impl NameList {
         for name in names {
             self.push(&name.name, name.span);
         }
-        Children {
-            first: u32::try_from(first).expect("fewer than 4 billion names"),
-            len: u32::try_from(self.names.len() - first).expect("fewer than 4 billion names"),
-        }
+        Children::of_list(first, self.names.len())
     }
 
     pub fn len(&self) -> usize {
@@ -749,20 +777,20 @@ mod tests {
             text: SmolStr::new(text),
             span: Span::new(start, start + text.len()),
         };
-        for written in [
-            lit(Some(3), "3", 40),
-            lit(Some(7), "007", 12),
-            lit(Some(5_000_000_000), "5000000000", 0),
-            lit(None, "99999999999999999999999", 5),
-            lit(Some(12), "12", usize::MAX - 2),
+        for (written, plain) in [
+            (lit(Some(3), "3", 40), true),
+            (lit(Some(0), "0", 1), true),
+            (lit(Some(10), "10", 2), true),
+            (lit(Some(4_294_967_295), "4294967295", 3), true),
+            (lit(Some(7), "007", 12), false),
+            (lit(Some(5_000_000_000), "5000000000", 0), false),
+            (lit(None, "99999999999999999999999", 5), false),
+            (lit(Some(12), "12", usize::MAX - 2), false),
         ] {
             let k = AtLeastK::new(written.clone());
             assert_eq!(k.lit(), written);
-            assert_eq!(
-                matches!(k.0, KRepr::Plain { .. }),
-                written.text == "3",
-                "{written:?}"
-            );
+            assert_eq!((k.value(), k.span()), (written.value, written.span));
+            assert_eq!(matches!(k.0, KRepr::Plain { .. }), plain, "{written:?}");
         }
     }
 

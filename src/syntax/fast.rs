@@ -46,7 +46,8 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     /// Reused buffer for name lists, so each list is allocated once at its exact size.
-    scratch: Vec<Ident>,
+    /// The spans of the names of the list being read (a name is its span's text).
+    scratch: Vec<Span>,
     /// The names of the nodes of the level being parsed, and the children of its rules.
     names: NameList,
     children: NameList,
@@ -216,6 +217,12 @@ impl<'a> Parser<'a> {
     }
 
     fn name(&mut self) -> R<Ident> {
+        let span = self.name_span()?;
+        Ok(self.ident_at(span))
+    }
+
+    /// `name`, giving only where it is: lists keep their names' text themselves.
+    fn name_span(&mut self) -> R<Span> {
         // `at_name` then `word`, scanning the identifier once.
         let len = self.ident_len();
         if len == 0 || is_keyword(&self.src[self.pos..self.pos + len]) {
@@ -223,10 +230,15 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         self.pos += len;
-        Ok(Ident {
-            name: SmolStr::new(&self.text[start..self.pos]),
-            span: self.span_from(start),
-        })
+        Ok(self.span_from(start))
+    }
+
+    /// The name written at `span`.
+    fn ident_at(&self, span: Span) -> Ident {
+        Ident {
+            name: SmolStr::new(&self.text[span.start..span.end]),
+            span,
+        }
     }
 
     /// `word` (any identifier, reserved or not); the caller has checked there is one.
@@ -297,14 +309,14 @@ impl<'a> Parser<'a> {
     fn name_list(&mut self) -> R<Vec<Ident>> {
         self.scan_name_list()?;
         // A list of exactly this size; the scratch keeps its capacity for the next one.
-        Ok(self.scratch.clone())
+        Ok(self.scratch.iter().map(|&s| self.ident_at(s)).collect())
     }
 
     /// A `name_list` into `scratch`.
     fn scan_name_list(&mut self) -> R<()> {
         let mut names = std::mem::take(&mut self.scratch);
         names.clear();
-        names.push(self.name()?);
+        names.push(self.name_span()?);
         loop {
             let save = self.pos;
             self.skip();
@@ -312,7 +324,7 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.skip();
                 if self.at_name() {
-                    names.push(self.name()?);
+                    names.push(self.name_span()?);
                     continue;
                 }
             }
@@ -462,9 +474,13 @@ impl<'a> Parser<'a> {
         let children = if self.at_name() {
             self.scan_name_list()?;
             self.skip();
-            self.children.push_all(&self.scratch)
+            let first = self.children.len();
+            for s in &self.scratch {
+                self.children.push(&self.text[s.start..s.end], *s);
+            }
+            Children::of_list(first, self.children.len())
         } else {
-            self.children.push_all(&[])
+            Children::of_list(self.children.len(), self.children.len())
         };
         self.punct(")")?;
         Ok(Gate::new(kind, children, self.span_from(start)))
@@ -794,7 +810,7 @@ impl<'a> Parser<'a> {
         let mut inputs = std::mem::take(&mut self.scratch);
         inputs.clear();
         if self.at_name() {
-            inputs.push(self.name()?);
+            inputs.push(self.name_span()?);
             loop {
                 let save = self.pos;
                 self.skip();
@@ -802,10 +818,14 @@ impl<'a> Parser<'a> {
                     self.pos = save;
                     break;
                 }
-                inputs.push(self.name()?);
+                inputs.push(self.name_span()?);
             }
         }
-        let input_list = inputs.drain(..).collect();
+        let mut input_list = NameList::default();
+        for s in inputs.drain(..) {
+            input_list.push(&self.text[s.start..s.end], s);
+        }
+        input_list.shrink_to_fit();
         self.scratch = inputs;
         self.skip();
         self.punct("->")?;

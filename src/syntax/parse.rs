@@ -140,12 +140,22 @@ fn check_nesting(source: &str) -> Result<(), Problem> {
             }
             b'.' | b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => {
-                // Any other character ends the run of expression text.
-                chains.clear();
-                chains.push(0);
-                depth = 0;
-                operators = 0;
+                // Any other character ends the run of expression text, and so do the
+                // characters of its kind right after it (the letters of a name): skipped
+                // at once, as resetting for each would leave the same state.
+                if chains.len() != 1 || depth != 0 || operators != 0 {
+                    chains.clear();
+                    chains.push(0);
+                    depth = 0;
+                    operators = 0;
+                }
+                chains[0] = 0;
                 after_operand = false;
+                i += 1;
+                while i < bytes.len() && ENDS_EXPRESSION[bytes[i] as usize] {
+                    i += 1;
+                }
+                continue;
             }
         }
         if nested && depth > MAX_EXPR_DEPTH {
@@ -162,6 +172,25 @@ fn check_nesting(source: &str) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+/// The bytes that end a run of expression text: all but digits, `( ) + - * / ^ .`
+/// and whitespace. (`/` starts a comment or is an operator; both are handled by the
+/// caller.)
+const ENDS_EXPRESSION: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = false;
+        b += 1;
+    }
+    let keep = b"()+-*/^. \t\r\n";
+    let mut i = 0;
+    while i < keep.len() {
+        table[keep[i] as usize] = false;
+        i += 1;
+    }
+    table
+};
 
 /// A binary operator ends the unary-minus and `^` chain of its left operand.
 fn end_chain(chains: &mut [usize], depth: &mut usize) {
