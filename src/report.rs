@@ -77,26 +77,39 @@ pub struct RunReport<'a> {
     pub accuracy: Option<f64>,
 }
 
+/// Each data sample evaluated, in order. The samples are split into one run per core,
+/// each with its own evaluator; a report depends on its sample alone, so the result is
+/// the same for any number of threads.
 pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
+    use rayon::prelude::*;
     let ir = model.ir;
-    let mut ev = Evaluator::new(model);
-    ir.data
-        .samples
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let e = ev.evaluate_sample(model, state, i);
-            SampleReport {
-                name: s.name.clone(),
-                label: ir.classes[s.label as usize].name.clone(),
-                logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
-                ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
-                p: e.p,
-                predicted: e.predicted.map(|c| ir.classes[c as usize].name.clone()),
-                pathway: e.firing,
-            }
+    let indices: Vec<usize> = (0..ir.data.samples.len()).collect();
+    let per_run = indices
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let runs: Vec<Vec<SampleReport>> = indices
+        .par_chunks(per_run)
+        .map(|run| {
+            let mut ev = Evaluator::new(model);
+            run.iter()
+                .map(|&i| {
+                    let s = &ir.data.samples[i];
+                    let e = ev.evaluate_sample(model, state, i);
+                    SampleReport {
+                        name: s.name.clone(),
+                        label: ir.classes[s.label as usize].name.clone(),
+                        logits: e.ln_logits.iter().map(|&l| plain(l)).collect(),
+                        ln_logits: e.ln_logits.iter().map(|&l| ln_json(l)).collect(),
+                        p: e.p,
+                        predicted: e.predicted.map(|c| ir.classes[c as usize].name.clone()),
+                        pathway: e.firing,
+                    }
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    runs.into_iter().flatten().collect()
 }
 
 /// Share of data samples predicted as their label (`None` without data). Every sample
