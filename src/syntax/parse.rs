@@ -81,8 +81,35 @@ pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
 ///
 /// An expression is a run of expression text: digits, number literals (with their
 /// exponent), `( ) + - * / ^`, whitespace and comments; any other character ends it.
+///
+/// A large source is scanned in two halves at once. The second starts at a letter that
+/// begins a line: that letter ends any run (a line start is in no comment and no number),
+/// so the scan from there is the same as from the start of the file, and the first
+/// problem of the first half comes before any of the second.
 fn check_nesting(source: &str) -> Result<(), Problem> {
+    const SPLIT_FROM: usize = 1 << 21;
     let bytes = source.as_bytes();
+    let split = (bytes.len() >= SPLIT_FROM)
+        .then(|| {
+            (bytes.len() / 2..bytes.len())
+                .find(|&i| bytes[i - 1] == b'\n' && bytes[i].is_ascii_alphabetic())
+        })
+        .flatten();
+    match split {
+        Some(mid) => {
+            let (first, second) = rayon::join(
+                || check_nesting_from(&bytes[..mid], 0),
+                || check_nesting_from(bytes, mid),
+            );
+            first.and(second)
+        }
+        None => check_nesting_from(bytes, 0),
+    }
+}
+
+/// `check_nesting` of `bytes[start..]`, from a point where no run of expression text is
+/// open; spans are offsets in `bytes`.
+fn check_nesting_from(bytes: &[u8], start: usize) -> Result<(), Problem> {
     // One entry per open parenthesis of the current run: the length of the chain of unary
     // minus signs and carets the parser is inside at that level.
     let mut chains: Vec<usize> = vec![0];
@@ -90,7 +117,7 @@ fn check_nesting(source: &str) -> Result<(), Problem> {
     let mut operators = 0usize;
     // Whether the last token was an operand (a number or `)`): then `-` is binary.
     let mut after_operand = false;
-    let mut i = 0;
+    let mut i = start;
     while i < bytes.len() {
         let b = bytes[i];
         let mut nested = false;
@@ -1092,6 +1119,40 @@ mod tests {
             ")".repeat(MAX_EXPR_DEPTH + 1)
         );
         assert_eq!(expr_code(&commented), Err("nshed::syntax::too_deep"));
+    }
+
+    #[test]
+    fn a_large_source_scanned_in_halves_finds_what_one_scan_finds() {
+        let filler = "node_a x1 x2 x3 // ((((((\n".repeat(200_000);
+        let deep = format!("w = {}1{}\n", "(\n".repeat(70), ")".repeat(70));
+        let long = format!("w = 1{}\n", "\n+1".repeat(MAX_EXPR_OPERATORS + 1));
+        let spans = |source: &str| {
+            let one = check_nesting_from(source.as_bytes(), 0)
+                .map_err(|p| p.labels.first().map(|l| (l.offset(), l.len())));
+            let halves =
+                check_nesting(source).map_err(|p| p.labels.first().map(|l| (l.offset(), l.len())));
+            (one, halves)
+        };
+        let at = |fraction: usize, what: &str| {
+            let cut = filler.len() * fraction / 4;
+            let cut = filler[..cut].rfind('\n').map_or(0, |i| i + 1);
+            format!("{}{what}{}", &filler[..cut], &filler[cut..])
+        };
+        for source in [
+            filler.clone(),
+            at(1, &deep),
+            at(3, &deep),
+            at(3, &long),
+            format!("{}{}", at(3, &long), deep),
+            format!("{deep}{}", at(3, &long)),
+        ] {
+            assert!(source.len() >= 1 << 21);
+            let (one, halves) = spans(&source);
+            assert_eq!(one, halves);
+        }
+        assert!(spans(&at(1, &deep)).0.is_err());
+        assert!(spans(&at(3, &long)).0.is_err());
+        assert!(spans(&filler).0.is_ok());
     }
 
     #[test]
