@@ -95,6 +95,7 @@ impl Prepared {
         let mut pathways = Pathways::new(model);
         let layout = Layout::by_signature(model, &mut pathways);
         pathways.make_all_places(&layout);
+        pathways.make_bits(model.n_nodes());
         Some(Prepared {
             layout: Arc::new(layout),
             pathways,

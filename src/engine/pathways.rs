@@ -44,6 +44,9 @@ pub(crate) struct Kept<'a> {
     /// Places of the class edges from the pathway into the sample's own label,
     /// ascending.
     pub own_edges: &'a [u32],
+    /// The pathway again as a bitset of places (bit `p % 64` of word `p / 64`), when
+    /// the pathways are dense enough to hold them (see `Pathways::make_bits`).
+    pub bits: Option<&'a [u64]>,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +55,10 @@ pub(crate) struct Pathways {
     /// Every kept pathway, each followed by its own-label edges.
     arena: Vec<u32>,
     budget: usize,
+    /// Sample `i`'s pathway as a bitset of places is `bits[i * words ..][.. words]`
+    /// (`words` is 0 when there are none).
+    bits: Vec<u64>,
+    words: usize,
 }
 
 impl Pathways {
@@ -69,6 +76,8 @@ impl Pathways {
             slots: vec![Slot::Empty; model.ir.data.samples.len()],
             arena: Vec::new(),
             budget,
+            bits: Vec::new(),
+            words: 0,
         }
     }
 
@@ -81,6 +90,12 @@ impl Pathways {
             .count()
     }
 
+    /// Whether the kept pathways are held as bitsets too (`make_bits`).
+    #[cfg(test)]
+    pub fn has_bits(&self) -> bool {
+        self.words > 0
+    }
+
     /// Sample `i`'s kept lists, if any.
     #[inline]
     pub fn get(&self, i: usize) -> Option<Kept<'_>> {
@@ -91,9 +106,11 @@ impl Pathways {
                 n_edges,
             } => {
                 let (nodes, rest) = self.arena[start..].split_at(n_nodes);
+                let words = self.words;
                 Some(Kept {
                     nodes,
                     own_edges: &rest[..n_edges],
+                    bits: (words > 0).then(|| &self.bits[i * words..(i + 1) * words]),
                 })
             }
             _ => None,
@@ -163,6 +180,32 @@ impl Pathways {
         };
     }
 
+    /// Holds every kept pathway (of places below `n_places`) as a bitset too, when every
+    /// sample's pathway is kept and the bitsets take no more room than the lists they
+    /// repeat (pathways of at least one node in 32) nor 8 bytes a node. A step of a
+    /// large batch then takes its union U a word (64 places) at a time.
+    pub fn make_bits(&mut self, n_places: usize) {
+        let words = n_places.div_ceil(64);
+        let samples = self.slots.len();
+        let kept_nodes: usize = (0..samples)
+            .filter_map(|i| self.get(i))
+            .map(|k| k.nodes.len())
+            .sum();
+        let all_kept = (0..samples).all(|i| self.get(i).is_some());
+        let bytes = words.saturating_mul(samples).saturating_mul(8);
+        if !all_kept || samples < 2 || bytes > kept_nodes * 4 || bytes > n_places * 8 {
+            return;
+        }
+        let mut bits = vec![0u64; words * samples];
+        for (i, set) in bits.chunks_exact_mut(words).enumerate() {
+            for &p in self.get(i).map_or(&[][..], |k| k.nodes) {
+                set[p as usize / 64] |= 1 << (p % 64);
+            }
+        }
+        self.bits = bits;
+        self.words = words;
+    }
+
     /// Turns every kept list, held as ids, into sorted places of `layout`.
     pub fn make_all_places(&mut self, layout: &Layout) {
         for i in 0..self.slots.len() {
@@ -202,6 +245,35 @@ mod tests {
     use crate::engine::testing::generated;
     use crate::engine::Evaluator;
     use crate::ir::EdgeId;
+
+    #[test]
+    fn bitsets_repeat_the_kept_lists_when_they_are_no_larger() {
+        let ir = generated(600, 4, 3, 12, 0.2, 5);
+        let model = Model::new(&ir);
+        let mut cache = Pathways::new(&model);
+        let mut counts = FireCounts::new(model.n_nodes());
+        let mut scratch = Vec::new();
+        // Not every sample kept yet: no bitsets.
+        cache.fill(&model, None, 0, &mut counts, &mut scratch);
+        cache.make_bits(model.n_nodes());
+        assert!(!cache.has_bits());
+        for i in 0..ir.data.samples.len() {
+            cache.fill(&model, None, i, &mut counts, &mut scratch);
+        }
+        // Bitsets of a model ten thousand times larger would outweigh the lists.
+        cache.make_bits(model.n_nodes() * 10_000);
+        assert!(!cache.has_bits());
+        cache.make_bits(model.n_nodes());
+        assert!(cache.has_bits());
+        for i in 0..ir.data.samples.len() {
+            let kept = cache.get(i).expect("kept");
+            let bits = kept.bits.expect("bits");
+            let listed: Vec<u32> = (0..model.n_nodes() as u32)
+                .filter(|&p| bits[p as usize / 64] >> (p % 64) & 1 == 1)
+                .collect();
+            assert_eq!(listed, kept.nodes, "sample {i}");
+        }
+    }
 
     #[test]
     fn kept_lists_are_the_sorted_pathway_and_its_own_label_edges() {

@@ -49,6 +49,9 @@ struct Workspace {
     /// The kept pathways already in this step's U (address and length): a sample
     /// drawn twice in a batch adds nothing to U the second time.
     in_union: Vec<(usize, usize)>,
+    /// U as a bitset of places, for the samples whose kept pathway has one (made on
+    /// first use; all zero between steps).
+    u_bits: Vec<u64>,
     noisy: Vec<Vec<NodeId>>,
     /// For the batch's error (error-driven rules only; made on first use).
     error: Option<ErrorScratch>,
@@ -67,6 +70,7 @@ impl Workspace {
             cofire_list: Vec::new(),
             batch: Vec::new(),
             in_union: Vec::new(),
+            u_bits: Vec::new(),
             noisy: Vec::new(),
             error: None,
         }
@@ -410,6 +414,7 @@ fn update<'b>(
         cofire_list,
         error,
         in_union,
+        u_bits,
         ..
     } = ws;
     // A batch of one valid input needs no union: its pathway lists each node once, and
@@ -427,6 +432,8 @@ fn update<'b>(
     // or `places` when the tables are not in id order).
     let mut lone_path: Option<Option<&[u32]>> = None;
     let mut u_len = 0;
+    // Whether some sample went into `u_bits` instead of `in_u` and `u_list`.
+    let mut any_bits = false;
     // A lone sample's kept co-firing edges (its own label's), for either eta update.
     let mut lone_edges: Option<&[EdgeId]> = None;
     // 1. U: firing nodes of every sample, and the label classes.
@@ -463,8 +470,16 @@ fn update<'b>(
                 }
                 again
             });
-            if !again {
-                u_len = add_to_union(path, in_u, u_list, u_len);
+            match kept.and_then(|k| k.bits) {
+                _ if again => {}
+                Some(bits) => {
+                    if u_bits.len() != bits.len() {
+                        *u_bits = vec![0; bits.len()];
+                    }
+                    u_bits.iter_mut().zip(bits).for_each(|(u, b)| *u |= b);
+                    any_bits = true;
+                }
+                None => u_len = add_to_union(path, in_u, u_list, u_len),
             }
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
@@ -497,7 +512,18 @@ fn update<'b>(
             }
         }
     }
-    let marked = lone_path.is_none();
+    let mut marked = lone_path.is_none();
+    if any_bits {
+        if u_len == 0 && plan.dense_nodes.is_empty() {
+            // U is the bitset alone, and only dense nodes read `in_u`: listed as is,
+            // in increasing place order.
+            u_len = list_bits(u_bits, u_list);
+            marked = false;
+        } else {
+            u_len = merge_bits(u_bits, in_u, u_list, u_len);
+        }
+        u_bits.fill(0);
+    }
     let u_nodes: &[u32] = match lone_path {
         Some(Some(kept)) => kept,
         Some(None) if np.is_some() => places,
@@ -595,6 +621,36 @@ fn add_to_union(path: &[u32], in_u: &mut [bool], u_list: &mut [u32], mut u_len: 
         let seen = std::mem::replace(&mut in_u[n as usize], true);
         u_list[u_len] = n;
         u_len += usize::from(!seen);
+    }
+    u_len
+}
+
+/// Writes the places set in `bits` to `u_list`, in increasing order; returns how many.
+fn list_bits(bits: &[u64], u_list: &mut [u32]) -> usize {
+    let mut len = 0;
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            u_list[len] = (w * 64) as u32 + word.trailing_zeros();
+            len += 1;
+            word &= word - 1;
+        }
+    }
+    len
+}
+
+/// Adds the places set in `bits` to U (`in_u`, and `u_list` from `u_len` on); returns
+/// U's new length.
+fn merge_bits(bits: &[u64], in_u: &mut [bool], u_list: &mut [u32], mut u_len: usize) -> usize {
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let p = (w * 64) as u32 + word.trailing_zeros();
+            let seen = std::mem::replace(&mut in_u[p as usize], true);
+            u_list[u_len] = p;
+            u_len += usize::from(!seen);
+            word &= word - 1;
+        }
     }
     u_len
 }
@@ -777,6 +833,13 @@ mod tests {
                 assert_eq!(unkept, fired, "{what}: fired vs fired in id order");
                 let (default, prepared) = trained(&ir, min_nodes);
                 assert_eq!(default, fired, "{what}: as Trainer::new trains");
+                // The model's own kept pathways are bitsets too: batches above one take
+                // their union from them (the first phase alone, with no dense node;
+                // merged with `in_u` in the second).
+                let bits = Model::with_layout_min_nodes(&ir, min_nodes)
+                    .prepared()
+                    .is_some_and(|p| p.pathways.has_bits());
+                assert_eq!(bits, min_nodes == 0, "{what}: bitsets");
                 // Large models keep every sample before the first step.
                 let all = if min_nodes == 0 { n_kept } else { 0 };
                 assert_eq!(prepared, all, "{what}: kept by the model");
