@@ -88,10 +88,15 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(1);
+    // The evaluators are made (and dropped) here, not in the worker threads: memory a
+    // worker frees stays with its allocator's arena, which would raise the peak.
+    let mut evaluators: Vec<Evaluator> = (0..indices.len().div_ceil(per_run))
+        .map(|_| Evaluator::new(model))
+        .collect();
     let runs: Vec<Vec<SampleReport>> = indices
         .par_chunks(per_run)
-        .map(|run| {
-            let mut ev = Evaluator::new(model);
+        .zip(evaluators.par_iter_mut())
+        .map(|(run, ev)| {
             run.iter()
                 .map(|&i| {
                     let s = &ir.data.samples[i];
@@ -109,6 +114,7 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
                 .collect()
         })
         .collect();
+    drop(evaluators);
     runs.into_iter().flatten().collect()
 }
 

@@ -12,7 +12,6 @@ use crate::diag::Problem;
 use crate::engine::graph::{FireCounts, FiringSets, Graph};
 use crate::ir::Ir;
 use crate::syntax::ast::{DataBlock, DataItem, File, ModelItem, Span};
-use rayon::prelude::*;
 
 use super::messages;
 
@@ -69,53 +68,25 @@ impl DataSpans {
         if self.samples.len() != ir.data.samples.len() {
             return None;
         }
-        // The samples are fired in one run per core, each set depending on its sample
-        // alone: the sets are the same for any number of threads.
-        let per_run = ir
-            .data
-            .samples
-            .len()
-            .div_ceil(rayon::current_num_threads().max(1))
-            .max(1);
-        let runs: Vec<(FiringSets, Vec<bool>)> = ir
-            .data
-            .samples
-            .par_chunks(per_run)
-            .map(|run| {
-                let mut counts = FireCounts::new(ir.nodes.len());
-                let mut firing = Vec::new();
-                let mut sets = FiringSets::new();
-                let mut reached = Vec::with_capacity(run.len());
-                for sample in run {
-                    graph.fire(&sample.input, &mut counts, &mut firing);
-                    // A sample reaches a class when a node it fires has a class edge.
-                    reached.push(firing.iter().any(|&n| !graph.out_edges(n).is_empty()));
-                    sets.push(&firing);
-                }
-                (sets, reached)
-            })
-            .collect();
-        let mut runs = runs.into_iter();
-        let (mut sets, mut reached) = runs.next().unwrap_or_default();
-        for (run_sets, run_reached) in runs {
-            sets.append(&run_sets);
-            reached.extend(run_reached);
-        }
-        sets.shrink_to_fit();
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut firing = Vec::new();
+        let mut sets = FiringSets::new();
         let mut labelled = vec![false; ir.classes.len()];
         let mut unreached: Vec<(&str, Span)> = Vec::new();
         let mut weightless: Vec<(&str, Span)> = Vec::new();
-        for ((sample, &(span, weight)), reached) in
-            ir.data.samples.iter().zip(&self.samples).zip(reached)
-        {
+        for (sample, &(span, weight)) in ir.data.samples.iter().zip(&self.samples) {
             labelled[sample.label as usize] = true;
-            if !reached {
+            graph.fire(&sample.input, &mut counts, &mut firing);
+            // A sample reaches a class when a node it fires has a class edge.
+            if firing.iter().all(|&n| graph.out_edges(n).is_empty()) {
                 unreached.push((&sample.name, span));
             }
             if sample.weight == 0.0 {
                 weightless.push((&sample.name, weight.unwrap_or(span)));
             }
+            sets.push(&firing);
         }
+        sets.shrink_to_fit();
         let unlabelled: Vec<(&str, Span)> = ir
             .classes
             .iter()

@@ -353,13 +353,6 @@ impl FiringSets {
         self.start.push(self.nodes.len());
     }
 
-    /// Appends every set of `other`, in order.
-    pub fn append(&mut self, other: &FiringSets) {
-        for i in 0..other.len() {
-            self.push(other.get(i).unwrap_or(&[]));
-        }
-    }
-
     /// Number of sets.
     pub fn len(&self) -> usize {
         self.start.len().saturating_sub(1)
