@@ -35,7 +35,7 @@ pub(crate) struct Perm {
 
 impl Perm {
     /// The permutation that stores `order[k]` at place `k`.
-    fn from_order(order: Vec<u32>) -> Perm {
+    pub(crate) fn from_order(order: Vec<u32>) -> Perm {
         let mut slot = vec![0; order.len()];
         for (k, &i) in order.iter().enumerate() {
             slot[i as usize] = k as u32;

@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use super::layout::{slot_of, Layout, Perm};
+use super::layout::{id_at, slot_of, Layout, Perm};
 use super::rules::{Freeze, LnOp, Rules};
 use crate::ir::{EdgeId, Entry, Ir, NodeId, PerEntry};
 
@@ -143,21 +143,38 @@ impl Table {
         }
     }
 
-    /// Stores the table in order `perm`, moving no value.
+    /// Stores the table in order `perm`, moving no value. In place, cycle by cycle of
+    /// the permutation: a second copy of a large model's tables (24 bytes a node) would
+    /// be the peak of its run.
     fn reorder(&mut self, perm: Option<&Arc<Perm>>) {
         if self.is_in(perm) {
             return;
         }
-        let to = |i: usize| slot_of(perm.map(|p| &**p), i as u32) as usize;
-        let mut cells = vec![Cell::default(); self.len()];
-        let mut rate = vec![0.0; self.len()];
-        for i in 0..self.len() {
-            let (from, to) = (self.place(i), to(i));
-            cells[to] = self.cells[from];
-            rate[to] = self.rate[from];
+        let old = self.perm.clone();
+        // The new place of the entry now at place `s`.
+        let target = |s: usize| {
+            let id = id_at(old.as_deref(), s as u32);
+            slot_of(perm.map(|p| &**p), id) as usize
+        };
+        let mut done = vec![false; self.len()];
+        for start in 0..self.len() {
+            if done[start] {
+                continue;
+            }
+            done[start] = true;
+            // Carry the entry of `start` to its place, taking the one there along, until
+            // the cycle comes back to `start`.
+            let (mut cell, mut rate) = (self.cells[start], self.rate[start]);
+            let mut at = target(start);
+            while at != start {
+                std::mem::swap(&mut cell, &mut self.cells[at]);
+                std::mem::swap(&mut rate, &mut self.rate[at]);
+                done[at] = true;
+                at = target(at);
+            }
+            self.cells[start] = cell;
+            self.rate[start] = rate;
         }
-        self.cells = cells;
-        self.rate = rate;
         self.perm = perm.cloned();
     }
 }
@@ -547,6 +564,29 @@ mod tests {
             Table::new(vec![f64::NEG_INFINITY]).value(0, 100),
             f64::NEG_INFINITY
         );
+    }
+
+    #[test]
+    fn reordering_in_place_moves_every_entry_to_its_new_place() {
+        let n = 1000u32;
+        let values: Vec<f64> = (0..n).map(|i| f64::from(i) * 0.5 - 3.0).collect();
+        let mut t = Table::new(values.clone());
+        for (i, r) in t.rate.iter_mut().enumerate() {
+            *r = -(i as f64);
+        }
+        let rates: Vec<f64> = t.rates_by_id();
+        // A few cycles of many lengths: i -> 7i + 3 mod n, then a reversal, then back.
+        let scrambled = Arc::new(Perm::from_order((0..n).map(|k| (7 * k + 3) % n).collect()));
+        let reversed = Arc::new(Perm::from_order((0..n).rev().collect()));
+        for perm in [Some(&scrambled), Some(&reversed), None, Some(&reversed)] {
+            t.reorder(perm);
+            assert_eq!(t.values(0), values);
+            assert_eq!(t.rates_by_id(), rates);
+            for i in 0..n as usize {
+                let place = slot_of(perm.map(|p| &**p), i as u32) as usize;
+                assert_eq!(t.cells[place].base, values[i]);
+            }
+        }
     }
 
     #[test]
