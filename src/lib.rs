@@ -112,7 +112,7 @@ fn check_limits(file: &syntax::ast::File, limits: Limits) -> Option<diag::Proble
         )
         .label(file.model.header, format!("{count} {what}"))
         .help(format!(
-            "raise the limit with `{flag} N` if the machine has the memory (about 650 bytes per node)"
+            "raise the limit with `{flag} N` if the machine has the memory (about 300 bytes per node)"
         ))
     };
     if nodes > limits.max_nodes {

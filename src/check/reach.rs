@@ -10,8 +10,9 @@
 
 use crate::diag::Problem;
 use crate::engine::graph::{FireCounts, FiringSets, Graph};
-use crate::ir::Ir;
+use crate::ir::{Ir, NodeId};
 use crate::syntax::ast::{DataBlock, DataItem, File, ModelItem, Span};
+use rayon::prelude::*;
 
 use super::messages;
 
@@ -68,25 +69,21 @@ impl DataSpans {
         if self.samples.len() != ir.data.samples.len() {
             return None;
         }
-        let mut counts = FireCounts::new(ir.nodes.len());
-        let mut firing = Vec::new();
-        let mut sets = FiringSets::new();
+        let (sets, reached) = fire_all(ir, graph);
         let mut labelled = vec![false; ir.classes.len()];
         let mut unreached: Vec<(&str, Span)> = Vec::new();
         let mut weightless: Vec<(&str, Span)> = Vec::new();
-        for (sample, &(span, weight)) in ir.data.samples.iter().zip(&self.samples) {
+        for ((sample, &(span, weight)), reached) in
+            ir.data.samples.iter().zip(&self.samples).zip(reached)
+        {
             labelled[sample.label as usize] = true;
-            graph.fire(&sample.input, &mut counts, &mut firing);
-            // A sample reaches a class when a node it fires has a class edge.
-            if firing.iter().all(|&n| graph.out_edges(n).is_empty()) {
+            if !reached {
                 unreached.push((&sample.name, span));
             }
             if sample.weight == 0.0 {
                 weightless.push((&sample.name, weight.unwrap_or(span)));
             }
-            sets.push(&firing);
         }
-        sets.shrink_to_fit();
         let unlabelled: Vec<(&str, Span)> = ir
             .classes
             .iter()
@@ -106,4 +103,74 @@ impl DataSpans {
         }
         Some(sets)
     }
+}
+
+/// One run of samples fired by one thread, with buffers made by the calling thread:
+/// memory a worker thread allocates and frees stays in its `malloc` arena, out of reach of
+/// the training that follows.
+struct Run {
+    counts: FireCounts,
+    firing: Vec<NodeId>,
+    sets: FiringSets,
+    reached: Vec<bool>,
+}
+
+/// Every data sample's firing set, in sample order, and whether it reaches a class (a
+/// node it fires has a class edge). The samples are fired in one run per core; each
+/// set depends on its sample alone, so the result is the same for any thread count.
+fn fire_all(ir: &Ir, graph: &Graph) -> (FiringSets, Vec<bool>) {
+    let samples = &ir.data.samples;
+    let n = ir.nodes.len();
+    let per_run = samples
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    // Room for each run's sets, from the first sample's (a guess: a set past it grows
+    // its run's list, still correctly).
+    let mut counts = FireCounts::new(n);
+    let mut firing = Vec::with_capacity(n + 1);
+    let guess = samples.first().map_or(0, |s| {
+        graph.fire(&s.input, &mut counts, &mut firing);
+        firing.len() + firing.len() / 4
+    });
+    let mut first = Some((counts, firing));
+    let mut runs: Vec<Run> = samples
+        .chunks(per_run)
+        .map(|run| {
+            let (counts, firing) = first
+                .take()
+                .unwrap_or_else(|| (FireCounts::new(n), Vec::with_capacity(n + 1)));
+            Run {
+                counts,
+                firing,
+                sets: FiringSets::with_capacity(run.len(), run.len() * guess),
+                reached: Vec::with_capacity(run.len()),
+            }
+        })
+        .collect();
+    runs.par_iter_mut()
+        .zip(samples.par_chunks(per_run))
+        .for_each(|(run, samples)| {
+            for sample in samples {
+                graph.fire(&sample.input, &mut run.counts, &mut run.firing);
+                let reached = run.firing.iter().any(|&n| !graph.out_edges(n).is_empty());
+                run.reached.push(reached);
+                run.sets.push(&run.firing);
+            }
+        });
+    let mut runs = runs.into_iter();
+    let Some(Run {
+        mut sets,
+        mut reached,
+        ..
+    }) = runs.next()
+    else {
+        return (FiringSets::new(), Vec::new());
+    };
+    for run in runs {
+        sets.append(&run.sets);
+        reached.extend(run.reached);
+    }
+    sets.shrink_to_fit();
+    (sets, reached)
 }

@@ -353,6 +353,23 @@ impl FiringSets {
         self.start.push(self.nodes.len());
     }
 
+    /// Room for `sets` sets of `nodes` nodes in all.
+    pub fn with_capacity(sets: usize, nodes: usize) -> FiringSets {
+        let mut start = Vec::with_capacity(sets + 1);
+        start.push(0);
+        FiringSets {
+            start,
+            nodes: Vec::with_capacity(nodes),
+        }
+    }
+
+    /// Appends every set of `other`, in order.
+    pub fn append(&mut self, other: &FiringSets) {
+        for i in 0..other.len() {
+            self.push(other.get(i).unwrap_or(&[]));
+        }
+    }
+
     /// Number of sets.
     pub fn len(&self) -> usize {
         self.start.len().saturating_sub(1)
