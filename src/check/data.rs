@@ -139,11 +139,11 @@ pub fn resolve_inputs(
             };
             symbols.warm_names(names.of(batch).map(|n| n.name));
         }
-        match symbols.lookup_with_level(&name.name) {
+        match symbols.lookup_with_level(name.name) {
             Some((Entity::Node(id), 0)) => {
                 if let Some(first) = seen.get(id as usize) {
                     let first = names.get(first as usize).map_or(name.span, |n| n.span);
-                    ctx.push(msg::repeated_input(&name.name, name.span, first));
+                    ctx.push(msg::repeated_input(name.name, name.span, first));
                     ok = false;
                 } else {
                     seen.insert(id as usize, position as u32);
@@ -153,7 +153,7 @@ pub fn resolve_inputs(
             Some((entity, _)) => {
                 let what = symbols.describe(entity);
                 ctx.push(msg::input_not_input_level(
-                    &name.name,
+                    name.name,
                     &what,
                     symbols.level_name(0),
                     name.span,
@@ -161,9 +161,9 @@ pub fn resolve_inputs(
                 ok = false;
             }
             None => {
-                let suggestion = symbols.suggest_node_of_level(&name.name, 0);
+                let suggestion = symbols.suggest_node_of_level(name.name, 0);
                 ctx.push(msg::unknown_input(
-                    &name.name,
+                    name.name,
                     symbols.level_name(0),
                     name.span,
                     suggestion,

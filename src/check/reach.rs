@@ -174,3 +174,39 @@ fn fire_all(ir: &Ir, graph: &Graph) -> (FiringSets, Vec<bool>) {
     sets.shrink_to_fit();
     (sets, reached)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::generated;
+
+    #[test]
+    fn the_firing_sets_are_the_same_for_any_thread_count() {
+        let ir = generated(3000, 5, 4, 37, 0.05, 11);
+        let graph = Graph::new(&ir);
+        let in_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool")
+                .install(|| fire_all(&ir, &graph))
+        };
+        let (one, reached) = in_pool(1);
+        assert_eq!(one.len(), ir.data.samples.len());
+        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut firing = Vec::new();
+        for (i, sample) in ir.data.samples.iter().enumerate() {
+            graph.fire(&sample.input, &mut counts, &mut firing);
+            assert_eq!(one.get(i), Some(&firing[..]), "sample {i}");
+            let reaches = firing.iter().any(|&n| !graph.out_edges(n).is_empty());
+            assert_eq!(reached[i], reaches, "sample {i}");
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                in_pool(threads),
+                (one.clone(), reached.clone()),
+                "{threads}"
+            );
+        }
+    }
+}

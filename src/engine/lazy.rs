@@ -582,9 +582,9 @@ mod tests {
             t.reorder(perm);
             assert_eq!(t.values(0), values);
             assert_eq!(t.rates_by_id(), rates);
-            for i in 0..n as usize {
+            for (i, &value) in values.iter().enumerate() {
                 let place = slot_of(perm.map(|p| &**p), i as u32) as usize;
-                assert_eq!(t.cells[place].base, values[i]);
+                assert_eq!(t.cells[place].base, value);
             }
         }
     }

@@ -223,7 +223,7 @@ impl Index {
                         if let ast::DataItem::Sample(s) = item {
                             index.decl(Kind::Sample, &s.name, s.name.span, None);
                             for input in s.inputs.iter() {
-                                index.use_of(Namespace::Model, &input.name, input.span);
+                                index.use_of(Namespace::Model, input.name, input.span);
                             }
                             index.use_of(Namespace::Model, &s.label.name, s.label.span);
                         }

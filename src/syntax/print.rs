@@ -60,7 +60,7 @@ pub fn print_sample(sample: &SampleDecl, text: &str) -> String {
     let mut out = format!("{}:", name.name);
     for input in inputs.iter() {
         out.push(' ');
-        out.push_str(&input.name);
+        out.push_str(input.name);
     }
     out.push_str(" -> ");
     out.push_str(&label.name);
