@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::fasthash::SeenIds;
 use super::messages as msg;
-use super::model::{Entity, Symbols, WARM_BATCH};
+use super::model::{names_ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
 use super::Ctx;
 use crate::ir;
@@ -131,14 +131,9 @@ pub fn resolve_inputs(
     let mut ok = true;
     let mut input: Vec<ir::NodeId> = Vec::with_capacity(names.len());
     seen.next_list();
+    let all = Children::of_list(0, names.len());
     for (position, name) in names.iter().enumerate() {
-        if position.is_multiple_of(WARM_BATCH) {
-            let batch = Children {
-                first: position as u32,
-                len: WARM_BATCH.min(names.len() - position) as u32,
-            };
-            symbols.warm_names(names.of(batch).map(|n| n.name));
-        }
+        symbols.warm_names(names_ahead(names, all, position, WARM_BATCH));
         match symbols.lookup_with_level(name.name) {
             Some((Entity::Node(id), 0)) => {
                 if let Some(first) = seen.get(id as usize) {

@@ -375,14 +375,9 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelN
             ctx.push(msg::empty_level(&decl.name.name, decl.header));
         }
         let first = symbols.nodes.len() as ir::NodeId;
+        let all = ast::Children::of_list(0, names.len());
         for (offset, name) in names.iter().enumerate() {
-            if offset.is_multiple_of(WARM_BATCH) {
-                let batch = ast::Children {
-                    first: offset as u32,
-                    len: WARM_BATCH.min(names.len() - offset) as u32,
-                };
-                symbols.warm_names(names.of(batch).map(|n| n.name));
-            }
+            symbols.warm_names(names_ahead(names, all, offset, WARM_BATCH));
             let id = symbols.nodes.len() as ir::NodeId;
             let node_id = Entity::Node(id);
             declare_name(ctx, symbols, name.name, node_id, index as u32, name.span);
@@ -457,6 +452,8 @@ fn check_gates(
 ) {
     let (decl, nodes, list) = (held.decl, held.nodes(), held.children());
     let first = symbols.levels.get(level).map_or(0, |l| l.first);
+    // One list for every rule's resolved children, which the IR then holds inline.
+    let mut scratch: Vec<ir::NodeId> = Vec::new();
     for ((offset, node), name) in nodes.iter().enumerate().zip(held.names().iter()) {
         let next = ahead(nodes, offset, WARM_NODES).iter();
         symbols.warm_names(
@@ -480,17 +477,21 @@ fn check_gates(
             }
             (Some(gate), _) => gate,
         };
-        let children = resolve_children(ctx, symbols, name.name, level, (list, gate), seen);
+        let children = resolve_children(
+            ctx,
+            symbols,
+            name.name,
+            level,
+            (list, gate),
+            (seen, &mut scratch),
+        );
         let kind = match &gate.kind {
             GateKind::Any => Some(ir::GateKind::Any),
             GateKind::All => Some(ir::GateKind::All),
             GateKind::AtLeast(k) => check_k(ctx, k, gate.children.len()),
         };
         if let (Some(kind), Some(slot)) = (kind, symbols.nodes.get_mut(id as usize)) {
-            slot.gate = Some(ir::Gate {
-                kind,
-                children: children.into(),
-            });
+            slot.gate = Some(ir::Gate { kind, children });
         }
     }
 }
@@ -513,8 +514,8 @@ fn resolve_children(
     node: &str,
     level: usize,
     (list, gate): (&ast::NameList, &ast::Gate),
-    seen: &mut FirstMention,
-) -> Vec<ir::NodeId> {
+    (seen, children): (&mut FirstMention, &mut Vec<ir::NodeId>),
+) -> ir::ChildIds {
     let required = level - 1;
     if gate.children.is_empty() {
         ctx.push(msg::no_children(
@@ -523,16 +524,12 @@ fn resolve_children(
             gate.span(),
         ));
     }
-    let mut children: Vec<ir::NodeId> = Vec::with_capacity(gate.children.len());
+    children.clear();
     seen.next_list();
     for (position, child) in list.of(gate.children).enumerate() {
         // Short lists were warmed with their rules (`check_gates`).
-        if gate.children.len() > WARM_BATCH && position.is_multiple_of(WARM_BATCH) {
-            let batch = ast::Children {
-                first: gate.children.first + position as u32,
-                len: WARM_BATCH.min(gate.children.len() - position) as u32,
-            };
-            symbols.warm_names(list.of(batch).map(|c| c.name));
+        if gate.children.len() > WARM_BATCH {
+            symbols.warm_names(names_ahead(list, gate.children, position, WARM_BATCH));
         }
         if symbols.is_duplicated(child.name) {
             continue;
@@ -569,7 +566,7 @@ fn resolve_children(
             }
         }
     }
-    children
+    ir::ChildIds::from(children.as_slice())
 }
 
 /// Each class lists parents from level L-1, without repeats; edges are numbered here.
@@ -721,6 +718,24 @@ pub fn ahead<T>(items: &[T], position: usize, batch: usize) -> &[T] {
     }
     let end = (position + batch).min(items.len());
     items.get(position..end).unwrap_or(&[])
+}
+
+/// [`ahead`] for the names `within` of a list: at the start of each batch, the names of
+/// the batch (`position` counts from the first of `within`).
+pub fn names_ahead(
+    list: &NameList,
+    within: ast::Children,
+    position: usize,
+    batch: usize,
+) -> impl Iterator<Item = &str> {
+    let end = within.index(within.len());
+    let names = if position.is_multiple_of(batch) {
+        let first = within.index(position);
+        ast::Children::of_list(first.min(end), (first + batch).min(end))
+    } else {
+        ast::Children::default()
+    };
+    list.of(names).map(|n| n.name)
 }
 
 /// More dead nodes than this in one level are reported as one warning.

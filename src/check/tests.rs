@@ -201,3 +201,25 @@ fn an_unknown_child_does_not_cascade() {
         problems("model m { level input { a } level mid { x = any(zz) } classes { c1 <- x } }");
     assert_eq!(found, [("nshed::check::unknown_name", true)]);
 }
+
+#[test]
+fn names_ahead_gives_each_batch_at_its_start_and_stays_within() {
+    use super::model::names_ahead;
+    use crate::syntax::ast::{Children, NameList, Span};
+    let mut list = NameList::default();
+    for (i, name) in ["a", "b", "c", "d", "e", "f", "g"].into_iter().enumerate() {
+        list.push(name, Span::new(i * 2, i * 2 + 1));
+    }
+    let at = |within: Children, position: usize| -> Vec<&str> {
+        names_ahead(&list, within, position, 3).collect()
+    };
+    let all = Children::of_list(0, list.len());
+    assert_eq!(at(all, 0), ["a", "b", "c"]);
+    assert_eq!(at(all, 1), Vec::<&str>::new());
+    assert_eq!(at(all, 6), ["g"]);
+    // Within names 2..6: positions count from `c`, and nothing past `f`.
+    let within = Children::of_list(2, 6);
+    assert_eq!(at(within, 0), ["c", "d", "e"]);
+    assert_eq!(at(within, 3), ["f"]);
+    assert_eq!(at(within, 2), Vec::<&str>::new());
+}
