@@ -53,6 +53,15 @@ struct Parser<'a> {
     children: NameList,
 }
 
+/// Appends to `list` the names of `text` written at `spans`; returns where they are.
+fn push_names(list: &mut NameList, text: &str, spans: &[Span]) -> Children {
+    let first = list.len();
+    for &s in spans {
+        list.push(&text[s.start..s.end], s);
+    }
+    Children::of_list(first, list.len())
+}
+
 fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
@@ -474,11 +483,7 @@ impl<'a> Parser<'a> {
         let children = if self.at_name() {
             self.scan_name_list()?;
             self.skip();
-            let first = self.children.len();
-            for s in &self.scratch {
-                self.children.push(&self.text[s.start..s.end], *s);
-            }
-            Children::of_list(first, self.children.len())
+            push_names(&mut self.children, self.text, &self.scratch)
         } else {
             Children::of_list(self.children.len(), self.children.len())
         };
@@ -822,9 +827,7 @@ impl<'a> Parser<'a> {
             }
         }
         let mut input_list = NameList::default();
-        for s in inputs.drain(..) {
-            input_list.push(&self.text[s.start..s.end], s);
-        }
+        push_names(&mut input_list, self.text, &inputs);
         input_list.shrink_to_fit();
         self.scratch = inputs;
         self.skip();

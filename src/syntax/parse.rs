@@ -170,13 +170,10 @@ fn check_nesting_from(bytes: &[u8], start: usize) -> Result<(), Problem> {
                 // Any other character ends the run of expression text, and so do the
                 // characters of its kind right after it (the letters of a name): skipped
                 // at once, as resetting for each would leave the same state.
-                if chains.len() != 1 || depth != 0 || operators != 0 {
-                    chains.clear();
-                    chains.push(0);
-                    depth = 0;
-                    operators = 0;
-                }
-                chains[0] = 0;
+                chains.clear();
+                chains.push(0);
+                depth = 0;
+                operators = 0;
                 after_operand = false;
                 i += 1;
                 while i < bytes.len() && ENDS_EXPRESSION[bytes[i] as usize] {
