@@ -479,7 +479,7 @@ fn update<'b>(
                     u_bits.iter_mut().zip(bits).for_each(|(u, b)| *u |= b);
                     any_bits = true;
                 }
-                None => u_len = add_to_union(path, in_u, u_list, u_len),
+                None => u_len = add_to_union(path.iter().copied(), in_u, u_list, u_len),
             }
         }
         if let Some(l) = label_in_u.get_mut(label as usize) {
@@ -517,10 +517,14 @@ fn update<'b>(
         if u_len == 0 && plan.dense_nodes.is_empty() {
             // U is the bitset alone, and only dense nodes read `in_u`: listed as is,
             // in increasing place order.
-            u_len = list_bits(u_bits, u_list);
+            u_len = u_list
+                .iter_mut()
+                .zip(places_of(u_bits))
+                .map(|(slot, p)| *slot = p)
+                .count();
             marked = false;
         } else {
-            u_len = merge_bits(u_bits, in_u, u_list, u_len);
+            u_len = add_to_union(places_of(u_bits), in_u, u_list, u_len);
         }
         u_bits.fill(0);
     }
@@ -616,8 +620,13 @@ fn update<'b>(
 /// share much of their pathways), so every node is written at `u_len` and kept only when
 /// it was not in U yet. A function of its own so that the slices are known not to
 /// overlap (no reload of their bounds per node).
-fn add_to_union(path: &[u32], in_u: &mut [bool], u_list: &mut [u32], mut u_len: usize) -> usize {
-    for &n in path {
+fn add_to_union(
+    path: impl IntoIterator<Item = u32>,
+    in_u: &mut [bool],
+    u_list: &mut [u32],
+    mut u_len: usize,
+) -> usize {
+    for n in path {
         let seen = std::mem::replace(&mut in_u[n as usize], true);
         u_list[u_len] = n;
         u_len += usize::from(!seen);
@@ -625,34 +634,16 @@ fn add_to_union(path: &[u32], in_u: &mut [bool], u_list: &mut [u32], mut u_len: 
     u_len
 }
 
-/// Writes the places set in `bits` to `u_list`, in increasing order; returns how many.
-fn list_bits(bits: &[u64], u_list: &mut [u32]) -> usize {
-    let mut len = 0;
-    for (w, &word) in bits.iter().enumerate() {
-        let mut word = word;
-        while word != 0 {
-            u_list[len] = (w * 64) as u32 + word.trailing_zeros();
-            len += 1;
-            word &= word - 1;
-        }
-    }
-    len
-}
-
-/// Adds the places set in `bits` to U (`in_u`, and `u_list` from `u_len` on); returns
-/// U's new length.
-fn merge_bits(bits: &[u64], in_u: &mut [bool], u_list: &mut [u32], mut u_len: usize) -> usize {
-    for (w, &word) in bits.iter().enumerate() {
-        let mut word = word;
-        while word != 0 {
-            let p = (w * 64) as u32 + word.trailing_zeros();
-            let seen = std::mem::replace(&mut in_u[p as usize], true);
-            u_list[u_len] = p;
-            u_len += usize::from(!seen);
-            word &= word - 1;
-        }
-    }
-    u_len
+/// The places set in `bits` (bit `p % 64` of word `p / 64`), in increasing order.
+fn places_of(bits: &[u64]) -> impl Iterator<Item = u32> + '_ {
+    bits.iter().enumerate().flat_map(|(w, &word)| {
+        let base = (w * 64) as u32;
+        std::iter::successors((word != 0).then_some(word), |&rest| {
+            let rest = rest & (rest - 1);
+            (rest != 0).then_some(rest)
+        })
+        .map(move |rest| base + rest.trailing_zeros())
+    })
 }
 
 /// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
