@@ -12,6 +12,7 @@
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use crate::analysis::{information_plane, AnalysisError, LevelInformation, PlaneOptions};
+use crate::engine::graph::samples_per_run;
 use crate::engine::numeric::Value;
 use crate::engine::{Evaluator, Model, State};
 use crate::ir::{Ir, NodeId, Quantity, SmolStr};
@@ -78,28 +79,25 @@ pub struct RunReport<'a> {
 }
 
 /// Each data sample evaluated, in order. The samples are split into one run per core,
-/// each with its own evaluator; a report depends on its sample alone, so the result is
-/// the same for any number of threads.
+/// each with its own evaluator (made here: see `samples_per_run`); a report depends on
+/// its sample alone, so the result is the same for any number of threads.
 pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
     use rayon::prelude::*;
     let ir = model.ir;
-    let indices: Vec<usize> = (0..ir.data.samples.len()).collect();
-    let per_run = indices
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    // The evaluators are made (and dropped) here, not in the worker threads: memory a
-    // worker frees stays with its allocator's arena, which would raise the peak.
-    let mut evaluators: Vec<Evaluator> = (0..indices.len().div_ceil(per_run))
+    let samples = &ir.data.samples;
+    let per_run = samples_per_run(samples.len());
+    let mut evaluators: Vec<Evaluator> = samples
+        .chunks(per_run)
         .map(|_| Evaluator::new(model))
         .collect();
-    let runs: Vec<Vec<SampleReport>> = indices
+    let runs: Vec<Vec<SampleReport>> = samples
         .par_chunks(per_run)
+        .enumerate()
         .zip(evaluators.par_iter_mut())
-        .map(|(run, ev)| {
-            run.iter()
-                .map(|&i| {
-                    let s = &ir.data.samples[i];
+        .map(|((run, chunk), ev)| {
+            (run * per_run..)
+                .zip(chunk)
+                .map(|(i, s)| {
                     let e = ev.evaluate_sample(model, state, i);
                     SampleReport {
                         name: s.name.clone(),

@@ -9,7 +9,7 @@
 //! ([`DataSpans`]), so that a caller can drop the tree before the tables are built.
 
 use crate::diag::Problem;
-use crate::engine::graph::{FireCounts, FiringSets, Graph};
+use crate::engine::graph::{samples_per_run, FireCounts, FiringSets, Graph};
 use crate::ir::{Ir, NodeId};
 use crate::syntax::ast::{DataBlock, DataItem, File, ModelItem, Span};
 use rayon::prelude::*;
@@ -105,9 +105,8 @@ impl DataSpans {
     }
 }
 
-/// One run of samples fired by one thread, with buffers made by the calling thread:
-/// memory a worker thread allocates and frees stays in its `malloc` arena, out of reach of
-/// the training that follows.
+/// One run of samples fired by one thread, with buffers made by the calling thread (see
+/// `samples_per_run`).
 struct Run {
     counts: FireCounts,
     firing: Vec<NodeId>,
@@ -121,10 +120,7 @@ struct Run {
 fn fire_all(ir: &Ir, graph: &Graph) -> (FiringSets, Vec<bool>) {
     let samples = &ir.data.samples;
     let n = ir.nodes.len();
-    let per_run = samples
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
+    let per_run = samples_per_run(samples.len());
     // Room for each run's sets, from the first sample's (a guess: a set past it grows
     // its run's list, still correctly).
     let mut counts = FireCounts::new(n);

@@ -394,6 +394,14 @@ impl FiringSets {
     }
 }
 
+/// How many of `n` data samples each run takes when they are shared out one run per
+/// core (at least one a run). The caller makes each run's buffers on its own thread:
+/// memory a worker thread allocates and frees stays in its `malloc` arena, out of reach
+/// of what follows.
+pub(crate) fn samples_per_run(n: usize) -> usize {
+    n.div_ceil(rayon::current_num_threads().max(1)).max(1)
+}
+
 fn prefix_sums(counts: &[u32]) -> Vec<u32> {
     let mut out = Vec::with_capacity(counts.len());
     let mut acc = 0;
