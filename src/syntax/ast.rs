@@ -245,15 +245,11 @@ impl AtLeastK {
     /// The literal as written.
     pub fn lit(&self) -> IntLit {
         match &self.0 {
-            KRepr::Plain { value, start } => {
-                let text = SmolStr::new(value.to_string());
-                let start = *start as usize;
-                IntLit {
-                    value: Some(u64::from(*value)),
-                    span: Span::new(start, start + text.len()),
-                    text,
-                }
-            }
+            KRepr::Plain { value, .. } => IntLit {
+                value: self.value(),
+                text: SmolStr::new(value.to_string()),
+                span: self.span(),
+            },
             KRepr::Written(lit) => (**lit).clone(),
         }
     }
