@@ -25,15 +25,6 @@ pub mod span;
 pub mod suite;
 pub mod syntax;
 
-#[cfg(feature = "cli")]
-pub mod cli;
-#[cfg(feature = "cli")]
-pub mod lsp;
-#[cfg(feature = "cli")]
-pub mod repl;
-#[cfg(feature = "cli")]
-pub mod term;
-
 use diag::Report;
 use ir::Ir;
 use source::Source;

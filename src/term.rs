@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::progress::Progress;
+use nshed::progress::Progress;
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
 pub struct Bar(indicatif::ProgressBar);

@@ -3,15 +3,27 @@
 //! Lines that touch files (`:save`, `:restore`, `:load`, `:reload`, `draw`) are parsed but
 //! not evaluated: they would write anywhere on this machine, and the `saved_state` target
 //! fuzzes the state format. `train N` is capped so that an input stays fast.
+//!
+//! The REPL is part of the `nshed` binary, not of the library: this target compiles the
+//! binary's own `repl` and `term` modules into itself (by path), so it fuzzes the very code
+//! `nshed repl` runs, through the library like the binary does.
 #![no_main]
+
+// Only the session is driven here: the terminal side of these modules is unused.
+#[allow(dead_code)]
+#[path = "../../src/repl/mod.rs"]
+mod repl;
+#[allow(dead_code)]
+#[path = "../../src/term.rs"]
+mod term;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use nshed::diag::RenderStyle;
-use nshed::repl::command::{parse, Command};
-use nshed::repl::Session;
+use repl::command::{parse, Command};
+use repl::Session;
 
 const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fig1.nshed");
 

@@ -4,7 +4,7 @@
 use clap::builder::TypedValueParser as _;
 
 use super::gen::{parse_batch, parse_fan_in, parse_probability};
-use crate::experiments::generated::{GenShape, MAX_DEPTH};
+use nshed::experiments::generated::{GenShape, MAX_DEPTH};
 
 /// Options of every command that reports on a trained state.
 #[derive(clap::Args, Debug, Clone)]

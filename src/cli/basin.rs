@@ -2,10 +2,10 @@
 
 use super::output::{ImageArgs, OutputArgs, SweepArgs};
 use super::{CliError, Ctx};
-use crate::experiments::basin::{
+use crate::term::Bar;
+use nshed::experiments::basin::{
     grid, uncertainty, Axis, BasinOptions, OutcomeKind, UncertaintyOptions, MAX_GRID,
 };
-use crate::term::Bar;
 
 /// Options of `nshed basin`.
 #[derive(clap::Args, Debug, Clone)]

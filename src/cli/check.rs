@@ -2,7 +2,7 @@
 
 use super::output::print_json;
 use super::{eprint_text, exit, CliError, Ctx};
-use crate::ir::Ir;
+use nshed::ir::Ir;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -48,7 +48,7 @@ pub fn summary(name: &str, ir: &Ir) -> String {
 pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
     let mut code = exit::OK;
     for file in &args.files {
-        match crate::compile_path_with(file, &ctx.limits) {
+        match nshed::compile_path_with(file, &ctx.limits) {
             Ok(compiled) => {
                 if !compiled.warnings.problems.is_empty() {
                     ctx.report(&compiled.warnings);

@@ -6,8 +6,8 @@
 use super::args::{parse_depth_list, Depths, GenShapeArgs};
 use super::output::{OutputArgs, SweepArgs};
 use super::{CliError, Ctx};
-use crate::experiments::depth::{self, DepthModels, DepthOptions, InitKind};
 use crate::term::Bar;
+use nshed::experiments::depth::{self, DepthModels, DepthOptions, InitKind};
 
 /// Options of `nshed depth`.
 #[derive(clap::Args, Debug, Clone)]

@@ -3,11 +3,11 @@
 use super::args::StateArgs;
 use super::output::{check_output_path, print_stdout, write_file};
 use super::{CliError, Ctx};
-use crate::analysis::ModelDrawing;
-use crate::diag::Report;
-use crate::engine::{run_seed, trained_state};
-use crate::query::parse_input;
-use crate::render::figure::{model_graph_dot, model_graph_svg, FigureOptions};
+use nshed::analysis::ModelDrawing;
+use nshed::diag::Report;
+use nshed::engine::{run_seed, trained_state};
+use nshed::query::parse_input;
+use nshed::render::figure::{model_graph_dot, model_graph_svg, FigureOptions};
 
 /// Options of `nshed draw`.
 #[derive(clap::Args, Debug, Clone)]

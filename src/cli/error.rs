@@ -16,9 +16,9 @@ use std::fmt;
 
 use miette::{Diagnostic, Severity};
 
-use crate::diag::{render, Problem, RenderStyle, Report};
-use crate::experiments::{ErrorKind, ExperimentError};
 use crate::term::Stop;
+use nshed::diag::{render, Problem, RenderStyle, Report};
+use nshed::experiments::{ErrorKind, ExperimentError};
 
 /// Exit codes.
 pub mod exit {
@@ -172,8 +172,8 @@ impl From<Report> for CliError {
 }
 
 /// An output over an input file (`fsio::Outputs::check`): exit 3, nothing written.
-impl From<crate::fsio::OutputIsInput> for CliError {
-    fn from(e: crate::fsio::OutputIsInput) -> CliError {
+impl From<nshed::fsio::OutputIsInput> for CliError {
+    fn from(e: nshed::fsio::OutputIsInput) -> CliError {
         CliError::Io(e.problem())
     }
 }

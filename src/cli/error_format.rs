@@ -3,7 +3,7 @@
 //! (`diag::Report::to_json_lines`), for editors and scripts.
 
 use super::Ctx;
-use crate::diag::Report;
+use nshed::diag::Report;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ErrorFormat {

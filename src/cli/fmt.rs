@@ -2,7 +2,7 @@
 
 use super::output::{print_stdout, write_file};
 use super::{exit, CliError, Ctx};
-use crate::diag::Report;
+use nshed::diag::Report;
 
 #[derive(clap::Args, Debug)]
 pub struct FmtArgs {
@@ -18,11 +18,11 @@ pub struct FmtArgs {
 /// Formats every file, reporting syntax errors as it goes (such a file is left as it is);
 /// the exit code is 1 if a file had errors or, with `--check`, is not formatted.
 pub fn run(ctx: &Ctx, args: &FmtArgs) -> Result<(), CliError> {
-    let files = crate::source::expand_dirs(&args.files).map_err(CliError::model)?;
+    let files = nshed::source::expand_dirs(&args.files).map_err(CliError::model)?;
     let mut failed = false;
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = match crate::source::load(file) {
+        let source = match nshed::source::load(file) {
             Ok(s) => s,
             Err(report) => {
                 ctx.report(&report);
@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &FmtArgs) -> Result<(), CliError> {
                 continue;
             }
         };
-        let formatted = match crate::syntax::print::format_source(&source.text) {
+        let formatted = match nshed::syntax::print::format_source(&source.text) {
             Ok(text) => text,
             Err(problem) => {
                 ctx.report(&Report::new(&source.name, &source.text, vec![problem]));

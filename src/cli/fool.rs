@@ -6,8 +6,8 @@ use clap::builder::TypedValueParser as _;
 use super::args::{parse_depth_list, Depths, GenShapeArgs};
 use super::output::{OutputArgs, SweepArgs};
 use super::{CliError, Ctx};
-use crate::experiments::fool::{self, DepthsOptions, FileOptions, FoolCriteria};
 use crate::term::Bar;
+use nshed::experiments::fool::{self, DepthsOptions, FileOptions, FoolCriteria};
 
 /// Options of `nshed fool`.
 #[derive(clap::Args, Debug, Clone)]

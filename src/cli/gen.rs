@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::output::{print_stdout, write_file};
 use super::{CliError, Ctx};
-use crate::gen::{self, GenParams, RuleMix, Widths};
+use nshed::gen::{self, GenParams, RuleMix, Widths};
 
 #[derive(Args, Debug)]
 pub struct GenArgs {

@@ -5,7 +5,7 @@
 use super::args::StateArgs;
 use super::output::OutputArgs;
 use super::{CliError, Ctx};
-use crate::analysis::{
+use nshed::analysis::{
     info_plane_run, AnalysisError, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
 };
 

@@ -3,10 +3,10 @@
 use super::args::StateArgs;
 use super::output::{note, print_json_text, print_stdout};
 use super::{CliError, Ctx};
-use crate::engine::{run_seed, trained_state};
-use crate::query::{answer, Query, QueryKind};
-use crate::render::{le_matrix_json, Render};
-use crate::syntax::ast::Span;
+use nshed::engine::{run_seed, trained_state};
+use nshed::query::{answer, Query, QueryKind};
+use nshed::render::{le_matrix_json, Render};
+use nshed::syntax::ast::Span;
 
 #[derive(clap::Args, Debug)]
 pub struct LeArgs {

@@ -5,9 +5,9 @@
 use super::args::StateArgs;
 use super::output::{check_output_path, note, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
-use crate::analysis::le_matrix_report;
-use crate::engine::{run_seed, trained_state};
-use crate::render::{le_matrix_csv, le_matrix_svg, le_matrix_table, sorted_json};
+use nshed::analysis::le_matrix_report;
+use nshed::engine::{run_seed, trained_state};
+use nshed::render::{le_matrix_csv, le_matrix_svg, le_matrix_table, sorted_json};
 
 /// Options of `nshed le-matrix`.
 #[derive(clap::Args, Debug, Clone)]

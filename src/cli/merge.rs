@@ -23,13 +23,13 @@ pub fn run(ctx: &Ctx, args: &MergeArgs) -> Result<(), CliError> {
     for file in &args.files {
         let text = std::fs::read_to_string(file).map_err(|e| {
             CliError::failed(
-                format!("cannot read `{file}`: {}", crate::source::io_reason(&e)),
+                format!("cannot read `{file}`: {}", nshed::source::io_reason(&e)),
                 Some("give the shard files written by --shard I/N --out PATH".into()),
             )
         })?;
         texts.push((file.clone(), text));
     }
-    let report = crate::experiments::merge(&texts)?;
+    let report = nshed::experiments::merge(&texts)?;
     args.output
         .emit(ctx, report.as_ref(), args.image.png.as_deref())
 }

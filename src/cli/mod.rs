@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::diag::{RenderStyle, Report};
-use crate::Limits;
+use nshed::diag::{RenderStyle, Report};
+use nshed::Limits;
 
 mod args;
 mod basin;
@@ -117,7 +117,7 @@ pub struct Ctx {
     /// How model diagnostics are printed (`--error-format`).
     pub error_format: error_format::ErrorFormat,
     /// The files this command reads, which no output may replace.
-    inputs: std::cell::RefCell<crate::fsio::Outputs>,
+    inputs: std::cell::RefCell<nshed::fsio::Outputs>,
 }
 
 impl Ctx {
@@ -142,9 +142,9 @@ impl Ctx {
     }
 
     /// Loads and compiles a model, printing its warnings; its problems are the error.
-    pub fn load(&self, path: &str) -> Result<crate::Compiled, CliError> {
+    pub fn load(&self, path: &str) -> Result<nshed::Compiled, CliError> {
         self.reads(path);
-        let compiled = crate::compile_path_with(path, &self.limits)?;
+        let compiled = nshed::compile_path_with(path, &self.limits)?;
         if !compiled.warnings.problems.is_empty() {
             self.report(&compiled.warnings);
         }

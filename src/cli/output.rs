@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::error::CliError;
 use super::Ctx;
-use crate::experiments::{Experiment, Outcome, Shard, SweepOptions};
-use crate::render::Render;
+use nshed::experiments::{Experiment, Outcome, Shard, SweepOptions};
+use nshed::render::Render;
 
 /// Standard output as every command writes to it: the one place a failed write is noticed.
 /// The first failure is kept for the process (see [`stdout_failure`]), so a write whose
@@ -25,7 +25,7 @@ static STDOUT_FAILURE: std::sync::OnceLock<(std::io::ErrorKind, String)> =
 fn noticed<T>(result: std::io::Result<T>) -> std::io::Result<T> {
     if let Err(e) = &result {
         if e.kind() != std::io::ErrorKind::Interrupted {
-            let _ = STDOUT_FAILURE.set((e.kind(), crate::source::io_reason(e)));
+            let _ = STDOUT_FAILURE.set((e.kind(), nshed::source::io_reason(e)));
         }
     }
     result
@@ -102,7 +102,7 @@ pub fn print_json_text(json: serde_json::Result<String>) -> Result<(), CliError>
 }
 
 /// Prints any serialisable value as pretty JSON and a newline, written as it is made (the
-/// same text as [`crate::render::pretty_json`], without holding it whole).
+/// same text as [`nshed::render::pretty_json`], without holding it whole).
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, Stdout);
     match serde_json::to_writer_pretty(&mut out, value) {
@@ -143,9 +143,9 @@ pub fn check_output_path(ctx: &Ctx, path: &str) -> Result<(), CliError> {
 /// command's output files. A path that is one of the command's inputs is refused.
 pub fn write_file(ctx: &Ctx, path: &str, bytes: &[u8]) -> Result<(), CliError> {
     check_output_path(ctx, path)?;
-    crate::fsio::write_atomic(std::path::Path::new(path), bytes).map_err(|e| {
+    nshed::fsio::write_atomic(std::path::Path::new(path), bytes).map_err(|e| {
         CliError::io(
-            format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+            format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
             "check that the directory exists and is writable",
         )
     })

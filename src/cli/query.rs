@@ -3,10 +3,10 @@
 use super::args::StateArgs;
 use super::output::{print_json_text, print_stdout};
 use super::{CliError, Ctx};
-use crate::diag::Report;
-use crate::engine::{run_seed, trained_state};
-use crate::query::{answer, parse_query};
-use crate::render::Render;
+use nshed::diag::Report;
+use nshed::engine::{run_seed, trained_state};
+use nshed::query::{answer, parse_query};
+use nshed::render::Render;
 
 #[derive(clap::Args, Debug)]
 pub struct QueryArgs {

@@ -4,8 +4,8 @@
 
 use super::output::{check_output_path, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
-use crate::experiments::regularize::{regularize, RegularizeOptions};
-use crate::render::Render;
+use nshed::experiments::regularize::{regularize, RegularizeOptions};
+use nshed::render::Render;
 
 /// Options of `nshed regularize`.
 #[derive(clap::Args, Debug, Clone)]

@@ -4,9 +4,9 @@ use std::io::{IsTerminal, Write};
 
 use super::output::{stdout_error, Stdout};
 use super::{exit, CliError, Ctx};
-use crate::diag::RenderStyle;
 use crate::repl::frontend::{run_interactive, run_script, Ended};
 use crate::repl::Session;
+use nshed::diag::RenderStyle;
 
 #[derive(clap::Args, Debug)]
 pub struct ReplArgs {

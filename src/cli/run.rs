@@ -6,12 +6,12 @@ use std::path::Path;
 use super::args::StateArgs;
 use super::output::{note, print_display, print_json};
 use super::{CliError, Ctx};
-use crate::diag::Report;
-use crate::engine::{run_seed, train, Control, Model, State, Trainer, Until};
-use crate::persist::{self, SavedState};
-use crate::record::Recorder;
-use crate::report::RunReport;
 use crate::term::{self, Bar};
+use nshed::diag::Report;
+use nshed::engine::{run_seed, train, Control, Model, State, Trainer, Until};
+use nshed::persist::{self, SavedState};
+use nshed::record::Recorder;
+use nshed::report::RunReport;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -140,7 +140,7 @@ fn train_and_record(
             Recorder::create(model, Path::new(path), spec.every, spec.quantities.clone()).map_err(
                 |e| {
                     CliError::io(
-                        format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+                        format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
                         "check that the directory exists and is writable",
                     )
                 },
@@ -204,7 +204,7 @@ fn train_and_record(
         };
         result.map_err(|e| {
             CliError::io(
-                format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+                format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
                 "check that the directory exists and is writable",
             )
         })?;

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use super::output::{print_json, print_stdout};
 use super::{exit, CliError, Ctx};
-use crate::diag::RenderStyle;
-use crate::render::test_report_text;
-use crate::suite::{self, Options};
+use nshed::diag::RenderStyle;
+use nshed::render::test_report_text;
+use nshed::suite::{self, Options};
 
 #[derive(clap::Args, Debug)]
 pub struct TestArgs {

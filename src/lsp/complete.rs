@@ -5,7 +5,7 @@
 //! in a file that does not parse, which is the usual state of a file being typed.
 
 use super::index::{context_at, ContextScope, Index, Kind};
-use crate::syntax::lex::{Token, TokenKind};
+use nshed::syntax::lex::{Token, TokenKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum What {
@@ -206,7 +206,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
             _ => {}
         },
         ContextScope::Record => {
-            let quantities: Vec<&str> = crate::ir::Quantity::ALL.iter().map(|(n, _)| *n).collect();
+            let quantities: Vec<&str> = nshed::ir::Quantity::ALL.iter().map(|(n, _)| *n).collect();
             values(&mut out, &quantities);
         }
         ContextScope::Unknown => {}

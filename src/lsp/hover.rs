@@ -4,11 +4,11 @@
 
 use super::index::{Decl, Index, Kind, Namespace};
 use super::Analysis;
-use crate::ir::{Dist, Ir};
-use crate::render::fmt_num;
 use crate::repl::show::update_text;
-use crate::syntax::ast;
-use crate::syntax::print;
+use nshed::ir::{Dist, Ir};
+use nshed::render::fmt_num;
+use nshed::syntax::ast;
+use nshed::syntax::print;
 
 /// The hover text for the declaration of (`namespace`, `name`), from `analysis` and, for
 /// what needs a parse, from `fallback` (the last version that parsed) when `analysis`

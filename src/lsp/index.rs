@@ -4,9 +4,9 @@
 //! types. On a file that parses, both give the same index (tested over the corpus and the
 //! mutants that parse).
 
-use crate::syntax::ast::{self, Span};
-use crate::syntax::errors::{is_reserved, EXPECT_WORDS};
-use crate::syntax::lex::{self, Token, TokenKind};
+use nshed::syntax::ast::{self, Span};
+use nshed::syntax::errors::{is_reserved, EXPECT_WORDS};
+use nshed::syntax::lex::{self, Token, TokenKind};
 
 /// What a declaration declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -761,5 +761,36 @@ pub(crate) fn context_at(text: &str, offset: usize) -> Context {
     Context {
         scope,
         before: code[from..end].to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Index;
+    use crate::mutate::{mutants, sources};
+
+    #[test]
+    fn the_tolerant_scan_finds_what_the_parser_finds() {
+        let mut compared = 0;
+        let mut corpus: Vec<Vec<u8>> = Vec::new();
+        for dir in ["examples", "tests/models", "tests/bad"] {
+            corpus.extend(sources(dir));
+        }
+        corpus.extend(mutants(10_000));
+        for bytes in corpus {
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let Ok(file) = nshed::syntax::parse_file(&text) else {
+                continue;
+            };
+            assert_eq!(
+                Index::scan(&text),
+                Index::from_ast(&file, &text),
+                "on:\n{text}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 500, "only {compared} files parse");
     }
 }

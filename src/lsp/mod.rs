@@ -27,13 +27,13 @@ use lsp_types::request::Request as _;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::Problem;
-use crate::ir::Ir;
-use crate::span::LineIndex;
-use crate::syntax::ast::{self, Span};
 use index::{Index, Kind, Namespace};
+use nshed::diag::Problem;
+use nshed::ir::Ir;
+use nshed::span::LineIndex;
+use nshed::syntax::ast::{self, Span};
 
-pub use complete::{complete, Candidate, What};
+pub use complete::{complete, What};
 
 /// Serves the protocol on stdin and `out` (standard output) until the client says `exit`;
 /// a protocol or I/O failure is the error. A failed write to `out` stops the server at
@@ -212,9 +212,9 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(text: String) -> Analysis {
         let lines = LineIndex::new(&text);
-        let (ast, mut problems, ir, index) = match crate::syntax::parse_file(&text) {
+        let (ast, mut problems, ir, index) = match nshed::syntax::parse_file(&text) {
             Ok(file) => {
-                let checked = crate::check::check(&file);
+                let checked = nshed::check::check(&file);
                 let index = Index::from_ast(&file, &text);
                 (Some(file), checked.problems, checked.ir, index)
             }
@@ -501,7 +501,7 @@ impl Server {
                 "`{new}` is not a name: names are letters, digits and `_`, not starting with a digit"
             ));
         }
-        if crate::syntax::errors::is_reserved(&new) {
+        if nshed::syntax::errors::is_reserved(&new) {
             return failed(format!("`{new}` is a reserved word"));
         }
         let in_expect = |span: Span| {
@@ -512,7 +512,7 @@ impl Server {
                     && span.end <= d.range.end
             })
         };
-        if crate::syntax::errors::EXPECT_WORDS.contains(&new.as_str())
+        if nshed::syntax::errors::EXPECT_WORDS.contains(&new.as_str())
             && a.index
                 .occurrences_of(o.namespace, &o.name)
                 .any(|r| in_expect(r.span))
@@ -542,7 +542,7 @@ impl Server {
                 "the file has a syntax error; fix it to format the file".to_string(),
             ));
         };
-        let formatted = crate::syntax::print::print_file(file, &a.text);
+        let formatted = nshed::syntax::print::print_file(file, &a.text);
         if formatted == a.text {
             return json(Vec::<lsp::TextEdit>::new());
         }
@@ -713,7 +713,7 @@ fn by_error_spans(file: &ast::File) -> Vec<Span> {
 /// Semantic tokens: keywords, numbers, comments, arrows and `=`, and names by what they
 /// name (levels, nodes, classes, samples, phases), declarations marked.
 fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
-    use crate::syntax::lex::TokenKind;
+    use nshed::syntax::lex::TokenKind;
     let mut out = Vec::new();
     let (mut line, mut col) = (0u32, 0u32);
     let mut occurrences = a.index.occurrences.iter().peekable();
@@ -724,7 +724,7 @@ fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
             .iter()
             .any(|b| b.start <= s.start && s.end <= b.end)
     };
-    for t in crate::syntax::lex::tokens(&a.text) {
+    for t in nshed::syntax::lex::tokens(&a.text) {
         let text = t.text(&a.text);
         while occurrences
             .peek()
@@ -734,7 +734,7 @@ fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
         }
         let occurrence = occurrences.peek().filter(|o| o.span == t.span);
         let (kind, modifiers) = match t.kind {
-            TokenKind::Word if crate::syntax::errors::is_reserved(text) => (5, 0),
+            TokenKind::Word if nshed::syntax::errors::is_reserved(text) => (5, 0),
             TokenKind::Word if in_by_error(t.span) => (5, 0),
             TokenKind::Word => match occurrence {
                 Some(o) => {

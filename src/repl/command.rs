@@ -4,11 +4,11 @@
 
 use miette::LabeledSpan;
 
-use crate::analysis::{Estimator, PlaneOptions, Representation};
-use crate::diag::Problem;
-use crate::ir::{EdgeId, Ir, NodeId};
-use crate::query::{self, did_you_mean, Input, Query};
-use crate::syntax::ast::Span;
+use nshed::analysis::{Estimator, PlaneOptions, Representation};
+use nshed::diag::Problem;
+use nshed::ir::{EdgeId, Ir, NodeId};
+use nshed::query::{self, did_you_mean, Input, Query};
+use nshed::syntax::ast::Span;
 
 use super::help;
 
@@ -636,9 +636,9 @@ fn parse_value(text: &str, at: usize) -> Result<f64, Vec<Problem>> {
             .label(Span::new(at, at), "expected a number after `=`")
             .help("e.g. `set lambda m1 = 1.5`")]);
     }
-    let expr = crate::syntax::parse_expr(trimmed).map_err(|p| shift(vec![p], trimmed_at))?;
+    let expr = nshed::syntax::parse_expr(trimmed).map_err(|p| shift(vec![p], trimmed_at))?;
     let span = Span::new(trimmed_at, trimmed_at + trimmed.len());
-    let value = crate::check::eval_number(&expr).map_err(|p| shift(vec![p], trimmed_at))?;
+    let value = nshed::check::eval_number(&expr).map_err(|p| shift(vec![p], trimmed_at))?;
     if value < 0.0 {
         return Err(vec![Problem::error(CODE, "a factor cannot be negative")
             .label(span, format!("this is {value}"))

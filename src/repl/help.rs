@@ -2,7 +2,7 @@
 //! Examples in the texts name things by placeholder (`$sample`, `$inputs`, `$class`,
 //! `$level`, `$node`, `$edge`, `$other`), filled with the loaded model's names ([`Names`]).
 
-use crate::ir::Ir;
+use nshed::ir::Ir;
 
 /// One command of the REPL.
 pub struct CommandHelp {
@@ -222,7 +222,7 @@ impl Names {
             edge: if ir.edges.is_empty() {
                 fig1.edge
             } else {
-                crate::report::edge_name(ir, 0)
+                nshed::report::edge_name(ir, 0)
             },
         }
     }
@@ -274,4 +274,23 @@ pub fn details(c: &CommandHelp, names: &Names) -> String {
         out.push_str(&format!("  {}\n", names.fill(c.details)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+
+    /// The help is user-facing text: like the docs (`tests/integration/docs_reference.rs`
+    /// holds those), it stands alone and names no internal specification or seed paper.
+    #[test]
+    fn help_names_no_internal_specification_or_seed_paper() {
+        for command in COMMANDS {
+            let text = [command.usage, command.summary, command.details].join("\n");
+            let lower = text.to_lowercase();
+            for internal in ["seed 00", "seeds/", "seed paper"] {
+                assert!(!lower.contains(internal), "`{}`: {text}", command.name);
+            }
+            assert!(!text.contains("SPEC"), "`{}`: {text}", command.name);
+        }
+    }
 }

@@ -8,5 +8,7 @@ pub mod frontend;
 pub mod help;
 pub mod session;
 pub mod show;
+#[cfg(test)]
+mod transcripts;
 
 pub use session::Session;

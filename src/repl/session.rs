@@ -8,12 +8,12 @@ use serde_json::{json, Value as Json};
 use super::command::{self, Command};
 use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
-use crate::diag::{Problem, RenderStyle, Report};
-use crate::engine::{run_seed, State, Trainer};
-use crate::ir::{ClassId, NodeId};
-use crate::persist::{self, SavedState};
-use crate::query::{answer, Input};
-use crate::Compiled;
+use nshed::diag::{Problem, RenderStyle, Report};
+use nshed::engine::{run_seed, State, Trainer};
+use nshed::ir::{ClassId, NodeId};
+use nshed::persist::{self, SavedState};
+use nshed::query::{answer, Input};
+use nshed::Compiled;
 
 /// How many earlier states `undo` can go back to.
 const UNDO_DEPTH: usize = 64;
@@ -72,7 +72,7 @@ pub struct Session {
     origin: Option<Origin>,
     json: bool,
     style: RenderStyle,
-    limits: crate::Limits,
+    limits: nshed::Limits,
 }
 
 fn describe_interrupt(interrupted: bool) -> &'static str {
@@ -92,12 +92,12 @@ impl Session {
             origin: None,
             json,
             style,
-            limits: crate::Limits::default(),
+            limits: nshed::Limits::default(),
         }
     }
 
     /// The same session, refusing models beyond `limits`.
-    pub fn with_limits(mut self, limits: crate::Limits) -> Session {
+    pub fn with_limits(mut self, limits: nshed::Limits) -> Session {
         self.limits = limits;
         self
     }
@@ -108,14 +108,9 @@ impl Session {
         self.load(path, ":load")
     }
 
-    /// Whether a model is loaded.
-    pub fn has_model(&self) -> bool {
-        self.loaded.is_some()
-    }
-
     fn load(&mut self, path: &str, command: &str) -> Outcome {
         self.path = Some(path.to_string());
-        match crate::compile_path_with(path, &self.limits) {
+        match nshed::compile_path_with(path, &self.limits) {
             Ok(compiled) => {
                 let warnings = if compiled.warnings.problems.is_empty() {
                     String::new()
@@ -326,7 +321,7 @@ impl Session {
         let ir = &loaded.compiled.ir;
         let hash = loaded.hash.as_str();
         // `:save` and `draw` never write over the model file.
-        let model_file = crate::fsio::Outputs::new(loaded.path.as_deref());
+        let model_file = nshed::fsio::Outputs::new(loaded.path.as_deref());
         let run = &mut loaded.run;
         let model = loaded.compiled.model();
         let (text, json): (String, Json) = match command {
@@ -343,9 +338,9 @@ impl Session {
                 let from = run.state.step;
                 let mut trainer = Trainer::new(&model);
                 let beyond = schedule_over(ir, &run.state);
-                let whole = crate::syntax::ast::Span::new(0, line.trim_end().len());
+                let whole = nshed::syntax::ast::Span::new(0, line.trim_end().len());
                 let names = help::Names::of(Some(ir));
-                if let Some(why) = crate::engine::untrainable(ir) {
+                if let Some(why) = nshed::engine::untrainable(ir) {
                     return self.problems(
                         line,
                         vec![Problem::error("nshed::repl::no_data", why)
@@ -355,7 +350,7 @@ impl Session {
                 }
                 let wanted = match (n, ir.train.is_some()) {
                     (Some(n), _) => n,
-                    (None, true) => crate::engine::remaining_steps(ir, &run.state),
+                    (None, true) => nshed::engine::remaining_steps(ir, &run.state),
                     (None, false) => {
                         return self.problems(
                             line,
@@ -366,15 +361,15 @@ impl Session {
                     }
                 };
                 let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
-                let control = crate::engine::Control {
+                let control = nshed::engine::Control {
                     stop_after: None,
                     stop: Some(interrupt),
                     progress: Some(&bar),
                 };
-                let trained = crate::engine::train(
+                let trained = nshed::engine::train(
                     &mut trainer,
                     &mut run.state,
-                    crate::engine::Until::Steps(wanted),
+                    nshed::engine::Until::Steps(wanted),
                     &control,
                     &mut |_| {},
                 );
@@ -407,7 +402,7 @@ impl Session {
                 let mut trainer = Trainer::new(&model);
                 let (note, ok) = match &batch {
                     None => {
-                        if crate::engine::untrainable(ir).is_some() {
+                        if nshed::engine::untrainable(ir).is_some() {
                             (String::new(), false)
                         } else {
                             let done = if ir.train.is_none() || schedule_over(ir, &run.state) {
@@ -424,7 +419,7 @@ impl Session {
                             .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
                             .collect();
                         let source =
-                            crate::engine::explicit_step(&mut trainer, &mut run.state, &pairs);
+                            nshed::engine::explicit_step(&mut trainer, &mut run.state, &pairs);
                         (format!(" with the rules of {source}"), true)
                     }
                 };
@@ -438,7 +433,7 @@ impl Session {
                             "the model has no data to draw a batch from",
                         )
                         .label(
-                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            nshed::syntax::ast::Span::new(0, line.trim_end().len()),
                             "no batch to draw",
                         )
                         .help(help)],
@@ -466,7 +461,7 @@ impl Session {
                 push_undo(run, line, before);
                 let name = &ir.nodes[node as usize].name;
                 (
-                    format!("lambda {name} = {}", crate::render::fmt_num(value)),
+                    format!("lambda {name} = {}", nshed::render::fmt_num(value)),
                     json!({ "command": "set", "lambda": name, "value": value }),
                 )
             }
@@ -474,9 +469,9 @@ impl Session {
                 let before = run.state.clone();
                 run.state.set_ln_eta(edge as usize, value.ln());
                 push_undo(run, line, before);
-                let name = crate::report::edge_name(ir, edge as usize);
+                let name = nshed::report::edge_name(ir, edge as usize);
                 (
-                    format!("eta {name} = {}", crate::render::fmt_num(value)),
+                    format!("eta {name} = {}", nshed::render::fmt_num(value)),
                     json!({ "command": "set", "eta": name, "value": value }),
                 )
             }
@@ -531,7 +526,7 @@ impl Session {
                 ),
             },
             Command::History => {
-                let mut t = crate::render::Table::new(&["command", "steps", "note"]);
+                let mut t = nshed::render::Table::new(&["command", "steps", "note"]);
                 let mut rows = Vec::new();
                 for h in &run.history {
                     t.row(vec![
@@ -595,21 +590,21 @@ impl Session {
                 Err(p) => return self.plain_error(line, p),
             },
             Command::InfoPlane(options) => {
-                match crate::analysis::information_plane(&model, &run.state, options) {
+                match nshed::analysis::information_plane(&model, &run.state, options) {
                     Ok(levels) => (
                         show::info_plane(&levels, options, run.state.step),
                         json!({ "command": "info-plane", "step": run.state.step,
                                 "representation": options.representation.name(),
                                 "levels": levels }),
                     ),
-                    Err(crate::analysis::AnalysisError::NoData) => return self.plain_error(
+                    Err(nshed::analysis::AnalysisError::NoData) => return self.plain_error(
                         line,
                         Problem::error(
                             "nshed::repl::no_data",
-                            crate::analysis::AnalysisError::NoData.to_string(),
+                            nshed::analysis::AnalysisError::NoData.to_string(),
                         )
                         .label(
-                            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+                            nshed::syntax::ast::Span::new(0, line.trim_end().len()),
                             "needs data",
                         )
                         .help(
@@ -632,7 +627,7 @@ impl Session {
                 if let Err(e) = model_file.check(&path) {
                     return self.plain_error(line, e.problem());
                 }
-                let drawing = crate::analysis::ModelDrawing::of(
+                let drawing = nshed::analysis::ModelDrawing::of(
                     &model,
                     &run.state,
                     input
@@ -645,21 +640,21 @@ impl Session {
                     None => String::new(),
                 };
                 let body = if dot {
-                    crate::render::figure::model_graph_dot(&drawing)
+                    nshed::render::figure::model_graph_dot(&drawing)
                 } else {
-                    crate::render::figure::model_graph_svg(
+                    nshed::render::figure::model_graph_svg(
                         &drawing,
-                        &crate::render::figure::FigureOptions::titled(drawing.title()),
+                        &nshed::render::figure::FigureOptions::titled(drawing.title()),
                     )
                 };
                 if let Err(e) =
-                    crate::fsio::write_atomic(std::path::Path::new(&path), body.as_bytes())
+                    nshed::fsio::write_atomic(std::path::Path::new(&path), body.as_bytes())
                 {
                     return self.plain_error(
                         line,
                         Problem::error(
                             "nshed::repl::io",
-                            format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
+                            format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
                         )
                         .help("check that the directory exists and is writable"),
                     );
@@ -686,7 +681,7 @@ impl Session {
 fn no_model(line: &str, message: &str, label: &str) -> Problem {
     Problem::error("nshed::repl::no_model", message.to_string())
         .label(
-            crate::syntax::ast::Span::new(0, line.trim_end().len()),
+            nshed::syntax::ast::Span::new(0, line.trim_end().len()),
             label.to_string(),
         )
         .help("load one with `:load FILE`, e.g. `:load examples/fig1.nshed`")
@@ -730,13 +725,13 @@ fn forget_old_sessions(loaded: &mut Loaded, depth: usize) {
     }
 }
 
-fn schedule_over(ir: &crate::ir::Ir, state: &State) -> bool {
+fn schedule_over(ir: &nshed::ir::Ir, state: &State) -> bool {
     ir.train
         .as_ref()
         .is_some_and(|t| state.phase >= t.phases.len())
 }
 
-fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
+fn phase_note(ir: &nshed::ir::Ir, state: &State, was_beyond: bool) -> String {
     if ir.train.is_none() {
         return "; no `train` block: every default (batch 1, sampler replace, the file's rules)"
             .to_string();
@@ -760,7 +755,7 @@ fn phase_note(ir: &crate::ir::Ir, state: &State, was_beyond: bool) -> String {
     }
 }
 
-fn describe_batch(ir: &crate::ir::Ir, batch: &[Input]) -> String {
+fn describe_batch(ir: &nshed::ir::Ir, batch: &[Input]) -> String {
     let items: Vec<String> = batch
         .iter()
         .map(|i| match &i.sample {
@@ -813,7 +808,7 @@ impl Evaluator for Session {
             classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
             levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
             edges: (0..ir.edges.len())
-                .map(|e| crate::report::edge_name(ir, e))
+                .map(|e| nshed::report::edge_name(ir, e))
                 .collect(),
         }
     }

@@ -3,11 +3,11 @@
 use serde_json::{json, Value as Json};
 
 use super::command::{LambdaScope, Show};
-use crate::engine::State;
-use crate::ir::{Ir, RuleSet, Update};
-use crate::render::fmt_num;
-use crate::render::Table;
-use crate::report::{edge_name, ln_json, plain};
+use nshed::engine::State;
+use nshed::ir::{Ir, RuleSet, Update};
+use nshed::render::fmt_num;
+use nshed::render::Table;
+use nshed::report::{edge_name, ln_json, plain};
 
 /// A value given as a natural log, shown plainly when it fits in f64.
 fn shown(ln: f64) -> String {
@@ -62,7 +62,7 @@ pub fn show(ir: &Ir, source: &str, state: &State, what: &Show) -> (String, Json)
         Show::Rules => rules(ir, state),
         Show::Model => {
             // The source compiled, so it parses; were it not to, say so rather than panic.
-            let text = crate::syntax::print::format_source(source).unwrap_or_else(|p| p.message);
+            let text = nshed::syntax::print::format_source(source).unwrap_or_else(|p| p.message);
             (
                 text.clone(),
                 json!({ "command": "show", "what": "model", "text": text }),
@@ -207,11 +207,11 @@ fn frozen_now(ir: &Ir, state: &State) -> Vec<String> {
 
 /// The answer of `info-plane`: one row per feature level.
 pub fn info_plane(
-    levels: &[crate::analysis::LevelInformation],
-    options: crate::analysis::PlaneOptions,
+    levels: &[nshed::analysis::LevelInformation],
+    options: nshed::analysis::PlaneOptions,
     step: u64,
 ) -> String {
-    let mut t = crate::render::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
+    let mut t = nshed::render::Table::new(&["level", "I(X;T) bits", "I(T;Y) bits"]);
     for l in levels {
         t.row(vec![l.level.clone(), fmt_num(l.i_xt), fmt_num(l.i_ty)]);
     }

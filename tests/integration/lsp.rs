@@ -1,12 +1,11 @@
-//! `nshed lsp`: the language server driven with real LSP messages, over an in-memory
-//! connection (`lsp_server::Connection::memory`) and, once, over the binary's stdio.
+//! `nshed lsp`: the language server driven with real LSP messages over the binary's
+//! stdio, framed by `lsp_server` (the same library the server uses) and, once, by hand.
 
 use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::Receiver;
 
-use lsp_server::ResponseError;
-use std::process::{Command, Stdio};
-
-use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use serde_json::{json, Value};
 
 use crate::support::mutate::{mutants, sources};
@@ -34,9 +33,12 @@ impl From<Response> for Reply {
 
 const URI: &str = "file:///work/model.nshed";
 
+/// `nshed lsp` as a child process, and a thread that reads its messages.
 struct Client {
-    conn: Connection,
-    server: Option<std::thread::JoinHandle<Result<(), String>>>,
+    server: Child,
+    to_server: ChildStdin,
+    from_server: Receiver<Message>,
+    reader: Option<std::thread::JoinHandle<()>>,
     next_id: i32,
     /// Notifications received while waiting for a response.
     notifications: Vec<Notification>,
@@ -44,11 +46,27 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
-        let (server, conn) = Connection::memory();
-        let handle = std::thread::spawn(move || nshed::lsp::serve(server));
+        let mut server = Command::new(env!("CARGO_BIN_EXE_nshed"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let to_server = server.stdin.take().expect("piped stdin");
+        let mut stdout = BufReader::new(server.stdout.take().expect("piped stdout"));
+        let (sender, from_server) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            while let Ok(Some(message)) = Message::read(&mut stdout) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
         let mut client = Client {
-            conn,
-            server: Some(handle),
+            server,
+            to_server,
+            from_server,
+            reader: Some(reader),
             next_id: 0,
             notifications: Vec::new(),
         };
@@ -63,18 +81,24 @@ impl Client {
         client
     }
 
-    fn send(&self, message: Message) {
-        self.conn
-            .sender
-            .send(message)
+    fn send(&mut self, message: Message) {
+        message
+            .write(&mut self.to_server)
             .expect("the server is running");
     }
 
-    fn notify(&self, method: &str, params: Value) {
+    fn notify(&mut self, method: &str, params: Value) {
         self.send(Message::Notification(Notification::new(
             method.to_string(),
             params,
         )));
+    }
+
+    /// The next message from the server.
+    fn receive(&self, waiting_for: &str) -> Message {
+        self.from_server
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("{waiting_for}: {e}"))
     }
 
     fn request(&mut self, method: &str, params: Value) -> Reply {
@@ -86,12 +110,7 @@ impl Client {
             params,
         )));
         loop {
-            match self
-                .conn
-                .receiver
-                .recv_timeout(std::time::Duration::from_secs(60))
-                .expect("the server answers")
-            {
+            match self.receive("the server answers") {
                 Message::Response(r) if r.id == id => return r.into(),
                 Message::Notification(n) => self.notifications.push(n),
                 other => panic!("unexpected message {other:?}"),
@@ -110,12 +129,7 @@ impl Client {
     fn diagnostics(&mut self) -> Vec<Value> {
         let n = match self.notifications.pop() {
             Some(n) => n,
-            None => match self
-                .conn
-                .receiver
-                .recv_timeout(std::time::Duration::from_secs(60))
-                .expect("diagnostics are published")
-            {
+            None => match self.receive("diagnostics are published") {
                 Message::Notification(n) => n,
                 other => panic!("expected diagnostics, got {other:?}"),
             },
@@ -151,12 +165,15 @@ impl Client {
         )
     }
 
+    /// Shuts the server down as the protocol says: it exits with status 0.
     fn shutdown(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.error.is_none());
         self.notify("exit", Value::Null);
-        let handle = self.server.take().expect("started");
-        assert_eq!(handle.join().expect("the server did not panic"), Ok(()));
+        let status = self.server.wait().expect("the server ends");
+        assert_eq!(status.code(), Some(0), "the server's exit status");
+        let reader = self.reader.take().expect("started");
+        reader.join().expect("the reader did not panic");
     }
 }
 
@@ -846,34 +863,6 @@ fn any_text_gets_answers_and_never_crashes_the_server() {
         exercise(&mut c, &text, &probes);
     }
     c.shutdown();
-}
-
-// ---------------------------------------------------------------- the index
-
-#[test]
-fn the_tolerant_scan_finds_what_the_parser_finds() {
-    use nshed::lsp::index::Index;
-    let mut compared = 0;
-    let mut corpus: Vec<Vec<u8>> = Vec::new();
-    for dir in ["examples", "tests/models", "tests/bad"] {
-        corpus.extend(sources(dir));
-    }
-    corpus.extend(mutants(10_000));
-    for bytes in corpus {
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
-        let Ok(file) = nshed::syntax::parse_file(&text) else {
-            continue;
-        };
-        assert_eq!(
-            Index::scan(&text),
-            Index::from_ast(&file, &text),
-            "on:\n{text}"
-        );
-        compared += 1;
-    }
-    assert!(compared > 500, "only {compared} files parse");
 }
 
 // ---------------------------------------------------------------- stdio

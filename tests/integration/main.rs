@@ -48,7 +48,6 @@ mod lsp;
 mod record_csv;
 mod regularize_cli;
 mod repl_pty;
-mod repl_transcripts;
 mod run_persist;
 mod soak;
 mod test_cli;

@@ -1,14 +1,17 @@
 //! REPL transcripts: `tests/repl/*.txt` hold input lines (`> ...`, continued with
 //! `… ...`) each followed by the expected output (answer, then diagnostics). They run
-//! through `Session::eval`, the code the terminal runs. Files named `*.json.txt` run
-//! the session in `--json` mode. `NSHED_BLESS=1 cargo test --test integration transcripts`
-//! rewrites the expected outputs (then read the diff).
+//! through `Session::eval`, the code the terminal runs, in process: a session's answer
+//! and its diagnostics come back apart, in the order the transcript shows them, which
+//! the binary's two output streams would not keep. Files named `*.json.txt` run the
+//! session in `--json` mode. `NSHED_BLESS=1 cargo test --bin nshed transcripts` rewrites
+//! the expected outputs (then read the diff).
 
 use std::sync::atomic::AtomicBool;
 
 use nshed::diag::RenderStyle;
-use nshed::repl::frontend::Evaluator;
-use nshed::repl::Session;
+
+use super::frontend::Evaluator;
+use super::Session;
 
 struct Entry {
     input: Vec<String>,
