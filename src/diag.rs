@@ -13,20 +13,23 @@ use miette::{
 use crate::span::LineIndex;
 use crate::span::Span;
 
+mod code;
+pub use code::ErrorCode;
+
 /// One problem: an error or a warning, with a stable code, a short lowercase message
 /// naming the thing, labelled spans and a help line saying what to do.
 #[derive(Clone, Debug)]
 pub struct Problem {
     pub severity: Severity,
-    /// e.g. `nshed::check::unknown_name`
-    pub code: &'static str,
+    /// What kind of problem it is; shown as e.g. `nshed::check::unknown_name`.
+    pub code: ErrorCode,
     pub message: String,
     pub labels: Vec<LabeledSpan>,
     pub help: Option<String>,
 }
 
 impl Problem {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
             code,
@@ -36,7 +39,7 @@ impl Problem {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: ErrorCode, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, message)
@@ -543,7 +546,7 @@ mod tests {
         let text = format!("model m {{ {} }}", "x ".repeat(40_000));
         let at = text.len() - 3;
         let problem =
-            Problem::error("nshed::test", "far away").label(Span::new(at, at + 1), "this one");
+            Problem::error(ErrorCode::Failed, "far away").label(Span::new(at, at + 1), "this one");
         let report = Report::new("long.nshed", &text, vec![problem]);
         let rendered = report.render(RenderStyle::Plain);
         assert!(rendered.contains("far away"), "{rendered}");
@@ -601,7 +604,7 @@ mod tests {
     fn labels_end_at_their_last_character() {
         let text = "init { lambda x = 0 - 1   // note\n\n}\n";
         let start = text.find("0 - 1").expect("found");
-        let problem = Problem::error("nshed::test", "negative")
+        let problem = Problem::error(ErrorCode::Failed, "negative")
             .label(Span::new(start, text.len() - 2), "this is -1")
             .label(Span::new(text.len() - 1, text.len()), "blank only");
         let report = Report::new("m.nshed", text, vec![problem]);
@@ -615,7 +618,7 @@ mod tests {
 
     #[test]
     fn a_report_can_start_at_a_later_line() {
-        let problem = Problem::error("nshed::test", "bad").label(Span::new(8, 11), "here");
+        let problem = Problem::error(ErrorCode::Failed, "bad").label(Span::new(8, 11), "here");
         let rendered = Report::new("stdin", "pathway zzz", vec![problem])
             .at_line(12)
             .render(RenderStyle::Plain);
@@ -625,7 +628,7 @@ mod tests {
 
     #[test]
     fn labels_near_the_start_are_drawn() {
-        let problem = Problem::error("nshed::test", "near").label(Span::new(6, 7), "this one");
+        let problem = Problem::error(ErrorCode::Failed, "near").label(Span::new(6, 7), "this one");
         let rendered =
             Report::new("short.nshed", "model m { }", vec![problem]).render(RenderStyle::Plain);
         assert!(rendered.contains("╰── this one"), "{rendered}");
@@ -637,7 +640,7 @@ mod tests {
         let clean = Report::new("m.nshed", text, vec![]);
         assert_eq!(clean.source.inner(), "");
         assert_eq!(clean.source.name(), "m.nshed");
-        let problem = Problem::error("nshed::test", "here").label(Span::new(6, 7), "m");
+        let problem = Problem::error(ErrorCode::Failed, "here").label(Span::new(6, 7), "m");
         let report = Report::new("m.nshed", text, vec![problem]);
         assert_eq!(report.source.inner(), text);
     }

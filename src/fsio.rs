@@ -1,6 +1,7 @@
 //! Writing files so that a crash or Ctrl-C never leaves a half-written file where the
 //! user's file was: write a temporary file beside it, fsync, rename over.
 
+use crate::diag::ErrorCode;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -210,7 +211,7 @@ pub struct OutputIsInput {
 
 impl OutputIsInput {
     /// The diagnostic's code.
-    pub const CODE: &'static str = "nshed::io::output_is_input";
+    pub const CODE: ErrorCode = ErrorCode::IoOutputIsInput;
 
     /// What to do about it.
     pub fn help(&self) -> &'static str {
@@ -428,13 +429,11 @@ mod tests {
         ] {
             assert_eq!(outputs.check(&fine), Ok(()), "{}", fine.display());
         }
-        assert_eq!(err_code(&outputs, &model), OutputIsInput::CODE);
+        assert_eq!(err_code(&outputs, &model), Some(OutputIsInput::CODE));
     }
 
-    fn err_code(outputs: &Outputs, path: &Path) -> &'static str {
-        outputs
-            .check(path)
-            .map_or_else(|e| e.problem().code, |()| "ok")
+    fn err_code(outputs: &Outputs, path: &Path) -> Option<ErrorCode> {
+        outputs.check(path).err().map(|e| e.problem().code)
     }
 
     #[test]

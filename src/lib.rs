@@ -25,6 +25,7 @@ pub mod span;
 pub mod suite;
 pub mod syntax;
 
+use crate::diag::ErrorCode;
 use diag::Report;
 use ir::Ir;
 use source::Source;
@@ -98,7 +99,7 @@ fn check_limits(file: &syntax::ast::File, limits: Limits) -> Option<diag::Proble
     }
     let over = |what: &str, count: usize, limit: usize, flag: &str| {
         diag::Problem::error(
-            "nshed::limit",
+            ErrorCode::Limit,
             format!("the model has {count} {what}, more than the limit of {limit}"),
         )
         .label(file.model.header, format!("{count} {what}"))

@@ -1,6 +1,7 @@
 //! Saved states: everything needed to continue a run bit for bit (SPEC 4), tied to the
 //! model source it was made from. Used by the REPL's `:save` / `:restore`.
 
+use crate::diag::ErrorCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -42,14 +43,14 @@ pub fn source_hash(text: &str) -> String {
 pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
     let mut json = serde_json::to_string_pretty(saved).map_err(|e| {
         Problem::error(
-            "nshed::state::write",
+            ErrorCode::StateWrite,
             format!("cannot serialise the state: {e}"),
         )
     })?;
     json.push('\n');
     crate::fsio::write_atomic(std::path::Path::new(path), json.as_bytes()).map_err(|e| {
         Problem::error(
-            "nshed::state::write",
+            ErrorCode::StateWrite,
             format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
         )
         .help("check that the directory exists and is writable; nothing was overwritten")
@@ -63,14 +64,14 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
         .and_then(|file| crate::fsio::read_file_capped(file, MAX_STATE_BYTES));
     let bytes = read.map_err(|e| {
         Problem::error(
-            "nshed::state::read",
+            ErrorCode::StateRead,
             format!("cannot read `{path}`: {}", crate::source::io_reason(&e)),
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`")
     })?;
     if bytes.len() > MAX_STATE_BYTES {
         return Err(Problem::error(
-            "nshed::state::too_large",
+            ErrorCode::StateTooLarge,
             format!("`{path}` is larger than the {MAX_STATE_BYTES} bytes a saved state may have"),
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`"));
@@ -84,14 +85,14 @@ pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
 pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
     let saved: SavedState = serde_json::from_slice(bytes).map_err(|e| {
         Problem::error(
-            "nshed::state::corrupt",
+            ErrorCode::StateCorrupt,
             format!("`{path}` is not a saved nshed state: {e}"),
         )
         .help("the file may be truncated or edited; save it again (`nshed run --save` or the REPL's `:save`)")
     })?;
     if !(OLDEST_FORMAT..=FORMAT).contains(&saved.nshed_state) {
         return Err(Problem::error(
-            "nshed::state::version",
+            ErrorCode::StateVersion,
             format!(
                 "`{path}` has state format {}, this nshed reads formats {OLDEST_FORMAT} to {FORMAT}",
                 saved.nshed_state
@@ -101,7 +102,7 @@ pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState
     }
     if saved.source_sha256 != hash {
         return Err(Problem::error(
-            "nshed::state::other_model",
+            ErrorCode::StateOtherModel,
             format!(
                 "`{path}` was saved for a different model source (model `{}`)",
                 saved.model
@@ -113,7 +114,7 @@ pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState
     }
     validate(&saved.state, ir).map_err(|why| {
         Problem::error(
-            "nshed::state::invalid",
+            ErrorCode::StateInvalid,
             format!("`{path}` holds an invalid state: {why}"),
         )
         .help("the file was edited or damaged; save it again (`nshed run --save` or the REPL's `:save`)")

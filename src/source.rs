@@ -1,5 +1,6 @@
 //! Reading model sources: files, `-` for stdin, bytes that are not UTF-8.
 
+use crate::diag::ErrorCode;
 use std::path::Path;
 
 use crate::diag::{Problem, Report};
@@ -29,11 +30,12 @@ pub fn load(path: &str) -> Result<Source, Report> {
             return Err(Report::new(
                 path,
                 "",
-                vec![Problem::error(
-                    "nshed::io::is_directory",
-                    format!("`{path}` is a directory"),
-                )
-                .help("give the path of a `.nshed` file, for example `examples/fig1.nshed`")],
+                vec![
+                    Problem::error(ErrorCode::IoIsDirectory, format!("`{path}` is a directory"))
+                        .help(
+                            "give the path of a `.nshed` file, for example `examples/fig1.nshed`",
+                        ),
+                ],
             ));
         }
         // Read at most one byte past the limit: `/dev/zero` or a FIFO never ends.
@@ -106,7 +108,7 @@ fn io_report(name: &str, message: &str, help: &str) -> Report {
     Report::new(
         name,
         "",
-        vec![Problem::error("nshed::io", message.to_string()).help(help.to_string())],
+        vec![Problem::error(ErrorCode::Io, message.to_string()).help(help.to_string())],
     )
 }
 
@@ -121,7 +123,7 @@ pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
             name,
             "",
             vec![Problem::error(
-                "nshed::io::too_large",
+                ErrorCode::IoTooLarge,
                 format!("`{name}` is larger than the {MAX_SOURCE_BYTES} bytes nshed reads"),
             )
             .help("split the model or generate a smaller one")],
@@ -150,7 +152,7 @@ pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
                 name,
                 &lossy,
                 vec![
-                    Problem::error("nshed::io::not_utf8", "the file is not valid UTF-8")
+                    Problem::error(ErrorCode::IoNotUtf8, "the file is not valid UTF-8")
                         .label(Span::new(at, end), format!("byte {at} is not UTF-8"))
                         .help("save the file as UTF-8; nshed sources are plain text"),
                 ],

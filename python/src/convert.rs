@@ -1,6 +1,7 @@
 //! From the library's typed results to Python objects: serde values to dicts, lists and
 //! numbers, and tables of numbers to numpy arrays.
 
+use nshed::diag::ErrorCode;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -16,7 +17,10 @@ pub fn to_python<'py, T: serde::Serialize>(
     let value = serde_json::to_value(value).map_err(|e| {
         crate::error::problem_error(
             "<nshed>",
-            nshed::diag::Problem::error("nshed::internal", format!("cannot convert a report: {e}")),
+            nshed::diag::Problem::error(
+                ErrorCode::Internal,
+                format!("cannot convert a report: {e}"),
+            ),
         )
     })?;
     value_to_python(py, &value)
@@ -68,7 +72,7 @@ pub fn matrix<'py>(
     let array = Array2::from_shape_vec((rows.len(), cols), flat).map_err(|e| {
         crate::error::problem_error(
             "<nshed>",
-            nshed::diag::Problem::error("nshed::internal", format!("ragged matrix: {e}")),
+            nshed::diag::Problem::error(ErrorCode::Internal, format!("ragged matrix: {e}")),
         )
     })?;
     Ok(array.into_pyarray(py))
@@ -87,7 +91,7 @@ pub fn int_matrix<'py>(
     let array = Array2::from_shape_vec((rows.len(), cols), flat).map_err(|e| {
         crate::error::problem_error(
             "<nshed>",
-            nshed::diag::Problem::error("nshed::internal", format!("ragged matrix: {e}")),
+            nshed::diag::Problem::error(ErrorCode::Internal, format!("ragged matrix: {e}")),
         )
     })?;
     Ok(array.into_pyarray(py))

@@ -1,6 +1,7 @@
 //! `nshed.NshedError`: every problem the library reports, with its rendered diagnostic as
 //! `str()`, its `code` and its `diagnostics` (the JSON form of `--error-format json`).
 
+use nshed::diag::ErrorCode;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use nshed::diag::{Problem, RenderStyle, Report};
@@ -31,12 +32,12 @@ pub fn report_error(report: &Report) -> PyErr {
             .iter()
             .find(|p| p.is_error())
             .or(report.problems.first())
-            .map_or("nshed::error", |p| p.code);
+            .map_or(ErrorCode::Error, |p| p.code);
         let err = NshedError::new_err(text.trim_end().to_string());
         let value = err.value(py);
         let diagnostics = diagnostics(py, report);
         let attach = value
-            .setattr("code", code)
+            .setattr("code", code.as_str())
             .and_then(|()| value.setattr("diagnostics", diagnostics?));
         match attach {
             Ok(()) => err,
@@ -67,7 +68,7 @@ pub fn experiment_error(e: ExperimentError) -> PyErr {
 pub fn argument_error(message: impl Into<String>, help: impl Into<String>) -> PyErr {
     problem_error(
         "<arguments>",
-        Problem::error("nshed::python::argument", message).help(help),
+        Problem::error(ErrorCode::PythonArgument, message).help(help),
     )
 }
 
@@ -89,7 +90,7 @@ pub fn internal_error(panic: &(dyn std::any::Any + Send)) -> PyErr {
         .unwrap_or_else(|| "an internal error".to_string());
     problem_error(
         "<nshed>",
-        Problem::error("nshed::internal", format!("nshed failed: {what}"))
+        Problem::error(ErrorCode::Internal, format!("nshed failed: {what}"))
             .help("this is a bug in nshed; the model keeps its state from before the call"),
     )
 }

@@ -3,6 +3,7 @@
 //! returns the report the command prints with `--json`, as a dict, with matrix-shaped parts
 //! also as numpy arrays.
 
+use nshed::diag::ErrorCode;
 use std::sync::atomic::AtomicBool;
 
 use nshed::analysis::{info_plane_run, Estimator, InfoPlaneOptions, PlaneOptions, Representation};
@@ -65,7 +66,7 @@ where
         Ok(Some(report)) => Ok(report),
         Ok(None) => Err(problem_error(
             "<nshed>",
-            Problem::error("nshed::internal", "an unsharded sweep gave a shard"),
+            Problem::error(ErrorCode::Internal, "an unsharded sweep gave a shard"),
         )),
         Err(e) => Err(experiment_error(e)),
     }
@@ -129,7 +130,7 @@ pub fn info_plane<'py>(
             problem_error(
                 "<options>",
                 Problem::error(
-                    "nshed::failed",
+                    ErrorCode::Failed,
                     format!("the information analysis failed: {e}"),
                 )
                 .help("the data samples' weights must be finite and >= 0, bins >= 1, sigma > 0"),

@@ -1,5 +1,6 @@
 //! `nshed.Model`: a compiled model and one training state of it.
 
+use nshed::diag::ErrorCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -338,7 +339,7 @@ impl Model {
             if n > 0 {
                 return Err(problem_error(
                     &self.source(),
-                    Problem::error("nshed::python::no_data", why)
+                    Problem::error(ErrorCode::PythonNoData, why)
                         .help("add a `data` block, or train on explicit batches with step_on()"),
                 ));
             }
@@ -505,7 +506,7 @@ impl Model {
             other => Err(problem_error(
                 "<nshed>",
                 Problem::error(
-                    "nshed::internal",
+                    ErrorCode::Internal,
                     format!("a predict query answered {other:?}"),
                 ),
             )),

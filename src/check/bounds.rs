@@ -14,6 +14,7 @@
 //! must add up to a finite total, or weighted sampling could not use them.
 
 use super::Ctx;
+use crate::diag::ErrorCode;
 use crate::diag::Problem;
 use crate::syntax::ast::Span;
 
@@ -25,8 +26,8 @@ pub const MAX_LOG_SCALE: f64 = 1e100;
 /// Largest `|mu|` and `sigma` of `normal`.
 pub const MAX_NORMAL: f64 = 1e300;
 
-const BATCH_TOO_LARGE: &str = "nshed::check::batch_too_large";
-const OUT_OF_RANGE: &str = "nshed::check::out_of_range";
+const BATCH_TOO_LARGE: ErrorCode = ErrorCode::CheckBatchTooLarge;
+const OUT_OF_RANGE: ErrorCode = ErrorCode::CheckOutOfRange;
 
 /// `batch N` with `N > MAX_BATCH` (a step holds its whole batch).
 pub(crate) fn check_batch(ctx: &mut Ctx, batch: u64, span: Span) -> bool {

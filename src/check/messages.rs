@@ -2,43 +2,44 @@
 //! a short lowercase message naming the thing, a label on the exact span (secondary
 //! labels for related spans) and a help line that says how to fix it.
 
+use crate::diag::ErrorCode;
 use crate::diag::Problem;
 use crate::syntax::ast::{BinOp, Span};
 
-const UNKNOWN_NAME: &str = "nshed::check::unknown_name";
-const DUPLICATE_NAME: &str = "nshed::check::duplicate_name";
-const DUPLICATE_BLOCK: &str = "nshed::check::duplicate_block";
-const DUPLICATE_STATEMENT: &str = "nshed::check::duplicate_statement";
-const MODEL_SHAPE: &str = "nshed::check::model_shape";
-const GATE: &str = "nshed::check::gate";
-const WRONG_LEVEL: &str = "nshed::check::wrong_level";
-const WRONG_KIND: &str = "nshed::check::wrong_kind";
-const REPEATED: &str = "nshed::check::repeated";
-const BAD_K: &str = "nshed::check::bad_k";
-const INT_TOO_LARGE: &str = "nshed::check::int_too_large";
-const NOT_FINITE: &str = "nshed::check::not_finite";
-const NEGATIVE: &str = "nshed::check::negative";
-const BAD_DIST: &str = "nshed::check::bad_distribution";
-const NO_SUCH_EDGE: &str = "nshed::check::no_such_edge";
-const BAD_GROW: &str = "nshed::check::bad_grow";
-const BAD_SHRINK: &str = "nshed::check::bad_shrink";
-const JITTER_NON_MUL: &str = "nshed::check::jitter_non_mul";
-const BAD_PROBABILITY: &str = "nshed::check::bad_probability";
-const UNKNOWN_WORD: &str = "nshed::check::unknown_word";
-const PHASE: &str = "nshed::check::phase";
-const BAD_FREEZE: &str = "nshed::check::bad_freeze";
-const INIT_IN_PHASE: &str = "nshed::check::init_in_phase";
-const NO_DATA: &str = "nshed::check::no_data";
-const DEAD_NODE: &str = "nshed::check::dead_node";
-const CANNOT_GROW: &str = "nshed::check::cannot_grow";
-const REPEATED_WARNING: &str = "nshed::check::repeated_warning";
-const NO_CLASS_REACHED: &str = "nshed::check::no_class_reached";
-const CLASS_WITHOUT_SAMPLES: &str = "nshed::check::class_without_samples";
-const ZERO_WEIGHT: &str = "nshed::check::zero_weight";
-const UNKNOWN_SAMPLE: &str = "nshed::check::unknown_sample";
-const BAD_TOLERANCE: &str = "nshed::check::bad_tolerance";
-const LE_LABEL: &str = "nshed::check::le_label";
-const EXPECT_UNTRAINED: &str = "nshed::check::expect_untrained";
+const UNKNOWN_NAME: ErrorCode = ErrorCode::CheckUnknownName;
+const DUPLICATE_NAME: ErrorCode = ErrorCode::CheckDuplicateName;
+const DUPLICATE_BLOCK: ErrorCode = ErrorCode::CheckDuplicateBlock;
+const DUPLICATE_STATEMENT: ErrorCode = ErrorCode::CheckDuplicateStatement;
+const MODEL_SHAPE: ErrorCode = ErrorCode::CheckModelShape;
+const GATE: ErrorCode = ErrorCode::CheckGate;
+const WRONG_LEVEL: ErrorCode = ErrorCode::CheckWrongLevel;
+const WRONG_KIND: ErrorCode = ErrorCode::CheckWrongKind;
+const REPEATED: ErrorCode = ErrorCode::CheckRepeated;
+const BAD_K: ErrorCode = ErrorCode::CheckBadK;
+const INT_TOO_LARGE: ErrorCode = ErrorCode::CheckIntTooLarge;
+const NOT_FINITE: ErrorCode = ErrorCode::CheckNotFinite;
+const NEGATIVE: ErrorCode = ErrorCode::CheckNegative;
+const BAD_DIST: ErrorCode = ErrorCode::CheckBadDistribution;
+const NO_SUCH_EDGE: ErrorCode = ErrorCode::CheckNoSuchEdge;
+const BAD_GROW: ErrorCode = ErrorCode::CheckBadGrow;
+const BAD_SHRINK: ErrorCode = ErrorCode::CheckBadShrink;
+const JITTER_NON_MUL: ErrorCode = ErrorCode::CheckJitterNonMul;
+const BAD_PROBABILITY: ErrorCode = ErrorCode::CheckBadProbability;
+const UNKNOWN_WORD: ErrorCode = ErrorCode::CheckUnknownWord;
+const PHASE: ErrorCode = ErrorCode::CheckPhase;
+const BAD_FREEZE: ErrorCode = ErrorCode::CheckBadFreeze;
+const INIT_IN_PHASE: ErrorCode = ErrorCode::CheckInitInPhase;
+const NO_DATA: ErrorCode = ErrorCode::CheckNoData;
+const DEAD_NODE: ErrorCode = ErrorCode::CheckDeadNode;
+const CANNOT_GROW: ErrorCode = ErrorCode::CheckCannotGrow;
+const REPEATED_WARNING: ErrorCode = ErrorCode::CheckRepeatedWarning;
+const NO_CLASS_REACHED: ErrorCode = ErrorCode::CheckNoClassReached;
+const CLASS_WITHOUT_SAMPLES: ErrorCode = ErrorCode::CheckClassWithoutSamples;
+const ZERO_WEIGHT: ErrorCode = ErrorCode::CheckZeroWeight;
+const UNKNOWN_SAMPLE: ErrorCode = ErrorCode::CheckUnknownSample;
+const BAD_TOLERANCE: ErrorCode = ErrorCode::CheckBadTolerance;
+const LE_LABEL: ErrorCode = ErrorCode::CheckLeLabel;
+const EXPECT_UNTRAINED: ErrorCode = ErrorCode::CheckExpectUntrained;
 
 fn did_you_mean(problem: Problem, suggestion: Option<&str>, otherwise: String) -> Problem {
     match suggestion {
@@ -341,7 +342,7 @@ pub fn batch_spans_epochs(
     sampler: Option<Span>,
 ) -> Problem {
     let mut p = Problem::warning(
-        "nshed::check::batch_spans_epochs",
+        ErrorCode::CheckBatchSpansEpochs,
         format!("`batch {batch}` is larger than the data ({samples} samples)"),
     )
     .label(span, "more than one epoch per batch");

@@ -23,6 +23,7 @@ mod train;
 #[cfg(test)]
 mod tests;
 
+use crate::diag::ErrorCode;
 use crate::diag::Problem;
 use crate::ir::{self, Ir};
 use crate::syntax::ast::{Block, File, ModelItem, Span};
@@ -42,7 +43,7 @@ pub fn eval_number(expr: &crate::syntax::ast::Expr) -> Result<f64, Problem> {
     match numbers::eval(&mut ctx, expr) {
         Some(v) => Ok(v),
         None => Err(ctx.problems.into_iter().next().unwrap_or_else(|| {
-            Problem::error("nshed::check::not_finite", "the number cannot be evaluated")
+            Problem::error(ErrorCode::CheckNotFinite, "the number cannot be evaluated")
         })),
     }
 }

@@ -129,7 +129,7 @@ mod tests {
         let text = format!("1{}", "+1".repeat(MAX_EXPR_OPERATORS + 1));
         assert_eq!(
             parse_expr(&text).map_err(|p| p.code),
-            Err("nshed::syntax::too_long")
+            Err(crate::diag::ErrorCode::SyntaxTooLong)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Checker unit tests: IR facts of fig1, init and rule precedence.
 
 use super::check;
+use crate::diag::ErrorCode;
 use crate::ir::{Dist, Ir, Update};
 use crate::syntax::parse_file;
 
@@ -21,7 +22,7 @@ fn compile(text: &str) -> Ir {
     }
 }
 
-fn problems(text: &str) -> Vec<(&'static str, bool)> {
+fn problems(text: &str) -> Vec<(ErrorCode, bool)> {
     let file = parse_file(text).unwrap_or_else(|p| panic!("syntax: {p:?}"));
     check(&file)
         .problems
@@ -150,7 +151,7 @@ fn chained_targets_share_the_update() {
 #[test]
 fn zero_start_with_mul_growth_warns_once_per_line() {
     let found = problems(&format!("{MODEL} init {{ lambda = 0 }}"));
-    assert_eq!(found, [("nshed::check::cannot_grow", false)]);
+    assert_eq!(found, [(ErrorCode::CheckCannotGrow, false)]);
     let found = problems(&format!(
         "{MODEL} init {{ lambda = 0 }} rules {{ grow = add 0.1 }}"
     ));
@@ -183,14 +184,14 @@ fn every_problem_of_a_file_is_reported() {
     let found = problems(&format!(
         "{MODEL} init {{ lambda q = 1 }} rules {{ grow = mul 0.5 }} data {{ s: x -> a }}"
     ));
-    let codes: Vec<&str> = found.iter().map(|(c, _)| *c).collect();
+    let codes: Vec<ErrorCode> = found.iter().map(|(c, _)| *c).collect();
     assert_eq!(
         codes,
         [
-            "nshed::check::unknown_name",
-            "nshed::check::bad_grow",
-            "nshed::check::wrong_level",
-            "nshed::check::wrong_kind",
+            ErrorCode::CheckUnknownName,
+            ErrorCode::CheckBadGrow,
+            ErrorCode::CheckWrongLevel,
+            ErrorCode::CheckWrongKind,
         ]
     );
 }
@@ -199,7 +200,7 @@ fn every_problem_of_a_file_is_reported() {
 fn an_unknown_child_does_not_cascade() {
     let found =
         problems("model m { level input { a } level mid { x = any(zz) } classes { c1 <- x } }");
-    assert_eq!(found, [("nshed::check::unknown_name", true)]);
+    assert_eq!(found, [(ErrorCode::CheckUnknownName, true)]);
 }
 
 #[test]

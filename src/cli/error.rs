@@ -12,6 +12,7 @@
 //! | 141 | standard output is a pipe whose reader has gone (`nshed run m.nshed \| head -1`): the command ends quietly, as one ended by SIGPIPE |
 //! | 129, 130, 143 | a run stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM (state saved first when asked) |
 
+use nshed::diag::ErrorCode;
 use std::fmt;
 
 use miette::{Diagnostic, Severity};
@@ -57,15 +58,15 @@ pub enum CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>, help: impl Into<String>) -> CliError {
-        CliError::Usage(Problem::error("nshed::usage", message).help(help))
+        CliError::Usage(Problem::error(ErrorCode::Usage, message).help(help))
     }
 
     pub fn io(message: impl Into<String>, help: impl Into<String>) -> CliError {
-        CliError::Io(Problem::error("nshed::io", message).help(help))
+        CliError::Io(Problem::error(ErrorCode::Io, message).help(help))
     }
 
     pub fn failed(message: impl Into<String>, help: Option<String>) -> CliError {
-        let mut problem = Problem::error("nshed::failed", message);
+        let mut problem = Problem::error(ErrorCode::Failed, message);
         problem.help = help;
         CliError::Failed(problem)
     }
@@ -123,10 +124,10 @@ impl Diagnostic for CliError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         match self {
             CliError::Usage(p) | CliError::Io(p) | CliError::Failed(p) => Diagnostic::code(p),
-            CliError::Model(_) => Some(Box::new("nshed::model")),
-            CliError::Stopped { .. } => Some(Box::new("nshed::stopped")),
+            CliError::Model(_) => Some(Box::new(ErrorCode::Model)),
+            CliError::Stopped { .. } => Some(Box::new(ErrorCode::Stopped)),
             CliError::Reported(_) => None,
-            CliError::ClosedPipe => Some(Box::new("nshed::io::closed_pipe")),
+            CliError::ClosedPipe => Some(Box::new(ErrorCode::IoClosedPipe)),
         }
     }
 

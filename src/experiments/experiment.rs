@@ -8,6 +8,7 @@
 //! `sweep::merge` reads shard files of any registered experiment back and finishes them,
 //! with no knowledge of what the experiment is.
 
+use crate::diag::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -60,12 +61,12 @@ impl ExperimentError {
     }
 
     /// The diagnostic code every front end shows it with.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self.kind {
-            ErrorKind::Options => "nshed::usage",
-            ErrorKind::Model => "nshed::model",
-            ErrorKind::Failed => "nshed::failed",
-            ErrorKind::Interrupted => "nshed::interrupted",
+            ErrorKind::Options => ErrorCode::Usage,
+            ErrorKind::Model => ErrorCode::Model,
+            ErrorKind::Failed => ErrorCode::Failed,
+            ErrorKind::Interrupted => ErrorCode::Interrupted,
         }
     }
 

@@ -3,6 +3,7 @@
 //! node names (the Python package), and the values a `lambda` or `eta` may be set to.
 //! Every problem is labelled into the text it was given, like the query parser's.
 
+use crate::diag::ErrorCode;
 use crate::diag::Problem;
 use crate::ir::{EdgeId, Ir, NodeId};
 use crate::span::Span;
@@ -10,9 +11,9 @@ use crate::span::Span;
 use super::parse::did_you_mean;
 
 /// A name that is not a node, class, edge or sample of the model.
-pub const CODE_UNKNOWN: &str = "nshed::query::unknown_name";
+pub const CODE_UNKNOWN: ErrorCode = ErrorCode::QueryUnknownName;
 /// A malformed name or value.
-pub const CODE_VALUE: &str = "nshed::query::value";
+pub const CODE_VALUE: ErrorCode = ErrorCode::QueryValue;
 
 /// The node called `name`; `span` is where the caller's text names it.
 pub fn node_named(ir: &Ir, name: &str, span: Span) -> Result<NodeId, Problem> {

@@ -1,6 +1,7 @@
 //! Parsing and resolving a query string against a model. Every problem is a
 //! `Problem` labelled into the query text, so the CLI and the REPL can render it.
 
+use crate::diag::ErrorCode;
 use crate::diag::Problem;
 use crate::ir::{ClassId, Ir, NodeId};
 use crate::syntax::ast::Span;
@@ -16,10 +17,10 @@ pub const COMMANDS: [(&str, &str); 5] = [
     ("le-matrix", "le-matrix"),
 ];
 
-const CODE_SYNTAX: &str = "nshed::query::syntax";
-const CODE_UNKNOWN: &str = "nshed::query::unknown_name";
-const CODE_NOT_INPUT: &str = "nshed::query::not_an_input_node";
-const CODE_NO_LABEL: &str = "nshed::query::missing_label";
+const CODE_SYNTAX: ErrorCode = ErrorCode::QuerySyntax;
+const CODE_UNKNOWN: ErrorCode = ErrorCode::QueryUnknownName;
+const CODE_NOT_INPUT: ErrorCode = ErrorCode::QueryNotAnInputNode;
+const CODE_NO_LABEL: ErrorCode = ErrorCode::QueryMissingLabel;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {

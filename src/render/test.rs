@@ -3,6 +3,7 @@
 //! and last `N passed, M failed`.
 
 use super::{pretty_json, Render};
+use crate::diag::ErrorCode;
 use crate::diag::{Problem, RenderStyle, Report};
 use crate::expect::{Outcome, Stage};
 use crate::suite::{Change, Golden, GoldenStatus, ModelReport, TestReport};
@@ -176,7 +177,7 @@ fn expectation_problem(o: &Outcome) -> Problem {
         Stage::Trained => "trained",
     };
     Problem::error(
-        "nshed::test::expectation",
+        ErrorCode::TestExpectation,
         format!("expectation failed at the {stage} state: {}", o.subject),
     )
     .label(o.span, o.verdict())

@@ -3,6 +3,7 @@
 //! colon commands are parsed here. Every problem is labelled into the line.
 
 use miette::LabeledSpan;
+use nshed::diag::ErrorCode;
 
 use nshed::analysis::{Estimator, PlaneOptions, Representation};
 use nshed::diag::Problem;
@@ -65,9 +66,9 @@ pub enum LambdaScope {
     Node(NodeId),
 }
 
-const CODE: &str = "nshed::repl::syntax";
-const CODE_UNKNOWN: &str = "nshed::repl::unknown_name";
-const CODE_NO_MODEL: &str = "nshed::repl::no_model";
+const CODE: ErrorCode = ErrorCode::ReplSyntax;
+const CODE_UNKNOWN: ErrorCode = ErrorCode::ReplUnknownName;
+const CODE_NO_MODEL: ErrorCode = ErrorCode::ReplNoModel;
 
 const COLON_COMMANDS: [&str; 6] = [":load", ":reload", ":save", ":restore", ":help", ":quit"];
 const QUERY_WORDS: [&str; 5] = ["pathway", "scores", "predict", "le", "le-matrix"];

@@ -1,6 +1,7 @@
 //! The REPL's session: a loaded model, its state, undo and history. Driven by strings
 //! (`Session::eval`), so transcripts test exactly what the terminal runs.
 
+use nshed::diag::ErrorCode;
 use std::sync::atomic::AtomicBool;
 
 use serde_json::{json, Value as Json};
@@ -343,7 +344,7 @@ impl Session {
                 if let Some(why) = nshed::engine::untrainable(ir) {
                     return self.problems(
                         line,
-                        vec![Problem::error("nshed::repl::no_data", why)
+                        vec![Problem::error(ErrorCode::ReplNoData, why)
                             .label(whole, "nothing to draw batches from")
                             .help(names.fill("add a `data` block, or train on explicit batches with `step {$inputs}->$class`"))],
                     );
@@ -354,7 +355,7 @@ impl Session {
                     (None, false) => {
                         return self.problems(
                             line,
-                            vec![Problem::error("nshed::repl::no_schedule", "this model has no training schedule to finish")
+                            vec![Problem::error(ErrorCode::ReplNoSchedule, "this model has no training schedule to finish")
                                 .label(whole, "how many steps?")
                                 .help("say how many steps to take, e.g. `train 100` (every default: batch 1, sampler replace, the file's rules)")],
                         )
@@ -429,7 +430,7 @@ impl Session {
                     return self.problems(
                         line,
                         vec![Problem::error(
-                            "nshed::repl::no_data",
+                            ErrorCode::ReplNoData,
                             "the model has no data to draw a batch from",
                         )
                         .label(
@@ -600,7 +601,7 @@ impl Session {
                     Err(nshed::analysis::AnalysisError::NoData) => return self.plain_error(
                         line,
                         Problem::error(
-                            "nshed::repl::no_data",
+                            ErrorCode::ReplNoData,
                             nshed::analysis::AnalysisError::NoData.to_string(),
                         )
                         .label(
@@ -615,7 +616,7 @@ impl Session {
                         return self.plain_error(
                             line,
                             Problem::error(
-                                "nshed::repl::analysis",
+                                ErrorCode::ReplAnalysis,
                                 format!("the information analysis failed: {e}"),
                             )
                             .help("the data samples' weights must be finite and >= 0"),
@@ -653,7 +654,7 @@ impl Session {
                     return self.plain_error(
                         line,
                         Problem::error(
-                            "nshed::repl::io",
+                            ErrorCode::ReplIo,
                             format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
                         )
                         .help("check that the directory exists and is writable"),
@@ -679,7 +680,7 @@ impl Session {
 
 /// A command that needs a model, given when none is loaded.
 fn no_model(line: &str, message: &str, label: &str) -> Problem {
-    Problem::error("nshed::repl::no_model", message.to_string())
+    Problem::error(ErrorCode::ReplNoModel, message.to_string())
         .label(
             nshed::syntax::ast::Span::new(0, line.trim_end().len()),
             label.to_string(),

@@ -1,6 +1,7 @@
 //! Which models `nshed test` runs: the files named, and every `*.nshed` below the
 //! directories named, in path order.
 
+use crate::diag::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Problem;
@@ -74,7 +75,7 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Problem {
         _ => "check the path",
     };
     Problem::error(
-        "nshed::test::path",
+        ErrorCode::TestPath,
         format!("cannot read `{shown}`: {}", crate::source::io_reason(e)),
     )
     .help(help)

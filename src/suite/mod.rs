@@ -6,6 +6,7 @@
 pub mod discover;
 pub mod golden;
 
+use crate::diag::ErrorCode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -154,7 +155,7 @@ pub fn run(paths: &[PathBuf], options: &Options) -> Result<TestReport, Problem> 
             paths.iter().map(|p| p.display().to_string()).collect()
         };
         return Err(Problem::error(
-            "nshed::test::no_model",
+            ErrorCode::TestNoModel,
             format!("no `.nshed` file under {}", shown.join(", ")),
         )
         .help(

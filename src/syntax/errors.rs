@@ -1,5 +1,6 @@
 //! Pest's errors, translated for a person: "expected a node name or `}`, found `model`".
 
+use crate::diag::ErrorCode;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::ast::Span;
@@ -306,7 +307,7 @@ pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     } else {
         message
     };
-    Problem::error("nshed::syntax", message)
+    Problem::error(ErrorCode::Syntax, message)
         .label(label_span, "here")
         .help(help)
 }

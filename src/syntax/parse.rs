@@ -1,5 +1,6 @@
 //! pest pairs → AST. The only module that sees `Pair<Rule>`.
 
+use crate::diag::ErrorCode;
 use pest::iterators::Pair;
 use pest::Parser as _;
 
@@ -43,7 +44,7 @@ fn parse_file_with_pest(source: &str) -> Result<File, Problem> {
         NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
     let file = pairs
         .next()
-        .ok_or_else(|| Problem::error("nshed::syntax::empty", "empty parse"))?;
+        .ok_or_else(|| Problem::error(ErrorCode::SyntaxEmpty, "empty parse"))?;
     Ok(build_file(file))
 }
 
@@ -54,13 +55,13 @@ pub fn parse_expr(source: &str) -> Result<Expr, Problem> {
         NshedParser::parse(Rule::expr, source).map_err(|e| syntax_problem(source, &e))?;
     let expr = pairs
         .next()
-        .ok_or_else(|| Problem::error("nshed::syntax::empty", "expected a number"))?;
+        .ok_or_else(|| Problem::error(ErrorCode::SyntaxEmpty, "expected a number"))?;
     let end = expr.as_span().end();
     let rest = &source[end..];
     if !rest.trim().is_empty() {
         let start = end + (rest.len() - rest.trim_start().len());
         return Err(Problem::error(
-            "nshed::syntax::trailing",
+            ErrorCode::SyntaxTrailing,
             "unexpected text after the number",
         )
         .label(Span::new(start, source.len()), "not part of the number")
@@ -183,12 +184,12 @@ fn check_nesting_from(bytes: &[u8], start: usize) -> Result<(), Problem> {
             }
         }
         if nested && depth > MAX_EXPR_DEPTH {
-            return Err(Problem::error("nshed::syntax::too_deep", "number expression nested too deeply")
+            return Err(Problem::error(ErrorCode::SyntaxTooDeep, "number expression nested too deeply")
                 .label(Span::new(i, i + 1), format!("more than {MAX_EXPR_DEPTH} levels of nesting here"))
                 .help("simplify the expression; nshed accepts at most 64 nested parentheses, minus signs or powers"));
         }
         if operators > MAX_EXPR_OPERATORS {
-            return Err(Problem::error("nshed::syntax::too_long", "number expression too long")
+            return Err(Problem::error(ErrorCode::SyntaxTooLong, "number expression too long")
                 .label(Span::new(i, i + 1), format!("operator number {operators} of this expression"))
                 .help(format!("write the value as a number or a shorter expression; nshed accepts at most {MAX_EXPR_OPERATORS} operators in one number expression")));
         }
@@ -1063,7 +1064,7 @@ mod tests {
         parse_file(&src).is_ok()
     }
 
-    fn expr_code(text: &str) -> Result<(), &'static str> {
+    fn expr_code(text: &str) -> Result<(), ErrorCode> {
         parse_expr(text).map(|_| ()).map_err(|p| p.code)
     }
 
@@ -1089,18 +1090,18 @@ mod tests {
                 close.repeat(MAX_EXPR_DEPTH + 1)
             )
         };
-        assert_eq!(expr_code(&deep("(", ")")), Err("nshed::syntax::too_deep"));
-        assert_eq!(expr_code(&deep("-", "")), Err("nshed::syntax::too_deep"));
-        assert_eq!(expr_code(&deep("2^", "")), Err("nshed::syntax::too_deep"));
-        assert_eq!(expr_code(&deep("2^-", "")), Err("nshed::syntax::too_deep"));
+        assert_eq!(expr_code(&deep("(", ")")), Err(ErrorCode::SyntaxTooDeep));
+        assert_eq!(expr_code(&deep("-", "")), Err(ErrorCode::SyntaxTooDeep));
+        assert_eq!(expr_code(&deep("2^", "")), Err(ErrorCode::SyntaxTooDeep));
+        assert_eq!(expr_code(&deep("2^-", "")), Err(ErrorCode::SyntaxTooDeep));
         // Exponents in the literals do not hide the nesting from the scan.
         assert_eq!(
             expr_code(&deep("(1e0*", ")")),
-            Err("nshed::syntax::too_deep")
+            Err(ErrorCode::SyntaxTooDeep)
         );
         assert_eq!(
             expr_code(&deep("(1E+0-", ")")),
-            Err("nshed::syntax::too_deep")
+            Err(ErrorCode::SyntaxTooDeep)
         );
         // Exactly the limit is fine.
         let at_limit = format!(
@@ -1115,7 +1116,7 @@ mod tests {
             "(// c\n".repeat(MAX_EXPR_DEPTH + 1),
             ")".repeat(MAX_EXPR_DEPTH + 1)
         );
-        assert_eq!(expr_code(&commented), Err("nshed::syntax::too_deep"));
+        assert_eq!(expr_code(&commented), Err(ErrorCode::SyntaxTooDeep));
     }
 
     #[test]
@@ -1163,13 +1164,13 @@ mod tests {
             parse_file(&file).map(|_| ()),
             parse_file_pest(&file).map(|_| ()),
         ] {
-            assert_eq!(result.map_err(|p| p.code), Err("nshed::syntax::too_long"));
+            assert_eq!(result.map_err(|p| p.code), Err(ErrorCode::SyntaxTooLong));
         }
-        assert_eq!(expr_code(&sum), Err("nshed::syntax::too_long"));
+        assert_eq!(expr_code(&sum), Err(ErrorCode::SyntaxTooLong));
         let product = format!("weight 2{}", "*2".repeat(MAX_EXPR_OPERATORS + 1));
         assert_eq!(
             check_nesting(&product).map_err(|p| p.code),
-            Err("nshed::syntax::too_long")
+            Err(ErrorCode::SyntaxTooLong)
         );
         // Separate expressions count separately.
         let two = format!("uniform(1{0}, 1{0})", "+1".repeat(MAX_EXPR_OPERATORS - 1));

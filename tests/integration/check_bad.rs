@@ -31,7 +31,7 @@ fn several_problems_are_reported_together() {
         Ok(_) => panic!("many_problems.nshed compiled"),
         Err(report) => report,
     };
-    let codes: Vec<&str> = report.problems.iter().map(|p| p.code).collect();
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
     // unknown child e9, atleast 0, unknown parent q, lambda -1, grow mul 0.9, sample
     // input x not in the input level, label y not a class, batch 0, missing steps.
     assert_eq!(report.error_count(), 9, "{codes:#?}");

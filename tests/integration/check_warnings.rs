@@ -116,7 +116,7 @@ fn data_that_reaches_no_class_is_a_warning() {
         "{MODEL}data {{\n  s: a -> c1\n  lost: c -> c1\n  alone: -> c1\n  never: a b -> c1 weight 0\n}}\n"
     );
     let report = warnings("reach.nshed", &text);
-    let codes: Vec<&str> = report.problems.iter().map(|p| p.code).collect();
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(
         codes,
         [

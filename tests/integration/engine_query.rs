@@ -27,7 +27,7 @@ fn unknown_node_in_pattern_is_labelled_with_a_suggestion() {
     let text = "pathway {e1 e22}";
     let p = problems(text);
     assert_eq!(p.len(), 1);
-    assert_eq!(p[0].code, "nshed::query::unknown_name");
+    assert_eq!(p[0].code.as_str(), "nshed::query::unknown_name");
     assert_eq!(first_label(&p[0]), (12, 3));
     assert!(p[0].help.as_deref().unwrap_or("").contains("`e2`"));
 }
@@ -37,7 +37,7 @@ fn non_input_node_in_pattern_is_an_error() {
     let text = "scores {e1 m1 t9}";
     let p = problems(text);
     assert_eq!(p.len(), 2, "both bad names reported");
-    assert_eq!(p[0].code, "nshed::query::not_an_input_node");
+    assert_eq!(p[0].code.as_str(), "nshed::query::not_an_input_node");
     assert_eq!(first_label(&p[0]), (11, 2));
     assert!(p[0].message.contains("m1"));
 }
@@ -48,7 +48,7 @@ fn malformed_patterns() {
     assert!(p[0].message.contains("unclosed"));
     assert_eq!(first_label(&p[0]), (8, 1));
     let p = problems("le {e1 e2} c2");
-    assert_eq!(p[0].code, "nshed::query::missing_label");
+    assert_eq!(p[0].code.as_str(), "nshed::query::missing_label");
     let p = problems("le {e1}-> } c1a");
     assert!(p[0].message.contains("missing class"), "{}", p[0].message);
     let p = problems("pathway");

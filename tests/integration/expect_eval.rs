@@ -238,7 +238,12 @@ fn expect_without_train_warns_and_checks_the_initial_state() {
         text: source,
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
-    let codes: Vec<&str> = compiled.warnings.problems.iter().map(|p| p.code).collect();
+    let codes: Vec<&str> = compiled
+        .warnings
+        .problems
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
     assert_eq!(codes, ["nshed::check::expect_untrained"]);
     let (_, outs) = outcomes("expect { lambda m1 = 1 }");
     assert!(outs[0].passed);

@@ -27,7 +27,7 @@ fn structural_warnings(compiled: &nshed::Compiled) -> Vec<&nshed::diag::Problem>
         .warnings
         .problems
         .iter()
-        .filter(|p| p.code != "nshed::check::no_class_reached")
+        .filter(|p| p.code.as_str() != "nshed::check::no_class_reached")
         .collect()
 }
 
