@@ -12,7 +12,7 @@ const STEPS: u64 = 1000;
 
 fn fig4() -> nshed::ir::Ir {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fig4.nshed");
-    let mut ir = nshed::compile_path(path).expect("fig4 compiles").ir;
+    let mut ir = nshed::compile_path(path).expect("fig4 compiles").into_ir();
     if let Some(train) = ir.train.as_mut() {
         train.phases.truncate(1);
         train.phases[0].steps = STEPS;

@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         }
     };
     let mut ir = match nshed::compile_path(&args.file) {
-        Ok(c) => c.ir,
+        Ok(c) => c.into_ir(),
         Err(report) => {
             eprint!("{}", report.render(RenderStyle::for_stderr()));
             return ExitCode::from(1);

@@ -30,13 +30,15 @@ use diag::Report;
 use ir::Ir;
 use source::Source;
 
-/// A checked model, with the warnings found on the way.
+/// A checked model, with the warnings found on the way. Its parts are read through
+/// accessors: the engine's tables are built from the IR once, so the IR cannot change
+/// under them.
 #[derive(Debug)]
 pub struct Compiled {
-    pub ir: Ir,
-    pub source: Source,
+    ir: Ir,
+    source: Source,
     /// Warnings only (a compiled model has no errors).
-    pub warnings: Report,
+    warnings: Report,
     /// The engine's tables of `ir`, built to fire the data for the warnings about it.
     tables: engine::graph::Graph,
     /// The firing set of every data sample, from the same warnings.
@@ -44,6 +46,28 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The checked model: nodes, classes, rules, data, schedule and expectations.
+    pub fn ir(&self) -> &Ir {
+        &self.ir
+    }
+
+    /// The source it was compiled from (its name and text).
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The checked model alone, to change and build an [`engine::Model`] of (the tables
+    /// compiling built are dropped with the rest).
+    pub fn into_ir(self) -> Ir {
+        self.ir
+    }
+
+    /// The warnings found while compiling (a compiled model has no errors); empty when
+    /// there were none.
+    pub fn warnings(&self) -> &Report {
+        &self.warnings
+    }
+
     /// The engine's view of the model, sharing the tables and the data samples' firing
     /// sets that compiling built (rather than building them again, as
     /// [`engine::Model::new`] does).

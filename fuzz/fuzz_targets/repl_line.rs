@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let ir = &model().ir;
+    let ir = model().ir();
     // The first byte picks JSON answers or tables, so both renderers are fuzzed.
     let json = data.first().is_some_and(|b| b % 2 == 1);
     let mut session = Session::new(json, RenderStyle::Plain);

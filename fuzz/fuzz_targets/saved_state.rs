@@ -15,7 +15,7 @@ fn model() -> &'static (nshed::Compiled, String) {
     static MODEL_IR: OnceLock<(nshed::Compiled, String)> = OnceLock::new();
     MODEL_IR.get_or_init(|| match nshed::compile_path(MODEL) {
         Ok(c) => {
-            let hash = nshed::persist::source_hash(&c.source.text);
+            let hash = nshed::persist::source_hash(&c.source().text);
             (c, hash)
         }
         Err(report) => panic!("{}", report.render(RenderStyle::Plain)),
@@ -24,7 +24,7 @@ fn model() -> &'static (nshed::Compiled, String) {
 
 fuzz_target!(|data: &[u8]| {
     let (compiled, hash) = model();
-    let ir = &compiled.ir;
+    let ir = compiled.ir();
     let Ok(mut saved) = nshed::persist::parse("fuzz.json", data, ir, hash) else {
         return;
     };

@@ -43,7 +43,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(compiled: Compiled) -> Loaded {
-        let hash = persist::source_hash(&compiled.source.text);
+        let hash = persist::source_hash(&compiled.source().text);
         Loaded {
             parts: Parts::new(compiled, |c| c.model()),
             hash,
@@ -55,7 +55,7 @@ impl Loaded {
     }
 
     fn ir(&self) -> &Ir {
-        &self.compiled().ir
+        self.compiled().ir()
     }
 
     fn model(&self) -> &engine::Model<'_> {
@@ -80,8 +80,8 @@ pub struct Model {
 
 impl Model {
     pub fn from_compiled(compiled: Compiled, seed: Option<u64>) -> Model {
-        let seed = run_seed(&compiled.ir, seed);
-        let state = State::new(&compiled.ir, seed);
+        let seed = run_seed(compiled.ir(), seed);
+        let state = State::new(compiled.ir(), seed);
         Model {
             loaded: Arc::new(Loaded::new(compiled)),
             seed,
@@ -113,7 +113,7 @@ impl Model {
 
     fn save_state(&self, path: &str) -> PyResult<()> {
         // Never over the model file this was loaded from (`loads` names no file).
-        nshed::fsio::Outputs::new([&self.loaded.compiled().source.name])
+        nshed::fsio::Outputs::new([&self.loaded.compiled().source().name])
             .check(path)
             .map_err(|e| problem_error(path, e.problem()))?;
         let saved = SavedState {
@@ -256,7 +256,7 @@ impl Model {
     /// Where the model was read from (a path, or the `name` given to `loads`).
     #[getter]
     fn source(&self) -> String {
-        self.loaded.compiled().source.name.clone()
+        self.loaded.compiled().source().name.clone()
     }
 
     /// Training steps taken so far.
@@ -312,7 +312,7 @@ impl Model {
     /// The checker's warnings, as dicts like `NshedError.diagnostics`.
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let warnings = &self.loaded.compiled().warnings;
+        let warnings = self.loaded.compiled().warnings();
         if warnings.problems.is_empty() {
             return Ok(PyList::empty(py).into_any());
         }

@@ -50,11 +50,11 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
     for file in &args.files {
         match nshed::compile_path_with(file, &ctx.limits) {
             Ok(compiled) => {
-                if !compiled.warnings.problems.is_empty() {
-                    ctx.report(&compiled.warnings);
+                if !compiled.warnings().problems.is_empty() {
+                    ctx.report(compiled.warnings());
                 }
-                let mut line = summary(&compiled.source.name, &compiled.ir);
-                let warnings = compiled.warnings.warning_count();
+                let mut line = summary(&compiled.source().name, compiled.ir());
+                let warnings = compiled.warnings().warning_count();
                 if warnings > 0 {
                     line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
                 }
@@ -88,5 +88,5 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<(), CliError> {
 }
 
 pub fn ir(ctx: &Ctx, args: &IrArgs) -> Result<(), CliError> {
-    print_json(&ctx.load(&args.file)?.ir)
+    print_json(&ctx.load(&args.file)?.ir())
 }

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
     if let Some(path) = &args.svg {
         check_output_path(ctx, path)?;
     }
-    let ir = &compiled.ir;
+    let ir = compiled.ir();
     // Parse the input before training, with the query language's own diagnostics.
     let input = match &args.input {
         None => None,

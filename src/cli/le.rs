@@ -23,9 +23,9 @@ pub struct LeArgs {
 pub fn le(ctx: &Ctx, args: &LeArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
     let model = compiled.model();
-    let seed = run_seed(&compiled.ir, args.state.seed);
+    let seed = run_seed(compiled.ir(), args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
-    if compiled.ir.data.samples.is_empty() {
+    if compiled.ir().data.samples.is_empty() {
         note("note: the model has no data samples; the matrix is empty");
     }
     let query = Query {

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
     if let Some(path) = &args.svg {
         check_output_path(ctx, path)?;
     }
-    let ir = &compiled.ir;
+    let ir = compiled.ir();
     let model = compiled.model();
     let seed = run_seed(ir, args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});

@@ -145,8 +145,8 @@ impl Ctx {
     pub fn load(&self, path: &str) -> Result<nshed::Compiled, CliError> {
         self.reads(path);
         let compiled = nshed::compile_path_with(path, &self.limits)?;
-        if !compiled.warnings.problems.is_empty() {
-            self.report(&compiled.warnings);
+        if !compiled.warnings().problems.is_empty() {
+            self.report(compiled.warnings());
         }
         Ok(compiled)
     }

@@ -26,10 +26,10 @@ pub struct QueryArgs {
 pub fn query(ctx: &Ctx, args: &QueryArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
     // Parse before training: a typo should not cost a long run.
-    let query = parse_query(&compiled.ir, &args.query)
+    let query = parse_query(compiled.ir(), &args.query)
         .map_err(|problems| Report::new("query", &args.query, problems))?;
     let model = compiled.model();
-    let seed = run_seed(&compiled.ir, args.state.seed);
+    let seed = run_seed(compiled.ir(), args.state.seed);
     let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
     let answer = answer(&model, &state, &query);
     if args.json {

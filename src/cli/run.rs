@@ -64,11 +64,11 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
         ctx.check_output(record)?;
     }
     let compiled = ctx.load(&args.file)?;
-    let ir = &compiled.ir;
+    let ir = compiled.ir();
     let model = compiled.model();
     // Only a saved state is tied to the source (hashing 60 MB is not free).
     let hash = std::cell::OnceCell::new();
-    let hash = || hash.get_or_init(|| persist::source_hash(&compiled.source.text));
+    let hash = || hash.get_or_init(|| persist::source_hash(&compiled.source().text));
     let (mut state, seed) = match &args.resume {
         Some(path) => {
             let saved = persist::load(path, ir, hash())

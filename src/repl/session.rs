@@ -113,10 +113,10 @@ impl Session {
         self.path = Some(path.to_string());
         match nshed::compile_path_with(path, &self.limits) {
             Ok(compiled) => {
-                let warnings = if compiled.warnings.problems.is_empty() {
+                let warnings = if compiled.warnings().problems.is_empty() {
                     String::new()
                 } else {
-                    compiled.warnings.render(self.style)
+                    compiled.warnings().render(self.style)
                 };
                 let mut out = self.install(Some(path.to_string()), compiled, command);
                 out.diagnostics = warnings + &out.diagnostics;
@@ -132,7 +132,7 @@ impl Session {
         match &self.loaded {
             Some(l) => format!(
                 "the model loaded before, `{}` from {}, stays (at step {}); fix {path} and `:reload` to load it\n",
-                l.compiled.ir.model, l.compiled.source.name, l.run.state.step
+                l.compiled.ir().model, l.compiled.source().name, l.run.state.step
             ),
             None => format!("no model is loaded; fix {path} and `:reload` to load it\n"),
         }
@@ -148,10 +148,10 @@ impl Session {
     }
 
     fn install(&mut self, path: Option<String>, compiled: Compiled, command: &str) -> Outcome {
-        let seed = run_seed(&compiled.ir, None);
-        let state = State::new(&compiled.ir, seed);
-        let hash = persist::source_hash(&compiled.source.text);
-        let ir = &compiled.ir;
+        let seed = run_seed(compiled.ir(), None);
+        let state = State::new(compiled.ir(), seed);
+        let hash = persist::source_hash(&compiled.source().text);
+        let ir = compiled.ir();
         let verb = if command == ":reload" {
             "reloaded"
         } else {
@@ -160,7 +160,7 @@ impl Session {
         let mut text = format!(
             "{verb} model `{}` from {}: {} levels, {} nodes, {} classes, {} samples; seed {}",
             ir.model,
-            compiled.source.name,
+            compiled.source().name,
             ir.n_levels(),
             ir.nodes.len() + ir.classes.len(),
             ir.classes.len(),
@@ -169,9 +169,12 @@ impl Session {
         );
         let previous = self.loaded.take();
         let mut undo = Vec::new();
-        let mut json = json!({ "command": command.trim_start_matches(':'), "model": ir.model, "source": compiled.source.name, "seed": seed });
+        let mut json = json!({ "command": command.trim_start_matches(':'), "model": ir.model, "source": compiled.source().name, "seed": seed });
         if let Some(mut previous) = previous {
-            let (was, step) = (previous.compiled.ir.model.clone(), previous.run.state.step);
+            let (was, step) = (
+                previous.compiled.ir().model.clone(),
+                previous.run.state.step,
+            );
             text.push_str(&if command == ":reload" {
                 format!("\nthe session restarts at step 0 from the file's initial state, with an empty history (it was at step {step}; `undo` goes back to it)")
             } else {
@@ -250,14 +253,14 @@ impl Session {
 
     /// Evaluates one input.
     pub fn eval_line(&mut self, line: &str, interrupt: &AtomicBool) -> Outcome {
-        let ir = self.loaded.as_ref().map(|l| &l.compiled.ir);
+        let ir = self.loaded.as_ref().map(|l| l.compiled.ir());
         let command = match command::parse(ir, line) {
             Ok(c) => c,
             Err(problems) => return self.problems(line, problems),
         };
         match command {
             Command::Help(topic) => {
-                let names = help::Names::of(self.loaded.as_ref().map(|l| &l.compiled.ir));
+                let names = help::Names::of(self.loaded.as_ref().map(|l| l.compiled.ir()));
                 let text = match topic.as_deref().and_then(help::lookup) {
                     Some(c) => help::details(c, &names),
                     None => help::overview(&names),
@@ -283,9 +286,11 @@ impl Session {
             },
             Command::Undo => match self.loaded.as_mut().and_then(|l| l.run.undo.pop()) {
                 Some(Undo::Session { command, previous }) => {
-                    let (model, step) =
-                        (previous.compiled.ir.model.clone(), previous.run.state.step);
-                    let source = previous.compiled.source.name.clone();
+                    let (model, step) = (
+                        previous.compiled.ir().model.clone(),
+                        previous.run.state.step,
+                    );
+                    let source = previous.compiled.source().name.clone();
                     self.path = previous.path.clone();
                     self.loaded = Some(*previous);
                     self.answer(
@@ -319,7 +324,7 @@ impl Session {
         let Some(loaded) = self.loaded.as_mut() else {
             return Outcome::default();
         };
-        let ir = &loaded.compiled.ir;
+        let ir = loaded.compiled.ir();
         let hash = loaded.hash.as_str();
         // `:save` and `draw` never write over the model file.
         let model_file = nshed::fsio::Outputs::new(loaded.path.as_deref());
@@ -333,7 +338,9 @@ impl Session {
                     serde_json::to_value(&a).unwrap_or(Json::Null),
                 )
             }
-            Command::Show(what) => show::show(ir, &loaded.compiled.source.text, &run.state, &what),
+            Command::Show(what) => {
+                show::show(ir, &loaded.compiled.source().text, &run.state, &what)
+            }
             Command::Train(n) => {
                 let before = run.state.clone();
                 let from = run.state.step;
@@ -795,7 +802,7 @@ impl Evaluator for Session {
         let Some(l) = &self.loaded else {
             return Vocabulary::default();
         };
-        let ir = &l.compiled.ir;
+        let ir = l.compiled.ir();
         let names = |ids: std::ops::Range<u32>| -> Vec<String> {
             ids.map(|n| ir.nodes[n as usize].name.to_string()).collect()
         };

@@ -15,20 +15,21 @@ const MODEL: &str = "model m {
 }
 ";
 
-fn warnings(name: &str, text: &str) -> Report {
+/// The compiled model (its `warnings()` are what the tests look at).
+fn warnings(name: &str, text: &str) -> nshed::Compiled {
     let source = nshed::source::Source {
         name: name.to_string(),
         text: text.to_string(),
     };
     match nshed::compile(source) {
-        Ok(compiled) => compiled.warnings,
+        Ok(compiled) => compiled,
         Err(report) => panic!("{name} has errors:\n{}", report.render(RenderStyle::Plain)),
     }
 }
 
 #[test]
 fn dead_nodes_warn_once_each() {
-    let report = warnings(
+    let compiled = warnings(
         "dead_nodes.nshed",
         "model m {
   level input { a b c }
@@ -37,6 +38,7 @@ fn dead_nodes_warn_once_each() {
 }
 ",
     );
+    let report = compiled.warnings();
     // b and c feed no mid node; y feeds no class.
     assert_eq!(report.warning_count(), 3);
     insta::assert_snapshot!(report.render(RenderStyle::Plain));
@@ -45,7 +47,8 @@ fn dead_nodes_warn_once_each() {
 #[test]
 fn zero_start_with_mul_growth_warns_on_the_init_line() {
     let text = format!("{MODEL}init {{ lambda = 0  lambda x = 1  eta x->c1 = 0 }}\n");
-    let report = warnings("zero_start.nshed", &text);
+    let compiled = warnings("zero_start.nshed", &text);
+    let report = compiled.warnings();
     assert_eq!(report.warning_count(), 2);
     insta::assert_snapshot!(report.render(RenderStyle::Plain));
 }
@@ -55,14 +58,16 @@ fn repeated_record_quantity_is_a_warning() {
     let text = format!(
         "{MODEL}data {{ s: a -> c1  t: b c -> c2 }}\ntrain {{ phase p {{ steps 1 }} record every 5 {{ eta eta }} }}\n"
     );
-    let report = warnings("record.nshed", &text);
+    let compiled = warnings("record.nshed", &text);
+    let report = compiled.warnings();
     assert_eq!(report.warning_count(), 1);
 }
 
 #[test]
 fn fig1_has_no_problem() {
     let text = std::fs::read_to_string("examples/fig1.nshed").expect("fig1");
-    let report = warnings("fig1.nshed", &text);
+    let compiled = warnings("fig1.nshed", &text);
+    let report = compiled.warnings();
     assert_eq!(
         report.problems.len(),
         0,
@@ -78,7 +83,8 @@ fn many_dead_nodes_in_a_level_are_one_warning() {
         "model m {{\n  level a {{ {} }}\n  classes {{ c <- x0 }}\n}}\n",
         inputs.join(" ")
     );
-    let report = warnings("many_dead.nshed", &text);
+    let compiled = warnings("many_dead.nshed", &text);
+    let report = compiled.warnings();
     assert_eq!(
         report.warning_count(),
         1,
@@ -98,7 +104,8 @@ fn shuffled_batch_larger_than_the_data_warns() {
     let text = "model m { level a { x y } classes { c <- x  d <- y } }\n\
                 data { s1: x -> c  s2: y -> d }\n\
                 train { sampler shuffle phase p { steps 5 batch 3 } phase q { steps 5 batch 2 } }\n";
-    let report = warnings("big_batch.nshed", text);
+    let compiled = warnings("big_batch.nshed", text);
+    let report = compiled.warnings();
     assert_eq!(
         report.warning_count(),
         1,
@@ -115,7 +122,8 @@ fn data_that_reaches_no_class_is_a_warning() {
     let text = format!(
         "{MODEL}data {{\n  s: a -> c1\n  lost: c -> c1\n  alone: -> c1\n  never: a b -> c1 weight 0\n}}\n"
     );
-    let report = warnings("reach.nshed", &text);
+    let compiled = warnings("reach.nshed", &text);
+    let report = compiled.warnings();
     let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(
         codes,
@@ -150,6 +158,6 @@ fn check_and_compile_warn_alike_about_the_data() {
     assert_eq!(checked.problems.len(), 3);
     assert_eq!(
         checked.render(RenderStyle::Plain),
-        compiled.render(RenderStyle::Plain)
+        compiled.warnings().render(RenderStyle::Plain)
     );
 }

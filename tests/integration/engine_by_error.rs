@@ -21,7 +21,7 @@ fn compile(text: &str) -> Ir {
         text: text.into(),
     };
     match nshed::compile(source) {
-        Ok(c) => c.ir,
+        Ok(c) => c.into_ir(),
         Err(r) => panic!("{}", r.render(nshed::diag::RenderStyle::Plain)),
     }
 }

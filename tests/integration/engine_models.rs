@@ -11,7 +11,7 @@ use nshed::report::RunReport;
 
 fn compile(path: &str) -> Ir {
     match nshed::compile_path(path) {
-        Ok(c) => c.ir,
+        Ok(c) => c.into_ir(),
         Err(report) => panic!(
             "{path} does not compile:\n{}",
             report.render(nshed::diag::RenderStyle::Plain)

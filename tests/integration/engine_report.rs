@@ -127,8 +127,8 @@ fn a_compiled_model_shares_its_tables_and_data_firing() {
         let path = format!("{}/tests/models/{file}", env!("CARGO_MANIFEST_DIR"));
         let compiled = nshed::compile_path(&path).expect(file);
         let shared = compiled.model();
-        let fresh = Model::new(&compiled.ir);
-        let samples = &compiled.ir.data.samples;
+        let fresh = Model::new(compiled.ir());
+        let samples = &compiled.ir().data.samples;
         assert!(!samples.is_empty(), "{file}");
         let mut ev = nshed::engine::Evaluator::new(&fresh);
         for (i, s) in samples.iter().enumerate() {
@@ -137,7 +137,7 @@ fn a_compiled_model_shares_its_tables_and_data_firing() {
             assert_eq!(fresh.data_firing(i), None);
         }
         assert_eq!(shared.data_firing(samples.len()), None);
-        let mut state = State::new(&compiled.ir, 3);
+        let mut state = State::new(compiled.ir(), 3);
         Trainer::new(&shared).run(&mut state, &mut |_| {});
         let a = RunReport::new(&shared, &state);
         let b = RunReport::new(&fresh, &state);

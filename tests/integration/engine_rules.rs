@@ -347,7 +347,7 @@ fn train_without_a_schedule_takes_every_default() {
             text,
         })
         .expect("compiles")
-        .ir
+        .into_ir()
     };
     let bare = compile(text.clone());
     assert!(bare.train.is_none());

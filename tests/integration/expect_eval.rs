@@ -16,9 +16,9 @@ fn outcomes(tail: &str) -> (String, Vec<Outcome>) {
         text: text.clone(),
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
-    let model = Model::new(&compiled.ir);
-    let seed = run_seed(&compiled.ir, None);
-    let initial = State::new(&compiled.ir, seed);
+    let model = Model::new(compiled.ir());
+    let seed = run_seed(compiled.ir(), None);
+    let initial = State::new(compiled.ir(), seed);
     let trained = trained_state(&model, seed, true, &mut |_| {});
     let outcomes = evaluate_file(&model, &initial, &trained);
     (text, outcomes)
@@ -191,8 +191,8 @@ expect initial { accuracy = 0.5 predict q is none }";
         text: text.into(),
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
-    let model = Model::new(&compiled.ir);
-    let state = State::new(&compiled.ir, 0);
+    let model = Model::new(compiled.ir());
+    let state = State::new(compiled.ir(), 0);
     let outs = evaluate_file(&model, &state, &state);
     assert!(outs.iter().all(|o| o.passed), "{outs:#?}");
     assert_eq!(nshed::report::accuracy(&model, &state), Some(0.5));
@@ -212,8 +212,8 @@ fn check_validates_expectations_without_running_them_and_ir_shows_them() {
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
     // An expectation that can never hold still compiles: checking is not evaluating.
-    assert_eq!(compiled.ir.expect.initial.len(), 1);
-    let json = serde_json::to_value(&compiled.ir).unwrap();
+    assert_eq!(compiled.ir().expect.initial.len(), 1);
+    let json = serde_json::to_value(compiled.ir()).unwrap();
     assert_eq!(json["expect"]["initial"][0]["check"]["kind"], "p");
     assert_eq!(json["expect"]["initial"][0]["check"]["compare"]["op"], ">=");
     assert_eq!(
@@ -226,7 +226,7 @@ fn check_validates_expectations_without_running_them_and_ir_shows_them() {
         text: FIG1.into(),
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
-    let json = serde_json::to_value(&plain.ir).unwrap();
+    let json = serde_json::to_value(plain.ir()).unwrap();
     assert!(json.get("expect").is_none());
 }
 
@@ -239,7 +239,7 @@ fn expect_without_train_warns_and_checks_the_initial_state() {
     })
     .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
     let codes: Vec<&str> = compiled
-        .warnings
+        .warnings()
         .problems
         .iter()
         .map(|p| p.code.as_str())

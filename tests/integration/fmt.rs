@@ -46,7 +46,7 @@ fn ir_json(name: &str, text: &str) -> Result<String, Vec<&'static str>> {
         text: text.to_string(),
     };
     match nshed::compile(source) {
-        Ok(c) => Ok(serde_json::to_string(&c.ir).expect("IR serialises")),
+        Ok(c) => Ok(serde_json::to_string(c.ir()).expect("IR serialises")),
         Err(report) => Err(report.problems.iter().map(|p| p.code.as_str()).collect()),
     }
 }

@@ -15,7 +15,7 @@ fn trained_accuracy(p: &GenParams) -> f64 {
         name: p.describe(),
         text,
     };
-    let ir = nshed::compile(source).unwrap().ir;
+    let ir = nshed::compile(source).unwrap().into_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, nshed::engine::run_seed(&ir, None));
     Trainer::new(&model).run(&mut state, &mut |_| {});

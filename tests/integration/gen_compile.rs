@@ -24,7 +24,7 @@ fn compile(text: String) -> nshed::Compiled {
 /// The warnings of `compiled` other than samples that reach no class.
 fn structural_warnings(compiled: &nshed::Compiled) -> Vec<&nshed::diag::Problem> {
     compiled
-        .warnings
+        .warnings()
         .problems
         .iter()
         .filter(|p| p.code.as_str() != "nshed::check::no_class_reached")
@@ -87,9 +87,9 @@ fn generated_models_compile_cleanly() {
             structural_warnings(&compiled).is_empty(),
             "{}: unexpected warnings:\n{}",
             p.describe(),
-            compiled.warnings.render(nshed::diag::RenderStyle::Plain)
+            compiled.warnings().render(nshed::diag::RenderStyle::Plain)
         );
-        let ir = &compiled.ir;
+        let ir = compiled.ir();
         assert_eq!(ir.n_levels(), p.levels);
         assert_eq!(ir.classes.len(), p.classes);
         assert_eq!(ir.nodes.len() + ir.classes.len(), p.total_nodes().unwrap());

@@ -11,7 +11,7 @@ fn compile_to_json(path: &std::path::Path) -> String {
         .unwrap_or_default();
     let source = nshed::source::from_bytes(&name, bytes).expect("test model is UTF-8");
     match nshed::compile(source) {
-        Ok(compiled) => serde_json::to_string_pretty(&compiled.ir).expect("IR serialises"),
+        Ok(compiled) => serde_json::to_string_pretty(compiled.ir()).expect("IR serialises"),
         Err(report) => panic!(
             "{} does not compile:\n{}",
             name,

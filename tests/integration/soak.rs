@@ -15,8 +15,8 @@ fn a_million_jittered_steps_of_fig4() {
     let source = nshed::source::from_bytes("soak.nshed", text.into_bytes()).expect("UTF-8");
     let compiled = nshed::compile(source)
         .unwrap_or_else(|r| panic!("{}", r.render(nshed::diag::RenderStyle::Plain)));
-    let model = Model::new(&compiled.ir);
-    let mut state = State::new(&compiled.ir, 11);
+    let model = Model::new(compiled.ir());
+    let mut state = State::new(compiled.ir(), 11);
     let mut checked = 0u64;
     Trainer::new(&model).run(&mut state, &mut |s| {
         if s.step % 100_000 == 0 {
