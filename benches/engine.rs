@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nshed::engine::testing::{generated, one_phase, with_silent_nodes};
-use nshed::engine::{le_matrix, Evaluator, Model, State, Trainer};
+use nshed::engine::{le_matrix, train, Control, Evaluator, Model, State, Trainer, Until};
 use nshed::ir::{EtaUpdate, Ir, Sampler};
 
 fn model_ir(batch: u64) -> Ir {
@@ -58,8 +58,20 @@ fn bench_steps(c: &mut Criterion, name: &str, ir: &Ir) {
     let mut state = State::new(ir, 0);
     let mut group = c.benchmark_group("train_step");
     group.throughput(Throughput::Elements(1));
+    let one_step = Control {
+        stop_after: Some(1),
+        ..Control::default()
+    };
     group.bench_function(name, |b| {
-        b.iter(|| black_box(trainer.run_steps(&mut state, 1, &mut |_| {})))
+        b.iter(|| {
+            black_box(train(
+                &mut trainer,
+                &mut state,
+                Until::EndOfSchedule,
+                &one_step,
+                &mut |_| {},
+            ))
+        })
     });
     group.finish();
 }
@@ -91,7 +103,17 @@ fn le_matrix_1000(c: &mut Criterion) {
     let ir = model_ir(1);
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run_steps(&mut state, 1000, &mut |_| {});
+    let thousand = Control {
+        stop_after: Some(1000),
+        ..Control::default()
+    };
+    train(
+        &mut Trainer::new(&model),
+        &mut state,
+        Until::EndOfSchedule,
+        &thousand,
+        &mut |_| {},
+    );
     let mut group = c.benchmark_group("le_matrix");
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(1));

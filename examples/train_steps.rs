@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use nshed::diag::RenderStyle;
-use nshed::engine::{Evaluator, Model, State, Trainer};
+use nshed::engine::{self, Control, Evaluator, Model, State, Trainer, Until};
 use nshed::ir::Sampler;
 
 #[derive(Parser)]
@@ -90,7 +90,13 @@ fn main() -> ExitCode {
     let mut trainer = Trainer::new(&model);
     let cpu_start = thread_cpu_seconds();
     let start = Instant::now();
-    trainer.run(&mut state, &mut |_| {});
+    engine::train(
+        &mut trainer,
+        &mut state,
+        Until::EndOfSchedule,
+        &Control::default(),
+        &mut |_| {},
+    );
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "nshed: {} steps (batch {batch}) in {seconds:.3} s: {:.1} steps/s",

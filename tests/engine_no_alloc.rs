@@ -9,7 +9,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nshed::engine::testing::{generated, one_phase};
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{train, Control, Model, State, Trainer, Until};
 use nshed::ir::{EtaUpdate, Sampler};
 
 struct Counting;
@@ -51,9 +51,26 @@ fn training_steps_do_not_allocate() {
         let mut state = State::new(&ir, 1);
         let mut trainer = Trainer::new(&model);
         // Warm up: scratch lists grow to their largest size within an epoch or two.
-        trainer.run_steps(&mut state, 2000, &mut |_| {});
+        let at_most = |n| Control {
+            stop_after: Some(n),
+            ..Control::default()
+        };
+        train(
+            &mut trainer,
+            &mut state,
+            Until::EndOfSchedule,
+            &at_most(2000),
+            &mut |_| {},
+        );
         let before = ALLOCATIONS.load(Ordering::Relaxed);
-        let taken = trainer.run_steps(&mut state, 500, &mut |_| {});
+        let taken = train(
+            &mut trainer,
+            &mut state,
+            Until::EndOfSchedule,
+            &at_most(500),
+            &mut |_| {},
+        )
+        .taken;
         let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
         assert_eq!(taken, 500);
         assert_eq!(

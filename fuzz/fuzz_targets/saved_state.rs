@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use nshed::diag::RenderStyle;
-use nshed::engine::{Model, Trainer};
+use nshed::engine::{train, Control, Model, Trainer, Until};
 
 const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fig1.nshed");
 
@@ -30,9 +30,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let engine = Model::new(ir);
     let mut trainer = Trainer::new(&engine);
-    // A few scheduled steps, then a few past the end of the schedule (the REPL's `train`).
-    trainer.run_steps(&mut saved.state, 8, &mut |_| {});
-    trainer.run_extra_steps(&mut saved.state, 2, &mut |_| {});
+    // A few scheduled steps, then two more as the REPL's `train 2` takes them (past the
+    // end of the schedule when it is spent).
+    let eight = Control {
+        stop_after: Some(8),
+        ..Control::default()
+    };
+    train(&mut trainer, &mut saved.state, Until::EndOfSchedule, &eight, &mut |_| {});
+    train(&mut trainer, &mut saved.state, Until::Steps(2), &Control::default(), &mut |_| {});
     let report = nshed::report::RunReport::new(&engine, &saved.state);
     let _ = serde_json::to_string(&report);
     let state = &saved.state;

@@ -2,6 +2,7 @@
 //! shape of generated models and `--depths` (the depth sweeps), and their value parsers.
 
 use clap::builder::TypedValueParser as _;
+use nshed::engine::{self, run_seed, Control, Model, State, Trainer, Until};
 
 use super::gen::{parse_batch, parse_fan_in, parse_probability};
 use nshed::experiments::generated::{GenShape, MAX_DEPTH};
@@ -15,6 +16,24 @@ pub struct StateArgs {
     /// Seed of the run's random stream (wins over `train { seed N }`).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+}
+
+impl StateArgs {
+    /// The state these flags ask for: the initial state of the run's seed, trained by the
+    /// file's schedule unless `--no-train`.
+    pub fn state(&self, model: &Model) -> State {
+        let mut state = State::new(model.ir, run_seed(model.ir, self.seed));
+        if !self.no_train {
+            engine::train(
+                &mut Trainer::new(model),
+                &mut state,
+                Until::EndOfSchedule,
+                &Control::default(),
+                &mut |_| {},
+            );
+        }
+        state
+    }
 }
 
 /// Shape of the generated models (every depth of the sweep uses the same shape).

@@ -5,7 +5,6 @@ use super::output::{check_output_path, print_stdout, write_file};
 use super::{CliError, Ctx};
 use nshed::analysis::ModelDrawing;
 use nshed::diag::Report;
-use nshed::engine::{run_seed, trained_state};
 use nshed::query::parse_input;
 use nshed::render::figure::{model_graph_dot, model_graph_svg, FigureOptions};
 
@@ -45,8 +44,7 @@ pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
         Some(x) => Some(parse_input(ir, x).map_err(|problems| Report::new("input", x, problems))?),
     };
     let model = compiled.model();
-    let seed = run_seed(ir, args.state.seed);
-    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
+    let state = args.state.state(&model);
     let highlighted = input.as_ref().map(|i| {
         let name = i
             .sample

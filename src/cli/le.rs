@@ -3,7 +3,6 @@
 use super::args::StateArgs;
 use super::output::{note, print_json_text, print_stdout};
 use super::{CliError, Ctx};
-use nshed::engine::{run_seed, trained_state};
 use nshed::query::{answer, Query, QueryKind};
 use nshed::render::{le_matrix_json, Render};
 use nshed::syntax::ast::Span;
@@ -23,8 +22,7 @@ pub struct LeArgs {
 pub fn le(ctx: &Ctx, args: &LeArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
     let model = compiled.model();
-    let seed = run_seed(compiled.ir(), args.state.seed);
-    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
+    let state = args.state.state(&model);
     if compiled.ir().data.samples.is_empty() {
         note("note: the model has no data samples; the matrix is empty");
     }

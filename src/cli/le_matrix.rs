@@ -6,7 +6,6 @@ use super::args::StateArgs;
 use super::output::{check_output_path, note, print_json_text, print_stdout, write_file};
 use super::{CliError, Ctx};
 use nshed::analysis::le_matrix_report;
-use nshed::engine::{run_seed, trained_state};
 use nshed::render::{le_matrix_csv, le_matrix_svg, le_matrix_table, sorted_json};
 
 /// Options of `nshed le-matrix`.
@@ -43,8 +42,7 @@ pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
     }
     let ir = compiled.ir();
     let model = compiled.model();
-    let seed = run_seed(ir, args.state.seed);
-    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
+    let state = args.state.state(&model);
     if ir.data.samples.is_empty() {
         note("note: the model has no data samples; the matrix is empty");
     }

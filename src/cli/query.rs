@@ -4,7 +4,6 @@ use super::args::StateArgs;
 use super::output::{print_json_text, print_stdout};
 use super::{CliError, Ctx};
 use nshed::diag::Report;
-use nshed::engine::{run_seed, trained_state};
 use nshed::query::{answer, parse_query};
 use nshed::render::Render;
 
@@ -29,8 +28,7 @@ pub fn query(ctx: &Ctx, args: &QueryArgs) -> Result<(), CliError> {
     let query = parse_query(compiled.ir(), &args.query)
         .map_err(|problems| Report::new("query", &args.query, problems))?;
     let model = compiled.model();
-    let seed = run_seed(compiled.ir(), args.state.seed);
-    let state = trained_state(&model, seed, !args.state.no_train, &mut |_| {});
+    let state = args.state.state(&model);
     let answer = answer(&model, &state, &query);
     if args.json {
         print_json_text(answer.json())

@@ -1,6 +1,8 @@
-//! The one interruptible training loop, shared by every front end (`nshed run`, the REPL,
-//! the Python package): trains in chunks, looking at a stop flag between chunks, reporting
-//! progress, and continuing past the end of the file's schedule when asked for more steps.
+//! Training: [`train`] is the one way to train a state, used by every front end (`nshed
+//! run`, the REPL, the Python package) and by the library itself. It trains in chunks,
+//! looking at a stop flag between chunks, reporting progress, and continues past the end
+//! of the file's schedule when asked for more steps. (An update on a batch the caller
+//! chooses, rather than one the schedule draws, is [`super::explicit_step`].)
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -44,7 +46,11 @@ pub struct Trained {
 }
 
 /// Trains `state` as `until` says, within `control`; `observer` sees the state after every
-/// step.
+/// step. `Until::EndOfSchedule` with `Control::default()` trains by the whole schedule;
+/// `Control { stop_after: Some(n), .. }` takes at most `n` of its steps.
+///
+/// The same seed gives the same state whatever the chunks, the stop flag's timing or the
+/// observer: steps are drawn one after another from the state's own random stream.
 pub fn train(
     trainer: &mut Trainer,
     state: &mut State,

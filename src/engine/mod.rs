@@ -8,6 +8,8 @@ pub mod eval;
 pub mod graph;
 mod layout;
 pub mod lazy;
+#[cfg(test)]
+mod lazy_tests;
 pub mod le;
 mod le_sparse;
 pub mod numeric;
@@ -26,19 +28,4 @@ pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
 pub use rules::{Freeze, LnOp, Rules};
 pub use state::{run_seed, State, StateFault};
-pub use train::{explicit_rules, explicit_step, step_on, untrainable, ExplicitRules, Trainer};
-
-/// Builds the initial state for `seed` and trains it by the file's schedule (nothing
-/// when there is no `train` block or `train` is false). `observer` sees every step.
-pub fn trained_state(
-    model: &Model,
-    seed: u64,
-    train: bool,
-    observer: &mut dyn FnMut(&State),
-) -> State {
-    let mut state = State::new(model.ir, seed);
-    if train {
-        Trainer::new(model).run(&mut state, observer);
-    }
-    state
-}
+pub use train::{explicit_rules, explicit_step, untrainable, ExplicitRules, Trainer};

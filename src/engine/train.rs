@@ -145,12 +145,12 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
 
     /// Trains from wherever `state` is to the end of the schedule, calling `observer`
     /// after every step.
-    pub fn run(&mut self, state: &mut State, observer: &mut dyn FnMut(&State)) {
+    pub(crate) fn run(&mut self, state: &mut State, observer: &mut dyn FnMut(&State)) {
         self.run_steps(state, u64::MAX, observer);
     }
 
     /// Like `run`, but stops after at most `max_steps` steps. Returns the steps taken.
-    pub fn run_steps(
+    pub(crate) fn run_steps(
         &mut self,
         state: &mut State,
         max_steps: u64,
@@ -189,7 +189,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     /// a `train` block takes steps with every default (SPEC 10: batch 1, `replace`, the
     /// file's rules, nothing frozen). Returns the steps taken (0 when there is no phase,
     /// or no data to draw from: see [`untrainable`]).
-    pub fn run_extra_steps(
+    pub(crate) fn run_extra_steps(
         &mut self,
         state: &mut State,
         steps: u64,
@@ -296,7 +296,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
 
     /// One step on an explicit batch of `(input, label)` pairs (inputs ascending
     /// level-1 ids): no sampling, no noise. Does not advance the step counters.
-    pub fn step_on(
+    pub(crate) fn step_on(
         &mut self,
         state: &mut State,
         rules: &Rules,
@@ -378,17 +378,6 @@ pub fn explicit_step(
     trainer.step_on(state, &Rules::new(rules), &freeze, batch);
     state.step += 1;
     source
-}
-
-/// Convenience for one explicit step with fresh scratch space (REPL, tests).
-pub fn step_on(
-    model: &Model,
-    state: &mut State,
-    rules: &RuleSet,
-    freeze: &Freeze,
-    batch: &[(&[NodeId], ClassId)],
-) {
-    Trainer::new(model).step_on(state, &Rules::new(rules), freeze, batch);
 }
 
 /// SPEC 3 steps 1–4 for one batch of `(input, label, kept pathway)`. Every update reads

@@ -10,7 +10,7 @@ use super::command::{self, Command};
 use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
 use nshed::diag::{Problem, RenderStyle, Report};
-use nshed::engine::{run_seed, State, Trainer};
+use nshed::engine::{run_seed, Control, State, Trainer, Until};
 use nshed::ir::{ClassId, NodeId};
 use nshed::persist::{self, SavedState};
 use nshed::query::{answer, Input};
@@ -369,7 +369,7 @@ impl Session {
                     }
                 };
                 let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
-                let control = nshed::engine::Control {
+                let control = Control {
                     stop_after: None,
                     stop: Some(interrupt),
                     progress: Some(&bar),
@@ -377,7 +377,7 @@ impl Session {
                 let trained = nshed::engine::train(
                     &mut trainer,
                     &mut run.state,
-                    nshed::engine::Until::Steps(wanted),
+                    Until::Steps(wanted),
                     &control,
                     &mut |_| {},
                 );
@@ -413,11 +413,15 @@ impl Session {
                         if nshed::engine::untrainable(ir).is_some() {
                             (String::new(), false)
                         } else {
-                            let done = if ir.train.is_none() || schedule_over(ir, &run.state) {
-                                trainer.run_extra_steps(&mut run.state, 1, &mut |_| {})
-                            } else {
-                                trainer.run_steps(&mut run.state, 1, &mut |_| {})
-                            };
+                            // The schedule's next step, or one past its end.
+                            let done = nshed::engine::train(
+                                &mut trainer,
+                                &mut run.state,
+                                Until::Steps(1),
+                                &Control::default(),
+                                &mut |_| {},
+                            )
+                            .taken;
                             (phase_note(ir, &run.state, false), done == 1)
                         }
                     }

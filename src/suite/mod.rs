@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{Problem, Report};
-use crate::engine::{run_seed, trained_state, Model, State};
+use crate::engine::{run_seed, train, Control, Model, State, Trainer, Until};
 use crate::expect::{evaluate_file, Outcome};
 use crate::report::RunReport;
 use crate::source::Source;
@@ -241,10 +241,17 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
         Err(report) => return failed(report),
     };
     let ir = &compiled.ir;
-    let model = Model::new(ir);
+    let model = compiled.model();
     let seed = run_seed(ir, None);
     let initial = State::new(ir, seed);
-    let trained = trained_state(&model, seed, true, &mut |_| {});
+    let mut trained = initial.clone();
+    train(
+        &mut Trainer::new(&model),
+        &mut trained,
+        Until::EndOfSchedule,
+        &Control::default(),
+        &mut |_| {},
+    );
     let text = &compiled.source.text;
     let expectations: Vec<Checked> = evaluate_file(&model, &initial, &trained)
         .into_iter()

@@ -6,7 +6,7 @@
 //! `lambda = eta = 1`. For the sample `{a} -> c1` the logits are `Z = (1, 0)`, so
 //! `p_c1 = e^1 / (e^1 + e^0) = 0.731059` and `e1 = 1 - p_c1 = 1 / (1 + e) = 0.268941`.
 
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{Model, State};
 use nshed::ir::Ir;
 use nshed::source::Source;
 use rand::SeedableRng;
@@ -37,7 +37,7 @@ fn two_inputs(rules: &str, data: &str, train: &str) -> Ir {
 fn trained(ir: &Ir, seed: u64) -> State {
     let model = Model::new(ir);
     let mut state = State::new(ir, seed);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     state
 }
 

@@ -1,7 +1,7 @@
 //! SPEC 7 and SPEC 8 golden numbers on the hand-built fig1 IR.
 
 use nshed::engine::testing::{fig1, one_phase};
-use nshed::engine::{le, le_matrix, step_on, Freeze, Model, State, Trainer};
+use nshed::engine::{explicit_step, le, le_matrix, Model, State, Trainer};
 use nshed::ir::{EtaUpdate, Ir, Sampler};
 
 const TOL: f64 = 1e-6;
@@ -86,7 +86,8 @@ fn one_step(eta_update: EtaUpdate) -> (Ir, State) {
     let a = [e1, e2];
     let b = [e4, e5, e6];
     let batch: [(&[u32], u32); 2] = [(&a, 0), (&b, 1)];
-    step_on(&model, &mut state, &ir.rules, &Freeze::none(&ir), &batch);
+    // The phase's rules are the file's, nothing frozen.
+    explicit_step(&mut Trainer::new(&model), &mut state, &batch);
     (ir, state)
 }
 
@@ -115,7 +116,7 @@ fn spec7_eight_cycle_steps() {
     ir.train = Some(one_phase(&ir, 8, 1, Sampler::Cycle, EtaUpdate::Union, 0));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     assert_eq!(state.step, 8);
     assert!(close(state.lambda(node(&ir, "m1")), 1.434964, TOL));
     assert!(close(state.lambda(node(&ir, "t1")), 1.434964, TOL));
@@ -134,7 +135,7 @@ fn spec8_local_elasticity_after_training() {
     ir.train = Some(one_phase(&ir, 200, 1, Sampler::Cycle, EtaUpdate::Sample, 0));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     let m = le_matrix(&model, &state);
     let row: Vec<f64> = m[0].iter().map(|v| v.expect("defined")).collect();
     eprintln!("SPEC 8 LE row of c1a: {row:?}");

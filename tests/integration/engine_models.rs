@@ -5,7 +5,7 @@
 use crate::support::cli::nshed;
 use std::path::Path;
 
-use nshed::engine::{le_matrix, run_seed, Model, State, Trainer};
+use nshed::engine::{le_matrix, run_seed, Model, State};
 use nshed::ir::Ir;
 use nshed::report::RunReport;
 
@@ -22,7 +22,7 @@ fn compile(path: &str) -> Ir {
 fn trained(ir: &Ir, seed: Option<u64>) -> State {
     let model = Model::new(ir);
     let mut state = State::new(ir, run_seed(ir, seed));
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     state
 }
 

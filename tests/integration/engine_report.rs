@@ -1,7 +1,7 @@
 //! Reports on the hand-built fig1: JSON shape and the human layout.
 
 use nshed::engine::testing::{fig1, mul, one_phase, uniform_rules};
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{Model, State};
 use nshed::ir::{EtaUpdate, Quantity, Sampler, Update};
 use nshed::report::{RunReport, Snapshot};
 
@@ -10,7 +10,7 @@ fn eight_steps() -> (nshed::ir::Ir, State) {
     ir.train = Some(one_phase(&ir, 8, 1, Sampler::Cycle, EtaUpdate::Union, 0));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     (ir, state)
 }
 
@@ -61,7 +61,7 @@ fn beyond_f64_values_are_null_with_ln() {
     ir.train = Some(one_phase(&ir, 40, 1, Sampler::Cycle, EtaUpdate::Union, 0));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     let json = serde_json::to_value(RunReport::new(&model, &state)).expect("json");
     // m1 grows 30 times by 1e100: beyond f64.
     assert!(json["lambda"]["m1"].is_null());
@@ -138,7 +138,7 @@ fn a_compiled_model_shares_its_tables_and_data_firing() {
         }
         assert_eq!(shared.data_firing(samples.len()), None);
         let mut state = State::new(compiled.ir(), 3);
-        Trainer::new(&shared).run(&mut state, &mut |_| {});
+        crate::support::train(&shared, &mut state);
         let a = RunReport::new(&shared, &state);
         let b = RunReport::new(&fresh, &state);
         assert_eq!(a.to_string(), b.to_string(), "{file}");

@@ -2,13 +2,13 @@
 
 use nshed::engine::numeric::Value;
 use nshed::engine::testing::{fig1, mul, one_phase, uniform_rules};
-use nshed::engine::{step_on, Freeze, Model, State, Trainer};
+use nshed::engine::{explicit_step, Model, State, Trainer};
 use nshed::ir::{Dist, EtaUpdate, Ir, PerEntry, Sampler, Update};
 
 fn trained(ir: &Ir, seed: u64) -> State {
     let model = Model::new(ir);
     let mut state = State::new(ir, seed);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     state
 }
 
@@ -19,13 +19,8 @@ fn one_step_with(grow: Update, shrink: Update, start: f64) -> State {
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
     let input = [0u32, 1];
-    step_on(
-        &model,
-        &mut state,
-        &ir.rules,
-        &Freeze::none(&ir),
-        &[(&input, 0)],
-    );
+    // No `train` block: the step takes the file's rules, nothing frozen.
+    explicit_step(&mut Trainer::new(&model), &mut state, &[(&input, 0)]);
     state
 }
 
@@ -270,7 +265,7 @@ fn long_run(steps: u64) {
     ));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     assert_eq!(state.step, steps);
     for l in state.ln_lambdas().into_iter().chain(state.ln_etas()) {
         assert!(!l.is_nan());
@@ -390,6 +385,6 @@ fn train_without_a_schedule_takes_every_default() {
 fn trained_state_of(ir: &Ir) -> State {
     let model = Model::new(ir);
     let mut state = State::new(ir, 0);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     state
 }

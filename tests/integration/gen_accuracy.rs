@@ -4,7 +4,7 @@
 //! sweeps); and level L-1 is wired from the data (each of its nodes fires only for samples
 //! of the class it feeds).
 
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{Model, State};
 use nshed::gen::{self, GenParams, RuleMix, Widths};
 use nshed::source::Source;
 
@@ -18,7 +18,7 @@ fn trained_accuracy(p: &GenParams) -> f64 {
     let ir = nshed::compile(source).unwrap().into_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, nshed::engine::run_seed(&ir, None));
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     nshed::report::accuracy(&model, &state).unwrap()
 }
 

@@ -2,7 +2,7 @@
 //! base's step) on models where shifts are uniform, mixed, frozen or jittered.
 
 use nshed::engine::testing::{generated, mul, one_phase, uniform_rules};
-use nshed::engine::{le, le_matrix, le_matrix_direct, Model, State, Trainer};
+use nshed::engine::{le, le_matrix, le_matrix_direct, Model, State};
 use nshed::ir::{EtaUpdate, Ir, Sampler, Update};
 
 fn assert_same(ir: &Ir, state: &State, what: &str) {
@@ -47,7 +47,7 @@ fn trained(mut ir: Ir, steps: u64, eta_update: EtaUpdate) -> (Ir, State) {
     ir.train = Some(one_phase(&ir, steps, 1, Sampler::Cycle, eta_update, 0));
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 5);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    crate::support::train(&model, &mut state);
     (ir, state)
 }
 

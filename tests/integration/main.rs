@@ -23,7 +23,6 @@ mod docs_reference;
 mod draw_cli;
 mod engine_by_error;
 mod engine_golden;
-mod engine_lazy;
 mod engine_models;
 mod engine_query;
 mod engine_report;

@@ -2,7 +2,7 @@
 //! given as a log), probabilities stay normalised, and nothing is NaN. Ignored by default
 //! (it is a minute in a debug build); CI runs it in release with `--ignored`.
 
-use nshed::engine::{Model, State, Trainer};
+use nshed::engine::{Model, State};
 use nshed::report::RunReport;
 
 #[test]
@@ -18,7 +18,7 @@ fn a_million_jittered_steps_of_fig4() {
     let model = Model::new(compiled.ir());
     let mut state = State::new(compiled.ir(), 11);
     let mut checked = 0u64;
-    Trainer::new(&model).run(&mut state, &mut |s| {
+    crate::support::train_observed(&model, &mut state, &mut |s| {
         if s.step % 100_000 == 0 {
             assert!(
                 s.ln_lambdas()

@@ -2,9 +2,9 @@
 //! of the plain dense update of SPEC 3, through rule changes, freezes, jitter and
 //! non-multiplicative rules, and must not depend on when the state is read or saved.
 
-use nshed::engine::testing::{generated, mul, one_phase, uniform_rules};
-use nshed::engine::{Evaluator, Freeze, Model, Rules, State, Trainer};
-use nshed::ir::{EtaUpdate, Ir, PerEntry, RuleSet, Sampler, Update};
+use crate::engine::testing::{generated, mul, one_phase, uniform_rules};
+use crate::engine::{Evaluator, Freeze, Model, Rules, State, Trainer};
+use crate::ir::{EtaUpdate, Ir, PerEntry, RuleSet, Sampler, Update};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -47,14 +47,14 @@ fn mixed_rules(ir: &Ir, shrink: f64, jitter: f64) -> RuleSet {
 struct Dense {
     lambda: Vec<f64>,
     eta: Vec<f64>,
-    rng: nshed::engine::state::RunRng,
+    rng: crate::engine::state::RunRng,
 }
 
 /// One update in the linear domain; `err` is the batch's mean error (SPEC 3: `mul a by
 /// error` is `mul a^err`, jittered like any `mul`; `add`/`sub c by error` are `add`/`sub
 /// err * c`).
-fn apply(x: f64, op: Update, jitter: f64, err: f64, rng: &mut nshed::engine::state::RunRng) -> f64 {
-    let mul = |x: f64, factor: f64, rng: &mut nshed::engine::state::RunRng| {
+fn apply(x: f64, op: Update, jitter: f64, err: f64, rng: &mut crate::engine::state::RunRng) -> f64 {
+    let mul = |x: f64, factor: f64, rng: &mut crate::engine::state::RunRng| {
         if jitter > 0.0 {
             let z: f64 = rng.sample(StandardNormal);
             x * factor * (jitter * z).exp()
@@ -511,7 +511,7 @@ fn states_saved_before_lazy_updates_still_load() {
     object.insert("ln_eta".into(), serde_json::json!(ln_eta));
     let old: State = serde_json::from_value(json).expect("an old state loads");
     assert_eq!(bits(&old), bits(&state));
-    assert!(nshed::persist::validate(&old, &ir).is_ok());
+    assert!(crate::persist::validate(&old, &ir).is_ok());
 }
 
 #[test]
@@ -520,13 +520,13 @@ fn edited_pending_factors_are_refused() {
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 4);
     Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
-    assert!(nshed::persist::validate(&state, &ir).is_ok());
+    assert!(crate::persist::validate(&state, &ir).is_ok());
     let json = serde_json::to_value(&state).expect("serialise");
 
     let mut edited = json.clone();
     edited["lazy"]["lambda"]["rate"][3] = serde_json::json!(0.5);
     let edited: State = serde_json::from_value(edited).expect("loads");
-    let why = nshed::persist::validate(&edited, &ir).expect_err("refused");
+    let why = crate::persist::validate(&edited, &ir).expect_err("refused");
     assert!(why.contains("fingerprint"), "{why}");
 
     let mut short = json.clone();
@@ -540,19 +540,19 @@ fn edited_pending_factors_are_refused() {
     let mut late = json.clone();
     late["lazy"]["clock"] = serde_json::json!(1u64 << 60);
     let late: State = serde_json::from_value(late).expect("loads");
-    let why = nshed::persist::validate(&late, &ir).expect_err("refused");
+    let why = crate::persist::validate(&late, &ir).expect_err("refused");
     assert!(why.contains("clock"), "{why}");
 
     let mut future = json;
     future["lazy"]["lambda"]["since"][0] = serde_json::json!(1_000_000);
     let future: State = serde_json::from_value(future).expect("loads");
-    let why = nshed::persist::validate(&future, &ir).expect_err("refused");
+    let why = crate::persist::validate(&future, &ir).expect_err("refused");
     assert!(why.contains("after the clock"), "{why}");
 }
 
 #[test]
 fn format_1_state_files_load_and_unknown_formats_are_refused() {
-    use nshed::persist::{load, SavedState, FORMAT};
+    use crate::persist::{load, SavedState, FORMAT};
     let ir = bench_like_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 4);
