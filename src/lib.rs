@@ -6,12 +6,14 @@
 pub mod analysis;
 pub mod check;
 pub mod diag;
+pub mod edit;
 pub mod engine;
 pub mod expect;
 pub mod experiments;
 pub mod fsio;
 pub mod gen;
 pub mod ir;
+pub mod metrics;
 pub mod persist;
 mod prefetch;
 pub mod present;
@@ -177,11 +179,14 @@ pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report>
 }
 
 /// Reads and compiles a file (`-` for stdin) within the default [`Limits`].
-pub fn compile_path(path: &str) -> Result<Compiled, Report> {
+pub fn compile_path(path: impl AsRef<std::path::Path>) -> Result<Compiled, Report> {
     compile_path_with(path, &Limits::default())
 }
 
 /// Reads and compiles a file (`-` for stdin) within `limits`.
-pub fn compile_path_with(path: &str, limits: &Limits) -> Result<Compiled, Report> {
+pub fn compile_path_with(
+    path: impl AsRef<std::path::Path>,
+    limits: &Limits,
+) -> Result<Compiled, Report> {
     compile_with(source::load(path)?, limits)
 }

@@ -4,6 +4,7 @@
 use crate::diag::ErrorCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 use crate::diag::Problem;
 use crate::engine::State;
@@ -39,8 +40,8 @@ pub fn source_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes a saved state atomically.
-pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
+/// A saved state as the text of its file (JSON), which [`parse`] reads back bit for bit.
+pub fn to_text(saved: &SavedState) -> Result<String, Problem> {
     let mut json = serde_json::to_string_pretty(saved).map_err(|e| {
         Problem::error(
             ErrorCode::StateWrite,
@@ -48,7 +49,15 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
         )
     })?;
     json.push('\n');
-    crate::fsio::write_atomic(std::path::Path::new(path), json.as_bytes()).map_err(|e| {
+    Ok(json)
+}
+
+/// Writes a saved state atomically.
+pub fn save(path: impl AsRef<Path>, saved: &SavedState) -> Result<(), Problem> {
+    let path = path.as_ref();
+    let json = to_text(saved)?;
+    crate::fsio::write_atomic(path, json.as_bytes()).map_err(|e| {
+        let path = path.display();
         Problem::error(
             ErrorCode::StateWrite,
             format!("cannot write `{path}`: {}", crate::source::io_reason(&e)),
@@ -59,24 +68,25 @@ pub fn save(path: &str, saved: &SavedState) -> Result<(), Problem> {
 
 /// Reads a saved state for the model `ir` compiled from a source with hash `hash`,
 /// rejecting anything that does not fit it exactly.
-pub fn load(path: &str, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
+pub fn load(path: impl AsRef<Path>, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
+    let (path, shown) = (path.as_ref(), path.as_ref().display().to_string());
     let read = std::fs::File::open(path)
         .and_then(|file| crate::fsio::read_file_capped(file, MAX_STATE_BYTES));
     let bytes = read.map_err(|e| {
         Problem::error(
             ErrorCode::StateRead,
-            format!("cannot read `{path}`: {}", crate::source::io_reason(&e)),
+            format!("cannot read `{shown}`: {}", crate::source::io_reason(&e)),
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`")
     })?;
     if bytes.len() > MAX_STATE_BYTES {
         return Err(Problem::error(
             ErrorCode::StateTooLarge,
-            format!("`{path}` is larger than the {MAX_STATE_BYTES} bytes a saved state may have"),
+            format!("`{shown}` is larger than the {MAX_STATE_BYTES} bytes a saved state may have"),
         )
         .help("give the path of a file written by `nshed run --save` or the REPL's `:save`"));
     }
-    parse(path, &bytes, ir, hash)
+    parse(&shown, &bytes, ir, hash)
 }
 
 /// Reads the saved state in `bytes` (the contents of the file `path` names, for messages)

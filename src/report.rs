@@ -116,24 +116,10 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
     runs.into_iter().flatten().collect()
 }
 
-/// Share of data samples predicted as their label (`None` without data). Every sample
-/// counts once whatever its weight; a sample that reaches no class has no prediction and
-/// counts as wrong.
+/// Share of data samples predicted as their label (`None` without data): see
+/// [`crate::metrics`].
 pub fn accuracy(model: &Model, state: &State) -> Option<f64> {
-    let samples = &model.ir.data.samples;
-    if samples.is_empty() {
-        return None;
-    }
-    let mut ev = Evaluator::new(model);
-    let mut z = Vec::new();
-    let correct = samples
-        .iter()
-        .filter(|s| {
-            ev.ln_logits_into(model, state, &s.input, &mut z);
-            crate::engine::numeric::predicted_class(&z) == Some(s.label as usize)
-        })
-        .count();
-    Some(correct as f64 / samples.len() as f64)
+    crate::metrics::of_data(model, state).accuracy
 }
 
 /// `accuracy` from the samples' reports (one evaluation of each sample, not two).

@@ -18,17 +18,19 @@ pub struct Source {
 pub const MAX_SOURCE_BYTES: usize = 1024 * 1024 * 1024;
 
 /// Reads `path` (or stdin for `-`). Problems reading come back as a `Report` with no
-/// source spans; invalid UTF-8 comes back pointing at the first bad byte.
-pub fn load(path: &str) -> Result<Source, Report> {
-    let (name, bytes) = if path == "-" {
+/// source spans; invalid UTF-8 comes back pointing at the first bad byte. The path need
+/// not be UTF-8; it is shown in diagnostics as `Path::display` writes it.
+pub fn load(path: impl AsRef<Path>) -> Result<Source, Report> {
+    let p = path.as_ref();
+    let (name, bytes) = if p == Path::new("-") {
         let bytes = crate::fsio::read_capped(std::io::stdin().lock(), MAX_SOURCE_BYTES)
             .map_err(|e| io_report("<stdin>", "cannot read standard input", &e.to_string()))?;
         ("<stdin>".to_string(), bytes)
     } else {
-        let p = Path::new(path);
+        let path = p.display().to_string();
         if p.is_dir() {
             return Err(Report::new(
-                path,
+                &path,
                 "",
                 vec![
                     Problem::error(ErrorCode::IoIsDirectory, format!("`{path}` is a directory"))
@@ -50,12 +52,12 @@ pub fn load(path: &str) -> Result<Source, Report> {
                 _ => "check that the path names a readable file",
             };
             io_report(
-                path,
+                &path,
                 &format!("cannot read `{path}`: {}", io_reason(&e)),
                 help,
             )
         })?;
-        (path.to_string(), bytes)
+        (path, bytes)
     };
     from_bytes(&name, bytes)
 }

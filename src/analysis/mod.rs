@@ -52,8 +52,8 @@ pub use mi::{
     normalise_ln_scores, normalise_scores, Estimator, Information,
 };
 pub use plane::{
-    info_plane_run, information_plane, level_representations, InfoPlaneOptions, InfoPlaneReport,
-    LevelInformation, PlaneOptions, PlanePoint, Representation,
+    info_plane_at, info_plane_run, information_plane, level_representations, InfoPlaneOptions,
+    InfoPlaneReport, LevelInformation, PlaneOptions, PlanePoint, Representation,
 };
 pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
 

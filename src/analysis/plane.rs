@@ -175,6 +175,31 @@ fn estimator_json<S: serde::Serializer>(estimator: &Estimator, s: S) -> Result<S
     value.serialize(s)
 }
 
+/// The information plane of `state` alone: one point, at its step (a front end's model
+/// after the training it did). `seed` is the seed its run started from, for the report;
+/// `every` is 1.
+pub fn info_plane_at(
+    model: &Model,
+    state: &State,
+    seed: u64,
+    plane: PlaneOptions,
+) -> Result<InfoPlaneReport, AnalysisError> {
+    let ir = model.ir;
+    Ok(InfoPlaneReport {
+        model: ir.model.clone(),
+        seed,
+        estimator: plane.estimator,
+        representation: plane.representation,
+        every: 1,
+        levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
+        points: vec![PlanePoint {
+            step: state.step,
+            levels: information_plane(model, state, plane)?,
+        }],
+        options: plane,
+    })
+}
+
 /// Trains `model` from the run's seed (unless `no_train`), measuring the information plane
 /// at step 0, every `every` steps and at the end.
 pub fn info_plane_run(
@@ -227,4 +252,37 @@ pub fn info_plane_run(
         points,
         options: options.plane,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plane_of_a_state_is_its_point_along_training() {
+        let source = crate::source::Source {
+            name: "fig1.nshed".into(),
+            text: include_str!("../../examples/fig1.nshed").into(),
+        };
+        let Ok(compiled) = crate::compile(source) else {
+            panic!("examples/fig1.nshed compiles")
+        };
+        let model = compiled.model();
+        let options = InfoPlaneOptions {
+            every: Some(1000),
+            ..InfoPlaneOptions::default()
+        };
+        let along = info_plane_run(&model, &options).unwrap_or_else(|e| panic!("{e}"));
+        let seed = crate::engine::run_seed(model.ir, None);
+        let mut trained = State::new(model.ir, seed);
+        crate::engine::Trainer::new(&model).run(&mut trained, &mut |_| {});
+        let at =
+            info_plane_at(&model, &trained, seed, options.plane).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(at.points.len(), 1);
+        assert_eq!(along.points.last(), at.points.first());
+        assert_eq!(
+            (at.seed, at.levels.clone()),
+            (along.seed, along.levels.clone())
+        );
+    }
 }

@@ -34,6 +34,8 @@ macro_rules! error_codes {
 }
 
 error_codes! {
+    /// A model text that cannot be edited as asked (other data, another batch size).
+    Edit = "nshed::edit",
     /// A failure that has no diagnostic of its own (a front end's last resort).
     Error = "nshed::error",
     /// A computation that could not be done on this model or with these options.

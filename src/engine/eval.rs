@@ -76,6 +76,30 @@ impl Evaluator {
         }
     }
 
+    /// [`Evaluator::ln_logits_into`] for data sample `sample`, without firing it again
+    /// when the model knows its firing set already ([`Model::data_firing`]).
+    pub fn sample_ln_logits_into(
+        &mut self,
+        model: &Model,
+        state: &State,
+        sample: usize,
+        ln_logits: &mut Vec<f64>,
+    ) {
+        model.fire_data_sample(sample, &mut self.counts, &mut self.firing, true);
+        self.fill_scores(model, state);
+        self.logits_from_scores(model, state, ln_logits);
+        for &n in &self.firing {
+            self.ln_s[n as usize] = f64::NEG_INFINITY;
+        }
+    }
+
+    /// The firing set of `input` written into `out` (ascending), without allocating.
+    pub fn firing_into(&mut self, model: &Model, input: &[NodeId], out: &mut Vec<NodeId>) {
+        model.graph.fire(input, &mut self.counts, &mut self.firing);
+        out.clear();
+        out.extend_from_slice(&self.firing);
+    }
+
     /// `ln S` of every node for `input` (`-inf` where a node does not fire), written
     /// into `out` in node order: the representation the information analyses use.
     pub fn dense_ln_scores_into(

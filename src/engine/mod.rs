@@ -3,6 +3,7 @@
 //! Every `lambda`, `eta`, score and logit is a natural log (see `numeric`); the IR is
 //! walked through index tables built once (`graph::Model`).
 
+pub mod batch;
 pub mod control;
 pub mod eval;
 pub mod graph;

@@ -107,6 +107,38 @@ pub fn softmax_from_ln(ln_z: &[f64], out: &mut Vec<f64>) {
     }
 }
 
+/// `-ln p_label`, the cross-entropy of `label` under `softmax(Z)` for logits given as
+/// `ln Z`, computed without forming `p` (so a `p_label` that would round to 0 still gives
+/// its finite loss): with `d_k = Z_k - Z_max`, formed as [`softmax_from_ln`] forms it,
+/// `-ln p_label = -d_label + ln(1 + sum of e^d_k over the classes but the first largest)`.
+/// `ln K` when no class is reached (every logit 0: `p` is uniform); `+inf` only when
+/// `Z_max - Z_label` itself exceeds f64. Never NaN.
+pub fn cross_entropy(ln_z: &[f64], label: usize) -> f64 {
+    let ln_max = ln_z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if ln_max == f64::NEG_INFINITY {
+        return (ln_z.len() as f64).ln();
+    }
+    let z_max = ln_max.exp();
+    let gap = |lz: f64| {
+        if z_max.is_finite() {
+            lz.exp() - z_max
+        } else {
+            -(ln_max + ln_one_minus_exp(lz - ln_max)).exp()
+        }
+    };
+    let top = ln_z.iter().position(|&lz| lz == ln_max);
+    let rest: f64 = ln_z
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| Some(k) != top)
+        .map(|(_, &lz)| gap(lz).exp())
+        .sum();
+    let Some(&ln_label) = ln_z.get(label) else {
+        return f64::INFINITY;
+    };
+    -gap(ln_label) + rest.ln_1p()
+}
+
 /// The predicted class of `ln_logits`: the largest, ties to the first declared; `None`
 /// when no class is reached (every logit is an exact 0, `ln = -inf`).
 pub fn predicted_class(ln_logits: &[f64]) -> Option<usize> {
@@ -189,6 +221,42 @@ mod tests {
         softmax_from_ln(&[NI, NI], &mut p);
         assert_eq!(p, vec![0.5, 0.5]);
         assert!(p.iter().all(|x| !x.is_nan()));
+    }
+
+    #[test]
+    fn cross_entropy_is_minus_ln_p() {
+        let mut p = Vec::new();
+        for (ln_z, label) in [
+            (vec![2f64.ln(), 2f64.ln(), NI], 0),
+            (vec![2f64.ln(), 2f64.ln(), NI], 2),
+            (vec![0.3, -1.0, 1.2], 1),
+            (vec![NI, 0.0], 1),
+        ] {
+            softmax_from_ln(&ln_z, &mut p);
+            let direct = -p[label].ln();
+            assert!(
+                (cross_entropy(&ln_z, label) - direct).abs() < 1e-14,
+                "{ln_z:?}"
+            );
+        }
+        // Z = (2, 2, 0): p = e^2 / (2 e^2 + 1) for the first two, 1 / (2 e^2 + 1) for the third.
+        let e2 = 2f64.exp();
+        assert!(
+            (cross_entropy(&[2f64.ln(), 2f64.ln(), NI], 2) - (2.0 * e2 + 1.0).ln()).abs() < 1e-14
+        );
+        // No class reached: uniform over 4 classes.
+        assert_eq!(cross_entropy(&[NI; 4], 3), 4f64.ln());
+        // p_label rounds to 0 in f64, its loss does not: Z = (1000, 0).
+        softmax_from_ln(&[1000f64.ln(), NI], &mut p);
+        assert_eq!(p[1], 0.0);
+        assert!((cross_entropy(&[1000f64.ln(), NI], 1) - 1000.0).abs() < 1e-9);
+        assert!(cross_entropy(&[1000f64.ln(), NI], 0) < 1e-300);
+        // Beyond f64 (Z_max = e^800): equal logits split the mass; a label of logit 0 is
+        // e^800 behind, which f64 cannot hold.
+        assert_eq!(cross_entropy(&[800.0, 800.0], 1), 2f64.ln());
+        assert_eq!(cross_entropy(&[800.0, NI], 1), f64::INFINITY);
+        assert!(cross_entropy(&[800.0, NI], 0) == 0.0);
+        assert!(!cross_entropy(&[800.0, 799.0, 5.0], 1).is_nan());
     }
 
     #[test]

@@ -69,6 +69,12 @@ pub fn regularize(
             "add a `train` block with at least one phase",
         ));
     }
+    if options.batches.is_empty() {
+        return Err(ExperimentError::options(
+            "no batch sizes to compare",
+            "give at least one batch size, e.g. --batches 1,8,64",
+        ));
+    }
     if let Some(e) = options
         .batches
         .iter()
@@ -146,4 +152,30 @@ fn train_and_measure(
         levels,
         collapse,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiments::experiment::ErrorKind;
+
+    #[test]
+    fn no_batch_sizes_is_refused_like_a_bad_one() {
+        let source = crate::source::Source {
+            name: "fig1.nshed".into(),
+            text: include_str!("../../examples/fig1.nshed").into(),
+        };
+        let Ok(compiled) = crate::compile(source) else {
+            panic!("examples/fig1.nshed compiles")
+        };
+        for batches in [vec![], vec![0]] {
+            let options = RegularizeOptions {
+                batches,
+                steps: Some(10),
+                seed: None,
+            };
+            let err = regularize(&compiled, &options).err();
+            assert_eq!(err.map(|e| e.kind), Some(ErrorKind::Options));
+        }
+    }
 }

@@ -11,7 +11,7 @@ pub mod names;
 mod parse;
 
 pub use answer::{answer, Answer, ClassValue, InputDesc, LevelFiring, NodeScore};
-pub use names::{edge_named, factor, node_named, pattern_text};
+pub use names::{class_named, edge_named, factor, node_named, pattern_text};
 pub use parse::{did_you_mean, parse_batch, parse_input, parse_query, COMMANDS};
 
 use crate::ir::{ClassId, NodeId};

@@ -5,7 +5,7 @@
 
 use crate::diag::ErrorCode;
 use crate::diag::Problem;
-use crate::ir::{EdgeId, Ir, NodeId};
+use crate::ir::{ClassId, EdgeId, Ir, NodeId};
 use crate::span::Span;
 
 use super::parse::did_you_mean;
@@ -33,6 +33,22 @@ pub fn node_named(ir: &Ir, name: &str, span: Span) -> Result<NodeId, Problem> {
         match did_you_mean(name, ir.nodes.iter().map(|n| n.name.as_str())) {
             Some(s) => p.help(format!("did you mean `{s}`?")),
             None => p.help("give the name of a node of the model"),
+        },
+    )
+}
+
+/// The class called `name` (a label given from outside a query, such as a Python list of
+/// labels); `span` is where the caller's text names it.
+pub fn class_named(ir: &Ir, name: &str, span: Span) -> Result<ClassId, Problem> {
+    if let Some(c) = ir.class_index(name) {
+        return Ok(c);
+    }
+    let p = Problem::error(CODE_UNKNOWN, format!("no class `{name}`"))
+        .label(span, "not a class of this model");
+    Err(
+        match did_you_mean(name, ir.classes.iter().map(|c| c.name.as_str())) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help("a label is one of the model's classes"),
         },
     )
 }

@@ -192,10 +192,33 @@ pub fn file(
     sweep::run(&prepare_file(compiled, options)?, sweep_options, progress)
 }
 
+/// `nshed fool FILE` judging `state` as it is (a front end's model after the training it
+/// did) instead of a run of the file: `no_train` does not apply, and `seed` seeds the
+/// patterns and the search (the file's seed, or 0, when `None`).
+pub fn file_at(
+    compiled: &Compiled,
+    state: &State,
+    options: &FileOptions,
+    sweep_options: &SweepOptions,
+    progress: &dyn Progress,
+) -> Result<Outcome<FoolFile>, ExperimentError> {
+    let run = prepare(compiled, options, Some(state))?;
+    sweep::run(&run, sweep_options, progress)
+}
+
 /// Trains the model of `compiled` (unless `no_train`) and prepares its fooling sweep.
 pub fn prepare_file<'ir>(
     compiled: &'ir Compiled,
     options: &FileOptions,
+) -> Result<FileRun<'ir>, ExperimentError> {
+    prepare(compiled, options, None)
+}
+
+/// Prepares the fooling sweep of `given`, or of the file's run when `None`.
+fn prepare<'ir>(
+    compiled: &'ir Compiled,
+    options: &FileOptions,
+    given: Option<&State>,
 ) -> Result<FileRun<'ir>, ExperimentError> {
     let ir = &compiled.ir;
     let samples = if options.exhaustive {
@@ -219,16 +242,22 @@ pub fn prepare_file<'ir>(
         ));
     }
     let seed = run_seed(ir, options.seed);
-    let mut state = State::new(ir, seed);
-    let mut trainer = Trainer::new(&model);
-    let steps = if options.no_train {
-        0
-    } else {
-        trainer.total_steps()
+    let (state, steps, trained) = match given {
+        Some(state) => (state.clone(), state.step, state.step > 0),
+        None => {
+            let mut state = State::new(ir, seed);
+            let mut trainer = Trainer::new(&model);
+            let steps = if options.no_train {
+                0
+            } else {
+                trainer.total_steps()
+            };
+            if !options.no_train {
+                trainer.run(&mut state, &mut |_| {});
+            }
+            (state, steps, !options.no_train && ir.train.is_some())
+        }
     };
-    if !options.no_train {
-        trainer.run(&mut state, &mut |_| {});
-    }
     let patterns = if options.exhaustive {
         1u64 << n
     } else {
@@ -243,7 +272,7 @@ pub fn prepare_file<'ir>(
         model: ir.model.clone(),
         source_sha256: crate::persist::source_hash(&compiled.source.text),
         seed,
-        trained: !options.no_train && ir.train.is_some(),
+        trained,
         steps,
         accuracy: crate::report::accuracy(&model, &state),
         exhaustive: options.exhaustive,
@@ -434,5 +463,65 @@ fn file_report(params: &FileParams, results: &[FilePoint]) -> FileReport {
             "search"
         }),
         classes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    fn report(compiled: &Compiled, state: Option<&State>, options: &FileOptions) -> FileReport {
+        let sweep = SweepOptions::default();
+        let outcome = match state {
+            Some(state) => file_at(compiled, state, options, &sweep, &Silent),
+            None => file(compiled, options, &sweep, &Silent),
+        };
+        match outcome.map(Outcome::finished) {
+            Ok(Some(report)) => report,
+            Ok(None) => panic!("an unsharded sweep gave a shard"),
+            Err(e) => panic!("{}", e.message),
+        }
+    }
+
+    #[test]
+    fn a_given_state_is_judged_as_it_is() {
+        let source = crate::source::Source {
+            name: "fig1.nshed".into(),
+            text: include_str!("../../../examples/fig1.nshed").into(),
+        };
+        let Ok(compiled) = crate::compile(source) else {
+            panic!("examples/fig1.nshed compiles")
+        };
+        let ir = &compiled.ir;
+        let options = FileOptions {
+            samples: 500,
+            restarts: 2,
+            ..FileOptions::default()
+        };
+        let model = Model::new(ir);
+        let seed = run_seed(ir, None);
+        // The file's run, given as a state, is the file's report.
+        let mut trained = State::new(model.ir, seed);
+        crate::engine::Trainer::new(&model).run(&mut trained, &mut |_| {});
+        assert_eq!(
+            report(&compiled, Some(&trained), &options),
+            report(&compiled, None, &options)
+        );
+        let initial = State::new(ir, seed);
+        let untrained = FileOptions {
+            no_train: true,
+            ..options.clone()
+        };
+        assert_eq!(
+            report(&compiled, Some(&initial), &options),
+            report(&compiled, None, &untrained)
+        );
+        // Any other state is judged, not the file's run: 100 steps in, it is another one.
+        let mut early = State::new(ir, seed);
+        Trainer::new(&model).run_steps(&mut early, 100, &mut |_| {});
+        let judged = report(&compiled, Some(&early), &options);
+        assert_eq!((judged.steps, judged.trained), (100, true));
+        assert_eq!(judged.accuracy, crate::report::accuracy(&model, &early));
     }
 }

@@ -17,7 +17,7 @@ pub use depths::{
     DepthsRun, FoolDepths, ModelRow,
 };
 pub use file::{
-    file, prepare_file, ClassRow, FileOptions, FileParams, FilePoint, FileReport, FileRun,
+    file, file_at, prepare_file, ClassRow, FileOptions, FileParams, FilePoint, FileReport, FileRun,
     FoolFile, SmallestRow, StatsRow, MAX_EXHAUSTIVE_INPUTS,
 };
 

@@ -1,0 +1,162 @@
+//! How well a model state does on a set of labelled inputs: accuracy and loss, the one
+//! definition every report, recorder, REPL command, expectation and front end uses.
+//!
+//! * `accuracy`: the share of the inputs whose predicted class is their label. An input
+//!   that reaches no class has no prediction and counts as wrong.
+//! * `loss`: the mean over the inputs of `-ln p_label` (cross-entropy, computed from the
+//!   log-domain logits by [`cross_entropy`]; `p` is uniform when no class is reached).
+//!
+//! Both are unweighted: a data sample's `weight` changes how often training draws it,
+//! not how much it counts here.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::batch::Inputs;
+use crate::engine::numeric::{cross_entropy, predicted_class};
+use crate::engine::{Evaluator, Model, State};
+use crate::ir::ClassId;
+
+/// Accuracy and loss of one state on one set of labelled inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Inputs measured.
+    pub samples: usize,
+    /// Inputs whose predicted class is their label.
+    pub correct: usize,
+    /// `correct / samples`; `None` (JSON `null`) for no inputs.
+    pub accuracy: Option<f64>,
+    /// Mean of `-ln p_label`; `None` for no inputs.
+    pub loss: Option<f64>,
+}
+
+impl Metrics {
+    /// The metrics of per-input results (right or wrong, and `-ln p_label`), summed in
+    /// input order so that the result does not depend on how the inputs were shared out.
+    fn of(results: &[(bool, f64)]) -> Metrics {
+        let samples = results.len();
+        let correct = results.iter().filter(|r| r.0).count();
+        let total: f64 = results.iter().map(|r| r.1).sum();
+        let n = samples as f64;
+        Metrics {
+            samples,
+            correct,
+            accuracy: (samples > 0).then(|| correct as f64 / n),
+            loss: (samples > 0).then(|| total / n),
+        }
+    }
+}
+
+/// Whether `ln_z` predicts `label`, and the loss of `label` under it.
+fn judge(ln_z: &[f64], label: ClassId) -> (bool, f64) {
+    let label = label as usize;
+    (
+        predicted_class(ln_z) == Some(label),
+        cross_entropy(ln_z, label),
+    )
+}
+
+/// The metrics of `state` on `inputs`, input `i` labelled `labels[i]` (a label past the
+/// model's classes is never predicted and has infinite loss; the front ends resolve
+/// labels by name first).
+pub fn of_inputs(model: &Model, state: &State, inputs: &Inputs, labels: &[ClassId]) -> Metrics {
+    let n = inputs.len().min(labels.len());
+    let results: Vec<(bool, f64)> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || (Evaluator::new(model), Vec::new()),
+            |(ev, ln_z), i| {
+                ev.ln_logits_into(model, state, inputs.get(i), ln_z);
+                judge(ln_z, labels[i])
+            },
+        )
+        .collect();
+    Metrics::of(&results)
+}
+
+/// The metrics of `state` on the model's data samples (each counted once, whatever its
+/// weight); firing sets the model already knows are not fired again.
+pub fn of_data(model: &Model, state: &State) -> Metrics {
+    let samples = &model.ir.data.samples;
+    let results: Vec<(bool, f64)> = (0..samples.len())
+        .into_par_iter()
+        .map_init(
+            || (Evaluator::new(model), Vec::new()),
+            |(ev, ln_z), i| {
+                ev.sample_ln_logits_into(model, state, i, ln_z);
+                judge(ln_z, samples[i].label)
+            },
+        )
+        .collect();
+    Metrics::of(&results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+
+    /// fig1 at its initial state (every lambda and eta 1): the logits of its four
+    /// samples are c1a (2, 2, 0), c1b (2, 2, 0), c2 (3, 7, 0), c3 (0, 0, 4).
+    #[test]
+    fn fig1_initial_state_by_hand() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let state = State::new(&ir, 0);
+        let m = of_data(&model, &state);
+        // c1a and c1b tie c1 with c2, and ties go to the first class: all four right.
+        assert_eq!((m.samples, m.correct, m.accuracy), (4, 4, Some(1.0)));
+        let exp = f64::exp;
+        let losses = [
+            (2.0 + exp(-2.0)).ln(),             // c1a: -ln(e^2 / (2 e^2 + 1))
+            (2.0 + exp(-2.0)).ln(),             // c1b, the same logits
+            (1.0 + exp(-4.0) + exp(-7.0)).ln(), // c2: -ln(e^7 / (e^3 + e^7 + 1))
+            (1.0 + 2.0 * exp(-4.0)).ln(),       // c3: -ln(e^4 / (e^4 + 2))
+        ];
+        let want = losses.iter().sum::<f64>() / 4.0;
+        assert!(
+            (m.loss.unwrap_or(f64::NAN) - want).abs() < 1e-12,
+            "{m:?} vs {want}"
+        );
+        // SPEC's p of c1a, 0.468311: its loss is -ln p.
+        assert!((losses[0] + 0.468311f64.ln()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn wrong_labels_and_inputs_that_reach_no_class() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let state = State::new(&ir, 0);
+        let mut inputs = Inputs::new();
+        inputs.push(&[2, 3, 4]); // c2's pattern, logits (3, 7, 0), labelled c1: wrong
+        inputs.push(&[]); // nothing fires: no prediction (wrong), p uniform
+        inputs.push(&[4, 5, 6]); // c3's pattern, logits (0, 0, 4), labelled c3: right
+        let m = of_inputs(&model, &state, &inputs, &[0, 1, 2]);
+        assert_eq!((m.samples, m.correct), (3, 1));
+        assert_eq!(m.accuracy, Some(1.0 / 3.0));
+        let exp = f64::exp;
+        let want =
+            (4.0 + (1.0 + exp(-4.0) + exp(-7.0)).ln() + 3f64.ln() + (1.0 + 2.0 * exp(-4.0)).ln())
+                / 3.0;
+        assert!((m.loss.unwrap_or(f64::NAN) - want).abs() < 1e-12);
+        let none = of_inputs(&model, &state, &Inputs::new(), &[]);
+        assert_eq!((none.samples, none.accuracy, none.loss), (0, None, None));
+    }
+
+    #[test]
+    fn data_metrics_equal_the_same_inputs_given_by_hand() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        state.set_ln_lambda(8, 3.0); // m2 (ids: e1..e7, then m1..m4)
+        let mut inputs = Inputs::new();
+        let labels: Vec<ClassId> = ir.data.samples.iter().map(|s| s.label).collect();
+        for s in &ir.data.samples {
+            inputs.push(&s.input);
+        }
+        assert_eq!(
+            of_data(&model, &state),
+            of_inputs(&model, &state, &inputs, &labels)
+        );
+    }
+}
