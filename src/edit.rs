@@ -108,6 +108,24 @@ pub fn with_batch(text: &str, batch: u64) -> Result<String, Problem> {
     Ok(apply(text, edits))
 }
 
+/// `text` without its `train` and `expect` blocks: the shape of a model whose data is to
+/// come from [`with_data`] (a `train` block needs data to compile; the full text keeps it
+/// for the models made from the shape).
+pub fn without_training(text: &str) -> Result<String, Problem> {
+    let file = crate::syntax::parse_file(text)?;
+    let blocks = BlockEnds::new(text);
+    let mut edits = Vec::new();
+    for block in &file.blocks {
+        let header = match block {
+            Block::Train(t) => t.header,
+            Block::Expect(e) => e.header,
+            _ => continue,
+        };
+        edits.push((blocks.whole(header)?, String::new()));
+    }
+    Ok(apply(text, edits))
+}
+
 /// The text of a `data` block holding `inputs` labelled `labels`, then `noise` lines.
 fn data_block(
     ir: &Ir,
@@ -305,6 +323,13 @@ train { seed 3 phase one { steps 10 } phase two { steps 5 batch 2 } }
             .unwrap_or_default();
         assert_eq!(phases.iter().map(|p| p.batch).collect::<Vec<_>>(), [16, 16]);
         assert!(with_batch(TEXT, 0).is_err());
+        let shape = without_training(TEXT).unwrap_or_else(|p| panic!("{}", p.message));
+        assert!(
+            !shape.contains("train")
+                && !shape.contains("expect")
+                && shape.contains("noise flip 0.1")
+        );
+        assert!(compile(&shape).ir.train.is_none());
         let no_train = with_batch("model m { level input { a } classes { x <- a } }", 4);
         assert!(no_train.is_err_and(|p| p.message.contains("no `train` block")));
     }

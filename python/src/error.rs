@@ -64,6 +64,12 @@ pub fn experiment_error(e: ExperimentError) -> PyErr {
     problem_error("<options>", problem)
 }
 
+/// A problem that is a bug in nshed (a table of the wrong size, an answer of the wrong
+/// kind).
+pub fn internal_problem(what: impl Into<String>) -> PyErr {
+    problem_error("<nshed>", Problem::error(ErrorCode::Internal, what))
+}
+
 /// An argument out of range, named like the keyword argument it came in.
 pub fn argument_error(message: impl Into<String>, help: impl Into<String>) -> PyErr {
     problem_error(

@@ -3,11 +3,12 @@
 //! returns the report the command prints with `--json`, as a dict, with matrix-shaped parts
 //! also as numpy arrays.
 
-use nshed::diag::ErrorCode;
 use std::sync::atomic::AtomicBool;
 
-use nshed::analysis::{info_plane_run, Estimator, InfoPlaneOptions, PlaneOptions, Representation};
-use nshed::diag::Problem;
+use nshed::analysis::{
+    info_plane_at, info_plane_run, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
+};
+use nshed::diag::{ErrorCode, Problem};
 use nshed::experiments::basin::{self, Axis, BasinOptions, OutcomeKind, UncertaintyOptions};
 use nshed::experiments::depth::{self, DepthModels, DepthOptions, InitKind};
 use nshed::experiments::fool::{self, FileOptions, FoolCriteria};
@@ -18,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::de::DeserializeOwned;
 
+use crate::analyses::Judged;
 use crate::convert::{int_matrix, to_python, vector};
 use crate::error::{argument_error, experiment_error, problem_error};
 use crate::interrupt::{run_detached, Watch};
@@ -83,7 +85,7 @@ pub fn info_plane<'py>(
     repr: &str,
     every: Option<u64>,
     seed: Option<u64>,
-    train: bool,
+    judged: Judged,
 ) -> PyResult<Bound<'py, PyAny>> {
     let estimator = match (mi, sigma) {
         ("binning", None) => Estimator::Binning { bins },
@@ -114,28 +116,39 @@ pub fn info_plane<'py>(
             "give every >= 1, or None for the file's `record every` (else about 100 points)",
         ));
     }
-    let options = InfoPlaneOptions {
-        plane: PlaneOptions {
-            estimator,
-            representation,
-        },
-        every,
-        seed,
-        no_train: !train,
+    let plane = PlaneOptions {
+        estimator,
+        representation,
     };
     let stop = AtomicBool::new(false);
-    let report = run_detached(py, &stop, || info_plane_run(model.engine_model(), &options))?
-        .or_signal()?
-        .map_err(|e| {
-            problem_error(
-                "<options>",
-                Problem::error(
-                    ErrorCode::Failed,
-                    format!("the information analysis failed: {e}"),
-                )
-                .help("the data samples' weights must be finite and >= 0, bins >= 1, sigma > 0"),
+    let report = run_detached(py, &stop, || match judged {
+        Judged::Current(run) => info_plane_at(
+            model.engine_model(),
+            &run.state,
+            seed.unwrap_or(run.seed),
+            plane,
+        ),
+        Judged::File { train } => {
+            let options = InfoPlaneOptions {
+                plane,
+                every,
+                seed,
+                no_train: !train,
+            };
+            info_plane_run(model.engine_model(), &options)
+        }
+    })?
+    .or_signal()?
+    .map_err(|e| {
+        problem_error(
+            "<options>",
+            Problem::error(
+                ErrorCode::Failed,
+                format!("the information analysis failed: {e}"),
             )
-        })?;
+            .help("the data samples' weights must be finite and >= 0, bins >= 1, sigma > 0"),
+        )
+    })?;
     let out = to_python(py, &report)?;
     let dict = out.cast::<PyDict>()?;
     let steps: Vec<f64> = report.points.iter().map(|p| p.step as f64).collect();
@@ -191,7 +204,7 @@ pub fn fool_run<'py>(
     exhaustive: bool,
     restarts: usize,
     seed: Option<u64>,
-    train: bool,
+    judged: Judged,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = FileOptions {
@@ -204,12 +217,19 @@ pub fn fool_run<'py>(
         exhaustive,
         restarts,
         seed,
-        no_train: !train,
+        no_train: matches!(judged, Judged::File { train: false }),
     };
     let sweep_options = sweep_options(threads)?;
     let compiled = model.compiled();
-    let report = sweep(py, |watch| {
-        fool::file(compiled, &options, &sweep_options, watch)
+    let report = sweep(py, |watch| match &judged {
+        Judged::Current(run) => {
+            let options = FileOptions {
+                seed: Some(seed.unwrap_or(run.seed)),
+                ..options.clone()
+            };
+            fool::file_at(compiled, &run.state, &options, &sweep_options, watch)
+        }
+        Judged::File { .. } => fool::file(compiled, &options, &sweep_options, watch),
     })?;
     to_python(py, &report)
 }

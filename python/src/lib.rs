@@ -1,12 +1,21 @@
-//! The `nshed` Python package: neurashed models in notebooks. A thin front end over the
-//! `nshed` library: every function parses its arguments, calls one library function and
-//! turns the typed result into Python objects (dicts, lists, numpy arrays).
+//! The `nshed` Python package's native module (`nshed._nshed`, re-exported by
+//! `nshed/__init__.py`): neurashed models in notebooks. A thin front end over the `nshed`
+//! library: every function converts its arguments, calls library functions and turns the
+//! typed result into Python objects (dicts, lists, numpy arrays).
 
+mod analyses;
+mod batch;
 mod convert;
 mod error;
 mod experiments;
+mod inputs;
 mod interrupt;
 mod model;
+mod pickle;
+mod queries;
+mod training;
+
+use std::path::PathBuf;
 
 use pyo3::prelude::*;
 
@@ -17,42 +26,36 @@ use crate::model::Model;
 ///
 /// Raises `NshedError` (with the rendered diagnostics) when the file cannot be read or the
 /// model has errors. `seed` replaces the file's `train { seed N }` (default 0).
+///
+/// `template=True` reads a model whose data is to come from `Model.with_data` (as the
+/// scikit-learn estimator does): its `train` and `expect` blocks are set aside, so that it
+/// compiles without a `data` block, and they come back in the models `with_data` makes.
 #[pyfunction]
-#[pyo3(signature = (path, *, seed=None))]
-fn load(path: std::path::PathBuf, seed: Option<u64>) -> PyResult<Model> {
-    let path = path.to_string_lossy().into_owned();
-    error::guarded(|| model::compile_file(&path, seed))
+#[pyo3(signature = (path, *, seed=None, template=false))]
+fn load(path: PathBuf, seed: Option<u64>, template: bool) -> PyResult<Model> {
+    error::guarded(|| model::compile_file(&path, seed, template))
 }
 
 /// Checks the model written in `text`; diagnostics name it `name`.
 ///
 /// Raises `NshedError` when the model has errors. `seed` replaces the file's
-/// `train { seed N }` (default 0).
+/// `train { seed N }` (default 0); `template` is as for `load`.
 #[pyfunction]
-#[pyo3(signature = (text, name="<string>".to_string(), *, seed=None))]
-fn loads(text: String, name: String, seed: Option<u64>) -> PyResult<Model> {
-    error::guarded(|| model::compile_text(text, name, seed))
+#[pyo3(signature = (text, name="<string>", *, seed=None, template=false))]
+fn loads(text: String, name: &str, seed: Option<u64>, template: bool) -> PyResult<Model> {
+    error::guarded(|| model::compile_text(text, name.to_string(), seed, template))
 }
 
 /// The model of the file at `model_path` in the state saved at `path` (by `Model.save`,
 /// `nshed run --save` or the REPL's `:save`) for that exact source. Training it further is
 /// bit-identical to never having stopped.
 #[pyfunction]
-fn restore(path: std::path::PathBuf, model_path: std::path::PathBuf) -> PyResult<Model> {
-    let (path, model_path) = (
-        path.to_string_lossy().into_owned(),
-        model_path.to_string_lossy().into_owned(),
-    );
-    error::guarded(|| model::restore_file(&path, &model_path))
+fn restore(py: Python<'_>, path: PathBuf, model_path: PathBuf) -> PyResult<Model> {
+    error::guarded(|| model::restore_file(py, &path, &model_path))
 }
 
-/// nshed: neurashed models (white-box graph models of deep learning) in Python.
-///
-/// `nshed.load(path)` or `nshed.loads(text)` give a `Model`: train it, ask it why it
-/// predicts what it predicts (pathways, scores, logits, local elasticity), read its
-/// `lambda` and `eta` as numpy arrays, run the analyses and experiments of the command
-/// line, save and restore it, and draw it (a model displays itself in Jupyter).
-#[pymodule(name = "nshed")]
+/// The native part of the `nshed` package; import `nshed` instead.
+#[pymodule(name = "_nshed")]
 fn nshed_python(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
@@ -60,16 +63,5 @@ fn nshed_python(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(restore, m)?)?;
     m.add("NshedError", m.py().get_type::<NshedError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add(
-        "__all__",
-        [
-            "Model",
-            "NshedError",
-            "load",
-            "loads",
-            "restore",
-            "__version__",
-        ],
-    )?;
     Ok(())
 }

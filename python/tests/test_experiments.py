@@ -32,6 +32,38 @@ def test_fool_random_patterns_are_reproducible(fig1_file):
     assert m.step == 0
 
 
+def test_fool_judges_the_current_state_or_the_files_run(fig1_file):
+    m = nshed.load(fig1_file)
+    options = dict(samples=300, restarts=2)
+    # The current state (the default): untrained here, so the file's initial state.
+    assert m.fool(**options) == m.fool(state="initial", **options)
+    trained = m.fool(state="trained", **options)
+    assert (trained["trained"], trained["steps"]) == (True, 5100)
+    m.train()
+    assert m.fool(**options) == trained
+    # Halfway, the current state is its own: its step and its accuracy.
+    m.reset()
+    m.train(1000)
+    now = m.fool(**options)
+    assert (now["steps"], now["trained"]) == (1000, True)
+    assert now["accuracy"] == m.accuracy()
+    assert m.step == 1000
+    with pytest.raises(nshed.NshedError, match="state=\"latest\""):
+        m.fool(state="latest")
+
+
+def test_info_plane_of_the_current_state(fig1_file):
+    m = nshed.load(fig1_file)
+    along = m.info_plane(every=1000)
+    m.train()
+    now = m.info_plane(state="current")
+    assert [p["step"] for p in now["points"]] == [5100]
+    assert now["points"][0] == along["points"][-1]
+    assert now["i_xt"].shape == (1, 3)
+    first = m.info_plane(state="initial")
+    assert first["points"] == along["points"][:1]
+
+
 def test_regularize(fig1_file):
     m = nshed.load(fig1_file)
     r = m.regularize([1, 4], steps=200)
@@ -44,6 +76,10 @@ def test_regularize(fig1_file):
             assert 0 < level["top_share"] <= 1
     with pytest.raises(nshed.NshedError, match="at least 1"):
         m.regularize([0])
+    # No batch size at all is refused, as the command line refuses an empty --batches.
+    with pytest.raises(nshed.NshedError, match="no batch sizes") as info:
+        m.regularize([])
+    assert info.value.code == "nshed::usage"
 
 
 def test_depth(fig1_file):

@@ -165,3 +165,23 @@ def test_save_never_writes_over_the_model_file(fig1_file, tmp_path):
     # Any other file is fine.
     m.save(str(tmp_path / "state.json"))
     assert (tmp_path / "state.json").exists()
+
+
+def test_paths_that_are_not_utf8(fig1_file, tmp_path):
+    # A file name is bytes on Linux; it reaches the library as it is, never as a lossy
+    # text (`m\ufffd.nshed` would not exist).
+    import os
+
+    name = os.fsdecode(b"m\xff.nshed")
+    model = tmp_path / name
+    model.write_text(open(fig1_file).read())
+    m = nshed.load(model)
+    m.train(10)
+    state = tmp_path / os.fsdecode(b"state\xfe.json")
+    m.save(state)
+    assert os.fsencode(state.name) in os.listdir(os.fsencode(tmp_path))
+    back = nshed.restore(state, model)
+    assert same_state(m, back)
+    with pytest.raises(nshed.NshedError) as info:
+        m.save(model)
+    assert info.value.code == "nshed::io::output_is_input"

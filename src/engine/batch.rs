@@ -45,7 +45,10 @@ impl Inputs {
         width: usize,
         n_inputs: usize,
     ) -> Result<Inputs, Problem> {
-        if width != n_inputs || (width == 0 && !bits.is_empty()) || bits.len() % width.max(1) != 0 {
+        if width != n_inputs
+            || (width == 0 && !bits.is_empty())
+            || !bits.len().is_multiple_of(width.max(1))
+        {
             return Err(Problem::error(
                 crate::diag::ErrorCode::QueryValue,
                 format!("an input row has {width} columns; the model has {n_inputs} input nodes"),

@@ -1,33 +1,39 @@
-"""nshed: neurashed models (white-box graph models of deep learning) in Python.
-
-`nshed.load(path)` or `nshed.loads(text)` give a `Model`: train it, ask it why it predicts
-what it predicts (pathways, scores, logits, local elasticity), read its `lambda` and `eta`
-as numpy arrays, run the analyses and experiments of the command line, save and restore it,
-and draw it (a model displays itself in Jupyter).
-"""
+"""The native part of the `nshed` package; import `nshed` instead."""
 
 import os
-from typing import Any, Sequence, Union
+from typing import Any, Literal, Sequence, Union, final
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
-__all__: list[str]
+__all__ = ["Model", "NshedError", "__version__", "load", "loads", "restore"]
 
-Input = Union[str, Sequence[str]]
+_Input = Union[str, Sequence[str], Sequence[int], Sequence[bool], npt.NDArray[Any]]
 """An input: a data sample's name (`"c1a"`), a pattern as the query language writes it
-(`"{e1 e2}"`, `"{e1 e2}->c1"`), or a list of level-1 node names (`["e1", "e2"]`)."""
+(`"{e1 e2}"`, `"{e1 e2}->c1"`), a list of input-node names (`["e1", "e2"]`), or a 0/1
+vector (list or 1-D array) with one entry per input node, in the order of `input_nodes`."""
 
-BatchItem = Union[str, tuple[Sequence[str], str]]
+_Inputs = Union[npt.NDArray[Any], Sequence[_Input]]
+"""Many inputs: a 2-D 0/1 (or bool) array, one row per input and one column per input node
+in the order of `input_nodes`, or a list of inputs."""
+
+_Labels = Union[Sequence[str], npt.NDArray[Any]]
+"""Class names, one per input."""
+
+_BatchItem = Union[str, tuple[Union[Sequence[str], Sequence[int], npt.NDArray[Any]], str]]
 """One sample of an explicit batch: a sample name, a labelled pattern `"{e1 e2}->c1"`, or a
-pair `(["e1", "e2"], "c1")`."""
+pair `(input, "c1")` of input-node names (or a 0/1 vector) and a class."""
 
-Diagnostic = dict[str, Any]
+_Diagnostic = dict[str, Any]
 """One problem as `nshed check --error-format json` prints it: `file`, `code`, `severity`
 (`"error"`, `"warning"` or `"advice"`), `message`, `help` (or None) and `labels`, each a dict with
 `message`, `primary` (bool), `start` and `end` (`{"offset": bytes, "line": int, "column":
 int}`, 1-based, end exclusive)."""
+
+_Judged = Literal["current", "trained", "initial"]
+"""The state an analysis judges: the model's current state, or a run of the model's file
+from its seed trained by its schedule, or that run's initial state."""
 
 class NshedError(ValueError):
     """A problem nshed reports: a model that does not compile, an unknown name, a value out
@@ -37,32 +43,39 @@ class NshedError(ValueError):
 
     code: str
     """The code of its first error, e.g. `"nshed::check::unknown_name"`."""
-    diagnostics: list[Diagnostic]
+    diagnostics: list[_Diagnostic]
     """Every problem, in source order."""
 
-def load(path: Union[str, os.PathLike[str]], *, seed: int | None = None) -> Model:
+def load(
+    path: Union[str, os.PathLike[str]], *, seed: int | None = None, template: bool = False
+) -> Model:
     """Reads and checks the model file at `path`. `seed` replaces the file's
     `train { seed N }` (default 0). Raises `NshedError` when the file cannot be read or the
-    model has errors."""
+    model has errors. `template=True`: a model whose data is to come from `with_data`; its
+    `train` and `expect` blocks are set aside until then, so it needs no `data` block."""
 
-def loads(text: str, name: str = "<string>", *, seed: int | None = None) -> Model:
+def loads(
+    text: str, name: str = "<string>", *, seed: int | None = None, template: bool = False
+) -> Model:
     """Checks the model written in `text`; diagnostics name it `name`. Raises `NshedError`
-    when the model has errors."""
+    when the model has errors. `template` as for `load`."""
 
 def restore(path: Union[str, os.PathLike[str]], model_path: Union[str, os.PathLike[str]]) -> Model:
     """The model of the file at `model_path` in the state saved at `path` (by
     `Model.save`, `nshed run --save` or the REPL's `:save`) for that exact source. Training
     it further is bit-identical to never having stopped."""
 
+@final
 class Model:
     """A neurashed model and one training state of it (every `lambda` and `eta`, the step,
     the schedule's position and the random stream).
 
     Names and values that do not fit the model raise `NshedError`, arguments of the wrong
     type `TypeError`; the model keeps its state after any error. Long calls (training,
-    local elasticity, the analyses and experiments) release the interpreter; Ctrl-C raises
-    `KeyboardInterrupt`, stopping training (which keeps the steps taken) and the sweeps
-    early."""
+    local elasticity, batches, the analyses and experiments) release the interpreter;
+    Ctrl-C raises `KeyboardInterrupt`, stopping training (which keeps the steps taken) and
+    the sweeps early. A model may be used from several threads (calls are serialised;
+    `step` and `progress` can be read while another thread trains), and it pickles."""
 
     @property
     def name(self) -> str:
@@ -71,8 +84,19 @@ class Model:
     def source(self) -> str:
         """Where the model was read from (a path, or the `name` given to `loads`)."""
     @property
+    def text(self) -> str:
+        """The model's source text (edited, for a model made by `with_data` or
+        `with_batch`)."""
+    @property
+    def is_template(self) -> bool:
+        """Whether the model is a template (`load(..., template=True)`)."""
+    @property
     def step(self) -> int:
-        """Training steps taken so far."""
+        """Training steps taken so far (readable while another thread trains)."""
+    @property
+    def progress(self) -> tuple[int, int]:
+        """`(done, planned)` steps of the running `train()` call (of the last one when
+        none runs; `(0, 0)` before the first); readable while another thread trains."""
     @property
     def seed(self) -> int:
         """The seed the run started from (`reset()` goes back to it)."""
@@ -82,10 +106,13 @@ class Model:
     @property
     def nodes(self) -> list[str]:
         """Feature node names, level by level in declaration order (aligned with
-        `ln_lambdas()`)."""
+        `ln_lambdas()` and the columns of `scores_many()` and `pathways_many()`)."""
+    @property
+    def input_nodes(self) -> list[str]:
+        """The input level's node names, in order: the columns of 0/1 inputs."""
     @property
     def classes(self) -> list[str]:
-        """Class names, in declaration order."""
+        """Class names, in declaration order (the columns of `probabilities_many()`)."""
     @property
     def levels(self) -> list[str]:
         """Feature level names, from the input level up."""
@@ -93,7 +120,7 @@ class Model:
     def edges(self) -> list[str]:
         """Class edges written `"F->C"` (aligned with `ln_etas()`)."""
     @property
-    def warnings(self) -> list[Diagnostic]:
+    def warnings(self) -> list[_Diagnostic]:
         """The checker's warnings about the model."""
 
     # Training
@@ -103,7 +130,7 @@ class Model:
         of the schedule first, then steps like the last phase's; a model with data but no
         `train` block takes steps with every default (batch 1, `replace`, the file's
         rules). Ctrl-C stops it within 256 steps, keeping the steps taken."""
-    def step_on(self, batch: Union[str, Sequence[BatchItem]]) -> int:
+    def step_on(self, batch: Union[str, Sequence[_BatchItem]]) -> int:
         """One explicit training step on `batch` with the current phase's rules (the last
         phase's after the schedule, the file's without one); returns the new step. `batch`
         is a string as the REPL's `step` takes it (`"c1a, {e4 e5 e6}->c2"`) or a list of
@@ -114,26 +141,53 @@ class Model:
         """An independent copy of the model and its state."""
     def __copy__(self) -> Model: ...
     def __deepcopy__(self, memo: Any = None) -> Model: ...
+    def __getstate__(self) -> dict[str, Any]:
+        """The model as plain data: its source text and its state as `save` writes it."""
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Takes the state of a dict from `__getstate__` of a model of the same source."""
+    def __reduce__(self) -> tuple[Any, tuple[str, str], dict[str, Any]]: ...
 
-    # Queries
-    def pathway(self, x: Input) -> dict[str, list[str]]:
+    # One input
+    def pathway(self, x: _Input) -> dict[str, list[str]]:
         """The firing nodes of `x` per feature level: `{level: [node, ...]}`."""
-    def scores(self, x: Input, ln: bool = False) -> dict[str, float]:
+    def scores(self, x: _Input, ln: bool = False) -> dict[str, float]:
         """The score `S` of every firing feature node of `x` (`ln S` with `ln=True`)."""
-    def logits(self, x: Input, ln: bool = False) -> dict[str, float]:
+    def logits(self, x: _Input, ln: bool = False) -> dict[str, float]:
         """The logit `Z` of every class for `x` (`ln Z` with `ln=True`; `-inf` for 0)."""
-    def probabilities(self, x: Input) -> dict[str, float]:
+    def probabilities(self, x: _Input) -> dict[str, float]:
         """The probability of every class for `x` (the softmax of the logits)."""
-    def predict(self, x: Input) -> str | None:
+    def predict(self, x: _Input) -> str | None:
         """The class of the largest logit of `x` (the first declared on a tie); `None` when
         `x` reaches no class (every logit is 0)."""
-    def le(self, base: Input, test: Input, label: str | None = None) -> float:
+    def le(self, base: _Input, test: _Input, label: str | None = None) -> float:
         """Local elasticity `LE(base, test)` (on a copy: the model does not change); NaN
-        when undefined. `base` needs a label: a sample name, `"{e1 e2}->c1"`, or a list of
-        names with `label=`."""
+        when undefined. `base` needs a label: a sample name, `"{e1 e2}->c1"`, or an input
+        with `label=`."""
     def le_matrix(self) -> npt.NDArray[np.float64]:
         """LE over the data samples, shape `(n, n)`, row = base, in the order of
         `samples`; NaN where undefined."""
+
+    # Many inputs
+    def predict_many(self, x: _Inputs) -> npt.NDArray[np.object_]:
+        """The predicted class of every row of `x`: an object array of class names,
+        `None` where a row reaches no class."""
+    def probabilities_many(self, x: _Inputs) -> npt.NDArray[np.float64]:
+        """Shape `(rows, classes)`, columns in the order of `classes`."""
+    def scores_many(self, x: _Inputs, ln: bool = False) -> npt.NDArray[np.float64]:
+        """Shape `(rows, nodes)`: `S` of every feature node (0 where it does not fire;
+        `ln S` and `-inf` with `ln=True`), columns in the order of `nodes`."""
+    def pathways_many(self, x: _Inputs) -> npt.NDArray[np.bool_]:
+        """Shape `(rows, nodes)`: whether each feature node fires."""
+    def accuracy(self, on: Union[Literal["data"], tuple[_Inputs, _Labels]] = "data") -> float | None:
+        """The share of samples predicted as their label, on the model's data samples or
+        on `(X, y)`; a sample that reaches no class counts as wrong; None for no samples."""
+    def loss(self, on: Union[Literal["data"], tuple[_Inputs, _Labels]] = "data") -> float | None:
+        """The mean of `-ln p(label)` over the same samples as `accuracy`."""
+    def with_data(self, x: _Inputs, y: _Labels) -> Model:
+        """A new model: this one with the rows of `x` labelled `y` as its data (named
+        `row1`, `row2`, ...), in its initial state, with this model's seed."""
+    def with_batch(self, batch: int) -> Model:
+        """A new model: this one with `batch N` in every phase, in its initial state."""
 
     # State
     def lambdas(self) -> dict[str, float]:
@@ -150,18 +204,20 @@ class Model:
         """Sets `eta` of the class edge `"F->C"` (finite, >= 0)."""
     def run_report(self) -> dict[str, Any]:
         """The report of `nshed run FILE --json` for this state."""
-    def save(self, path: str) -> None:
+    def save(self, path: Union[str, os.PathLike[str]]) -> None:
         """Writes the state to `path` atomically (resumable bit for bit)."""
-    def restore(self, path: str) -> None:
+    def restore(self, path: Union[str, os.PathLike[str]]) -> None:
         """Replaces the state by one saved for this exact model source."""
 
     # Drawings
-    def draw(self, input: Input | None = None) -> str:
+    def draw(self, input: _Input | None = None) -> str:
         """The model as SVG text; with `input`, its pathway highlighted."""
     def _repr_svg_(self) -> str:
         """Jupyter shows a model as its drawing."""
 
-    # Analyses and experiments (of the model's file; they neither use nor change the state)
+    # Analyses and experiments: `fool` and `info_plane` judge one state (`state=`);
+    # `regularize`, `depth` and `basin` are new runs of the model's file. None changes
+    # the model's state.
     def info_plane(
         self,
         mi: str = "binning",
@@ -171,11 +227,11 @@ class Model:
         *,
         sigma: float | None = None,
         seed: int | None = None,
-        train: bool = True,
+        state: _Judged = "trained",
     ) -> dict[str, Any]:
-        """The information plane along training (`nshed info-plane --json`), with `steps`
-        (shape `(points,)`), `i_xt` and `i_ty` (shape `(points, levels)`) as float64
-        arrays."""
+        """The information plane (`nshed info-plane --json`): along the file's schedule
+        (`"trained"`), or of one state (`"initial"`, `"current"`); with `steps` (shape
+        `(points,)`), `i_xt` and `i_ty` (shape `(points, levels)`) as float64 arrays."""
     def regularize(
         self, batches: Sequence[int] = (1, 8), *, steps: int | None = None, seed: int | None = None
     ) -> dict[str, Any]:
@@ -190,10 +246,11 @@ class Model:
         exhaustive: bool = False,
         restarts: int = 20,
         seed: int | None = None,
-        train: bool = True,
+        state: _Judged = "current",
         threads: int | None = None,
     ) -> dict[str, Any]:
-        """Fooling inputs and output collapse (`nshed fool --json`)."""
+        """Fooling inputs and output collapse (`nshed fool --json`) of the current state,
+        or of a run of the file (`state="trained"` or `"initial"`)."""
     def depth(
         self,
         init: Sequence[str] = ("const", "uniform", "normal", "lognormal"),
