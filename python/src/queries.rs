@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use nshed::analysis::ModelDrawing;
-use nshed::diag::{ErrorCode, Problem};
 use nshed::engine;
 use nshed::query::{self, Answer, Query};
 use nshed::render::figure::{model_graph_svg, FigureOptions};
@@ -17,7 +16,7 @@ use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::error::{guarded, problem_error, problems_error};
+use crate::error::{guarded, internal_problem, problem_error, problems_error};
 use crate::inputs::input_text;
 use crate::interrupt::run_detached;
 use crate::model::{read_state, Model};
@@ -141,13 +140,9 @@ impl Model {
         let query = self.query_of("predict", x)?;
         match self.answer(py, &query)? {
             Answer::Predict { predicted, .. } => Ok(predicted),
-            other => Err(problem_error(
-                "<nshed>",
-                Problem::error(
-                    ErrorCode::Internal,
-                    format!("a predict query answered {other:?}"),
-                ),
-            )),
+            other => Err(internal_problem(format!(
+                "a predict query answered {other:?}"
+            ))),
         }
     }
 
@@ -251,9 +246,15 @@ impl Model {
 
     /// The report `nshed run FILE --json` prints for this state, as a dict.
     fn run_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let run = self.lock(py);
-        let report = guarded(|| Ok(RunReport::new(self.engine_model(), &run.state)))?;
-        crate::convert::to_python(py, &report)
+        // Serialised under the lock, made into Python objects after it.
+        let value = {
+            let run = self.lock(py);
+            guarded(|| {
+                serde_json::to_value(RunReport::new(self.engine_model(), &run.state))
+                    .map_err(|e| internal_problem(format!("cannot convert a report: {e}")))
+            })?
+        };
+        crate::convert::value_to_python(py, &value)
     }
 
     /// Writes the state to `path` (atomically): `nshed.restore(path, model_path)`,
