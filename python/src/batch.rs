@@ -36,7 +36,7 @@ impl Model {
         inputs(self.ir(), self.engine_model().n_inputs(), x)
     }
 
-    /// `f(model, state, inputs)` on the current state, with the interpreter released.
+    /// `f(model, state)` on the current state, with the interpreter released.
     fn on_state<T: Send>(
         &self,
         py: Python<'_>,
