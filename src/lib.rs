@@ -150,9 +150,11 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
 
 /// Parses and checks a source within `limits`: the IR, or every problem found.
 pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report> {
-    let file = match syntax::parse_file(&source.text) {
+    // Every syntax error, and nothing of the checker: on a partial tree it would report
+    // the names and blocks that did not parse as missing.
+    let file = match syntax::parse(&source.text).into_result() {
         Ok(file) => file,
-        Err(problem) => return Err(Report::new(&source.name, &source.text, vec![problem])),
+        Err(errors) => return Err(Report::new(&source.name, &source.text, errors)),
     };
     if let Some(problem) = check_limits(&file, *limits) {
         return Err(Report::new(&source.name, &source.text, vec![problem]));

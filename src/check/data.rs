@@ -47,6 +47,10 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
                     samples.push(sample);
                 }
             }
+            DataItem::From(from) => ctx.push(msg::not_yet_supported(
+                "reading samples `from` a file",
+                from.span,
+            )),
             DataItem::NoiseFlip { value, span } => {
                 if let Some((_, first)) = noise {
                     ctx.push(msg::duplicate_statement("noise flip", *span, first));

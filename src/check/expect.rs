@@ -12,6 +12,7 @@ use super::targets::resolve_edge;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{
+    Metric,
     self, Comparison, DataBlock, DataItem, ExpectBlock, ExpectInput, ExpectKind, Ident, Span,
 };
 
@@ -81,7 +82,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             .iter()
             .filter_map(|item| match item {
                 DataItem::Sample(s) => Some(s.name.name.as_str()),
-                DataItem::NoiseFlip { .. } => None,
+                DataItem::NoiseFlip { .. } | DataItem::From(_) => None,
             })
             .collect();
         let declared_set = declared.iter().copied().collect();
@@ -217,7 +218,11 @@ impl<'s, 'a> Checker<'s, 'a> {
                     compare: compare?,
                 })
             }
-            ExpectKind::Accuracy { compare } => {
+            ExpectKind::Score {
+                test: false,
+                metric: Metric::Accuracy,
+                compare,
+            } => {
                 if self.declared.is_empty() {
                     ctx.push(msg::accuracy_without_data(span));
                     return None;
@@ -225,6 +230,15 @@ impl<'s, 'a> Checker<'s, 'a> {
                 Some(ir::Check::Accuracy {
                     compare: compare_of(ctx, compare)?,
                 })
+            }
+            ExpectKind::Score { test, metric, .. } => {
+                let what = match (test, metric) {
+                    (true, Metric::Accuracy) => "`test accuracy` (accuracy on held-out samples)",
+                    (true, Metric::Loss) => "`test loss` (loss on held-out samples)",
+                    (false, _) => "`loss` (the cross-entropy of the data)",
+                };
+                ctx.push(msg::not_yet_supported(what, span));
+                None
             }
         }
     }

@@ -40,6 +40,7 @@ const UNKNOWN_SAMPLE: ErrorCode = ErrorCode::CheckUnknownSample;
 const BAD_TOLERANCE: ErrorCode = ErrorCode::CheckBadTolerance;
 const LE_LABEL: ErrorCode = ErrorCode::CheckLeLabel;
 const EXPECT_UNTRAINED: ErrorCode = ErrorCode::CheckExpectUntrained;
+const NOT_YET_SUPPORTED: ErrorCode = ErrorCode::CheckNotYetSupported;
 
 fn did_you_mean(problem: Problem, suggestion: Option<&str>, otherwise: String) -> Problem {
     match suggestion {
@@ -766,6 +767,15 @@ pub fn expect_untrained(header: Span) -> Problem {
     )
     .label(header, "nothing is trained before this is checked")
     .help("without `train` the trained state is the initial one: write `expect initial { ... }`, or add a `train` block")
+}
+
+/// A construct of the language that parses and formats but that checking, running and
+/// testing do not handle yet: held-out `test` samples, samples read `from` a file, and
+/// the loss and test metrics.
+pub fn not_yet_supported(what: &str, span: Span) -> Problem {
+    Problem::error(NOT_YET_SUPPORTED, format!("{what} is not supported yet"))
+        .label(span, "not supported yet")
+        .help("this version of nshed reads and formats it, but cannot check or run a model that uses it; remove it to run the model")
 }
 
 pub fn sample_without_data(name: &str, span: Span) -> Problem {

@@ -112,6 +112,10 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
                     None => *slot = Some(b),
                 }
             }
+            Block::Test(b) => ctx.push(messages::not_yet_supported(
+                "a `test` block (held-out samples)",
+                b.header,
+            )),
         }
     }
     blocks

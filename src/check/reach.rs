@@ -37,7 +37,7 @@ impl DataSpans {
             .iter()
             .filter_map(|item| match item {
                 DataItem::Sample(s) => Some((s.span, s.weight.as_ref().map(|w| w.span()))),
-                DataItem::NoiseFlip { .. } => None,
+                DataItem::NoiseFlip { .. } | DataItem::From(_) => None,
             })
             .collect();
         if samples.is_empty() {

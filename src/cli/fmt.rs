@@ -32,8 +32,8 @@ pub fn run(ctx: &Ctx, args: &FmtArgs) -> Result<(), CliError> {
         };
         let formatted = match nshed::syntax::print::format_source(&source.text) {
             Ok(text) => text,
-            Err(problem) => {
-                ctx.report(&Report::new(&source.name, &source.text, vec![problem]));
+            Err(problems) => {
+                ctx.report(&Report::new(&source.name, &source.text, problems));
                 failed = true;
                 continue;
             }

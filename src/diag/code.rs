@@ -130,6 +130,9 @@ error_codes! {
     CheckNoSuchEdge = "nshed::check::no_such_edge",
     /// A number that is not finite.
     CheckNotFinite = "nshed::check::not_finite",
+    /// A construct of the language that this version reads but does not check or run
+    /// yet (held-out `test` samples, samples `from` a file, the loss and test metrics).
+    CheckNotYetSupported = "nshed::check::not_yet_supported",
     /// A value beyond what nshed can compute with.
     CheckOutOfRange = "nshed::check::out_of_range",
     /// A `train` block's phase or schedule that cannot run.

@@ -5,7 +5,7 @@
 //! mutants that parse).
 
 use nshed::syntax::ast::{self, Span};
-use nshed::syntax::errors::{is_reserved, EXPECT_WORDS};
+use nshed::syntax::words::{is_reserved, EXPECT_WORDS};
 use nshed::syntax::lex::{self, Token, TokenKind};
 
 /// What a declaration declares.
@@ -172,6 +172,7 @@ impl Index {
         let ast::File {
             model,
             blocks: file_blocks,
+            broken: _,
         } = file;
         let model_range = blocks.range(model.header.start);
         let model_name = Span::new(model.name.span.start, model.name.span.end);
@@ -262,6 +263,8 @@ impl Index {
                         index.expectation(&item.kind);
                     }
                 }
+                // Held-out samples are not checked yet: nothing to index.
+                ast::Block::Test(_) => {}
             }
         }
         index.finish()
@@ -304,7 +307,7 @@ impl Index {
                 model(self, from);
                 model(self, to);
             }
-            K::Accuracy { .. } => {}
+            K::Score { .. } => {}
         }
     }
 

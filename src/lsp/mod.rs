@@ -501,7 +501,7 @@ impl Server {
                 "`{new}` is not a name: names are letters, digits and `_`, not starting with a digit"
             ));
         }
-        if nshed::syntax::errors::is_reserved(&new) {
+        if nshed::syntax::words::is_reserved(&new) {
             return failed(format!("`{new}` is a reserved word"));
         }
         let in_expect = |span: Span| {
@@ -512,7 +512,7 @@ impl Server {
                     && span.end <= d.range.end
             })
         };
-        if nshed::syntax::errors::EXPECT_WORDS.contains(&new.as_str())
+        if nshed::syntax::words::EXPECT_WORDS.contains(&new.as_str())
             && a.index
                 .occurrences_of(o.namespace, &o.name)
                 .any(|r| in_expect(r.span))
@@ -734,7 +734,7 @@ fn semantic_tokens(a: &Analysis) -> Vec<lsp::SemanticToken> {
         }
         let occurrence = occurrences.peek().filter(|o| o.span == t.span);
         let (kind, modifiers) = match t.kind {
-            TokenKind::Word if nshed::syntax::errors::is_reserved(text) => (5, 0),
+            TokenKind::Word if nshed::syntax::words::is_reserved(text) => (5, 0),
             TokenKind::Word if in_by_error(t.span) => (5, 0),
             TokenKind::Word => match occurrence {
                 Some(o) => {

@@ -66,10 +66,47 @@ pub enum BinOp {
 }
 
 /// A whole `.nshed` file: the model, then the optional blocks in the order written.
+///
+/// The tolerant parser (`syntax::parse`) returns a file even when parts of it do not
+/// parse: a statement that does not parse is left out of its block, and its text is
+/// listed in the `broken` spans of the block (or level, phase, model, file) it was in,
+/// with its syntax error among the parse's errors. A block whose `}` is missing ends
+/// where the next block starts. So a consumer can tell a part that is missing from one
+/// that was never written, and work on the rest; in a file that parses, every `broken`
+/// is empty.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct File {
     pub model: Model,
     pub blocks: Vec<Block>,
+    /// Text between the blocks that is no block.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
+}
+
+impl File {
+    /// Whether some part of the file did not parse (a `broken` span anywhere).
+    pub fn is_partial(&self) -> bool {
+        let model = &self.model;
+        !self.broken.is_empty()
+            || !model.broken.is_empty()
+            || model.items.iter().any(|item| match item {
+                ModelItem::Level(l) => !l.broken.is_empty(),
+                ModelItem::Classes(c) => !c.broken.is_empty(),
+            })
+            || self.blocks.iter().any(|block| match block {
+                Block::Init(b) => !b.broken.is_empty(),
+                Block::Rules(b) => !b.broken.is_empty(),
+                Block::Data(b) => !b.broken.is_empty(),
+                Block::Train(b) => {
+                    !b.broken.is_empty()
+                        || b.items.iter().any(
+                            |i| matches!(i, TrainItem::Phase(p) if !p.broken.is_empty()),
+                        )
+                }
+                Block::Expect(b) => !b.broken.is_empty(),
+                Block::Test(b) => !b.broken.is_empty(),
+            })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -78,6 +115,9 @@ pub struct Model {
     /// `model NAME` — the header, for labels that speak of the model as a whole.
     pub header: Span,
     pub items: Vec<ModelItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,6 +137,8 @@ pub struct LevelDecl {
     /// The children of every rule of the level, rule after rule; each [`Gate`]'s
     /// `children` is a range of this list.
     pub children: NameList,
+    /// Node declarations that did not parse (see [`File::broken`]).
+    pub broken: Vec<Span>,
 }
 
 impl LevelDecl {
@@ -387,6 +429,15 @@ impl NameList {
         })
     }
 
+    /// Keeps the first `len` names.
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.names.len() {
+            let text_end = len.checked_sub(1).map_or(0, |i| self.names[i][0] as usize);
+            self.names.truncate(len);
+            self.text.truncate(text_end);
+        }
+    }
+
     /// Gives back the room growth left unused.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
@@ -417,6 +468,9 @@ pub struct ClassesDecl {
     /// The `classes` keyword.
     pub header: Span,
     pub classes: Vec<ClassDecl>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -434,6 +488,7 @@ pub enum Block {
     Data(DataBlock),
     Train(TrainBlock),
     Expect(ExpectBlock),
+    Test(TestBlock),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -441,6 +496,9 @@ pub struct InitBlock {
     /// The `init` keyword.
     pub header: Span,
     pub items: Vec<InitItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 /// `lambda = D`, `lambda NODE = D`, `lambda level L = D`, `eta = D`, `eta F->C = D`.
@@ -484,6 +542,9 @@ pub enum DistKind {
 pub struct RulesBlock {
     pub header: Span,
     pub items: Vec<RuleItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 /// A statement that may appear in `rules { }` and in a `phase { }`.
@@ -536,6 +597,9 @@ pub enum UpdateKind {
 pub struct DataBlock {
     pub header: Span,
     pub items: Vec<DataItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -544,6 +608,47 @@ pub enum DataItem {
     /// `noise flip q`
     NoiseFlip {
         value: Expr,
+        span: Span,
+    },
+    /// `from "FILE.csv"`: samples read from a file.
+    From(FromFile),
+}
+
+/// `from "PATH"`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FromFile {
+    pub path: StringLit,
+    pub span: Span,
+}
+
+/// A string literal: `value` is the text between the quotes, `span` includes them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StringLit {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `test { ... }`: held-out samples, never trained on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestBlock {
+    /// The `test` keyword.
+    pub header: Span,
+    pub items: Vec<TestItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TestItem {
+    /// `name: e1 e2 -> c1` (never with a weight).
+    Sample(SampleDecl),
+    /// `from "FILE.csv"`
+    From(FromFile),
+    /// `copies N flip q`: `N` noisy copies of every training sample.
+    Copies {
+        count: IntLit,
+        flip: Expr,
         span: Span,
     },
 }
@@ -564,6 +669,9 @@ pub struct SampleDecl {
 pub struct TrainBlock {
     pub header: Span,
     pub items: Vec<TrainItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -592,6 +700,9 @@ pub struct PhaseDecl {
     /// `phase NAME`
     pub header: Span,
     pub items: Vec<PhaseItem>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -629,6 +740,9 @@ pub struct ExpectBlock {
     pub header: Span,
     pub initial: bool,
     pub items: Vec<Expectation>,
+    /// Statements here that did not parse (see [`File::broken`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken: Vec<Span>,
 }
 
 /// One expectation line.
@@ -684,8 +798,20 @@ pub enum ExpectKind {
         class: Ident,
         compare: Comparison,
     },
-    /// `accuracy OP v`
-    Accuracy { compare: Comparison },
+    /// `accuracy OP v`, `loss OP v`, and on the test samples `test accuracy OP v`,
+    /// `test loss OP v`.
+    Score {
+        test: bool,
+        metric: Metric,
+        compare: Comparison,
+    },
+}
+
+/// What a [`ExpectKind::Score`] measures over a set of samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Metric {
+    Accuracy,
+    Loss,
 }
 
 /// The input of an expectation: a data sample's name or a pattern `{e1 e2}`.

@@ -5,6 +5,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::ast::Span;
 use super::parse::Rule;
+use super::words::{is_expect_word, is_reserved};
 use crate::diag::Problem;
 
 /// What a rule looks like to someone writing a file.
@@ -51,6 +52,15 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_lognormal => "`lognormal`",
         Rule::kw_by | Rule::by_error => "`by error`",
         Rule::kw_error => "`error`",
+        Rule::kw_test => "`test`",
+        Rule::kw_from => "`from`",
+        Rule::kw_copies => "`copies`",
+        Rule::kw_loss => "`loss`",
+        Rule::string => "a file name in double quotes",
+        Rule::from_stmt => "`from \"FILE.csv\"`",
+        Rule::test_block => "`test`",
+        Rule::copies_stmt => "`copies N flip q`",
+        Rule::test_sample => "a sample (`name: e1 e2 -> class`)",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
         Rule::lparen => "`(`",
@@ -128,8 +138,10 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::expect_eta
         | Rule::expect_logit
         | Rule::expect_accuracy
+        | Rule::expect_loss
+        | Rule::expect_test
         | Rule::expectation => {
-            "an expectation (`predict`, `pathway`, `p`, `le`, `lambda`, `ln`, `eta`, `logit` or `accuracy`)"
+            "an expectation (`predict`, `pathway`, `p`, `le`, `lambda`, `ln`, `eta`, `logit`, `accuracy`, `loss` or `test`)"
         }
         Rule::expect_input => "a sample name or a pattern `{e1 e2}`",
         Rule::pattern => "a pattern `{e1 e2}`",
@@ -167,61 +179,6 @@ fn found_at(source: &str, offset: usize) -> (String, Span) {
     (shown, Span::new(offset, offset + len))
 }
 
-/// Reserved words (docs/language.md, section 2).
-pub const RESERVED: &[&str] = &[
-    "model",
-    "level",
-    "classes",
-    "init",
-    "rules",
-    "data",
-    "train",
-    "phase",
-    "grow",
-    "shrink",
-    "jitter",
-    "lambda",
-    "eta",
-    "any",
-    "all",
-    "atleast",
-    "of",
-    "mul",
-    "add",
-    "sub",
-    "keep",
-    "noise",
-    "flip",
-    "weight",
-    "seed",
-    "sampler",
-    "steps",
-    "batch",
-    "freeze",
-    "record",
-    "every",
-    "eta_update",
-    "union",
-    "sample",
-    "replace",
-    "shuffle",
-    "cycle",
-    "uniform",
-    "normal",
-    "lognormal",
-];
-
-/// Words that are keywords inside `expect` blocks (the grammar's `expect_word`): a name
-/// written in an expectation cannot be one of them.
-pub const EXPECT_WORDS: &[&str] = &[
-    "expect", "initial", "predict", "pathway", "is", "none", "has", "lacks", "le", "ln", "logit",
-    "accuracy", "within", "p",
-];
-
-pub fn is_reserved(word: &str) -> bool {
-    RESERVED.contains(&word)
-}
-
 /// Joins phrases as "a, b or c", dropping repeats.
 fn one_of(mut items: Vec<&'static str>) -> String {
     let mut seen = Vec::new();
@@ -240,69 +197,91 @@ fn one_of(mut items: Vec<&'static str>) -> String {
     }
 }
 
+/// A pest error, for a person.
 pub fn syntax_problem(source: &str, err: &Error<Rule>) -> Problem {
     let offset = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let (found, found_span) = found_at(source, offset);
-    let (expected_rules, message) = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let expected = one_of(positives.iter().map(|r| describe(*r)).collect());
-            (
-                positives.clone(),
-                format!("expected {expected}, found {found}"),
-            )
+    match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => problem_at(source, offset, positives),
+        ErrorVariant::CustomError { message } => {
+            let (_, found_span) = found_at(source, offset);
+            Problem::error(ErrorCode::Syntax, message.clone()).label(found_span, "here")
         }
-        ErrorVariant::CustomError { message } => (Vec::new(), message.clone()),
-    };
+    }
+}
+
+/// The syntax error at `offset` of `source`, where one of `expected` would have been
+/// accepted: "expected `=`, found `error`", with a help line for the mistake it looks
+/// like.
+pub fn problem_at(source: &str, offset: usize, expected: &[Rule]) -> Problem {
+    let offset = offset.min(source.len());
+    let (found, found_span) = found_at(source, offset);
+    if let Some(problem) = super::hints::misplaced(source, offset, expected) {
+        return problem;
+    }
+    let message = format!(
+        "expected {}, found {found}",
+        one_of(expected.iter().map(|r| describe(*r)).collect())
+    );
     let label_span = if found_span.is_empty() {
         // Point at the last character so the label is visible at end of file.
-        let start = source[..offset.min(source.len())]
+        let start = source[..offset]
             .char_indices()
             .next_back()
             .map(|(i, _)| i)
             .unwrap_or(0);
-        Span::new(start, offset.min(source.len()))
+        Span::new(start, offset)
     } else {
         found_span
     };
     let word = &source[found_span.start..found_span.end];
-    let help = if let Some(hint) = super::hints::common_mistake(source, offset) {
+    let number_expected = expected.iter().any(|r| {
+        matches!(
+            r,
+            Rule::number
+                | Rule::expr
+                | Rule::product
+                | Rule::unary
+                | Rule::power
+                | Rule::atom
+                | Rule::dist
+                | Rule::dist_uniform
+                | Rule::dist_normal
+                | Rule::dist_lognormal
+        )
+    });
+    let help = if let Some(hint) = super::hints::common_mistake(source, offset, expected) {
         hint
-    } else if expected_rules.contains(&Rule::name) && is_reserved(word) {
+    } else if expected.contains(&Rule::name) && is_reserved(word) {
         format!("`{word}` is a reserved word and cannot be used as a name; rename it (for example `{word}_1`)")
-    } else if expected_rules.contains(&Rule::ename)
-        && (is_reserved(word) || EXPECT_WORDS.contains(&word))
-    {
+    } else if expected.contains(&Rule::ename) && (is_reserved(word) || is_expect_word(word)) {
         format!("`{word}` is a keyword inside `expect` blocks and cannot name a node, sample or class there; rename it in the model (for example `{word}_1`)")
-    } else if expected_rules.contains(&Rule::int)
+    } else if expected.contains(&Rule::int)
         && word.chars().next().is_some_and(|c| c.is_ascii_digit())
     {
         "`steps`, `batch`, `seed`, `k` and `every` take whole numbers written with digits only, like `1000` (not `1e3` or `2.0`)".to_string()
-    } else if expected_rules.iter().any(|r| {
-        matches!(
-            r,
-            Rule::number | Rule::expr | Rule::product | Rule::unary | Rule::power | Rule::atom
-        )
-    }) && (word.starts_with('.') || source[found_span.end..].starts_with('.'))
-    {
-        "write numbers with a digit on both sides of the point: `0.5`, `5` or `5.0`".to_string()
-    } else if expected_rules.contains(&Rule::comma)
+    } else if number_expected {
+        match super::hints::point_number(source, found_span) {
+            Some(fix) => fix,
+            None => format!("nshed did not expect {found} here; see docs/language.md for the syntax"),
+        }
+    } else if expected.contains(&Rule::comma)
         && word
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
     {
         format!("separate the names in a list with commas: `, {word}`")
-    } else if offset == 0 && expected_rules.contains(&Rule::kw_model) {
+    } else if offset == 0 && expected.contains(&Rule::kw_model) {
         "a file starts with `model NAME { ... }`; see `examples/fig1.nshed`".to_string()
     } else if found_span.is_empty() {
         "the file ends too early; is a `}` or `)` missing?".to_string()
     } else {
         format!("nshed did not expect {found} here; see docs/language.md for the syntax")
     };
-    let message = if source[..offset.min(source.len())].trim().is_empty() && found_span.is_empty() {
+    let message = if source[..offset].trim().is_empty() && found_span.is_empty() {
         "the file is empty: expected `model`".to_string()
     } else {
         message

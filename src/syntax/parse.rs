@@ -5,7 +5,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::ast::*;
-use super::errors::syntax_problem;
+use super::errors::{problem_at, syntax_problem};
 use crate::diag::Problem;
 
 #[derive(pest_derive::Parser)]
@@ -21,31 +21,89 @@ pub const MAX_EXPR_DEPTH: usize = 64;
 /// Most operators accepted in one number expression (see `check_nesting`).
 pub const MAX_EXPR_OPERATORS: usize = 1000;
 
-/// Parses a whole `.nshed` source into its AST, or says where and why it cannot.
-///
-/// The hand-written parser in `fast` handles valid files; when it gives up, pest
-/// parses the file again, so the AST and every diagnostic are pest's.
-pub fn parse_file(source: &str) -> Result<File, Problem> {
-    check_nesting(source)?;
-    match super::fast::parse_file(source) {
-        Some(file) => Ok(file),
-        None => parse_file_with_pest(source),
+/// A tolerant parse: the syntax tree and every syntax error.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The tree, with what did not parse left out (see [`File`]); `None` when the
+    /// source has no readable `model NAME {` at its start, or an expression nested too
+    /// deeply to read.
+    pub file: Option<File>,
+    /// Every syntax error, in source order; empty when the whole file parses.
+    pub errors: Vec<Problem>,
+}
+
+impl Parsed {
+    /// The tree of a file without syntax errors, or the errors.
+    pub fn into_result(self) -> Result<File, Vec<Problem>> {
+        match self.file {
+            Some(file) if self.errors.is_empty() => Ok(file),
+            _ => Err(self.errors),
+        }
     }
+}
+
+/// Parses a whole `.nshed` source, reading past what does not parse: the tree of
+/// everything that does and every syntax error.
+///
+/// The hand-written parser in `fast` does the reading. The first error is worded by the
+/// pest grammar, the grammar of record, which stops there (the two agree on where it
+/// is); the later ones by the fast parser, from what it expected.
+pub fn parse(source: &str) -> Parsed {
+    if let Err(problem) = check_nesting(source) {
+        return Parsed {
+            file: None,
+            errors: vec![problem],
+        };
+    }
+    let outcome = super::fast::parse(source);
+    let mut errors: Vec<Problem> = outcome
+        .errors
+        .iter()
+        .map(|e| problem_at(source, e.at, e.expected))
+        .collect();
+    if !errors.is_empty() {
+        if let Err(e) = NshedParser::parse(Rule::file, source) {
+            errors[0] = syntax_problem(source, &e);
+        }
+    }
+    Parsed {
+        file: outcome.file,
+        errors,
+    }
+}
+
+/// Parses a whole `.nshed` source into its AST, or gives its first syntax error (see
+/// [`parse`] for every error and the partial tree).
+pub fn parse_file(source: &str) -> Result<File, Problem> {
+    parse(source)
+        .into_result()
+        .map_err(|errors| errors.into_iter().next().unwrap_or_else(empty_parse))
+}
+
+fn empty_parse() -> Problem {
+    Problem::error(ErrorCode::SyntaxEmpty, "empty parse")
 }
 
 /// Parses with the pest grammar only (the reference the fast parser is tested against).
 pub fn parse_file_pest(source: &str) -> Result<File, Problem> {
     check_nesting(source)?;
-    parse_file_with_pest(source)
-}
-
-fn parse_file_with_pest(source: &str) -> Result<File, Problem> {
     let mut pairs =
         NshedParser::parse(Rule::file, source).map_err(|e| syntax_problem(source, &e))?;
-    let file = pairs
-        .next()
-        .ok_or_else(|| Problem::error(ErrorCode::SyntaxEmpty, "empty parse"))?;
+    let file = pairs.next().ok_or_else(empty_parse)?;
     Ok(build_file(file))
+}
+
+/// Where pest's grammar puts the first syntax error of `source`, or `None` when it
+/// parses: what the fast parser's first error is held to. The nesting check runs first
+/// (its problem is the `Err`), as in [`parse`].
+pub fn pest_error_offset(source: &str) -> Result<Option<usize>, Problem> {
+    check_nesting(source)?;
+    Ok(NshedParser::parse(Rule::file, source)
+        .err()
+        .map(|e| match e.location {
+            pest::error::InputLocation::Pos(at) => at,
+            pest::error::InputLocation::Span((at, _)) => at,
+        }))
 }
 
 /// Parses a standalone number expression (used by the REPL and the CLI for values).
@@ -312,6 +370,9 @@ fn meaningful<'a>(p: P<'a>) -> impl Iterator<Item = P<'a>> {
                 | Rule::kw_uniform
                 | Rule::kw_normal
                 | Rule::kw_lognormal
+                | Rule::kw_test
+                | Rule::kw_from
+                | Rule::kw_copies
                 | Rule::EOI
         )
     })
@@ -328,6 +389,7 @@ fn build_file(p: P) -> File {
             Rule::data_block => blocks.push(Block::Data(build_data(item))),
             Rule::train_block => blocks.push(Block::Train(build_train(item))),
             Rule::expect_block => blocks.push(Block::Expect(build_expect(item))),
+            Rule::test_block => blocks.push(Block::Test(build_test(item))),
             _ => {}
         }
     }
@@ -340,8 +402,10 @@ fn build_file(p: P) -> File {
             },
             header: Span::default(),
             items: Vec::new(),
+            broken: Vec::new(),
         }),
         blocks,
+        broken: Vec::new(),
     }
 }
 
@@ -369,6 +433,7 @@ fn build_model(p: P) -> Model {
         name,
         header,
         items,
+        broken: Vec::new(),
     }
 }
 
@@ -392,6 +457,7 @@ fn build_level(p: P) -> LevelDecl {
         nodes,
         names,
         children,
+        broken: Vec::new(),
     }
 }
 
@@ -471,7 +537,7 @@ fn build_classes(p: P) -> ClassesDecl {
             }
         })
         .collect();
-    ClassesDecl { header, classes }
+    ClassesDecl { header, classes, broken: Vec::new() }
 }
 
 fn keyword_span(p: &P) -> Span {
@@ -488,7 +554,7 @@ fn build_init(p: P) -> InitBlock {
         .filter(|c| c.as_rule() == Rule::init_item)
         .map(build_init_item)
         .collect();
-    InitBlock { header, items }
+    InitBlock { header, items, broken: Vec::new() }
 }
 
 fn build_init_item(p: P) -> InitItem {
@@ -595,7 +661,7 @@ fn build_dist(p: P) -> Dist {
 fn build_rules(p: P) -> RulesBlock {
     let header = keyword_span(&p);
     let items = meaningful(p).filter_map(build_rule_item).collect();
-    RulesBlock { header, items }
+    RulesBlock { header, items, broken: Vec::new() }
 }
 
 fn build_rule_item(p: P) -> Option<RuleItem> {
@@ -691,11 +757,65 @@ fn build_data(p: P) -> DataBlock {
                         })
                 }
                 Rule::sample_decl => Some(DataItem::Sample(build_sample(c))),
+                Rule::from_stmt => Some(DataItem::From(build_from(c))),
                 _ => None,
             }
         })
         .collect();
-    DataBlock { header, items }
+    DataBlock { header, items, broken: Vec::new() }
+}
+
+fn build_from(p: P) -> FromFile {
+    let whole = span(&p);
+    let path = first_of(p, Rule::string).map_or_else(
+        || StringLit {
+            value: String::new(),
+            span: whole,
+        },
+        |s| {
+            let text = s.as_str();
+            StringLit {
+                value: text[1..text.len() - 1].to_string(),
+                span: span(&s),
+            }
+        },
+    );
+    FromFile { path, span: whole }
+}
+
+fn build_test(p: P) -> TestBlock {
+    let header = keyword_span(&p);
+    let items = meaningful(p)
+        .filter_map(|c| {
+            let item_span = span(&c);
+            match c.as_rule() {
+                Rule::copies_stmt => {
+                    let mut count = None;
+                    let mut flip = None;
+                    for part in c.into_inner() {
+                        match part.as_rule() {
+                            Rule::int => count = Some(int_lit(part)),
+                            Rule::expr => flip = Some(build_expr(part)),
+                            _ => {}
+                        }
+                    }
+                    Some(TestItem::Copies {
+                        count: count?,
+                        flip: flip?,
+                        span: item_span,
+                    })
+                }
+                Rule::from_stmt => Some(TestItem::From(build_from(c))),
+                Rule::test_sample => Some(TestItem::Sample(build_sample(c))),
+                _ => None,
+            }
+        })
+        .collect();
+    TestBlock {
+        header,
+        items,
+        broken: Vec::new(),
+    }
 }
 
 fn build_sample(p: P) -> SampleDecl {
@@ -733,7 +853,7 @@ fn build_sample(p: P) -> SampleDecl {
 fn build_train(p: P) -> TrainBlock {
     let header = keyword_span(&p);
     let items = meaningful(p).filter_map(build_train_item).collect();
-    TrainBlock { header, items }
+    TrainBlock { header, items, broken: Vec::new() }
 }
 
 fn first_of(p: P, rule: Rule) -> Option<P> {
@@ -816,6 +936,7 @@ fn build_phase(p: P) -> PhaseDecl {
         name,
         header,
         items,
+        broken: Vec::new(),
     }
 }
 
@@ -841,6 +962,7 @@ fn build_expect(p: P) -> ExpectBlock {
         header,
         initial,
         items,
+        broken: Vec::new(),
     }
 }
 
@@ -850,6 +972,7 @@ fn build_expectation(p: P) -> Option<Expectation> {
     let mut ln = false;
     let mut fires = true;
     let mut none = false;
+    let mut loss = false;
     let mut inputs = Vec::new();
     let mut names = Vec::new();
     let mut compare = None;
@@ -858,6 +981,7 @@ fn build_expectation(p: P) -> Option<Expectation> {
             Rule::kw_ln => ln = true,
             Rule::kw_lacks => fires = false,
             Rule::kw_none => none = true,
+            Rule::kw_loss => loss = true,
             Rule::expect_input => inputs.extend(c.into_inner().next().map(build_expect_input)),
             Rule::ename => names.push(ident(c)),
             Rule::comparison => compare = build_comparison(c),
@@ -903,7 +1027,11 @@ fn build_expectation(p: P) -> Option<Expectation> {
             class: names.next()?,
             compare: compare?,
         },
-        Rule::expect_accuracy => ExpectKind::Accuracy { compare: compare? },
+        Rule::expect_accuracy | Rule::expect_loss | Rule::expect_test => ExpectKind::Score {
+            test: rule == Rule::expect_test,
+            metric: if loss { Metric::Loss } else { Metric::Accuracy },
+            compare: compare?,
+        },
         _ => return None,
     };
     Some(Expectation { kind, span: whole })
@@ -1179,23 +1307,53 @@ mod tests {
 
     #[test]
     fn every_reserved_word_is_refused_as_a_name() {
-        for word in super::super::errors::RESERVED {
+        for word in super::super::words::RESERVED {
             assert!(!node_name_parses(word), "`{word}` must not be a name");
         }
     }
 
     #[test]
     fn words_that_only_look_like_keywords_are_names() {
-        for word in super::super::errors::RESERVED {
+        for word in super::super::words::RESERVED {
             for name in [format!("{word}s"), format!("{word}_1"), format!("x{word}")] {
                 assert!(node_name_parses(&name), "`{name}` is an ordinary name");
             }
             if word.len() > 1 {
                 let prefix = &word[..word.len() - 1];
-                if !super::super::errors::is_reserved(prefix) {
+                if !super::super::words::is_reserved(prefix) {
                     assert!(node_name_parses(prefix), "`{prefix}` is an ordinary name");
                 }
             }
+        }
+    }
+
+    /// Whether pest's `rule` matches the whole of `text`.
+    fn pest_matches(rule: Rule, text: &str) -> bool {
+        NshedParser::parse(rule, text)
+            .ok()
+            .and_then(|mut p| p.next())
+            .is_some_and(|p| p.as_str() == text)
+    }
+
+    #[test]
+    fn the_grammars_word_rules_are_the_table() {
+        use super::super::words::{is_expect_word, is_reserved, CONTEXTUAL, EXPECT_WORDS, RESERVED};
+        for (list, rule, test) in [
+            (RESERVED, Rule::keyword, is_reserved as fn(&str) -> bool),
+            (EXPECT_WORDS, Rule::expect_word, is_expect_word),
+        ] {
+            for word in list {
+                assert!(pest_matches(rule, word), "{rule:?} must match `{word}`");
+                let shorter = &word[..word.len() - 1];
+                for near in [format!("{word}s"), format!("{word}_"), word.to_uppercase(), shorter.to_string()] {
+                    assert_eq!(pest_matches(rule, &near), test(&near), "{rule:?} on `{near}`");
+                }
+            }
+        }
+        // Contextual words stay names: a model may call its nodes so.
+        for word in CONTEXTUAL {
+            assert!(!pest_matches(Rule::keyword, word), "`{word}` is not reserved");
+            assert!(node_name_parses(word), "`{word}` is an ordinary name");
         }
     }
 }

@@ -25,10 +25,10 @@ use crate::diag::Problem;
 /// One level of indentation.
 const INDENT: &str = "  ";
 
-/// Parses `text` and prints it in the canonical layout; a syntax error is returned as is
-/// (nothing is printed for a file that does not parse).
-pub fn format_source(text: &str) -> Result<String, Problem> {
-    let file = super::parse_file(text)?;
+/// Parses `text` and prints it in the canonical layout; its syntax errors are returned as
+/// they are (nothing is printed for a file that does not parse).
+pub fn format_source(text: &str) -> Result<String, Vec<Problem>> {
+    let file = super::parse(text).into_result()?;
     Ok(print_file(&file, text))
 }
 
@@ -407,7 +407,12 @@ impl<'a> Printer<'a> {
     // ------------------------------------------------------------ the file
 
     fn file(&mut self, file: &File) {
-        let File { model, blocks } = file;
+        // `broken` is empty: a file with syntax errors is not printed.
+        let File {
+            model,
+            blocks,
+            broken: _,
+        } = file;
         self.model(model);
         for block in blocks {
             self.force_blank = true;
@@ -417,6 +422,7 @@ impl<'a> Printer<'a> {
                 Block::Data(b) => self.data_block(b),
                 Block::Train(b) => self.train_block(b),
                 Block::Expect(b) => self.expect_block(b),
+                Block::Test(b) => self.test_block(b),
             }
         }
     }
@@ -426,6 +432,7 @@ impl<'a> Printer<'a> {
             name,
             header,
             items,
+            broken: _,
         } = model;
         self.block(
             0,
@@ -451,6 +458,7 @@ impl<'a> Printer<'a> {
             nodes,
             names,
             children,
+            broken: _,
         } = level;
         let head = format!("level {}", name.name);
         if !nodes.is_empty() && nodes.iter().all(|n| n.gate.is_none()) {
@@ -501,7 +509,11 @@ impl<'a> Printer<'a> {
     }
 
     fn classes(&mut self, indent: usize, classes: &ClassesDecl) {
-        let ClassesDecl { header, classes } = classes;
+        let ClassesDecl {
+            header,
+            classes,
+            broken: _,
+        } = classes;
         self.block(
             indent,
             header.start,
@@ -529,7 +541,11 @@ impl<'a> Printer<'a> {
     }
 
     fn init_block(&mut self, block: &InitBlock) {
-        let InitBlock { header, items } = block;
+        let InitBlock {
+            header,
+            items,
+            broken: _,
+        } = block;
         self.block(
             0,
             header.start,
@@ -575,7 +591,11 @@ impl<'a> Printer<'a> {
     }
 
     fn rules_block(&mut self, block: &RulesBlock) {
-        let RulesBlock { header, items } = block;
+        let RulesBlock {
+            header,
+            items,
+            broken: _,
+        } = block;
         self.block(
             0,
             header.start,
@@ -631,7 +651,11 @@ impl<'a> Printer<'a> {
     }
 
     fn data_block(&mut self, block: &DataBlock) {
-        let DataBlock { header, items } = block;
+        let DataBlock {
+            header,
+            items,
+            broken: _,
+        } = block;
         self.block(
             0,
             header.start,
@@ -642,30 +666,13 @@ impl<'a> Printer<'a> {
                 for item in items {
                     let (code, span) = match item {
                         DataItem::Sample(sample) => {
-                            let SampleDecl {
-                                name,
-                                inputs,
-                                label,
-                                weight,
-                                span,
-                            } = sample;
-                            let mut suffix =
-                                if inputs.is_empty() { "-> " } else { " -> " }.to_string();
-                            suffix.push_str(&label.name);
-                            if let Some(w) = weight {
-                                suffix.push_str(" weight ");
-                                suffix.push_str(&p.expr(w));
-                            }
-                            let inputs: Vec<Ident> = inputs.iter().map(Name::to_ident).collect();
-                            let inputs: Vec<&Ident> = inputs.iter().collect();
-                            let prefix = format!("{}: ", name.name);
-                            let range = (span.start, p.code_end(*span));
-                            p.list_statement(indent, range, prefix, &inputs, " ", &suffix);
+                            p.sample(indent, sample);
                             continue;
                         }
                         DataItem::NoiseFlip { value, span } => {
                             (format!("noise flip {}", p.expr(value)), *span)
                         }
+                        DataItem::From(from) => (from_text(from), from.span),
                     };
                     let end = p.code_end(span);
                     p.line(indent, span.start, end, code);
@@ -674,8 +681,66 @@ impl<'a> Printer<'a> {
         );
     }
 
+    fn test_block(&mut self, block: &TestBlock) {
+        let TestBlock {
+            header,
+            items,
+            broken: _,
+        } = block;
+        self.block(
+            0,
+            header.start,
+            header.end,
+            "test".to_string(),
+            items.is_empty(),
+            |p, indent| {
+                for item in items {
+                    let (code, span) = match item {
+                        TestItem::Sample(sample) => {
+                            p.sample(indent, sample);
+                            continue;
+                        }
+                        TestItem::From(from) => (from_text(from), from.span),
+                        TestItem::Copies { count, flip, span } => (
+                            format!("copies {} flip {}", int(count), p.expr(flip)),
+                            *span,
+                        ),
+                    };
+                    let end = p.code_end(span);
+                    p.line(indent, span.start, end, code);
+                }
+            },
+        );
+    }
+
+    /// `name: e1 e2 -> c1 weight 2`, its inputs wrapped like any list.
+    fn sample(&mut self, indent: usize, sample: &SampleDecl) {
+        let SampleDecl {
+            name,
+            inputs,
+            label,
+            weight,
+            span,
+        } = sample;
+        let mut suffix = if inputs.is_empty() { "-> " } else { " -> " }.to_string();
+        suffix.push_str(&label.name);
+        if let Some(w) = weight {
+            suffix.push_str(" weight ");
+            suffix.push_str(&self.expr(w));
+        }
+        let inputs: Vec<Ident> = inputs.iter().map(Name::to_ident).collect();
+        let inputs: Vec<&Ident> = inputs.iter().collect();
+        let prefix = format!("{}: ", name.name);
+        let range = (span.start, self.code_end(*span));
+        self.list_statement(indent, range, prefix, &inputs, " ", &suffix);
+    }
+
     fn train_block(&mut self, block: &TrainBlock) {
-        let TrainBlock { header, items } = block;
+        let TrainBlock {
+            header,
+            items,
+            broken: _,
+        } = block;
         self.block(
             0,
             header.start,
@@ -720,6 +785,7 @@ impl<'a> Printer<'a> {
             name,
             header,
             items,
+            broken: _,
         } = phase;
         let head = format!("phase {}", name.name);
         let (open, _, close) = self.braces_after(header.end);
@@ -768,6 +834,7 @@ impl<'a> Printer<'a> {
             header,
             initial,
             items,
+            broken: _,
         } = block;
         let head = if *initial { "expect initial" } else { "expect" };
         self.block(
@@ -849,7 +916,18 @@ impl<'a> Printer<'a> {
                 let compare = self.comparison(compare);
                 format!("{ln}eta {} -> {} {compare}", from.name, to.name)
             }
-            ExpectKind::Accuracy { compare } => format!("accuracy {}", self.comparison(compare)),
+            ExpectKind::Score {
+                test,
+                metric,
+                compare,
+            } => {
+                let test = if *test { "test " } else { "" };
+                let metric = match metric {
+                    Metric::Accuracy => "accuracy",
+                    Metric::Loss => "loss",
+                };
+                format!("{test}{metric} {}", self.comparison(compare))
+            }
         }
     }
 
@@ -959,6 +1037,13 @@ fn int(lit: &IntLit) -> &str {
         span: _,
     } = lit;
     text
+}
+
+/// `from "PATH"` (a path holds no quote and no line break).
+fn from_text(from: &FromFile) -> String {
+    let FromFile { path, span: _ } = from;
+    let StringLit { value, span: _ } = path;
+    format!("from \"{value}\"")
 }
 
 fn join_idents(idents: &[Ident], sep: &str) -> String {

@@ -84,7 +84,7 @@ pub fn mutate(rng: &mut ChaCha8Rng, mut bytes: Vec<u8>) -> Vec<u8> {
                 bytes.splice(at..at, copy);
             }
             2 => {
-                use nshed::syntax::errors::{EXPECT_WORDS, RESERVED};
+                use nshed::syntax::words::{EXPECT_WORDS, RESERVED};
                 let n_reserved = RESERVED.len();
                 let n_words = n_reserved + EXPECT_WORDS.len();
                 let pick = rng.gen_range(0..n_words + OTHER_TOKENS.len());
