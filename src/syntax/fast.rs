@@ -76,6 +76,7 @@ pub fn parse(source: &str) -> Outcome {
         names: NameList::default(),
         children: NameList::default(),
         errors: Vec::new(),
+        furthest: None,
     };
     let file = p.file();
     Outcome {
@@ -102,6 +103,11 @@ struct Parser<'a> {
     names: NameList,
     children: NameList,
     errors: Vec<SyntaxError>,
+    /// The furthest place where something was tried and given up for a shorter reading
+    /// (`freeze a,` then no level: the statement ends before the comma). pest reports an
+    /// error at the furthest place it tried anything, so an error found before this one
+    /// is reported here.
+    furthest: Option<SyntaxError>,
 }
 
 /// Appends to `list` the names of `text` written at `spans`; returns where they are.
@@ -491,9 +497,21 @@ impl<'a> Parser<'a> {
 
     // ------------------------------------------------------------ errors and recovery
 
-    /// Keeps an error, unless one is already kept at or after its place (a block that
-    /// stops early reports once, not once per block it was in).
+    /// Notes that `expected` was tried at `pos` and the reading went on without it.
+    fn attempted(&mut self, expected: &'static [Rule]) {
+        if self.furthest.as_ref().is_none_or(|f| f.at < self.pos) {
+            self.furthest = Some(self.fail(expected));
+        }
+    }
+
+    /// Keeps an error (at the furthest place tried, see `furthest`), unless one is
+    /// already kept at or after its place (a block that stops early reports once, not
+    /// once per block it was in).
     fn error(&mut self, error: SyntaxError) {
+        let error = match self.furthest.take() {
+            Some(furthest) if furthest.at > error.at => furthest,
+            _ => error,
+        };
         if self.errors.len() >= MAX_ERRORS || self.errors.last().is_some_and(|e| e.at >= error.at)
         {
             return;
@@ -1526,6 +1544,7 @@ impl<'a> Parser<'a> {
                     levels.push(self.freeze_target()?);
                     continue;
                 }
+                self.attempted(&[Rule::freeze_target]);
             }
             self.pos = save;
             break;

@@ -149,4 +149,67 @@ mod tests {
             assert!(!is_reserved(word), "`{word}`");
         }
     }
+
+    /// The words of the editor grammar's alternations `(?:a|b|c)` in the patterns of
+    /// `repository.NAME`.
+    fn editor_words(name: &str) -> Vec<String> {
+        let grammar: serde_json::Value = serde_json::from_str(include_str!(
+            "../../editors/vscode/syntaxes/nshed.tmLanguage.json"
+        ))
+        .expect("the editor grammar is JSON");
+        let mut regexes = Vec::new();
+        fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    for (k, v) in o {
+                        match v {
+                            serde_json::Value::String(s) if k == "match" || k == "begin" => {
+                                out.push(s.clone())
+                            }
+                            _ => collect(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|v| collect(v, out)),
+                _ => {}
+            }
+        }
+        collect(&grammar["repository"][name], &mut regexes);
+        let mut words = Vec::new();
+        for regex in regexes {
+            for group in regex.split("(?:").skip(1) {
+                let Some(end) = group.find(')') else { continue };
+                words.extend(
+                    group[..end]
+                        .split('|')
+                        .filter(|w| w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                        .map(str::to_string),
+                );
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn the_editor_grammar_knows_exactly_the_tables_words() {
+        let keywords = editor_words("keywords");
+        for word in RESERVED {
+            assert!(keywords.iter().any(|w| w == word), "`{word}` is not highlighted");
+        }
+        for word in ["test", "from", "copies"] {
+            assert!(keywords.iter().any(|w| w == word), "`{word}` is not highlighted");
+        }
+        let expect = editor_words("expect");
+        for word in EXPECTATIONS.iter().chain(&["is", "has", "lacks", "within"]) {
+            assert!(expect.iter().any(|w| w == word), "`{word}` in expect blocks");
+        }
+        for name in ["keywords", "declarations", "expect"] {
+            for word in editor_words(name) {
+                assert!(
+                    is_reserved(&word) || is_contextual(&word) || is_expect_word(&word),
+                    "the editor grammar highlights `{word}`, which is no word of the table"
+                );
+            }
+        }
+    }
 }

@@ -63,9 +63,9 @@ const RESERVED = new Set(
 // Words that are keywords only where they stand: `expect [initial]`, the words of
 // expectations and `none` (inside expect blocks), and the suffix of an error-driven update (one
 // token, `by error`).
-const CONTEXTUAL = new Set(["expect", "initial", "by error"]);
+const CONTEXTUAL = new Set(["expect", "initial", "by error", "test", "from", "copies"]);
 const EXPECT_WORDS = new Set(
-  "predict pathway is has lacks within le p logit accuracy lambda eta ln".split(" ")
+  "predict pathway is has lacks within le p logit accuracy loss test lambda eta ln".split(" ")
 );
 
 const has = (token, prefix) => token.scopes.some((s) => s.startsWith(prefix));
