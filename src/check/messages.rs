@@ -295,6 +295,42 @@ pub fn class_without_parents(class: &str, level: &str, span: Span) -> Problem {
         ))
 }
 
+/// `c2 <- t1 t2 t3`: `t2` and `t3` read as classes without parents.
+pub fn parent_without_comma(
+    names: &[&crate::syntax::ast::Ident],
+    owner: &crate::syntax::ast::ClassDecl,
+    level: &str,
+) -> Problem {
+    let mut parents: Vec<&str> = owner.parents.iter().map(|p| p.name.as_str()).collect();
+    parents.extend(names.iter().map(|n| n.name.as_str()));
+    let read: Vec<String> = names.iter().map(|n| format!("`{}`", n.name)).collect();
+    let (read, verb) = match read.as_slice() {
+        [one] => (one.clone(), "reads as a new class"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "read as new classes"),
+        [] => (String::new(), ""),
+    };
+    let mut problem = Problem::error(
+        GATE,
+        format!(
+            "a comma is missing between the parents of `{}`: {read} {verb}",
+            owner.name.name
+        ),
+    );
+    for name in names {
+        problem = problem.label(name.span, format!("a node of level `{level}`, read as a class"));
+    }
+    problem
+    .label(
+        owner.parents.last().map_or(owner.span, |p| p.span),
+        "no comma after this parent",
+    )
+    .help(format!(
+        "separate the parents with commas: `{} <- {}`",
+        owner.name.name,
+        parents.join(", ")
+    ))
+}
+
 pub fn parent_is_class(parent: &str, class: &str, level: &str, span: Span) -> Problem {
     Problem::error(
         WRONG_KIND,

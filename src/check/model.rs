@@ -401,16 +401,36 @@ fn declare_levels<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, levels: &[LevelN
 }
 
 fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a ClassesDecl) {
-    for class in &block.classes {
+    let slips = parent_slips(block, symbols);
+    for (i, (class, slip)) in block.classes.iter().zip(&slips).enumerate() {
         let id = symbols.classes.len() as ir::ClassId;
-        declare_name(
-            ctx,
-            symbols,
-            &class.name.name,
-            Entity::Class(id),
-            0,
-            class.name.span,
-        );
+        match *slip {
+            // Still a class, so that class ids stay those of the block; the IR is not
+            // built anyway. One problem for all the names after the same parents.
+            Some(owner) => {
+                if slips[i - 1] != Some(owner) {
+                    let names: Vec<&ast::Ident> = block.classes[i..]
+                        .iter()
+                        .zip(&slips[i..])
+                        .take_while(|(_, s)| **s == Some(owner))
+                        .map(|(c, _)| &c.name)
+                        .collect();
+                    ctx.push(msg::parent_without_comma(
+                        &names,
+                        &block.classes[owner],
+                        symbols.level_name(symbols.last_feature_level()),
+                    ));
+                }
+            }
+            None => declare_name(
+                ctx,
+                symbols,
+                &class.name.name,
+                Entity::Class(id),
+                0,
+                class.name.span,
+            ),
+        }
         symbols.classes.push(ir::Class {
             name: class.name.name.to_string(),
             first_edge: 0,
@@ -418,6 +438,30 @@ fn declare_classes<'a>(ctx: &mut Ctx, symbols: &mut Symbols<'a>, block: &'a Clas
         });
         symbols.class_spans.push(class.name.span);
     }
+}
+
+/// For each class of `block`: `Some(owner)` when it is a missing comma rather than a class
+/// (`c2 <- t1 t2` declares `t2` as a class without parents): it has no parent, is named
+/// like a node, and follows the parents of class `owner` (directly, or after other such
+/// names: `c2 <- t1 t2 t3`).
+fn parent_slips(block: &ClassesDecl, symbols: &Symbols) -> Vec<Option<usize>> {
+    let mut owner = None;
+    block
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(i, class)| {
+            if !class.parents.is_empty() {
+                owner = Some(i);
+                return None;
+            }
+            let slip = owner.filter(|_| matches!(symbols.lookup(&class.name.name), Some(Entity::Node(_))));
+            if slip.is_none() {
+                owner = None;
+            }
+            slip
+        })
+        .collect()
 }
 
 /// Level names are unique and distinct from node and class names.
@@ -579,9 +623,10 @@ fn check_parents(
     let required = symbols.last_feature_level();
     let mut edges = Vec::new();
     let mut ranges = Vec::new();
+    let slips = parent_slips(block, symbols);
     for (class_index, class) in block.classes.iter().enumerate() {
         let first_edge = edges.len() as ir::EdgeId;
-        if class.parents.is_empty() {
+        if class.parents.is_empty() && slips[class_index].is_none() {
             ctx.push(msg::class_without_parents(
                 &class.name.name,
                 symbols.level_name(required),

@@ -224,3 +224,19 @@ fn names_ahead_gives_each_batch_at_its_start_and_stays_within() {
     assert_eq!(at(within, 3), ["f"]);
     assert_eq!(at(within, 2), Vec::<&str>::new());
 }
+
+/// The checker runs on what the tolerant parser read of a file with a broken line: the
+/// lines around it count.
+#[test]
+fn a_partial_tree_checks_with_the_lines_that_parsed() {
+    let text = format!("{MODEL}init {{\n  lambda = 2\n  lambda x = 3 *\n  lambda y = 5\n}}\n");
+    let parsed = crate::syntax::parse(&text);
+    assert_eq!(parsed.errors.len(), 1);
+    let file = parsed.file.expect("a partial tree");
+    assert!(file.is_partial());
+    let ir = check(&file).ir.expect("the rest checks");
+    assert_eq!(ir.init.lambda[node(&ir, "a")], Dist::Const { value: 2.0 });
+    assert_eq!(ir.init.lambda[node(&ir, "y")], Dist::Const { value: 5.0 });
+    // The broken line is missing, not misread: `x` keeps the file-wide value.
+    assert_eq!(ir.init.lambda[node(&ir, "x")], Dist::Const { value: 2.0 });
+}

@@ -6,6 +6,7 @@
 
 use super::index::{context_at, ContextScope, Index, Kind};
 use nshed::syntax::lex::{Token, TokenKind};
+use nshed::syntax::words;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum What {
@@ -76,7 +77,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
         ContextScope::Top => {
             let have_model = index.decls.iter().any(|d| d.kind == Kind::Model);
             let words: &[&str] = if have_model {
-                &["init", "rules", "data", "train"]
+                words::BLOCKS
             } else {
                 &["model"]
             };
@@ -84,7 +85,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
         }
         ContextScope::Model => {
             if at_statement_start(before, text) {
-                keywords(&mut out, &["level", "classes"]);
+                keywords(&mut out, words::MODEL_ITEMS);
             }
         }
         ContextScope::Level(l) => {
@@ -93,7 +94,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                     level_nodes(below, &mut out);
                 }
             } else if last_kind == Some(TokenKind::Eq) {
-                keywords(&mut out, &["any", "all", "atleast"]);
+                keywords(&mut out, words::GATES);
             } else if last_kind == Some(TokenKind::Number)
                 && before.len() >= 2
                 && before[before.len() - 2].text(text) == "atleast"
@@ -137,7 +138,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                 &mut out,
                 text,
                 before,
-                &["lambda", "eta"],
+                words::INIT_TARGETS,
                 &["lambda"],
                 (
                     &level_names,
@@ -147,15 +148,15 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                 ),
             );
             if last_kind == Some(TokenKind::Eq) {
-                keywords(&mut out, &["uniform", "normal", "lognormal"]);
+                keywords(&mut out, words::DISTRIBUTIONS);
             }
         }
         ContextScope::Rules | ContextScope::Phase => {
             let phase = context.scope == ContextScope::Phase;
             let starts: &[&str] = if phase {
-                &["grow", "shrink", "jitter", "steps", "batch", "freeze"]
+                words::PHASE_ITEMS
             } else {
-                &["grow", "shrink", "jitter"]
+                words::RULES_ITEMS
             };
             let in_freeze = phase && freeze_list(before, text);
             if in_freeze {
@@ -167,7 +168,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                     text,
                     before,
                     starts,
-                    &["grow", "shrink"],
+                    words::RULE_TARGETS,
                     (
                         &level_names,
                         &all_nodes,
@@ -176,7 +177,8 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
                     ),
                 );
                 if last_kind == Some(TokenKind::Eq) && !after_jitter(before, text) {
-                    keywords(&mut out, &["mul", "add", "sub", "keep", "grow", "shrink"]);
+                    keywords(&mut out, words::UPDATES);
+                    keywords(&mut out, words::RULE_TARGETS);
                 }
                 // After an update's amount, on its line: it may be error-driven.
                 let same_line = last.is_some_and(|t| {
@@ -196,13 +198,10 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
             }
         }
         ContextScope::Train => match last_word {
-            Some("eta_update") => values(&mut out, &["union", "sample"]),
-            Some("sampler") => values(&mut out, &["replace", "shuffle", "cycle"]),
+            Some("eta_update") => values(&mut out, words::ETA_UPDATES),
+            Some("sampler") => values(&mut out, words::SAMPLERS),
             Some("record") => keywords(&mut out, &["every"]),
-            _ if at_statement_start(before, text) => keywords(
-                &mut out,
-                &["seed", "eta_update", "sampler", "phase", "record"],
-            ),
+            _ if at_statement_start(before, text) => keywords(&mut out, words::TRAIN_ITEMS),
             _ => {}
         },
         ContextScope::Record => {
@@ -303,41 +302,8 @@ fn at_statement_start(before: &[Token], text: &str) -> bool {
     }
     match last.kind {
         TokenKind::Number | TokenKind::RParen | TokenKind::RBrace => true,
-        TokenKind::Word => {
-            let w = last.text(text);
-            // Words after which the statement goes on.
-            !matches!(
-                w,
-                "level"
-                    | "lambda"
-                    | "eta"
-                    | "grow"
-                    | "shrink"
-                    | "jitter"
-                    | "mul"
-                    | "add"
-                    | "sub"
-                    | "noise"
-                    | "flip"
-                    | "weight"
-                    | "seed"
-                    | "sampler"
-                    | "eta_update"
-                    | "steps"
-                    | "batch"
-                    | "freeze"
-                    | "record"
-                    | "every"
-                    | "phase"
-                    | "atleast"
-                    | "of"
-                    | "uniform"
-                    | "normal"
-                    | "lognormal"
-                    | "model"
-                    | "classes"
-            )
-        }
+        // Words after which the statement goes on.
+        TokenKind::Word => !words::goes_on(last.text(text)),
         _ => false,
     }
 }
