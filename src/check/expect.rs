@@ -12,8 +12,8 @@ use super::targets::resolve_edge;
 use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{
-    Metric,
-    self, Comparison, DataBlock, DataItem, ExpectBlock, ExpectInput, ExpectKind, Ident, Span,
+    self, Comparison, DataBlock, DataItem, ExpectBlock, ExpectInput, ExpectKind, Ident, Metric,
+    Span,
 };
 
 /// What the expectations may refer to besides the model's names.

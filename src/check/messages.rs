@@ -306,7 +306,10 @@ pub fn parent_without_comma(
     let read: Vec<String> = names.iter().map(|n| format!("`{}`", n.name)).collect();
     let (read, verb) = match read.as_slice() {
         [one] => (one.clone(), "reads as a new class"),
-        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "read as new classes"),
+        [rest @ .., last] => (
+            format!("{} and {last}", rest.join(", ")),
+            "read as new classes",
+        ),
         [] => (String::new(), ""),
     };
     let mut problem = Problem::error(
@@ -317,18 +320,21 @@ pub fn parent_without_comma(
         ),
     );
     for name in names {
-        problem = problem.label(name.span, format!("a node of level `{level}`, read as a class"));
+        problem = problem.label(
+            name.span,
+            format!("a node of level `{level}`, read as a class"),
+        );
     }
     problem
-    .label(
-        owner.parents.last().map_or(owner.span, |p| p.span),
-        "no comma after this parent",
-    )
-    .help(format!(
-        "separate the parents with commas: `{} <- {}`",
-        owner.name.name,
-        parents.join(", ")
-    ))
+        .label(
+            owner.parents.last().map_or(owner.span, |p| p.span),
+            "no comma after this parent",
+        )
+        .help(format!(
+            "separate the parents with commas: `{} <- {}`",
+            owner.name.name,
+            parents.join(", ")
+        ))
 }
 
 pub fn parent_is_class(parent: &str, class: &str, level: &str, span: Span) -> Problem {

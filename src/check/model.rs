@@ -455,7 +455,8 @@ fn parent_slips(block: &ClassesDecl, symbols: &Symbols) -> Vec<Option<usize>> {
                 owner = Some(i);
                 return None;
             }
-            let slip = owner.filter(|_| matches!(symbols.lookup(&class.name.name), Some(Entity::Node(_))));
+            let slip =
+                owner.filter(|_| matches!(symbols.lookup(&class.name.name), Some(Entity::Node(_))));
             if slip.is_none() {
                 owner = None;
             }

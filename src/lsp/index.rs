@@ -5,8 +5,8 @@
 //! mutants that parse).
 
 use nshed::syntax::ast::{self, Span};
-use nshed::syntax::words::{is_reserved, EXPECT_WORDS};
 use nshed::syntax::lex::{self, Token, TokenKind};
+use nshed::syntax::words::{is_reserved, EXPECT_WORDS};
 
 /// What a declaration declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -787,6 +787,11 @@ mod tests {
             let Ok(file) = nshed::syntax::parse_file(&text) else {
                 continue;
             };
+            // The scan predates held-out data (`test`, `from "FILE"`), which the index
+            // does not hold until it is supported.
+            if uses_held_out_data(&file) {
+                continue;
+            }
             assert_eq!(
                 Index::scan(&text),
                 Index::from_ast(&file, &text),
@@ -795,5 +800,14 @@ mod tests {
             compared += 1;
         }
         assert!(compared > 500, "only {compared} files parse");
+    }
+
+    fn uses_held_out_data(file: &nshed::syntax::ast::File) -> bool {
+        use nshed::syntax::ast::{Block, DataItem};
+        file.blocks.iter().any(|b| match b {
+            Block::Test(_) => true,
+            Block::Data(d) => d.items.iter().any(|i| matches!(i, DataItem::From(_))),
+            _ => false,
+        })
     }
 }

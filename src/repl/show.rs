@@ -62,8 +62,12 @@ pub fn show(ir: &Ir, source: &str, state: &State, what: &Show) -> (String, Json)
         Show::Rules => rules(ir, state),
         Show::Model => {
             // The source compiled, so it parses; were it not to, say so rather than panic.
-            let text = nshed::syntax::print::format_source(source)
-                .unwrap_or_else(|p| p.into_iter().map(|p| p.message).collect::<Vec<_>>().join("\n"));
+            let text = nshed::syntax::print::format_source(source).unwrap_or_else(|p| {
+                p.into_iter()
+                    .map(|p| p.message)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
             (
                 text.clone(),
                 json!({ "command": "show", "what": "model", "text": text }),

@@ -99,9 +99,9 @@ impl File {
                 Block::Data(b) => !b.broken.is_empty(),
                 Block::Train(b) => {
                     !b.broken.is_empty()
-                        || b.items.iter().any(
-                            |i| matches!(i, TrainItem::Phase(p) if !p.broken.is_empty()),
-                        )
+                        || b.items
+                            .iter()
+                            .any(|i| matches!(i, TrainItem::Phase(p) if !p.broken.is_empty()))
                 }
                 Block::Expect(b) => !b.broken.is_empty(),
                 Block::Test(b) => !b.broken.is_empty(),

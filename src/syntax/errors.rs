@@ -265,7 +265,9 @@ pub fn problem_at(source: &str, offset: usize, expected: &[Rule]) -> Problem {
     } else if number_expected {
         match super::hints::point_number(source, found_span) {
             Some(fix) => fix,
-            None => format!("nshed did not expect {found} here; see docs/language.md for the syntax"),
+            None => {
+                format!("nshed did not expect {found} here; see docs/language.md for the syntax")
+            }
         }
     } else if expected.contains(&Rule::comma)
         && word

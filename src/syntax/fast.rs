@@ -512,8 +512,7 @@ impl<'a> Parser<'a> {
             Some(furthest) if furthest.at > error.at => furthest,
             _ => error,
         };
-        if self.errors.len() >= MAX_ERRORS || self.errors.last().is_some_and(|e| e.at >= error.at)
-        {
+        if self.errors.len() >= MAX_ERRORS || self.errors.last().is_some_and(|e| e.at >= error.at) {
             return;
         }
         self.errors.push(error);
@@ -625,7 +624,10 @@ impl<'a> Parser<'a> {
                 }
                 Some(_) => {
                     // One character, whole.
-                    let ch = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                    let ch = self.text[self.pos..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
                     self.pos += ch;
                 }
                 None => return last_end,
@@ -1072,7 +1074,11 @@ impl<'a> Parser<'a> {
         } else {
             DistKind::Const(self.expr().map_err(|e| SyntaxError {
                 at: e.at,
-                expected: if e.at == start { &[Rule::dist] } else { e.expected },
+                expected: if e.at == start {
+                    &[Rule::dist]
+                } else {
+                    e.expected
+                },
             })?)
         };
         Ok(Dist {
@@ -1247,7 +1253,12 @@ impl<'a> Parser<'a> {
         let mut broken = Vec::new();
         self.body(
             Scope::Block,
-            &[Rule::noise_stmt, Rule::from_stmt, Rule::sample_decl, Rule::rbrace],
+            &[
+                Rule::noise_stmt,
+                Rule::from_stmt,
+                Rule::sample_decl,
+                Rule::rbrace,
+            ],
             &mut broken,
             |p| {
                 if p.at_kw("noise") {
@@ -1359,7 +1370,12 @@ impl<'a> Parser<'a> {
         let mut broken = Vec::new();
         self.body(
             Scope::Block,
-            &[Rule::copies_stmt, Rule::from_stmt, Rule::test_sample, Rule::rbrace],
+            &[
+                Rule::copies_stmt,
+                Rule::from_stmt,
+                Rule::test_sample,
+                Rule::rbrace,
+            ],
             &mut broken,
             |p| {
                 if p.at_contextual("copies") {
@@ -1504,16 +1520,17 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         Some(if self.at_kw("steps") || self.at_kw("batch") {
             let steps = self.at_kw("steps");
-            self.kw(if steps { "steps" } else { "batch" }).and_then(|_| {
-                self.skip();
-                let value = self.int()?;
-                let span = self.span_from(start);
-                Ok(if steps {
-                    PhaseItem::Steps { value, span }
-                } else {
-                    PhaseItem::Batch { value, span }
+            self.kw(if steps { "steps" } else { "batch" })
+                .and_then(|_| {
+                    self.skip();
+                    let value = self.int()?;
+                    let span = self.span_from(start);
+                    Ok(if steps {
+                        PhaseItem::Steps { value, span }
+                    } else {
+                        PhaseItem::Batch { value, span }
+                    })
                 })
-            })
         } else if self.at_kw("freeze") {
             self.freeze_stmt()
         } else if self.at_kw("jitter") {
@@ -1839,9 +1856,11 @@ impl<'a> Parser<'a> {
     /// `pattern | ename`, where `pattern = lbrace ~ ename* ~ rbrace`.
     fn expect_input(&mut self) -> R<ExpectInput> {
         if !self.at("{") {
-            return Ok(ExpectInput::Sample(self.ename().map_err(|e| SyntaxError {
-                expected: &[Rule::expect_input],
-                ..e
+            return Ok(ExpectInput::Sample(self.ename().map_err(|e| {
+                SyntaxError {
+                    expected: &[Rule::expect_input],
+                    ..e
+                }
             })?));
         }
         let start = self.pos;
@@ -1998,7 +2017,14 @@ impl<'a> Parser<'a> {
         let inner = self.expr()?;
         self.skip();
         if !self.at(")") {
-            return Err(self.fail(&[Rule::rparen, Rule::plus, Rule::minus, Rule::star, Rule::slash, Rule::caret]));
+            return Err(self.fail(&[
+                Rule::rparen,
+                Rule::plus,
+                Rule::minus,
+                Rule::star,
+                Rule::slash,
+                Rule::caret,
+            ]));
         }
         self.pos += 1;
         Ok(with_span(inner, self.span_from(start)))
@@ -2100,7 +2126,10 @@ mod tests {
             panic!("init first")
         };
         assert_eq!(init.broken.len(), 1);
-        assert_eq!(&text[init.broken[0].start..init.broken[0].end], "lambda h = .5");
+        assert_eq!(
+            &text[init.broken[0].start..init.broken[0].end],
+            "lambda h = .5"
+        );
         assert_eq!(file.blocks.len(), 3, "rules and train are read");
         assert_eq!(file.model.items.len(), 3, "both levels and the classes");
         assert!(file.is_partial());
@@ -2126,11 +2155,16 @@ mod tests {
     fn a_block_without_its_brace_ends_where_the_next_begins() {
         let text = format!("{MODEL}init {{\n  lambda = 1\nrules {{\n  grow = mul 2\n}}\n");
         let (file, errors) = outcome(&text);
-        assert_eq!(errors, [text.find("rules").unwrap()], "one error, not one per block");
+        assert_eq!(
+            errors,
+            [text.find("rules").unwrap()],
+            "one error, not one per block"
+        );
         assert_eq!(file.blocks.len(), 2);
         assert!(matches!(&file.blocks[1], Block::Rules(r) if r.items.len() == 1));
         // A level without its brace: the next level is still a level of the model.
-        let text = "model m {\n  level input { a b\n  level mid { h = any(a) }\n  classes { c <- h }\n}\n";
+        let text =
+            "model m {\n  level input { a b\n  level mid { h = any(a) }\n  classes { c <- h }\n}\n";
         let (file, errors) = outcome(text);
         assert_eq!(errors, [text.find("level mid").unwrap()]);
         assert_eq!(file.model.items.len(), 3);
@@ -2169,7 +2203,12 @@ mod tests {
 
     #[test]
     fn without_a_model_header_there_is_no_tree() {
-        for text in ["", "modle m { }", "model { level a { x } }", "model m level a { x }"] {
+        for text in [
+            "",
+            "modle m { }",
+            "model { level a { x } }",
+            "model m level a { x }",
+        ] {
             let out = parse(text);
             assert!(out.file.is_none(), "{text:?}");
             assert_eq!(out.errors.len(), 1, "{text:?}");

@@ -61,7 +61,9 @@ fn in_sample_or_test(source: &str, offset: usize, rest: &str, expected: &[Rule])
     if rest.starts_with(',') && expected.contains(&Rule::arrow) {
         // `s: a, b -> c`: the line as it should be, commas dropped.
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+        let line_end = source[offset..]
+            .find('\n')
+            .map_or(source.len(), |i| offset + i);
         let line = code_of(&source[line_start..line_end]);
         let fixed: Vec<&str> = line
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -131,8 +133,9 @@ pub fn point_number(source: &str, found: Span) -> Option<String> {
         }
     }
     let whole = token.strip_suffix('.')?;
-    (!whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("write `{whole}` (or `{whole}.0`): a number needs a digit after its point"))
+    (!whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit())).then(|| {
+        format!("write `{whole}` (or `{whole}.0`): a number needs a digit after its point")
+    })
 }
 
 /// The problem to report instead of the parser's, when its place misleads: a sample line
@@ -183,7 +186,10 @@ pub fn misplaced(source: &str, offset: usize, expected: &[Rule]) -> Option<Probl
     .label(code, "no `-> CLASS` on this line");
     if !next_sample.is_empty() {
         problem = problem.label(
-            Span::new(found_line_start + before_found.find(next_sample)?, offset + 1),
+            Span::new(
+                found_line_start + before_found.find(next_sample)?,
+                offset + 1,
+            ),
             format!("so `{next_sample}` was read as one more input of `{name}`"),
         );
     }
@@ -200,7 +206,8 @@ mod tests {
 
     #[test]
     fn names_the_word_to_use() {
-        let help = |s: &str, at: &str| common_mistake(s, s.find(at).expect("in source"), &[Rule::gate]);
+        let help =
+            |s: &str, at: &str| common_mistake(s, s.find(at).expect("in source"), &[Rule::gate]);
         assert!(help("m1 = or(e1, e3)", "or").is_some_and(|h| h.contains("`any(e1, e3)`")));
         assert!(help("m1 = or (a, b)", "=").is_some_and(|h| h.contains("`any(a, b)`")));
         assert!(help("m1 = and(x,\n y)", "and").is_some_and(|h| h.contains("`all(a, b)`")));

@@ -537,7 +537,11 @@ fn build_classes(p: P) -> ClassesDecl {
             }
         })
         .collect();
-    ClassesDecl { header, classes, broken: Vec::new() }
+    ClassesDecl {
+        header,
+        classes,
+        broken: Vec::new(),
+    }
 }
 
 fn keyword_span(p: &P) -> Span {
@@ -554,7 +558,11 @@ fn build_init(p: P) -> InitBlock {
         .filter(|c| c.as_rule() == Rule::init_item)
         .map(build_init_item)
         .collect();
-    InitBlock { header, items, broken: Vec::new() }
+    InitBlock {
+        header,
+        items,
+        broken: Vec::new(),
+    }
 }
 
 fn build_init_item(p: P) -> InitItem {
@@ -661,7 +669,11 @@ fn build_dist(p: P) -> Dist {
 fn build_rules(p: P) -> RulesBlock {
     let header = keyword_span(&p);
     let items = meaningful(p).filter_map(build_rule_item).collect();
-    RulesBlock { header, items, broken: Vec::new() }
+    RulesBlock {
+        header,
+        items,
+        broken: Vec::new(),
+    }
 }
 
 fn build_rule_item(p: P) -> Option<RuleItem> {
@@ -762,7 +774,11 @@ fn build_data(p: P) -> DataBlock {
             }
         })
         .collect();
-    DataBlock { header, items, broken: Vec::new() }
+    DataBlock {
+        header,
+        items,
+        broken: Vec::new(),
+    }
 }
 
 fn build_from(p: P) -> FromFile {
@@ -853,7 +869,11 @@ fn build_sample(p: P) -> SampleDecl {
 fn build_train(p: P) -> TrainBlock {
     let header = keyword_span(&p);
     let items = meaningful(p).filter_map(build_train_item).collect();
-    TrainBlock { header, items, broken: Vec::new() }
+    TrainBlock {
+        header,
+        items,
+        broken: Vec::new(),
+    }
 }
 
 fn first_of(p: P, rule: Rule) -> Option<P> {
@@ -1337,7 +1357,9 @@ mod tests {
 
     #[test]
     fn the_grammars_word_rules_are_the_table() {
-        use super::super::words::{is_expect_word, is_reserved, CONTEXTUAL, EXPECT_WORDS, RESERVED};
+        use super::super::words::{
+            is_expect_word, is_reserved, CONTEXTUAL, EXPECT_WORDS, RESERVED,
+        };
         for (list, rule, test) in [
             (RESERVED, Rule::keyword, is_reserved as fn(&str) -> bool),
             (EXPECT_WORDS, Rule::expect_word, is_expect_word),
@@ -1345,14 +1367,26 @@ mod tests {
             for word in list {
                 assert!(pest_matches(rule, word), "{rule:?} must match `{word}`");
                 let shorter = &word[..word.len() - 1];
-                for near in [format!("{word}s"), format!("{word}_"), word.to_uppercase(), shorter.to_string()] {
-                    assert_eq!(pest_matches(rule, &near), test(&near), "{rule:?} on `{near}`");
+                for near in [
+                    format!("{word}s"),
+                    format!("{word}_"),
+                    word.to_uppercase(),
+                    shorter.to_string(),
+                ] {
+                    assert_eq!(
+                        pest_matches(rule, &near),
+                        test(&near),
+                        "{rule:?} on `{near}`"
+                    );
                 }
             }
         }
         // Contextual words stay names: a model may call its nodes so.
         for word in CONTEXTUAL {
-            assert!(!pest_matches(Rule::keyword, word), "`{word}` is not reserved");
+            assert!(
+                !pest_matches(Rule::keyword, word),
+                "`{word}` is not reserved"
+            );
             assert!(node_name_parses(word), "`{word}` is an ordinary name");
         }
     }

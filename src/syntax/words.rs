@@ -194,14 +194,23 @@ mod tests {
     fn the_editor_grammar_knows_exactly_the_tables_words() {
         let keywords = editor_words("keywords");
         for word in RESERVED {
-            assert!(keywords.iter().any(|w| w == word), "`{word}` is not highlighted");
+            assert!(
+                keywords.iter().any(|w| w == word),
+                "`{word}` is not highlighted"
+            );
         }
         for word in ["test", "from", "copies"] {
-            assert!(keywords.iter().any(|w| w == word), "`{word}` is not highlighted");
+            assert!(
+                keywords.iter().any(|w| w == word),
+                "`{word}` is not highlighted"
+            );
         }
         let expect = editor_words("expect");
         for word in EXPECTATIONS.iter().chain(&["is", "has", "lacks", "within"]) {
-            assert!(expect.iter().any(|w| w == word), "`{word}` in expect blocks");
+            assert!(
+                expect.iter().any(|w| w == word),
+                "`{word}` in expect blocks"
+            );
         }
         for name in ["keywords", "declarations", "expect"] {
             for word in editor_words(name) {

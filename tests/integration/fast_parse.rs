@@ -24,7 +24,11 @@ fn compare(label: &str, text: &str) -> Outcome {
         Ok(at) => at,
         Err(problem) => {
             let production = parse(text).errors.first().map(|p| p.code);
-            assert_eq!(production, Some(problem.code), "{label}: the scan runs first");
+            assert_eq!(
+                production,
+                Some(problem.code),
+                "{label}: the scan runs first"
+            );
             return Outcome::Bounded;
         }
     };
