@@ -1264,7 +1264,7 @@ impl<'a> Parser<'a> {
                 if p.at_kw("noise") {
                     Some(p.noise_stmt())
                 } else if p.at_contextual("from") {
-                    Some(p.from_stmt().map(DataItem::From))
+                    Some(p.file_source().map(DataItem::From))
                 } else if p.at_name() {
                     Some(p.sample_decl(true).map(DataItem::Sample))
                 } else {
@@ -1296,7 +1296,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `kw_from ~ string`
-    fn from_stmt(&mut self) -> R<FromFile> {
+    fn file_source(&mut self) -> R<FromFile> {
         let start = self.pos;
         self.kw("from")?;
         self.skip();
@@ -1381,7 +1381,7 @@ impl<'a> Parser<'a> {
                 if p.at_contextual("copies") {
                     Some(p.copies_stmt())
                 } else if p.at_contextual("from") {
-                    Some(p.from_stmt().map(TestItem::From))
+                    Some(p.file_source().map(TestItem::From))
                 } else if p.at_name() {
                     Some(p.sample_decl(false).map(TestItem::Sample))
                 } else {
