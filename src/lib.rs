@@ -1,7 +1,64 @@
-//! nshed: a language, interpreter and REPL for neurashed models.
+//! nshed: a language and interpreter for neurashed models, white-box graph models of deep
+//! learning. This crate is the library the `nshed` command, its REPL and language server,
+//! and the Python package are built on.
 //!
-//! Pipeline (see ARCHITECTURE.md): source text → `syntax` (AST) → `check` (IR) →
-//! `engine` (state) → `analysis` (reports).
+//! The pipeline: source text → [`compile`] (parse and check) → [`Compiled`] (the checked
+//! model, [`ir::Ir`], and the engine's tables) → [`engine::State`] (every `lambda` and
+//! `eta`), trained by [`engine::train`] → answers to queries ([`query`]), analyses
+//! ([`analysis`]), experiments ([`experiments`]) and reports ([`report`]), all typed values
+//! that serialise to JSON and render as text, CSV or SVG ([`present::Render`]). Problems
+//! are [`diag::Problem`]s with an [`diag::ErrorCode`], gathered in a [`diag::Report`].
+//!
+//! ```
+//! use nshed::engine::{self, Control, State, Trainer, Until};
+//! use nshed::query::{answer, parse_query, Answer};
+//! use nshed::source::Source;
+//!
+//! let text = "
+//! model tiny {
+//!   level input { x y }
+//!   classes {
+//!     a <- x
+//!     b <- y
+//!   }
+//! }
+//! data {
+//!   sx: x -> a
+//!   sy: y -> b
+//! }
+//! train {
+//!   sampler cycle
+//!   phase main { steps 2 batch 1 }
+//! }
+//! ";
+//! let source = Source { name: "tiny.nshed".into(), text: text.into() };
+//! let compiled = nshed::compile(source).expect("the model is valid");
+//! let model = compiled.model();
+//!
+//! // Train by the file's schedule: a step on `sx`, then one on `sy` (`sampler cycle`).
+//! let mut state = State::new(compiled.ir(), 0);
+//! let trained = engine::train(
+//!     &mut Trainer::new(&model),
+//!     &mut state,
+//!     Until::EndOfSchedule,
+//!     &Control::default(),
+//!     &mut |_| {},
+//! );
+//! assert_eq!(trained.taken, 2);
+//! // `x` grew once (mul 1.1) and shrank once (mul 0.9), by the default rules.
+//! assert!((state.lambda(0) - 0.99).abs() < 1e-12);
+//!
+//! // The logit of `a` for `sx` is eta(x->a) * lambda(x) = 0.99 * 0.99, that of `b` is 0:
+//! // p(a) = 1 / (1 + e^-0.9801).
+//! let query = parse_query(compiled.ir(), "predict sx").expect("a valid query");
+//! match answer(&model, &state, &query) {
+//!     Answer::Predict { predicted, p, .. } => {
+//!         assert_eq!(predicted.as_deref(), Some("a"));
+//!         assert!((p - 1.0 / (1.0 + (-0.9801f64).exp())).abs() < 1e-9);
+//!     }
+//!     other => panic!("not a prediction: {other:?}"),
+//! }
+//! ```
 
 pub mod analysis;
 pub mod check;
