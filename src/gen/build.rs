@@ -363,34 +363,7 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
         }
     }
 
-    // Coverage: deal the nodes of the level below that no tracker uses to random distinct
-    // slots of the other nodes (a partial Fisher-Yates shuffle of the slot list), so each
-    // is somebody's child.
-    let mut slot_owner: Vec<u32> = Vec::with_capacity(total);
-    for (j, w) in offsets.windows(2).enumerate() {
-        if !is_tracker[j] {
-            slot_owner.extend(std::iter::repeat_n(j as u32, w[1] - w[0]));
-        }
-    }
-    let mut prev_order: Vec<u32> = (0..prev_width as u32)
-        .filter(|&p| used[p as usize] == 0)
-        .collect();
-    let dealt = prev_order.len().min(free_slots);
-    // Shuffle the order of the nodes too, so that which node lands where is random even
-    // when only some of them can be dealt.
-    if dealt < prev_order.len() {
-        prev_order.shuffle(rng);
-    }
-    let mut fill = vec![0u32; width];
-    for (t, &p) in prev_order.iter().enumerate().take(dealt) {
-        let pick = rng.gen_range(t..free_slots);
-        slot_owner.swap(t, pick);
-        let j = slot_owner[t] as usize;
-        children[offsets[j] + fill[j] as usize] = p;
-        fill[j] += 1;
-    }
-    drop(slot_owner);
-    drop(prev_order);
+    let fill = deal_unused(rng, &offsets, &is_tracker, &used, free_slots, &mut children);
 
     // Fill the remaining slots with random distinct children.
     for j in 0..width {
@@ -415,6 +388,45 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
         offsets,
         children,
     }
+}
+
+/// Coverage: deals the nodes of the level below that no tracker uses (`used` is 0) to
+/// random distinct slots of the other nodes (a partial Fisher-Yates shuffle of the slot
+/// list), so each is somebody's child. Returns how many slots of each node are dealt
+/// (they are the first ones of its slot range).
+fn deal_unused(
+    rng: &mut ChaCha8Rng,
+    offsets: &[usize],
+    is_tracker: &[bool],
+    used: &[u32],
+    free_slots: usize,
+    children: &mut [u32],
+) -> Vec<u32> {
+    let width = is_tracker.len();
+    let mut slot_owner: Vec<u32> = Vec::with_capacity(children.len());
+    for (j, w) in offsets.windows(2).enumerate() {
+        if !is_tracker[j] {
+            slot_owner.extend(std::iter::repeat_n(j as u32, w[1] - w[0]));
+        }
+    }
+    let mut prev_order: Vec<u32> = (0..used.len() as u32)
+        .filter(|&p| used[p as usize] == 0)
+        .collect();
+    let dealt = prev_order.len().min(free_slots);
+    // Shuffle the order of the nodes too, so that which node lands where is random even
+    // when only some of them can be dealt.
+    if dealt < prev_order.len() {
+        prev_order.shuffle(rng);
+    }
+    let mut fill = vec![0u32; width];
+    for (t, &p) in prev_order.iter().enumerate().take(dealt) {
+        let pick = rng.gen_range(t..free_slots);
+        slot_owner.swap(t, pick);
+        let j = slot_owner[t] as usize;
+        children[offsets[j] + fill[j] as usize] = p;
+        fill[j] += 1;
+    }
+    fill
 }
 
 /// Membership marks over the nodes of the level below, for O(1) duplicate tests

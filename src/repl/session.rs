@@ -9,12 +9,14 @@ use serde_json::{json, Value as Json};
 use super::command::{self, Command};
 use super::frontend::{Evaluator, Origin, Outcome, Vocabulary};
 use super::{help, show};
+use commands::{Failed, Here};
 use nshed::diag::{Problem, RenderStyle, Report};
-use nshed::engine::{run_seed, Control, State, Trainer, Until};
-use nshed::ir::{ClassId, NodeId};
-use nshed::persist::{self, SavedState};
+use nshed::engine::{run_seed, State};
+use nshed::persist;
 use nshed::query::{answer, Input};
 use nshed::Compiled;
+
+mod commands;
 
 /// How many earlier states `undo` can go back to.
 const UNDO_DEPTH: usize = 64;
@@ -319,373 +321,59 @@ impl Session {
         }
     }
 
+    /// Runs a command that needs the loaded model (one function each, in `commands`).
     fn with_model(&mut self, line: &str, command: Command, interrupt: &AtomicBool) -> Outcome {
         let json_mode = self.json;
         let Some(loaded) = self.loaded.as_mut() else {
             return Outcome::default();
         };
-        let ir = loaded.compiled.ir();
-        let hash = loaded.hash.as_str();
+        let model = loaded.compiled.model();
         // `:save` and `draw` never write over the model file.
         let model_file = nshed::fsio::Outputs::new(loaded.path.as_deref());
-        let run = &mut loaded.run;
-        let model = loaded.compiled.model();
-        let (text, json): (String, Json) = match command {
+        let mut here = Here {
+            line,
+            ir: loaded.compiled.ir(),
+            model: &model,
+            hash: loaded.hash.as_str(),
+            model_file: &model_file,
+            run: &mut loaded.run,
+        };
+        let answered = match command {
             Command::Query(q) => {
-                let a = answer(&model, &run.state, &q);
-                (
+                let a = answer(&model, &here.run.state, &q);
+                Ok((
                     a.to_string(),
                     serde_json::to_value(&a).unwrap_or(Json::Null),
-                )
+                ))
             }
-            Command::Show(what) => {
-                show::show(ir, &loaded.compiled.source().text, &run.state, &what)
-            }
-            Command::Train(n) => {
-                let before = run.state.clone();
-                let from = run.state.step;
-                let mut trainer = Trainer::new(&model);
-                let beyond = schedule_over(ir, &run.state);
-                let whole = nshed::syntax::ast::Span::new(0, line.trim_end().len());
-                let names = help::Names::of(Some(ir));
-                if let Some(why) = nshed::engine::untrainable(ir) {
-                    return self.problems(
-                        line,
-                        vec![Problem::error(ErrorCode::ReplNoData, why)
-                            .label(whole, "nothing to draw batches from")
-                            .help(names.fill("add a `data` block, or train on explicit batches with `step {$inputs}->$class`"))],
-                    );
-                }
-                let wanted = match (n, ir.train.is_some()) {
-                    (Some(n), _) => n,
-                    (None, true) => nshed::engine::remaining_steps(ir, &run.state),
-                    (None, false) => {
-                        return self.problems(
-                            line,
-                            vec![Problem::error(ErrorCode::ReplNoSchedule, "this model has no training schedule to finish")
-                                .label(whole, "how many steps?")
-                                .help("say how many steps to take, e.g. `train 100` (every default: batch 1, sampler replace, the file's rules)")],
-                        )
-                    }
-                };
-                let bar = crate::term::Bar::new("steps", !json_mode && wanted >= 20_000);
-                let control = Control {
-                    stop_after: None,
-                    stop: Some(interrupt),
-                    progress: Some(&bar),
-                };
-                let trained = nshed::engine::train(
-                    &mut trainer,
-                    &mut run.state,
-                    Until::Steps(wanted),
-                    &control,
-                    &mut |_| {},
-                );
-                let (taken, interrupted) = (trained.taken, trained.interrupted);
-                let note = format!(
-                    "{}{}",
-                    phase_note(ir, &run.state, beyond),
-                    describe_interrupt(interrupted)
-                );
-                push_undo(run, line, before);
-                run.history.push(HistoryEntry {
-                    command: line.trim().to_string(),
-                    from_step: from,
-                    to_step: run.state.step,
-                    note: note.clone(),
-                });
-                (
-                    format!(
-                        "trained {taken} step{} (step {} → {}){note}",
-                        plural(taken),
-                        from,
-                        run.state.step
-                    ),
-                    json!({ "command": "train", "steps": taken, "step": run.state.step, "interrupted": interrupted }),
-                )
-            }
-            Command::Step(batch) => {
-                let before = run.state.clone();
-                let from = run.state.step;
-                let mut trainer = Trainer::new(&model);
-                let (note, ok) = match &batch {
-                    None => {
-                        if nshed::engine::untrainable(ir).is_some() {
-                            (String::new(), false)
-                        } else {
-                            // The schedule's next step, or one past its end.
-                            let done = nshed::engine::train(
-                                &mut trainer,
-                                &mut run.state,
-                                Until::Steps(1),
-                                &Control::default(),
-                                &mut |_| {},
-                            )
-                            .taken;
-                            (phase_note(ir, &run.state, false), done == 1)
-                        }
-                    }
-                    Some(inputs) => {
-                        let pairs: Vec<(&[NodeId], ClassId)> = inputs
-                            .iter()
-                            .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
-                            .collect();
-                        let source =
-                            nshed::engine::explicit_step(&mut trainer, &mut run.state, &pairs);
-                        (format!(" with the rules of {source}"), true)
-                    }
-                };
-                if !ok {
-                    let help = help::Names::of(Some(ir))
-                        .fill("add a `data` block, or give the batch: `step {$inputs}->$class`");
-                    return self.problems(
-                        line,
-                        vec![Problem::error(
-                            ErrorCode::ReplNoData,
-                            "the model has no data to draw a batch from",
-                        )
-                        .label(
-                            nshed::syntax::ast::Span::new(0, line.trim_end().len()),
-                            "no batch to draw",
-                        )
-                        .help(help)],
-                    );
-                }
-                push_undo(run, line, before);
-                run.history.push(HistoryEntry {
-                    command: line.trim().to_string(),
-                    from_step: from,
-                    to_step: run.state.step,
-                    note: note.clone(),
-                });
-                let batch_text = batch.as_ref().map(|b| describe_batch(ir, b));
-                (
-                    match &batch_text {
-                        Some(b) => format!("step {} on {b}{note}", run.state.step),
-                        None => format!("step {}{note}", run.state.step),
-                    },
-                    json!({ "command": "step", "step": run.state.step, "batch": batch_text }),
-                )
-            }
-            Command::SetLambda { node, value } => {
-                let before = run.state.clone();
-                run.state.set_ln_lambda(node as usize, value.ln());
-                push_undo(run, line, before);
-                let name = &ir.nodes[node as usize].name;
-                (
-                    format!("lambda {name} = {}", nshed::render::fmt_num(value)),
-                    json!({ "command": "set", "lambda": name, "value": value }),
-                )
-            }
-            Command::SetEta { edge, value } => {
-                let before = run.state.clone();
-                run.state.set_ln_eta(edge as usize, value.ln());
-                push_undo(run, line, before);
-                let name = nshed::report::edge_name(ir, edge as usize);
-                (
-                    format!("eta {name} = {}", nshed::render::fmt_num(value)),
-                    json!({ "command": "set", "eta": name, "value": value }),
-                )
-            }
-            Command::SetSeed(seed) => {
-                push_undo(run, line, run.state.clone());
-                run.state.reseed(seed);
-                run.seed = seed;
-                (
-                    format!(
-                        "seed {seed}: the random stream restarts from it (lambda and eta are kept)"
-                    ),
-                    json!({ "command": "set", "seed": seed }),
-                )
-            }
-            Command::Reset => {
-                let before = run.state.clone();
-                let before_step = before.step;
-                run.state = State::new(ir, run.seed);
-                push_undo(run, line, before);
-                run.history.clear();
-                (
-                    format!(
-                        "reset to the initial state (seed {}); the history is cleared, `undo` brings back step {}",
-                        run.seed, before_step
-                    ),
-                    json!({ "command": "reset", "seed": run.seed }),
-                )
-            }
-            Command::Undo => match run.undo.pop() {
-                Some(Undo::State {
-                    command: what,
-                    state,
-                    seed,
-                    history,
-                }) => {
-                    run.state = *state;
-                    run.seed = seed;
-                    run.history = history;
-                    (
-                        format!("undid `{what}` (now at step {})", run.state.step),
-                        json!({ "command": "undo", "undid": what, "step": run.state.step }),
-                    )
-                }
-                // Sessions replaced by `:load` are undone before a model is needed.
-                Some(session @ Undo::Session { .. }) => {
-                    run.undo.push(session);
-                    return self.eval_line(line, interrupt);
-                }
-                None => (
-                    format!("nothing to undo (at step {})", run.state.step),
-                    json!({ "command": "undo", "undid": null }),
-                ),
-            },
-            Command::History => {
-                let mut t = nshed::render::Table::new(&["command", "steps", "note"]);
-                let mut rows = Vec::new();
-                for h in &run.history {
-                    t.row(vec![
-                        h.command.clone(),
-                        format!("{}–{}", h.from_step, h.to_step),
-                        h.note.trim_start_matches("; ").trim().to_string(),
-                    ]);
-                    rows.push(json!({ "command": h.command, "from_step": h.from_step, "to_step": h.to_step }));
-                }
-                let text = if run.history.is_empty() {
-                    format!("no training in this session yet (step {})", run.state.step)
-                } else {
-                    format!("{t}now at step {}", run.state.step)
-                };
-                (
-                    text,
-                    json!({ "command": "history", "history": rows, "step": run.state.step }),
-                )
-            }
-            Command::Save(path) => {
-                if let Err(e) = model_file.check(&path) {
-                    return self.plain_error(line, e.problem());
-                }
-                let saved = SavedState {
-                    nshed_state: persist::FORMAT,
-                    model: ir.model.clone(),
-                    source_sha256: hash.to_string(),
-                    seed: run.seed,
-                    state: run.state.clone(),
-                };
-                match persist::save(&path, &saved) {
-                    Ok(()) => (
-                        format!("saved the state at step {} to {path}", run.state.step),
-                        json!({ "command": "save", "path": path, "step": run.state.step }),
-                    ),
-                    Err(p) => return self.plain_error(line, p),
-                }
-            }
-            Command::Restore(path) => match persist::load(&path, ir, hash) {
-                Ok(saved) => {
-                    push_undo(run, line, run.state.clone());
-                    let was = run.state.step;
-                    run.state = saved.state;
-                    run.seed = saved.seed;
-                    // How the saved state was reached is not saved: the history starts at
-                    // it, with the steps it holds.
-                    run.history = vec![HistoryEntry {
-                        command: line.trim().to_string(),
-                        from_step: 0,
-                        to_step: run.state.step,
-                        note: format!("restored from {path}; taken before it was saved"),
-                    }];
-                    (
-                        format!(
-                            "restored the state at step {} from {path} (seed {}); the session was at step {was}, `undo` goes back to it; the history starts at the restored state",
-                            run.state.step, run.seed
-                        ),
-                        json!({ "command": "restore", "path": path, "step": run.state.step, "previous_step": was }),
-                    )
-                }
-                Err(p) => return self.plain_error(line, p),
-            },
-            Command::InfoPlane(options) => {
-                match nshed::analysis::information_plane(&model, &run.state, options) {
-                    Ok(levels) => (
-                        show::info_plane(&levels, options, run.state.step),
-                        json!({ "command": "info-plane", "step": run.state.step,
-                                "representation": options.representation.name(),
-                                "levels": levels }),
-                    ),
-                    Err(nshed::analysis::AnalysisError::NoData) => return self.plain_error(
-                        line,
-                        Problem::error(
-                            ErrorCode::ReplNoData,
-                            nshed::analysis::AnalysisError::NoData.to_string(),
-                        )
-                        .label(
-                            nshed::syntax::ast::Span::new(0, line.trim_end().len()),
-                            "needs data",
-                        )
-                        .help(
-                            "add a `data` block with labelled samples to the model and `:reload`",
-                        ),
-                    ),
-                    Err(e) => {
-                        return self.plain_error(
-                            line,
-                            Problem::error(
-                                ErrorCode::ReplAnalysis,
-                                format!("the information analysis failed: {e}"),
-                            )
-                            .help("the data samples' weights must be finite and >= 0"),
-                        )
-                    }
-                }
-            }
-            Command::Draw { input, path } => {
-                if let Err(e) = model_file.check(&path) {
-                    return self.plain_error(line, e.problem());
-                }
-                let drawing = nshed::analysis::ModelDrawing::of(
-                    &model,
-                    &run.state,
-                    input
-                        .as_ref()
-                        .map(|(i, written)| (i.input.as_slice(), written.clone())),
-                );
-                let dot = path.ends_with(".dot") || path.ends_with(".gv");
-                let what = match &input {
-                    Some((_, written)) => format!(", pathway of {written}"),
-                    None => String::new(),
-                };
-                let body = if dot {
-                    nshed::render::figure::model_graph_dot(&drawing)
-                } else {
-                    nshed::render::figure::model_graph_svg(
-                        &drawing,
-                        &nshed::render::figure::FigureOptions::titled(drawing.title()),
-                    )
-                };
-                if let Err(e) =
-                    nshed::fsio::write_atomic(std::path::Path::new(&path), body.as_bytes())
-                {
-                    return self.plain_error(
-                        line,
-                        Problem::error(
-                            ErrorCode::ReplIo,
-                            format!("cannot write `{path}`: {}", nshed::source::io_reason(&e)),
-                        )
-                        .help("check that the directory exists and is writable"),
-                    );
-                }
-                (
-                    format!(
-                        "drew the model at step {}{what} to {path} ({})",
-                        run.state.step,
-                        if dot { "Graphviz DOT" } else { "SVG" }
-                    ),
-                    json!({ "command": "draw", "path": path, "step": run.state.step, "format": if dot { "dot" } else { "svg" } }),
-                )
-            }
+            Command::Show(what) => Ok(show::show(
+                here.ir,
+                &loaded.compiled.source().text,
+                &here.run.state,
+                &what,
+            )),
+            Command::Train(n) => commands::train(&mut here, n, json_mode, interrupt),
+            Command::Step(batch) => commands::step(&mut here, batch),
+            Command::SetLambda { node, value } => commands::set_lambda(&mut here, node, value),
+            Command::SetEta { edge, value } => commands::set_eta(&mut here, edge, value),
+            Command::SetSeed(seed) => commands::set_seed(&mut here, seed),
+            Command::Reset => commands::reset(&mut here),
+            Command::Undo => commands::undo(&mut here),
+            Command::History => commands::history(&here),
+            Command::Save(path) => commands::save(&here, &path),
+            Command::Restore(path) => commands::restore(&mut here, &path),
+            Command::InfoPlane(options) => commands::info_plane(&here, options),
+            Command::Draw { input, path } => commands::draw(&here, input, &path),
             // Handled before a model is needed.
             Command::Help(_) | Command::Quit | Command::Load(_) | Command::Reload => {
-                (String::new(), Json::Null)
+                Ok((String::new(), Json::Null))
             }
         };
-        self.answer(text, json)
+        match answered {
+            Ok((text, json)) => self.answer(text, json),
+            Err(Failed::Problems(problems)) => self.problems(line, problems),
+            Err(Failed::Again) => self.eval_line(line, interrupt),
+        }
     }
 }
 

@@ -246,36 +246,28 @@ fn a_file_the_user_cannot_write_is_not_replaced() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-#[test]
-fn every_cli_output_refuses_a_path_that_is_an_input() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    model_copy(d);
-    std::fs::copy(BASIN, d.join("b.nshed")).unwrap();
-    std::os::unix::fs::symlink("m.nshed", d.join("link.nshed")).unwrap();
-    std::fs::hard_link(d.join("m.nshed"), d.join("hard.svg")).unwrap();
-    std::fs::create_dir(d.join("sub")).unwrap();
-    let ok = |args: &[&str]| {
-        let out = nshed_in(d, args, "");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    };
-    ok(&["run", "m.nshed", "--save", "s.json"]);
+/// `nshed basin b.nshed` on a small grid, with `extra` arguments.
+fn basin(extra: &[&str]) -> Vec<String> {
     let grid = [
         "--nodes", "p1,p3", "--range", "0..1", "--grid", "3", "--steps", "10",
     ];
-    let basin = |extra: &[&str]| {
-        let mut args = vec!["basin", "b.nshed"];
-        args.extend(grid);
-        args.extend(extra);
-        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
-    };
-    let shard1 = basin(&["--shard", "1/2", "--out", "p1.json"]);
-    let shard2 = basin(&["--shard", "2/2", "--out", "p2.json"]);
-    ok(&shard1.iter().map(String::as_str).collect::<Vec<_>>());
-    ok(&shard2.iter().map(String::as_str).collect::<Vec<_>>());
-    let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    // (command, the output as given, the input it names)
-    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+    ["basin", "b.nshed"]
+        .iter()
+        .chain(&grid)
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// Commands whose output names one of their inputs: (command, the output as given, the
+/// input it names), run in a directory holding `m.nshed` (with `link.nshed` a symlink and
+/// `hard.svg` a hard link to it), `b.nshed`, `s.json`, `p1.json` and `p2.json`.
+fn outputs_over_inputs() -> Vec<(Vec<String>, &'static str, &'static str)> {
+    vec![
         (
             owned(&["run", "m.nshed", "--save", "m.nshed"]),
             "m.nshed",
@@ -370,7 +362,28 @@ fn every_cli_output_refuses_a_path_that_is_an_input() {
             "./p1.json",
             "p1.json",
         ),
-    ];
+    ]
+}
+
+#[test]
+fn every_cli_output_refuses_a_path_that_is_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    std::fs::copy(BASIN, d.join("b.nshed")).unwrap();
+    std::os::unix::fs::symlink("m.nshed", d.join("link.nshed")).unwrap();
+    std::fs::hard_link(d.join("m.nshed"), d.join("hard.svg")).unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let ok = |args: &[&str]| {
+        let out = nshed_in(d, args, "");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    ok(&["run", "m.nshed", "--save", "s.json"]);
+    let shard1 = basin(&["--shard", "1/2", "--out", "p1.json"]);
+    let shard2 = basin(&["--shard", "2/2", "--out", "p2.json"]);
+    ok(&shard1.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&shard2.iter().map(String::as_str).collect::<Vec<_>>());
+    let cases = outputs_over_inputs();
     let snapshot = || {
         ["m.nshed", "b.nshed", "s.json", "p1.json", "p2.json"]
             .map(|f| std::fs::read(d.join(f)).unwrap())
