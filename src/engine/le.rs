@@ -126,13 +126,32 @@ pub fn le_matrix_direct(model: &Model, state: &State) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
-/// Per class pair `(base class, test class)`: the mean of the defined LE values of
-/// bases with the first label and tests with the second, leaving out the diagonal
-/// (`LE(x, x) = 1` always, and would pull within-class means towards 1); `None` when
-/// there is no such pair.
-pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Option<f64>>> {
-    let k = model.n_classes();
+/// Mean LE per class pair, over the classes that label at least one data sample (in
+/// class order): `means[a][b]` is the mean of the defined LE values of bases labelled
+/// `classes[a]` and tests labelled `classes[b]`, leaving out the diagonal (`LE(x, x) = 1`
+/// always, and would pull within-class means towards 1); `None` when there is no such
+/// pair. Classes no sample is labelled with have no pair at all, so the table is at most
+/// as large as the matrix, however many classes the model has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassMeans {
+    /// The labelled classes, ascending.
+    pub classes: Vec<crate::ir::ClassId>,
+    /// Row = base class, column = test class, both indexing `classes`.
+    pub means: Vec<Vec<Option<f64>>>,
+}
+
+/// The [`ClassMeans`] of an LE matrix over the model's data samples.
+pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> ClassMeans {
     let samples = &model.ir.data.samples;
+    let mut classes: Vec<crate::ir::ClassId> = samples.iter().map(|s| s.label).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    // Each sample's row and column in the table.
+    let place: Vec<usize> = samples
+        .iter()
+        .map(|s| classes.partition_point(|&c| c < s.label))
+        .collect();
+    let k = classes.len();
     let mut sum = vec![vec![0.0; k]; k];
     let mut count = vec![vec![0usize; k]; k];
     for (i, row) in matrix.iter().enumerate() {
@@ -141,13 +160,14 @@ pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Opt
                 continue;
             }
             if let Some(v) = v.filter(|v| v.is_finite()) {
-                let (a, b) = (samples[i].label as usize, samples[j].label as usize);
+                let (a, b) = (place[i], place[j]);
                 sum[a][b] += v;
                 count[a][b] += 1;
             }
         }
     }
-    sum.iter()
+    let means = sum
+        .iter()
         .zip(&count)
         .map(|(s, c)| {
             s.iter()
@@ -155,5 +175,6 @@ pub fn le_class_means(model: &Model, matrix: &[Vec<Option<f64>>]) -> Vec<Vec<Opt
                 .map(|(&s, &c)| (c > 0).then(|| s / c as f64))
                 .collect()
         })
-        .collect()
+        .collect();
+    ClassMeans { classes, means }
 }

@@ -26,7 +26,7 @@ pub mod testing;
 pub use control::{remaining_steps, train, Control, Trained, Until};
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
-pub use le::{le, le_class_means, le_matrix, le_matrix_direct};
+pub use le::{le, le_class_means, le_matrix, le_matrix_direct, ClassMeans};
 pub use rules::{Freeze, LnOp, Rules};
 pub use state::{run_seed, State, StateFault};
 pub use train::{explicit_rules, explicit_step, untrainable, ExplicitRules, Trainer};

@@ -74,8 +74,10 @@ pub enum Answer {
     LeMatrix {
         samples: Vec<String>,
         matrix: Vec<Vec<Option<f64>>>,
+        /// The classes some data sample is labelled with, in class order.
         classes: Vec<String>,
-        /// Mean LE per (base class, test class); null where no pair is defined.
+        /// Mean LE per (base class, test class) of `classes`; null where no pair is
+        /// defined.
         class_means: Vec<Vec<Option<f64>>>,
     },
 }
@@ -165,11 +167,16 @@ pub fn answer(model: &Model, state: &State, query: &Query) -> Answer {
         }
         QueryKind::LeMatrix => {
             let matrix = le_matrix(model, state);
+            let means = le_class_means(model, &matrix);
             Answer::LeMatrix {
                 samples: ir.data.samples.iter().map(|s| s.name.clone()).collect(),
-                class_means: le_class_means(model, &matrix),
+                class_means: means.means,
                 matrix,
-                classes: ir.classes.iter().map(|c| c.name.clone()).collect(),
+                classes: means
+                    .classes
+                    .iter()
+                    .map(|&c| ir.classes[c as usize].name.clone())
+                    .collect(),
             }
         }
     }

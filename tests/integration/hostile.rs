@@ -1031,3 +1031,106 @@ fn an_endless_file_is_read_up_to_the_size_limit() {
         "`/dev/zero` is larger than the 1073741824 bytes nshed reads",
     );
 }
+
+// ------------------------------------------------------------------ long misspelt names
+
+/// A model declaring `declared` and using `used` as a class's parent.
+fn one_name_model(declared: &str, used: &str) -> String {
+    format!("model m {{ level input {{ {declared} }} classes {{ A <- {used} }} }}\n")
+}
+
+#[test]
+fn a_misspelt_name_of_a_megabyte_gets_its_suggestion_at_linear_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let declared = "x".repeat(1 << 20);
+    let mut used = declared.clone();
+    used.replace_range(700_000..700_001, "y");
+    let path = write(dir.path(), "long.nshed", &one_name_model(&declared, &used));
+    let started = std::time::Instant::now();
+    let out = nshed(&["check", "--error-format", "json", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diagnostic: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(diagnostic["code"], "nshed::check::unknown_name");
+    assert_eq!(
+        diagnostic["help"],
+        format!("did you mean `{declared}`?").as_str()
+    );
+    // The full edit-distance table of two such names has 10^12 cells.
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
+
+/// What the language server analyses on each change: a document of long misspelt names,
+/// through the library's parse and check (the full tables of 40 names of 1,000 characters
+/// against each other once took gigabytes).
+#[test]
+fn a_document_of_long_misspelt_names_is_checked_by_the_library() {
+    let names: Vec<String> = (0..40)
+        .map(|i| format!("{}{i:02}", "n".repeat(998)))
+        .collect();
+    let misspelt: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let mut m = n.clone();
+            m.replace_range(500..501, "q");
+            m
+        })
+        .collect();
+    let text = format!(
+        "model m {{ level input {{ {} }} classes {{ A <- {} }} }}\n",
+        names.join(" "),
+        misspelt.join(", ")
+    );
+    assert!(text.len() > 80_000);
+    let file = nshed::syntax::parse_file(&text).unwrap();
+    let checked = nshed::check::check(&file);
+    let helps: Vec<String> = checked
+        .problems
+        .iter()
+        .filter(|p| p.code.as_str() == "nshed::check::unknown_name")
+        .map(|p| p.help.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(helps.len(), 40);
+    for (help, name) in helps.iter().zip(&names) {
+        assert_eq!(help, &format!("did you mean `{name}`?"));
+    }
+}
+
+// ------------------------------------------------------------------ many classes
+
+/// `nshed ARGS` with its address space limited to `mib` MiB (`ulimit -v`): a command that
+/// needs more fails to allocate and aborts.
+fn nshed_within(mib: u64, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", mib * 1024))
+        .arg(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn le_of_many_classes_and_two_samples_takes_memory_linear_in_the_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let classes: Vec<String> = (0..20_000).map(|i| format!("k{i} <- a, b")).collect();
+    let text = format!(
+        "model m {{ level input {{ a b }} classes {{ {} }} }}\ndata {{ s1: a -> k7  s2: b -> k3 }}\n",
+        classes.join("  ")
+    );
+    let path = write(dir.path(), "many.nshed", &text);
+    // The table of every pair of 20,000 classes took 6.4 GB.
+    let out = nshed_within(1024, &["le", "--json", "--no-train", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["classes"], serde_json::json!(["k3", "k7"]));
+    assert_eq!(answer["samples"], serde_json::json!(["s1", "s2"]));
+    let means = answer["class_means"].as_array().unwrap();
+    assert_eq!(means.len(), 2);
+    // Row k7 (base s1), column k3 (test s2) is LE(s1, s2); the self pairs are null.
+    assert!(answer["matrix"][0][1].as_f64().is_some_and(f64::is_finite));
+    assert_eq!(means[1][0], answer["matrix"][0][1]);
+    assert_eq!(means[0][1], answer["matrix"][1][0]);
+    assert_eq!(means[0][0], serde_json::Value::Null);
+    assert_eq!(means[1][1], serde_json::Value::Null);
+}
