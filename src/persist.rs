@@ -18,7 +18,7 @@ pub const FORMAT: u32 = 2;
 pub const OLDEST_FORMAT: u32 = 1;
 
 /// Largest saved state read, in bytes (a state of a model at the node and edge limits
-/// is well below it; `/dev/zero` is not read without end).
+/// is well below it). A file that does not start with `{` is refused at its first byte.
 pub const MAX_STATE_BYTES: usize = 4 << 30;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -70,22 +70,31 @@ pub fn save(path: impl AsRef<Path>, saved: &SavedState) -> Result<(), Problem> {
 /// rejecting anything that does not fit it exactly.
 pub fn load(path: impl AsRef<Path>, ir: &Ir, hash: &str) -> Result<SavedState, Problem> {
     let (path, shown) = (path.as_ref(), path.as_ref().display().to_string());
-    let read = std::fs::File::open(path)
-        .and_then(|file| crate::fsio::read_file_capped(file, MAX_STATE_BYTES));
-    let bytes = read.map_err(|e| {
-        Problem::error(
-            ErrorCode::StateRead,
-            format!("cannot read `{shown}`: {}", crate::source::io_reason(&e)),
-        )
-        .help("give the path of a file written by `nshed run --save` or the REPL's `:save`")
-    })?;
-    if bytes.len() > MAX_STATE_BYTES {
-        return Err(Problem::error(
+    let help = "give the path of a file written by `nshed run --save` or the REPL's `:save`";
+    let read = crate::fsio::Input::open(
+        path,
+        crate::fsio::Accept::Any,
+        MAX_STATE_BYTES,
+        "a saved state",
+    )
+    .and_then(crate::fsio::Input::read_json_object);
+    let bytes = read.map_err(|e| match e {
+        crate::fsio::ReadError::TooLarge { .. } => Problem::error(
             ErrorCode::StateTooLarge,
             format!("`{shown}` is larger than the {MAX_STATE_BYTES} bytes a saved state may have"),
         )
-        .help("give the path of a file written by `nshed run --save` or the REPL's `:save`"));
-    }
+        .help(help),
+        crate::fsio::ReadError::NotJsonObject => Problem::error(
+            ErrorCode::StateCorrupt,
+            format!("`{shown}` is not a saved nshed state: it does not start with `{{`"),
+        )
+        .help(help),
+        other => Problem::error(
+            ErrorCode::StateRead,
+            format!("cannot read `{shown}`: {other}"),
+        )
+        .help(help),
+    })?;
     parse(&shown, &bytes, ir, hash)
 }
 

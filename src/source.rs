@@ -1,9 +1,9 @@
 //! Reading model sources: files, `-` for stdin, bytes that are not UTF-8.
 
-use crate::diag::ErrorCode;
 use std::path::Path;
 
-use crate::diag::{Problem, Report};
+use crate::diag::{ErrorCode, Problem, Report};
+use crate::fsio::{Accept, Input, ReadError};
 use crate::span::Span;
 
 /// A source text and the name it is shown under in diagnostics.
@@ -19,82 +19,70 @@ pub const MAX_SOURCE_BYTES: usize = 1024 * 1024 * 1024;
 
 /// Reads `path` (or stdin for `-`). Problems reading come back as a `Report` with no
 /// source spans; invalid UTF-8 comes back pointing at the first bad byte. The path need
-/// not be UTF-8; it is shown in diagnostics as `Path::display` writes it.
+/// not be UTF-8; it is shown in diagnostics as `Path::display` writes it. A path may name
+/// a pipe (`/dev/stdin`, `<(...)`), read as `cat` would; see [`load_path`].
 pub fn load(path: impl AsRef<Path>) -> Result<Source, Report> {
-    let p = path.as_ref();
-    let (name, bytes) = if p == Path::new("-") {
-        let bytes = crate::fsio::read_capped(std::io::stdin().lock(), MAX_SOURCE_BYTES)
-            .map_err(|e| io_report("<stdin>", "cannot read standard input", &e.to_string()))?;
-        ("<stdin>".to_string(), bytes)
-    } else {
-        let path = p.display().to_string();
-        if p.is_dir() {
-            return Err(Report::new(
-                &path,
-                "",
-                vec![
-                    Problem::error(ErrorCode::IoIsDirectory, format!("`{path}` is a directory"))
-                        .help(
-                            "give the path of a `.nshed` file, for example `examples/fig1.nshed`",
-                        ),
-                ],
-            ));
-        }
-        // Read at most one byte past the limit: `/dev/zero` or a FIFO never ends.
-        let read = std::fs::File::open(p)
-            .and_then(|file| crate::fsio::read_file_capped(file, MAX_SOURCE_BYTES));
-        let bytes = read.map_err(|e| {
-            let help = match e.kind() {
+    let path = path.as_ref();
+    if path == Path::new("-") {
+        let bytes = Input::stdin(MAX_SOURCE_BYTES, "a model")
+            .and_then(Input::read_all)
+            .map_err(|e| read_report("<stdin>", "cannot read standard input", &e))?;
+        return from_bytes("<stdin>", bytes);
+    }
+    load_path(path, Accept::Any)
+}
+
+/// Reads the model at `path` (any name, UTF-8 or not; shown as [`Path::display`] does),
+/// which must be a regular file with [`Accept::RegularFile`] (a file found in a directory,
+/// or one to be written back): anything else is refused without being opened.
+pub fn load_path(path: &Path, accept: Accept) -> Result<Source, Report> {
+    let name = path.display().to_string();
+    let bytes = Input::open(path, accept, MAX_SOURCE_BYTES, "a model")
+        .and_then(Input::read_all)
+        .map_err(|e| read_report(&name, &format!("cannot read `{name}`"), &e))?;
+    from_bytes(&name, bytes)
+}
+
+/// The report of a model that could not be read: `message` and the reason.
+fn read_report(name: &str, message: &str, e: &ReadError) -> Report {
+    let (code, help) = match e {
+        ReadError::Io(io) => (
+            ErrorCode::Io,
+            match io.kind() {
                 std::io::ErrorKind::NotFound => {
                     "check the path; `nshed check examples/fig1.nshed` is a model that exists"
                 }
                 std::io::ErrorKind::PermissionDenied => "check the file's permissions",
                 _ => "check that the path names a readable file",
-            };
-            io_report(
-                &path,
-                &format!("cannot read `{path}`: {}", io_reason(&e)),
-                help,
-            )
-        })?;
-        (path, bytes)
+            },
+        ),
+        ReadError::TooLarge { .. } => (
+            ErrorCode::IoTooLarge,
+            "split the model or generate a smaller one",
+        ),
+        ReadError::Directory => (
+            ErrorCode::IoIsDirectory,
+            "give the path of a `.nshed` file, for example `examples/fig1.nshed`",
+        ),
+        ReadError::NotRegular(_) => (
+            ErrorCode::IoNotRegular,
+            "give the path of a regular file (a pipe is read only when named on the command line)",
+        ),
+        ReadError::Stopped => (ErrorCode::IoStopped, "nothing was read; run it again"),
+        ReadError::NotJsonObject => (ErrorCode::Io, "give the path of a `.nshed` file"),
     };
-    from_bytes(&name, bytes)
-}
-
-/// The files named by `paths`: a directory stands for every `.nshed` file under it (in
-/// name order, subdirectories included), anything else for itself (`-` is stdin).
-pub fn expand_dirs(paths: &[String]) -> Result<Vec<String>, Report> {
-    fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<std::io::Result<_>>()?;
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "nshed") {
-                out.push(path.to_string_lossy().into_owned());
-            }
+    let message = match e {
+        ReadError::TooLarge { limit, .. } => {
+            format!("`{name}` is larger than the {limit} bytes nshed reads")
         }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for path in paths {
-        let p = Path::new(path);
-        if path != "-" && p.is_dir() {
-            walk(p, &mut out).map_err(|e| {
-                io_report(
-                    path,
-                    &format!("cannot list `{path}`: {}", io_reason(&e)),
-                    "check the directory's permissions",
-                )
-            })?;
-        } else {
-            out.push(path.clone());
-        }
-    }
-    Ok(out)
+        ReadError::Directory => format!("`{name}` is a directory"),
+        other => format!("{message}: {other}"),
+    };
+    Report::new(
+        name,
+        "",
+        vec![Problem::error(code, message).help(help.to_string())],
+    )
 }
 
 /// A short reason for an I/O error, as a person would say it.
@@ -106,12 +94,16 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn io_report(name: &str, message: &str, help: &str) -> Report {
-    Report::new(
-        name,
-        "",
-        vec![Problem::error(ErrorCode::Io, message.to_string()).help(help.to_string())],
-    )
+/// `bytes` as text for showing a diagnostic in it: every byte that is not part of a UTF-8
+/// character becomes one `?`, so that offsets in the text are offsets in the file (the
+/// usual replacement character takes three bytes).
+fn with_bytes_replaced(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text
 }
 
 /// The UTF-8 byte order mark some editors put at the start of a file.
@@ -143,19 +135,17 @@ pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, Report> {
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            // The prefix up to the first bad byte is identical in the lossy text.
-            let end = lossy[at..]
-                .chars()
-                .next()
-                .map(|c| at + c.len_utf8())
-                .unwrap_or(at);
+            let bad = e
+                .utf8_error()
+                .error_len()
+                .unwrap_or(e.as_bytes().len() - at);
+            let text = with_bytes_replaced(e.as_bytes());
             Err(Report::new(
                 name,
-                &lossy,
+                &text,
                 vec![
                     Problem::error(ErrorCode::IoNotUtf8, "the file is not valid UTF-8")
-                        .label(Span::new(at, end), format!("byte {at} is not UTF-8"))
+                        .label(Span::new(at, at + bad), format!("byte {at} is not UTF-8"))
                         .help("save the file as UTF-8; nshed sources are plain text"),
                 ],
             ))

@@ -81,6 +81,18 @@ impl Stop {
 pub struct Signals {
     flag: Arc<AtomicBool>,
     which: Arc<AtomicUsize>,
+    /// While set, SIGTERM and SIGHUP end the process at once, as they would without
+    /// handlers: a wait that cannot look at the flag (the line editor's) is under way.
+    idle: Arc<AtomicBool>,
+}
+
+/// While alive, SIGTERM and SIGHUP end the process at once (see [`Signals::idle`]).
+pub struct Idle<'a>(&'a AtomicBool);
+
+impl Drop for Idle<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Signals {
@@ -105,6 +117,15 @@ impl Signals {
     pub fn reset(&self) {
         self.flag.store(false, Ordering::SeqCst);
     }
+
+    /// Until the guard is dropped, SIGTERM and SIGHUP have their default meaning (the
+    /// process ends, with the code a shell shows for the signal). For a wait in code that
+    /// restarts its reads after a signal and never looks at the flag: the REPL's line
+    /// editor at its prompt. SIGINT there is the editor's (Ctrl-C cancels the line).
+    pub fn idle(&self) -> Idle<'_> {
+        self.idle.store(true, Ordering::SeqCst);
+        Idle(&self.idle)
+    }
 }
 
 const SIGINT: usize = 2;
@@ -112,14 +133,16 @@ const SIGHUP: usize = 1;
 const SIGTERM: usize = 15;
 
 /// The process's stop signals, installed on first use: from then on SIGINT, SIGTERM and
-/// SIGHUP set the flag instead of ending the process. Where a handler cannot be installed,
+/// SIGHUP set the flag instead of ending the process, and every read of a file or stream
+/// (`fsio::Input`) that waits for data looks at it. Where a handler cannot be installed,
 /// the signal keeps its default meaning.
 pub fn signals() -> &'static Signals {
     static SIGNALS: OnceLock<Signals> = OnceLock::new();
-    SIGNALS.get_or_init(|| {
+    let signals = SIGNALS.get_or_init(|| {
         let signals = Signals {
             flag: Arc::new(AtomicBool::new(false)),
             which: Arc::new(AtomicUsize::new(0)),
+            idle: Arc::new(AtomicBool::new(false)),
         };
         for (number, id) in [
             (SIGINT, signal_hook::consts::SIGINT),
@@ -127,10 +150,18 @@ pub fn signals() -> &'static Signals {
             #[cfg(unix)]
             (SIGHUP, signal_hook::consts::SIGHUP),
         ] {
+            if number != SIGINT {
+                // First: when idle, the default action ends the process before the flag
+                // is set for nobody.
+                let _ =
+                    signal_hook::flag::register_conditional_default(id, Arc::clone(&signals.idle));
+            }
             // Order matters: the signal's number first, then the flag readers look at.
             let _ = signal_hook::flag::register_usize(id, Arc::clone(&signals.which), number);
             let _ = signal_hook::flag::register(id, Arc::clone(&signals.flag));
         }
         signals
-    })
+    });
+    nshed::fsio::stop_reads_on(&*signals.flag);
+    signals
 }

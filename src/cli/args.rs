@@ -7,6 +7,10 @@ use nshed::engine::{self, run_seed, Control, Model, State, Trainer, Until};
 use super::gen::{parse_batch, parse_fan_in, parse_probability};
 use nshed::experiments::generated::{GenShape, MAX_DEPTH};
 
+/// The help of `--force`, the same on every command that writes files.
+pub const FORCE_HELP: &str = "Write output files even over a file that holds a model or that \
+the command reads (refused otherwise, with exit code 3)";
+
 /// Options of every command that reports on a trained state.
 #[derive(clap::Args, Debug, Clone)]
 pub struct StateArgs {

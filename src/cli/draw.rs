@@ -30,9 +30,12 @@ pub struct DrawArgs {
     pub dot: bool,
     #[command(flatten)]
     pub state: StateArgs,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
+    ctx.force(args.force);
     let compiled = ctx.load(&args.file)?;
     if let Some(path) = &args.svg {
         check_output_path(ctx, path)?;

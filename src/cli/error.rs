@@ -8,16 +8,16 @@
 //! | 0 | success |
 //! | 1 | the model (or query, saved state, shard files) has errors, or a computation failed |
 //! | 2 | bad command-line usage |
-//! | 3 | an output could not be written (a file, or standard output) |
+//! | 3 | an output could not be written (a file, or standard output), or was refused: it is an input of the command or holds a model (without `--force`) |
 //! | 141 | standard output is a pipe whose reader has gone (`nshed run m.nshed \| head -1`): the command ends quietly, as one ended by SIGPIPE |
-//! | 129, 130, 143 | a run stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM (state saved first when asked) |
+//! | 129, 130, 143 | a run or the REPL stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM (state saved first when asked) |
 
-use nshed::diag::ErrorCode;
 use std::fmt;
 
 use miette::{Diagnostic, Severity};
 
 use crate::term::Stop;
+use nshed::diag::ErrorCode;
 use nshed::diag::{render, Problem, RenderStyle, Report};
 use nshed::experiments::{ErrorKind, ExperimentError};
 
@@ -172,9 +172,12 @@ impl From<Report> for CliError {
     }
 }
 
-/// An output over an input file (`fsio::Outputs::check`): exit 3, nothing written.
-impl From<nshed::fsio::OutputIsInput> for CliError {
-    fn from(e: nshed::fsio::OutputIsInput) -> CliError {
-        CliError::Io(e.problem())
+/// An output over an input file or a model (`fsio::Outputs::check`): exit 3, nothing
+/// written.
+impl From<nshed::fsio::OutputRefused> for CliError {
+    fn from(e: nshed::fsio::OutputRefused) -> CliError {
+        let mut problem = e.problem();
+        problem.help = Some(format!("{} (`--force` replaces it anyway)", e.help()));
+        CliError::Io(problem)
     }
 }

@@ -63,6 +63,8 @@ pub struct GenArgs {
     /// rename) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     output: Option<String>,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    force: bool,
 }
 
 /// `--widths 20,30,30` (a newtype: clap would read `Option<Vec<_>>` as a repeatable flag).
@@ -109,6 +111,11 @@ impl GenArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &GenArgs) -> Result<(), CliError> {
+    ctx.force(args.force);
+    if let Some(path) = &args.output {
+        // Before the work: generating a large model takes a while.
+        super::output::check_output_path(ctx, path)?;
+    }
     let params = args.params();
     let text = gen::generate(&params).map_err(|e| {
         CliError::usage(

@@ -33,9 +33,12 @@ pub struct LeMatrixArgs {
     pub log: bool,
     #[command(flatten)]
     pub state: StateArgs,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &LeMatrixArgs) -> Result<(), CliError> {
+    ctx.force(args.force);
     let compiled = ctx.load(&args.file)?;
     if let Some(path) = &args.svg {
         check_output_path(ctx, path)?;

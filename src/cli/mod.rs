@@ -41,7 +41,15 @@ pub use error::{exit, CliError};
     version,
     about = "A language, interpreter and REPL for neurashed models: white-box graph models of deep learning",
     long_about = "nshed checks, trains and explains neurashed models written in .nshed files.\n\
-                  See docs/language.md for the language, README.md for a tour, and examples/ for models."
+                  See docs/language.md for the language, README.md for a tour, and examples/ for models.",
+    after_long_help = "Exit codes:\n  \
+        0              success\n  \
+        1              the model (or query, saved state, shard files) has errors, or a computation or a test failed\n  \
+        2              bad command-line usage; `nshed test`: no model to test\n  \
+        3              an output could not be written, or was refused: it is a file the command reads or \
+        one that holds a model (`--force` replaces it)\n  \
+        129, 130, 143  stopped by SIGHUP, Ctrl-C (SIGINT) or SIGTERM\n  \
+        141            standard output is a pipe whose reader has gone"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -129,14 +137,20 @@ impl Ctx {
         }
     }
 
+    /// `--force`: outputs may replace a model file or a file the command reads.
+    pub fn force(&self, forced: bool) {
+        self.inputs.borrow_mut().force(forced);
+    }
+
     /// Remembers a file the command reads: no output may be written over it.
     pub fn reads(&self, path: impl AsRef<std::path::Path>) {
         self.inputs.borrow_mut().add(path);
     }
 
     /// Refuses (exit 3, naming both paths) an output path that resolves to a file the
-    /// command reads (same device and inode: `./m.nshed`, links). Every output file goes
-    /// through this, in `output::write_file` or before a streamed output is opened.
+    /// command reads (same device and inode: `./m.nshed`, links) or to a file holding a
+    /// model, unless `--force`. Every output file goes through this, in
+    /// `output::write_file` or before a streamed output is opened.
     pub fn check_output(&self, path: &str) -> Result<(), CliError> {
         Ok(self.inputs.borrow().check(path)?)
     }

@@ -128,7 +128,8 @@ pub fn print_display(value: &impl std::fmt::Display) -> Result<(), CliError> {
 }
 
 /// Refuses an output path before anything is computed or written: `-` (standard output
-/// carries the report), or a file the command reads (`Ctx::check_output`).
+/// carries the report), or a file the command reads or that holds a model
+/// (`Ctx::check_output`).
 pub fn check_output_path(ctx: &Ctx, path: &str) -> Result<(), CliError> {
     if path == "-" {
         return Err(CliError::usage(
@@ -140,7 +141,8 @@ pub fn check_output_path(ctx: &Ctx, path: &str) -> Result<(), CliError> {
 }
 
 /// Writes an output file atomically (`fsio::write_atomic`): the one writer of every
-/// command's output files. A path that is one of the command's inputs is refused.
+/// command's output files. A path that is one of the command's inputs, or holds a model,
+/// is refused (unless `--force`).
 pub fn write_file(ctx: &Ctx, path: &str, bytes: &[u8]) -> Result<(), CliError> {
     check_output_path(ctx, path)?;
     nshed::fsio::write_atomic(std::path::Path::new(path), bytes).map_err(|e| {
@@ -164,6 +166,8 @@ pub struct OutputArgs {
     /// Also draw the figure to this SVG file.
     #[arg(long, value_name = "PATH")]
     pub svg: Option<String>,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    pub force: bool,
 }
 
 /// `--png` for commands whose figure is an image (basins, and `merge` of their shards).
@@ -176,8 +180,9 @@ pub struct ImageArgs {
 
 impl OutputArgs {
     /// Refuses, before any work, output paths that cannot be written (`check_output_path`):
-    /// `--csv`, `--svg` and `png`.
+    /// `--csv`, `--svg` and `png`; `--force` applies from here on.
     pub fn check(&self, ctx: &Ctx, png: Option<&str>) -> Result<(), CliError> {
+        ctx.force(self.force);
         for path in [self.csv.as_deref(), self.svg.as_deref(), png]
             .into_iter()
             .flatten()
@@ -270,6 +275,7 @@ impl SweepArgs {
     /// Refuses, before the sweep runs, outputs that cannot be written: `--out` and the
     /// report's files (`OutputArgs::check`).
     pub fn check(&self, ctx: &Ctx, output: &OutputArgs, png: Option<&str>) -> Result<(), CliError> {
+        ctx.force(output.force);
         if let Some(out) = &self.out {
             check_output_path(ctx, out)?;
         }

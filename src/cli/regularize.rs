@@ -30,9 +30,12 @@ pub struct RegularizeArgs {
     /// Write grouped bar charts (effective nodes, top share, collapse ratio) to this SVG file.
     #[arg(long, value_name = "PATH")]
     pub svg: Option<String>,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &RegularizeArgs) -> Result<(), CliError> {
+    ctx.force(args.force);
     let compiled = ctx.load(&args.file)?;
     if let Some(path) = &args.svg {
         check_output_path(ctx, path)?;

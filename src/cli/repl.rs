@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use super::output::{stdout_error, Stdout};
 use super::{exit, CliError, Ctx};
-use crate::repl::frontend::{run_interactive, run_script, Ended};
+use crate::repl::frontend::{run_interactive, run_script, Ended, MAX_INPUT_BYTES};
 use crate::repl::Session;
 use nshed::diag::RenderStyle;
 
@@ -56,16 +56,29 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
             let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
         }
     }
+    let ended = |e| match e {
+        // An answer that could not be written ends the command as any failed write does.
+        Ended::Output(e) => stdout_error(&e),
+        Ended::Terminal(e) => CliError::io(e, "the REPL needs a working terminal"),
+        Ended::Stopped(signal) => CliError::Stopped {
+            signal,
+            message: format!("the REPL was stopped by {}", signal.describe()),
+        },
+    };
     if interactive {
         let banner = "nshed REPL — `:help` lists the commands, Tab completes, Ctrl-D quits.";
-        run_interactive(&mut session, banner, &mut Stdout).map_err(|e| match e {
-            // An answer that could not be written ends the command as any failed write does.
-            Ended::Output(e) => stdout_error(&e),
-            Ended::Terminal(e) => CliError::io(e, "the REPL needs a working terminal"),
-        })
-    } else if run_script(&mut session, std::io::stdin().lock(), &mut Stdout)
-        .map_err(|e| stdout_error(&e))?
-    {
+        return run_interactive(&mut session, banner, &mut Stdout).map_err(ended);
+    }
+    // A script has no end of line to wait for forever: its lines are read with a limit,
+    // and a stop signal ends the wait for the next one.
+    let stdin = nshed::fsio::Input::stdin(usize::MAX, "a script").map_err(|e| {
+        CliError::io(
+            format!("cannot read standard input: {e}"),
+            "give a script on standard input",
+        )
+    })?;
+    let mut lines = nshed::fsio::Lines::new(stdin, MAX_INPUT_BYTES, "an input of the script");
+    if run_script(&mut session, &mut lines, &mut Stdout).map_err(ended)? {
         Err(CliError::Reported(exit::MODEL_ERROR))
     } else {
         Ok(())

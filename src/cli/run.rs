@@ -37,12 +37,15 @@ pub struct RunArgs {
     /// Stop after this many training steps (of this invocation); with `--save`, resume later.
     #[arg(long, value_name = "N")]
     stop_after: Option<u64>,
+    #[arg(long, help = super::args::FORCE_HELP)]
+    force: bool,
 }
 
 /// Work (node and edge updates) above which a terminal gets a progress bar.
 const PROGRESS_WORK: f64 = 2e8;
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
+    ctx.force(args.force);
     for path in [&args.save, &args.record].into_iter().flatten() {
         if path == "-" {
             return Err(CliError::usage(

@@ -30,6 +30,10 @@ pub struct TestArgs {
     /// Differences of a golden report listed in full (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_diffs: usize,
+    /// With --bless: write a golden report even over a file that holds a model (never
+    /// through a symbolic link).
+    #[arg(long)]
+    force: bool,
 }
 
 fn parse_rtol(text: &str) -> Result<f64, String> {
@@ -49,6 +53,7 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), CliError> {
         filter: args.filter.clone(),
         max_diffs: args.max_diffs,
         limits: ctx.limits,
+        force: args.force,
     };
     let report = suite::run(&args.paths, &options).map_err(CliError::Usage)?;
     if args.json {

@@ -52,8 +52,15 @@ error_codes! {
     IoIsDirectory = "nshed::io::is_directory",
     /// A source that is not UTF-8 text.
     IoNotUtf8 = "nshed::io::not_utf8",
+    /// A path that must be a regular file (found in a directory, or to be written back)
+    /// is a FIFO, a device or a socket.
+    IoNotRegular = "nshed::io::not_regular",
     /// An output would overwrite one of the command's own input files.
     IoOutputIsInput = "nshed::io::output_is_input",
+    /// An output would replace a file that holds a model.
+    IoOutputIsModel = "nshed::io::output_is_model",
+    /// A read that waited for data, stopped by a signal.
+    IoStopped = "nshed::io::stopped",
     /// A source larger than nshed reads.
     IoTooLarge = "nshed::io::too_large",
     /// A model larger than the size limits (`Limits`).
@@ -118,6 +125,8 @@ error_codes! {
     CheckJitterNonMul = "nshed::check::jitter_non_mul",
     /// An `le` expectation whose base has no label.
     CheckLeLabel = "nshed::check::le_label",
+    /// A `mul` rule whose step is lost to rounding at a value's starting log (a warning).
+    CheckLostToRounding = "nshed::check::lost_to_rounding",
     /// A model without levels or classes, or in the wrong order.
     CheckModelShape = "nshed::check::model_shape",
     /// A value that must not be negative is.
@@ -201,6 +210,9 @@ error_codes! {
     TestNoModel = "nshed::test::no_model",
     /// A path `nshed test` could not read.
     TestPath = "nshed::test::path",
+
+    /// A file that is not in the canonical layout (`nshed fmt --check`).
+    FmtNotFormatted = "nshed::fmt::not_formatted",
 
     /// An argument the Python package cannot use.
     PythonArgument = "nshed::python::argument",

@@ -370,6 +370,10 @@ impl Merged {
     }
 }
 
+/// Largest shard file read, in bytes (a shard holds one result per point it ran: a
+/// basin grid of a million points is about a hundred megabytes).
+pub const MAX_SHARD_BYTES: usize = 1 << 30;
+
 /// Parses shard files (`(file name, text)`) and merges them; every inconsistency is an error.
 pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
     let mut parsed = Vec::with_capacity(files.len());

@@ -47,6 +47,28 @@ impl TestReport {
                 out.push_str(&format!("test {} ... {verdict} ({detail})\n", m.path));
             }
         }
+        let mut notes: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|s| {
+                format!(
+                    "note: skipped {}: it is {}, not a regular file",
+                    s.path, s.what
+                )
+            })
+            .collect();
+        notes.extend(self.models.iter().filter_map(|m| match &m.golden {
+            Some(Golden {
+                path,
+                status: GoldenStatus::Skipped { reason },
+            }) => Some(format!("note: golden report {path} skipped: {reason}")),
+            _ => None,
+        }));
+        if !notes.is_empty() {
+            out.push('\n');
+            out.push_str(&notes.join("\n"));
+            out.push('\n');
+        }
         let written: Vec<String> = self
             .models
             .iter()
@@ -139,6 +161,7 @@ impl ModelReport {
                         change: Change::Updated,
                     } => "golden updated",
                     GoldenStatus::NotWritten { .. } => "golden not written",
+                    GoldenStatus::Skipped { .. } => "golden skipped",
                 }
                 .to_string(),
             );
@@ -188,7 +211,9 @@ fn render_golden(g: &Golden) -> String {
     let path = &g.path;
     let bless = "run `nshed test --bless` on this model to write the current report";
     match &g.status {
-        GoldenStatus::Matches | GoldenStatus::Written { .. } => String::new(),
+        GoldenStatus::Matches | GoldenStatus::Written { .. } | GoldenStatus::Skipped { .. } => {
+            String::new()
+        }
         GoldenStatus::Differs { differences, total } => {
             let mut out = format!(
                 "golden report {path} differs from this run in {total} value{}:\n",

@@ -3,7 +3,7 @@
 //! behind `Evaluator`, so tests drive exactly the same code with strings.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -17,6 +17,7 @@ use rustyline::{Context, Editor, Helper};
 
 use super::complete::complete;
 pub use super::complete::Vocabulary;
+use nshed::fsio::{Line, Lines, ReadError};
 
 /// What evaluating one input produced.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -229,14 +230,22 @@ fn emit(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
 /// What the interactive loop says when the terminal sends a byte that is not UTF-8.
 pub const NOT_UTF8: &str = "error: the terminal sent a byte that is not UTF-8 text; the line being typed was dropped\n  help: type the line again (nshed reads UTF-8 text)";
 
-/// Why the interactive loop ended early.
+/// Why a session ended early.
 #[derive(Debug)]
 pub enum Ended {
     /// An answer could not be written to the output.
     Output(std::io::Error),
     /// The terminal could not be used.
     Terminal(String),
+    /// A stop signal ended it: SIGTERM or SIGHUP (interactive), or any of them while a
+    /// script ran or waited for its next line.
+    Stopped(crate::term::Stop),
 }
+
+/// The longest input the REPL reads, in bytes: one line, or the lines of an input joined
+/// while a brace is open (16 MiB; a pattern of a million nodes is about 8 MB). A longer
+/// one (a line that never ends, like `/dev/zero`'s) ends a script.
+pub const MAX_INPUT_BYTES: usize = 16 << 20;
 
 /// The interactive loop, answering on `out` (standard output). Returns when the user quits
 /// (`:quit`, Ctrl-D).
@@ -275,7 +284,13 @@ pub fn run_interactive(
         } else {
             PROMPT
         };
-        let ready = match editor.readline(prompt) {
+        // The line editor restarts its reads after a signal: while it waits, SIGTERM and
+        // SIGHUP end the process as they would without handlers.
+        let read = {
+            let _idle = signals.idle();
+            editor.readline(prompt)
+        };
+        let ready = match read {
             Ok(text) => inputs.push_text(&text),
             // Ctrl-C at the prompt cancels the line (and an open input).
             Err(ReadlineError::Interrupted) => {
@@ -305,6 +320,14 @@ pub fn run_interactive(
             if outcome.quit {
                 break 'session;
             }
+            // Ctrl-C stops a command and the session goes on; SIGTERM and SIGHUP end it
+            // (after the command stopped early, keeping what it did).
+            match signals.stopped_by() {
+                Some(stop @ (crate::term::Stop::Terminate | crate::term::Stop::HangUp)) => {
+                    return Err(Ended::Stopped(stop))
+                }
+                _ => {}
+            }
             if let Some(helper) = editor.helper_mut() {
                 helper.vocabulary = evaluator.vocabulary();
             }
@@ -330,33 +353,60 @@ pub fn run_interactive(
 /// Runs every input of a script (standard input that is not a terminal): lines are joined
 /// while braces are open, each input is evaluated and answered, with no prompt; a
 /// diagnostic names the script line it is about (`stdin:LINE:COLUMN`). Answers go to `out`
-/// (standard output). Returns whether any input was an error; an answer that cannot be
-/// written ends the script with that error (nothing after it is evaluated).
+/// (standard output). Returns whether any input was an error. It ends early, with
+/// [`Ended`], when an answer cannot be written (nothing after it is evaluated) or a stop
+/// signal arrives (while a command runs, which stops early, or while the script waits for
+/// its next line). A line that is not UTF-8, or an input longer than [`MAX_INPUT_BYTES`],
+/// is an error that ends the script.
 pub fn run_script(
     evaluator: &mut dyn Evaluator,
-    input: impl BufRead,
+    lines: &mut Lines,
     out: &mut dyn Write,
-) -> std::io::Result<bool> {
+) -> Result<bool, Ended> {
     let signals = crate::term::signals();
     let interrupt = signals.flag();
+    let stopped = || {
+        signals
+            .stopped_by()
+            .map_or(Ok(()), |s| Err(Ended::Stopped(s)))
+    };
     let mut any_error = false;
     let mut inputs = Inputs::default();
-    let mut run = |evaluator: &mut dyn Evaluator,
-                   (text, line): (String, usize)|
-     -> std::io::Result<(bool, bool)> {
+    let mut run = |evaluator: &mut dyn Evaluator, (text, line): (String, usize)| {
         let origin = Origin {
             name: "stdin".to_string(),
             line,
         };
         let outcome = evaluator.eval_from(&text, &origin, interrupt);
-        emit(&outcome, out)?;
-        Ok((outcome.is_error, outcome.quit))
+        emit(&outcome, out).map_err(Ended::Output)?;
+        Ok::<_, Ended>((outcome.is_error, outcome.quit))
     };
-    for line in input.lines() {
-        let Ok(line) = line else {
-            say_on_stderr("error: standard input is not valid UTF-8 text");
-            return Ok(true);
+    loop {
+        stopped()?;
+        let line = match lines.next_line() {
+            Ok(Some(Line::Text(line))) => line,
+            Ok(Some(Line::NotText)) => {
+                say_on_stderr("error: standard input is not valid UTF-8 text");
+                return Ok(true);
+            }
+            Ok(None) => break,
+            Err(ReadError::Stopped) => {
+                stopped()?;
+                return Err(Ended::Stopped(crate::term::Stop::Interrupt));
+            }
+            Err(ReadError::TooLarge { limit, .. }) => {
+                say_on_stderr(&too_long(limit));
+                return Ok(true);
+            }
+            Err(e) => {
+                say_on_stderr(&format!("error: cannot read standard input: {e}"));
+                return Ok(true);
+            }
         };
+        if inputs.pending().len() + line.len() > MAX_INPUT_BYTES {
+            say_on_stderr(&too_long(MAX_INPUT_BYTES));
+            return Ok(true);
+        }
         if let Some(ready) = inputs.push(&line) {
             let (error, quit) = run(evaluator, ready)?;
             any_error |= error;
@@ -368,7 +418,14 @@ pub fn run_script(
     if let Some(ready) = inputs.finish() {
         any_error |= run(evaluator, ready)?.0;
     }
+    stopped()?;
     Ok(any_error)
+}
+
+fn too_long(limit: usize) -> String {
+    format!(
+        "error: an input of the script is longer than {limit} bytes; the script stops here\n  help: a line of a REPL script is one command"
+    )
 }
 
 #[cfg(test)]

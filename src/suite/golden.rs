@@ -16,10 +16,12 @@ pub const ABS_FLOOR: f64 = 1e-12;
 
 /// The golden report of a model file: `fig1.nshed` → `fig1.golden.json`, beside it.
 pub fn golden_path(model: &Path) -> PathBuf {
-    let stem = model
+    // Built from the name's bytes: a name that is not UTF-8 keeps its own golden report.
+    let mut name = model
         .file_stem()
-        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-    model.with_file_name(format!("{stem}.golden.json"))
+        .map_or_else(|| "model".into(), std::ffi::OsStr::to_os_string);
+    name.push(".golden.json");
+    model.with_file_name(name)
 }
 
 /// One value that differs between the golden report and the run.
@@ -144,11 +146,18 @@ fn push_key(path: &mut String, key: &str) {
     }
 }
 
+/// Largest golden report read, in bytes (the run report of a model of a million nodes is
+/// about a hundred megabytes).
+pub const MAX_GOLDEN_BYTES: usize = 1 << 30;
+
 /// What reading a golden report gave.
 #[derive(Debug)]
 pub enum Read {
     /// There is no golden report.
     Absent,
+    /// Something that is not a regular file (a FIFO, a device, a link to one): what it
+    /// is. It is not opened, so it is never waited on.
+    NotRegular(String),
     /// A run report of this model.
     Report(Value),
     /// The file cannot be used: why.
@@ -159,12 +168,27 @@ pub enum Read {
 
 /// Reads the golden report at `path` for the model called `model`.
 pub fn read(path: &Path, model: &str) -> Read {
-    let bytes = match std::fs::read(path) {
+    use crate::fsio::{Accept, Input, ReadError};
+    let read = Input::open(
+        path,
+        Accept::RegularFile,
+        MAX_GOLDEN_BYTES,
+        "a golden report",
+    )
+    .and_then(Input::read_json_object);
+    let bytes = match read {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Absent,
-        Err(e) => {
-            return Read::Invalid(format!("cannot read it: {}", crate::source::io_reason(&e)))
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match std::fs::symlink_metadata(path) {
+                Ok(_) => Read::NotRegular("a link to nothing".to_string()),
+                Err(_) => Read::Absent,
+            }
         }
+        Err(ReadError::NotRegular(what)) => return Read::NotRegular(what.to_string()),
+        Err(ReadError::NotJsonObject) => {
+            return Read::Invalid("not a run report: it does not start with `{`".to_string())
+        }
+        Err(e) => return Read::Invalid(format!("cannot read it: {e}")),
     };
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,

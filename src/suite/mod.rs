@@ -33,6 +33,8 @@ pub struct Options {
     pub max_diffs: usize,
     /// Size limits of the models.
     pub limits: crate::Limits,
+    /// `--bless` may replace a file that holds a model (never one through a link).
+    pub force: bool,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             filter: None,
             max_diffs: 10,
             limits: crate::Limits::default(),
+            force: false,
         }
     }
 }
@@ -57,6 +60,16 @@ pub struct TestReport {
     pub filtered_out: usize,
     /// Whether golden reports were written (`--bless`) rather than compared.
     pub blessed: bool,
+    /// Files found in the directories that are not tested: not regular files.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file a walk found and left alone, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    /// What it is (`a named pipe (FIFO)`, `a link to nothing`).
+    pub what: String,
 }
 
 /// The result of one model.
@@ -118,6 +131,9 @@ pub enum GoldenStatus {
     },
     /// Cannot be used (unreadable, not JSON, not a run report): why.
     Invalid { reason: String },
+    /// Not a regular file (a FIFO, a device, a link to nothing): left alone, unopened,
+    /// and not counted against the model; `reason` says what it is.
+    Skipped { reason: String },
     /// A run report of another model (named here).
     OtherModel { model: String },
     /// `--bless` wrote it: `new` or `updated`.
@@ -140,7 +156,10 @@ pub enum Change {
 
 impl GoldenStatus {
     fn passes(&self) -> bool {
-        matches!(self, GoldenStatus::Matches | GoldenStatus::Written { .. })
+        matches!(
+            self,
+            GoldenStatus::Matches | GoldenStatus::Written { .. } | GoldenStatus::Skipped { .. }
+        )
     }
 }
 
@@ -148,7 +167,7 @@ impl GoldenStatus {
 /// path cannot be read or no model is found: nothing was tested.
 pub fn run(paths: &[PathBuf], options: &Options) -> Result<TestReport, Problem> {
     let found = discover::discover(paths)?;
-    if found.is_empty() {
+    if found.files.is_empty() {
         let shown: Vec<String> = if paths.is_empty() {
             vec![".".to_string()]
         } else {
@@ -162,7 +181,16 @@ pub fn run(paths: &[PathBuf], options: &Options) -> Result<TestReport, Problem> 
             "give model files or directories that hold some, for example `nshed test examples`",
         ));
     }
-    Ok(run_models(&found, options))
+    let mut report = run_models(&found.files, options);
+    report.skipped = found
+        .skipped
+        .iter()
+        .map(|(path, what)| Skipped {
+            path: path.display().to_string(),
+            what: what.clone(),
+        })
+        .collect();
+    Ok(report)
 }
 
 /// Tests these model files (in parallel), reported in the order given.
@@ -177,7 +205,8 @@ pub fn run_models(models: &[PathBuf], options: &Options) -> TestReport {
         })
         .collect();
     // Blessing must never write over a model, nor let two models share one golden file.
-    let model_files = crate::fsio::Outputs::new(models);
+    let mut model_files = crate::fsio::Outputs::new(models);
+    model_files.force(options.force);
     let mut golden_users: HashMap<PathBuf, Vec<&PathBuf>> = HashMap::new();
     for path in &selected {
         golden_users
@@ -207,6 +236,7 @@ pub fn run_models(models: &[PathBuf], options: &Options) -> TestReport {
         filtered_out: models.len() - selected.len(),
         blessed: options.bless,
         models: reports,
+        skipped: Vec::new(),
     }
 }
 
@@ -234,7 +264,9 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
         diagnostics: Some(report),
         source: None,
     };
-    let compiled = match crate::source::load(&shown)
+    // A model found in a directory is a regular file; one named on the command line may
+    // be a pipe, read as `cat` would.
+    let compiled = match crate::source::load_path(path, crate::fsio::Accept::Any)
         .and_then(|source| crate::compile_with(source, &options.limits))
     {
         Ok(compiled) => compiled,
@@ -306,6 +338,9 @@ fn golden_outcome(
     if !options.bless {
         return match read {
             golden::Read::Absent => None,
+            golden::Read::NotRegular(what) => golden(GoldenStatus::Skipped {
+                reason: format!("it is {what}, not a regular file"),
+            }),
             golden::Read::Invalid(reason) => golden(GoldenStatus::Invalid { reason }),
             golden::Read::OtherModel(model) => golden(GoldenStatus::OtherModel { model }),
             golden::Read::Report(value) => {
@@ -329,14 +364,22 @@ fn golden_outcome(
             Change::Updated
         }
         golden::Read::Invalid(_) | golden::Read::OtherModel(_) => Change::Updated,
+        golden::Read::NotRegular(what) => {
+            return golden(GoldenStatus::NotWritten {
+                reason: format!(
+                    "it is {what}, not a regular file; remove it and bless again to write one"
+                ),
+                input: None,
+            })
+        }
     };
     if let Err(over) = guard.model_files.check(&path) {
         return golden(GoldenStatus::NotWritten {
             reason: over.to_string(),
-            input: Some(over.input.display().to_string()),
+            input: over.input().map(|p| p.display().to_string()),
         });
     }
-    if let Some(reason) = refuse_to_write(&path, &read, guard) {
+    if let Some(reason) = refuse_to_write(&path, guard) {
         return golden(GoldenStatus::NotWritten {
             reason,
             input: None,
@@ -362,19 +405,19 @@ fn golden_outcome(
 }
 
 /// Why `--bless` must not write `path`, if it must not.
-fn refuse_to_write(path: &Path, read: &golden::Read, guard: &Guard) -> Option<String> {
+fn refuse_to_write(path: &Path, guard: &Guard) -> Option<String> {
     if let Some(other) = &guard.sharer {
         return Some(format!(
             "it is also the golden report of `{other}`; rename one of the two models"
         ));
     }
-    if let golden::Read::Invalid(_) = read {
-        // An unusable golden report is replaced, unless it is in fact a model.
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if crate::syntax::parse_file(&text).is_ok() {
-                return Some("it holds a model, not a report".to_string());
-            }
-        }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        // Replacing what the link points to would write a file outside the model's
+        // place (`m.golden.json -> ../victim.txt`); replacing the link would lose it.
+        let to = std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+        return Some(format!(
+            "it is a symbolic link (to `{to}`); nshed does not write golden reports through links: replace the link by a file to bless"
+        ));
     }
     None
 }

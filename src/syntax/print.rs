@@ -32,6 +32,33 @@ pub fn format_source(text: &str) -> Result<String, Vec<Problem>> {
     Ok(print_file(&file, text))
 }
 
+/// The problem of a source `text` that differs from its canonical layout `formatted`
+/// (`nshed fmt --check`): labelled on the line of the first difference.
+pub fn not_formatted(text: &str, formatted: &str) -> Problem {
+    let first = text
+        .bytes()
+        .zip(formatted.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(text.len().min(formatted.len()));
+    // The whole line of the first difference (lines start and end at char boundaries).
+    let bytes = text.as_bytes();
+    let start = bytes[..first]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| start + i);
+    let line = crate::span::Span::new(start, end.max(start));
+    Problem::error(
+        crate::diag::ErrorCode::FmtNotFormatted,
+        "the file is not formatted",
+    )
+    .label(line, "the canonical layout differs from here")
+    .help("`nshed fmt FILE` rewrites it in the canonical layout")
+}
+
 /// Prints `file`, which was parsed from `text`, with the comments of `text`.
 pub fn print_file(file: &File, text: &str) -> String {
     let mut printer = Printer::new(text);

@@ -1134,3 +1134,492 @@ fn le_of_many_classes_and_two_samples_takes_memory_linear_in_the_classes() {
     assert_eq!(means[0][0], serde_json::Value::Null);
     assert_eq!(means[1][1], serde_json::Value::Null);
 }
+
+// ------------------------------------------------------------------ bounded reads
+
+/// A named pipe at `path`.
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_repl_script_of_one_endless_line_stops_at_the_input_limit() {
+    let file = std::fs::File::open("/dev/zero").unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_nshed"))
+        .args(["repl", FIG1])
+        .stdin(file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    refused(
+        &out,
+        1,
+        "error: an input of the script is longer than 16777216 bytes; the script stops here",
+    );
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
+
+#[test]
+fn endless_devices_as_shards_states_and_golden_reports_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    model_copy(dir.path());
+    let out = nshed_within(1024, &["merge", "/dev/zero"]);
+    refused(
+        &out,
+        1,
+        "cannot read `/dev/zero`: it is not a shard file (it does not start with `{`)",
+    );
+    let out = nshed_within(
+        1024,
+        &[
+            "run",
+            dir.path().join("m.nshed").to_str().unwrap(),
+            "--resume",
+            "/dev/zero",
+        ],
+    );
+    refused(
+        &out,
+        1,
+        "`/dev/zero` is not a saved nshed state: it does not start with `{`",
+    );
+    // A golden report found beside a model must be a regular file: a link to a device is
+    // left alone, with a note, and does not fail the model.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("m.golden.json")).unwrap();
+    let out = nshed_in(dir.path(), &["test", "m.nshed"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "note: golden report m.golden.json skipped: it is a character device, not a regular file"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("test m.nshed ... ok (24 expectations, golden skipped)"));
+    // --bless does not write into it either.
+    let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        unwrapped(&stdout(&out)).contains(
+            "golden report m.golden.json was not written: it is a character device, not a regular file"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn fifos_found_in_directories_are_skipped_never_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    mkfifo(&d.join("pipe.nshed"));
+    mkfifo(&d.join("m.golden.json"));
+    let note = "note: skipped pipe.nshed: it is a named pipe (FIFO), not a regular file";
+    let out = nshed_in(d, &["fmt", "--check", "."], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(note), "{}", stderr(&out));
+    let out = nshed_in(d, &["fmt", "."], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(note), "{}", stderr(&out));
+    // Named on the command line, a FIFO cannot be rewritten in place: skipped before it
+    // is opened.
+    let out = nshed_in(d, &["fmt", "pipe.nshed"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("note: skipped pipe.nshed: it is a named pipe (FIFO), which cannot be rewritten in place"),
+        "{}",
+        stderr(&out)
+    );
+    let out = nshed_in(d, &["test", "."], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains(note), "{text}");
+    assert!(
+        text.contains("note: golden report m.golden.json skipped: it is a named pipe (FIFO), not a regular file"),
+        "{text}"
+    );
+    let out = nshed_in(d, &["test", "--json", "."], "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["skipped"],
+        serde_json::json!([{"path": "pipe.nshed", "what": "a named pipe (FIFO)"}])
+    );
+    assert_eq!(json["models"][0]["golden"]["status"], "skipped");
+}
+
+/// Writes `text` into the FIFO at `path` from another thread (opening it blocks until
+/// nshed opens it for reading).
+fn feed_fifo(path: &Path, text: String) -> std::thread::JoinHandle<()> {
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let mut writer = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        let _ = writer.write_all(text.as_bytes());
+    })
+}
+
+#[test]
+fn a_pipe_named_on_the_command_line_is_read_as_cat_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fig1 = std::fs::read_to_string(FIG1).unwrap();
+    let fifo = dir.path().join("m.nshed");
+    mkfifo(&fifo);
+    let writer = feed_fifo(&fifo, fig1.clone());
+    let out = nshed(&["check", fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writer = feed_fifo(&fifo, fig1.clone());
+    let out = nshed(&["fmt", "--check", fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // /dev/stdin as a path: the pipe on standard input.
+    let out = nshed_stdin(
+        &["run", "/dev/stdin", "--json", "--no-train"],
+        fig1.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["model"], "fig1");
+}
+
+/// Spawns `nshed ARGS` in `dir` with piped standard streams.
+fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn kill(child: &std::process::Child, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Reads standard output of `child` until a line containing `needle` arrives.
+fn wait_for_line(out: &mut impl std::io::BufRead, needle: &str) {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "no line with `{needle}`"
+        );
+        if line.contains(needle) {
+            return;
+        }
+    }
+}
+
+#[test]
+fn a_repl_script_waiting_for_its_next_line_ends_on_any_stop_signal() {
+    for (signal, code, name) in [
+        ("-INT", 130, "Ctrl-C"),
+        ("-TERM", 143, "SIGTERM"),
+        ("-HUP", 129, "SIGHUP"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        model_copy(dir.path());
+        let mut child = spawn_in(dir.path(), &["repl", "m.nshed"]);
+        let mut stdin = child.stdin.take().unwrap();
+        {
+            use std::io::Write;
+            stdin.write_all(b"show lambda e1\n").unwrap();
+            stdin.flush().unwrap();
+        }
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        // Answered: the script now waits for its next line, with standard input open.
+        wait_for_line(&mut out, "e1");
+        kill(&child, signal);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{signal}");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(
+            err.contains(&format!("the REPL was stopped by {name}")),
+            "{err}"
+        );
+        drop(stdin);
+    }
+}
+
+#[test]
+fn a_repl_blocked_loading_a_fifo_ends_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    model_copy(dir.path());
+    let fifo = dir.path().join("pipe.nshed");
+    mkfifo(&fifo);
+    let mut child = spawn_in(dir.path(), &["repl", "m.nshed"]);
+    let mut stdin = child.stdin.take().unwrap();
+    {
+        use std::io::Write;
+        stdin.write_all(b":load pipe.nshed\n").unwrap();
+        stdin.flush().unwrap();
+    }
+    // Opening a FIFO for writing without blocking succeeds once it has a reader: nshed
+    // has opened it and now waits for data that never comes.
+    let writer = loop {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(0o4000) // O_NONBLOCK
+            .open(&fifo)
+        {
+            Ok(w) => break w,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    kill(&child, "-TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        unwrapped(&err)
+            .contains("cannot read `pipe.nshed`: stopped by a signal while waiting for data"),
+        "{err}"
+    );
+    drop((writer, stdin));
+}
+
+// ------------------------------------------------------------------ safe writes
+
+#[test]
+fn outputs_never_replace_another_model_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    let other = d.join("b.nshed");
+    std::fs::copy(BASIN, &other).unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let refusal = "the output `b.nshed` holds a nshed model: writing it would replace the model";
+    for args in [
+        &["run", "m.nshed", "--save", "b.nshed"][..],
+        &["run", "m.nshed", "--record", "b.nshed"],
+        &["draw", "m.nshed", "--svg", "b.nshed"],
+        &["info-plane", "m.nshed", "--csv", "b.nshed"],
+        &["gen", "--levels", "3", "-o", "b.nshed"],
+    ] {
+        let out = nshed_in(d, args, "");
+        refused(&out, 3, refusal);
+        refused(&out, 3, "nshed::io::output_is_model");
+        refused(&out, 3, "(`--force` replaces it anyway)");
+        assert_eq!(std::fs::read(&other).unwrap(), before, "{args:?}");
+    }
+    let out = nshed_in(d, &["repl", "m.nshed"], ":save b.nshed\n");
+    refused(&out, 1, refusal);
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    // Forced, it is written.
+    let out = nshed_in(d, &["draw", "m.nshed", "--svg", "b.nshed", "--force"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&other).unwrap().contains("<svg"));
+    // So is an output over an input.
+    let out = nshed_in(
+        d,
+        &[
+            "run",
+            "m.nshed",
+            "--save",
+            "m.nshed",
+            "--force",
+            "--no-train",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(d.join("m.nshed"))
+        .unwrap()
+        .contains("nshed_state"));
+}
+
+#[test]
+fn bless_never_writes_through_a_symbolic_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("models")).unwrap();
+    model_copy(&d.join("models"));
+    std::fs::write(d.join("victim.txt"), "keep me\n").unwrap();
+    std::os::unix::fs::symlink("../victim.txt", d.join("models/m.golden.json")).unwrap();
+    let out = nshed_in(d, &["test", "--bless", "models"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        unwrapped(&stdout(&out)).contains(
+            "golden report models/m.golden.json was not written: it is a symbolic link (to `../victim.txt`); nshed does not write golden reports through links"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("victim.txt")).unwrap(),
+        "keep me\n"
+    );
+    assert!(std::fs::symlink_metadata(d.join("models/m.golden.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // Nor with --force.
+    let out = nshed_in(d, &["test", "--bless", "--force", "models"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(
+        std::fs::read_to_string(d.join("victim.txt")).unwrap(),
+        "keep me\n"
+    );
+}
+
+#[test]
+fn bless_replaces_a_golden_that_holds_a_model_only_when_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    std::fs::copy(BASIN, d.join("m.golden.json")).unwrap();
+    let out = nshed_in(d, &["test", "--bless", "m.nshed"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        unwrapped(&stdout(&out)).contains("the output `m.golden.json` holds a nshed model"),
+        "{}",
+        stdout(&out)
+    );
+    let out = nshed_in(d, &["test", "--bless", "--force", "m.nshed"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let golden: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("m.golden.json")).unwrap()).unwrap();
+    assert_eq!(golden["model"], "fig1");
+}
+
+#[test]
+fn saves_leave_no_temporary_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model_copy(d);
+    for args in [
+        &["run", "m.nshed", "--save", "s.json", "--record", "r.jsonl"][..],
+        &["draw", "m.nshed", "--svg", "g.svg"],
+        &["le-matrix", "m.nshed", "--svg", "le.svg"],
+    ] {
+        let out = nshed_in(d, args, "");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["g.svg", "le.svg", "m.nshed", "r.jsonl", "s.json"]);
+}
+
+// ------------------------------------------------------------------ walking directories
+
+#[test]
+fn fmt_never_follows_links_to_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let messy = std::fs::read_to_string(FIG1)
+        .unwrap()
+        .replace("\n  ", "\n      ");
+    std::fs::write(d.join("a.nshed"), &messy).unwrap();
+    std::fs::write(d.join("sub/b.nshed"), &messy).unwrap();
+    std::os::unix::fs::symlink(".", d.join("self1")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("self2")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
+    let out = nshed_in(d, &["fmt", "--check", "."], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Each file once, however many links lead back to it.
+    assert_eq!(stdout(&out), "a.nshed\nsub/b.nshed\n");
+    let out = nshed_in(d, &["fmt", "."], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = nshed_in(d, &["fmt", "--check", ".", "sub", "a.nshed"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn file_names_that_are_not_utf8_are_formatted_and_tested() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.nshed");
+    let messy = std::fs::read_to_string(FIG1)
+        .unwrap()
+        .replace("\n  ", "\n      ");
+    std::fs::write(d.join(name), &messy).unwrap();
+    let out = nshed_in(d, &["fmt", "--check", "."], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "caf\u{fffd}.nshed\n");
+    let out = nshed_in(d, &["fmt", "."], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let formatted = std::fs::read_to_string(d.join(name)).unwrap();
+    assert_ne!(formatted, messy);
+    let out = nshed_in(d, &["test", "--bless", "."], "");
+    assert!(out.status.success(), "{}", stdout(&out));
+    // The golden report keeps the model's own (non-UTF-8) name.
+    let golden = std::ffi::OsStr::from_bytes(b"caf\xe9.golden.json");
+    assert!(d.join(golden).is_file());
+    let out = nshed_in(d, &["test", "."], "");
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("golden matches"), "{}", stdout(&out));
+}
+
+// ------------------------------------------------------------------ JSON
+
+#[test]
+fn json_spans_of_invalid_utf8_count_bytes_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"model m { level input { a } classes { A <- a } }\n// caf".to_vec();
+    bytes.push(0xe9);
+    bytes.extend_from_slice(" \u{e9}t\u{e9}\n".as_bytes());
+    let path = dir.path().join("latin1.nshed");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = nshed(&["check", "--error-format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let diagnostic: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(diagnostic["code"], "nshed::io::not_utf8");
+    let at = bytes.iter().position(|&b| b == 0xe9).unwrap();
+    let label = &diagnostic["labels"][0];
+    assert_eq!(label["start"]["offset"], at);
+    assert_eq!(label["end"]["offset"], at + 1);
+    assert_eq!(label["start"]["line"], 2);
+    assert_eq!(label["start"]["column"], 7);
+    assert_eq!(label["message"], format!("byte {at} is not UTF-8").as_str());
+}
+
+#[test]
+fn fmt_check_with_json_errors_prints_json_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let messy = std::fs::read_to_string(FIG1)
+        .unwrap()
+        .replace("level parts", "level   parts");
+    std::fs::write(d.join("a.nshed"), &messy).unwrap();
+    std::fs::copy(FIG1, d.join("b.nshed")).unwrap();
+    let out = nshed_in(d, &["fmt", "--check", "--error-format", "json", "."], "");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", stdout(&out));
+    let d0 = &lines[0];
+    assert_eq!(d0["file"], "a.nshed");
+    assert_eq!(d0["code"], "nshed::fmt::not_formatted");
+    assert_eq!(d0["severity"], "error");
+    let line = messy
+        .lines()
+        .position(|l| l.contains("level   parts"))
+        .unwrap()
+        + 1;
+    assert_eq!(d0["labels"][0]["start"]["line"], line);
+    assert_eq!(d0["labels"][0]["start"]["column"], 1);
+}

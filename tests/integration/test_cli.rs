@@ -232,7 +232,13 @@ fn bless_never_writes_over_a_model_file() {
     // Not named as a model, it is still recognised as one and kept.
     let out = nshed_in(dir.path(), &["test", "--bless", "m.nshed"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("was not written: it holds a model, not a report"));
+    assert!(
+        stdout(&out).contains(
+            "was not written: the output `m.golden.json` holds a nshed model: writing it would replace the model"
+        ),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("m.golden.json")).unwrap(),
         MODEL
