@@ -36,6 +36,29 @@ pub fn plain(ln: f64) -> Option<f64> {
     Value::from_ln(ln).value
 }
 
+/// The `lambda` of node `node` whose log is `ln`, as reports give it: the constant the
+/// file wrote for the node (`init { lambda x1 = 3 }`) when `ln` is bit for bit that
+/// constant's log, else `exp(ln)`; `None` when it does not fit in f64. Values are kept as
+/// logs, and `exp(ln 3)` is 3.0000000000000004: a constant that is written is reported as
+/// written, for as long as the value has not moved.
+pub fn lambda_plain(ir: &Ir, node: usize, ln: f64) -> Option<f64> {
+    written_or_plain(ir.init.lambda.get(node), ln)
+}
+
+/// [`lambda_plain`] for the `eta` of class edge `edge`.
+pub fn eta_plain(ir: &Ir, edge: usize, ln: f64) -> Option<f64> {
+    written_or_plain(ir.init.eta.get(edge), ln)
+}
+
+fn written_or_plain(init: Option<&crate::ir::Dist>, ln: f64) -> Option<f64> {
+    match init {
+        Some(&crate::ir::Dist::Const { value }) if value.ln().to_bits() == ln.to_bits() => {
+            Some(value)
+        }
+        _ => plain(ln),
+    }
+}
+
 /// `ln` for JSON: `None` (`null`) for `-inf`.
 pub fn ln_json(ln: f64) -> Option<f64> {
     ln.is_finite().then_some(ln)
@@ -138,7 +161,13 @@ fn lambda_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<
     let names = ir.nodes.iter().map(|n| n.name.clone());
     let plain_map = names
         .clone()
-        .zip(state.ln_lambdas().into_iter().map(plain))
+        .zip(
+            state
+                .ln_lambdas()
+                .into_iter()
+                .enumerate()
+                .map(|(n, ln)| lambda_plain(ir, n, ln)),
+        )
         .collect();
     let ln_map = names
         .zip(state.ln_lambdas().into_iter().map(ln_json))
@@ -153,7 +182,13 @@ fn eta_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64
     let plain_map = names
         .iter()
         .cloned()
-        .zip(state.ln_etas().into_iter().map(plain))
+        .zip(
+            state
+                .ln_etas()
+                .into_iter()
+                .enumerate()
+                .map(|(e, ln)| eta_plain(ir, e, ln)),
+        )
         .collect();
     let ln_map = names
         .into_iter()
@@ -186,7 +221,11 @@ impl Serialize for NodeValues<'_> {
         let mut map = s.serialize_map(Some(ir.nodes.len()))?;
         for (n, node) in ir.nodes.iter().enumerate() {
             let ln = state.ln_lambda(n);
-            let v = if self.ln { ln_json(ln) } else { plain(ln) };
+            let v = if self.ln {
+                ln_json(ln)
+            } else {
+                lambda_plain(ir, n, ln)
+            };
             map.serialize_entry(node.name.as_str(), &v)?;
         }
         map.end()
@@ -205,7 +244,11 @@ impl Serialize for EdgeValues<'_> {
         let mut map = s.serialize_map(Some(ir.edges.len()))?;
         for e in 0..ir.edges.len() {
             let ln = state.ln_eta(e);
-            let v = if self.ln { ln_json(ln) } else { plain(ln) };
+            let v = if self.ln {
+                ln_json(ln)
+            } else {
+                eta_plain(ir, e, ln)
+            };
             map.serialize_entry(&edge_name(ir, e), &v)?;
         }
         map.end()

@@ -204,8 +204,9 @@ class Model:
         """Sets `eta` of the class edge `"F->C"` (finite, >= 0)."""
     def run_report(self) -> dict[str, Any]:
         """The report of `nshed run FILE --json` for this state."""
-    def save(self, path: Union[str, os.PathLike[str]]) -> None:
-        """Writes the state to `path` atomically (resumable bit for bit)."""
+    def save(self, path: Union[str, os.PathLike[str]], force: bool = False) -> None:
+        """Writes the state to `path` atomically (resumable bit for bit); a file that holds
+        a model is not replaced unless `force`."""
     def restore(self, path: Union[str, os.PathLike[str]]) -> None:
         """Replaces the state by one saved for this exact model source."""
 

@@ -10,7 +10,7 @@ use nshed::analysis::ModelDrawing;
 use nshed::engine;
 use nshed::query::{self, Answer, Query};
 use nshed::render::figure::{model_graph_svg, FigureOptions};
-use nshed::report::{edge_name, RunReport};
+use nshed::report::{edge_name, eta_plain, lambda_plain, RunReport};
 use nshed::span::Span;
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -197,8 +197,10 @@ impl Model {
     fn lambdas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let values = self.lock(py).state.ln_lambdas();
         let out = PyDict::new(py);
-        for (node, ln) in self.ir().nodes.iter().zip(values) {
-            out.set_item(node.name.as_str(), plain(ln))?;
+        for (n, (node, ln)) in self.ir().nodes.iter().zip(values).enumerate() {
+            // A value still as written is reported as written, not as exp(ln value).
+            let value = lambda_plain(self.ir(), n, ln).unwrap_or_else(|| plain(ln));
+            out.set_item(node.name.as_str(), value)?;
         }
         Ok(out)
     }
@@ -208,7 +210,8 @@ impl Model {
         let values = self.lock(py).state.ln_etas();
         let out = PyDict::new(py);
         for (e, ln) in values.into_iter().enumerate() {
-            out.set_item(edge_name(self.ir(), e), plain(ln))?;
+            let value = eta_plain(self.ir(), e, ln).unwrap_or_else(|| plain(ln));
+            out.set_item(edge_name(self.ir(), e), value)?;
         }
         Ok(out)
     }
@@ -259,12 +262,18 @@ impl Model {
 
     /// Writes the state to `path` (atomically): `nshed.restore(path, model_path)`,
     /// `Model.restore(path)`, `nshed run --resume` and the REPL's `:restore` continue it
-    /// bit for bit. Never over the model file this model was read from.
-    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+    /// bit for bit. Never over the model file this model was read from; a file that holds
+    /// another model is not replaced unless `force`.
+    #[pyo3(signature = (path, force=false))]
+    fn save(&self, py: Python<'_>, path: PathBuf, force: bool) -> PyResult<()> {
         let shown = path.display().to_string();
-        nshed::fsio::Outputs::new(self.loaded.origin())
-            .check(&path)
-            .map_err(|e| problem_error(&shown, e.problem()))?;
+        let mut outputs = nshed::fsio::Outputs::new(self.loaded.origin());
+        outputs.force(force);
+        outputs.check(&path).map_err(|e| {
+            let mut problem = e.problem();
+            problem.help = Some(format!("{} (`force=True` replaces it anyway)", e.help()));
+            problem_error(&shown, problem)
+        })?;
         let saved = self.saved(&self.lock(py));
         nshed::persist::save(&path, &saved).map_err(|p| problem_error(&shown, p))
     }

@@ -185,3 +185,17 @@ def test_paths_that_are_not_utf8(fig1_file, tmp_path):
     with pytest.raises(nshed.NshedError) as info:
         m.save(model)
     assert info.value.code == "nshed::io::output_is_input"
+
+
+def test_save_never_replaces_another_model_unless_forced(fig1_file, tmp_path):
+    other = tmp_path / "other.nshed"
+    other.write_text(open(fig1_file).read())
+    before = other.read_bytes()
+    m = nshed.load(fig1_file)
+    with pytest.raises(nshed.NshedError) as info:
+        m.save(str(other))
+    assert info.value.code == "nshed::io::output_is_model"
+    assert "force=True" in str(info.value)
+    assert other.read_bytes() == before
+    m.save(str(other), force=True)
+    assert b"nshed_state" in other.read_bytes()

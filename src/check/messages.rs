@@ -32,6 +32,7 @@ const INIT_IN_PHASE: ErrorCode = ErrorCode::CheckInitInPhase;
 const NO_DATA: ErrorCode = ErrorCode::CheckNoData;
 const DEAD_NODE: ErrorCode = ErrorCode::CheckDeadNode;
 const CANNOT_GROW: ErrorCode = ErrorCode::CheckCannotGrow;
+const LOST_TO_ROUNDING: ErrorCode = ErrorCode::CheckLostToRounding;
 const REPEATED_WARNING: ErrorCode = ErrorCode::CheckRepeatedWarning;
 const NO_CLASS_REACHED: ErrorCode = ErrorCode::CheckNoClassReached;
 const CLASS_WITHOUT_SAMPLES: ErrorCode = ErrorCode::CheckClassWithoutSamples;
@@ -515,6 +516,30 @@ pub fn cannot_grow(what: &str, grow: &str, span: Span) -> Problem {
     .help(format!(
         "use a positive start, or an additive rule such as `{grow} = add 0.1`"
     ))
+}
+
+/// `what` (`lambda` or `eta`) starts with its log near `ln`, where the step of a rule
+/// `mul factor` (adding `ln factor` to the log) is lost to rounding.
+pub fn lost_to_rounding(what: &str, ln: f64, factor: f64, span: Span) -> Problem {
+    let step = factor.ln();
+    Problem::warning(
+        LOST_TO_ROUNDING,
+        format!(
+            "a step of `mul {factor}` adds {step:.3e} to `ln {what}`, which starts near {ln:e}: the addition is lost to rounding"
+        ),
+    )
+    .label(span, format!("`ln {what}` starts near {ln:e}"))
+    .help(format!(
+        "values are kept as their logarithms, in floating point: near {ln:e} the smallest change a step can make is {:.3e}; start from a smaller value, or use a larger factor",
+        half_spacing(ln)
+    ))
+}
+
+/// Half the distance from `x` to the next float away from zero: a smaller change of `x`
+/// rounds back to `x`.
+pub fn half_spacing(x: f64) -> f64 {
+    let a = x.abs();
+    (f64::from_bits(a.to_bits() + 1) - a) / 2.0
 }
 
 // ------------------------------------------------------------------ rules

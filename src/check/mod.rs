@@ -15,6 +15,7 @@ mod model;
 mod names;
 mod numbers;
 mod reach;
+mod rounding;
 mod rules;
 pub mod suggest;
 mod targets;
@@ -200,6 +201,7 @@ fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Opt
     let file_set = rules::resolve(&tables, &file_rules, None);
     let train = train.map(|t| t.resolve(&tables, &file_rules));
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
+    rounding::warn_lost_to_rounding(&mut ctx, &init, &file_set, train.as_ref());
 
     let ir = (ctx.error_count() == 0).then_some(Ir {
         model: tables.model_name,

@@ -7,7 +7,7 @@ use nshed::engine::State;
 use nshed::ir::{Ir, RuleSet, Update};
 use nshed::render::fmt_num;
 use nshed::render::Table;
-use nshed::report::{edge_name, ln_json, plain};
+use nshed::report::{edge_name, eta_plain, lambda_plain, ln_json, plain};
 
 /// A value given as a natural log, shown plainly when it fits in f64.
 fn shown(ln: f64) -> String {
@@ -98,7 +98,10 @@ fn lambda(ir: &Ir, state: &State, scope: &LambdaScope) -> (String, Json) {
                 fmt_num(ln)
             },
         ]);
-        rows.push(json!({ "node": node.name, "level": level, "lambda": plain(ln), "ln_lambda": ln_json(ln) }));
+        let value = lambda_plain(ir, n, ln);
+        rows.push(
+            json!({ "node": node.name, "level": level, "lambda": value, "ln_lambda": ln_json(ln) }),
+        );
     }
     (
         format!("lambda at step {}\n{t}", state.step),
@@ -120,7 +123,7 @@ fn eta(ir: &Ir, state: &State) -> (String, Json) {
                 fmt_num(ln)
             },
         ]);
-        rows.push(json!({ "edge": name, "eta": plain(ln), "ln_eta": ln_json(ln) }));
+        rows.push(json!({ "edge": name, "eta": eta_plain(ir, e, ln), "ln_eta": ln_json(ln) }));
     }
     (
         format!("eta at step {}\n{t}", state.step),

@@ -1623,3 +1623,69 @@ fn fmt_check_with_json_errors_prints_json_only() {
     assert_eq!(d0["labels"][0]["start"]["line"], line);
     assert_eq!(d0["labels"][0]["start"]["column"], 1);
 }
+
+// ------------------------------------------------------------------ numbers
+
+#[test]
+fn a_written_constant_is_reported_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}init {{ lambda x1 = 3  lambda x2 = 0.1  eta x1->A = 7 }}\n",
+        "model m { level input { x1 x2 } classes { A <- x1, x2 } }\n"
+    );
+    assert_ne!(3f64.ln().exp(), 3.0, "the case this test is about");
+    assert_ne!(7f64.ln().exp(), 7.0, "the case this test is about");
+    let path = write(dir.path(), "c.nshed", &text);
+    let out = nshed(&["run", &path, "--json", "--no-train"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["lambda"]["x1"].as_f64(), Some(3.0));
+    assert_eq!(report["lambda"]["x2"].as_f64(), Some(0.1));
+    assert_eq!(report["eta"]["x1->A"].as_f64(), Some(7.0));
+    assert_eq!(report["ln_lambda"]["x1"].as_f64(), Some(3f64.ln()));
+    // The REPL's `show` says the same.
+    let out = nshed_stdin(&["repl", "--json", &path], b"show lambda x1\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
+    assert_eq!(last["lambda"][0]["lambda"].as_f64(), Some(3.0), "{last}");
+    // Once trained, a value that moved is exp of its log.
+    let trained = format!("{text}data {{ s: x1 -> A }}\ntrain {{ phase p {{ steps 1 }} }}\n");
+    let path = write(dir.path(), "t.nshed", &trained);
+    let out = nshed(&["run", &path, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ln = report["ln_lambda"]["x1"].as_f64().unwrap();
+    assert_eq!(ln, 3f64.ln() + 1.1f64.ln());
+    assert_eq!(report["lambda"]["x1"].as_f64(), Some(ln.exp()));
+}
+
+#[test]
+fn a_step_lost_to_rounding_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "model m { level input { x1 x2 } classes { A <- x1, x2 } }\n\
+                init { lambda x1 = lognormal(1e16, 0)  lambda x2 = lognormal(1e15, 0) }\n\
+                rules { grow = mul 1.1 }\n\
+                data { s: x1 -> A }\ntrain { phase p { steps 1000 } }\n";
+    let path = write(dir.path(), "r.nshed", text);
+    let out = nshed(&["check", "--error-format", "json", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warnings: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|w: &serde_json::Value| w["code"] == "nshed::check::lost_to_rounding")
+        .collect();
+    // Only x1's start: near 1e15, floats are 0.125 apart and 0.095 still shows.
+    assert_eq!(warnings.len(), 1, "{}", stdout(&out));
+    let w = &warnings[0];
+    assert_eq!(w["severity"], "warning");
+    assert_eq!(
+        w["message"],
+        "a step of `mul 1.1` adds 9.531e-2 to `ln lambda`, which starts near 1e16: the addition is lost to rounding"
+    );
+    let start = w["labels"][0]["start"]["offset"].as_u64().unwrap() as usize;
+    assert!(text[start..].starts_with("lambda x1 = lognormal(1e16, 0)"));
+    // And indeed: 1000 steps leave it where it was.
+    let out = nshed(&["run", &path, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ln_lambda"]["x1"].as_f64(), Some(1e16));
+}
