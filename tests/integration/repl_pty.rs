@@ -243,3 +243,43 @@ fn continuation_ctrl_c_and_history() {
         "a multi-line input is one history entry:\n{history}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_a_load_waiting_on_a_fifo_and_sigterm_at_the_prompt_ends_the_repl() {
+    use rexpect::process::{Signal, WaitStatus};
+    let home = tempfile::tempdir().expect("temp dir");
+    let fifo = home.path().join("pipe.nshed");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut p = start("tests/models/fig1_plain.nshed", home.path());
+    // Nobody writes the FIFO: the load waits until Ctrl-C, and the session goes on.
+    type_keys(&mut p, &format!(":load {}\r", fifo.display()));
+    // Opening the FIFO for writing without blocking succeeds once nshed has it open.
+    let writer = loop {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(0o4000) // O_NONBLOCK
+            .open(&fifo)
+        {
+            Ok(w) => break w,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    p.send_control('c').expect("send Ctrl-C");
+    p.exp_string("stopped by a signal while waiting for data")
+        .expect("the load stops");
+    p.exp_string("stays")
+        .expect("the model loaded before stays");
+    prompt(&mut p, "the prompt returns");
+    type_keys(&mut p, "pathway c1a\r");
+    p.exp_string("pathway of c1a").expect("the session goes on");
+    prompt(&mut p, "prompt");
+    drop(writer);
+    // At the prompt, SIGTERM ends the process as it would without handlers.
+    p.process.signal(Signal::SIGTERM).expect("send SIGTERM");
+    match p.process.wait().expect("wait") {
+        WaitStatus::Signaled(_, Signal::SIGTERM, _) => {}
+        other => panic!("ended with {other:?}"),
+    }
+}
