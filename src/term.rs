@@ -162,6 +162,6 @@ pub fn signals() -> &'static Signals {
         }
         signals
     });
-    nshed::fsio::stop_reads_on(&*signals.flag);
+    nshed::fsio::stop_reads_on(&signals.flag);
     signals
 }

@@ -202,7 +202,7 @@ impl Input {
             limit,
             what,
             read: 0,
-            length: regular.then(|| meta.len()),
+            length: regular.then_some(meta.len()),
         }
     }
 

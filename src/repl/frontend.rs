@@ -322,11 +322,10 @@ pub fn run_interactive(
             }
             // Ctrl-C stops a command and the session goes on; SIGTERM and SIGHUP end it
             // (after the command stopped early, keeping what it did).
-            match signals.stopped_by() {
-                Some(stop @ (crate::term::Stop::Terminate | crate::term::Stop::HangUp)) => {
-                    return Err(Ended::Stopped(stop))
-                }
-                _ => {}
+            if let Some(stop @ (crate::term::Stop::Terminate | crate::term::Stop::HangUp)) =
+                signals.stopped_by()
+            {
+                return Err(Ended::Stopped(stop));
             }
             if let Some(helper) = editor.helper_mut() {
                 helper.vocabulary = evaluator.vocabulary();
