@@ -18,22 +18,32 @@ mod per_entry;
 pub use child_ids::ChildIds;
 pub use per_entry::{Builder as PerEntryBuilder, Entry, PerEntry};
 
+/// Index of a feature node in [`Ir::nodes`].
 pub type NodeId = u32;
+/// Index of a class in [`Ir::classes`].
 pub type ClassId = u32;
+/// Index of a class edge in [`Ir::edges`].
 pub type EdgeId = u32;
 
+/// A checked model: its nodes, classes, edges, initial distributions, rules, data, training schedule and expectations, every name resolved to an index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ir {
+    /// The model's name (`model NAME { }`).
     pub model: String,
     /// Feature levels 1..L-1, input level first. The class level is `classes`.
     pub levels: Vec<Level>,
+    /// Every feature node, level by level, input level first (indexed by [`NodeId`]).
     pub nodes: Vec<Node>,
+    /// The classes, in declaration order (indexed by [`ClassId`]).
     pub classes: Vec<Class>,
+    /// The class edges, grouped by class (indexed by [`EdgeId`]).
     pub edges: Vec<Edge>,
+    /// The initial distributions of every `lambda` and `eta`.
     pub init: Init,
     /// File-level rules (SPEC 10 defaults where the file says nothing). Used for phases
     /// after their own overrides are applied, and for evaluation-only runs.
     pub rules: RuleSet,
+    /// The data samples and the input noise.
     pub data: Data,
     /// `None` when the file has no `train` block: nothing is trained.
     pub train: Option<Train>,
@@ -46,17 +56,22 @@ pub struct Ir {
 /// A level of feature nodes: nodes `first .. first + len`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Level {
+    /// The level's name.
     pub name: String,
+    /// Its first node.
     pub first: NodeId,
+    /// How many nodes it has.
     pub len: u32,
 }
 
 impl Level {
+    /// The ids of its nodes.
     pub fn node_ids(&self) -> std::ops::Range<NodeId> {
         self.first..self.first + self.len
     }
 }
 
+/// A feature node.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Held inline up to 23 bytes (no heap block per node; see `syntax::ast::Ident`).
@@ -67,19 +82,28 @@ pub struct Node {
     pub gate: Option<Gate>,
 }
 
+/// The firing rule of a middle node.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gate {
+    /// How many children must fire.
     pub kind: GateKind,
     /// Children in the order written; all in the preceding level, no repeats.
     pub children: ChildIds,
 }
 
+/// How many children make a middle node fire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GateKind {
+    /// `any`: one child.
     Any,
+    /// `all`: every child.
     All,
-    AtLeast { k: u32 },
+    /// `atleast k`: at least `k` children fire.
+    AtLeast {
+        /// How many children must fire.
+        k: u32,
+    },
 }
 
 impl GateKind {
@@ -93,15 +117,19 @@ impl GateKind {
     }
 }
 
+/// A class (a node of the last level).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Class {
+    /// The class's name.
     pub name: String,
     /// Edges `first_edge .. first_edge + n_edges` of `Ir::edges` end in this class.
     pub first_edge: EdgeId,
+    /// How many class edges end in it.
     pub n_edges: u32,
 }
 
 impl Class {
+    /// The ids of the edges that end in it.
     pub fn edge_ids(&self) -> std::ops::Range<EdgeId> {
         self.first_edge..self.first_edge + self.n_edges
     }
@@ -110,35 +138,49 @@ impl Class {
 /// A class edge `from -> to` carrying `eta[from, to]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edge {
+    /// The feature node the edge starts at.
     pub from: NodeId,
+    /// The class it ends in.
     pub to: ClassId,
 }
 
 /// Initial-value distributions, resolved per node and per edge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Init {
+    /// The distribution of each node's initial `lambda`.
     pub lambda: PerEntry<Dist>,
+    /// The distribution of each class edge's initial `eta`.
     pub eta: PerEntry<Dist>,
 }
 
+/// A distribution of initial values.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
 pub enum Dist {
+    /// `const v`: always `value`.
     Const {
+        /// The value.
         value: f64,
     },
     /// `0 <= a <= b`
     Uniform {
+        /// The lower bound.
         a: f64,
+        /// The upper bound.
         b: f64,
     },
     /// Draws are clipped at 0.
     Normal {
+        /// The mean.
         mu: f64,
+        /// The standard deviation.
         sigma: f64,
     },
+    /// `lognormal mu sigma`: `e^X` with `X` normal.
     LogNormal {
+        /// The mean of `X`.
         mu: f64,
+        /// The standard deviation of `X`.
         sigma: f64,
     },
 }
@@ -148,20 +190,38 @@ pub enum Dist {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Update {
     /// `x * factor`
-    Mul { factor: f64 },
+    Mul {
+        /// The factor.
+        factor: f64,
+    },
     /// `x + amount`
-    Add { amount: f64 },
+    Add {
+        /// The amount added.
+        amount: f64,
+    },
     /// `max(x - amount, 0)`
-    Sub { amount: f64 },
+    Sub {
+        /// The amount taken off.
+        amount: f64,
+    },
     /// `x`
     Keep,
     /// `mul factor by error`: `x * factor^e`, with `e` the batch's mean error `1 - p_label`
     /// from the state before the step (SPEC 3).
-    MulByError { factor: f64 },
+    MulByError {
+        /// The factor at an error of 1.
+        factor: f64,
+    },
     /// `add amount by error`: `x + e * amount`.
-    AddByError { amount: f64 },
+    AddByError {
+        /// The amount added at an error of 1.
+        amount: f64,
+    },
     /// `sub amount by error`: `max(x - e * amount, 0)`.
-    SubByError { amount: f64 },
+    SubByError {
+        /// The amount taken off at an error of 1.
+        amount: f64,
+    },
 }
 
 impl Entry for Dist {
@@ -224,22 +284,29 @@ pub struct RuleSet {
     pub jitter: f64,
 }
 
+/// The data samples and the noise applied to them in training.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Data {
+    /// The samples, in the order written.
     pub samples: Vec<Sample>,
     /// Probability that each level-1 bit of a drawn training sample flips.
     pub noise_flip: f64,
 }
 
+/// A labelled data sample.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// The sample's name.
     pub name: String,
     /// Firing input nodes, ascending, no repeats.
     pub input: Vec<NodeId>,
+    /// The class it is labelled with.
     pub label: ClassId,
+    /// How often training draws it, relative to the other samples (`weight`).
     pub weight: f64,
 }
 
+/// Which class edges co-fire in a training step (`eta update`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EtaUpdate {
@@ -249,20 +316,30 @@ pub enum EtaUpdate {
     Sample,
 }
 
+/// How a training step draws its batch (`sampler`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sampler {
+    /// `replace`: each sample drawn independently, by weight, with replacement.
     Replace,
+    /// `shuffle`: the data shuffled each epoch and taken in turn.
     Shuffle,
+    /// `cycle`: the samples taken in the order written.
     Cycle,
 }
 
+/// The training schedule (`train { }`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Train {
+    /// The seed of the run's random stream.
     pub seed: u64,
+    /// Which class edges co-fire in a step.
     pub eta_update: EtaUpdate,
+    /// How batches are drawn.
     pub sampler: Sampler,
+    /// The phases, run in order.
     pub phases: Vec<Phase>,
+    /// What to record during training (`record every N { }`), if anything.
     pub record: Option<Record>,
 }
 
@@ -282,10 +359,14 @@ pub fn validate_batch(batch: u64) -> Result<u64, String> {
     }
 }
 
+/// A phase of the schedule (`phase NAME { }`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Phase {
+    /// The phase's name.
     pub name: String,
+    /// How many steps it runs.
     pub steps: u64,
+    /// How many samples each step draws.
     pub batch: u64,
     /// File-level rules with this phase's overrides applied.
     pub rules: RuleSet,
@@ -295,23 +376,33 @@ pub struct Phase {
     pub freeze_eta: bool,
 }
 
+/// What a run records (`record every N { }`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
+    /// Record after every this many steps.
     pub every: u64,
+    /// The quantities recorded.
     pub quantities: Vec<Quantity>,
 }
 
+/// A quantity a run can record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantity {
+    /// Every `lambda`.
     Lambda,
+    /// Every `eta`.
     Eta,
+    /// The accuracy on the data samples.
     Accuracy,
+    /// The logits of every data sample.
     Logits,
+    /// The information-plane coordinates of the data.
     InfoPlane,
 }
 
 impl Quantity {
+    /// Every quantity with the word that names it in a file.
     pub const ALL: [(&'static str, Quantity); 5] = [
         ("lambda", Quantity::Lambda),
         ("eta", Quantity::Eta),
@@ -333,10 +424,12 @@ pub struct Expectations {
 }
 
 impl Expectations {
+    /// Whether the file has no expectations.
     pub fn is_empty(&self) -> bool {
         self.initial.is_empty() && self.trained.is_empty()
     }
 
+    /// How many expectations the file has, initial and trained.
     pub fn len(&self) -> usize {
         self.initial.len() + self.trained.len()
     }
@@ -345,6 +438,7 @@ impl Expectations {
 /// One expectation line, resolved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expectation {
+    /// What it checks.
     pub check: Check,
     /// The expectation in the source (byte offsets), for reports. Not in the JSON: the
     /// IR describes the model, so a comment added above a line does not change it.
@@ -358,48 +452,72 @@ pub struct Expectation {
 pub enum Check {
     /// `predict X is C`; `class` is `None` for `is none` (no class reached).
     Predict {
+        /// The input predicted.
         input: ExpectInput,
+        /// The class expected.
         class: Option<ClassId>,
     },
     /// `pathway X has N...` (`fires`) / `pathway X lacks N...`.
     Pathway {
+        /// The input fired.
         input: ExpectInput,
+        /// `has` (the nodes fire) or `lacks` (they do not).
         fires: bool,
+        /// The nodes named.
         nodes: Vec<NodeId>,
     },
     /// `p X C OP v`
     P {
+        /// The input.
         input: ExpectInput,
+        /// The class whose probability is compared.
         class: ClassId,
+        /// The comparison.
         compare: Compare,
     },
     /// `le X Y OP v`, the base `X` stepped with `label`.
     Le {
+        /// The input the step is taken on.
         base: ExpectInput,
+        /// The label the step is taken with.
         label: ClassId,
+        /// The input whose change is measured.
         test: ExpectInput,
+        /// The comparison.
         compare: Compare,
     },
     /// `lambda N OP v` (`ln`: `ln lambda N OP v`)
     Lambda {
+        /// The node.
         node: NodeId,
+        /// Whether `ln lambda` is compared rather than `lambda`.
         ln: bool,
+        /// The comparison.
         compare: Compare,
     },
     /// `eta F->C OP v` (`ln`: `ln eta F->C OP v`)
     Eta {
+        /// The edge.
         edge: EdgeId,
+        /// Whether `ln eta` is compared rather than `eta`.
         ln: bool,
+        /// The comparison.
         compare: Compare,
     },
     /// `logit X C OP v`
     Logit {
+        /// The input.
         input: ExpectInput,
+        /// The class whose logit is compared.
         class: ClassId,
+        /// The comparison.
         compare: Compare,
     },
     /// `accuracy OP v` (unweighted share of data samples predicted as their label)
-    Accuracy { compare: Compare },
+    Accuracy {
+        /// The comparison the accuracy must pass.
+        compare: Compare,
+    },
 }
 
 /// The input of an expectation.
@@ -415,28 +533,37 @@ pub enum ExpectInput {
 /// `OP value`, or `= value within tolerance`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Compare {
+    /// The comparison operator.
     pub op: CmpOp,
+    /// The value compared with.
     pub value: f64,
     /// Only with `=`: `|actual - value| <= within`. `=` without it is 1e-9 relative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<f64>,
 }
 
+/// A comparison operator of an expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CmpOp {
+    /// `<`
     #[serde(rename = "<")]
     Lt,
+    /// `<=`
     #[serde(rename = "<=")]
     Le,
+    /// `>`
     #[serde(rename = ">")]
     Gt,
+    /// `>=`
     #[serde(rename = ">=")]
     Ge,
+    /// `=` (within a tolerance)
     #[serde(rename = "=")]
     Eq,
 }
 
 impl CmpOp {
+    /// The operator as written in a file.
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Lt => "<",
@@ -463,6 +590,7 @@ impl Ir {
         }
     }
 
+    /// The id of the feature node named `name`, if there is one.
     pub fn node_index(&self, name: &str) -> Option<NodeId> {
         self.nodes
             .iter()
@@ -470,6 +598,7 @@ impl Ir {
             .map(|i| i as NodeId)
     }
 
+    /// The id of the class named `name`, if there is one.
     pub fn class_index(&self, name: &str) -> Option<ClassId> {
         self.classes
             .iter()
@@ -477,10 +606,12 @@ impl Ir {
             .map(|i| i as ClassId)
     }
 
+    /// The index of the data sample named `name`, if there is one.
     pub fn sample_index(&self, name: &str) -> Option<usize> {
         self.data.samples.iter().position(|s| s.name == name)
     }
 
+    /// The index of the feature level named `name`, if there is one.
     pub fn level_index(&self, name: &str) -> Option<usize> {
         self.levels.iter().position(|l| l.name == name)
     }
