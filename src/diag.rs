@@ -20,15 +20,20 @@ pub use code::ErrorCode;
 /// naming the thing, labelled spans and a help line saying what to do.
 #[derive(Clone, Debug)]
 pub struct Problem {
+    /// Whether it is an error or a warning.
     pub severity: Severity,
     /// What kind of problem it is; shown as e.g. `nshed::check::unknown_name`.
     pub code: ErrorCode,
+    /// What is wrong, short and lowercase, naming the thing.
     pub message: String,
+    /// The places in the source it points at; the first is the primary one.
     pub labels: Vec<LabeledSpan>,
+    /// What to do about it.
     pub help: Option<String>,
 }
 
 impl Problem {
+    /// An error with `code` and `message`, as yet without labels or help.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
@@ -39,6 +44,7 @@ impl Problem {
         }
     }
 
+    /// A warning with `code` and `message`, as yet without labels or help.
     pub fn warning(code: ErrorCode, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
@@ -59,11 +65,13 @@ impl Problem {
         self
     }
 
+    /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether it is an error (not a warning).
     pub fn is_error(&self) -> bool {
         matches!(self.severity, Severity::Error)
     }
@@ -113,6 +121,7 @@ pub struct IndexedSource {
 }
 
 impl IndexedSource {
+    /// The source `text`, shown under `name`.
     pub fn new(name: &str, text: String) -> IndexedSource {
         IndexedSource {
             name: name.to_string(),
@@ -188,7 +197,9 @@ impl SourceCode for IndexedSource {
 /// A problem attached to the source it points into, so it can be rendered alone.
 #[derive(Debug)]
 pub struct Located {
+    /// The source it points into.
     pub source: Arc<IndexedSource>,
+    /// The problem.
     pub problem: Problem,
     /// Lines of the larger text before the source's first line (see [`Report::at_line`]).
     pub lines_before: usize,
@@ -247,7 +258,9 @@ impl Diagnostic for Located {
 /// All the problems found in one source, in source order.
 #[derive(Debug)]
 pub struct Report {
+    /// The source they point into.
     pub source: Arc<IndexedSource>,
+    /// The problems, in source order.
     pub problems: Vec<Problem>,
     /// Lines of the larger text before the source's first line: a script's input is
     /// drawn with the line numbers it has in the script.
@@ -295,14 +308,17 @@ impl Report {
         self
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(Problem::is_error)
     }
 
+    /// How many problems are errors.
     pub fn error_count(&self) -> usize {
         self.problems.iter().filter(|p| p.is_error()).count()
     }
 
+    /// How many problems are warnings.
     pub fn warning_count(&self) -> usize {
         self.problems.len() - self.error_count()
     }
@@ -380,25 +396,34 @@ impl Report {
 /// One diagnostic as `--error-format json` prints it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JsonDiagnostic {
+    /// The file's name.
     pub file: String,
+    /// The problem's code, e.g. `nshed::check::unknown_name`.
     pub code: String,
     /// `error`, `warning` or `advice`.
     pub severity: String,
+    /// What is wrong.
     pub message: String,
+    /// What to do about it.
     pub help: Option<String>,
+    /// The places it points at.
     pub labels: Vec<JsonLabel>,
 }
 
+/// A labelled place of a [`JsonDiagnostic`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JsonLabel {
+    /// The label's text.
     pub message: Option<String>,
     /// The first label of a problem is its primary one.
     pub primary: bool,
+    /// Where the span starts.
     pub start: JsonPosition,
     /// Exclusive: the position just after the last character of the span.
     pub end: JsonPosition,
 }
 
+/// A position in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct JsonPosition {
     /// Byte offset into the file.

@@ -21,6 +21,7 @@ pub const OLDEST_FORMAT: u32 = 1;
 /// is well below it). A file that does not start with `{` is refused at its first byte.
 pub const MAX_STATE_BYTES: usize = 4 << 30;
 
+/// A saved state: a model state, with what ties it to the source of its model (the file `:save` writes).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SavedState {
     /// `FORMAT` when written; `OLDEST_FORMAT..=FORMAT` are read.
@@ -31,6 +32,7 @@ pub struct SavedState {
     pub source_sha256: String,
     /// The seed the run started from (so `reset` means the same after a restore).
     pub seed: u64,
+    /// The state itself.
     pub state: State,
 }
 

@@ -9,7 +9,9 @@ use crate::span::Span;
 /// A source text and the name it is shown under in diagnostics.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// The name it is shown under (a path, or `<stdin>`).
     pub name: String,
+    /// The text.
     pub text: String,
 }
 

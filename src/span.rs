@@ -7,11 +7,14 @@ use serde::Serialize;
 /// A byte range `start..end` into the source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// The byte just after the last.
     pub end: usize,
 }
 
 impl Span {
+    /// The span `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -19,9 +22,11 @@ impl Span {
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
+    /// How many bytes it covers.
     pub fn len(self) -> usize {
         self.end - self.start
     }
+    /// Whether it covers no byte.
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
@@ -68,11 +73,14 @@ pub struct LineIndex {
 /// A place in a text: 0-based line, and the column as a byte offset into that line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineCol {
+    /// The line (0-based).
     pub line: usize,
+    /// The column, as a byte offset into the line.
     pub byte: usize,
 }
 
 impl LineIndex {
+    /// The line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(
