@@ -73,15 +73,21 @@ pub fn edge_name(ir: &Ir, e: usize) -> String {
     )
 }
 
+/// A data sample's part of a [`RunReport`]: its pathway, logits, probabilities and prediction.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleReport {
+    /// The sample's name.
     pub name: String,
+    /// Its label.
     pub label: String,
     /// Firing non-class nodes, level order then declaration order (ids: a 10^6-node
     /// model's 60 samples fire about three million, named as the report is written).
     pub pathway: Vec<NodeId>,
+    /// The logit of every class (null beyond f64).
     pub logits: Vec<Option<f64>>,
+    /// `ln` of every class's logit (null = ln 0).
     pub ln_logits: Vec<Option<f64>>,
+    /// The probability of every class.
     pub p: Vec<f64>,
     /// The predicted class; `null` when the sample reaches no class (it counts as wrong).
     pub predicted: Option<String>,
@@ -93,8 +99,11 @@ pub struct SampleReport {
 /// `samples` and `accuracy`.
 #[derive(Clone, Debug)]
 pub struct RunReport<'a> {
+    /// The model the state belongs to.
     pub model: &'a Model<'a>,
+    /// The state reported.
     pub state: &'a State,
+    /// Every data sample's part.
     pub samples: Vec<SampleReport>,
     /// Share of data samples (unweighted) whose predicted class is their label (a sample
     /// that reaches no class counts as wrong); `null` when there is no data.
@@ -198,6 +207,7 @@ fn eta_maps(ir: &Ir, state: &State) -> (Ordered<Option<f64>>, Ordered<Option<f64
 }
 
 impl<'a> RunReport<'a> {
+    /// The report of `state`, every data sample fired and evaluated.
     pub fn new(model: &'a Model<'a>, state: &'a State) -> RunReport<'a> {
         let samples = sample_reports(model, state);
         RunReport {
@@ -340,16 +350,23 @@ impl Serialize for RunReport<'_> {
 /// One recorded snapshot (`record every N { ... }`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Snapshot {
+    /// The step the snapshot was taken after.
     pub step: u64,
+    /// The phase it belongs to.
     pub phase: String,
+    /// Every `lambda`, by node name (when recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<Ordered<Option<f64>>>,
+    /// `ln` of every `lambda` (null = ln 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ln_lambda: Option<Ordered<Option<f64>>>,
+    /// Every `eta`, by edge name (when recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<Ordered<Option<f64>>>,
+    /// `ln` of every `eta` (null = ln 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ln_eta: Option<Ordered<Option<f64>>>,
+    /// The accuracy on the data (when recorded; null when there is no data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<Option<f64>>,
     /// Per sample: its logits (number or null) ...

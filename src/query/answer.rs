@@ -14,18 +14,25 @@ pub struct InputDesc {
     pub sample: Option<String>,
     /// Its input nodes.
     pub pattern: Vec<String>,
+    /// Its label, when it has one.
     pub label: Option<String>,
 }
 
+/// The nodes of a level that fire.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LevelFiring {
+    /// The level's name.
     pub level: String,
+    /// Its firing nodes.
     pub nodes: Vec<String>,
 }
 
+/// A node's score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeScore {
+    /// The node's name.
     pub node: String,
+    /// Its level.
     pub level: String,
     /// `S`, or null beyond f64.
     pub score: Option<f64>,
@@ -33,11 +40,16 @@ pub struct NodeScore {
     pub ln_score: Option<f64>,
 }
 
+/// A class's logit and probability.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassValue {
+    /// The class's name.
     pub class: String,
+    /// The logit, or null beyond f64.
     pub logit: Option<f64>,
+    /// `ln` of the logit (null = ln 0).
     pub ln_logit: Option<f64>,
+    /// The probability (softmax of the logits).
     pub p: f64,
 }
 
@@ -45,34 +57,50 @@ pub struct ClassValue {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "query", rename_all = "snake_case")]
 pub enum Answer {
+    /// `pathway X`: the firing nodes of each level.
     Pathway {
+        /// The input.
         input: InputDesc,
+        /// The firing nodes, level by level, input level first.
         levels: Vec<LevelFiring>,
     },
+    /// `scores X`: every node's score and every class's logit and probability.
     Scores {
+        /// The input.
         input: InputDesc,
+        /// The score of every firing node.
         scores: Vec<NodeScore>,
+        /// Every class's logit and probability.
         classes: Vec<ClassValue>,
         /// `null` when the input reaches no class.
         predicted: Option<String>,
     },
+    /// `predict X`: the predicted class.
     Predict {
+        /// The input.
         input: InputDesc,
         /// `null` when the input reaches no class (then `p` is the uniform probability).
         predicted: Option<String>,
+        /// The probability of the predicted class.
         p: f64,
         /// Whether the prediction matches the input's label, when it has one.
         correct: Option<bool>,
     },
+    /// `le X Y`: the local elasticity of `Y` to a step on `X`.
     Le {
+        /// The labelled input the step is taken on.
         base: InputDesc,
+        /// The input whose change is measured.
         test: InputDesc,
         /// `null` when undefined (the base's logits do not move).
         le: Option<f64>,
     },
+    /// `le-matrix`: the local elasticity of every ordered pair of data samples.
     #[serde(rename = "le_matrix")]
     LeMatrix {
+        /// The data samples' names, in the order of the rows and columns.
         samples: Vec<String>,
+        /// `matrix[i][j]`: the elasticity of sample `j` to a step on sample `i` (null where undefined).
         matrix: Vec<Vec<Option<f64>>>,
         /// The classes some data sample is labelled with, in class order.
         classes: Vec<String>,

@@ -20,21 +20,29 @@ use crate::syntax::ast::Span;
 /// A parsed and resolved query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
+    /// Which query, with its inputs.
     pub kind: QueryKind,
     /// The whole query text.
     pub span: Span,
 }
 
+/// The five queries.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QueryKind {
+    /// `pathway X`: the nodes that fire, level by level.
     Pathway(Input),
+    /// `scores X`: every node's score and every class's logit and probability.
     Scores(Input),
+    /// `predict X`: the predicted class and its probability.
     Predict(Input),
     /// `base` always has a label.
     Le {
+        /// The labelled input the step is taken on.
         base: Input,
+        /// The input whose change is measured.
         test: Input,
     },
+    /// `le-matrix`: the local elasticity of every pair of data samples, and its means per pair of classes.
     LeMatrix,
 }
 
@@ -45,6 +53,8 @@ pub struct Input {
     pub sample: Option<String>,
     /// Firing input nodes, ascending, no repeats.
     pub input: Vec<NodeId>,
+    /// Its label, when it has one.
     pub label: Option<ClassId>,
+    /// Where it is written in the query.
     pub span: Span,
 }
