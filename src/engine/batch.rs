@@ -27,6 +27,7 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// An empty list.
     pub fn new() -> Inputs {
         Inputs::default()
     }
@@ -74,10 +75,12 @@ impl Inputs {
         Ok(out)
     }
 
+    /// How many inputs it holds.
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -46,6 +46,7 @@ pub struct Evaluator {
 }
 
 impl Evaluator {
+    /// An evaluator sized for `model`.
     pub fn new(model: &Model) -> Evaluator {
         Evaluator {
             counts: FireCounts::new(model.n_nodes()),
@@ -118,6 +119,7 @@ impl Evaluator {
         }
     }
 
+    /// Fires `input` (ascending input node ids) on `model` and scores it with `state`: its pathway, logits and prediction.
     pub fn evaluate(&mut self, model: &Model, state: &State, input: &[NodeId]) -> Evaluation {
         model.graph.fire(input, &mut self.counts, &mut self.firing);
         self.evaluate_fired(model, state)

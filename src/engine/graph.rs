@@ -13,6 +13,7 @@ use crate::ir::{ClassId, EdgeId, Ir, NodeId};
 /// them: [`crate::Compiled::model`] lends its own instead of building them again.
 #[derive(Clone, Debug)]
 pub struct Model<'a> {
+    /// The checked model.
     pub ir: &'a Ir,
     pub(crate) graph: Cow<'a, Graph>,
     /// The firing set of every data sample, when they were fired already (compiling
@@ -26,6 +27,7 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
+    /// Builds the tables of `ir`.
     pub fn new(ir: &'a Ir) -> Model<'a> {
         Model::with_layout_min_nodes(ir, layout::MIN_NODES)
     }
@@ -107,14 +109,17 @@ impl<'a> Model<'a> {
         self.prepared().map(|p| Arc::clone(&p.layout))
     }
 
+    /// How many feature nodes the model has.
     pub fn n_nodes(&self) -> usize {
         self.ir.nodes.len()
     }
 
+    /// How many class edges it has.
     pub fn n_edges(&self) -> usize {
         self.ir.edges.len()
     }
 
+    /// How many classes it has.
     pub fn n_classes(&self) -> usize {
         self.ir.classes.len()
     }
@@ -337,6 +342,7 @@ pub struct FiringSets {
 }
 
 impl FiringSets {
+    /// No sets.
     pub fn new() -> FiringSets {
         FiringSets {
             start: vec![0],
@@ -375,6 +381,7 @@ impl FiringSets {
         self.start.len().saturating_sub(1)
     }
 
+    /// Whether it holds no set.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

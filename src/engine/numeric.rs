@@ -161,12 +161,14 @@ pub fn argmax_first(xs: &[f64]) -> Option<usize> {
 /// (then only `ln` describes it).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Value {
+    /// The plain value, or `None` when it is beyond f64.
     pub value: Option<f64>,
     /// Natural log; `-inf` for an exact zero.
     pub ln: f64,
 }
 
 impl Value {
+    /// The value whose natural log is `ln`.
     pub fn from_ln(ln: f64) -> Value {
         let v = ln.exp();
         Value {

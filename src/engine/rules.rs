@@ -13,27 +13,34 @@ use crate::ir::{Entry, Ir, PerEntry, Phase, RuleSet, Update};
 pub enum LnOp {
     /// `mul a`: `ln x += ln a` (jittered when the rules say so).
     Mul {
+        /// `ln a`.
         ln_factor: f64,
     },
     /// `add c`, with `ln c`.
     Add {
+        /// `ln c`.
         ln_amount: f64,
     },
     /// `sub c` floored at 0, with `ln c`.
     Sub {
+        /// `ln c`.
         ln_amount: f64,
     },
+    /// `keep`: unchanged.
     Keep,
     /// `mul a by error`: `ln x += e ln a` for the step's mean error `e` (see `at_error`).
     MulByError {
+        /// `ln a`.
         ln_factor: f64,
     },
     /// `add c by error`: `add e c`, with `ln c`.
     AddByError {
+        /// `ln c`.
         ln_amount: f64,
     },
     /// `sub c by error`: `sub e c` floored at 0, with `ln c`.
     SubByError {
+        /// `ln c`.
         ln_amount: f64,
     },
 }
@@ -149,16 +156,22 @@ impl LnOp {
 /// A `RuleSet` turned into log-domain operations, ready for many steps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rules {
+    /// `g+` per node.
     pub grow: PerEntry<LnOp>,
+    /// `g-` per node.
     pub shrink: PerEntry<LnOp>,
+    /// `g+` per class edge.
     pub grow_eta: PerEntry<LnOp>,
+    /// `g-` per class edge.
     pub shrink_eta: PerEntry<LnOp>,
+    /// `s` in `factor * exp(s * N(0,1))`; 0 means deterministic.
     pub jitter: f64,
     /// Some rule is error-driven: a step computes its batch's mean error.
     pub by_error: bool,
 }
 
 impl Rules {
+    /// The rules of `rules`, in the log domain.
     pub fn new(rules: &RuleSet) -> Rules {
         let conv = |v: &PerEntry<Update>| v.map(LnOp::from);
         let by_error = [
@@ -200,6 +213,7 @@ pub struct Freeze {
 }
 
 impl Freeze {
+    /// Nothing frozen.
     pub fn none(ir: &Ir) -> Freeze {
         Freeze {
             levels: vec![false; ir.levels.len()],
@@ -207,6 +221,7 @@ impl Freeze {
         }
     }
 
+    /// What `phase` freezes.
     pub fn of_phase(phase: &Phase) -> Freeze {
         Freeze {
             levels: phase.frozen_levels.clone(),

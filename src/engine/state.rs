@@ -28,7 +28,9 @@ pub struct State {
     pub phase: usize,
     /// Steps taken in the current phase.
     pub step_in_phase: u64,
+    /// The run's random stream (batches, noise, jitter).
     pub rng: RunRng,
+    /// Where the sampler is in the data.
     pub sampler: SamplerState,
     /// `ln lambda` per node and `ln eta` per class edge, with their pending factors.
     pub(crate) lazy: Lazy,
@@ -38,7 +40,9 @@ pub struct State {
 /// `epoch` is the current epoch's order and `cursor` the next position in it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamplerState {
+    /// The next sample index (`cycle`) or position in `epoch` (`shuffle`).
     pub cursor: usize,
+    /// The current epoch's order of the samples (`shuffle`).
     pub epoch: Vec<u32>,
 }
 
@@ -479,7 +483,7 @@ fn draw_ln(dist: &Dist, rng: &mut RunRng) -> f64 {
 }
 
 /// Serde for vectors of natural logs: JSON has no `-inf`, so it is written as `null`.
-pub mod ln_vec {
+pub(crate) mod ln_vec {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// `null` stands for `-inf` only: NaN or `+inf` (which training never produces) is an

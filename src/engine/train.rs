@@ -99,6 +99,7 @@ pub struct Trainer<'m, 'ir> {
 }
 
 impl<'m, 'ir> Trainer<'m, 'ir> {
+    /// A trainer for `model`, by its schedule.
     pub fn new(model: &'m Model<'ir>) -> Self {
         let ir = model.ir;
         let phases: &[Phase] = ir.train.as_ref().map_or(&[], |t| &t.phases);
@@ -135,6 +136,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         self.model
     }
 
+    /// How many steps the whole schedule takes.
     pub fn total_steps(&self) -> u64 {
         self.model.ir.train.as_ref().map_or(0, |t| {
             t.phases
@@ -336,7 +338,9 @@ pub fn untrainable(ir: &Ir) -> Option<&'static str> {
 /// Python): the current phase's (the last phase's once the schedule is over), or the
 /// file's when there is no schedule.
 pub struct ExplicitRules<'ir> {
+    /// The update functions.
     pub rules: &'ir RuleSet,
+    /// What is held fixed.
     pub freeze: Freeze,
     /// Where the rules come from: "phase `main`" or "the file".
     pub source: String,
