@@ -31,13 +31,17 @@ pub enum Stage {
 /// The result of one expectation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Outcome {
+    /// Which state it was checked at.
     pub stage: Stage,
     /// The expectation in the source (byte offsets).
     pub span: Span,
     /// What is checked, in the file's words: `p c2 c2`, `lambda m1`, `le c1a {e3 e4}`.
     pub subject: String,
+    /// What it asks for.
     pub expected: Expected,
+    /// What the state gives.
     pub actual: Actual,
+    /// Whether it holds.
     pub passed: bool,
 }
 
@@ -46,13 +50,24 @@ pub struct Outcome {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Expected {
     /// `predict X is C`; `null` for `is none`.
-    Class { class: Option<String> },
+    Class {
+        /// The class expected.
+        class: Option<String>,
+    },
     /// `pathway X has N...` (`fires`) or `lacks N...`.
-    Pathway { fires: bool, nodes: Vec<String> },
+    Pathway {
+        /// `has` (the nodes fire) or `lacks` (they do not).
+        fires: bool,
+        /// The nodes named.
+        nodes: Vec<String>,
+    },
     /// `OP value [within tol]`.
     Value {
+        /// The comparison operator.
         op: CmpOp,
+        /// The value compared with.
         value: f64,
+        /// The tolerance of `=`, when one is given.
         #[serde(skip_serializing_if = "Option::is_none")]
         within: Option<f64>,
     },
@@ -63,14 +78,20 @@ pub enum Expected {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actual {
     /// The predicted class; `null` when no class is reached.
-    Class { class: Option<String> },
+    Class {
+        /// The class predicted.
+        class: Option<String>,
+    },
     /// The firing (non-class) nodes, and the listed nodes that break the expectation.
     Pathway {
+        /// Every firing node.
         firing: Vec<String>,
+        /// The nodes named that break the expectation.
         wrong: Vec<String>,
     },
     /// A number; JSON writes an infinity as the string `"inf"` or `"-inf"`.
     Value {
+        /// The value.
         #[serde(serialize_with = "number_or_infinity")]
         value: f64,
     },

@@ -10,13 +10,17 @@ use crate::ir::NodeId;
 /// A model drawn at a state.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModelDrawing {
+    /// The model's name.
     pub model: String,
+    /// The training step of the state drawn.
     pub step: u64,
     /// The highlighted input (a sample name or a pattern), if any.
     pub input: Option<String>,
+    /// The feature levels, input level first.
     pub levels: Vec<DrawnLevel>,
     /// Every feature node, in IR order.
     pub nodes: Vec<DrawnNode>,
+    /// The classes.
     pub classes: Vec<DrawnClass>,
     /// Class edges: (node index, class index).
     pub edges: Vec<(usize, usize)>,
@@ -25,13 +29,16 @@ pub struct ModelDrawing {
 /// A level: its name and the indices of its nodes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DrawnLevel {
+    /// The level's name.
     pub name: String,
+    /// The indices of its nodes in `nodes`.
     pub nodes: std::ops::Range<usize>,
 }
 
 /// A feature node.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DrawnNode {
+    /// The node's name.
     pub name: String,
     /// `ln lambda` (`-inf` for `lambda = 0`; `null` in JSON).
     pub ln_lambda: f64,
@@ -44,6 +51,7 @@ pub struct DrawnNode {
 /// A class.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DrawnClass {
+    /// The class's name.
     pub name: String,
     /// Whether a firing node has an edge to it.
     pub reached: bool,

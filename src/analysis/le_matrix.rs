@@ -9,11 +9,17 @@ use crate::engine::{le_matrix, Model, State};
 /// One (base class, test class) pair of the matrix.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LePairRow {
+    /// The class of the base samples.
     pub base_class: String,
+    /// The class of the test samples.
     pub test_class: String,
+    /// The mean of the defined values (`None` when there is none).
     pub mean: Option<f64>,
+    /// Their standard deviation (`None` with fewer than two).
     pub std_dev: Option<f64>,
+    /// How many values are defined.
     pub count: usize,
+    /// How many are undefined (the base's logits do not move).
     pub undefined: usize,
 }
 
@@ -21,17 +27,22 @@ pub struct LePairRow {
 /// (the diagonal, `LE(x, x) = 1` by definition, left out of them).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeMatrixReport {
+    /// The model's name.
     pub model: String,
+    /// The training step of the state.
     pub step: u64,
+    /// The data samples' names, in the order of the rows and columns.
     pub samples: Vec<String>,
     /// The label of every sample.
     pub labels: Vec<String>,
     /// `matrix[base][test]`; `None` where LE is undefined (the base's logits do not move).
     pub matrix: Vec<Vec<Option<f64>>>,
+    /// The statistics of every class pair.
     pub class_pairs: Vec<LePairRow>,
     /// Class names, and every sample's label as a class index (for the histograms).
     #[serde(skip)]
     pub classes: Vec<String>,
+    /// Every sample's label, as an index into `classes`.
     #[serde(skip)]
     pub label_ids: Vec<usize>,
     /// The same statistics with class indices.

@@ -9,7 +9,9 @@ use super::{check_len, AnalysisError};
 /// sample has class `test_class`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LePairStats {
+    /// The class of the base samples.
     pub base_class: usize,
+    /// The class of the test samples.
     pub test_class: usize,
     /// Number of defined (finite) values.
     pub count: usize,

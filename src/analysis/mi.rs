@@ -19,7 +19,9 @@ use super::{check_len, row_width, weights, AnalysisError};
 /// `I(X;T)` and `I(T;Y)` of one level, in bits.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Information {
+    /// `I(X;T)`: what the level tells of the input.
     pub i_xt: f64,
+    /// `I(T;Y)`: what the level tells of the label.
     pub i_ty: f64,
 }
 
@@ -34,8 +36,16 @@ impl Information {
 /// Which estimator to use (SPEC 6: `mi binning` or `mi noise sigma`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Estimator {
-    Binning { bins: usize },
-    Noise { sigma: f64 },
+    /// `mi binning`: each activation put in one of `bins` equal bins.
+    Binning {
+        /// How many bins.
+        bins: usize,
+    },
+    /// `mi noise sigma`: activations with Gaussian noise of standard deviation `sigma` added.
+    Noise {
+        /// The noise's standard deviation.
+        sigma: f64,
+    },
 }
 
 impl Estimator {

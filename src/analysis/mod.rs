@@ -70,27 +70,47 @@ pub fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
 /// Why an analysis could not run on the data it was given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnalysisError {
+    /// The model has no data samples.
     #[error("the model has no data: the information plane is measured over the data samples")]
     NoData,
+    /// An input has the wrong number of entries.
     #[error("{what}: expected {expected} entries, got {got}")]
     LengthMismatch {
+        /// Which input.
         what: &'static str,
+        /// How many entries it should have.
         expected: usize,
+        /// How many it has.
         got: usize,
     },
+    /// A sample weight is negative or not finite.
     #[error("weight of sample {index} is {value}; weights must be finite and >= 0")]
-    InvalidWeight { index: usize, value: f64 },
-    #[error("{what} must be {requirement}, got {value}")]
-    InvalidParameter {
-        what: &'static str,
-        requirement: &'static str,
+    InvalidWeight {
+        /// The sample.
+        index: usize,
+        /// Its weight.
         value: f64,
     },
+    /// A parameter is out of its range.
+    #[error("{what} must be {requirement}, got {value}")]
+    InvalidParameter {
+        /// Which parameter.
+        what: &'static str,
+        /// What it must be.
+        requirement: &'static str,
+        /// What it is.
+        value: f64,
+    },
+    /// An entry of a table is not allowed (not finite, or out of range).
     #[error("{what}: value {value} at sample {row}, node {column} is not allowed")]
     InvalidValue {
+        /// Which table.
         what: &'static str,
+        /// The sample (row).
         row: usize,
+        /// The node (column).
         column: usize,
+        /// The entry.
         value: f64,
     },
 }

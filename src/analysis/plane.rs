@@ -24,6 +24,7 @@ pub enum Representation {
 }
 
 impl Representation {
+    /// The word a report names it by: `scores` or `lambda`.
     pub fn name(self) -> &'static str {
         match self {
             Representation::Scores => "scores",
@@ -35,7 +36,9 @@ impl Representation {
 /// How to compute an information plane.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlaneOptions {
+    /// How the mutual information is estimated.
     pub estimator: Estimator,
+    /// What stands for the level (`T`).
     pub representation: Representation,
 }
 
@@ -56,6 +59,7 @@ impl PlaneOptions {
 /// One level's information at one state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LevelInformation {
+    /// The level's name.
     pub level: String,
     /// `I(X;T)` in bits.
     pub i_xt: f64,
@@ -132,13 +136,16 @@ pub fn information_plane(
 /// The information of every feature level at one recorded step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanePoint {
+    /// The step the state was recorded at.
     pub step: u64,
+    /// Every feature level's information.
     pub levels: Vec<LevelInformation>,
 }
 
 /// Options of an information plane along training.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct InfoPlaneOptions {
+    /// The estimator and the level's representation.
     pub plane: PlaneOptions,
     /// Record every this many steps (the file's `record every`, else about 100 points, when
     /// `None`); step 0 and the last step are always recorded.
@@ -152,14 +159,20 @@ pub struct InfoPlaneOptions {
 /// The information plane along training: the report of `nshed info-plane`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InfoPlaneReport {
+    /// The model's name.
     pub model: String,
+    /// The seed of the run.
     pub seed: u64,
+    /// How the mutual information was estimated.
     #[serde(serialize_with = "estimator_json")]
     pub estimator: Estimator,
+    /// What stood for each level (`T`).
     pub representation: Representation,
+    /// The state was recorded every this many steps.
     pub every: u64,
     /// Feature level names.
     pub levels: Vec<String>,
+    /// The recorded points, in step order.
     pub points: Vec<PlanePoint>,
     /// The options, for titles and tables.
     #[serde(skip)]
