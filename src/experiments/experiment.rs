@@ -18,8 +18,11 @@ use crate::present::Render;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExperimentError {
+    /// What kind of failure it is (how a front end reports it).
     pub kind: ErrorKind,
+    /// What went wrong.
     pub message: String,
+    /// What to do about it.
     pub help: Option<String>,
 }
 
@@ -37,6 +40,7 @@ pub enum ErrorKind {
 }
 
 impl ExperimentError {
+    /// An error of `kind` saying `message`, without help.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> ExperimentError {
         ExperimentError {
             kind,
@@ -70,6 +74,7 @@ impl ExperimentError {
         }
     }
 
+    /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> ExperimentError {
         self.help = Some(help.into());
         self

@@ -21,6 +21,7 @@ pub struct GenShape {
     pub inputs: usize,
     /// Children per middle node, `(min, max)`.
     pub fan_in: (usize, usize),
+    /// How many classes.
     pub classes: usize,
     /// Prototype patterns per class.
     pub prototypes: usize,

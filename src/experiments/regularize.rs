@@ -25,8 +25,11 @@ pub struct RegularizeOptions {
 /// The measures of one trained copy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegularizeRun {
+    /// The batch size of the copy.
     pub batch: u64,
+    /// Training steps it took.
     pub steps: u64,
+    /// How concentrated each feature level's `lambda` is.
     pub levels: Vec<LevelResult>,
     /// Neural collapse of the level-(L-1) score vectors, normalised as the information plane
     /// normalises them.
@@ -36,10 +39,15 @@ pub struct RegularizeRun {
 /// How concentrated one level's `lambda` is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelResult {
+    /// The level's name.
     pub level: String,
+    /// The effective number of nodes: `exp` of the entropy of `lambda / sum lambda`.
     pub effective_nodes: f64,
+    /// Share of the level's total `lambda` held by its largest.
     pub top_share: f64,
+    /// The node with the largest `lambda` (`None` when all are 0).
     pub top_node: Option<String>,
+    /// The spread of its `lambda` over its nodes, for figures.
     #[serde(skip)]
     pub sparsity: LevelSparsity,
 }
@@ -49,8 +57,11 @@ pub struct LevelResult {
 pub struct RegularizeReport {
     /// Feature level names.
     pub levels: Vec<String>,
+    /// The model's name.
     pub model: String,
+    /// One trained copy per batch size.
     pub runs: Vec<RegularizeRun>,
+    /// The seed of every copy's run.
     pub seed: u64,
 }
 

@@ -33,7 +33,9 @@ pub const SHARD_VERSION: u32 = 1;
 /// Part `index` (1-based) of `count` of a sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
+    /// Which part (1-based).
     pub index: u64,
+    /// How many parts.
     pub count: u64,
 }
 
@@ -53,6 +55,7 @@ impl Shard {
             .collect()
     }
 
+    /// Whether it is the whole sweep (one part).
     pub fn is_all(&self) -> bool {
         self.count == 1
     }
@@ -97,51 +100,101 @@ impl FromStr for Shard {
 /// Why a sweep could not run, or shard files could not be merged.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SweepError {
+    /// The worker threads could not be started.
     #[error("cannot start {threads} worker threads: {reason}")]
-    Threads { threads: usize, reason: String },
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// Why they could not start.
+        reason: String,
+    },
+    /// `merge` was given no file.
     #[error("no shard files to merge")]
     NoShards,
+    /// A file is not a shard file.
     #[error("`{file}` is not an nshed shard file: {reason}")]
-    NotAShard { file: String, reason: String },
+    NotAShard {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two files are shards of different experiments.
     #[error("`{file}` is a shard of a `{found}` sweep, but `{first}` is of a `{expected}` sweep")]
     MixedExperiments {
+        /// The file.
         file: String,
+        /// Its experiment.
         found: String,
+        /// The first file.
         first: String,
+        /// The first file's experiment.
         expected: String,
     },
+    /// Two files were run with different parameters.
     #[error("`{file}` was run with different parameters than `{first}`")]
-    MixedParams { file: String, first: String },
+    MixedParams {
+        /// The file.
+        file: String,
+        /// The first file.
+        first: String,
+    },
+    /// Two files split the sweep differently.
     #[error("`{file}` is shard {shard} of a sweep of {total} points split {count} ways, but `{first}` is of a sweep of {first_total} points split {first_count} ways")]
     MixedSplits {
+        /// The file.
         file: String,
+        /// Its shard.
         shard: Shard,
+        /// Its sweep's number of points.
         total: u64,
+        /// Its sweep's number of shards.
         count: u64,
+        /// The first file.
         first: String,
+        /// The first file's number of points.
         first_total: u64,
+        /// The first file's number of shards.
         first_count: u64,
     },
+    /// A file holds a point its shard does not own.
     #[error(
         "`{file}` holds point {point}, which shard {shard} does not own, or which is out of range"
     )]
     ForeignPoint {
+        /// The file.
         file: String,
+        /// Its shard.
         shard: Shard,
+        /// The point.
         point: u64,
     },
+    /// Two files hold the same point.
     #[error("point {point} appears twice (in `{first}` and `{second}`)")]
     DuplicatePoint {
+        /// The point.
         point: u64,
+        /// The first file holding it.
         first: String,
+        /// The second.
         second: String,
     },
+    /// The sweep was stopped (Ctrl-C) before it finished.
     #[error("interrupted after {done} of {total} points")]
-    Interrupted { done: u64, total: u64 },
+    Interrupted {
+        /// Points finished.
+        done: u64,
+        /// Points in the sweep.
+        total: u64,
+    },
+    /// The files merged do not hold every point.
     #[error("{missing} of {total} points are missing; shards not given: {shards}")]
     MissingPoints {
+        /// Points missing.
         missing: u64,
+        /// Points in the sweep.
         total: u64,
+        /// The shards not given.
         shards: String,
     },
 }
@@ -193,7 +246,9 @@ impl Default for SweepOptions {
 /// What a sweep gives: the finished report, or, for one shard of it, the shard file to
 /// write (finished later by [`merge`]).
 pub enum Outcome<E: Experiment> {
+    /// The report of the whole sweep.
     Finished(E::Report),
+    /// One shard's points, to merge later.
     Shard(ShardFile<E::Params, E::Point>),
 }
 
@@ -312,19 +367,25 @@ pub struct ShardFile<P, T> {
     pub experiment: String,
     /// Everything the points and the finishing step depend on (options, seed, model digest).
     pub params: P,
+    /// How many points the whole sweep has.
     pub total_points: u64,
+    /// Which shard this is.
     pub shard: Shard,
     /// This shard's points, in increasing order.
     pub points: Vec<PointResult<T>>,
 }
 
+/// One point's result in a shard file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PointResult<T> {
+    /// The point.
     pub index: u64,
+    /// Its result.
     pub result: T,
 }
 
 impl<P, T> ShardFile<P, T> {
+    /// The shard file of `shard` of a sweep of `total_points` points, holding `points` (point, result).
     pub fn new(
         experiment: &str,
         params: P,
@@ -350,8 +411,11 @@ impl<P, T> ShardFile<P, T> {
 /// Shard files merged: the experiment, its parameters and every point's result in point order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Merged {
+    /// The experiment's name.
     pub experiment: String,
+    /// Its parameters, as the shard files hold them.
     pub params: serde_json::Value,
+    /// Every point's result, in point order.
     pub results: Vec<serde_json::Value>,
 }
 

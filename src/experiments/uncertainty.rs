@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 /// `f(eps)` measured at one `eps`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
+    /// The distance between the two points of a pair.
     pub eps: f64,
     /// Pairs whose two outcomes differ.
     pub differ: u64,
+    /// Pairs run.
     pub pairs: u64,
 }
 
@@ -28,6 +30,7 @@ impl Measured {
 /// The least-squares fit `ln f = phi ln eps + c`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExponentFit {
+    /// The uncertainty exponent: the slope of the line.
     pub phi: f64,
     /// Half-width of the 95% confidence interval of `phi` (t-based, `n - 2` degrees of
     /// freedom).
@@ -46,7 +49,11 @@ pub struct ExponentFit {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
     #[error("only {usable} eps value(s) have f(eps) > 0; the fit needs at least 3")]
-    TooFewPoints { usable: usize },
+    /// Fewer than three eps values have `f(eps) > 0`.
+    TooFewPoints {
+        /// How many have.
+        usable: usize,
+    },
 }
 
 /// Fits `ln f = phi ln eps + c` over the `eps` with `f(eps) > 0` (a zero cannot be drawn on

@@ -21,6 +21,7 @@ enum Repr {
 }
 
 impl ChildIds {
+    /// The ids, in the order written.
     pub fn as_slice(&self) -> &[NodeId] {
         match &self.0 {
             Repr::Inline { len, ids } => &ids[..*len as usize],

@@ -56,10 +56,12 @@ impl<T: Entry> PerEntry<T> {
         }
     }
 
+    /// How many entries it has.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Whether it has none.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -187,6 +189,7 @@ pub struct Builder<T> {
 }
 
 impl<T: Entry> Builder<T> {
+    /// An empty table.
     pub fn new() -> Builder<T> {
         Builder {
             table: PerEntry::default(),
@@ -195,6 +198,7 @@ impl<T: Entry> Builder<T> {
         }
     }
 
+    /// Adds the next entry.
     pub fn push(&mut self, value: T) {
         let bits = value.bits();
         let slot = match self.last {
@@ -218,6 +222,7 @@ impl<T: Entry> Builder<T> {
         self.table.len += 1;
     }
 
+    /// The table of the entries pushed.
     pub fn finish(mut self) -> PerEntry<T> {
         match &mut self.table.index {
             Index::Same => {}

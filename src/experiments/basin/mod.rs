@@ -48,8 +48,11 @@ pub enum OutcomeKind {
 /// One axis of the grid, in lambda units; `log` spaces the points evenly in `ln lambda`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Axis {
+    /// The smallest initial lambda.
     pub lo: f64,
+    /// The largest initial lambda.
     pub hi: f64,
+    /// Whether the points are spaced evenly in `ln lambda` (else in lambda).
     pub log: bool,
 }
 
@@ -182,6 +185,7 @@ impl<'ir> Basin<'ir> {
         }
     }
 
+    /// The model it trains.
     pub fn model(&self) -> &Model<'ir> {
         &self.model
     }
@@ -196,6 +200,7 @@ pub struct Workspace<'m, 'ir> {
 }
 
 impl<'m, 'ir> Workspace<'m, 'ir> {
+    /// Scratch space for runs of `model`.
     pub fn new(model: &'m Model<'ir>) -> Self {
         Workspace {
             trainer: Trainer::new(model),

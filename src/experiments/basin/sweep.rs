@@ -30,6 +30,7 @@ pub struct BasinOptions {
     pub axis: Axis,
     /// Total training steps instead of the file's (phases scaled in proportion).
     pub steps: Option<u64>,
+    /// What classifies a run: its top node or its predictions.
     pub outcome: OutcomeKind,
     /// Classify the initial states instead of training.
     pub no_train: bool,
@@ -106,21 +107,29 @@ pub struct UncertaintyOptions {
 /// so that `nshed merge` needs no model file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Setup {
+    /// The model's name.
     pub model: String,
+    /// SHA-256 of the model source.
     pub source_sha256: String,
+    /// The seed of the sweep.
     pub seed: u64,
     /// A and B.
     pub nodes: [String; 2],
     /// Their level and its nodes (the `top` outcomes).
     pub level: String,
+    /// The nodes of that level.
     pub level_nodes: Vec<String>,
+    /// The classes' names.
     pub classes: Vec<String>,
     /// Data sample names (the `predictions` outcome is one class per sample).
     pub samples: Vec<String>,
+    /// The range of both initial lambdas.
     pub axis: Axis,
     /// Training steps per run (0 without training).
     pub steps: u64,
+    /// Whether the runs trained (false with `--no-train`).
     pub trained: bool,
+    /// What classifies a run.
     pub outcome: OutcomeKind,
 }
 
@@ -160,17 +169,22 @@ impl Setup {
 /// Parameters of the grid sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GridParams {
+    /// What the sweep depends on.
     #[serde(flatten)]
     pub setup: Setup,
+    /// The grid's side: `grid * grid` runs.
     pub grid: u64,
 }
 
 /// Parameters of the uncertainty sweep: point `k * pairs + j` is pair `j` at `eps[k]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UncertaintyParams {
+    /// What the sweep depends on.
     #[serde(flatten)]
     pub setup: Setup,
+    /// The distances measured at.
     pub eps: Vec<f64>,
+    /// Random pairs of points per eps.
     pub pairs: u64,
 }
 
@@ -483,18 +497,25 @@ impl Points<Uncertainty> for Runs<'_, '_, UncertaintyParams> {
 /// One distinct outcome of a grid.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeEntry {
+    /// The outcome, as a report names it.
     pub label: String,
+    /// The colour it is drawn in.
     pub colour: String,
+    /// How many grid points end in it.
     pub points: u64,
+    /// Their share of the grid.
     pub share: f64,
 }
 
 /// The report of a grid sweep.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GridReport {
+    /// `basin`.
     pub experiment: &'static str,
+    /// What the sweep depended on.
     #[serde(flatten)]
     pub setup: Setup,
+    /// The grid's side.
     pub grid: u64,
     /// `lambda` at the cell centres (the same for both axes).
     pub lambdas: Vec<f64>,
@@ -565,20 +586,29 @@ fn grid_report(params: &GridParams, results: &[Vec<u32>]) -> GridReport {
 /// The report of an uncertainty sweep.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UncertaintyReport {
+    /// `basin-uncertainty`.
     pub experiment: &'static str,
+    /// What the sweep depended on.
     #[serde(flatten)]
     pub setup: Setup,
+    /// Random pairs per eps.
     pub pairs: u64,
+    /// `f(eps)` at every eps.
     pub measured: Vec<MeasuredEntry>,
+    /// The fit of `f(eps) ~ eps^phi`.
     pub fit: ExponentFit,
 }
 
 /// `f(eps)` measured at one eps.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeasuredEntry {
+    /// The distance between the two points of a pair.
     pub eps: f64,
+    /// How many pairs were run at it.
     pub pairs: u64,
+    /// How many pairs ended in different outcomes.
     pub differ: u64,
+    /// Their share: `differ / pairs`.
     pub f: f64,
     /// Whether the fit used this eps (`f > 0`).
     pub used: bool,

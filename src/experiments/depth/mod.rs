@@ -40,6 +40,7 @@ pub enum InitKind {
 }
 
 impl InitKind {
+    /// The word that names it on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             InitKind::Const => "const",
@@ -49,6 +50,7 @@ impl InitKind {
         }
     }
 
+    /// The distribution of `lambda` and `eta` it stands for.
     pub fn dist(self) -> Dist {
         match self {
             InitKind::Const => Dist::Const { value: 1.0 },
@@ -122,6 +124,7 @@ pub struct RunMeasures {
     pub ln_z: Vec<Option<f64>>,
     /// `p` per data sample and class (sample-major).
     pub p: Vec<f64>,
+    /// What the trained run gives.
     pub trained: Outcome,
     /// The same run with the compared level frozen.
     pub frozen: Option<Outcome>,

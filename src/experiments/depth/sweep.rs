@@ -23,13 +23,18 @@ pub enum DepthModels<'a> {
     /// One model file (its init is replaced by each distribution; it trains by its
     /// schedule unless `no_train`).
     File {
+        /// The model.
         compiled: &'a Compiled,
+        /// Judge the initial states: do not train.
         no_train: bool,
     },
     /// Generated models with these numbers of levels, trained `steps` steps.
     Generated {
+        /// The numbers of levels.
         depths: &'a [usize],
+        /// The rest of the models' shape.
         shape: &'a GenShape,
+        /// Training steps per run.
         steps: u64,
     },
 }
@@ -52,13 +57,20 @@ pub struct DepthOptions {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelSource {
+    /// One model file.
     File {
+        /// The model's name.
         model: String,
+        /// SHA-256 of its source.
         source_sha256: String,
+        /// Whether the runs trained.
         trained: bool,
     },
+    /// Generated models.
     Generated {
+        /// Their shape (but for the number of levels).
         shape: GenShape,
+        /// Training steps per run.
         steps: u64,
     },
 }
@@ -66,10 +78,15 @@ pub enum ModelSource {
 /// Everything the finishing step needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DepthParams {
+    /// Where the models come from.
     pub source: ModelSource,
+    /// The numbers of levels (one, the file's, for a model file).
     pub depths: Vec<usize>,
+    /// The init distributions.
     pub inits: Vec<InitKind>,
+    /// Runs per depth and init.
     pub seeds: u64,
+    /// The base seed.
     pub seed: u64,
     /// The frozen level (0 = input level) and its name.
     pub freeze: Option<(usize, String)>,
@@ -78,9 +95,13 @@ pub struct DepthParams {
 /// One run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DepthPoint {
+    /// The model's number of levels.
     pub depth: usize,
+    /// The init distribution.
     pub init: InitKind,
+    /// Which run of its depth and init.
     pub run: u64,
+    /// What the run measured.
     pub measures: RunMeasures,
 }
 
@@ -333,25 +354,34 @@ impl Points<Depth> for DepthRun {
 /// One (depth, init) cell of `nshed depth`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cell {
+    /// The models' number of levels.
     pub depth: usize,
+    /// The init distribution.
     pub init: &'static str,
+    /// How many runs the cell has.
     pub runs: usize,
     /// Spread of `ln Z` across runs: mean over (sample, class) of the sd across runs.
     pub ln_z_spread: Spread,
     /// The same for the probabilities `p`.
     pub p_spread: Spread,
+    /// Accuracy on the data, mean over runs.
     pub accuracy: Option<f64>,
     /// Effective number of nodes of the top feature level (level L-1), mean over runs.
     pub effective_nodes_top: Option<f64>,
+    /// The same runs with the level frozen, when `--freeze` was given.
     pub freeze: Option<FreezeCell>,
 }
 
 /// Means over runs, trained as scheduled vs with the level frozen.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FreezeCell {
+    /// Accuracy on the data.
     pub accuracy: Pair,
+    /// Effective number of nodes of the top feature level.
     pub effective_nodes_top: Pair,
+    /// Mean local elasticity between samples of the same class.
     pub le_within: Pair,
+    /// Mean local elasticity between samples of different classes.
     pub le_between: Pair,
     /// Largest change of `ln lambda` on the frozen level over all runs (0 when frozen).
     pub level_change: Pair,
@@ -360,18 +390,26 @@ pub struct FreezeCell {
 /// A measure trained as scheduled and with the level frozen.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pair {
+    /// Trained as scheduled.
     pub trained: Option<f64>,
+    /// Trained with the level frozen.
     pub frozen: Option<f64>,
 }
 
 /// The report of `nshed depth`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DepthReport {
+    /// `depth`.
     pub experiment: &'static str,
+    /// Where the models came from.
     pub source: ModelSource,
+    /// The base seed.
     pub seed: u64,
+    /// Runs per depth and init.
     pub seeds: u64,
+    /// The name of the level frozen, when one was.
     pub frozen_level: Option<String>,
+    /// Every (depth, init) cell.
     pub cells: Vec<Cell>,
 }
 

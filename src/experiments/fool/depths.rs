@@ -29,30 +29,45 @@ pub struct DepthsOptions {
     pub samples: u64,
     /// Probability that an input fires in a random pattern.
     pub density: f64,
+    /// What counts as a fooling input.
     pub criteria: FoolCriteria,
+    /// The rest of the generated models' shape.
     pub shape: GenShape,
 }
 
 /// Everything the finishing step of `nshed fool --depths` needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DepthsParams {
+    /// Numbers of levels of the generated models.
     pub depths: Vec<usize>,
+    /// Generated models per depth.
     pub models: u64,
+    /// Training steps of every model.
     pub steps: u64,
+    /// The base seed.
     pub seed: u64,
+    /// Random patterns judged per model.
     pub samples: u64,
+    /// Probability that an input fires in a random pattern.
     pub density: f64,
+    /// What counts as a fooling input.
     pub criteria: FoolCriteria,
+    /// The rest of the models' shape.
     pub shape: GenShape,
 }
 
 /// One generated model of one depth.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DepthPoint {
+    /// The model's number of levels.
     pub depth: usize,
+    /// Which model of its depth.
     pub model: u64,
+    /// The seed it was generated and trained with.
     pub model_seed: u64,
+    /// Its accuracy on its data after training.
     pub accuracy: Option<f64>,
+    /// The counts of its judged patterns.
     pub stats: PatternStats,
 }
 
@@ -196,25 +211,36 @@ impl Points<FoolDepths> for DepthsRun {
 /// One depth of `nshed fool --depths`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DepthRow {
+    /// The number of levels.
     pub depth: usize,
+    /// How many models it has.
     pub models: usize,
     /// Fooled over far patterns, pooled over the depth's models.
     pub fooling_rate: Option<f64>,
+    /// Far patterns, summed over the models.
     pub far: u64,
+    /// Fooling patterns, summed over the models.
     pub fooled: u64,
     /// Means over the depth's models.
     pub distinct_classes: f64,
+    /// Distinct pathways fired, mean over the models.
     pub distinct_pathways: f64,
+    /// Accuracy on the data, mean over the models.
     pub accuracy: Option<f64>,
 }
 
 /// One model of `nshed fool --depths`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModelRow {
+    /// The model's number of levels.
     pub depth: usize,
+    /// Which model of its depth.
     pub model: u64,
+    /// The seed it was generated and trained with.
     pub model_seed: u64,
+    /// Its accuracy on its data after training.
     pub accuracy: Option<f64>,
+    /// The counts of its judged patterns.
     #[serde(flatten)]
     pub stats: StatsRow,
 }
@@ -222,16 +248,27 @@ pub struct ModelRow {
 /// The report of `nshed fool --depths`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DepthReport {
+    /// `fool-depths`.
     pub experiment: &'static str,
+    /// The base seed.
     pub seed: u64,
+    /// Generated models per depth.
     pub models_per_depth: u64,
+    /// Training steps of every model.
     pub steps: u64,
+    /// Random patterns judged per model.
     pub samples: u64,
+    /// Probability that an input fires in a random pattern.
     pub density: f64,
+    /// Smallest Hamming distance to every training pattern of a fooling input.
     pub min_distance: usize,
+    /// Smallest probability of the predicted class of a fooling input.
     pub threshold: f64,
+    /// The rest of the models' shape.
     pub shape: GenShape,
+    /// One row per depth.
     pub depths: Vec<DepthRow>,
+    /// One row per model.
     pub models: Vec<ModelRow>,
 }
 

@@ -30,6 +30,7 @@ pub struct FileOptions {
     pub samples: u64,
     /// Probability that an input fires in a random pattern.
     pub density: f64,
+    /// What counts as a fooling input.
     pub criteria: FoolCriteria,
     /// Judge every pattern, and find the smallest fooling pattern per class by enumeration.
     pub exhaustive: bool,
@@ -61,23 +62,35 @@ impl Default for FileOptions {
 /// Everything the finishing step of `nshed fool FILE` needs (and merge checks).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileParams {
+    /// The model's name.
     pub model: String,
+    /// SHA-256 of the model source.
     pub source_sha256: String,
+    /// The seed of every stream.
     pub seed: u64,
+    /// Whether the model was trained before judging.
     pub trained: bool,
+    /// Training steps taken.
     pub steps: u64,
     /// The share of the model's data samples it predicts right in the judged state
     /// (`None` without data).
     #[serde(default)]
     pub accuracy: Option<f64>,
+    /// Every pattern is judged (else random ones).
     pub exhaustive: bool,
     /// Patterns judged in all.
     pub patterns: u64,
+    /// Probability that an input fires in a random pattern.
     pub density: f64,
+    /// What counts as a fooling input.
     pub criteria: FoolCriteria,
+    /// The search for the smallest fooling pattern per class.
     pub budget: SearchBudget,
+    /// Points that judge a block of patterns (the rest search, one class each).
     pub blocks: u64,
+    /// The input nodes' names.
     pub inputs: Vec<String>,
+    /// The classes' names.
     pub classes: Vec<String>,
 }
 
@@ -85,7 +98,9 @@ pub struct FileParams {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FilePoint {
+    /// A block of judged patterns.
     Block(PatternStats),
+    /// The smallest fooling pattern found for one class.
     Smallest(Smallest),
 }
 
@@ -340,38 +355,58 @@ impl Points<FoolFile> for FileRun<'_> {
 /// The report of `nshed fool FILE`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FileReport {
+    /// `fool`.
     pub experiment: &'static str,
+    /// The model's name.
     pub model: String,
+    /// SHA-256 of the model source.
     pub source_sha256: String,
+    /// The seed of every stream.
     pub seed: u64,
+    /// Whether the model was trained before judging.
     pub trained: bool,
+    /// Training steps taken.
     pub steps: u64,
     /// The model's accuracy on its data in the judged state (`None` without data).
     pub accuracy: Option<f64>,
+    /// `exhaustive` (every pattern judged) or `random`.
     pub mode: &'static str,
+    /// Probability that an input fires in a random pattern (`None` when exhaustive).
     pub density: Option<f64>,
+    /// Smallest Hamming distance to every training pattern of a fooling input.
     pub min_distance: usize,
+    /// Smallest probability of the predicted class of a fooling input.
     pub threshold: f64,
+    /// The counts of the patterns judged.
     #[serde(flatten)]
     pub stats: StatsRow,
+    /// How the smallest fooling patterns were found: `enumeration`, `search`, or `None` when they were not looked for.
     pub smallest_by: Option<&'static str>,
+    /// Every class's row.
     pub classes: Vec<ClassRow>,
 }
 
 /// The counts of one set of judged patterns, as both fooling reports give them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatsRow {
+    /// Patterns judged.
     pub drawn: u64,
+    /// Patterns far (by the minimum distance) from every training pattern.
     pub far: u64,
+    /// Far patterns predicted with at least the threshold probability: fooling inputs.
     pub fooled: u64,
+    /// `fooled / far` (`None` when no pattern is far).
     pub fooling_rate: Option<f64>,
+    /// How many classes the patterns are predicted as.
     pub distinct_classes: usize,
+    /// How many distinct pathways they fire.
     pub distinct_pathways: usize,
     /// Patterns that reach no class (no prediction; they never fool).
     pub no_class: u64,
 }
 
 impl StatsRow {
+    /// The counts of a set of judged patterns.
     pub fn of(stats: &PatternStats) -> StatsRow {
         StatsRow {
             drawn: stats.drawn,
@@ -388,19 +423,28 @@ impl StatsRow {
 /// One class of `nshed fool FILE`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassRow {
+    /// The class's name.
     pub class: String,
+    /// Patterns predicted as it.
     pub predicted: u64,
+    /// Fooling patterns predicted as it.
     pub fooled: u64,
+    /// Its smallest fooling pattern, when it was looked for.
     pub smallest: Option<SmallestRow>,
 }
 
 /// The smallest fooling pattern found for a class.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SmallestRow {
+    /// How many inputs fire in it (`None` when none was found).
     pub size: Option<usize>,
+    /// Its firing inputs.
     pub pattern: Option<Vec<String>>,
+    /// The probability of the class for it.
     pub p: Option<f64>,
+    /// Its Hamming distance to the nearest training pattern.
     pub distance: Option<usize>,
+    /// Patterns judged to find it.
     pub evaluations: u64,
 }
 

@@ -121,18 +121,22 @@ impl Bits {
         b
     }
 
+    /// How many inputs.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Whether there are no inputs.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Whether input `i` fires.
     pub fn get(&self, i: usize) -> bool {
         self.words[i / 64] >> (i % 64) & 1 == 1
     }
 
+    /// Makes input `i` fire (`on`) or not.
     pub fn set(&mut self, i: usize, on: bool) {
         let mask = 1u64 << (i % 64);
         if on {
@@ -147,6 +151,7 @@ impl Bits {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    /// How many inputs differ between the two.
     pub fn hamming(&self, other: &Bits) -> usize {
         self.words
             .iter()
@@ -193,6 +198,7 @@ pub struct Fooler<'m, 'ir> {
 }
 
 impl<'m, 'ir> Fooler<'m, 'ir> {
+    /// A fooler of `model` in `state`, far from the data samples' inputs by `criteria`.
     pub fn new(model: &'m Model<'ir>, state: &'m State, criteria: FoolCriteria) -> Self {
         let n_inputs = model.n_inputs();
         let training = model
@@ -213,14 +219,17 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
         }
     }
 
+    /// How many input nodes the model has.
     pub fn n_inputs(&self) -> usize {
         self.n_inputs
     }
 
+    /// How many classes it has.
     pub fn n_classes(&self) -> usize {
         self.model.n_classes()
     }
 
+    /// What counts as a fooling input.
     pub fn criteria(&self) -> FoolCriteria {
         self.criteria
     }
@@ -236,6 +245,7 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
             .is_none_or(|d| d >= self.criteria.min_distance)
     }
 
+    /// Evaluates `bits`: its predicted class, probability and pathway, and whether it fools.
     pub fn judge(&mut self, bits: &Bits) -> Judgement {
         let e = self.evaluator.evaluate(self.model, self.state, &bits.ids());
         let predicted = e.predicted.map(|c| c as usize);
@@ -336,6 +346,7 @@ impl PatternStats {
         Ok(())
     }
 
+    /// No patterns yet, for a model of `n_classes` classes.
     pub fn new(n_classes: usize) -> Self {
         PatternStats {
             fooled_per_class: vec![0; n_classes],
@@ -414,6 +425,7 @@ impl PatternStats {
         self.predicted_per_class.iter().filter(|&&n| n > 0).count()
     }
 
+    /// How many distinct pathways the patterns fired.
     pub fn distinct_pathways(&self) -> usize {
         self.pathways.len()
     }

@@ -43,6 +43,7 @@ impl Default for SearchBudget {
 /// The smallest fooling pattern found for one class.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Smallest {
+    /// The class.
     pub class: usize,
     /// Firing input ids, ascending; `None` when no fooling pattern of this class was found.
     pub pattern: Option<Vec<NodeId>>,
@@ -55,6 +56,7 @@ pub struct Smallest {
 }
 
 impl Smallest {
+    /// How many inputs fire in the pattern (`None` when none was found).
     pub fn size(&self) -> Option<usize> {
         self.pattern.as_ref().map(Vec::len)
     }
