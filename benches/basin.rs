@@ -1,6 +1,8 @@
-//! One row of the issue-8 basin target: 256 grid points of examples/fig4.nshed (lambda of p1
+//! One row of the basin target: 256 grid points of examples/fig4.nshed (lambda of p1
 //! and p3 over 0..0.02), 1000 training steps each, on one thread. The full 256 x 256 image is
 //! 256 such rows; divide by the core count for the expected wall time.
+// `criterion_group!` declares an undocumented public function.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 

@@ -2,6 +2,8 @@
 //! any / all / atleast, ~5% of input nodes firing per sample), batch 1 and batch 32;
 //! the same model with 10x more nodes that never fire (a step must cost what fires,
 //! not what the model holds); one full evaluation; and the LE matrix of 1000 samples.
+// `criterion_group!` declares an undocumented public function.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::time::Duration;

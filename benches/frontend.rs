@@ -6,6 +6,8 @@
 //! run in their own groups with fewer samples because one iteration takes about a second.
 //!
 //! Run: `cargo bench --bench frontend -- --warm-up-time 1 --measurement-time 5`
+// `criterion_group!` declares an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 

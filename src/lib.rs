@@ -9,6 +9,11 @@
 //! that serialise to JSON and render as text, CSV or SVG ([`present::Render`]). Problems
 //! are [`diag::Problem`]s with an [`diag::ErrorCode`], gathered in a [`diag::Report`].
 //!
+//! Every module shown here is documented item by item. The parser, the checker, the
+//! renderers, the model generator and the test runner are public only for the `nshed`
+//! command and the Python package, and hidden from this documentation: they are not an
+//! interface to build on.
+//!
 //! ```
 //! use nshed::engine::{self, Control, State, Trainer, Until};
 //! use nshed::query::{answer, parse_query, Answer};
@@ -61,27 +66,39 @@
 //! ```
 
 pub mod analysis;
-pub mod check;
 pub mod diag;
 pub mod edit;
 pub mod engine;
 pub mod expect;
 pub mod experiments;
-pub mod fsio;
-pub mod gen;
 pub mod ir;
 pub mod metrics;
 pub mod persist;
-mod prefetch;
 pub mod present;
 pub mod progress;
 pub mod query;
-pub mod record;
-pub mod render;
 pub mod report;
 pub mod source;
 pub mod span;
+
+// The stages and helpers below are the `nshed` command's and the Python package's (the
+// formatter, the renderers, the model generator, the test runner, the atomic writer):
+// public so that those crates can reach them, hidden from the documentation because they
+// are not an interface others should build on.
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod fsio;
+#[doc(hidden)]
+pub mod gen;
+mod prefetch;
+#[doc(hidden)]
+pub mod record;
+#[doc(hidden)]
+pub mod render;
+#[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
 pub mod syntax;
 
 use crate::diag::ErrorCode;

@@ -8,7 +8,7 @@ pub mod control;
 pub mod eval;
 pub mod graph;
 mod layout;
-pub mod lazy;
+pub(crate) mod lazy;
 #[cfg(test)]
 mod lazy_tests;
 pub mod le;

@@ -13,8 +13,8 @@ mod experiment;
 pub mod fool;
 pub mod generated;
 pub mod regularize;
-pub mod schedule;
-pub mod streams;
+pub(crate) mod schedule;
+pub(crate) mod streams;
 pub mod sweep;
 pub mod uncertainty;
 
