@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory, front-end time and training rate at scale (issue 20): for each size, generates
+# Memory, front-end time and training rate at scale: for each size, generates
 # the model of `nshed gen --nodes N --levels 8 --steps STEPS --batch 1` and measures,
 # through the real command line, one run at a time:
 #

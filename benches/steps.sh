@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Per-step training cost against the firing set (issue 20's "grows at most linearly"):
+# Per-step training cost against the firing set (it must grow at most linearly with it):
 # for each size, generates `nshed gen --nodes N --levels 8 --batch 1` and times training
 # steps with `examples/train_steps.rs` at batch 1 and batch 32, by the processor time of
 # the training thread, printing per size:

@@ -1,4 +1,4 @@
-//! Times N training steps of a model file from the command line (issue 8's throughput
+//! Times N training steps of a model file from the command line (the throughput
 //! comparison; `benches/baseline/compare.sh` runs it beside the NumPy baseline):
 //!
 //! ```text

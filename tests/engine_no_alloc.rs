@@ -2,7 +2,7 @@
 //! `unsafe_code` (denied everywhere else by the lint policy in Cargo.toml).
 #![allow(unsafe_code)]
 
-//! Issue 8: a training step allocates nothing once its scratch space has grown. A
+//! A training step allocates nothing once its scratch space has grown. A
 //! counting global allocator watches steps on a generated model, with sampling.
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The throughput comparison of issues 8 and 20: nshed's training steps per second
+# The throughput comparison: nshed's training steps per second
 # against the straightforward NumPy baseline on the same generated model (batch 1).
 #
 #   benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A straightforward vectorised NumPy implementation of neurashed training (SPEC 3),
-the baseline of issue 8's throughput target.
+the baseline of the training-throughput comparison (benches/baseline/compare.sh).
 
 Dense arrays over the whole model: one step computes the firing mask of every node
 level by level (children gathered from a padded index matrix, counted against each

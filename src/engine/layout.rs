@@ -1,4 +1,4 @@
-//! The storage order of `State`'s value tables (issue 20).
+//! The storage order of `State`'s value tables.
 //!
 //! A training step with a kept pathway walks the cells of every node the sample fires.
 //! In id order those are scattered over the whole table (16 bytes a node: 16 MB at 10^6

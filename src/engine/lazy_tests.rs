@@ -1,4 +1,4 @@
-//! Lazy shrinking (issue 8): training that writes only what fires must give the values
+//! Lazy shrinking: training that writes only what fires must give the values
 //! of the plain dense update of SPEC 3, through rule changes, freezes, jitter and
 //! non-multiplicative rules, and must not depend on when the state is read or saved.
 

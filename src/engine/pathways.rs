@@ -5,7 +5,7 @@
 //! each drawn sample's pathway (ascending, so a step's growth walks the value tables in
 //! memory order) and the class edges from it into the sample's own label, up to a
 //! memory budget; samples past the budget, noisy inputs and explicit batches are fired
-//! as before. Results cannot differ: the kept list is the set a step would compute.
+//! afresh at each step. Results cannot differ: the kept list is the set a step would compute.
 //!
 //! The lists hold storage places (see `layout`), not ids: a step walks them straight
 //! into the value tables.

@@ -7,7 +7,7 @@
 //!   1..=3, at most half the level) are wired so that every sample keeps a pathway that
 //!   stays within its class: in level 2, `atleast n-1 of` n inputs of one prototype; above,
 //!   `any` of nodes that fire only for samples of one class, chosen to cover them all.
-//! * **Random nodes.** The others are drawn as before: fan-in in the range, gate by the
+//! * **Random nodes.** The others are drawn at random: fan-in in the range, gate by the
 //!   mix, random distinct children.
 //! * **Level L-1 fires within a class.** A node of level L-1 that fires for samples of two
 //!   classes gets a stricter threshold, or has children swapped for nodes that fire only

@@ -1,4 +1,4 @@
-//! Hostile inputs (issue 15), the commands of the report run against the binary: each
+//! Hostile inputs, the commands of the report run against the binary: each
 //! ends with a diagnostic and its documented exit code, or works; none crashes, aborts,
 //! overflows its stack, loses the session, writes over an input or prints a silent NaN.
 //! (The command-line side of the issue, such as `run --save` over the model, full
@@ -161,7 +161,7 @@ fn repl_save_and_draw_never_write_over_the_model() {
         );
         assert_eq!(std::fs::read(&model).unwrap(), before, "{line}");
     }
-    // Other paths are written as before.
+    // Other paths are written as usual.
     let out = nshed_in(
         dir.path(),
         &["repl", "m.nshed"],
