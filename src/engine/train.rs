@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use super::graph::{FireCounts, Model};
-use super::layout::{id_at, slot_of, Layout, Prepared};
+use super::layout::{id_at, slot_of, Layout, Perm, Prepared};
 use super::lazy::Plan;
 use super::pathways::{is_plain_input, Kept, Pathways};
 use super::rules::{Freeze, Rules};
@@ -58,6 +58,28 @@ struct Workspace {
 }
 
 impl Workspace {
+    /// Leaves the scratch space clean for the next step: `in_u` (when `marked`, from the
+    /// first `u_len` places of `u_list`), the union's lists, the batch's labels and the
+    /// co-firing edges.
+    fn clear_step(&mut self, marked: bool, u_len: usize) {
+        if marked {
+            if u_len > self.in_u.len() / 8 {
+                // A large U (a large batch): one pass over the table is cheaper.
+                self.in_u.fill(false);
+            } else {
+                for &n in &self.u_list[..u_len] {
+                    self.in_u[n as usize] = false;
+                }
+            }
+        }
+        self.in_union.clear();
+        self.label_in_u.iter_mut().for_each(|b| *b = false);
+        for &e in self.cofire_list.iter() {
+            self.cofire[e as usize] = false;
+        }
+        self.cofire_list.clear();
+    }
+
     fn new(model: &Model) -> Workspace {
         Workspace {
             counts: FireCounts::new(model.n_nodes()),
@@ -479,30 +501,7 @@ fn update<'b>(
             *l = true;
         }
         if eta_update == EtaUpdate::Sample {
-            // Edges from a node of this sample's pathway into its own label.
-            match kept {
-                Some(k) => {
-                    for &e in k.own_edges {
-                        if !cofire[e as usize] {
-                            cofire[e as usize] = true;
-                            cofire_list.push(e);
-                        }
-                    }
-                }
-                None => {
-                    // `pathway` holds the fired ids.
-                    let first = model.graph.first_with_edges;
-                    for &f in pathway.iter().filter(|&&f| f >= first) {
-                        for (e, to) in model.graph.out_edges_to(f) {
-                            let place = slot_of(ep, e) as usize;
-                            if to == label && !cofire[place] {
-                                cofire[place] = true;
-                                cofire_list.push(place as u32);
-                            }
-                        }
-                    }
-                }
-            }
+            mark_own_edges(model, ep, kept, pathway, label, cofire, cofire_list);
         }
     }
     let mut marked = lone_path.is_none();
@@ -528,33 +527,15 @@ fn update<'b>(
         None => &u_list[..u_len],
     };
     if eta_update == EtaUpdate::Union {
-        if let Some(edges) = lone_edges {
+        match lone_edges {
             // One sample: the edges from its pathway into its label, kept.
-            for &e in edges {
-                cofire[e as usize] = true;
-            }
-            cofire_list.extend_from_slice(edges);
-        } else {
-            // Edges from a node of U into a label of the batch. Places below the first
-            // with an edge are skipped without a lookup (in most models only the last
-            // feature level has edges, and U is mostly lower levels).
-            let first = plan
-                .layout
-                .as_ref()
-                .map_or(model.graph.first_with_edges, |l| l.first_with_edges);
-            for f in u_nodes
-                .iter()
-                .filter(|&&s| s >= first)
-                .map(|&s| id_at(np, s))
-            {
-                for (e, to) in model.graph.out_edges_to(f) {
-                    if label_in_u[to as usize] {
-                        let place = slot_of(ep, e);
-                        cofire[place as usize] = true;
-                        cofire_list.push(place);
-                    }
+            Some(edges) => {
+                for &e in edges {
+                    cofire[e as usize] = true;
                 }
+                cofire_list.extend_from_slice(edges);
             }
+            None => mark_union_edges(model, plan, u_nodes, label_in_u, cofire, cofire_list),
         }
     }
 
@@ -566,6 +547,28 @@ fn update<'b>(
         1.0
     };
 
+    write_values(state, plan, rules, err, u_nodes, in_u, cofire, cofire_list);
+    ws.clear_step(marked, u_len);
+}
+
+/// SPEC 3 steps 2 and 3, once U (`u_nodes` and `in_u`, places) and the co-firing edges
+/// are known: every `lambda` and `eta` grows or shrinks, at the batch's mean error `err`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn write_values(
+    state: &mut State,
+    plan: &Plan,
+    rules: &Rules,
+    err: f64,
+    u_nodes: &[u32],
+    in_u: &[bool],
+    cofire: &[bool],
+    cofire_list: &[u32],
+) {
+    let (np, ep) = match &plan.layout {
+        Some(l) => (Some(&*l.nodes), Some(&*l.edges)),
+        None => (None, None),
+    };
     state.install(plan);
     // 2. lambda. Lazy nodes of U grow (the others shrink by the clock's tick); dense
     //    nodes are all written, in id order (the order of their jitter draws).
@@ -588,24 +591,79 @@ fn update<'b>(
         }
     });
     state.tick();
+}
 
-    // Leave the scratch space clean for the next step.
-    if marked {
-        if u_len > in_u.len() / 8 {
-            // A large U (a large batch): one pass over the table is cheaper.
-            in_u.fill(false);
-        } else {
-            for &n in &u_list[..u_len] {
-                in_u[n as usize] = false;
+/// `eta update sample`: marks the edges from a node of one sample's pathway into its own
+/// label as co-firing (kept with the pathway, or looked up from the fired ids in
+/// `pathway`).
+#[inline]
+fn mark_own_edges(
+    model: &Model,
+    ep: Option<&Perm>,
+    kept: Option<Kept>,
+    pathway: &[NodeId],
+    label: ClassId,
+    cofire: &mut [bool],
+    cofire_list: &mut Vec<u32>,
+) {
+    match kept {
+        Some(k) => {
+            for &e in k.own_edges {
+                if !cofire[e as usize] {
+                    cofire[e as usize] = true;
+                    cofire_list.push(e);
+                }
+            }
+        }
+        None => {
+            let first = model.graph.first_with_edges;
+            for &f in pathway.iter().filter(|&&f| f >= first) {
+                for (e, to) in model.graph.out_edges_to(f) {
+                    let place = slot_of(ep, e) as usize;
+                    if to == label && !cofire[place] {
+                        cofire[place] = true;
+                        cofire_list.push(place as u32);
+                    }
+                }
             }
         }
     }
-    in_union.clear();
-    label_in_u.iter_mut().for_each(|b| *b = false);
-    for &e in cofire_list.iter() {
-        cofire[e as usize] = false;
+}
+
+/// `eta update union`: marks the edges from a node of U (`u_nodes`, places) into a label
+/// of the batch as co-firing. Places below the first with an edge are skipped without a
+/// lookup (in most models only the last feature level has edges, and U is mostly lower
+/// levels).
+#[inline]
+fn mark_union_edges(
+    model: &Model,
+    plan: &Plan,
+    u_nodes: &[u32],
+    label_in_u: &[bool],
+    cofire: &mut [bool],
+    cofire_list: &mut Vec<u32>,
+) {
+    let (np, ep) = match &plan.layout {
+        Some(l) => (Some(&*l.nodes), Some(&*l.edges)),
+        None => (None, None),
+    };
+    let first = plan
+        .layout
+        .as_ref()
+        .map_or(model.graph.first_with_edges, |l| l.first_with_edges);
+    for f in u_nodes
+        .iter()
+        .filter(|&&s| s >= first)
+        .map(|&s| id_at(np, s))
+    {
+        for (e, to) in model.graph.out_edges_to(f) {
+            if label_in_u[to as usize] {
+                let place = slot_of(ep, e);
+                cofire[place as usize] = true;
+                cofire_list.push(place);
+            }
+        }
     }
-    cofire_list.clear();
 }
 
 /// Adds the places `path` to U (`in_u`, and `u_list` from `u_len` on); returns U's new

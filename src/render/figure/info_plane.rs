@@ -32,27 +32,7 @@ const COLOUR_BAR_WIDTH: f64 = 14.0;
 /// the right), marker shape and line colour per level (legend on the right). Points with a
 /// non-finite coordinate are left out. Default size 780 x 540.
 pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String {
-    // One trajectory per level, named by the first point that has it.
-    let levels = points.iter().map(|p| p.levels.len()).max().unwrap_or(0);
-    let series: Vec<InfoPlaneSeries> = (0..levels)
-        .map(|i| InfoPlaneSeries {
-            label: points
-                .iter()
-                .find_map(|p| p.levels.get(i))
-                .map_or_else(String::new, |l| l.level.clone()),
-            points: points
-                .iter()
-                .filter_map(|p| {
-                    let l = p.levels.get(i)?;
-                    Some(InfoPlanePoint {
-                        step: p.step,
-                        i_xt: l.i_xt,
-                        i_ty: l.i_ty,
-                    })
-                })
-                .collect(),
-        })
-        .collect();
+    let series = series_of(points);
     let series = series.as_slice();
     let (width, height) = options.size.unwrap_or((780.0, 540.0));
     let finite = |p: &&InfoPlanePoint| p.i_xt.is_finite() && p.i_ty.is_finite();
@@ -61,13 +41,7 @@ pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String 
     let (y_scale, y_ticks) = Scale::linear(all().map(|p| p.i_ty), Some(0.0));
     let first_step = all().map(|p| p.step).min().unwrap_or(0);
     let last_step = all().map(|p| p.step).max().unwrap_or(0);
-    let step_fraction = |step: u64| {
-        if last_step > first_step {
-            (step - first_step) as f64 / (last_step - first_step) as f64
-        } else {
-            0.5
-        }
-    };
+    let step_fraction = |step: u64| step_fraction(step, first_step, last_step);
 
     let mut svg = Svg::new(width, height);
     let top = draw_title(&mut svg, width, options.title.as_deref()) + 10.0;
@@ -127,6 +101,65 @@ pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String 
     }
 
     // Colour bar for steps, then the legend of levels, right of the panel.
+    let (bar_left, bar_top, bar_height) = draw_step_bar(&mut svg, panel, first_step, last_step);
+
+    let entries: Vec<LegendEntry> = series
+        .iter()
+        .enumerate()
+        .map(|(index, s)| LegendEntry {
+            label: &s.label,
+            colour: categorical(index),
+            marker: Some(Marker::nth(index)),
+            marker_filled: false,
+            line: true,
+        })
+        .collect();
+    draw_legend(
+        &mut svg,
+        (bar_left, bar_top + bar_height + 22.0),
+        &entries,
+        false,
+    );
+    svg.finish()
+}
+
+/// One trajectory per level, named by the first point that has it.
+fn series_of(points: &[PlanePoint]) -> Vec<InfoPlaneSeries> {
+    let levels = points.iter().map(|p| p.levels.len()).max().unwrap_or(0);
+    (0..levels)
+        .map(|i| InfoPlaneSeries {
+            label: points
+                .iter()
+                .find_map(|p| p.levels.get(i))
+                .map_or_else(String::new, |l| l.level.clone()),
+            points: points
+                .iter()
+                .filter_map(|p| {
+                    let l = p.levels.get(i)?;
+                    Some(InfoPlanePoint {
+                        step: p.step,
+                        i_xt: l.i_xt,
+                        i_ty: l.i_ty,
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Where `step` lies between the first and the last step, in [0, 1] (the middle when
+/// they are the same).
+fn step_fraction(step: u64, first_step: u64, last_step: u64) -> f64 {
+    if last_step > first_step {
+        (step - first_step) as f64 / (last_step - first_step) as f64
+    } else {
+        0.5
+    }
+}
+
+/// The colour bar of the steps, right of `panel`, labelled with the first, middle and
+/// last step; returns its left edge, top and height (the legend goes below it).
+fn draw_step_bar(svg: &mut Svg, panel: Panel, first_step: u64, last_step: u64) -> (f64, f64, f64) {
     let bar_left = panel.right() + 24.0;
     let bar_height = (panel.height * 0.4).clamp(60.0, 180.0);
     let bar_top = panel.top + 18.0;
@@ -167,7 +200,7 @@ pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String 
     );
     if last_step > first_step + 1 {
         let middle = first_step + (last_step - first_step) / 2;
-        let y = bar_top + bar_height * (1.0 - step_fraction(middle));
+        let y = bar_top + bar_height * (1.0 - step_fraction(middle, first_step, last_step));
         svg.text(
             label_x,
             y + 4.0,
@@ -189,22 +222,5 @@ pub fn info_plane_svg(points: &[PlanePoint], options: &FigureOptions) -> String 
     }
     svg.close();
 
-    let entries: Vec<LegendEntry> = series
-        .iter()
-        .enumerate()
-        .map(|(index, s)| LegendEntry {
-            label: &s.label,
-            colour: categorical(index),
-            marker: Some(Marker::nth(index)),
-            marker_filled: false,
-            line: true,
-        })
-        .collect();
-    draw_legend(
-        &mut svg,
-        (bar_left, bar_top + bar_height + 22.0),
-        &entries,
-        false,
-    );
-    svg.finish()
+    (bar_left, bar_top, bar_height)
 }
