@@ -222,7 +222,7 @@ class Model:
     def info_plane(
         self,
         mi: str = "binning",
-        bins: int = 30,
+        bins: int | str | Sequence[int | str] | None = None,
         repr: str = "scores",
         every: int | None = None,
         *,
@@ -231,8 +231,10 @@ class Model:
         state: _Judged = "trained",
     ) -> dict[str, Any]:
         """The information plane (`nshed info-plane --json`): along the file's schedule
-        (`"trained"`), or of one state (`"initial"`, `"current"`); with `steps` (shape
-        `(points,)`), `i_xt` and `i_ty` (shape `(points, levels)`) as float64 arrays."""
+        (`"trained"`), or of one state (`"initial"`, `"current"`); one entry of `curves` per
+        estimator (`bins`: a number of bins, `"distinct"` for the unbinned estimate, or a
+        list of them; 30 when None), each with `i_xt` and `i_ty` (shape `(points, levels)`)
+        as float64 arrays, and `steps` (shape `(points,)`)."""
     def regularize(
         self, batches: Sequence[int] = (1, 8), *, steps: int | None = None, seed: int | None = None
     ) -> dict[str, Any]:
@@ -241,7 +243,7 @@ class Model:
         self,
         *,
         samples: int = 1000,
-        density: float = 0.5,
+        density: float | str = 0.5,
         min_distance: int = 2,
         threshold: float = 0.99,
         exhaustive: bool = False,
@@ -251,7 +253,9 @@ class Model:
         threads: int | None = None,
     ) -> dict[str, Any]:
         """Fooling inputs and output collapse (`nshed fool --json`) of the current state,
-        or of a run of the file (`state="trained"` or `"initial"`)."""
+        or of a run of the file (`state="trained"` or `"initial"`); `density="data"` draws
+        patterns at the training patterns' mean density. The report's `confident_data` is
+        the share of the model's own data samples classified with `p >= threshold`."""
     def depth(
         self,
         init: Sequence[str] = ("const", "uniform", "normal", "lognormal"),
@@ -276,9 +280,13 @@ class Model:
         seed: int | None = None,
         uncertainty: bool = False,
         eps: tuple[float, float] | None = None,
-        eps_count: int = 7,
-        pairs: int = 1000,
+        eps_count: int = 5,
+        pairs: int | None = None,
+        min_differ: int = 50,
+        max_pairs: int = 200_000,
         threads: int | None = None,
     ) -> dict[str, Any]:
         """Basins of attraction (`nshed basin --json`), with `cells` as an int64 array of
-        shape `(grid, grid)`; or, with `uncertainty=True`, the uncertainty exponent."""
+        shape `(grid, grid)`; or, with `uncertainty=True`, the uncertainty exponent (pairs
+        drawn until `min_differ` differ at each eps, at most `max_pairs`; exactly `pairs`
+        when given), with its fit, local slopes and warnings."""

@@ -39,18 +39,20 @@ impl Model {
     /// run of the model's file from its seed (or `seed`) along its schedule, at step 0,
     /// every `every` steps and at the end; `"initial"` measures that run's initial state
     /// only, and `"current"` the model's current state only (one point at its step). `mi`
-    /// is `"binning"` (with `bins`) or `"noise"` (with `sigma`); `repr` is `"scores"` or
-    /// `"lambda"`.
+    /// is `"binning"` (with `bins`: a number of bins, `"distinct"` for the unbinned
+    /// estimate, or a list of them, one curve each; 30 when None) or `"noise"` (with
+    /// `sigma`); `repr` is `"scores"` or `"lambda"`.
     ///
-    /// Besides the report's keys, `steps` (float64, one per point) and `i_xt`, `i_ty`
-    /// (float64, points x levels) are numpy arrays. It does not change the model's state.
-    #[pyo3(signature = (mi="binning", bins=30, repr="scores", every=None, *, sigma=None, seed=None, state="trained"))]
+    /// Besides the report's keys, `steps` (float64, one per point) is a numpy array, and
+    /// each entry of `curves` has `i_xt`, `i_ty` (float64, points x levels). It does not
+    /// change the model's state.
+    #[pyo3(signature = (mi="binning", bins=None, repr="scores", every=None, *, sigma=None, seed=None, state="trained"))]
     #[allow(clippy::too_many_arguments)]
     fn info_plane<'py>(
         &self,
         py: Python<'py>,
         mi: &str,
-        bins: usize,
+        bins: Option<crate::experiments::Bins>,
         repr: &str,
         every: Option<u64>,
         sigma: Option<f64>,
@@ -78,7 +80,8 @@ impl Model {
     }
 
     /// Fooling inputs and output collapse, as `nshed fool FILE --json` reports them:
-    /// `samples` random input patterns (each input on with probability `density`) judged
+    /// `samples` random input patterns (each input on with probability `density`;
+    /// `"data"`: the training patterns' mean density) judged
     /// on the model's current state (`state="current"`, the default), or on a run of the
     /// file from its seed (`"trained"` by its schedule, as the command line does, or
     /// `"initial"`). A fooling input is at Hamming distance >= `min_distance` from every
@@ -87,13 +90,13 @@ impl Model {
     /// budget for the smallest fooling pattern per class. `seed` seeds the patterns (the
     /// model's seed when None). Runs on `threads` threads (one per core when None); the
     /// result does not depend on it.
-    #[pyo3(signature = (*, samples=1000, density=0.5, min_distance=2, threshold=0.99, exhaustive=false, restarts=20, seed=None, state="current", threads=None))]
+    #[pyo3(signature = (*, samples=1000, density=crate::experiments::DensityArg::Fixed(0.5), min_distance=2, threshold=0.99, exhaustive=false, restarts=20, seed=None, state="current", threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn fool<'py>(
         &self,
         py: Python<'py>,
         samples: u64,
-        density: f64,
+        density: crate::experiments::DensityArg,
         min_distance: usize,
         threshold: f64,
         exhaustive: bool,
@@ -148,10 +151,11 @@ impl Model {
     /// `"predictions"`: the predicted class of every data sample). `cells` is also an
     /// int64 array (row = B, column = A) of indices into `outcomes`.
     ///
-    /// `uncertainty=True` instead estimates the uncertainty exponent from `pairs` random
-    /// pairs of points at each of `eps_count` distances in `eps` = (lo, hi). New runs: the
-    /// model's state has no part in them.
-    #[pyo3(signature = (nodes, range, *, log=false, grid=100, steps=None, outcome="top", train=true, seed=None, uncertainty=false, eps=None, eps_count=7, pairs=1000, threads=None))]
+    /// `uncertainty=True` instead estimates the uncertainty exponent from random pairs of
+    /// points at each of `eps_count` distances in `eps` = (lo, hi): pairs are drawn until
+    /// `min_differ` of them differ (at most `max_pairs`), or exactly `pairs` when given. New
+    /// runs: the model's state has no part in them.
+    #[pyo3(signature = (nodes, range, *, log=false, grid=100, steps=None, outcome="top", train=true, seed=None, uncertainty=false, eps=None, eps_count=5, pairs=None, min_differ=50, max_pairs=200_000, threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn basin<'py>(
         &self,
@@ -167,7 +171,9 @@ impl Model {
         uncertainty: bool,
         eps: Option<(f64, f64)>,
         eps_count: u64,
-        pairs: u64,
+        pairs: Option<u64>,
+        min_differ: u64,
+        max_pairs: u64,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::experiments::basin_run(
@@ -186,6 +192,8 @@ impl Model {
                 eps,
                 eps_count,
                 pairs,
+                min_differ,
+                max_pairs,
                 threads,
             },
         )

@@ -5,13 +5,13 @@
 
 use std::sync::atomic::AtomicBool;
 
-use nshed::analysis::{
-    info_plane_at, info_plane_run, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
-};
+use nshed::analysis::{info_plane_at, info_plane_run, Estimator, InfoPlaneOptions, Representation};
 use nshed::diag::{ErrorCode, Problem};
-use nshed::experiments::basin::{self, Axis, BasinOptions, OutcomeKind, UncertaintyOptions};
+use nshed::experiments::basin::{
+    self, Axis, BasinOptions, OutcomeKind, PairRule, UncertaintyOptions,
+};
 use nshed::experiments::depth::{self, DepthModels, DepthOptions, InitKind};
-use nshed::experiments::fool::{self, FileOptions, FoolCriteria};
+use nshed::experiments::fool::{self, Density, FileOptions, FoolCriteria};
 use nshed::experiments::regularize::{regularize, RegularizeOptions};
 use nshed::experiments::sweep::{Outcome, SweepOptions};
 use nshed::experiments::{Experiment, ExperimentError};
@@ -74,41 +74,89 @@ where
     }
 }
 
+/// One entry of `bins`: a number of bins, or `"distinct"` (no bins).
+#[derive(FromPyObject)]
+pub enum BinsItem {
+    Count(usize),
+    Name(String),
+}
+
+/// `bins`: one entry or a list of them (one curve each).
+#[derive(FromPyObject)]
+pub enum Bins {
+    One(BinsItem),
+    Many(Vec<BinsItem>),
+}
+
+impl BinsItem {
+    fn estimator(&self) -> PyResult<Estimator> {
+        match self {
+            BinsItem::Count(0) => Err(argument_error(
+                "bins=0 cuts nothing",
+                "give a number of bins >= 1, or \"distinct\"",
+            )),
+            BinsItem::Count(bins) => Ok(Estimator::Binning { bins: *bins }),
+            BinsItem::Name(name) if name == "distinct" => Ok(Estimator::Distinct),
+            BinsItem::Name(name) => Err(argument_error(
+                format!("`{name}` is not a number of bins"),
+                "give numbers of bins and/or \"distinct\" (the unbinned estimate)",
+            )),
+        }
+    }
+}
+
+/// The estimators of `mi`, `bins` and `sigma`.
+fn estimators(mi: &str, bins: Option<Bins>, sigma: Option<f64>) -> PyResult<Vec<Estimator>> {
+    match (mi, bins, sigma) {
+        ("binning", None, None) => Ok(vec![Estimator::DEFAULT]),
+        ("binning", Some(Bins::One(item)), None) => Ok(vec![item.estimator()?]),
+        ("binning", Some(Bins::Many(items)), None) => {
+            let list = items
+                .iter()
+                .map(BinsItem::estimator)
+                .collect::<PyResult<Vec<_>>>()?;
+            if list.is_empty() {
+                return Err(argument_error(
+                    "bins=[] gives no curve",
+                    "give at least one number of bins, or \"distinct\"",
+                ));
+            }
+            Ok(list)
+        }
+        ("noise", None, Some(sigma)) => Ok(vec![Estimator::Noise { sigma }]),
+        ("binning", _, Some(_)) => Err(argument_error(
+            "sigma is for mi=\"noise\"",
+            "give mi=\"noise\" with sigma, or drop sigma to use binning",
+        )),
+        ("noise", Some(_), _) => Err(argument_error(
+            "bins is for mi=\"binning\"",
+            "drop bins, or give mi=\"binning\"",
+        )),
+        ("noise", None, None) => Err(argument_error(
+            "mi=\"noise\" needs sigma",
+            "the representation lies in [0, 1]; try sigma=0.1",
+        )),
+        (other, _, _) => Err(argument_error(
+            format!("`{other}` is not an estimator of mutual information"),
+            "give mi=\"binning\" (with bins) or mi=\"noise\" (with sigma)",
+        )),
+    }
+}
+
 /// `info_plane`: see `Model.info_plane`.
 #[allow(clippy::too_many_arguments)]
 pub fn info_plane<'py>(
     model: &Model,
     py: Python<'py>,
     mi: &str,
-    bins: usize,
+    bins: Option<Bins>,
     sigma: Option<f64>,
     repr: &str,
     every: Option<u64>,
     seed: Option<u64>,
     judged: Judged,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let estimator = match (mi, sigma) {
-        ("binning", None) => Estimator::Binning { bins },
-        ("noise", Some(sigma)) => Estimator::Noise { sigma },
-        ("binning", Some(_)) => {
-            return Err(argument_error(
-                "sigma is for mi=\"noise\"",
-                "give mi=\"noise\" with sigma, or drop sigma to use binning",
-            ))
-        }
-        ("noise", None) => {
-            return Err(argument_error(
-                "mi=\"noise\" needs sigma",
-                "the representation lies in [0, 1]; try sigma=0.1",
-            ))
-        }
-        (other, _) => {
-            return Err(argument_error(
-                format!("`{other}` is not an estimator of mutual information"),
-                "give mi=\"binning\" (with bins) or mi=\"noise\" (with sigma)",
-            ))
-        }
-    };
+    let estimators = estimators(mi, bins, sigma)?;
     let representation: Representation = named("representation (repr)", repr)?;
     if every == Some(0) {
         return Err(argument_error(
@@ -116,21 +164,19 @@ pub fn info_plane<'py>(
             "give every >= 1, or None for the file's `record every` (else about 100 points)",
         ));
     }
-    let plane = PlaneOptions {
-        estimator,
-        representation,
-    };
     let stop = AtomicBool::new(false);
     let report = run_detached(py, &stop, || match judged {
         Judged::Current(run) => info_plane_at(
             model.engine_model(),
             &run.state,
             seed.unwrap_or(run.seed),
-            plane,
+            representation,
+            &estimators,
         ),
         Judged::File { train } => {
             let options = InfoPlaneOptions {
-                plane,
+                estimators: estimators.clone(),
+                representation,
                 every,
                 seed,
                 no_train: !train,
@@ -146,29 +192,43 @@ pub fn info_plane<'py>(
                 ErrorCode::Failed,
                 format!("the information analysis failed: {e}"),
             )
-            .help("the data samples' weights must be finite and >= 0, bins >= 1, sigma > 0"),
+            .help("the data samples' weights must be finite and >= 0, bins >= 1 (each once), sigma > 0"),
         )
     })?;
     let out = to_python(py, &report)?;
     let dict = out.cast::<PyDict>()?;
-    let steps: Vec<f64> = report.points.iter().map(|p| p.step as f64).collect();
-    let table = |f: fn(&nshed::analysis::LevelInformation) -> f64| -> Vec<Vec<Option<f64>>> {
-        report
-            .points
-            .iter()
-            .map(|p| p.levels.iter().map(|l| Some(f(l))).collect())
-            .collect()
-    };
-    dict.set_item("steps", vector(py, steps))?;
     let n_levels = report.levels.len();
-    dict.set_item(
-        "i_xt",
-        crate::convert::matrix(py, &table(|l| l.i_xt), n_levels)?,
-    )?;
-    dict.set_item(
-        "i_ty",
-        crate::convert::matrix(py, &table(|l| l.i_ty), n_levels)?,
-    )?;
+    let steps: Vec<f64> = report
+        .curves
+        .first()
+        .map(|c| c.points.iter().map(|p| p.step as f64).collect())
+        .unwrap_or_default();
+    dict.set_item("steps", vector(py, steps))?;
+    let curves = dict.get_item("curves")?.ok_or_else(|| {
+        problem_error(
+            "<nshed>",
+            Problem::error(ErrorCode::Internal, "the report has no curves"),
+        )
+    })?;
+    for (k, curve) in report.curves.iter().enumerate() {
+        let table = |f: fn(&nshed::analysis::LevelInformation) -> f64| -> Vec<Vec<Option<f64>>> {
+            curve
+                .points
+                .iter()
+                .map(|p| p.levels.iter().map(|l| Some(f(l))).collect())
+                .collect()
+        };
+        let entry = curves.get_item(k)?;
+        let entry = entry.cast::<PyDict>()?;
+        entry.set_item(
+            "i_xt",
+            crate::convert::matrix(py, &table(|l| l.i_xt), n_levels)?,
+        )?;
+        entry.set_item(
+            "i_ty",
+            crate::convert::matrix(py, &table(|l| l.i_ty), n_levels)?,
+        )?;
+    }
     Ok(out)
 }
 
@@ -192,13 +252,20 @@ pub fn regularize_run<'py>(
     to_python(py, &report)
 }
 
+/// `density`: a probability, or `"data"`.
+#[derive(FromPyObject)]
+pub enum DensityArg {
+    Fixed(f64),
+    Named(String),
+}
+
 /// `fool`: see `Model.fool`.
 #[allow(clippy::too_many_arguments)]
 pub fn fool_run<'py>(
     model: &Model,
     py: Python<'py>,
     samples: u64,
-    density: f64,
+    density: DensityArg,
     min_distance: usize,
     threshold: f64,
     exhaustive: bool,
@@ -207,6 +274,15 @@ pub fn fool_run<'py>(
     judged: Judged,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let density =
+        match density {
+            DensityArg::Fixed(q) => Density::Fixed(q),
+            DensityArg::Named(name) if name == "data" => Density::Data,
+            DensityArg::Named(name) => return Err(argument_error(
+                format!("`{name}` is not a density"),
+                "give a probability from 0 to 1, or \"data\" (the training patterns' mean density)",
+            )),
+        };
     let options = FileOptions {
         samples,
         density,
@@ -253,6 +329,7 @@ pub fn depth_run<'py>(
     let options = DepthOptions {
         inits,
         seeds,
+        structures: 1,
         freeze,
         seed,
     };
@@ -285,7 +362,9 @@ pub struct BasinArgs {
     pub uncertainty: bool,
     pub eps: Option<(f64, f64)>,
     pub eps_count: u64,
-    pub pairs: u64,
+    pub pairs: Option<u64>,
+    pub min_differ: u64,
+    pub max_pairs: u64,
     pub threads: Option<usize>,
 }
 
@@ -313,7 +392,13 @@ pub fn basin_run<'py>(
         let more = UncertaintyOptions {
             eps: args.eps,
             eps_count: args.eps_count,
-            pairs: args.pairs,
+            pairs: match args.pairs {
+                Some(pairs) => PairRule::Fixed { pairs },
+                None => PairRule::Until {
+                    min_differ: args.min_differ,
+                    max_pairs: args.max_pairs,
+                },
+            },
         };
         let report = sweep(py, |watch| {
             basin::uncertainty(compiled, &options, &more, &sweep_options, watch)

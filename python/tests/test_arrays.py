@@ -50,12 +50,24 @@ def test_info_plane_arrays(fig1_file):
     steps = r["steps"]
     assert steps.dtype == np.float64
     assert list(steps) == [0, 1000, 2000, 3000, 4000, 5000, 5100]
-    assert r["i_xt"].shape == r["i_ty"].shape == (7, 3)
-    assert r["i_xt"].dtype == np.float64
-    assert [p["step"] for p in r["points"]] == list(steps)
-    assert r["i_xt"][0, 0] == r["points"][0]["levels"][0]["i_xt"]
+    (curve,) = r["curves"]
+    assert curve["estimator"] == {"mi": "binning", "bins": 30}
+    assert curve["i_xt"].shape == curve["i_ty"].shape == (7, 3)
+    assert curve["i_xt"].dtype == np.float64
+    assert [p["step"] for p in curve["points"]] == list(steps)
+    assert curve["i_xt"][0, 0] == curve["points"][0]["levels"][0]["i_xt"]
     # Four samples, three classes: at most 2 bits about X, log2(3) about Y... but within range.
-    assert np.all((r["i_xt"] >= 0) & (r["i_xt"] <= 2 + 1e-9))
-    assert np.all(r["i_ty"] <= r["i_xt"] + 1e-9)
+    assert np.all((curve["i_xt"] >= 0) & (curve["i_xt"] <= 2 + 1e-9))
+    assert np.all(curve["i_ty"] <= curve["i_xt"] + 1e-9)
+    # Several estimators: one curve each, in order; the first is the one above.
+    several = m.info_plane(every=1000, bins=[30, 2, "distinct"])
+    assert [c["estimator"] for c in several["curves"]] == [
+        {"mi": "binning", "bins": 30},
+        {"mi": "binning", "bins": 2},
+        {"mi": "distinct"},
+    ]
+    assert np.array_equal(several["curves"][0]["i_xt"], curve["i_xt"])
+    # No estimator carries more about X than the distinct values, which bins only merge.
+    assert np.all(several["curves"][1]["i_xt"] <= several["curves"][2]["i_xt"] + 1e-12)
     # It did not touch the model's state.
     assert m.step == 0

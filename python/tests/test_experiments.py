@@ -22,6 +22,15 @@ def test_fool_counts_the_tiny_model_exactly():
     assert m.fool(exhaustive=True, min_distance=1, threshold=0.5, threads=2) == r
 
 
+def test_fool_at_the_data_density_with_its_control():
+    m = nshed.load(EXAMPLES / "fool_tiny.nshed")
+    r = m.fool(samples=2000, density="data", threshold=0.85, threads=1)
+    # The training patterns {a} and {c d} fire 3 of 8 inputs; {c d} alone gets p >= 0.85.
+    assert (r["density"], r["density_from_data"], r["confident_data"]) == (0.375, True, 0.5)
+    with pytest.raises(nshed.NshedError, match="not a density"):
+        m.fool(density="dense")
+
+
 def test_fool_random_patterns_are_reproducible(fig1_file):
     m = nshed.load(fig1_file)
     a = m.fool(samples=300, restarts=2, seed=5)
@@ -111,5 +120,15 @@ def test_basin_uncertainty():
     assert [e["eps"] for e in r["measured"]] == pytest.approx([0.05, 0.05**0.5 * 0.4**0.5, 0.4])
     assert all(e["pairs"] == 60 and e["f"] == e["differ"] / 60 for e in r["measured"])
     assert r["fit"]["used"] == 3
+    assert r["pairs"] == {"fixed": {"pairs": 60}}
+    # By default pairs are drawn in blocks of 1000 until 50 differ (at most max_pairs).
+    r = m.basin(
+        ["p1", "p3"], (0.5, 1.5), uncertainty=True, steps=50, eps=(0.05, 0.4), eps_count=3,
+        max_pairs=3000,
+    )
+    assert r["pairs"] == {"until": {"min_differ": 50, "max_pairs": 3000}}
+    for e in r["measured"]:
+        assert e["pairs"] == 3000 or (e["differ"] >= 50 and e["pairs"] % 1000 == 0)
+    assert all(w["kind"] in ("few_differ", "curved") for w in r["warnings"])
     with pytest.raises(nshed.NshedError, match="eps values"):
         m.basin(["p1", "p3"], (0.5, 1.5), uncertainty=True, eps_count=2)

@@ -4,10 +4,15 @@
 //! `X` is the data sample (its index), drawn with probability proportional to its weight, and
 //! `Y` its label. Two samples with the same input pattern are still two values of `X`.
 //!
-//! Two estimators:
+//! Three estimators:
 //! * **binning** (Shwartz-Ziv & Tishby 2017): every coordinate of `T(x)` in `[0, 1]` is cut into
 //!   `bins` equal bins; `T` is the tuple of bin indices and both informations are computed
 //!   exactly from the discrete joint distributions of `(X, T)` and `(T, Y)`;
+//! * **distinct** (unbinned): `T` is the representation itself, so `I(X;T)` is the entropy of
+//!   its distinct values: the limit of binning as the bins shrink to nothing. A deterministic
+//!   representation loses information about the input only where two inputs get exactly the
+//!   same values; binning also merges values closer than a bin, which is where its
+//!   "compression" comes from when values shrink towards each other;
 //! * **noise** (Kolchinsky & Tracey 2017, Saxe et al. 2018): `T = T(x) + N(0, sigma^2 I)`, with
 //!   the entropy of the Gaussian mixture bounded by pairwise distances (see
 //!   [`information_noise`]).
@@ -33,7 +38,8 @@ impl Information {
     };
 }
 
-/// Which estimator to use (SPEC 6: `mi binning` or `mi noise sigma`).
+/// Which estimator to use (SPEC 6: `mi binning` or `mi noise sigma`; `Distinct` is binning's
+/// limit of infinitely many bins).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Estimator {
     /// `mi binning`: each activation put in one of `bins` equal bins.
@@ -41,6 +47,8 @@ pub enum Estimator {
         /// How many bins.
         bins: usize,
     },
+    /// Every distinct activation value its own bin (binning's limit of infinitely many bins).
+    Distinct,
     /// `mi noise sigma`: activations with Gaussian noise of standard deviation `sigma` added.
     Noise {
         /// The noise's standard deviation.
@@ -114,17 +122,23 @@ pub fn normalise_scores(scores: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, AnalysisEr
     normalise_ln_scores(&ln_scores)
 }
 
-/// Normalises a level's log-scores (SPEC 6) and estimates `I(X;T)` and `I(T;Y)`.
+/// Normalises a level's log-scores (SPEC 6) and estimates `I(X;T)` and `I(T;Y)`. The distinct
+/// estimator compares the log-scores themselves: normalising is a shift of every log, which
+/// keeps values apart exactly, where `exp` would round tiny values to the same 0.
 pub fn level_information(
     ln_scores: &[Vec<f64>],
     labels: &[usize],
     weights: &[f64],
     estimator: Estimator,
 ) -> Result<Information, AnalysisError> {
+    if estimator == Estimator::Distinct {
+        return information_distinct(ln_scores, labels, weights);
+    }
     let representation = normalise_ln_scores(ln_scores)?;
     match estimator {
         Estimator::Binning { bins } => information_binning(&representation, labels, weights, bins),
         Estimator::Noise { sigma } => information_noise(&representation, labels, weights, sigma),
+        Estimator::Distinct => information_distinct(&representation, labels, weights),
     }
 }
 
@@ -213,6 +227,35 @@ pub fn information_binning(
         .collect();
     let i_xt = mutual_information_bits(cells.iter().enumerate().map(|(x, t)| (x, t, p[x])));
     let i_ty = mutual_information_bits(cells.iter().enumerate().map(|(x, t)| (t, labels[x], p[x])));
+    Ok(Information { i_xt, i_ty })
+}
+
+/// `I(X;T)` and `I(T;Y)` with `T` the representation itself (no bins): two samples share a
+/// value of `T` only when their rows are equal (`NaN` counts as `-inf`, `-0` as `0`), so
+/// `I(X;T)` is the entropy of the distinct rows. Any representation, normalised or as logs.
+pub fn information_distinct(
+    representation: &[Vec<f64>],
+    labels: &[usize],
+    weights: &[f64],
+) -> Result<Information, AnalysisError> {
+    check_representation(representation, labels)?;
+    let Some(p) = weights::probabilities(weights, representation.len())? else {
+        return Ok(Information::ZERO);
+    };
+    let key = |v: f64| {
+        if v.is_nan() {
+            f64::NEG_INFINITY.to_bits()
+        } else {
+            (v + 0.0).to_bits()
+        }
+    };
+    let values: Vec<Vec<u64>> = representation
+        .iter()
+        .map(|row| row.iter().map(|&v| key(v)).collect())
+        .collect();
+    let i_xt = mutual_information_bits(values.iter().enumerate().map(|(x, t)| (x, t, p[x])));
+    let i_ty =
+        mutual_information_bits(values.iter().enumerate().map(|(x, t)| (t, labels[x], p[x])));
     Ok(Information { i_xt, i_ty })
 }
 

@@ -42,18 +42,20 @@ pub mod le_stats;
 pub mod mi;
 pub mod plane;
 pub mod sparsity;
+pub mod stats;
 mod weights;
 
 pub use drawing::ModelDrawing;
 pub use le_matrix::{le_matrix_report, LeMatrixReport, LePairRow};
 pub use le_stats::{le_class_pair_stats, le_values_by_class_pair, LeGroup, LePairStats};
 pub use mi::{
-    information_binning, information_noise, level_information, mutual_information_bits,
-    normalise_ln_scores, normalise_scores, Estimator, Information,
+    information_binning, information_distinct, information_noise, level_information,
+    mutual_information_bits, normalise_ln_scores, normalise_scores, Estimator, Information,
 };
 pub use plane::{
-    info_plane_at, info_plane_run, information_plane, level_representations, InfoPlaneOptions,
-    InfoPlaneReport, LevelInformation, PlaneOptions, PlanePoint, Representation,
+    info_plane_at, info_plane_run, information_plane, information_planes, level_representations,
+    InfoPlaneOptions, InfoPlaneReport, LevelInformation, PlaneCurve, PlaneOptions, PlanePoint,
+    Representation,
 };
 pub use sparsity::{level_sparsity, neural_collapse, neural_collapse_ln, Collapse, LevelSparsity};
 
@@ -101,6 +103,9 @@ pub enum AnalysisError {
         /// What it is.
         value: f64,
     },
+    /// An estimator is listed twice (its curves would be indistinguishable).
+    #[error("the estimator `{0}` is listed twice")]
+    RepeatedEstimator(String),
     /// An entry of a table is not allowed (not finite, or out of range).
     #[error("{what}: value {value} at sample {row}, node {column} is not allowed")]
     InvalidValue {

@@ -42,15 +42,32 @@ pub struct PlaneOptions {
     pub representation: Representation,
 }
 
+impl Estimator {
+    /// `binning, 30 bins`, `distinct values (no bins)`, `noise, sigma 0.1`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Estimator::Binning { bins } => format!("binning, {bins} bins"),
+            Estimator::Distinct => "distinct values (no bins)".to_string(),
+            Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
+        }
+    }
+
+    /// `30 bins`, `distinct`, `sigma 0.1`: a curve's name beside others.
+    pub fn short_name(&self) -> String {
+        match *self {
+            Estimator::Binning { bins } => format!("{bins} bins"),
+            Estimator::Distinct => "distinct".to_string(),
+            Estimator::Noise { sigma } => format!("sigma {sigma}"),
+        }
+    }
+}
+
 impl PlaneOptions {
     /// `binning, 30 bins; T = scores of the level`: how reports name the options.
     pub fn describe(&self) -> String {
-        let estimator = match self.estimator {
-            Estimator::Binning { bins } => format!("binning, {bins} bins"),
-            Estimator::Noise { sigma } => format!("noise, sigma {sigma}"),
-        };
         format!(
-            "{estimator}; T = {} of the level",
+            "{}; T = {} of the level",
+            self.estimator.describe(),
             self.representation.name()
         )
     }
@@ -112,23 +129,41 @@ pub fn information_plane(
     state: &State,
     options: PlaneOptions,
 ) -> Result<Vec<LevelInformation>, AnalysisError> {
+    let mut planes =
+        information_planes(model, state, options.representation, &[options.estimator])?;
+    Ok(planes.pop().unwrap_or_default())
+}
+
+/// [`information_plane`] for several estimators of one representation (computed once):
+/// one list of levels per estimator.
+pub fn information_planes(
+    model: &Model,
+    state: &State,
+    representation: Representation,
+    estimators: &[Estimator],
+) -> Result<Vec<Vec<LevelInformation>>, AnalysisError> {
     let ir = model.ir;
     if ir.data.samples.is_empty() {
         return Err(AnalysisError::NoData);
     }
     let labels: Vec<usize> = ir.data.samples.iter().map(|s| s.label as usize).collect();
     let weights: Vec<f64> = ir.data.samples.iter().map(|s| s.weight).collect();
-    level_representations(model, state, options.representation)
+    let rows = level_representations(model, state, representation);
+    estimators
         .iter()
-        .zip(&ir.levels)
-        .map(|(rows, level)| {
-            let Information { i_xt, i_ty } =
-                level_information(rows, &labels, &weights, options.estimator)?;
-            Ok(LevelInformation {
-                level: level.name.clone(),
-                i_xt,
-                i_ty,
-            })
+        .map(|&estimator| {
+            rows.iter()
+                .zip(&ir.levels)
+                .map(|(rows, level)| {
+                    let Information { i_xt, i_ty } =
+                        level_information(rows, &labels, &weights, estimator)?;
+                    Ok(LevelInformation {
+                        level: level.name.clone(),
+                        i_xt,
+                        i_ty,
+                    })
+                })
+                .collect()
         })
         .collect()
 }
@@ -143,10 +178,13 @@ pub struct PlanePoint {
 }
 
 /// Options of an information plane along training.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct InfoPlaneOptions {
-    /// The estimator and the level's representation.
-    pub plane: PlaneOptions,
+    /// One curve per estimator (at least one; each at most once), all of the same
+    /// representation.
+    pub estimators: Vec<Estimator>,
+    /// What a level's activation is (normalised scores or ln lambda).
+    pub representation: Representation,
     /// Record every this many steps (the file's `record every`, else about 100 points, when
     /// `None`); step 0 and the last step are always recorded.
     pub every: Option<u64>,
@@ -156,6 +194,28 @@ pub struct InfoPlaneOptions {
     pub no_train: bool,
 }
 
+impl Default for InfoPlaneOptions {
+    fn default() -> Self {
+        InfoPlaneOptions {
+            estimators: vec![Estimator::DEFAULT],
+            representation: Representation::default(),
+            every: None,
+            seed: None,
+            no_train: false,
+        }
+    }
+}
+
+/// One estimator's information plane along training.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaneCurve {
+    /// The estimator of this curve.
+    #[serde(serialize_with = "estimator_json")]
+    pub estimator: Estimator,
+    /// One point per recorded step, in step order.
+    pub points: Vec<PlanePoint>,
+}
+
 /// The information plane along training: the report of `nshed info-plane`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InfoPlaneReport {
@@ -163,62 +223,100 @@ pub struct InfoPlaneReport {
     pub model: String,
     /// The seed of the run.
     pub seed: u64,
-    /// How the mutual information was estimated.
-    #[serde(serialize_with = "estimator_json")]
-    pub estimator: Estimator,
-    /// What stood for each level (`T`).
+    /// What a level's activation is (normalised scores or ln lambda).
     pub representation: Representation,
     /// The state was recorded every this many steps.
     pub every: u64,
     /// Feature level names.
     pub levels: Vec<String>,
-    /// The recorded points, in step order.
-    pub points: Vec<PlanePoint>,
-    /// The options, for titles and tables.
-    #[serde(skip)]
-    pub options: PlaneOptions,
+    /// One curve per estimator, in the order asked for.
+    pub curves: Vec<PlaneCurve>,
 }
 
-/// `{"mi": "binning", "bins": 30}` or `{"mi": "noise", "sigma": 0.1}`.
+/// `{"mi": "binning", "bins": 30}`, `{"mi": "distinct"}` or `{"mi": "noise", "sigma": 0.1}`.
 fn estimator_json<S: serde::Serializer>(estimator: &Estimator, s: S) -> Result<S::Ok, S::Error> {
     let value = match estimator {
         Estimator::Binning { bins } => serde_json::json!({"mi": "binning", "bins": bins}),
+        Estimator::Distinct => serde_json::json!({"mi": "distinct"}),
         Estimator::Noise { sigma } => serde_json::json!({"mi": "noise", "sigma": sigma}),
     };
     value.serialize(s)
 }
 
-/// The information plane of `state` alone: one point, at its step (a front end's model
-/// after the training it did). `seed` is the seed its run started from, for the report;
-/// `every` is 1.
+/// Checks a list of estimators: at least one, none twice, valid parameters.
+fn check_estimators(estimators: &[Estimator]) -> Result<(), AnalysisError> {
+    if estimators.is_empty() {
+        return Err(AnalysisError::InvalidParameter {
+            what: "the number of estimators",
+            requirement: "at least 1",
+            value: 0.0,
+        });
+    }
+    for (i, e) in estimators.iter().enumerate() {
+        if estimators[..i].contains(e) {
+            return Err(AnalysisError::RepeatedEstimator(e.short_name()));
+        }
+        match *e {
+            Estimator::Binning { bins: 0 } => {
+                return Err(AnalysisError::InvalidParameter {
+                    what: "the number of bins",
+                    requirement: "at least 1",
+                    value: 0.0,
+                })
+            }
+            Estimator::Noise { sigma } if !(sigma.is_finite() && sigma > 0.0) => {
+                return Err(AnalysisError::InvalidParameter {
+                    what: "the noise sigma",
+                    requirement: "finite and > 0",
+                    value: sigma,
+                })
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The information plane of `state` alone: one point per estimator, at its step (a front
+/// end's model after the training it did). `seed` is the seed its run started from, for the
+/// report; `every` is 1.
 pub fn info_plane_at(
     model: &Model,
     state: &State,
     seed: u64,
-    plane: PlaneOptions,
+    representation: Representation,
+    estimators: &[Estimator],
 ) -> Result<InfoPlaneReport, AnalysisError> {
+    check_estimators(estimators)?;
     let ir = model.ir;
+    let planes = information_planes(model, state, representation, estimators)?;
     Ok(InfoPlaneReport {
         model: ir.model.clone(),
         seed,
-        estimator: plane.estimator,
-        representation: plane.representation,
+        representation,
         every: 1,
         levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
-        points: vec![PlanePoint {
-            step: state.step,
-            levels: information_plane(model, state, plane)?,
-        }],
-        options: plane,
+        curves: estimators
+            .iter()
+            .zip(planes)
+            .map(|(&estimator, levels)| PlaneCurve {
+                estimator,
+                points: vec![PlanePoint {
+                    step: state.step,
+                    levels,
+                }],
+            })
+            .collect(),
     })
 }
 
 /// Trains `model` from the run's seed (unless `no_train`), measuring the information plane
-/// at step 0, every `every` steps and at the end.
+/// with every estimator at step 0, every `every` steps and at the end.
 pub fn info_plane_run(
     model: &Model,
     options: &InfoPlaneOptions,
 ) -> Result<InfoPlaneReport, AnalysisError> {
+    check_estimators(&options.estimators)?;
     let ir = model.ir;
     let seed = crate::engine::run_seed(ir, options.seed);
     let mut trainer = crate::engine::Trainer::new(model);
@@ -233,13 +331,29 @@ pub fn info_plane_run(
         .unwrap_or((total / 100).max(1))
         .max(1);
     let mut state = State::new(ir, seed);
-    let mut points = Vec::new();
+    let mut curves: Vec<PlaneCurve> = options
+        .estimators
+        .iter()
+        .map(|&estimator| PlaneCurve {
+            estimator,
+            points: Vec::new(),
+        })
+        .collect();
     let mut failure = None;
-    let mut measure = |state: &State| match information_plane(model, state, options.plane) {
-        Ok(levels) => points.push(PlanePoint {
-            step: state.step,
-            levels,
-        }),
+    let mut measure = |state: &State| match information_planes(
+        model,
+        state,
+        options.representation,
+        &options.estimators,
+    ) {
+        Ok(planes) => {
+            for (curve, levels) in curves.iter_mut().zip(planes) {
+                curve.points.push(PlanePoint {
+                    step: state.step,
+                    levels,
+                });
+            }
+        }
         Err(e) => {
             failure.get_or_insert(e);
         }
@@ -258,12 +372,10 @@ pub fn info_plane_run(
     Ok(InfoPlaneReport {
         model: ir.model.clone(),
         seed,
-        estimator: options.plane.estimator,
-        representation: options.plane.representation,
+        representation: options.representation,
         every,
         levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
-        points,
-        options: options.plane,
+        curves,
     })
 }
 
@@ -282,6 +394,7 @@ mod tests {
         };
         let model = compiled.model();
         let options = InfoPlaneOptions {
+            estimators: vec![Estimator::DEFAULT, Estimator::Distinct],
             every: Some(1000),
             ..InfoPlaneOptions::default()
         };
@@ -289,10 +402,20 @@ mod tests {
         let seed = crate::engine::run_seed(model.ir, None);
         let mut trained = State::new(model.ir, seed);
         crate::engine::Trainer::new(&model).run(&mut trained, &mut |_| {});
-        let at =
-            info_plane_at(&model, &trained, seed, options.plane).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(at.points.len(), 1);
-        assert_eq!(along.points.last(), at.points.first());
+        let at = info_plane_at(
+            &model,
+            &trained,
+            seed,
+            options.representation,
+            &options.estimators,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(at.curves.len(), 2);
+        for (a, b) in at.curves.iter().zip(&along.curves) {
+            assert_eq!(a.estimator, b.estimator);
+            assert_eq!(a.points.len(), 1);
+            assert_eq!(b.points.last(), a.points.first());
+        }
         assert_eq!(
             (at.seed, at.levels.clone()),
             (along.seed, along.levels.clone())

@@ -4,7 +4,7 @@ use super::output::{ImageArgs, OutputArgs, SweepArgs};
 use super::{CliError, Ctx};
 use crate::term::Bar;
 use nshed::experiments::basin::{
-    grid, uncertainty, Axis, BasinOptions, OutcomeKind, UncertaintyOptions, MAX_GRID,
+    grid, uncertainty, Axis, BasinOptions, OutcomeKind, PairRule, UncertaintyOptions, MAX_GRID,
 };
 
 /// Options of `nshed basin`.
@@ -44,17 +44,27 @@ pub struct BasinArgs {
     #[arg(long)]
     pub uncertainty: bool,
     /// The eps range `LO..HI` (0 < LO < HI), in axis units (lambda, or ln lambda with --log);
-    /// default: 1e-4 to 1e-1 of the range's width.
+    /// default: 1e-4 to 1e-2 of the range's width.
     #[arg(long, value_name = "LO..HI", requires = "uncertainty", value_parser = parse_range)]
     pub eps: Option<(f64, f64)>,
     /// Number of eps values, evenly spaced on a log scale.
-    #[arg(long, value_name = "K", default_value_t = 7, requires = "uncertainty",
+    #[arg(long, value_name = "K", default_value_t = 5, requires = "uncertainty",
           value_parser = clap::value_parser!(u64).range(3..=1000))]
     pub eps_count: u64,
-    /// Random pairs per eps.
-    #[arg(long, value_name = "M", default_value_t = 1000, requires = "uncertainty",
-          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub pairs: u64,
+    /// Draw pairs (in blocks of 1000) until at least N of them differ at each eps, so that
+    /// every f(eps) is known to about ±2/sqrt(N).
+    #[arg(long, value_name = "N", default_value_t = 50, requires = "uncertainty",
+          conflicts_with = "pairs", value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_differ: u64,
+    /// At most M pairs per eps (the cap on --min-differ's drawing; a warning says when it
+    /// came first).
+    #[arg(long, value_name = "M", default_value_t = 200_000, requires = "uncertainty",
+          conflicts_with = "pairs", value_parser = clap::value_parser!(u64).range(1..=1u64 << 32))]
+    pub max_pairs: u64,
+    /// Exactly M random pairs per eps instead of drawing until --min-differ differ.
+    #[arg(long, value_name = "M", requires = "uncertainty",
+          value_parser = clap::value_parser!(u64).range(1..=1u64 << 32))]
+    pub pairs: Option<u64>,
     /// Use the initial states: do not train (the outcome of the initial lambdas).
     #[arg(long)]
     pub no_train: bool,
@@ -120,9 +130,15 @@ pub fn run(ctx: &Ctx, args: &BasinArgs) -> Result<(), CliError> {
         let more = UncertaintyOptions {
             eps: args.eps,
             eps_count: args.eps_count,
-            pairs: args.pairs,
+            pairs: match args.pairs {
+                Some(pairs) => PairRule::Fixed { pairs },
+                None => PairRule::Until {
+                    min_differ: args.min_differ,
+                    max_pairs: args.max_pairs,
+                },
+            },
         };
-        let bar = Bar::new("pairs", true);
+        let bar = Bar::new("eps values", true);
         let outcome = uncertainty(&compiled, &options, &more, &sweep, &bar)?;
         args.sweep.finish(ctx, outcome, &args.output, None)
     } else {

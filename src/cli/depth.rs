@@ -18,7 +18,7 @@ pub struct DepthArgs {
     #[arg(value_name = "FILE", conflicts_with = "depths")]
     pub file: Option<String>,
     /// Instead of a file: generated models with these numbers of levels, `A..B` or `2,4,8`
-    /// (one structure per depth, picked by --seed; shaped by --width, --inputs, ...).
+    /// (--structures per depth, picked by --seed; shaped by --width, --inputs, ...).
     #[arg(long, value_name = "A..B", value_parser = parse_depth_list)]
     pub depths: Option<Depths>,
     /// Init distributions of every lambda and eta, all with mean 1: const (1), uniform(0, 2),
@@ -35,6 +35,11 @@ pub struct DepthArgs {
     #[arg(long, value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u64).range(2..=100_000))]
     pub seeds: u64,
+    /// Generated structures per depth (with --depths): the spread is taken across the seeds
+    /// of each structure and reported as the mean over structures with its 95% interval.
+    #[arg(long, value_name = "K", default_value_t = 1, conflicts_with = "file",
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub structures: u64,
     /// Training steps of the generated models (with --depths; 0 measures at initialisation).
     #[arg(long, value_name = "T", default_value_t = 0, conflicts_with = "file")]
     pub steps: u64,
@@ -45,8 +50,8 @@ pub struct DepthArgs {
     /// taken over every pair of data samples, so its cost grows with their number squared.
     #[arg(long, value_name = "LEVEL")]
     pub freeze: Option<String>,
-    /// Base seed: run i of every (depth, init) uses stream i of it; with --depths it also
-    /// picks the models [default: the file's seed, or 0].
+    /// Base seed: run i of structure s of every (depth, init) uses stream s * seeds + i of
+    /// it; with --depths it also picks the models [default: the file's seed, or 0].
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Measure at initialisation: do not train by the file's `train` block.
@@ -62,6 +67,7 @@ pub fn run(ctx: &Ctx, args: &DepthArgs) -> Result<(), CliError> {
     let options = DepthOptions {
         inits: args.init.clone(),
         seeds: args.seeds,
+        structures: args.structures,
         freeze: args.freeze.clone(),
         seed: args.seed,
     };

@@ -7,7 +7,7 @@ use super::args::{parse_depth_list, Depths, GenShapeArgs};
 use super::output::{OutputArgs, SweepArgs};
 use super::{CliError, Ctx};
 use crate::term::Bar;
-use nshed::experiments::fool::{self, DepthsOptions, FileOptions, FoolCriteria};
+use nshed::experiments::fool::{self, Density, DepthsOptions, FileOptions, FoolCriteria};
 
 /// Options of `nshed fool`.
 #[derive(clap::Args, Debug, Clone)]
@@ -25,10 +25,12 @@ pub struct FoolArgs {
     #[arg(long, value_name = "N", default_value_t = 1000, conflicts_with = "exhaustive",
           value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub samples: u64,
-    /// Probability that an input fires in a random pattern (0.5: uniform over all patterns).
-    #[arg(long, value_name = "Q", default_value_t = 0.5, conflicts_with = "exhaustive",
-          value_parser = super::gen::parse_probability)]
-    pub density: f64,
+    /// Probability that an input fires in a random pattern: a number (0.5: uniform over all
+    /// patterns), or `data` for the training patterns' mean density (each model's own with
+    /// --depths).
+    #[arg(long, value_name = "Q|data", default_value = "0.5", conflicts_with = "exhaustive",
+          value_parser = parse_density)]
+    pub density: Density,
     /// A fooling input is at Hamming distance at least D from every training pattern.
     #[arg(long, value_name = "D", default_value_t = 2)]
     pub min_distance: usize,
@@ -47,6 +49,11 @@ pub struct FoolArgs {
     #[arg(long, value_name = "M", default_value_t = 3, conflicts_with = "file",
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub models: u64,
+    /// Training runs of every generated model (with --depths), each from its own random
+    /// stream: separates the spread due to training from that due to the structure.
+    #[arg(long, value_name = "K", default_value_t = 1, conflicts_with = "file",
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub train_seeds: u64,
     /// Training steps of every generated model (with --depths).
     #[arg(
         long,
@@ -68,6 +75,15 @@ pub struct FoolArgs {
     pub sweep: SweepArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_density(s: &str) -> Result<Density, String> {
+    if s.trim() == "data" {
+        return Ok(Density::Data);
+    }
+    super::gen::parse_probability(s)
+        .map(Density::Fixed)
+        .map_err(|e| format!("{e}, or `data` (the training patterns' mean density)"))
 }
 
 fn parse_threshold(s: &str) -> Result<f64, String> {
@@ -109,6 +125,7 @@ pub fn run(ctx: &Ctx, args: &FoolArgs) -> Result<(), CliError> {
             let options = DepthsOptions {
                 depths: depths.0.clone(),
                 models: args.models,
+                train_seeds: args.train_seeds,
                 steps: args.steps,
                 seed: args.seed,
                 samples: args.samples,

@@ -5,9 +5,7 @@
 use super::args::StateArgs;
 use super::output::OutputArgs;
 use super::{CliError, Ctx};
-use nshed::analysis::{
-    info_plane_run, AnalysisError, Estimator, InfoPlaneOptions, PlaneOptions, Representation,
-};
+use nshed::analysis::{info_plane_run, AnalysisError, Estimator, InfoPlaneOptions, Representation};
 
 /// The estimator named on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,10 +34,11 @@ pub struct InfoPlaneArgs {
     /// The MI estimator.
     #[arg(long, value_enum, default_value = "binning")]
     pub mi: MiKind,
-    /// Bins per coordinate for `--mi binning`.
-    #[arg(long, value_name = "N", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub bins: u32,
+    /// Bins per coordinate for `--mi binning` [default: 30]. A list (`30,1000,distinct`)
+    /// gives one curve per entry; `distinct` is the unbinned estimate (T itself: its
+    /// distinct values, binning's limit as the bins shrink).
+    #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = parse_bins)]
+    pub bins: Option<Vec<Estimator>>,
     /// Noise standard deviation for `--mi noise` (required with it; the representation lies in
     /// [0,1], so 0.01 to 0.5 are sensible).
     #[arg(long, value_name = "S", value_parser = parse_sigma)]
@@ -52,9 +51,22 @@ pub struct InfoPlaneArgs {
     pub every: Option<u64>,
     #[command(flatten)]
     pub state: StateArgs,
-    /// `--json`; `--csv PATH` writes step,level,i_xt,i_ty; `--svg PATH` draws the plane.
+    /// `--json`; `--csv PATH` writes mi,bins,sigma,step,level,i_xt,i_ty; `--svg PATH` draws
+    /// the plane (and, with several --bins, I(X;T) against the step).
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_bins(s: &str) -> Result<Estimator, String> {
+    if s.trim() == "distinct" {
+        return Ok(Estimator::Distinct);
+    }
+    match s.trim().parse::<usize>() {
+        Ok(bins) if (1..=1_000_000_000).contains(&bins) => Ok(Estimator::Binning { bins }),
+        _ => Err(format!(
+            "`{s}` is not a number of bins (1 to 1000000000) or `distinct`"
+        )),
+    }
 }
 
 fn parse_sigma(s: &str) -> Result<f64, String> {
@@ -66,18 +78,31 @@ fn parse_sigma(s: &str) -> Result<f64, String> {
 }
 
 pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
-    let estimator = match (args.mi, args.sigma) {
-        (MiKind::Binning, None) => Estimator::Binning {
-            bins: args.bins as usize,
-        },
-        (MiKind::Noise, Some(sigma)) => Estimator::Noise { sigma },
-        (MiKind::Binning, Some(_)) => {
+    let estimators = match (args.mi, args.sigma, &args.bins) {
+        (MiKind::Binning, None, None) => vec![Estimator::DEFAULT],
+        (MiKind::Binning, None, Some(list)) => {
+            if let Some(i) = (0..list.len()).find(|&i| list[..i].contains(&list[i])) {
+                return Err(CliError::usage(
+                    format!("--bins lists `{}` twice", list[i].short_name()),
+                    "list each number of bins (and `distinct`) once",
+                ));
+            }
+            list.clone()
+        }
+        (MiKind::Noise, Some(sigma), None) => vec![Estimator::Noise { sigma }],
+        (MiKind::Binning, Some(_), _) => {
             return Err(CliError::usage(
                 "--sigma is for `--mi noise`",
                 "add `--mi noise`, or drop --sigma to use binning",
             ))
         }
-        (MiKind::Noise, None) => {
+        (MiKind::Noise, _, Some(_)) => {
+            return Err(CliError::usage(
+                "--bins is for `--mi binning`",
+                "drop --bins, or drop `--mi noise`",
+            ))
+        }
+        (MiKind::Noise, None, None) => {
             return Err(CliError::usage(
                 "`--mi noise` needs --sigma S",
                 "the representation lies in [0,1]; try --sigma 0.1",
@@ -91,10 +116,8 @@ pub fn run(ctx: &Ctx, args: &InfoPlaneArgs) -> Result<(), CliError> {
     let compiled = ctx.load(&args.file)?;
     args.output.check(ctx, None)?;
     let options = InfoPlaneOptions {
-        plane: PlaneOptions {
-            estimator,
-            representation,
-        },
+        estimators,
+        representation,
         every: args.every,
         seed: args.state.seed,
         no_train: args.state.no_train,

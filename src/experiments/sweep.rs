@@ -282,11 +282,25 @@ pub fn run<E: Experiment>(
         };
         ExperimentError::new(kind, e.to_string()).help(e.help())
     })?;
+    let total_run = results.len() as u64;
+    let done = results.iter().filter(|(_, r)| r.is_ok()).count() as u64;
     let results = results
         .into_iter()
         .map(|(p, r)| r.map(|v| (p, v)))
         .collect::<Result<Vec<_>, String>>()
-        .map_err(ExperimentError::failed)?;
+        .map_err(|e| {
+            // A long point may give up half-way when asked to stop; that is an interruption,
+            // not a failure.
+            if progress.stopped() {
+                let e = SweepError::Interrupted {
+                    done,
+                    total: total_run,
+                };
+                ExperimentError::new(ErrorKind::Interrupted, e.to_string()).help(e.help())
+            } else {
+                ExperimentError::failed(e)
+            }
+        })?;
     if options.shard.is_all() {
         let report = E::finish(params, results.into_iter().map(|(_, r)| r).collect())?;
         Ok(Outcome::Finished(report))

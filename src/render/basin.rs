@@ -8,7 +8,10 @@ use super::figure::{
 };
 use super::{fmt_num, pretty_json, Csv, Render, Table};
 use crate::experiments::basin::OutcomeKind;
-use crate::experiments::basin::{GridReport, MeasuredEntry, Setup, UncertaintyReport};
+use crate::experiments::basin::{
+    GridReport, MeasuredEntry, PairRule, Setup, UncertaintyReport, BLOCK,
+};
+use crate::experiments::uncertainty::FitWarning;
 
 fn header(setup: &Setup) -> String {
     let [a, b] = &setup.nodes;
@@ -118,26 +121,73 @@ impl Render for GridReport {
 }
 
 /// The table of `f(eps)` measured by an uncertainty sweep.
-fn uncertainty_measured_table(setup: &Setup, entries: &[MeasuredEntry]) -> String {
+fn uncertainty_measured_table(r: &UncertaintyReport) -> String {
+    let setup = &r.setup;
     let mut out = header(setup);
     let unit = if setup.axis.log {
         "ln lambda"
     } else {
         "lambda"
     };
-    let _ = writeln!(out, "f(eps): random pairs at distance eps ({unit} units)\n");
-    let mut table = Table::new(&["eps", "pairs", "differ", "f(eps)", "fit"]);
-    for e in entries {
+    let rule = match r.pairs {
+        PairRule::Until {
+            min_differ,
+            max_pairs,
+        } => format!("drawn in blocks of {BLOCK} until {min_differ} differ (at most {max_pairs})"),
+        PairRule::Fixed { pairs } => format!("{pairs} per eps"),
+    };
+    let _ = writeln!(
+        out,
+        "f(eps): random pairs at distance eps ({unit} units), {rule}\n"
+    );
+    let mut table = Table::new(&["eps", "pairs", "differ", "f(eps)", "95% CI of f", "fit"]);
+    for e in &r.measured {
         table.row(vec![
             fmt_num(e.eps),
             e.pairs.to_string(),
             e.differ.to_string(),
             fmt_num(e.f),
-            if e.used { "used" } else { "left out (f = 0)" }.to_string(),
+            e.f_ci95.map_or("-".to_string(), |[lo, hi]| {
+                format!("{}..{}", fmt_num(lo), fmt_num(hi))
+            }),
+            if e.used { "used" } else { "left out" }.to_string(),
         ]);
     }
     let _ = write!(out, "{table}");
     out
+}
+
+/// One warning of an uncertainty fit, in words.
+fn warning_text(w: &FitWarning) -> String {
+    match *w {
+        FitWarning::NoneDiffer { eps, pairs } => format!(
+            "at eps = {}, none of {pairs} pairs differ: left out of the fit",
+            fmt_num(eps)
+        ),
+        FitWarning::AllDiffer { eps, pairs } => format!(
+            "at eps = {}, all {pairs} pairs differ: left out (eps is coarser than the basins)",
+            fmt_num(eps)
+        ),
+        FitWarning::FewDiffer {
+            eps,
+            differ,
+            pairs,
+            min_differ,
+        } => format!(
+            "at eps = {}, only {differ} of {pairs} pairs differ (fewer than {min_differ}; the pair cap came first): f is known to about ±{:.0}%",
+            fmt_num(eps),
+            196.0 / (differ as f64).sqrt()
+        ),
+        FitWarning::Curved {
+            chi_squared,
+            dof,
+            p_value,
+        } => format!(
+            "f(eps) is not one power law over this range (chi² = {} on {dof} df, p = {}): the interval is widened by the scatter; the local slopes show where f bends, fit a range of smaller eps",
+            fmt_num(chi_squared),
+            fmt_num(p_value)
+        ),
+    }
 }
 
 impl Render for UncertaintyReport {
@@ -147,22 +197,35 @@ impl Render for UncertaintyReport {
 
     fn table(&self) -> String {
         let fit = &self.fit;
-        let mut out = uncertainty_measured_table(&self.setup, &self.measured);
+        let mut out = uncertainty_measured_table(self);
+        if !self.local_slopes.is_empty() {
+            let _ = writeln!(out, "\nlocal slopes of ln f against ln eps");
+            let mut table = Table::new(&["from eps", "to eps", "slope", "95% CI"]);
+            for s in &self.local_slopes {
+                table.row(vec![
+                    fmt_num(s.eps_lo),
+                    fmt_num(s.eps_hi),
+                    fmt_num(s.slope),
+                    format!("± {}", fmt_num(s.ci95)),
+                ]);
+            }
+            let _ = write!(out, "{table}");
+        }
         let _ = writeln!(
             out,
-            "\nuncertainty exponent phi = {} ± {} (95% CI, t with {} df; SE {}), R² = {}",
+            "\nuncertainty exponent phi = {} ± {} (95% CI; SE {}), fitted over eps {}..{} ({} eps, weighted by their counts); chi² = {} on {} df (p = {})",
             fmt_num(fit.phi),
             fmt_num(fit.phi_ci95),
-            fit.used.saturating_sub(2),
             fmt_num(fit.phi_se),
-            fit.r_squared.map_or("undefined".to_string(), fmt_num)
+            fmt_num(fit.eps_range.0),
+            fmt_num(fit.eps_range.1),
+            fit.used,
+            fmt_num(fit.chi_squared),
+            fit.dof,
+            fmt_num(fit.p_value)
         );
-        let excluded = self.measured.len().saturating_sub(fit.used);
-        if excluded > 0 {
-            let _ = writeln!(
-                out,
-                "note: {excluded} eps with f(eps) = 0 left out of the fit (ln 0 is undefined)"
-            );
+        for w in &self.warnings {
+            let _ = writeln!(out, "warning: {}", warning_text(w));
         }
         let _ = writeln!(
             out,
@@ -172,13 +235,18 @@ impl Render for UncertaintyReport {
     }
 
     fn csv(&self) -> Option<String> {
-        let mut csv = Csv::new(["eps", "pairs", "differ", "f", "used"]);
+        let mut csv = Csv::new(["eps", "pairs", "differ", "f", "f_lo", "f_hi", "used"]);
         for e in &self.measured {
+            let (lo, hi) = e.f_ci95.map_or((String::new(), String::new()), |[lo, hi]| {
+                (lo.to_string(), hi.to_string())
+            });
             csv.row([
                 e.eps.to_string(),
                 e.pairs.to_string(),
                 e.differ.to_string(),
                 e.f.to_string(),
+                lo,
+                hi,
                 e.used.to_string(),
             ]);
         }
@@ -187,18 +255,9 @@ impl Render for UncertaintyReport {
 
     fn svg(&self) -> Option<String> {
         let (setup, fit) = (&self.setup, &self.fit);
-        let used: Vec<(f64, f64)> = self
-            .measured
-            .iter()
-            .filter(|e| e.used)
-            .map(|e| (e.eps, e.f))
-            .collect();
+        let used: Vec<&MeasuredEntry> = self.measured.iter().filter(|e| e.used).collect();
         let line = |eps: f64| (fit.intercept + fit.phi * eps.ln()).exp();
-        let (lo, hi) = used
-            .iter()
-            .fold((f64::INFINITY, 0.0_f64), |(lo, hi), &(e, _)| {
-                (lo.min(e), hi.max(e))
-            });
+        let (lo, hi) = fit.eps_range;
         let plot = LinePlot {
             x_label: format!(
                 "eps ({} units)",
@@ -211,17 +270,14 @@ impl Render for UncertaintyReport {
             y_label: "f(eps): fraction of pairs with different outcomes".to_string(),
             series: vec![
                 LineSeries {
-                    label: "measured".to_string(),
-                    points: used,
+                    label: "measured (95% CI)".to_string(),
+                    points: used.iter().map(|e| (e.eps, e.f)).collect(),
+                    intervals: used.iter().map(|e| e.f_ci95.map(|[a, b]| (a, b))).collect(),
                 },
-                LineSeries {
-                    label: format!(
-                        "fit: phi = {} ± {}",
-                        fmt_num(fit.phi),
-                        fmt_num(fit.phi_ci95)
-                    ),
-                    points: vec![(lo, line(lo)), (hi, line(hi))],
-                },
+                LineSeries::new(
+                    format!("fit: phi = {:.3} ± {:.3}", fit.phi, fit.phi_ci95),
+                    vec![(lo, line(lo)), (hi, line(hi))],
+                ),
             ],
             x_log: true,
             y_log: true,

@@ -6,7 +6,7 @@ use super::figure::{
     grouped_bars_svg, line_plot_svg, stack_svgs, BarPanel, BarSeries, FigureOptions, LinePlot,
     LineSeries, Sized,
 };
-use super::{opt_field, opt_num, pretty_json, Csv, Render, Table};
+use super::{fmt_num, opt_field, opt_num, pretty_json, Csv, Render, Table};
 use crate::analysis::mean;
 use crate::experiments::depth::{Cell, DepthReport, FreezeCell, ModelSource, Pair};
 
@@ -47,18 +47,21 @@ impl Render for DepthReport {
     fn table(&self) -> String {
         let r = self;
         let mut out = format!(
-            "spread of the logits across {} seeds (base seed {}); {}\n",
+            "spread of the logits across {} seeds per structure, {} (base seed {}); {}\n",
             r.seeds,
+            structures(r.structures),
             r.seed,
             describe_source(&r.source)
         );
         out.push_str(
-            "spread = mean over data samples and classes of the sd of ln Z (resp. p) across seeds\n",
+            "spread = mean over data samples and classes of the sd of ln Z (resp. p) across seeds, then the mean over structures (95% CI: t over structures); zero logits: share of ln Z undefined (Z = 0), left out of their entry's sd\n",
         );
         let mut t = Table::new(&[
             "levels",
             "init",
             "spread ln Z",
+            "95% CI",
+            "zero logits",
             "spread p",
             "accuracy",
             "eff. nodes L-1",
@@ -67,8 +70,11 @@ impl Render for DepthReport {
             t.row(vec![
                 c.depth.to_string(),
                 c.init.to_string(),
-                opt_num(c.ln_z_spread.mean_sd),
-                opt_num(c.p_spread.mean_sd),
+                opt_num(c.ln_z_spread),
+                c.ln_z_spread_ci95
+                    .map_or("-".to_string(), |h| format!("± {}", fmt_num(h))),
+                fmt_num(c.ln_z_undefined_share),
+                opt_num(c.p_spread),
                 opt_num(c.accuracy),
                 opt_num(c.effective_nodes_top),
             ]);
@@ -113,8 +119,12 @@ impl Render for DepthReport {
             "levels",
             "init",
             "runs",
+            "structures",
             "ln_z_spread",
+            "ln_z_spread_ci95",
+            "ln_z_undefined_share",
             "p_spread",
+            "p_spread_ci95",
             "accuracy",
             "effective_nodes_top",
         ];
@@ -135,8 +145,12 @@ impl Render for DepthReport {
                 c.depth.to_string(),
                 c.init.to_string(),
                 c.runs.to_string(),
-                opt_field(c.ln_z_spread.mean_sd),
-                opt_field(c.p_spread.mean_sd),
+                c.structures.to_string(),
+                opt_field(c.ln_z_spread),
+                opt_field(c.ln_z_spread_ci95),
+                c.ln_z_undefined_share.to_string(),
+                opt_field(c.p_spread),
+                opt_field(c.p_spread_ci95),
                 opt_field(c.accuracy),
                 opt_field(c.effective_nodes_top),
             ];
@@ -173,14 +187,26 @@ fn figure(r: &DepthReport) -> String {
         y_label: "spread of ln Z across seeds".into(),
         series: inits
             .iter()
-            .map(|&init| LineSeries {
-                label: init.to_string(),
-                points: r
+            .map(|&init| {
+                let cells: Vec<&Cell> = r
                     .cells
                     .iter()
-                    .filter(|c| c.init == init)
-                    .filter_map(|c| c.ln_z_spread.mean_sd.map(|s| (c.depth as f64, s)))
-                    .collect(),
+                    .filter(|c| c.init == init && c.ln_z_spread.is_some())
+                    .collect();
+                LineSeries {
+                    label: init.to_string(),
+                    points: cells
+                        .iter()
+                        .filter_map(|c| c.ln_z_spread.map(|s| (c.depth as f64, s)))
+                        .collect(),
+                    intervals: cells
+                        .iter()
+                        .map(|c| {
+                            let s = c.ln_z_spread?;
+                            c.ln_z_spread_ci95.map(|h| (s - h, s + h))
+                        })
+                        .collect(),
+                }
             })
             .collect(),
         x_log: false,
@@ -190,17 +216,15 @@ fn figure(r: &DepthReport) -> String {
     let accuracy = r.cells.iter().filter_map(|c| c.accuracy);
     let accuracy = match (accuracy.clone().reduce(f64::min), accuracy.reduce(f64::max)) {
         (Some(lo), Some(hi)) if lo == hi => format!(" (accuracy {})", opt_num(Some(lo))),
-        (Some(lo), Some(hi)) => {
-            format!(" (accuracy {} to {})", opt_num(Some(lo)), opt_num(Some(hi)))
-        }
+        (Some(lo), Some(hi)) => format!(" (accuracy {lo:.2} to {hi:.2})"),
         _ => String::new(),
     };
     let spread_svg = line_plot_svg(
         &plot,
         &FigureOptions {
             title: Some(format!(
-                "Spread of the logits across {} seeds{accuracy}",
-                r.seeds
+                "Spread of ln Z across {} seeds x {} structure(s){accuracy}",
+                r.seeds, r.structures
             )),
             size: Some(PLOT_SIZE),
         },
@@ -285,4 +309,13 @@ fn figure(r: &DepthReport) -> String {
             height: BARS_SIZE.1,
         },
     ])
+}
+
+/// "1 structure", "8 structures (95% CI over them)".
+fn structures(n: u64) -> String {
+    if n == 1 {
+        "1 structure".to_string()
+    } else {
+        format!("{n} structures (95% CI over them)")
+    }
 }

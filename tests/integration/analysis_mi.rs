@@ -1,8 +1,9 @@
 //! Mutual information (SPEC 6): exact values on hand-computable cases.
 
 use nshed::analysis::{
-    information_binning, information_noise, level_information, mutual_information_bits,
-    normalise_ln_scores, normalise_scores, AnalysisError, Estimator, Information,
+    information_binning, information_distinct, information_noise, level_information,
+    mutual_information_bits, normalise_ln_scores, normalise_scores, AnalysisError, Estimator,
+    Information,
 };
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -276,4 +277,90 @@ fn figure4_level2_goes_from_two_bits_to_one_as_p2_dominates() {
         close(noisy.i_xt, 1.0, 1e-6) && close(noisy.i_ty, 1.0, 1e-6),
         "{noisy:?}"
     );
+}
+
+/// A constructed level whose two kinds of class-1 input differ by a ratio that shrinks
+/// geometrically, as p1 and p3 do against p2 in the Figure 4 model: `T = (r^k, 1)` for the
+/// first kind, `(0, 1)` for the second, two inputs each, and the mirror image for class 2.
+/// Binning with `b` bins tells the kinds apart exactly while `r^k >= 1/b` (2 bits), then
+/// not (1 bit); the distinct values keep 2 bits for every `k`.
+#[test]
+fn binned_information_falls_when_the_differences_shrink_below_a_bin_and_unbinned_does_not() {
+    let labels = [0, 0, 0, 0, 1, 1, 1, 1];
+    let level = |k: i32| -> Vec<Vec<f64>> {
+        let small = 0.5f64.powi(k);
+        let mut rows = Vec::new();
+        for class in 0..2 {
+            for kind in [small, 0.0] {
+                for _ in 0..2 {
+                    rows.push(if class == 0 {
+                        vec![kind, 1.0]
+                    } else {
+                        vec![1.0, kind]
+                    });
+                }
+            }
+        }
+        rows
+    };
+    // From k = 1 (at k = 0 the two classes' first kinds coincide).
+    for k in 1..40 {
+        let rep = level(k);
+        let small = 0.5f64.powi(k);
+        for bins in [30usize, 1000, 1_000_000] {
+            let info = information_binning(&rep, &labels, &ones(8), bins).unwrap();
+            // r^k lands in bin floor(r^k b): apart from 0's bin 0 exactly when r^k >= 1/b.
+            let expected = if small * bins as f64 >= 1.0 { 2.0 } else { 1.0 };
+            assert_eq!(info.i_xt, expected, "k {k}, {bins} bins");
+            assert_eq!(info.i_ty, 1.0);
+        }
+        let exact = information_distinct(&rep, &labels, &ones(8)).unwrap();
+        assert_eq!((exact.i_xt, exact.i_ty), (2.0, 1.0), "k {k}");
+    }
+    // The step at which the binned estimate falls: the first k with 2^-k < 1/b, that is
+    // floor(log2 b) + 1, growing with the logarithm of the number of bins.
+    let falls = |bins: usize| {
+        (1..40)
+            .find(|&k| {
+                information_binning(&level(k), &labels, &ones(8), bins)
+                    .unwrap()
+                    .i_xt
+                    < 2.0
+            })
+            .unwrap()
+    };
+    assert_eq!((falls(30), falls(1000), falls(1_000_000)), (5, 10, 20));
+}
+
+#[test]
+fn the_distinct_estimator_compares_logs_where_exp_would_round_to_zero() {
+    // ln S of -2000 and -1000 against 0: both normalise to exactly 0.0 in f64, like the
+    // zero score, so every binning merges the three; the logs are still apart.
+    let ln = vec![
+        vec![-2000.0],
+        vec![-1000.0],
+        vec![0.0],
+        vec![f64::NEG_INFINITY],
+    ];
+    let labels = [0, 0, 1, 1];
+    let binned = level_information(
+        &ln,
+        &labels,
+        &ones(4),
+        Estimator::Binning { bins: 1_000_000 },
+    )
+    .unwrap();
+    let h = -(0.75f64) * 0.75f64.log2() - 0.25 * 0.25f64.log2();
+    assert!(close(binned.i_xt, h, 1e-12), "{binned:?}");
+    let exact = level_information(&ln, &labels, &ones(4), Estimator::Distinct).unwrap();
+    assert_eq!((exact.i_xt, exact.i_ty), (2.0, 1.0));
+    // NaN reads as a zero score (-inf), and -0 as 0: equal values, one value of T.
+    let rep = vec![
+        vec![f64::NAN],
+        vec![f64::NEG_INFINITY],
+        vec![-0.0],
+        vec![0.0],
+    ];
+    let info = information_distinct(&rep, &labels, &ones(4)).unwrap();
+    assert_eq!((info.i_xt, info.i_ty), (1.0, 1.0));
 }

@@ -274,8 +274,21 @@ fn line_plot_with_log_axes_skips_what_it_cannot_draw() {
                 points: (1..=8)
                     .map(|k| (10f64.powi(-k), 10f64.powf(-0.5 * k as f64)))
                     .collect(),
+                // Error bars on every point but the first; the last one's lower end is
+                // below 0, which a log axis cannot draw.
+                intervals: (1..=8)
+                    .map(|k| {
+                        let y = 10f64.powf(-0.5 * k as f64);
+                        match k {
+                            1 => None,
+                            8 => Some((-1.0, 2.0 * y)),
+                            _ => Some((y / 2.0, 2.0 * y)),
+                        }
+                    })
+                    .collect(),
             },
             LineSeries {
+                intervals: Vec::new(),
                 label: "phi = 0.2 (with a gap)".to_string(),
                 points: (1..=8)
                     .map(|k| {
@@ -302,9 +315,11 @@ fn line_plot_with_log_axes_skips_what_it_cannot_draw() {
         15,
         "the zero on a log axis is skipped"
     );
+    // Six error bars of three strokes each (a bar and two caps).
+    assert_eq!(count_class(&doc, "interval"), 18);
     let polylines = doc
         .descendants()
-        .filter(|n| n.has_tag_name("polyline"))
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("class").is_none())
         .count();
     assert_eq!(polylines, 3, "the gap splits the second line");
     let texts = texts(&doc);
@@ -352,10 +367,7 @@ fn extreme_values_give_valid_nan_free_figures() {
         let plot = LinePlot {
             x_label: "x".to_string(),
             y_label: "y".to_string(),
-            series: vec![LineSeries {
-                label: "wild".to_string(),
-                points: points.clone(),
-            }],
+            series: vec![LineSeries::new("wild", points.clone())],
             x_log,
             y_log,
         };

@@ -34,25 +34,18 @@ fn const_init_without_random_training_has_zero_spread() {
     ));
     assert_eq!(v["source"]["file"]["trained"], true);
     let c = cell(&v, 4, "const");
-    assert_eq!(c["ln_z_spread"]["mean_sd"], 0.0);
-    assert_eq!(c["p_spread"]["mean_sd"], 0.0);
+    assert_eq!(c["ln_z_spread"], 0.0);
+    assert_eq!(c["p_spread"], 0.0);
     assert_eq!(c["runs"], 5);
     for init in ["uniform", "normal", "lognormal"] {
-        let s = cell(&v, 4, init)["ln_z_spread"]["mean_sd"]
-            .as_f64()
-            .unwrap();
+        let s = cell(&v, 4, init)["ln_z_spread"].as_f64().unwrap();
         assert!(s > 0.05, "{init}: {s}");
     }
     // fig1 samples the batches at random (`sampler replace`): even a constant init spreads.
     let v = ok_json(nshed(&[
         "depth", FIG1, "--init", "const", "--seeds", "4", "--json",
     ]));
-    assert!(
-        cell(&v, 4, "const")["ln_z_spread"]["mean_sd"]
-            .as_f64()
-            .unwrap()
-            > 0.1
-    );
+    assert!(cell(&v, 4, "const")["ln_z_spread"].as_f64().unwrap() > 0.1);
     // ... but not at initialisation.
     let v = ok_json(nshed(&[
         "depth",
@@ -62,7 +55,7 @@ fn const_init_without_random_training_has_zero_spread() {
         "--no-train",
         "--json",
     ]));
-    assert_eq!(cell(&v, 4, "const")["ln_z_spread"]["mean_sd"], 0.0);
+    assert_eq!(cell(&v, 4, "const")["ln_z_spread"], 0.0);
 }
 
 #[test]
@@ -79,10 +72,8 @@ fn generated_depths_at_initialisation() {
     ]));
     assert_eq!(v["cells"].as_array().unwrap().len(), 6);
     for d in 2..=4 {
-        assert_eq!(cell(&v, d, "const")["ln_z_spread"]["mean_sd"], 0.0);
-        let s = cell(&v, d, "lognormal")["ln_z_spread"]["mean_sd"]
-            .as_f64()
-            .unwrap();
+        assert_eq!(cell(&v, d, "const")["ln_z_spread"], 0.0);
+        let s = cell(&v, d, "lognormal")["ln_z_spread"].as_f64().unwrap();
         assert!(s > 0.0, "depth {d}: {s}");
     }
 }
@@ -111,9 +102,84 @@ fn generated_models_classify_their_data_and_the_figure_says_so() {
     }
     let svg = std::fs::read_to_string(&svg).unwrap();
     assert!(
-        svg.contains("Spread of the logits across 2 seeds (accuracy 1)"),
+        svg.contains("Spread of ln Z across 2 seeds x 1 structure(s) (accuracy 1)"),
         "the accuracy is written beside the figure"
     );
+}
+
+#[test]
+fn structures_give_the_spread_an_interval() {
+    let args = |k: &str| {
+        ok_json(nshed(&[
+            "depth",
+            "--depths",
+            "2,4",
+            "--seeds",
+            "4",
+            "--init",
+            "uniform",
+            "--structures",
+            k,
+            "--json",
+        ]))
+    };
+    let one = args("1");
+    let three = args("3");
+    assert_eq!(three["structures"], 3);
+    for d in [2, 4] {
+        let c = cell(&three, d, "uniform");
+        assert_eq!(
+            (c["runs"].as_u64(), c["structures"].as_u64()),
+            (Some(12), Some(3))
+        );
+        // The mean over structures, with Student's t interval over them.
+        let per: Vec<f64> = c["ln_z_per_structure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["mean_sd"].as_f64().unwrap())
+            .collect();
+        assert_eq!(per.len(), 3);
+        let mean = per.iter().sum::<f64>() / 3.0;
+        assert!((c["ln_z_spread"].as_f64().unwrap() - mean).abs() < 1e-12);
+        let sd = (per.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+        let half = c["ln_z_spread_ci95"].as_f64().unwrap();
+        assert!((half - 4.302_652_73 * sd / 3f64.sqrt()).abs() < 1e-9, "{c}");
+        // The first structure is the sweep without --structures.
+        assert_eq!(
+            per[0],
+            cell(&one, d, "uniform")["ln_z_spread"].as_f64().unwrap()
+        );
+        assert!(cell(&one, d, "uniform")["ln_z_spread_ci95"].is_null());
+    }
+    let out = nshed(&["depth", FIG1, "--structures", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn zero_logits_of_normal_are_counted_not_dropped() {
+    // normal(1, 0.577) clipped at 0 draws exact zeros (about 4%), which switch pathways
+    // off in some runs: those logits are reported as a share, and their entries keep the
+    // spread of the runs where they are defined.
+    let v = ok_json(nshed(&[
+        "depth",
+        "--depths",
+        "8",
+        "--seeds",
+        "16",
+        "--init",
+        "uniform,normal",
+        "--json",
+    ]));
+    let c = cell(&v, 8, "normal");
+    let share = c["ln_z_undefined_share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 0.5, "{c}");
+    let s = &c["ln_z_per_structure"][0];
+    assert!(s["partly_undefined"].as_u64().unwrap() > 0, "{s}");
+    // The same logits are used as with uniform(0, 2), which draws no zero.
+    let u = &cell(&v, 8, "uniform")["ln_z_per_structure"][0];
+    assert_eq!(u["undefined_share"], 0.0);
+    assert_eq!(s["entries"], u["entries"]);
 }
 
 #[test]
@@ -201,10 +267,10 @@ fn writes_csv_and_svg() {
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 5);
-    assert!(lines[0].starts_with("levels,init,runs,ln_z_spread"));
-    assert!(lines[1].starts_with("4,const,2,0,0,"), "{}", lines[1]);
+    assert!(lines[0].starts_with("levels,init,runs,structures,ln_z_spread,ln_z_spread_ci95,"));
+    assert!(lines[1].starts_with("4,const,2,1,0,,0,0,,"), "{}", lines[1]);
     let svg = std::fs::read_to_string(&svg).unwrap();
-    assert!(svg.contains("Spread of the logits") && svg.contains("Freezing level"));
+    assert!(svg.contains("Spread of ln Z") && svg.contains("Freezing level"));
     assert!(!svg.contains("NaN"));
 }
 

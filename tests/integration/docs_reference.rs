@@ -277,6 +277,6 @@ fn phenomena_outputs_are_what_their_commands_print() {
         );
         compared += 1;
     }
-    // info-plane (lambda), info-plane (scores), le-matrix, regularize.
-    assert_eq!(compared, 4);
+    // info-plane (lambda), info-plane (bins), info-plane (scores), le-matrix, regularize.
+    assert_eq!(compared, 5);
 }

@@ -119,6 +119,74 @@ fn random_patterns_estimate_the_exact_rate_and_the_search_finds_the_minimum() {
     assert!(class(&v, "C")["smallest"]["pattern"].is_null());
 }
 
+/// The fooling rate of TINY's random patterns at density q, by hand: the far patterns are
+/// `{b}` (probability q (1-q)^3), `{b c}`, `{b d}` (q^2 (1-q)^2 each), `{a b c}`, `{a b d}`
+/// (q^3 (1-q) each, the two that fool at p >= 0.85) and `{a b c d}` (q^4).
+fn tiny_rate(q: f64) -> f64 {
+    let r = 1.0 - q;
+    let fooled = 2.0 * q.powi(3) * r;
+    fooled / (q * r.powi(3) + 2.0 * q * q * r * r + fooled + q.powi(4))
+}
+
+#[test]
+fn the_rate_at_any_density_matches_the_hand_computation_and_the_controls_are_reported() {
+    for (density, q) in [("0.3", 0.3), ("data", 0.375)] {
+        let v = ok_json(nshed_stdin(
+            &[
+                "fool",
+                "-",
+                "--samples",
+                "20000",
+                "--density",
+                density,
+                "--threshold",
+                "0.85",
+                "--json",
+            ],
+            TINY.as_bytes(),
+        ));
+        // The training patterns {a} and {c d} fire 3 of 8 inputs: density 0.375.
+        assert!((v["density"].as_f64().unwrap() - q).abs() < 1e-12, "{v}");
+        assert_eq!(v["density_from_data"], density == "data");
+        let far = v["far"].as_f64().unwrap();
+        let rate = v["fooling_rate"].as_f64().unwrap();
+        let expected = tiny_rate(q);
+        let sd = (expected * (1.0 - expected) / far).sqrt();
+        assert!(
+            (rate - expected).abs() < 4.0 * sd,
+            "density {q}: rate {rate}, expected {expected} ± {sd}"
+        );
+        // The control: x = {a} gets p = e / (e + 1) = 0.73 < 0.85, y = {c d} gets 0.88.
+        assert_eq!(v["confident_data"], 0.5);
+        // Every fooling pattern is A's.
+        assert_eq!(v["top_class_share"], 1.0);
+    }
+    let text = String::from_utf8(ok_stdout(nshed_stdin(
+        &["fool", "-", "--density", "data", "--threshold", "0.85"],
+        TINY.as_bytes(),
+    )))
+    .unwrap();
+    assert!(
+        text.contains("(density 0.375, the training patterns' mean)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("control: 0.5 of the model's own data samples are classified with p >= 0.85"),
+        "{text}"
+    );
+    // Without data there is no data density.
+    let out = nshed_stdin(
+        &["fool", "-", "--density", "data"],
+        TINY.replace("data {\n  x: a -> A\n  y: c d -> C\n}\n", "")
+            .as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs data samples"));
+    let out = nshed(&["fool", FIG1, "--density", "dense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("or `data`"));
+}
+
 #[test]
 fn search_matches_enumeration_on_trained_fig1() {
     let search = ok_json(nshed(&["fool", FIG1, "--json"]));
@@ -243,9 +311,41 @@ fn depth_sweep_is_reproducible_shardable_and_collapses() {
     let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let rows = v["depths"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
-    assert_eq!(v["models"].as_array().unwrap().len(), 8);
     for r in rows {
         assert_eq!(r["models"], 2);
+        assert_eq!(r["per_model"].as_array().unwrap().len(), 2);
+        // The pooled rate lies in its bootstrap interval, and is the per-model counts'.
+        if let Some(rate) = r["fooling_rate"].as_f64() {
+            let [lo, hi] = [
+                r["fooling_rate_ci95"][0].as_f64().unwrap(),
+                r["fooling_rate_ci95"][1].as_f64().unwrap(),
+            ];
+            assert!(lo <= rate && rate <= hi, "{r}");
+            let sum = |key: &str| -> u64 {
+                r["per_model"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m[key].as_u64().unwrap())
+                    .sum()
+            };
+            assert_eq!(
+                (sum("fooled"), sum("far")),
+                (r["fooled"].as_u64().unwrap(), r["far"].as_u64().unwrap())
+            );
+        }
+        let confident = r["confident_data"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&confident));
+        // The excess over the data is the difference of the two pooled rates, in its interval.
+        if let Some(rate) = r["fooling_rate"].as_f64() {
+            let excess = r["excess_over_data"].as_f64().unwrap();
+            assert!((excess - (rate - confident)).abs() < 1e-12, "{r}");
+            let ci = &r["excess_over_data_ci95"];
+            assert!(
+                ci[0].as_f64().unwrap() <= excess && excess <= ci[1].as_f64().unwrap(),
+                "{r}"
+            );
+        }
         // The generated models classify their own data (they are wired from it).
         if r["depth"].as_u64().unwrap() >= 3 {
             let accuracy = r["accuracy"].as_f64().unwrap();
@@ -266,6 +366,83 @@ fn depth_sweep_is_reproducible_shardable_and_collapses() {
 }
 
 #[test]
+fn training_seeds_add_runs_of_the_same_structures() {
+    let base = [
+        "fool",
+        "--depths",
+        "3,6",
+        "--models",
+        "2",
+        "--samples",
+        "200",
+        "--width",
+        "16",
+        "--inputs",
+        "32",
+        "--steps",
+        "200",
+        "--density",
+        "data",
+        "--json",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        ok_json(nshed(&a))
+    };
+    let one = with(&[]);
+    let three = with(&["--train-seeds", "3"]);
+    assert_eq!(three["train_seeds"], 3);
+    for (r1, r3) in one["depths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(three["depths"].as_array().unwrap())
+    {
+        let (m1, m3) = (
+            r1["per_model"].as_array().unwrap(),
+            r3["per_model"].as_array().unwrap(),
+        );
+        assert_eq!((m1.len(), m3.len()), (2, 6));
+        // Training seed 0 of each structure is the run without --train-seeds.
+        for m in m1 {
+            let same = m3
+                .iter()
+                .find(|x| x["model"] == m["model"] && x["train_seed"] == 0)
+                .unwrap();
+            assert_eq!(same, m);
+        }
+        // A structure's training seeds share its generator seed and data (its density).
+        for m in m3 {
+            let first = &m3[(m["model"].as_u64().unwrap() * 3) as usize];
+            assert_eq!(
+                (&m["model_seed"], &m["density"]),
+                (&first["model_seed"], &first["density"])
+            );
+        }
+        // The mean range of a structure's rates over its training seeds.
+        assert!(r1["train_seed_range"].is_null());
+        let range = |model: u64| {
+            let rates: Vec<f64> = m3
+                .iter()
+                .filter(|x| x["model"] == model)
+                .map(|x| x["fooling_rate"].as_f64().unwrap())
+                .collect();
+            rates.iter().copied().fold(f64::MIN, f64::max)
+                - rates.iter().copied().fold(f64::MAX, f64::min)
+        };
+        let expected = (range(0) + range(1)) / 2.0;
+        assert!(
+            (r3["train_seed_range"].as_f64().unwrap() - expected).abs() < 1e-12,
+            "{r3}"
+        );
+        // The data density of generated models: about pattern_size / inputs (4 of 32).
+        let density = r3["density"].as_f64().unwrap();
+        assert!((0.08..0.2).contains(&density), "{density}");
+    }
+}
+
+#[test]
 fn bad_input_gets_a_clear_error_and_exit_code() {
     let out = nshed(&["fool", FIG1, "--threshold", "1.5"]);
     assert_eq!(out.status.code(), Some(2));
@@ -273,6 +450,10 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
     let out = nshed(&["fool", "--depths", "2..4", "--exhaustive"]);
     assert_eq!(out.status.code(), Some(2));
     let out = nshed(&["fool"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["fool", FIG1, "--train-seeds", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = nshed(&["fool", "--depths", "3", "--train-seeds", "0"]);
     assert_eq!(out.status.code(), Some(2));
     let out = nshed(&["fool", "/nonexistent/model.nshed"]);
     assert_eq!(out.status.code(), Some(1));

@@ -888,6 +888,110 @@ fn forged_fool_and_depth_shards_are_refused() {
         }
     });
     refused(&out, 1, "depth 1000 is out of range");
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["structure"] = serde_json::json!(1);
+    });
+    refused(&out, 1, "structure 1");
+    let out = merge_forged(dir.path(), &files, |f| {
+        for file in f.iter_mut() {
+            file["params"]["structures"] = serde_json::json!(0);
+        }
+    });
+    refused(&out, 1, "0 structures per depth");
+}
+
+#[test]
+fn forged_fool_depth_and_uncertainty_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = shards(
+        dir.path(),
+        &[
+            "fool",
+            "--depths",
+            "3",
+            "--models",
+            "2",
+            "--train-seeds",
+            "2",
+            "--steps",
+            "20",
+            "--samples",
+            "50",
+            "--width",
+            "8",
+            "--inputs",
+            "16",
+        ],
+    );
+    let fine = merge_forged(dir.path(), &files, |_| {});
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    // More confident data samples than samples.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["confident_data"] = serde_json::json!([40, 32]);
+    });
+    refused(&out, 1, "40 confident of 32 data samples");
+    // A run relabelled to another training seed.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["train_seed"] = serde_json::json!(1);
+    });
+    refused(&out, 1, "training seed 1");
+    // A density other than the sweep's.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["density"] = serde_json::json!(0.25);
+    });
+    refused(&out, 1, "its density 0.25 is not 0.5");
+    let out = merge_forged(dir.path(), &files, |f| {
+        for file in f.iter_mut() {
+            file["params"]["train_seeds"] = serde_json::json!(0);
+        }
+    });
+    refused(&out, 1, "0 training seeds");
+
+    let files = shards(
+        dir.path(),
+        &[
+            "basin",
+            BASIN,
+            "--nodes",
+            "p1,p3",
+            "--range",
+            "0.5..1.5",
+            "--steps",
+            "20",
+            "--uncertainty",
+            "--eps",
+            "0.01..0.1",
+            "--eps-count",
+            "3",
+            "--min-differ",
+            "5",
+            "--max-pairs",
+            "3000",
+        ],
+    );
+    let fine = merge_forged(dir.path(), &files, |_| {});
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    // More differing pairs than a block holds.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"]["blocks"][0] = serde_json::json!(1001);
+    });
+    refused(&out, 1, "1001 of a block of 1000 pairs differ");
+    // A block drawn after enough pairs differed, or counts that do not end the drawing.
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"] = serde_json::json!({"pairs": 2000, "blocks": [900, 3]});
+    });
+    refused(&out, 1, "block 1 was drawn after the rule had stopped");
+    let out = merge_forged(dir.path(), &files, |f| {
+        f[0]["points"][0]["result"] = serde_json::json!({"pairs": 1000, "blocks": [2]});
+    });
+    refused(&out, 1, "do not end the drawing");
+    let out = merge_forged(dir.path(), &files, |f| {
+        for file in f.iter_mut() {
+            file["params"]["pairs"] =
+                serde_json::json!({"until": {"min_differ": 0, "max_pairs": 10}});
+        }
+    });
+    refused(&out, 1, "until 0 pairs differ");
 }
 
 // ------------------------------------------------------------------ 8. no silent NaN

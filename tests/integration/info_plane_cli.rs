@@ -8,9 +8,14 @@ fn json(args: &[&str]) -> serde_json::Value {
     ok_json(nshed(args))
 }
 
-/// `(step, I(X;T), I(T;Y))` of level `level` at every recorded point.
+/// `(step, I(X;T), I(T;Y))` of level `level` at every recorded point of the first curve.
 fn curve(v: &serde_json::Value, level: &str) -> Vec<(u64, f64, f64)> {
-    v["points"]
+    curve_of(v, 0, level)
+}
+
+/// The same for curve `k` (one per estimator).
+fn curve_of(v: &serde_json::Value, k: usize, level: &str) -> Vec<(u64, f64, f64)> {
+    v["curves"][k]["points"]
         .as_array()
         .unwrap()
         .iter()
@@ -48,8 +53,8 @@ fn level_two_compresses_from_two_bits_to_one_with_lambda_representation() {
     let v = json(&["info-plane", FIG4, "--repr", "lambda", "--json"]);
     assert_eq!(v["seed"], 1);
     assert_eq!(v["representation"], "lambda");
-    assert_eq!(v["estimator"]["mi"], "binning");
-    assert_eq!(v["estimator"]["bins"], 30);
+    assert_eq!(v["curves"][0]["estimator"]["mi"], "binning");
+    assert_eq!(v["curves"][0]["estimator"]["bins"], 30);
     // The file records every 10 steps; 1500 steps → 151 points.
     assert_eq!(v["every"], 10);
     let mid = curve(&v, "mid");
@@ -96,6 +101,59 @@ fn figure4_shape_holds_for_every_seed() {
     }
 }
 
+/// The binning's compression is a matter of resolution: lambda[p1] / lambda[p2] shrinks
+/// geometrically, so the step at which it falls below one bin grows with ln(bins), and the
+/// unbinned representation keeps its 2 bits throughout.
+#[test]
+fn compression_comes_later_with_more_bins_and_never_without_them() {
+    let v = json(&[
+        "info-plane",
+        FIG4,
+        "--repr",
+        "lambda",
+        "--bins",
+        "30,1000,1000000,distinct",
+        "--every",
+        "50",
+        "--json",
+    ]);
+    let names: Vec<&serde_json::Value> = v["curves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["estimator"])
+        .collect();
+    assert_eq!(names[3], &serde_json::json!({"mi": "distinct"}));
+    let first_one_bit = |k: usize| {
+        curve_of(&v, k, "mid")
+            .iter()
+            .find(|p| p.1 <= 1.0 + 1e-12)
+            .map(|p| p.0)
+    };
+    let (b30, b1000, b1e6) = (first_one_bit(0), first_one_bit(1), first_one_bit(2));
+    assert!(
+        b30.unwrap() < b1000.unwrap() && b1000.unwrap() < b1e6.unwrap(),
+        "{b30:?} {b1000:?} {b1e6:?}"
+    );
+    // Each curve's first point, and the distinct values throughout: 2 bits, and the label's 1.
+    let distinct = curve_of(&v, 3, "mid");
+    assert!(
+        distinct.iter().all(|p| p.1 == 2.0 && p.2 == 1.0),
+        "{distinct:?}"
+    );
+    // The 30-bin curve is the one of a run with the default bins.
+    let default = json(&[
+        "info-plane",
+        FIG4,
+        "--repr",
+        "lambda",
+        "--every",
+        "50",
+        "--json",
+    ]);
+    assert_eq!(default["curves"][0], v["curves"][0]);
+}
+
 #[test]
 fn spec_scores_keep_the_level_one_competition() {
     // With SPEC 6's scores, level 2 starts with all 8 inputs apart (3 bits) and ends at 1.5:
@@ -129,7 +187,7 @@ fn noise_estimator_and_no_train() {
         "lambda",
         "--json",
     ]);
-    assert_eq!(v["estimator"]["sigma"], 0.05);
+    assert_eq!(v["curves"][0]["estimator"]["sigma"], 0.05);
     let mid = curve(&v, "mid");
     assert_eq!(mid.len(), 1);
     // Four well-separated kinds of input (a127 and a237 coincide): close to 2 bits, never more.
@@ -159,10 +217,10 @@ fn table_csv_and_svg() {
     assert_eq!(table.lines().count(), 2 + 3);
     let csv = std::fs::read_to_string(csv).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "step,level,i_xt,i_ty");
+    assert_eq!(lines[0], "mi,bins,sigma,step,level,i_xt,i_ty");
     assert_eq!(lines.len(), 1 + 3 * 2);
-    assert_eq!(lines[1], "0,input,3,1");
-    assert_eq!(lines[6], "1500,mid,1.5,1");
+    assert_eq!(lines[1], "binning,30,,0,input,3,1");
+    assert_eq!(lines[6], "binning,30,,1500,mid,1.5,1");
     let svg = std::fs::read_to_string(svg).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("valid SVG");
     let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
@@ -183,7 +241,16 @@ fn bad_options_are_usage_errors() {
             vec!["--mi", "noise", "--sigma", "nan"],
             "sigma must be finite and > 0",
         ),
-        (vec!["--bins", "0"], "0 is not in 1..=1000000"),
+        (vec!["--bins", "0"], "`0` is not a number of bins"),
+        (vec!["--bins", "30,x"], "`x` is not a number of bins"),
+        (
+            vec!["--bins", "30,distinct,30"],
+            "--bins lists `30 bins` twice",
+        ),
+        (
+            vec!["--mi", "noise", "--sigma", "0.1", "--bins", "3"],
+            "--bins is for `--mi binning`",
+        ),
         (vec!["--every", "0"], "0 is not in 1.."),
         (vec!["--repr", "weights"], "invalid value 'weights'"),
     ] {

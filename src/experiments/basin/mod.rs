@@ -13,14 +13,17 @@
 //! `p = row * n + col`, so row 0 (the smallest `lambda[B]`) comes first.
 
 mod colours;
+mod pairs;
 mod sweep;
 
 pub use colours::{outcome_colour, outcome_hex};
 
+pub use pairs::{
+    uncertainty, EpsCount, MeasuredEntry, PairRule, Uncertainty, UncertaintyOptions,
+    UncertaintyParams, UncertaintyReport, BLOCK, MAX_EPS, MAX_PAIRS,
+};
 pub use sweep::{
-    grid, uncertainty, BasinGrid, BasinOptions, GridParams, GridReport, MeasuredEntry,
-    OutcomeEntry, Setup, Uncertainty, UncertaintyOptions, UncertaintyParams, UncertaintyReport,
-    MAX_GRID,
+    grid, BasinGrid, BasinOptions, GridParams, GridReport, OutcomeEntry, Setup, MAX_GRID,
 };
 
 use rand::{Rng, SeedableRng};

@@ -1,19 +1,18 @@
-//! `nshed basin`: the grid sweep (one training run per grid point, coloured by outcome) and
-//! the uncertainty sweep (random pairs of points at distance `eps`, fitted to
-//! `f(eps) ~ eps^phi`). Both are sweeps: parallel, shardable, mergeable.
+//! `nshed basin`: the setup both basin sweeps share (options, the scheduled model, a pool of
+//! scratch spaces) and the grid sweep (one training run per grid point, coloured by
+//! outcome). The uncertainty sweep is in `pairs.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::{geometric, grid_cell, random_pair, Axis, Basin, OutcomeKind, Workspace};
+use super::{grid_cell, Axis, Basin, OutcomeKind, Workspace};
 use crate::check::suggest::closest;
 use crate::engine::run_seed;
 use crate::experiments::experiment::{Experiment, ExperimentError, Points};
 use crate::experiments::schedule::{total_steps, with_schedule};
 use crate::experiments::sweep::{self, Outcome, SweepOptions};
-use crate::experiments::uncertainty::{fit_exponent, ExponentFit, Measured};
 use crate::ir::Ir;
 use crate::progress::Progress;
 use crate::Compiled;
@@ -92,17 +91,6 @@ impl Axis {
     }
 }
 
-/// Options of the uncertainty sweep.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UncertaintyOptions {
-    /// The eps range in axis units (1e-4 to 1e-1 of the range's width when `None`).
-    pub eps: Option<(f64, f64)>,
-    /// Number of eps values, evenly spaced on a log scale.
-    pub eps_count: u64,
-    /// Random pairs per eps.
-    pub pairs: u64,
-}
-
 /// What every point of a basin sweep and its finishing step depend on; shard files carry it
 /// so that `nshed merge` needs no model file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -137,7 +125,7 @@ impl Setup {
     /// Whether `key` can be an outcome of this setup.
     /// Whether the setup read back from shard files can be a sweep's: two distinct nodes
     /// of the listed level, a valid axis.
-    fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), String> {
         let [a, b] = &self.nodes;
         if a == b || !self.level_nodes.contains(a) || !self.level_nodes.contains(b) {
             return Err(format!(
@@ -176,23 +164,8 @@ pub struct GridParams {
     pub grid: u64,
 }
 
-/// Parameters of the uncertainty sweep: point `k * pairs + j` is pair `j` at `eps[k]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UncertaintyParams {
-    /// What the sweep depends on.
-    #[serde(flatten)]
-    pub setup: Setup,
-    /// The distances measured at.
-    pub eps: Vec<f64>,
-    /// Random pairs of points per eps.
-    pub pairs: u64,
-}
-
 /// The basin grid sweep.
 pub struct BasinGrid;
-
-/// The uncertainty-exponent sweep.
-pub struct Uncertainty;
 
 impl Experiment for BasinGrid {
     const NAME: &'static str = "basin";
@@ -220,47 +193,13 @@ impl Experiment for BasinGrid {
     }
 }
 
-impl Experiment for Uncertainty {
-    const NAME: &'static str = "basin-uncertainty";
-    type Params = UncertaintyParams;
-    type Point = bool;
-    type Report = UncertaintyReport;
-
-    fn total_points(params: &UncertaintyParams) -> u64 {
-        (params.eps.len() as u64).saturating_mul(params.pairs)
-    }
-
-    fn check_params(params: &UncertaintyParams) -> Result<(), String> {
-        params.setup.check()?;
-        let half = params.setup.axis.width() / 2.0;
-        let eps = &params.eps;
-        let in_range = eps.iter().all(|&e| e > 0.0 && e < half);
-        if eps.is_empty() || !in_range || eps.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(format!(
-                "the eps values are not increasing values in (0, {half}) (half the range's width)"
-            ));
-        }
-        if params.pairs == 0 {
-            return Err("no pairs per eps".into());
-        }
-        Ok(())
-    }
-
-    fn finish(
-        params: &UncertaintyParams,
-        points: Vec<bool>,
-    ) -> Result<UncertaintyReport, ExperimentError> {
-        uncertainty_report(params, &points)
-    }
-}
-
 /// The scheduled model of a basin and its setup, shared by both sweeps.
-struct Prepared {
-    ir: Ir,
-    a: usize,
-    b: usize,
-    seed: u64,
-    setup: Setup,
+pub(super) struct Prepared {
+    pub(super) ir: Ir,
+    pub(super) a: usize,
+    pub(super) b: usize,
+    pub(super) seed: u64,
+    pub(super) setup: Setup,
 }
 
 /// Node ids of A and B: two distinct non-class nodes of one level.
@@ -310,7 +249,10 @@ fn resolve_nodes(ir: &Ir, names: &[String]) -> Result<(usize, usize), Experiment
     Ok((ia, ib))
 }
 
-fn prepare(compiled: &Compiled, options: &BasinOptions) -> Result<Prepared, ExperimentError> {
+pub(super) fn prepare(
+    compiled: &Compiled,
+    options: &BasinOptions,
+) -> Result<Prepared, ExperimentError> {
     options.validate()?;
     let (a, b) = resolve_nodes(&compiled.ir, &options.nodes)?;
     let trained = !options.no_train;
@@ -353,7 +295,7 @@ fn prepare(compiled: &Compiled, options: &BasinOptions) -> Result<Prepared, Expe
 }
 
 impl Prepared {
-    fn basin(&self) -> Basin<'_> {
+    pub(super) fn basin(&self) -> Basin<'_> {
         Basin::new(
             &self.ir,
             self.seed,
@@ -366,14 +308,14 @@ impl Prepared {
 }
 
 /// The runs of a basin sweep: one shared setup, and a pool of per-worker scratch spaces.
-struct Runs<'b, 'ir, P> {
+pub(super) struct Runs<'b, 'ir, P> {
     basin: &'b Basin<'ir>,
     pool: Mutex<Vec<Workspace<'b, 'ir>>>,
-    params: P,
+    pub(super) params: P,
 }
 
 impl<'b, 'ir, P> Runs<'b, 'ir, P> {
-    fn new(basin: &'b Basin<'ir>, params: P) -> Self {
+    pub(super) fn new(basin: &'b Basin<'ir>, params: P) -> Self {
         Runs {
             basin,
             pool: Mutex::new(Vec::new()),
@@ -382,7 +324,7 @@ impl<'b, 'ir, P> Runs<'b, 'ir, P> {
     }
 
     /// The outcome of the run from `lambda[A] = x`, `lambda[B] = y`.
-    fn outcome(&self, x: f64, y: f64) -> Vec<u32> {
+    pub(super) fn outcome(&self, x: f64, y: f64) -> Vec<u32> {
         // A poisoned lock only means another worker panicked; the pool is still a list.
         let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut work = taken.unwrap_or_else(|| Workspace::new(self.basin.model()));
@@ -428,69 +370,6 @@ impl Points<BasinGrid> for Runs<'_, '_, GridParams> {
         let axis = &self.params.setup.axis;
         let (col, row) = grid_cell(p, n);
         Ok(self.outcome(axis.cell_centre(col, n), axis.cell_centre(row, n)))
-    }
-}
-
-/// The uncertainty exponent of the basins of `compiled`.
-pub fn uncertainty(
-    compiled: &Compiled,
-    options: &BasinOptions,
-    uncertainty: &UncertaintyOptions,
-    sweep_options: &SweepOptions,
-    progress: &dyn Progress,
-) -> Result<Outcome<Uncertainty>, ExperimentError> {
-    options.validate()?;
-    if !(3..=1000).contains(&uncertainty.eps_count) {
-        return Err(ExperimentError::options(
-            format!("{} eps values is not 3 to 1000", uncertainty.eps_count),
-            "give --eps-count K with 3 <= K <= 1000 (the fit needs several points)",
-        ));
-    }
-    if uncertainty.pairs == 0 {
-        return Err(ExperimentError::options(
-            "0 pairs per eps",
-            "give --pairs M with M >= 1",
-        ));
-    }
-    let width = options.axis.width();
-    let (lo, hi) = uncertainty.eps.unwrap_or((width * 1e-4, width * 1e-1));
-    if !(lo > 0.0 && lo < hi && hi < width / 2.0) {
-        return Err(ExperimentError::options(
-            format!(
-                "eps must lie in (0, {}) (half the range's width in axis units), got {lo}..{hi}",
-                width / 2.0
-            ),
-            "give a smaller --eps LO..HI",
-        ));
-    }
-    let eps = geometric(lo, hi, uncertainty.eps_count as usize);
-    if (eps.len() as u64).checked_mul(uncertainty.pairs).is_none() {
-        return Err(ExperimentError::options(
-            "too many pairs",
-            "lower --pairs or --eps-count",
-        ));
-    }
-    let prepared = prepare(compiled, options)?;
-    let params = UncertaintyParams {
-        setup: prepared.setup.clone(),
-        eps,
-        pairs: uncertainty.pairs,
-    };
-    let basin = prepared.basin();
-    sweep::run(&Runs::new(&basin, params), sweep_options, progress)
-}
-
-impl Points<Uncertainty> for Runs<'_, '_, UncertaintyParams> {
-    fn params(&self) -> &UncertaintyParams {
-        &self.params
-    }
-
-    fn run_point(&self, p: u64) -> Result<bool, String> {
-        let params = &self.params;
-        let e = params.eps[(p / params.pairs) as usize];
-        let axis = &params.setup.axis;
-        let (first, second) = random_pair(params.setup.seed, p, e, axis, axis);
-        Ok(self.outcome(first.0, first.1) != self.outcome(second.0, second.1))
     }
 }
 
@@ -581,89 +460,4 @@ fn grid_report(params: &GridParams, results: &[Vec<u32>]) -> GridReport {
         outcomes,
         cells: cells.chunks(n.max(1)).map(<[usize]>::to_vec).collect(),
     }
-}
-
-/// The report of an uncertainty sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UncertaintyReport {
-    /// `basin-uncertainty`.
-    pub experiment: &'static str,
-    /// What the sweep depended on.
-    #[serde(flatten)]
-    pub setup: Setup,
-    /// Random pairs per eps.
-    pub pairs: u64,
-    /// `f(eps)` at every eps.
-    pub measured: Vec<MeasuredEntry>,
-    /// The fit of `f(eps) ~ eps^phi`.
-    pub fit: ExponentFit,
-}
-
-/// `f(eps)` measured at one eps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MeasuredEntry {
-    /// The distance between the two points of a pair.
-    pub eps: f64,
-    /// How many pairs were run at it.
-    pub pairs: u64,
-    /// How many pairs ended in different outcomes.
-    pub differ: u64,
-    /// Their share: `differ / pairs`.
-    pub f: f64,
-    /// Whether the fit used this eps (`f > 0`).
-    pub used: bool,
-}
-
-/// The measured points of an uncertainty sweep.
-pub fn measured_entries(params: &UncertaintyParams, results: &[bool]) -> Vec<MeasuredEntry> {
-    let pairs = params.pairs as usize;
-    params
-        .eps
-        .iter()
-        .zip(results.chunks(pairs.max(1)))
-        .map(|(&eps, chunk)| {
-            let m = Measured {
-                eps,
-                differ: chunk.iter().filter(|&&d| d).count() as u64,
-                pairs: params.pairs,
-            };
-            MeasuredEntry {
-                eps: m.eps,
-                pairs: m.pairs,
-                differ: m.differ,
-                f: m.fraction(),
-                used: m.differ > 0,
-            }
-        })
-        .collect()
-}
-
-fn uncertainty_report(
-    params: &UncertaintyParams,
-    results: &[bool],
-) -> Result<UncertaintyReport, ExperimentError> {
-    let entries = measured_entries(params, results);
-    let measured: Vec<Measured> = entries
-        .iter()
-        .map(|e| Measured {
-            eps: e.eps,
-            differ: e.differ,
-            pairs: e.pairs,
-        })
-        .collect();
-    let fit = fit_exponent(&measured).map_err(|e| {
-        let measured: Vec<String> = entries
-            .iter()
-            .map(|m| format!("f({}) = {}", m.eps, m.f))
-            .collect();
-        ExperimentError::failed(format!("{e}; measured {}", measured.join(", ")))
-            .help("widen --eps towards larger values or raise --pairs")
-    })?;
-    Ok(UncertaintyReport {
-        experiment: Uncertainty::NAME,
-        setup: params.setup.clone(),
-        pairs: params.pairs,
-        measured: entries,
-        fit,
-    })
 }

@@ -11,7 +11,7 @@ mod sweep;
 
 pub use sweep::{
     prepare, run, Cell, Depth, DepthModels, DepthOptions, DepthParams, DepthPoint, DepthReport,
-    DepthRun, FreezeCell, ModelSource, Pair,
+    DepthRun, FreezeCell, ModelSource, Pair, MAX_STRUCTURES,
 };
 
 use serde::{Deserialize, Serialize};
@@ -229,37 +229,52 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
 /// Spread of a quantity across seeds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
-    /// Mean over entries of the standard deviation (population, `/ n`) across runs; `None`
-    /// when no entry is defined in every run.
+    /// Mean over entries of the standard deviation (population, `/ n`) across the runs in
+    /// which the entry is defined; `None` when no entry is defined in two runs or more.
     pub mean_sd: Option<f64>,
-    /// Entries defined in every run (used).
+    /// Entries defined in at least two runs (used).
     pub entries: usize,
-    /// Entries undefined (`Z = 0`) in some runs but not all (left out).
+    /// Used entries that are undefined (`Z = 0`) in some runs: their sd is over the others.
     pub partly_undefined: usize,
+    /// The share of undefined values among the used entries' values (0 when every run
+    /// defines every entry): how often a logit is exactly 0, reported beside the spread of
+    /// the others instead of being dropped with its entry.
+    pub undefined_share: f64,
 }
 
-/// The spread across `runs` of each entry (runs are equally long vectors; an entry is used
-/// when it is defined in every run; entries undefined in every run are the same everywhere
-/// and are not counted).
+/// The spread across `runs` of each entry (runs are equally long vectors). An entry's sd is
+/// taken over the runs that define it, so that a zero in one run (an exact-zero draw that
+/// switches a pathway off) neither drops the entry nor makes the set of entries depend on
+/// the number of runs; the share of undefined values is reported beside it. Entries defined
+/// in fewer than two runs carry no spread and are not counted.
 pub fn spread(runs: &[&[Option<f64>]]) -> Spread {
     let len = runs.iter().map(|r| r.len()).min().unwrap_or(0);
-    let (mut sds, mut partly) = (Vec::new(), 0);
+    let (mut sds, mut partly, mut undefined) = (Vec::new(), 0, 0usize);
     for k in 0..len {
         let values: Vec<f64> = runs.iter().filter_map(|r| r[k]).collect();
-        if values.len() == runs.len() {
-            // Shifted by the first value, so that equal values give exactly 0.
-            let d: Vec<f64> = values.iter().map(|v| v - values[0]).collect();
-            let m = d.iter().sum::<f64>() / d.len() as f64;
-            let var = d.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / d.len() as f64;
-            sds.push(var.sqrt());
-        } else if !values.is_empty() {
+        if values.len() < 2 {
+            continue;
+        }
+        // Shifted by the first value, so that equal values give exactly 0.
+        let d: Vec<f64> = values.iter().map(|v| v - values[0]).collect();
+        let m = d.iter().sum::<f64>() / d.len() as f64;
+        let var = d.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / d.len() as f64;
+        sds.push(var.sqrt());
+        if values.len() < runs.len() {
             partly += 1;
+            undefined += runs.len() - values.len();
         }
     }
+    let total = sds.len() * runs.len();
     Spread {
         mean_sd: crate::analysis::mean(sds.iter().copied()),
         entries: sds.len(),
         partly_undefined: partly,
+        undefined_share: if total == 0 {
+            0.0
+        } else {
+            undefined as f64 / total as f64
+        },
     }
 }
 
@@ -323,7 +338,47 @@ mod tests {
         let b = [Some(3.0), Some(0.0), None, Some(2.0)];
         let s = spread(&[&a, &b]);
         assert_eq!(s.mean_sd, Some(0.5)); // sd of (1, 3) is 1, of (0, 0) is 0
-        assert_eq!((s.entries, s.partly_undefined), (2, 1));
+        assert_eq!((s.entries, s.partly_undefined), (2, 0));
+        assert_eq!(s.undefined_share, 0.0);
+        // A zero in one run of three: the entry keeps the sd of the other two (1 and 3).
+        let c = [Some(5.0), Some(0.0), None, None];
+        let s = spread(&[&a, &b, &c]);
+        assert_eq!(s.entries, 2);
+        let sd = |xs: &[f64]| {
+            let m = xs.iter().sum::<f64>() / xs.len() as f64;
+            (xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / xs.len() as f64).sqrt()
+        };
+        assert!((s.mean_sd.unwrap() - sd(&[1.0, 3.0, 5.0]) / 2.0).abs() < 1e-12);
+        let d = [None, Some(0.0), None, Some(4.0)];
+        let s = spread(&[&a, &b, &d]);
+        // Entry 0: (1, 3) and a zero; entry 1: (0, 0, 0); entry 3: (2, 4) and a zero.
+        assert_eq!((s.entries, s.partly_undefined), (3, 2));
+        assert!((s.mean_sd.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((s.undefined_share - 2.0 / 9.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_spread_of_entries_with_zeros_does_not_depend_on_the_number_of_runs() {
+        // Every third run has a zero: the entries' set and their spread stay the same (up to
+        // sampling) as runs are added, where dropping the entry would lose it for good.
+        let runs: Vec<Vec<Option<f64>>> = (0..30)
+            .map(|i| vec![(i % 3 != 0).then_some((i % 2) as f64), Some(1.0)])
+            .collect();
+        for n in [3, 9, 30] {
+            let refs: Vec<&[Option<f64>]> = runs[..n].iter().map(Vec::as_slice).collect();
+            let s = spread(&refs);
+            assert_eq!(s.entries, 2, "{n} runs");
+            assert!(
+                (s.undefined_share - 1.0 / 6.0).abs() < 0.02,
+                "{n}: {}",
+                s.undefined_share
+            );
+            assert!(
+                (s.mean_sd.unwrap() - 0.25).abs() < 0.01,
+                "{n}: {:?}",
+                s.mean_sd
+            );
+        }
     }
 
     #[test]

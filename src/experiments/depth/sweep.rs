@@ -1,17 +1,22 @@
-//! `nshed depth`: the sweep. For each depth (generated models, or the one model of a file)
-//! and each init distribution, `seeds` runs start from their own random init and train by
-//! the schedule; the spread of `ln Z` across those runs is reported against depth. With a
-//! frozen level every run is repeated with that level's `lambda` held fixed, and accuracy,
-//! sparsity and local elasticity of the two are compared. Point `p` is run `p % seeds` of
-//! init `inits[(p / seeds) % inits]` at depth `depths[p / (inits * seeds)]`.
+//! `nshed depth`: the sweep. For each depth (generated models, or the one model of a file),
+//! each generated structure of that depth and each init distribution, `seeds` runs start
+//! from their own random init and train by the schedule; the spread of `ln Z` across those
+//! runs is taken per structure and reported against depth as the mean over structures, with
+//! its confidence interval. With a frozen level every run is repeated with that level's
+//! `lambda` held fixed, and accuracy, sparsity and local elasticity of the two are compared.
+//! Point `p` is run `p % seeds` of init `inits[(p / seeds) % inits]` of structure
+//! `(p / (inits * seeds)) % structures` at depth `depths[p / (structures * inits * seeds)]`.
 
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::{measure_run, spread, with_init, InitKind, Outcome, RunMeasures, Spread};
 use crate::analysis::mean;
+use crate::analysis::stats::mean_ci95;
 use crate::engine::run_seed;
 use crate::experiments::experiment::{Experiment, ExperimentError, Points};
 use crate::experiments::generated::{generated_ir, GenShape};
+use crate::experiments::streams::stream;
 use crate::experiments::sweep::{self, SweepOptions};
 use crate::ir::Ir;
 use crate::progress::Progress;
@@ -44,8 +49,10 @@ pub enum DepthModels<'a> {
 pub struct DepthOptions {
     /// Init distributions, each at most once.
     pub inits: Vec<InitKind>,
-    /// Runs (seeds) per depth and init.
+    /// Runs (seeds) per structure, depth and init.
     pub seeds: u64,
+    /// Generated structures per depth (1 with a file).
+    pub structures: u64,
     /// Also train every run with this level's lambda frozen: a level number (1 = input
     /// level) or a level name.
     pub freeze: Option<String>,
@@ -86,6 +93,8 @@ pub struct DepthParams {
     pub inits: Vec<InitKind>,
     /// Runs per depth and init.
     pub seeds: u64,
+    /// Generated structures per depth (the intervals are over them).
+    pub structures: u64,
     /// The base seed.
     pub seed: u64,
     /// The frozen level (0 = input level) and its name.
@@ -97,6 +106,8 @@ pub struct DepthParams {
 pub struct DepthPoint {
     /// The model's number of levels.
     pub depth: usize,
+    /// Which generated structure of its depth.
+    pub structure: u64,
     /// The init distribution.
     pub init: InitKind,
     /// Which run of its depth and init.
@@ -108,20 +119,38 @@ pub struct DepthPoint {
 /// `nshed depth`.
 pub struct Depth;
 
+/// Most generated structures per depth.
+pub const MAX_STRUCTURES: u64 = 10_000;
+
 impl DepthParams {
-    fn per_depth(&self) -> u64 {
+    fn per_structure(&self) -> u64 {
         (self.inits.len() as u64).saturating_mul(self.seeds)
     }
 
-    /// Depth, init and run of point `point`.
-    fn point(&self, point: u64) -> Option<(usize, InitKind, u64)> {
-        let per_depth = self.per_depth();
+    fn per_depth(&self) -> u64 {
+        self.per_structure().saturating_mul(self.structures)
+    }
+
+    /// Depth, structure, init and run of point `point`.
+    fn point(&self, point: u64) -> Option<(usize, u64, InitKind, u64)> {
+        let (per_depth, per_structure) = (self.per_depth(), self.per_structure());
         if per_depth == 0 {
             return None;
         }
         let depth = *self.depths.get(usize::try_from(point / per_depth).ok()?)?;
+        let structure = (point / per_structure) % self.structures;
         let init = self.inits[((point / self.seeds) % self.inits.len() as u64) as usize];
-        Some((depth, init, point % self.seeds))
+        Some((depth, structure, init, point % self.seeds))
+    }
+
+    /// The generator seed of a structure: the base seed for the first (the one structure
+    /// of a sweep without `structures`), a stream of it for the others.
+    fn structure_seed(&self, structure: u64) -> u64 {
+        if structure == 0 {
+            self.seed
+        } else {
+            stream(self.seed, "depth structure", structure).next_u64()
+        }
     }
 }
 
@@ -139,11 +168,19 @@ impl Experiment for Depth {
         if params.inits.is_empty() || params.seeds == 0 {
             return Err("no init distributions or no runs".into());
         }
+        if !(1..=MAX_STRUCTURES).contains(&params.structures) {
+            return Err(format!(
+                "{} structures per depth is not 1 to {MAX_STRUCTURES}",
+                params.structures
+            ));
+        }
         match &params.source {
             ModelSource::Generated { shape, steps } if !params.depths.is_empty() => {
                 shape.validate(&params.depths, *steps)
             }
-            ModelSource::File { .. } if params.depths.len() == 1 => Ok(()),
+            ModelSource::File { .. } if params.depths.len() == 1 && params.structures == 1 => {
+                Ok(())
+            }
             _ => Err(format!(
                 "{} depths for this source of models",
                 params.depths.len()
@@ -152,13 +189,14 @@ impl Experiment for Depth {
     }
 
     fn check_point(params: &DepthParams, index: u64, point: &DepthPoint) -> Result<(), String> {
-        let Some((depth, init, run)) = params.point(index) else {
+        let Some((depth, structure, init, run)) = params.point(index) else {
             return Err(format!("there is no point {index}"));
         };
-        if (point.depth, point.init, point.run) != (depth, init, run) {
+        if (point.depth, point.structure, point.init, point.run) != (depth, structure, init, run) {
             return Err(format!(
-                "it is labelled depth {}, init {}, run {}, but point {index} is depth {depth}, init {}, run {run}",
+                "it is labelled depth {}, structure {}, init {}, run {}, but point {index} is depth {depth}, structure {structure}, init {}, run {run}",
                 point.depth,
+                point.structure,
                 point.init.name(),
                 point.run,
                 init.name()
@@ -244,6 +282,21 @@ pub fn prepare(models: DepthModels, options: &DepthOptions) -> Result<DepthRun, 
             "give at least 2 seeds (runs) per depth and init",
         ));
     }
+    if !(1..=MAX_STRUCTURES).contains(&options.structures) {
+        return Err(ExperimentError::options(
+            format!(
+                "{} structures per depth is not 1 to {MAX_STRUCTURES}",
+                options.structures
+            ),
+            "give --structures K with 1 <= K <= 10000",
+        ));
+    }
+    if options.structures > 1 && matches!(models, DepthModels::File { .. }) {
+        return Err(ExperimentError::options(
+            "a model file has one structure",
+            "--structures K generates K models per depth: use it with --depths",
+        ));
+    }
     let (seed, source, depths, base) = match models {
         DepthModels::File { compiled, no_train } => {
             let seed = run_seed(&compiled.ir, options.seed);
@@ -316,6 +369,7 @@ pub fn prepare(models: DepthModels, options: &DepthOptions) -> Result<DepthRun, 
             depths,
             inits,
             seeds: options.seeds,
+            structures: options.structures,
             seed,
             freeze,
         },
@@ -331,22 +385,27 @@ impl Points<Depth> for DepthRun {
     fn run_point(&self, point: u64) -> Result<DepthPoint, String> {
         let p = &self.params;
         let fail = |why: String| format!("model of run {point}: {why}");
-        let (depth, init, run) = p.point(point).ok_or_else(|| fail("out of range".into()))?;
+        let (depth, structure, init, run) =
+            p.point(point).ok_or_else(|| fail("out of range".into()))?;
         let ir = match (&self.base, &p.source) {
             (Some(ir), _) => ir.clone(),
             (None, ModelSource::Generated { shape, steps }) => {
-                generated_ir(&shape.params(depth, *steps, p.seed)).map_err(fail)?
+                let seed = p.structure_seed(structure);
+                generated_ir(&shape.params(depth, *steps, seed)).map_err(fail)?
             }
             (None, ModelSource::File { .. }) => {
                 return Err(fail("the model file is missing".into()))
             }
         };
         let ir = with_init(&ir, init);
+        // Runs of different structures draw from different streams.
+        let stream_index = structure * p.seeds + run;
         Ok(DepthPoint {
             depth,
+            structure,
             init,
             run,
-            measures: measure_run(&ir, p.seed, run, p.freeze.as_ref().map(|f| f.0)),
+            measures: measure_run(&ir, p.seed, stream_index, p.freeze.as_ref().map(|f| f.0)),
         })
     }
 }
@@ -358,13 +417,25 @@ pub struct Cell {
     pub depth: usize,
     /// The init distribution.
     pub init: &'static str,
-    /// How many runs the cell has.
+    /// Runs in all (structures times seeds).
     pub runs: usize,
-    /// Spread of `ln Z` across runs: mean over (sample, class) of the sd across runs.
-    pub ln_z_spread: Spread,
-    /// The same for the probabilities `p`.
-    pub p_spread: Spread,
-    /// Accuracy on the data, mean over runs.
+    /// Generated structures.
+    pub structures: usize,
+    /// Spread of `ln Z` across runs (mean over (sample, class) of the sd across runs),
+    /// the mean over structures.
+    pub ln_z_spread: Option<f64>,
+    /// Half-width of its 95% interval (Student's t over structures; `None` with one).
+    pub ln_z_spread_ci95: Option<f64>,
+    /// The spread of each structure, with its counts of undefined logits.
+    pub ln_z_per_structure: Vec<Spread>,
+    /// The share of logits that are exactly 0 (mean over structures): the spread above is
+    /// over the others.
+    pub ln_z_undefined_share: f64,
+    /// The same for the probabilities `p` (always defined).
+    pub p_spread: Option<f64>,
+    /// Half-width of its 95% interval (Student's t over structures; `None` with one).
+    pub p_spread_ci95: Option<f64>,
+    /// Accuracy on the data, mean over runs (`None` with no data).
     pub accuracy: Option<f64>,
     /// Effective number of nodes of the top feature level (level L-1), mean over runs.
     pub effective_nodes_top: Option<f64>,
@@ -407,7 +478,9 @@ pub struct DepthReport {
     pub seed: u64,
     /// Runs per depth and init.
     pub seeds: u64,
-    /// The name of the level frozen, when one was.
+    /// Generated structures per depth (the intervals are over them).
+    pub structures: u64,
+    /// The frozen level's name, when one is frozen.
     pub frozen_level: Option<String>,
     /// Every (depth, init) cell.
     pub cells: Vec<Cell>,
@@ -417,49 +490,86 @@ fn max(xs: impl Iterator<Item = f64>) -> Option<f64> {
     xs.fold(None, |m, x| Some(m.map_or(x, |m: f64| m.max(x))))
 }
 
+/// The spread of `ln Z` and of `p` of each structure's runs.
+fn structure_spreads(structures: u64, runs: &[&DepthPoint]) -> (Vec<Spread>, Vec<Spread>) {
+    (0..structures)
+        .map(|s| {
+            let of: Vec<&RunMeasures> = runs
+                .iter()
+                .filter(|r| r.structure == s)
+                .map(|r| &r.measures)
+                .collect();
+            let ln_z: Vec<&[Option<f64>]> = of.iter().map(|m| m.ln_z.as_slice()).collect();
+            let p: Vec<Vec<Option<f64>>> = of
+                .iter()
+                .map(|m| m.p.iter().map(|&x| Some(x)).collect())
+                .collect();
+            let p: Vec<&[Option<f64>]> = p.iter().map(Vec::as_slice).collect();
+            (spread(&ln_z), spread(&p))
+        })
+        .unzip()
+}
+
+/// The mean over structures of their spreads, and its 95% half-width.
+fn over_structures(spreads: &[Spread]) -> (Option<f64>, Option<f64>) {
+    let values: Vec<f64> = spreads.iter().filter_map(|s| s.mean_sd).collect();
+    if values.len() < spreads.len() {
+        return (mean(values.iter().copied()), None);
+    }
+    (mean(values.iter().copied()), mean_ci95(&values))
+}
+
+fn freeze_cell(runs: &[&RunMeasures]) -> FreezeCell {
+    let top = |o: &Outcome| o.effective_nodes.last().copied();
+    let frozen: Vec<_> = runs.iter().filter_map(|m| m.frozen.as_ref()).collect();
+    let pair = |f: &dyn Fn(&Outcome) -> Option<f64>| Pair {
+        trained: mean(runs.iter().filter_map(|m| f(&m.trained))),
+        frozen: mean(frozen.iter().filter_map(|o| f(o))),
+    };
+    FreezeCell {
+        accuracy: pair(&|o| o.accuracy),
+        effective_nodes_top: pair(&top),
+        le_within: pair(&|o| o.le_within),
+        le_between: pair(&|o| o.le_between),
+        level_change: Pair {
+            trained: max(runs.iter().filter_map(|m| m.trained.level_change)),
+            frozen: max(frozen.iter().filter_map(|o| o.level_change)),
+        },
+    }
+}
+
+fn cell(params: &DepthParams, depth: usize, init: InitKind, points: &[&DepthPoint]) -> Cell {
+    let runs: Vec<&RunMeasures> = points.iter().map(|r| &r.measures).collect();
+    let (ln_z, p) = structure_spreads(params.structures, points);
+    let (ln_z_spread, ln_z_spread_ci95) = over_structures(&ln_z);
+    let (p_spread, p_spread_ci95) = over_structures(&p);
+    let top = |o: &Outcome| o.effective_nodes.last().copied();
+    Cell {
+        depth,
+        init: init.name(),
+        runs: runs.len(),
+        structures: params.structures as usize,
+        ln_z_spread,
+        ln_z_spread_ci95,
+        ln_z_undefined_share: mean(ln_z.iter().map(|s| s.undefined_share)).unwrap_or(0.0),
+        ln_z_per_structure: ln_z,
+        p_spread,
+        p_spread_ci95,
+        accuracy: mean(runs.iter().filter_map(|m| m.trained.accuracy)),
+        effective_nodes_top: mean(runs.iter().filter_map(|m| top(&m.trained))),
+        freeze: params.freeze.as_ref().map(|_| freeze_cell(&runs)),
+    }
+}
+
 fn report(params: &DepthParams, results: &[DepthPoint]) -> DepthReport {
     let mut cells = Vec::new();
     for &depth in &params.depths {
         for &init in &params.inits {
-            let runs: Vec<&RunMeasures> = results
+            let points: Vec<&DepthPoint> = results
                 .iter()
                 .filter(|r| r.depth == depth && r.init == init)
-                .map(|r| &r.measures)
                 .collect();
-            let ln_z: Vec<&[Option<f64>]> = runs.iter().map(|m| m.ln_z.as_slice()).collect();
-            let p_opt: Vec<Vec<Option<f64>>> = runs
-                .iter()
-                .map(|m| m.p.iter().map(|&x| Some(x)).collect())
-                .collect();
-            let p_refs: Vec<&[Option<f64>]> = p_opt.iter().map(Vec::as_slice).collect();
-            let top = |o: &Outcome| o.effective_nodes.last().copied();
-            let freeze = params.freeze.as_ref().map(|_| {
-                let frozen: Vec<_> = runs.iter().filter_map(|m| m.frozen.as_ref()).collect();
-                let pair = |f: &dyn Fn(&Outcome) -> Option<f64>| Pair {
-                    trained: mean(runs.iter().filter_map(|m| f(&m.trained))),
-                    frozen: mean(frozen.iter().filter_map(|o| f(o))),
-                };
-                FreezeCell {
-                    accuracy: pair(&|o| o.accuracy),
-                    effective_nodes_top: pair(&top),
-                    le_within: pair(&|o| o.le_within),
-                    le_between: pair(&|o| o.le_between),
-                    level_change: Pair {
-                        trained: max(runs.iter().filter_map(|m| m.trained.level_change)),
-                        frozen: max(frozen.iter().filter_map(|o| o.level_change)),
-                    },
-                }
-            });
-            cells.push(Cell {
-                depth,
-                init: init.name(),
-                runs: runs.len(),
-                ln_z_spread: spread(&ln_z),
-                p_spread: spread(&p_refs),
-                accuracy: mean(runs.iter().filter_map(|m| m.trained.accuracy)),
-                effective_nodes_top: mean(runs.iter().filter_map(|m| top(&m.trained))),
-                freeze,
-            });
+            cells.push(cell(params, depth, init, &points));
         }
     }
     DepthReport {
@@ -467,6 +577,7 @@ fn report(params: &DepthParams, results: &[DepthPoint]) -> DepthReport {
         source: params.source.clone(),
         seed: params.seed,
         seeds: params.seeds,
+        structures: params.structures,
         frozen_level: params.freeze.as_ref().map(|f| f.1.clone()),
         cells,
     }

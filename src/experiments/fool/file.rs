@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::search::{brute_force_smallest, search_smallest, SearchBudget, Smallest};
-use super::{exhaustive_block, random_block, FoolCriteria, Fooler, PatternStats};
+use super::{exhaustive_block, random_block, Density, FoolCriteria, Fooler, PatternStats};
 use crate::engine::{run_seed, Model, State, Trainer};
 use crate::experiments::experiment::{Experiment, ExperimentError, Points};
 use crate::experiments::streams::stream;
@@ -29,8 +29,8 @@ pub struct FileOptions {
     /// Random level-1 patterns to judge (ignored with `exhaustive`).
     pub samples: u64,
     /// Probability that an input fires in a random pattern.
-    pub density: f64,
-    /// What counts as a fooling input.
+    pub density: Density,
+    /// What counts as a fooling input (minimum distance, threshold).
     pub criteria: FoolCriteria,
     /// Judge every pattern, and find the smallest fooling pattern per class by enumeration.
     pub exhaustive: bool,
@@ -46,7 +46,7 @@ impl Default for FileOptions {
     fn default() -> Self {
         FileOptions {
             samples: 1000,
-            density: 0.5,
+            density: Density::Fixed(0.5),
             criteria: FoolCriteria {
                 min_distance: 2,
                 threshold: 0.99,
@@ -80,9 +80,17 @@ pub struct FileParams {
     pub exhaustive: bool,
     /// Patterns judged in all.
     pub patterns: u64,
-    /// Probability that an input fires in a random pattern.
+    /// The probability that an input fires in a random pattern (resolved from the data
+    /// when `density_from_data`).
     pub density: f64,
-    /// What counts as a fooling input.
+    /// Whether the density is the training patterns' mean density.
+    #[serde(default)]
+    pub density_from_data: bool,
+    /// How many data samples the judged state classifies with `p >= threshold`, of how
+    /// many (`None` without data).
+    #[serde(default)]
+    pub confident_data: Option<(u64, u64)>,
+    /// What counts as a fooling input (minimum distance, threshold).
     pub criteria: FoolCriteria,
     /// The search for the smallest fooling pattern per class.
     pub budget: SearchBudget,
@@ -144,6 +152,9 @@ impl Experiment for FoolFile {
     fn check_params(params: &FileParams) -> Result<(), String> {
         params.criteria.check()?;
         super::check_density(params.density)?;
+        if params.confident_data.is_some_and(|(c, n)| c > n) {
+            return Err("more confident data samples than samples".into());
+        }
         if params.classes.is_empty() || params.inputs.is_empty() {
             return Err("a model without inputs or classes".into());
         }
@@ -250,6 +261,12 @@ fn prepare<'ir>(
     }
     let model = Model::new(ir);
     let n = model.n_inputs();
+    let density = options.density.resolve(&model).ok_or_else(|| {
+        ExperimentError::model(
+            "`--density data` needs data samples, and this model has none",
+            "give a number, e.g. --density 0.5",
+        )
+    })?;
     if options.exhaustive && n > MAX_EXHAUSTIVE_INPUTS {
         return Err(ExperimentError::options(
             format!("--exhaustive enumerates 2^{n} patterns; at most {MAX_EXHAUSTIVE_INPUTS} inputs are allowed"),
@@ -283,6 +300,11 @@ fn prepare<'ir>(
     } else {
         BLOCK
     };
+    let confident_data = {
+        let mut fooler = Fooler::new(&model, &state, options.criteria);
+        let (confident, samples) = fooler.confident_data();
+        (samples > 0).then_some((confident, samples))
+    };
     let params = FileParams {
         model: ir.model.clone(),
         source_sha256: crate::persist::source_hash(&compiled.source.text),
@@ -292,7 +314,9 @@ fn prepare<'ir>(
         accuracy: crate::report::accuracy(&model, &state),
         exhaustive: options.exhaustive,
         patterns,
-        density: options.density,
+        density,
+        density_from_data: options.density == Density::Data,
+        confident_data,
         criteria: options.criteria,
         budget: SearchBudget {
             restarts: options.restarts,
@@ -371,9 +395,14 @@ pub struct FileReport {
     pub accuracy: Option<f64>,
     /// `exhaustive` (every pattern judged) or `random`.
     pub mode: &'static str,
-    /// Probability that an input fires in a random pattern (`None` when exhaustive).
+    /// The probability that an input fires in a random pattern (`None` with `exhaustive`).
     pub density: Option<f64>,
-    /// Smallest Hamming distance to every training pattern of a fooling input.
+    /// Whether the density is the training patterns' mean density.
+    pub density_from_data: bool,
+    /// The share of the model's own data samples it classifies with `p >= threshold` (the
+    /// control for the fooling rate; `None` without data).
+    pub confident_data: Option<f64>,
+    /// Smallest Hamming distance of a fooling input from every training pattern.
     pub min_distance: usize,
     /// Smallest probability of the predicted class of a fooling input.
     pub threshold: f64,
@@ -397,7 +426,9 @@ pub struct StatsRow {
     pub fooled: u64,
     /// `fooled / far` (`None` when no pattern is far).
     pub fooling_rate: Option<f64>,
-    /// How many classes the patterns are predicted as.
+    /// The share of the fooling patterns that land in their most frequent class.
+    pub top_class_share: Option<f64>,
+    /// How many distinct classes they are predicted as.
     pub distinct_classes: usize,
     /// How many distinct pathways they fire.
     pub distinct_pathways: usize,
@@ -413,6 +444,7 @@ impl StatsRow {
             far: stats.far,
             fooled: stats.fooled,
             fooling_rate: stats.fooling_rate(),
+            top_class_share: stats.top_class_share(),
             distinct_classes: stats.distinct_classes(),
             distinct_pathways: stats.distinct_pathways(),
             no_class: stats.no_class,
@@ -498,6 +530,8 @@ fn file_report(params: &FileParams, results: &[FilePoint]) -> FileReport {
             "random"
         },
         density: (!params.exhaustive).then_some(params.density),
+        density_from_data: params.density_from_data && !params.exhaustive,
+        confident_data: params.confident_data.map(|(c, n)| c as f64 / n as f64),
         min_distance: params.criteria.min_distance,
         threshold: params.criteria.threshold,
         stats: StatsRow::of(&stats),

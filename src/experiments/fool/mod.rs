@@ -14,7 +14,7 @@ pub mod search;
 
 pub use depths::{
     depths, prepare_depths, DepthPoint, DepthReport, DepthRow, DepthsOptions, DepthsParams,
-    DepthsRun, FoolDepths, ModelRow,
+    DepthsRun, FoolDepths, ModelRow, MAX_TRAIN_SEEDS,
 };
 pub use file::{
     file, file_at, prepare_file, ClassRow, FileOptions, FileParams, FilePoint, FileReport, FileRun,
@@ -42,11 +42,50 @@ pub struct FoolCriteria {
 /// Most random patterns one sweep judges (per model with `--depths`).
 pub const MAX_SAMPLES: u64 = 10_000_000;
 
+/// The probability that an input fires in a random pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Density {
+    /// This probability (0.5: uniform over all patterns).
+    Fixed(f64),
+    /// The training patterns' mean density: the share of inputs a data sample fires,
+    /// averaged over the data samples (each model's own, with generated models).
+    Data,
+}
+
+impl Density {
+    /// The probability for `model`; `None` for [`Density::Data`] without data samples.
+    pub fn resolve(&self, model: &Model) -> Option<f64> {
+        match *self {
+            Density::Fixed(q) => Some(q),
+            Density::Data => data_density(model),
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        match *self {
+            Density::Fixed(q) => check_density(q),
+            Density::Data => Ok(()),
+        }
+    }
+}
+
+/// The mean share of inputs the data samples fire (`None` without data or inputs).
+pub fn data_density(model: &Model) -> Option<f64> {
+    let n = model.n_inputs();
+    let samples = &model.ir.data.samples;
+    if samples.is_empty() || n == 0 {
+        return None;
+    }
+    let fired: usize = samples.iter().map(|s| s.input.len()).sum();
+    Some(fired as f64 / (samples.len() * n) as f64)
+}
+
 /// Checks the options both fooling sweeps share (the ranges the command line enforces, for
 /// front ends that pass numbers straight through).
 pub fn check_options(
     samples: u64,
-    density: f64,
+    density: Density,
     criteria: &FoolCriteria,
 ) -> Result<(), crate::experiments::ExperimentError> {
     use crate::experiments::ExperimentError;
@@ -56,11 +95,13 @@ pub fn check_options(
             "give a number of patterns (samples) from 1 to 10000000",
         ));
     }
-    if !(0.0..=1.0).contains(&density) {
-        return Err(ExperimentError::options(
-            format!("density {density} is not a probability"),
-            "give the probability that an input fires, from 0 to 1 (0.5: uniform patterns)",
-        ));
+    if let Density::Fixed(density) = density {
+        if !(0.0..=1.0).contains(&density) {
+            return Err(ExperimentError::options(
+                format!("density {density} is not a probability"),
+                "give the probability that an input fires, from 0 to 1 (0.5: uniform patterns), or `data`",
+            ));
+        }
     }
     let p = criteria.threshold;
     if !(p > 0.0 && p <= 1.0) {
@@ -262,6 +303,23 @@ impl<'m, 'ir> Fooler<'m, 'ir> {
         }
     }
 
+    /// How many of the model's own data samples it classifies with `p >= threshold` (the
+    /// confidence a fooling input needs, without the distance), and how many samples there
+    /// are.
+    pub fn confident_data(&mut self) -> (u64, u64) {
+        let samples = &self.model.ir.data.samples;
+        let confident = samples
+            .iter()
+            .filter(|s| {
+                let e = self.evaluator.evaluate(self.model, self.state, &s.input);
+                e.predicted
+                    .and_then(|c| e.p.get(c as usize))
+                    .is_some_and(|&p| p >= self.criteria.threshold)
+            })
+            .count();
+        (confident as u64, samples.len() as u64)
+    }
+
     /// `Some(p)` when `bits` is a fooling input classified as `class`.
     pub fn fools_into(&mut self, bits: &Bits, class: usize) -> Option<f64> {
         if !self.is_far(bits) {
@@ -419,6 +477,13 @@ impl PatternStats {
         (self.far > 0).then(|| self.fooled as f64 / self.far as f64)
     }
 
+    /// The share of the fooling patterns that land in their most frequent class (`None`
+    /// without a fooling pattern).
+    pub fn top_class_share(&self) -> Option<f64> {
+        let top = self.fooled_per_class.iter().copied().max().unwrap_or(0);
+        (self.fooled > 0).then(|| top as f64 / self.fooled as f64)
+    }
+
     /// Number of classes predicted for at least one pattern (output collapse: 1 means every
     /// pattern gets the same answer).
     pub fn distinct_classes(&self) -> usize {
@@ -471,17 +536,18 @@ mod tests {
             min_distance: 2,
             threshold: 0.99,
         };
-        assert!(check_options(1000, 0.5, &ok).is_ok());
-        assert!(check_options(1, 0.0, &ok).is_ok());
+        assert!(check_options(1000, Density::Fixed(0.5), &ok).is_ok());
+        assert!(check_options(1, Density::Fixed(0.0), &ok).is_ok());
+        assert!(check_options(1, Density::Data, &ok).is_ok());
         for (samples, density) in [(0, 0.5), (MAX_SAMPLES + 1, 0.5), (10, 1.5), (10, f64::NAN)] {
             assert!(
-                check_options(samples, density, &ok).is_err(),
+                check_options(samples, Density::Fixed(density), &ok).is_err(),
                 "{samples} {density}"
             );
         }
         for threshold in [0.0, 1.5, f64::NAN] {
             let bad = FoolCriteria { threshold, ..ok };
-            let e = check_options(10, 0.5, &bad).err();
+            let e = check_options(10, Density::Fixed(0.5), &bad).err();
             assert_eq!(
                 e.map(|e| e.kind),
                 Some(crate::experiments::ErrorKind::Options)

@@ -9,11 +9,31 @@ use super::scale::Scale;
 use super::svg::{escape, Svg};
 use super::FigureOptions;
 
-/// One series: `(x, y)` points drawn in the given order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// One series: `(x, y)` points drawn in the given order, optionally with an interval
+/// `(lo, hi)` of `y` per point, drawn as a vertical error bar.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LineSeries {
     pub label: String,
     pub points: Vec<(f64, f64)>,
+    /// Empty, or one entry per point (`None`: no bar at that point).
+    #[serde(default)]
+    pub intervals: Vec<Option<(f64, f64)>>,
+}
+
+impl LineSeries {
+    /// A series without error bars.
+    pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> LineSeries {
+        LineSeries {
+            label: label.into(),
+            points,
+            intervals: Vec::new(),
+        }
+    }
+
+    /// The interval of point `i`, if it has one.
+    fn interval(&self, i: usize) -> Option<(f64, f64)> {
+        self.intervals.get(i).copied().flatten()
+    }
 }
 
 /// A line plot: axis titles, series, and whether each axis is logarithmic (base 10).
@@ -43,8 +63,13 @@ fn scale_of(values: impl Iterator<Item = f64>, log: bool) -> (Scale, Vec<super::
 pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
     let (width, height) = options.size.unwrap_or((720.0, 480.0));
     let points = || plot.series.iter().flat_map(|s| s.points.iter().copied());
+    let bounds = plot.series.iter().flat_map(|s| {
+        (0..s.points.len())
+            .filter_map(|i| s.interval(i))
+            .flat_map(|(lo, hi)| [lo, hi])
+    });
     let (x_scale, x_ticks) = scale_of(points().map(|p| p.0), plot.x_log);
-    let (y_scale, y_ticks) = scale_of(points().map(|p| p.1), plot.y_log);
+    let (y_scale, y_ticks) = scale_of(points().map(|p| p.1).chain(bounds), plot.y_log);
 
     let mut svg = Svg::new(width, height);
     let top = draw_title(&mut svg, width, options.title.as_deref()) + 10.0;
@@ -113,6 +138,19 @@ pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
             }
         }
         flush(&mut svg, &mut segment, colour);
+        for (i, &(x, _)) in series.points.iter().enumerate() {
+            let Some((lo, hi)) = series.interval(i) else {
+                continue;
+            };
+            let ends = (
+                x_axis.scale.map(x),
+                y_axis.scale.map(lo),
+                y_axis.scale.map(hi),
+            );
+            if let (Some(px), Some(low), Some(high)) = ends {
+                error_bar(&mut svg, px, (low, high), colour);
+            }
+        }
         if drawn.len() <= MARKER_LIMIT {
             for &pixel in &drawn {
                 Marker::nth(index).draw(
@@ -146,6 +184,15 @@ pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
         );
     }
     svg.finish()
+}
+
+/// A vertical error bar at `x` from pixel `low` to `high`, with short caps.
+fn error_bar(svg: &mut Svg, x: f64, (low, high): (f64, f64), colour: &str) {
+    let style = format!("class=\"interval\" stroke=\"{colour}\" stroke-width=\"1.2\"");
+    svg.polyline(&[(x, low), (x, high)], &style);
+    for y in [low, high] {
+        svg.polyline(&[(x - 3.0, y), (x + 3.0, y)], &style);
+    }
 }
 
 /// Draws the pending line segment (if it has two points or more) and starts a new one.

@@ -27,7 +27,9 @@ pub use histograms::{
     le_histogram_panels, le_histograms_log_svg, le_histograms_svg, HistogramSeries,
     LeHistogramPanel,
 };
-pub use info_plane::info_plane_svg;
+pub use info_plane::{
+    info_plane_series_svg, info_plane_svg, level_series, InfoPlanePoint, InfoPlaneSeries,
+};
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
 pub use stack::{stack_svgs, Sized};
 

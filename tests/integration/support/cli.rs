@@ -50,6 +50,72 @@ pub fn ok_json(out: Output) -> serde_json::Value {
     serde_json::from_slice(&ok_stdout(out)).expect("json")
 }
 
+/// The state letter and the CPU time (user + system, all threads, in seconds) of process
+/// `pid` from `/proc/PID/stat`, if it is there (Linux).
+fn proc_stat(pid: u32) -> Option<(char, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last `)`.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let state = fields.first()?.chars().next()?;
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name, in
+    // USER_HZ: 100 per second on every architecture Linux supports.
+    let ticks: u64 = fields
+        .get(11..13)?
+        .iter()
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    Some((state, ticks as f64 / 100.0))
+}
+
+/// Runs `nshed ARGS` and also returns the CPU time it used in all, in seconds (`None` where
+/// `/proc` cannot tell): read from its `/proc` entry once it has exited and before it is
+/// reaped, when the count is final. Wall-clock time on a shared machine says little about
+/// how long a computation takes; its CPU time does.
+pub fn nshed_cpu_time(args: &[&str]) -> (Output, Option<f64>) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nshed"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nshed binary runs");
+    let pid = child.id();
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let out = std::thread::spawn(move || {
+        let mut buffer = Vec::new();
+        stdout.read_to_end(&mut buffer).map(|_| buffer)
+    });
+    let err = std::thread::spawn(move || {
+        let mut buffer = Vec::new();
+        stderr.read_to_end(&mut buffer).map(|_| buffer)
+    });
+    let mut cpu = None;
+    loop {
+        match proc_stat(pid) {
+            Some(('Z', seconds)) => {
+                cpu = Some(seconds);
+                break;
+            }
+            Some(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            None => break,
+        }
+    }
+    let status = child.wait().expect("nshed finishes");
+    let stdout = out.join().expect("reader").expect("stdout");
+    let stderr = err.join().expect("reader").expect("stderr");
+    (
+        Output {
+            status,
+            stdout,
+            stderr,
+        },
+        cpu,
+    )
+}
+
 /// Waits until process `pid` has used `cpu_ms` milliseconds of CPU time (so it is past its
 /// start-up and busy in its main work), or panics after `deadline`. Tests use it instead
 /// of a sleep before they signal a long run.
