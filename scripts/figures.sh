@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every figure and table of docs/: docs/phenomena.md (scripts/phenomena.sh) and
-# docs/experiments.md (scripts/experiments/*.sh, among them the error-driven basin study,
-# basin_error.sh, which alone takes about 15 minutes of one core and needs python3).
+# docs/experiments.md (scripts/experiments/*.sh). About 19 CPU-minutes in all (10 minutes on
+# two free cores), of which the error-driven basin study (basin_error.sh) takes 17; the
+# others take under a minute each. Needs python3.
 # Builds nshed once unless NSHED is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."

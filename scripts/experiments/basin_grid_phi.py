@@ -3,8 +3,11 @@
 
 Reads `nshed basin --json` grid reports (one per resolution, same model and range) and, for
 each grid spacing h, the share f(h) of neighbouring grid points (left-right and up-down) with
-different outcomes. For a boundary of dimension 2 - phi, f(h) ~ h^phi: phi is the slope of
-ln f against ln h, with a 95% confidence interval (Student t, n - 2 degrees of freedom).
+different outcomes. For a boundary of dimension 2 - phi, f(h) ~ h^phi, like f(eps) of random
+pairs. The local slope between two resolutions is ln(f1/f0) / ln(h1/h0); its 95% interval
+treats the two counts of differing neighbours as Poisson (1.96 sqrt(1/d0 + 1/d1) / ln(h1/h0)),
+which is an approximation: a grid is one placement of the points, not a random sample. The
+fit over all resolutions weighs each point by its count, as `nshed basin --uncertainty` does.
 Usage: basin_grid_phi.py GRID.json...
 """
 
@@ -12,8 +15,7 @@ import json
 import math
 import sys
 
-# Two-sided 95% quantiles of Student's t for 1..10 degrees of freedom.
-T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228]
+Z975 = 1.959963985
 
 
 def share_differing(cells):
@@ -46,29 +48,30 @@ def main(paths):
     print("      grid          h  differing pairs      pairs         f(h)")
     for h, n, differ, pairs in rows:
         print(f"{n:6d}^2  {h:9.6f}  {differ:15d}  {pairs:9d}  {differ / pairs:11.6f}")
-    pts = [(math.log(h), math.log(d / p)) for h, _, d, p in rows if d > 0]
+    pts = [
+        (math.log(h), math.log(d / p), d / (1 - d / p)) for h, _, d, p in rows if 0 < d < p
+    ]
     if len(pts) < 3:
         print("fewer than three resolutions with a boundary: no fit")
         return
-    k = len(pts)
-    mx = sum(x for x, _ in pts) / k
-    my = sum(y for _, y in pts) / k
-    sxx = sum((x - mx) ** 2 for x, _ in pts)
-    sxy = sum((x - mx) * (y - my) for x, y in pts)
-    slope = sxy / sxx
-    resid = sum((y - my - slope * (x - mx)) ** 2 for x, y in pts)
-    syy = sum((y - my) ** 2 for _, y in pts)
-    se = math.sqrt(resid / (k - 2) / sxx)
-    t = T975[k - 3]
-    r2 = 1 - resid / syy if syy > 0 else 1.0
+    w = sum(p[2] for p in pts)
+    mx = sum(p[2] * p[0] for p in pts) / w
+    my = sum(p[2] * p[1] for p in pts) / w
+    sxx = sum(p[2] * (p[0] - mx) ** 2 for p in pts)
+    slope = sum(p[2] * (p[0] - mx) * (p[1] - my) for p in pts) / sxx
+    chi2 = sum(p[2] * (p[1] - my - slope * (p[0] - mx)) ** 2 for p in pts)
+    dof = len(pts) - 2
     print(
-        f"grid exponent phi = {slope:.6f} ± {t * se:.6f} "
-        f"(95% CI, t with {k - 2} df; SE {se:.6f}), R² = {r2:.6f}"
+        f"grid exponent phi = {slope:.3f} ± {Z975 / math.sqrt(sxx):.3f} "
+        f"(95% CI from the counts, weighted fit over {len(pts)} resolutions; "
+        f"chi² = {chi2:.1f} on {dof} df: much more than {dof} means f(h) bends)"
     )
     for (h0, n0, d0, p0), (h1, n1, d1, p1) in zip(rows, rows[1:]):
         if d0 > 0 and d1 > 0:
-            local = math.log((d1 / p1) / (d0 / p0)) / math.log(h1 / h0)
-            print(f"  local slope between {n1}^2 and {n0}^2: {local:.3f}")
+            dx = math.log(h1 / h0)
+            local = math.log((d1 / p1) / (d0 / p0)) / dx
+            ci = Z975 * math.sqrt(1 / d0 + 1 / d1) / abs(dx)
+            print(f"  local slope between {n1}^2 and {n0}^2: {local:.3f} ± {ci:.3f}")
 
 
 if __name__ == "__main__":
