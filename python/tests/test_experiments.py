@@ -63,14 +63,18 @@ def test_fool_judges_the_current_state_or_the_files_run(fig1_file):
 
 def test_info_plane_of_the_current_state(fig1_file):
     m = nshed.load(fig1_file)
-    along = m.info_plane(every=1000)
+    along = m.info_plane(bins=[30, "distinct"], every=1000)
     m.train()
-    now = m.info_plane(state="current")
-    assert [p["step"] for p in now["points"]] == [5100]
-    assert now["points"][0] == along["points"][-1]
-    assert now["i_xt"].shape == (1, 3)
+    now = m.info_plane(bins=[30, "distinct"], state="current")
+    assert len(now["curves"]) == 2
+    for k in range(2):
+        curve, whole = now["curves"][k], along["curves"][k]
+        assert curve["estimator"] == whole["estimator"]
+        assert [p["step"] for p in curve["points"]] == [5100]
+        assert curve["points"][0] == whole["points"][-1]
+        assert curve["i_xt"].shape == (1, 3)
     first = m.info_plane(state="initial")
-    assert first["points"] == along["points"][:1]
+    assert first["curves"][0]["points"] == along["curves"][0]["points"][:1]
 
 
 def test_regularize(fig1_file):
