@@ -581,6 +581,21 @@ impl Ir {
         self.levels.len() + 1
     }
 
+    /// The model's size as every front end says it: `L levels, N nodes (C classes)`.
+    /// `L` counts the class level and `N` counts the classes, because the language numbers
+    /// the classes as level `L` and a class is a node of that level (it has a `lambda` and
+    /// parents like any other); the parenthesis says how many of the nodes are classes.
+    pub fn size_summary(&self) -> String {
+        let classes = self.classes.len();
+        format!(
+            "{} levels, {} nodes ({} class{})",
+            self.n_levels(),
+            self.nodes.len() + classes,
+            classes,
+            if classes == 1 { "" } else { "es" }
+        )
+    }
+
     /// The rules the local-elasticity step uses (SPEC 10): the last phase's, or the
     /// file-level ones when there is no training schedule.
     pub fn le_rules(&self) -> (&RuleSet, Option<&Phase>) {

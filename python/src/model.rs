@@ -303,11 +303,9 @@ impl Model {
     fn __repr__(&self) -> String {
         let ir = self.ir();
         format!(
-            "<nshed.Model {}: {} levels, {} nodes, {} classes, {} samples; step {}>",
+            "<nshed.Model {}: {}, {} samples; step {}>",
             ir.model,
-            ir.levels.len(),
-            ir.nodes.len(),
-            ir.classes.len(),
+            ir.size_summary(),
             ir.data.samples.len(),
             self.step()
         )

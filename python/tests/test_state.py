@@ -142,7 +142,7 @@ def test_properties(fig1):
     assert fig1.levels == ["input", "parts", "wholes"]
     assert fig1.edges == ["t1->c1", "t1->c2", "t2->c2", "t3->c3"]
     assert fig1.warnings == []
-    assert repr(fig1) == "<nshed.Model fig1: 3 levels, 14 nodes, 3 classes, 4 samples; step 0>"
+    assert repr(fig1) == "<nshed.Model fig1: 4 levels, 17 nodes (3 classes), 4 samples; step 0>"
     w = nshed.loads(FIG1.replace("m4 = any(e6, e7)", "m4 = any(e6, e7)\n    m5 = any(e1)"))
     [warning] = w.warnings
     assert warning["severity"] == "warning"

@@ -28,15 +28,11 @@ fn plural(n: usize) -> &'static str {
 
 /// One line: what the model holds.
 pub fn summary(name: &str, ir: &Ir) -> String {
-    let n_nodes = ir.nodes.len() + ir.classes.len();
     let phases = ir.train.as_ref().map_or(0, |t| t.phases.len());
     format!(
-        "{name}: ok — model `{}`: {} levels, {} nodes ({} class{}), {} class edges, {} samples, {} training phase{}",
+        "{name}: ok — model `{}`: {}, {} class edges, {} samples, {} training phase{}",
         ir.model,
-        ir.n_levels(),
-        n_nodes,
-        ir.classes.len(),
-        if ir.classes.len() == 1 { "" } else { "es" },
+        ir.size_summary(),
         ir.edges.len(),
         ir.data.samples.len(),
         phases,

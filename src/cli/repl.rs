@@ -31,22 +31,24 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
         RenderStyle::Plain
     };
     let mut session = Session::new(args.json, style).with_limits(ctx.limits);
+    let mut load_failed = false;
     if let Some(path) = &args.file {
         let outcome = session.load_path(path);
-        if outcome.is_error && !interactive {
-            // A script cannot fix the file: stop here.
-            let _ = std::io::stderr().write_all(outcome.diagnostics.as_bytes());
+        if outcome.is_error {
+            // The session opens anyway, with the problems shown and no model loaded: on a
+            // terminal, fix the file and `:reload`; a script goes on (its `:load` lines
+            // and the lines that need no model still run) and exits 1 at its end.
+            load_failed = true;
+            let note = if args.json {
+                String::new()
+            } else {
+                session.failed_load_note(path)
+            };
+            let _ =
+                std::io::stderr().write_all(format!("{}{note}", outcome.diagnostics).as_bytes());
             if args.json {
                 say(&outcome.output)?;
             }
-            return Err(CliError::Reported(exit::MODEL_ERROR));
-        }
-        if outcome.is_error {
-            // On a terminal the session opens anyway, with the problems shown and no
-            // model loaded: fix the file and `:reload`.
-            let note = session.failed_load_note(path);
-            let _ =
-                std::io::stderr().write_all(format!("{}{note}", outcome.diagnostics).as_bytes());
         } else {
             if interactive || args.json {
                 // Scripts get only their own answers on stdout, except in JSON mode where
@@ -78,7 +80,7 @@ pub fn repl(ctx: &Ctx, args: &ReplArgs) -> Result<(), CliError> {
         )
     })?;
     let mut lines = nshed::fsio::Lines::new(stdin, MAX_INPUT_BYTES, "an input of the script");
-    if run_script(&mut session, &mut lines, &mut Stdout).map_err(ended)? {
+    if run_script(&mut session, &mut lines, &mut Stdout).map_err(ended)? || load_failed {
         Err(CliError::Reported(exit::MODEL_ERROR))
     } else {
         Ok(())

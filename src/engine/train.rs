@@ -199,12 +199,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             observer(state);
         }
         // Leave the state past any phase that is complete, so `phase` says "done".
-        while state.phase < train.phases.len()
-            && state.step_in_phase >= train.phases[state.phase].steps
-        {
-            state.phase += 1;
-            state.step_in_phase = 0;
-        }
+        skip_complete_phases(ir, state);
         taken
     }
 
@@ -388,14 +383,18 @@ pub fn explicit_rules<'ir>(ir: &'ir Ir, state: &State) -> ExplicitRules<'ir> {
 }
 
 /// One explicit training step on `batch` (pairs of ascending level-1 ids and a label) with
-/// the [`explicit_rules`] of the state's position; counts as a step (`state.step` grows,
-/// the schedule's position does not move). Returns where the rules came from.
+/// the [`explicit_rules`] of the state's position. It counts as a step of the schedule, as
+/// a drawn step does: `state.step` grows and so does the position in the current phase
+/// (moving to the next phase when this one is complete), so `train` to the end of the
+/// schedule takes the steps that are left. Past the schedule only `state.step` grows.
+/// Returns where the rules came from.
 pub fn explicit_step(
     trainer: &mut Trainer,
     state: &mut State,
     batch: &[(&[NodeId], ClassId)],
 ) -> String {
     let ir = trainer.model().ir;
+    skip_complete_phases(ir, state);
     let ExplicitRules {
         rules,
         freeze,
@@ -403,7 +402,25 @@ pub fn explicit_step(
     } = explicit_rules(ir, state);
     trainer.step_on(state, &Rules::new(rules), &freeze, batch);
     state.step += 1;
+    if let Some(t) = &ir.train {
+        if state.phase < t.phases.len() {
+            state.step_in_phase += 1;
+        }
+    }
+    skip_complete_phases(ir, state);
     source
+}
+
+/// Moves the state past every phase whose steps are all taken, so `phase` names the one
+/// the next step belongs to (or is past the end once the schedule is complete).
+fn skip_complete_phases(ir: &Ir, state: &mut State) {
+    let Some(t) = &ir.train else {
+        return;
+    };
+    while state.phase < t.phases.len() && state.step_in_phase >= t.phases[state.phase].steps {
+        state.phase += 1;
+        state.step_in_phase = 0;
+    }
 }
 
 /// SPEC 3 steps 1–4 for one batch of `(input, label, kept pathway)`. Every update reads
@@ -787,6 +804,47 @@ mod tests {
         assert_eq!(state.step, 1);
         assert!((state.lambda(2) - 0.9).abs() < 1e-12);
         assert!((state.lambda(0) - 1.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn explicit_steps_count_towards_the_phase() {
+        // Two phases of 2 and 3 steps: two explicit steps finish `main`, the third is the
+        // first of `tune` and takes its rules; `train` to the end then takes the two left.
+        let mut ir = fig1();
+        let mut train =
+            crate::engine::testing::one_phase(&ir, 2, 1, Sampler::Replace, EtaUpdate::Union, 0);
+        let mut tune = train.phases[0].clone();
+        tune.name = "tune".into();
+        tune.steps = 3;
+        train.phases.push(tune);
+        ir.train = Some(train);
+        let model = Model::new(&ir);
+        let mut trainer = Trainer::new(&model);
+        let mut state = State::new(&ir, 0);
+        let batch: [(&[NodeId], ClassId); 1] = [(&[0, 1], 0)];
+        assert_eq!(
+            explicit_step(&mut trainer, &mut state, &batch),
+            "phase `main`"
+        );
+        assert_eq!((state.step, state.phase, state.step_in_phase), (1, 0, 1));
+        assert_eq!(
+            explicit_step(&mut trainer, &mut state, &batch),
+            "phase `main`"
+        );
+        assert_eq!((state.step, state.phase, state.step_in_phase), (2, 1, 0));
+        assert_eq!(
+            explicit_step(&mut trainer, &mut state, &batch),
+            "phase `tune`"
+        );
+        assert_eq!((state.step, state.phase, state.step_in_phase), (3, 1, 1));
+        assert_eq!(trainer.run_steps(&mut state, u64::MAX, &mut |_| {}), 2);
+        assert_eq!((state.step, state.phase, state.step_in_phase), (5, 2, 0));
+        // Past the schedule, only the step number grows.
+        assert_eq!(
+            explicit_step(&mut trainer, &mut state, &batch),
+            "phase `tune`"
+        );
+        assert_eq!((state.step, state.phase, state.step_in_phase), (6, 2, 0));
     }
 
     #[test]

@@ -72,7 +72,8 @@ const CODE_NO_MODEL: ErrorCode = ErrorCode::ReplNoModel;
 
 const COLON_COMMANDS: [&str; 6] = [":load", ":reload", ":save", ":restore", ":help", ":quit"];
 const QUERY_WORDS: [&str; 5] = ["pathway", "scores", "predict", "le", "le-matrix"];
-const ACTION_WORDS: [&str; 9] = [
+const ACTION_WORDS: [&str; 10] = [
+    "help",
     "show",
     "train",
     "step",
@@ -214,6 +215,9 @@ pub fn parse(ir: Option<&Ir>, text: &str) -> Result<Command, Vec<Problem>> {
     if first.starts_with(':') {
         return parse_colon(text, first, first_span);
     }
+    if first == "help" {
+        return parse_help(text, first_span.end);
+    }
     let Some(ir) = ir else {
         return Err(vec![Problem::error(CODE_NO_MODEL, "no model is loaded")
             .label(first_span, "needs a model")
@@ -307,23 +311,26 @@ fn parse_colon(text: &str, word: &str, span: Span) -> Result<Command, Vec<Proble
         }
         ":restore" => need_arg(text, after, ":restore STATE.json", "a file name")
             .map(|(f, _)| Command::Restore(f)),
-        ":help" => {
-            let (rest, at) = rest_at(text, after);
-            if rest.is_empty() {
-                Ok(Command::Help(None))
-            } else if help::lookup(rest).is_some() {
-                Ok(Command::Help(Some(rest.to_string())))
-            } else {
-                let names = help::COMMANDS.iter().map(|c| c.name);
-                let p = Problem::error(CODE, format!("no help for `{rest}`"))
-                    .label(Span::new(at, at + rest.len()), "not a command");
-                Err(vec![match did_you_mean(rest, names) {
-                    Some(s) => p.help(format!("did you mean `{s}`?")),
-                    None => p.help("`:help` lists the commands"),
-                }])
-            }
-        }
+        ":help" => parse_help(text, after),
         _ => no_extra(text, after, ":quit").map(|_| Command::Quit),
+    }
+}
+
+/// `:help [COMMAND]`, also written `help [COMMAND]`: the word a newcomer types first.
+fn parse_help(text: &str, after: usize) -> Result<Command, Vec<Problem>> {
+    let (rest, at) = rest_at(text, after);
+    if rest.is_empty() {
+        Ok(Command::Help(None))
+    } else if help::lookup(rest).is_some() {
+        Ok(Command::Help(Some(rest.to_string())))
+    } else {
+        let names = help::COMMANDS.iter().map(|c| c.name);
+        let p = Problem::error(CODE, format!("no help for `{rest}`"))
+            .label(Span::new(at, at + rest.len()), "not a command");
+        Err(vec![match did_you_mean(rest, names) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help("`:help` lists the commands"),
+        }])
     }
 }
 

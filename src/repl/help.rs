@@ -71,7 +71,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: "step",
         usage: "step [BATCH]",
         summary: "one training step, on a drawn batch or on an explicit one",
-        details: "`step` draws a batch as the schedule would; `step {$inputs}->$class, $other` trains on the pattern {$inputs} with label $class and on $other.",
+        details: "`step` draws a batch as the schedule would; `step {$inputs}->$class, $other` trains on the pattern {$inputs} with label $class and on $other. Either way it uses the current phase's rules and counts towards that phase, as a drawn step does: `train` then finishes the steps the schedule has left.",
     },
     CommandHelp {
         name: "set",
@@ -125,7 +125,7 @@ pub const COMMANDS: &[CommandHelp] = &[
         name: ":help",
         usage: ":help [COMMAND]",
         summary: "this list, or the details of one command",
-        details: "Colon commands accept any unambiguous prefix: `:h`, `:q`.",
+        details: "Also written `help` and `help COMMAND`. Colon commands accept any unambiguous prefix: `:h`, `:q`.",
     },
     CommandHelp {
         name: ":quit",

@@ -160,12 +160,10 @@ impl Session {
             "loaded"
         };
         let mut text = format!(
-            "{verb} model `{}` from {}: {} levels, {} nodes, {} classes, {} samples; seed {}",
+            "{verb} model `{}` from {}: {}, {} samples; seed {}",
             ir.model,
             compiled.source().name,
-            ir.n_levels(),
-            ir.nodes.len() + ir.classes.len(),
-            ir.classes.len(),
+            ir.size_summary(),
             ir.data.samples.len(),
             seed
         );

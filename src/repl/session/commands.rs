@@ -157,7 +157,13 @@ pub(super) fn step(here: &mut Here, batch: Option<Vec<Input>>) -> Answered {
                 .filter_map(|i| i.label.map(|c| (i.input.as_slice(), c)))
                 .collect();
             let source = nshed::engine::explicit_step(&mut trainer, &mut here.run.state, &pairs);
-            (format!(" with the rules of {source}"), true)
+            // It counts towards the phase as a drawn step does: say where that leaves it.
+            let position = if ir.train.is_some() {
+                phase_note(ir, &here.run.state, false)
+            } else {
+                String::new()
+            };
+            (format!(" with the rules of {source}{position}"), true)
         }
     };
     if !ok {
@@ -370,7 +376,8 @@ pub(super) fn draw(here: &Here, input: Option<(Input, String)>, path: &str) -> A
         input
             .as_ref()
             .map(|(i, written)| (i.input.as_slice(), written.clone())),
-    );
+    )
+    .with_label(input.as_ref().and_then(|(i, _)| i.label));
     let dot = path.ends_with(".dot") || path.ends_with(".gv");
     let what = match &input {
         Some((_, written)) => format!(", pathway of {written}"),
