@@ -18,13 +18,19 @@ impl Bar {
             return Bar(indicatif::ProgressBar::hidden());
         }
         let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}}, {{eta}} left) — Ctrl-C stops"
-        )) {
-            bar.set_style(style);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&bar_template(unit)) {
+            bar.set_style(style.progress_chars(BAR_CHARS));
         }
         Bar(bar)
     }
+}
+
+/// The bar's characters: ASCII only, like its template, so that a line cut anywhere (by
+/// Ctrl-C while it is drawn, or by a narrow terminal) never leaves half a character.
+const BAR_CHARS: &str = "#>-";
+
+fn bar_template(unit: &str) -> String {
+    format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}}, {{eta}} left) - Ctrl-C stops")
 }
 
 impl Progress for Bar {
@@ -164,4 +170,19 @@ pub fn signals() -> &'static Signals {
     });
     nshed::fsio::stop_reads_on(&signals.flag);
     signals
+}
+
+#[cfg(test)]
+mod bar_tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_draws_only_ascii() {
+        for unit in ["steps", "grid points", "points", "seeds"] {
+            assert!(bar_template(unit).is_ascii(), "{unit}");
+        }
+        assert!(BAR_CHARS.is_ascii());
+        // indicatif wants at least two characters (done, to do).
+        assert!(BAR_CHARS.chars().count() >= 2);
+    }
 }

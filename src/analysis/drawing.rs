@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::{Model, State};
-use crate::ir::NodeId;
+use crate::ir::{ClassId, NodeId};
 
 /// A model drawn at a state.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -55,6 +55,10 @@ pub struct DrawnClass {
     pub name: String,
     /// Whether a firing node has an edge to it.
     pub reached: bool,
+    /// Whether it is the prediction for the highlighted input (the largest logit).
+    pub predicted: bool,
+    /// Whether it is the highlighted input's label (a sample's, or `{...}->CLASS`).
+    pub label: bool,
 }
 
 impl ModelDrawing {
@@ -70,6 +74,17 @@ impl ModelDrawing {
                 }
             }
         }
+        let predicted = input
+            .as_ref()
+            .and_then(|(ids, _)| model.evaluate(state, ids).predicted);
+        // A sample named by the input gives its label; `with_label` sets another.
+        let label = input.as_ref().and_then(|(_, name)| {
+            ir.data
+                .samples
+                .iter()
+                .find(|s| &s.name == name)
+                .map(|s| s.label)
+        });
         let mut reached = vec![false; ir.classes.len()];
         for e in &ir.edges {
             if firing.get(e.from as usize).copied().unwrap_or(false) {
@@ -109,9 +124,12 @@ impl ModelDrawing {
                 .classes
                 .iter()
                 .zip(reached)
-                .map(|(c, reached)| DrawnClass {
+                .enumerate()
+                .map(|(i, (c, reached))| DrawnClass {
                     name: c.name.clone(),
                     reached,
+                    predicted: predicted.is_some_and(|p| p as usize == i),
+                    label: label.is_some_and(|l| l as usize == i),
                 })
                 .collect(),
             edges: ir
@@ -120,6 +138,17 @@ impl ModelDrawing {
                 .map(|e| (e.from as usize, e.to as usize))
                 .collect(),
         }
+    }
+
+    /// The same drawing with `label` (a class id) as the highlighted input's label, when
+    /// the input is a pattern that says its class (`{e1 e2}->c1`).
+    pub fn with_label(mut self, label: Option<ClassId>) -> ModelDrawing {
+        if let Some(l) = label {
+            for (i, c) in self.classes.iter_mut().enumerate() {
+                c.label = i == l as usize;
+            }
+        }
+        self
     }
 
     /// The smallest and largest finite `ln lambda` of the drawn nodes (`None` when every

@@ -56,7 +56,8 @@ pub fn run(ctx: &Ctx, args: &DrawArgs) -> Result<(), CliError> {
             .unwrap_or_default();
         (i.input.as_slice(), name)
     });
-    let drawing = ModelDrawing::of(&model, &state, highlighted);
+    let drawing = ModelDrawing::of(&model, &state, highlighted)
+        .with_label(input.as_ref().and_then(|i| i.label));
     if args.dot {
         return print_stdout(&model_graph_dot(&drawing));
     }

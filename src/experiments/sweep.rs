@@ -132,12 +132,20 @@ pub enum SweepError {
         expected: String,
     },
     /// Two files were run with different parameters.
-    #[error("`{file}` was run with different parameters than `{first}`")]
+    #[error(
+        "`{file}` was run with `{param}` = {found}, but `{first}` with `{param}` = {expected}"
+    )]
     MixedParams {
         /// The file.
         file: String,
         /// The first file.
         first: String,
+        /// The first parameter that differs (a dotted path into the parameters).
+        param: String,
+        /// Its value in `file` (JSON, `absent` when missing).
+        found: String,
+        /// Its value in `first`.
+        expected: String,
     },
     /// Two files split the sweep differently.
     #[error("`{file}` is shard {shard} of a sweep of {total} points split {count} ways, but `{first}` is of a sweep of {first_total} points split {first_count} ways")]
@@ -452,6 +460,46 @@ impl Merged {
 /// basin grid of a million points is about a hundred megabytes).
 pub const MAX_SHARD_BYTES: usize = 1 << 30;
 
+/// The first place where two parameter values differ: its dotted path (`params` when the
+/// values differ as a whole) and both values as compact JSON (`absent` for a missing key).
+/// Keys are visited in order, so the answer does not depend on the files' layout.
+fn first_difference(
+    found: &serde_json::Value,
+    expected: &serde_json::Value,
+    path: &str,
+) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    let here = || {
+        if path.is_empty() {
+            "params".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match (found, expected) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => first_difference(x, y, &sub),
+                    (x, y) => {
+                        let show =
+                            |v: Option<&Value>| v.map_or("absent".to_string(), Value::to_string);
+                        Some((sub, show(x), show(y)))
+                    }
+                }
+            })
+        }
+        _ if found == expected => None,
+        _ => Some((here(), found.to_string(), expected.to_string())),
+    }
+}
+
 /// Parses shard files (`(file name, text)`) and merges them; every inconsistency is an error.
 pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
     let mut parsed = Vec::with_capacity(files.len());
@@ -497,10 +545,13 @@ pub fn merge_shards(files: &[(String, String)]) -> Result<Merged, SweepError> {
                 expected: first.experiment.clone(),
             });
         }
-        if shard.params != first.params {
+        if let Some((param, found, expected)) = first_difference(&shard.params, &first.params, "") {
             return Err(SweepError::MixedParams {
                 file: name.clone(),
                 first: first_name.clone(),
+                param,
+                found,
+                expected,
             });
         }
         if shard.total_points != total || shard.shard.count != first.shard.count {
@@ -786,6 +837,41 @@ mod tests {
             Err(SweepError::NotAShard { .. })
         ));
         assert_eq!(merge_shards(&[]), Err(SweepError::NoShards));
+    }
+
+    #[test]
+    fn mixed_parameters_are_named_with_both_values() {
+        let file = |index: u64, params: serde_json::Value| {
+            let shard = Shard { index, count: 2 };
+            let points = run_points(4, shard, Some(1), &crate::progress::Silent, |p| p).unwrap();
+            let file = ShardFile::new("demo", params, 4, shard, points);
+            (
+                format!("part{index}.json"),
+                serde_json::to_string(&file).unwrap(),
+            )
+        };
+        let a = serde_json::json!({"seed": 1, "model": {"depths": [2, 3], "width": 6}});
+        let b = serde_json::json!({"seed": 1, "model": {"depths": [2, 4], "width": 6}});
+        let err = merge_shards(&[file(1, a.clone()), file(2, b)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`part2.json` was run with `model.depths` = [2,4], but `part1.json` with `model.depths` = [2,3]"
+        );
+        let c = serde_json::json!({"seed": 1, "model": {"depths": [2, 3]}});
+        let err = merge_shards(&[file(1, a), file(2, c)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`part2.json` was run with `model.width` = absent, but `part1.json` with `model.width` = 6"
+        );
+        let err = merge_shards(&[
+            file(1, serde_json::json!(1)),
+            file(2, serde_json::json!("x")),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`part2.json` was run with `params` = \"x\", but `part1.json` with `params` = 1"
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@ use std::fmt;
 use super::{fmt_num, pretty_json, show, write_streamed, Render, Table};
 use crate::report::{ln_json, plain, RunReport};
 
+/// The widest line of the samples table (a wide terminal, or a page in a notebook).
+const MAX_WIDTH: usize = 120;
+
 impl fmt::Display for RunReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (ir, state) = (self.model.ir, self.state);
@@ -61,7 +64,15 @@ impl fmt::Display for RunReport<'_> {
             }
             t.row(row);
         }
-        write!(f, "{t}")?;
+        // Many classes make a row too wide for a terminal: the per-class columns go into
+        // as many tables as it takes, each naming its rows again (`--json` and `--csv`
+        // keep every column of a row together).
+        for (i, part) in t.split_to_width(3, MAX_WIDTH).iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{part}")?;
+        }
         writeln!(f)?;
         writeln!(f, "pathways")?;
         // Millions of names in all: each sample's are written as its row is made.

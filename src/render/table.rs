@@ -24,6 +24,49 @@ impl Table {
     pub fn row(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
+
+    /// The table as one or more tables no wider than `max` characters: each repeats the
+    /// first `keys` columns (what names a row) and takes as many of the other columns, in
+    /// order, as fit (at least one, so a column wider than `max` still gets a table). A
+    /// table that fits is returned whole.
+    pub fn split_to_width(self, keys: usize, max: usize) -> Vec<Table> {
+        let n = self.headers.len();
+        let mut layout = Layout::new(&self.headers, !self.rows.is_empty());
+        for r in &self.rows {
+            layout.measure(r);
+        }
+        // Each column takes two blanks and its width.
+        let cost = |i: usize| 2 + layout.width[i];
+        let key_width: usize = (0..keys.min(n)).map(cost).sum();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut used = key_width;
+        for i in keys.min(n)..n {
+            match groups.last_mut() {
+                Some(g) if used + cost(i) <= max => g.push(i),
+                _ => {
+                    groups.push(vec![i]);
+                    used = key_width;
+                }
+            }
+            used += cost(i);
+        }
+        if groups.len() <= 1 {
+            return vec![self];
+        }
+        let pick = |row: &[String], group: &[usize]| -> Vec<String> {
+            (0..keys.min(n))
+                .chain(group.iter().copied())
+                .map(|i| row.get(i).cloned().unwrap_or_default())
+                .collect()
+        };
+        groups
+            .iter()
+            .map(|g| Table {
+                headers: pick(&self.headers, g),
+                rows: self.rows.iter().map(|r| pick(r, g)).collect(),
+            })
+            .collect()
+    }
 }
 
 impl fmt::Display for Table {
@@ -156,6 +199,38 @@ mod tests {
             t.row(r.clone());
         }
         t.to_string()
+    }
+
+    #[test]
+    fn a_wide_table_splits_into_tables_that_fit() {
+        let headers = ["sample", "a", "b", "c"];
+        let rows = [vec![
+            "s1".to_string(),
+            "1.000000".to_string(),
+            "22.000000".to_string(),
+            "3".to_string(),
+        ]];
+        let mut whole = Table::new(&headers);
+        whole.row(rows[0].clone());
+        // 8 + 10 + 11 + 3 = 32 columns: fits in 32, not in 31; in 22, `a` goes alone (8 +
+        // 10 + 11 > 22) and `b`, `c` share a table (8 + 11 + 3 = 22).
+        assert_eq!(whole.clone().split_to_width(1, 32).len(), 1);
+        assert_eq!(whole.clone().split_to_width(1, 31).len(), 2);
+        let parts: Vec<String> = whole
+            .split_to_width(1, 22)
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                "  sample         a\n  s1      1.000000\n".to_string(),
+                "  sample          b  c\n  s1      22.000000  3\n".to_string(),
+            ]
+        );
+        for p in &parts {
+            assert!(p.lines().all(|l| l.chars().count() <= 22), "{p}");
+        }
     }
 
     #[test]

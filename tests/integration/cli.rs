@@ -138,6 +138,76 @@ fn script_diagnostics_name_the_script_line() {
     );
 }
 
+/// Twelve classes: the samples table splits its per-class columns into tables of at
+/// most 120 columns, each naming its rows; `--json` keeps every class of a row together.
+#[test]
+fn run_tables_of_many_classes_fit_120_columns() {
+    let out = nshed(&["run", "tests/models/many_classes.nshed"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let long: Vec<&str> = stdout.lines().filter(|l| l.chars().count() > 120).collect();
+    assert!(long.is_empty(), "lines over 120 columns: {long:?}");
+    let samples = stdout
+        .split("\nsamples\n")
+        .nth(1)
+        .and_then(|s| s.split("\npathways\n").next())
+        .expect("a samples section");
+    let parts: Vec<&str> = samples.trim_end().split("\n\n").collect();
+    assert!(parts.len() >= 3, "{samples}");
+    let mut columns = Vec::new();
+    for part in &parts {
+        let header: Vec<&str> = part.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(&header[..3], ["sample", "label", "predicted"], "{part}");
+        // 24 samples under every header.
+        assert_eq!(part.lines().count(), 25, "{part}");
+        columns.extend(header[3..].iter().map(|h| h.to_string()));
+    }
+    let expected: Vec<String> = (0..12)
+        .map(|c| format!("Z[c{c}]"))
+        .chain((0..12).map(|c| format!("p[c{c}]")))
+        .collect();
+    assert_eq!(columns, expected);
+    let json = nshed(&["run", "--json", "tests/models/many_classes.nshed"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let first = &report["samples"][0];
+    assert_eq!(
+        first["logits"].as_array().map(Vec::len),
+        Some(12),
+        "{first}"
+    );
+    assert_eq!(first["p"].as_array().map(Vec::len), Some(12), "{first}");
+}
+
+/// A script whose model has errors still runs to its end: `help` and `:load` answer, the
+/// lines that need a model say so, and the exit code (1) says that something failed.
+#[test]
+fn a_script_goes_on_after_a_model_with_errors() {
+    let script = b"help step\npathway c1a\n:load tests/models/fig1_plain.nshed\npredict c2\n";
+    let out = nshed_stdin(&["repl", "tests/bad/unknown_child.nshed"], script);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stderr.contains("unknown node"), "{stderr}");
+    assert!(
+        stderr.contains("no model is loaded; fix tests/bad/unknown_child.nshed and `:reload`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[stdin:2:1]"),
+        "line 2 needs a model:\n{stderr}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "step [BATCH]", "{stdout}");
+    assert!(
+        stdout.contains("loaded model `fig1` from tests/models/fig1_plain.nshed: 4 levels, 17 nodes (3 classes), 4 samples; seed 0"),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&"c2 {e3 e4 e5} -> c2: predicted c2 (p = 0.981135), correct"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn repl_json_mode_prints_one_object_per_command() {
     let out = nshed_stdin(

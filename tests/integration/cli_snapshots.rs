@@ -477,6 +477,23 @@ fn shards_and_merge() {
     .map(|(args, files)| transcript_in(args, None, files, tmp.path()))
     .collect::<String>();
     insta::assert_snapshot!("basin_shards_merge", text);
+    // A shard of another range: the merge names the parameter and both values.
+    let other: Vec<&str> = shard2
+        .iter()
+        .map(|a| match *a {
+            "1e-3..1e3" => "1e-2..1e3",
+            "$TMP/s2.json" => "$TMP/other.json",
+            a => a,
+        })
+        .collect();
+    let text = [
+        (other.as_slice(), &[][..]),
+        (&["merge", "$TMP/s1.json", "$TMP/other.json"][..], &[][..]),
+    ]
+    .into_iter()
+    .map(|(args, files)| transcript_in(args, None, files, tmp.path()))
+    .collect::<String>();
+    insta::assert_snapshot!("basin_shards_merge_mixed", text);
 }
 
 #[test]

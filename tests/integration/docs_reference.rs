@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::cli::nshed;
+use crate::support::cli::{nshed, nshed_stdin};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -134,10 +134,52 @@ fn every_example_model_of_the_language_reference_checks() {
             "example {i} of docs/language.md does not check:\n{body}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // Already in `nshed fmt`'s layout, so a reader who copies it and formats it sees no
+        // change (fmt aligns trailing comments, never `=` or `:`).
+        let formatted = nshed_stdin(&["fmt", "-"], body.as_bytes());
+        assert!(formatted.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&formatted.stdout),
+            body,
+            "example {i} of docs/language.md is not in `nshed fmt`'s layout"
+        );
         checked += 1;
     }
     // pets, fig1, ini, rl, jit, dat, frz, rec, big.
     assert!(checked >= 9, "only {checked} complete examples found");
+}
+
+/// README.md and docs/testing.md list every example the tool runs, and the README's
+/// `nshed test examples` transcript is what the command prints.
+#[test]
+fn readme_and_testing_guide_list_every_example() {
+    let readme = read(&root().join("README.md"));
+    let testing = read(&root().join("docs/testing.md"));
+    let examples = files(&root().join("examples"), ".nshed");
+    assert!(examples.len() >= 9, "{examples:?}");
+    for path in &examples {
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(
+            readme.contains(&format!("| `examples/{name}` |")),
+            "README.md's table of examples lacks {name}"
+        );
+        assert!(
+            testing.contains(&format!("| `{name}` |")),
+            "docs/testing.md's table of examples lacks {name}"
+        );
+    }
+    let out = nshed(&["test", "examples"]);
+    assert!(out.status.success());
+    let shown = code_blocks(&readme)
+        .into_iter()
+        .map(|(_, body)| body)
+        .find(|b| b.starts_with("$ nshed test examples\n"))
+        .expect("README.md shows `nshed test examples`");
+    assert_eq!(
+        shown.trim_start_matches("$ nshed test examples\n"),
+        String::from_utf8_lossy(&out.stdout),
+        "README.md shows another output for `nshed test examples`"
+    );
 }
 
 #[test]
