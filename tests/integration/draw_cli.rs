@@ -44,8 +44,22 @@ fn elements<'a>(doc: &'a roxmltree::Document, tag: &str) -> Vec<roxmltree::Node<
 fn one_circle_per_node_and_one_line_per_edge() {
     let svg = draw_svg(&["--input", "c1a"], "fig1_c1a");
     let doc = roxmltree::Document::parse(&svg).expect("svg parses");
-    // fig1: 7 + 4 + 3 nodes and 3 classes.
-    let circles = elements(&doc, "circle");
+    // fig1: 7 + 4 + 3 nodes and 3 classes; besides them, the key's four markers and the
+    // dashed ring of the label, c1.
+    let all_circles = elements(&doc, "circle");
+    assert_eq!(all_circles.len(), 14 + 3 + 4 + 1);
+    let rings: Vec<_> = all_circles
+        .iter()
+        .filter(|c| c.attribute("class") == Some("label-ring"))
+        .collect();
+    assert_eq!(rings.len(), 1);
+    let circles: Vec<_> = all_circles
+        .into_iter()
+        .filter(|c| {
+            c.attribute("class")
+                .is_some_and(|k| k.starts_with("node") || k.starts_with("class"))
+        })
+        .collect();
     assert_eq!(circles.len(), 14 + 3);
     // Child links: m1 3, m2 2, m3 3, m4 2, t1 2, t2 2, t3 2 = 16; class edges 4.
     let lines: Vec<_> = elements(&doc, "line")
@@ -149,8 +163,15 @@ fn labels_are_dark_ink_over_a_separate_halo() {
         .iter()
         .filter(|t| t.attribute("class") == Some("label"))
         .collect();
-    // 14 nodes and 3 classes.
-    assert_eq!(labels.len(), 17);
+    // 14 nodes and 3 classes, and the roles of two classes: c2 (the label of c2) is not
+    // what the trained model predicts for it (c1), so each says which it is.
+    assert_eq!(labels.len(), 17 + 2);
+    let roles: Vec<&str> = labels
+        .iter()
+        .filter_map(|t| t.text())
+        .filter(|t| matches!(*t, "predicted" | "label" | "predicted = label"))
+        .collect();
+    assert_eq!(roles, ["predicted", "label"]);
     for (i, t) in texts.iter().enumerate() {
         if t.attribute("class") != Some("label") {
             continue;
