@@ -71,7 +71,7 @@ fn bench_steps(c: &mut Criterion, name: &str, ir: &Ir) {
                 &mut state,
                 Until::EndOfSchedule,
                 &one_step,
-                &mut |_| {},
+                None,
             ))
         })
     });
@@ -114,7 +114,7 @@ fn le_matrix_1000(c: &mut Criterion) {
         &mut state,
         Until::EndOfSchedule,
         &thousand,
-        &mut |_| {},
+        None,
     );
     let mut group = c.benchmark_group("le_matrix");
     group.sample_size(10);

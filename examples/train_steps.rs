@@ -95,7 +95,7 @@ fn main() -> ExitCode {
         &mut state,
         Until::EndOfSchedule,
         &Control::default(),
-        &mut |_| {},
+        None,
     );
     let seconds = start.elapsed().as_secs_f64();
     println!(

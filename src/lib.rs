@@ -47,7 +47,7 @@
 //!     &mut state,
 //!     Until::EndOfSchedule,
 //!     &Control::default(),
-//!     &mut |_| {},
+//!     None,
 //! );
 //! assert_eq!(trained.taken, 2);
 //! // `x` grew once (mul 1.1) and shrank once (mul 0.9), by the default rules.

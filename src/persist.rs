@@ -233,7 +233,7 @@ mod tests {
         ir.train = Some(one_phase(&ir, 10, 2, Sampler::Cycle, EtaUpdate::Union, 1));
         let mut state = State::new(&ir, 1);
         let model = Model::new(&ir);
-        Trainer::new(&model).run_steps(&mut state, steps, &mut |_| {});
+        Trainer::new(&model).run_steps(&mut state, steps);
         (ir, state)
     }
 

@@ -60,7 +60,7 @@ fn training_steps_do_not_allocate() {
             &mut state,
             Until::EndOfSchedule,
             &at_most(2000),
-            &mut |_| {},
+            None,
         );
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         let taken = train(
@@ -68,7 +68,7 @@ fn training_steps_do_not_allocate() {
             &mut state,
             Until::EndOfSchedule,
             &at_most(500),
-            &mut |_| {},
+            None,
         )
         .taken;
         let during = ALLOCATIONS.load(Ordering::Relaxed) - before;

@@ -6,13 +6,17 @@ Dense arrays over the whole model: one step computes the firing mask of every no
 level by level (children gathered from a padded index matrix, counted against each
 gate's threshold), takes the union U over the batch, and updates every ln lambda and
 ln eta with np.where (grow where the node fires / the edge co-fires, shrink
-elsewhere). It reads the model as the JSON IR that `nshed ir FILE` prints and supports
-what the benchmark models use: one training phase, `mul` rules without jitter, no
-input noise, eta_update union or sample.
+elsewhere). With `--cache`, each data sample is fired once, at its first draw, and its
+firing mask kept for its later draws (the dense workload's baseline; `--warm` fires
+them all before the timed steps). It reads the model as the JSON IR that `nshed ir
+FILE` prints and supports what the benchmark models use: one training phase, `mul`
+rules without jitter, no input noise, eta_update union or sample.
 
     nshed ir model.nshed > model.json
     python3 numpy_neurashed.py model.json --steps 2000            # prints steps/s
     python3 numpy_neurashed.py model.json --steps 50 --cycle --dump out.json
+    python3 numpy_neurashed.py model.json --steps 1000 --cache       # firing sets kept
+    python3 numpy_neurashed.py model.json --steps 1000 --cache --warm  # ... all, untimed
 
 Needs numpy (`pip install numpy`).
 """
@@ -42,7 +46,7 @@ def ln_mul_factors(updates, what):
 
 
 class DenseNeurashed:
-    def __init__(self, ir, batch=None):
+    def __init__(self, ir, batch=None, cache=False):
         train = ir.get("train")
         if not train or len(train["phases"]) != 1:
             raise ModelError("the model needs a `train` block with exactly one phase")
@@ -101,6 +105,18 @@ class DenseNeurashed:
         w = np.array([s["weight"] for s in samples], dtype=np.float64)
         self.p = w / w.sum()
         self.cursor = 0
+        # Sample index -> its firing mask, when firing sets are cached (firing does not
+        # depend on lambda or eta, so a sample drawn again fires what it fired before).
+        self.cache = {} if cache else None
+
+    def firing_of(self, i):
+        """Firing mask of data sample `i` (from the cache when there is one)."""
+        if self.cache is None:
+            return self.fire(self.inputs[i])
+        f = self.cache.get(i)
+        if f is None:
+            f = self.cache[i] = self.fire(self.inputs[i])
+        return f
 
     def fire(self, inputs):
         """Firing mask of every node (plus the never-firing sentinel at index n)."""
@@ -123,7 +139,7 @@ class DenseNeurashed:
         cofire = np.zeros(len(self.edge_from), dtype=bool)
         labels = np.zeros(int(self.labels.max()) + 1, dtype=bool)
         for i in picks:
-            f = self.fire(self.inputs[i])
+            f = self.firing_of(i)
             u |= f
             labels[self.labels[i]] = True
             if self.eta_update == "sample":
@@ -142,10 +158,17 @@ def main():
     ap.add_argument("--batch", type=int, help="batch size (default: the file's)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the batch draws")
     ap.add_argument("--cycle", action="store_true", help="draw samples in order (for --dump)")
+    ap.add_argument("--cache", action="store_true",
+                    help="fire each data sample once and keep its firing mask for later draws")
+    ap.add_argument("--warm", action="store_true",
+                    help="with --cache: fire every data sample before the clock starts, so "
+                         "that only steps on kept masks are timed")
     ap.add_argument("--dump", help="write ln lambda and ln eta after the steps to this JSON file")
     args = ap.parse_args()
     if args.steps < 1 or (args.batch is not None and args.batch < 1):
         ap.error("--steps and --batch must be at least 1")
+    if args.warm and not args.cache:
+        ap.error("--warm needs --cache")
     try:
         with open(args.ir) as fh:
             ir = json.load(fh)
@@ -154,7 +177,7 @@ def main():
         print("help: give the output of `nshed ir FILE`", file=sys.stderr)
         sys.exit(3)
     try:
-        model = DenseNeurashed(ir, args.batch)
+        model = DenseNeurashed(ir, args.batch, args.cache)
     except (ModelError, KeyError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         print("help: use a model from `nshed gen --nodes N --steps T`", file=sys.stderr)
@@ -162,6 +185,9 @@ def main():
     if args.cycle:
         model.sampler = "cycle"
     rng = np.random.default_rng(args.seed)
+    if args.warm:
+        for i in range(len(model.inputs)):
+            model.firing_of(i)
     start = time.perf_counter()
     cpu_start = time.process_time()
     for _ in range(args.steps):

@@ -36,8 +36,8 @@ fuzz_target!(|data: &[u8]| {
         stop_after: Some(8),
         ..Control::default()
     };
-    train(&mut trainer, &mut saved.state, Until::EndOfSchedule, &eight, &mut |_| {});
-    train(&mut trainer, &mut saved.state, Until::Steps(2), &Control::default(), &mut |_| {});
+    train(&mut trainer, &mut saved.state, Until::EndOfSchedule, &eight, None);
+    train(&mut trainer, &mut saved.state, Until::Steps(2), &Control::default(), None);
     let report = nshed::report::RunReport::new(&engine, &saved.state);
     let _ = serde_json::to_string(&report);
     let state = &saved.state;

@@ -1,10 +1,11 @@
 //! Training, explicit steps, resets and copies of a `Model`.
 
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use nshed::diag::{ErrorCode, Problem};
-use nshed::engine::{self, Control, State, Trainer, Until};
+use nshed::engine::{self, Control, Observer, State, Trainer, Until};
 use nshed::ir::{ClassId, NodeId};
 use nshed::progress::Progress;
 use nshed::query;
@@ -21,7 +22,9 @@ impl Progress for Live {
         self.done.store(0, Ordering::SeqCst);
         self.planned.store(total, Ordering::SeqCst);
     }
-    fn set(&self, _done: u64) {}
+    fn set(&self, done: u64) {
+        self.done.store(done, Ordering::SeqCst);
+    }
     fn advance(&self, _units: u64) {}
     fn finish(&self) {}
 }
@@ -57,7 +60,6 @@ impl Model {
         let before = run.state.clone();
         let stop = AtomicBool::new(false);
         let (loaded, live) = (&*self.loaded, &self.live);
-        let start = run.state.step;
         let state = &mut run.state;
         let finished = run_detached(py, &stop, || {
             let mut trainer = Trainer::new(loaded.model());
@@ -66,10 +68,15 @@ impl Model {
                 stop: Some(&stop),
                 progress: Some(live),
             };
-            engine::train(&mut trainer, state, until, &control, &mut |s| {
-                live.step.store(s.step, Ordering::Relaxed);
-                live.done.store(s.step - start, Ordering::Relaxed);
-            })
+            // The step is shown once a chunk (the stop flag's period): an observer of
+            // every step would have each step written at once, where steps between two
+            // looks may be written together.
+            let mut see = |s: &State| live.step.store(s.step, Ordering::Relaxed);
+            let observer = Observer {
+                every: NonZeroU64::new(engine::control::CHUNK).unwrap_or(NonZeroU64::MIN),
+                see: &mut see,
+            };
+            engine::train(&mut trainer, state, until, &control, Some(observer))
         });
         let taken = match finished {
             Ok(done) => done.or_signal().map(|t| t.taken),

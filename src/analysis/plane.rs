@@ -359,12 +359,14 @@ pub fn info_plane_run(
         }
     };
     measure(&state);
-    if total > 0 {
-        trainer.run(&mut state, &mut |s| {
-            if s.step % every == 0 || s.step == total {
-                measure(s);
-            }
-        });
+    // At every multiple of `every`, and at the end.
+    while state.step < total {
+        let next = ((state.step / every + 1) * every).min(total);
+        let steps = next - state.step;
+        if trainer.run_steps(&mut state, steps) == 0 {
+            break;
+        }
+        measure(&state);
     }
     if let Some(e) = failure {
         return Err(e);
@@ -401,7 +403,7 @@ mod tests {
         let along = info_plane_run(&model, &options).unwrap_or_else(|e| panic!("{e}"));
         let seed = crate::engine::run_seed(model.ir, None);
         let mut trained = State::new(model.ir, seed);
-        crate::engine::Trainer::new(&model).run(&mut trained, &mut |_| {});
+        crate::engine::Trainer::new(&model).run(&mut trained);
         let at = info_plane_at(
             &model,
             &trained,

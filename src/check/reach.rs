@@ -123,7 +123,7 @@ fn fire_all(ir: &Ir, graph: &Graph) -> (FiringSets, Vec<bool>) {
     let per_run = samples_per_run(samples.len());
     // Room for each run's sets, from the first sample's (a guess: a set past it grows
     // its run's list, still correctly).
-    let mut counts = FireCounts::new(n);
+    let mut counts = FireCounts::with_nodes(n);
     let mut firing = Vec::with_capacity(n + 1);
     let guess = samples.first().map_or(0, |s| {
         graph.fire(&s.input, &mut counts, &mut firing);
@@ -135,7 +135,7 @@ fn fire_all(ir: &Ir, graph: &Graph) -> (FiringSets, Vec<bool>) {
         .map(|run| {
             let (counts, firing) = first
                 .take()
-                .unwrap_or_else(|| (FireCounts::new(n), Vec::with_capacity(n + 1)));
+                .unwrap_or_else(|| (FireCounts::with_nodes(n), Vec::with_capacity(n + 1)));
             Run {
                 counts,
                 firing,
@@ -189,7 +189,7 @@ mod tests {
         };
         let (one, reached) = in_pool(1);
         assert_eq!(one.len(), ir.data.samples.len());
-        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut counts = FireCounts::default();
         let mut firing = Vec::new();
         for (i, sample) in ir.data.samples.iter().enumerate() {
             graph.fire(&sample.input, &mut counts, &mut firing);

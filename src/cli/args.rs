@@ -33,7 +33,7 @@ impl StateArgs {
                 &mut state,
                 Until::EndOfSchedule,
                 &Control::default(),
-                &mut |_| {},
+                None,
             );
         }
         state

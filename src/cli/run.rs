@@ -1,6 +1,7 @@
 //! `nshed run`: train by the file's schedule (or not), then report the state; save and
 //! resume; stop cleanly on Ctrl-C, SIGTERM or SIGHUP.
 
+use std::num::NonZeroU64;
 use std::path::Path;
 
 use super::args::StateArgs;
@@ -8,7 +9,7 @@ use super::output::{note, print_display, print_json};
 use super::{CliError, Ctx};
 use crate::term::{self, Bar};
 use nshed::diag::Report;
-use nshed::engine::{run_seed, train, Control, Model, State, Trainer, Until};
+use nshed::engine::{run_seed, train, Control, Model, Observer, State, Trainer, Until};
 use nshed::persist::{self, SavedState};
 use nshed::record::Recorder;
 use nshed::report::RunReport;
@@ -181,20 +182,26 @@ fn train_and_record(
             io_error = Some(e);
         }
     }
+    let every = recorder.as_ref().map(|r| r.every);
+    let mut see = |s: &State| {
+        if let Some(r) = recorder.as_mut() {
+            if io_error.is_none() {
+                if let Err(e) = r.write(model, s) {
+                    io_error = Some(e);
+                }
+            }
+        }
+    };
+    let observer = every.and_then(NonZeroU64::new).map(|every| Observer {
+        every,
+        see: &mut see,
+    });
     let trained = train(
         &mut trainer,
         state,
         Until::EndOfSchedule,
         &control,
-        &mut |s| {
-            if let Some(r) = recorder.as_mut() {
-                if io_error.is_none() && s.step % r.every == 0 {
-                    if let Err(e) = r.write(model, s) {
-                        io_error = Some(e);
-                    }
-                }
-            }
-        },
+        observer,
     );
     if let Some(r) = recorder {
         let path = r.path().display().to_string();

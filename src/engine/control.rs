@@ -4,6 +4,7 @@
 //! of the file's schedule when asked for more steps. (An update on a batch the caller
 //! chooses, rather than one the schedule draws, is [`super::explicit_step`].)
 
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::state::State;
@@ -45,9 +46,20 @@ pub struct Trained {
     pub interrupted: bool,
 }
 
-/// Trains `state` as `until` says, within `control`; `observer` sees the state after every
-/// step. `Until::EndOfSchedule` with `Control::default()` trains by the whole schedule;
-/// `Control { stop_after: Some(n), .. }` takes at most `n` of its steps.
+/// Who looks at the state while it trains: `see` is called after every step whose
+/// number (`State::step`, over all phases) is a multiple of `every`. Steps between two
+/// looks may be written to the state together (see `Trainer`), so an observer that asks
+/// for fewer looks lets training go faster.
+pub struct Observer<'a> {
+    /// Look after the steps whose number is a multiple of this.
+    pub every: NonZeroU64,
+    /// Called with the state after each such step.
+    pub see: &'a mut dyn FnMut(&State),
+}
+
+/// Trains `state` as `until` says, within `control`; `observer`, if any, sees the state at
+/// the steps it asks for. `Until::EndOfSchedule` with `Control::default()` trains by the
+/// whole schedule; `Control { stop_after: Some(n), .. }` takes at most `n` of its steps.
 ///
 /// The same seed gives the same state whatever the chunks, the stop flag's timing or the
 /// observer: steps are drawn one after another from the state's own random stream.
@@ -56,7 +68,7 @@ pub fn train(
     state: &mut State,
     until: Until,
     control: &Control,
-    observer: &mut dyn FnMut(&State),
+    mut observer: Option<Observer>,
 ) -> Trained {
     let wanted = match until {
         Until::EndOfSchedule => remaining_steps(trainer.model().ir, state),
@@ -73,12 +85,21 @@ pub fn train(
             interrupted = true;
             break;
         }
-        let chunk = CHUNK.min(wanted - taken);
-        let mut done = trainer.run_steps(state, chunk, observer);
+        // A chunk ends at the next step the observer asks for, if it comes first.
+        let mut chunk = CHUNK.min(wanted - taken);
+        if let Some(o) = &observer {
+            chunk = chunk.min(o.every.get() - state.step % o.every.get());
+        }
+        let mut done = trainer.run_steps(state, chunk);
         if done < chunk && matches!(until, Until::Steps(_)) {
-            done += trainer.run_extra_steps(state, chunk - done, observer);
+            done += trainer.run_extra_steps(state, chunk - done);
         }
         taken += done;
+        if let Some(o) = observer.as_mut() {
+            if done > 0 && state.step % o.every.get() == 0 {
+                (o.see)(state);
+            }
+        }
         if let Some(p) = control.progress {
             p.set(taken);
         }

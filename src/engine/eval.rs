@@ -49,7 +49,7 @@ impl Evaluator {
     /// An evaluator sized for `model`.
     pub fn new(model: &Model) -> Evaluator {
         Evaluator {
-            counts: FireCounts::new(model.n_nodes()),
+            counts: FireCounts::default(),
             ln_s: vec![f64::NEG_INFINITY; model.n_nodes()],
             firing: Vec::new(),
         }

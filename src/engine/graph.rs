@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-use super::layout::{self, Layout, Prepared};
+use super::layout::{Layout, Prepared};
 use crate::ir::{ClassId, EdgeId, Ir, NodeId};
 
 /// A checked model plus the tables the engine walks. Cheap to build (linear in the
@@ -22,27 +22,32 @@ pub struct Model<'a> {
     /// The storage order of its states' tables and the samples' kept pathways, made
     /// on first use by training.
     prepared: OnceLock<Option<Arc<Prepared>>>,
-    /// Models with fewer nodes keep id order.
-    layout_min_nodes: usize,
+    /// Models with fewer nodes keep id order, whatever the steps (`None`: as
+    /// `layout::Prepared::of` decides).
+    layout_min_nodes: Option<usize>,
 }
 
 impl<'a> Model<'a> {
     /// Builds the tables of `ir`.
     pub fn new(ir: &'a Ir) -> Model<'a> {
-        Model::with_layout_min_nodes(ir, layout::MIN_NODES)
-    }
-
-    /// A model that stores its states' tables in another order than id order from
-    /// `min_nodes` nodes on (`Model::new` decides by the processor's caches). Tests use
-    /// it to take the large-model path on small models; no result may depend on it.
-    #[doc(hidden)]
-    pub fn with_layout_min_nodes(ir: &'a Ir, min_nodes: usize) -> Model<'a> {
         Model {
             ir,
             graph: Cow::Owned(Graph::new(ir)),
             data_firing: None,
             prepared: OnceLock::new(),
-            layout_min_nodes: min_nodes,
+            layout_min_nodes: None,
+        }
+    }
+
+    /// A model that stores its states' tables in another order than id order from
+    /// `min_nodes` nodes on, whatever its steps (`Model::new` decides by the processor's
+    /// caches and the steps). Tests use it to take the large-model path on small models;
+    /// no result may depend on it.
+    #[doc(hidden)]
+    pub fn with_layout_min_nodes(ir: &'a Ir, min_nodes: usize) -> Model<'a> {
+        Model {
+            layout_min_nodes: Some(min_nodes),
+            ..Model::new(ir)
         }
     }
 
@@ -58,7 +63,7 @@ impl<'a> Model<'a> {
             graph: Cow::Borrowed(graph),
             data_firing: data_firing.filter(|f| f.len() == ir.data.samples.len()),
             prepared: OnceLock::new(),
-            layout_min_nodes: layout::MIN_NODES,
+            layout_min_nodes: None,
         }
     }
 
@@ -66,6 +71,11 @@ impl<'a> Model<'a> {
     /// [`crate::Compiled::model`]); `None` means fire its input.
     pub fn data_firing(&self, sample: usize) -> Option<&'a [NodeId]> {
         self.data_firing.and_then(|f| f.get(sample))
+    }
+
+    /// The firing sets of the data samples, when compiling kept them (see `data_firing`).
+    pub(crate) fn data_firing_sets(&self) -> Option<&'a FiringSets> {
+        self.data_firing
     }
 
     /// Data sample `sample`'s firing set into `out`: the one compiling kept, when known
@@ -256,9 +266,13 @@ impl Graph {
     ) {
         let epoch = counts.next_epoch();
         let FireCounts { cells, stack, .. } = counts;
+        if cells.len() < self.n_nodes {
+            cells.resize(self.n_nodes, 0);
+        }
         // Nodes reached by counting fire once each; the input is copied as given. So
         // this bound holds even for inputs that repeat ids or name non-input nodes
-        // (for valid inputs it is the size `FireCounts::new` gave, and nothing grows).
+        // (for valid inputs it is the size `FireCounts::with_nodes` gives, and nothing
+        // grows).
         let need = input.len() + (self.n_nodes - self.n_inputs.min(self.n_nodes)) + 1;
         if stack.len() < need {
             stack.resize(need, 0);
@@ -302,8 +316,10 @@ impl Graph {
 
 /// Per-node countdown of the children still missing, reused across evaluations: each
 /// cell holds `(epoch << 32) | missing`, and a cell from an older epoch is untouched, so
-/// nothing has to be reset between evaluations.
-#[derive(Clone, Debug)]
+/// nothing has to be reset between evaluations. Made at the first firing (12 bytes a
+/// node): many holders never fire (an evaluator of samples whose firing sets are known,
+/// a trainer whose samples keep their pathways).
+#[derive(Clone, Debug, Default)]
 pub struct FireCounts {
     cells: Vec<u64>,
     epoch: u64,
@@ -312,8 +328,9 @@ pub struct FireCounts {
 }
 
 impl FireCounts {
-    /// Counters for a model of `n_nodes` nodes.
-    pub fn new(n_nodes: usize) -> FireCounts {
+    /// Counters for a model of `n_nodes` nodes, made now (by the calling thread: memory
+    /// a worker thread allocates and frees stays in its `malloc` arena).
+    pub fn with_nodes(n_nodes: usize) -> FireCounts {
         FireCounts {
             cells: vec![0; n_nodes],
             epoch: 0,
@@ -436,7 +453,7 @@ mod tests {
     fn fires_by_thresholds_and_survives_odd_inputs() {
         let ir = fig1();
         let graph = Graph::new(&ir);
-        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut counts = FireCounts::default();
         let mut out = Vec::new();
         // c2 = e3 e4 e5: m1 (any e1 e2 e3), m2 (all e3 e4), m3 (2 of e4 e5 e6),
         // then t1 (any m1 m2), t2 (all m2 m3); t3 needs m3 and m4 (2 of 2).

@@ -18,12 +18,14 @@
 use std::sync::Arc;
 
 use super::graph::{FireCounts, Model};
+use super::lazy::steps_defer;
 use super::pathways::Pathways;
-use crate::ir::{EdgeId, NodeId};
+use super::rules::{Freeze, Rules};
+use crate::ir::{EdgeId, Ir, NodeId};
 
 /// Models below this many nodes keep id order: their tables fit in the processor's
 /// caches, so the map would cost a lookup per read and buy nothing.
-pub(crate) const MIN_NODES: usize = 1 << 16;
+const MIN_NODES: usize = 1 << 16;
 
 /// A permutation of a table's entries: `slot[id]` is where entry `id` is stored and
 /// `id[slot]` the entry stored there.
@@ -82,13 +84,15 @@ pub(crate) struct Layout {
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub layout: Arc<Layout>,
-    pub pathways: Pathways,
+    pub pathways: Pathways<'static>,
 }
 
 impl Prepared {
     /// `model`'s order and kept pathways when another order pays (see `pays`), `None`
-    /// for id order (trainers then keep pathways as samples are drawn).
-    pub fn of(model: &Model, min_nodes: usize) -> Option<Prepared> {
+    /// for id order (trainers then keep pathways as samples are drawn). `min_nodes`
+    /// forces another order from that many nodes on, whatever the steps (tests use it
+    /// to take the large-model path on small models).
+    pub fn of(model: &Model, min_nodes: Option<usize>) -> Option<Prepared> {
         if !pays(model, min_nodes) {
             return None;
         }
@@ -107,14 +111,14 @@ impl Layout {
     /// Sorts each level's nodes by firing signature and the class edges by class and
     /// source place (see the module's documentation). Fires every data sample once, and
     /// keeps each one's pathway in `pathways` (as ids) while it fits the budget.
-    pub fn by_signature(model: &Model, pathways: &mut Pathways) -> Layout {
+    pub fn by_signature(model: &Model, pathways: &mut Pathways<'_>) -> Layout {
         let ir = model.ir;
         let n = model.n_nodes();
         const NONE: u32 = u32::MAX;
         let mut first = vec![NONE; n];
         let mut second = vec![NONE; n];
         let mut hash = vec![0u64; n];
-        let mut counts = FireCounts::new(n);
+        let mut counts = FireCounts::default();
         let mut fired: Vec<NodeId> = Vec::new();
         for s in 0..ir.data.samples.len() as u32 {
             // Compiling fired the data samples already (for its warnings): reused.
@@ -165,11 +169,29 @@ impl Layout {
     }
 }
 
-/// Whether another order pays for `model`: it is large, and its samples keep their
-/// pathways (inputs without noise; a noisy input fires anew every step).
-fn pays(model: &Model, min_nodes: usize) -> bool {
+/// Whether another order pays for `model`: it is large, its samples keep their
+/// pathways (inputs without noise; a noisy input fires anew every step), and some of
+/// its scheduled steps are taken at once. When every one is deferred (`replay`), the
+/// steps are written a block of the table at a time, whatever the order.
+fn pays(model: &Model, min_nodes: Option<usize>) -> bool {
     let ir = model.ir;
-    model.n_nodes() >= min_nodes.max(1) && ir.data.noise_flip == 0.0 && !ir.data.samples.is_empty()
+    let large = match min_nodes {
+        Some(n) => model.n_nodes() >= n.max(1),
+        None => model.n_nodes() >= MIN_NODES && !every_step_defers(ir),
+    };
+    large && ir.data.noise_flip == 0.0 && !ir.data.samples.is_empty()
+}
+
+/// Whether every step of `ir`'s schedule (or, without one, every step with the file's
+/// rules: batch 1) is deferred, given that its samples keep their pathways.
+pub(crate) fn every_step_defers(ir: &Ir) -> bool {
+    match &ir.train {
+        Some(train) => train
+            .phases
+            .iter()
+            .all(|p| p.batch == 1 && steps_defer(ir, &Rules::new(&p.rules), &Freeze::of_phase(p))),
+        None => steps_defer(ir, &Rules::new(&ir.rules), &Freeze::none(ir)),
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +218,7 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(sorted, (0..ir.edges.len() as u32).collect::<Vec<_>>());
         // Cache lines (4 cells) a pathway touches: fewer in the new order.
-        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut counts = FireCounts::default();
         let mut fired = Vec::new();
         let (mut by_id, mut by_slot) = (0, 0);
         for sample in &ir.data.samples {
@@ -244,7 +266,7 @@ mod tests {
         use crate::engine::graph::{FiringSets, Graph};
         let ir = generated(600, 4, 3, 12, 0.2, 5);
         let graph = Graph::new(&ir);
-        let mut counts = FireCounts::new(ir.nodes.len());
+        let mut counts = FireCounts::default();
         let (mut sets, mut wrong) = (FiringSets::new(), FiringSets::new());
         let mut fired = Vec::new();
         for sample in &ir.data.samples {
@@ -256,7 +278,7 @@ mod tests {
             wrong.push(sets.get((k + 1) % ir.data.samples.len()).unwrap_or(&[]));
         }
         let order = |model: &Model| {
-            let prepared = Prepared::of(model, 0).expect("an order below MIN_NODES 0");
+            let prepared = Prepared::of(model, Some(0)).expect("an order from 0 nodes on");
             (
                 Arc::clone(&prepared.layout),
                 format!("{:?}", prepared.pathways),
@@ -275,9 +297,10 @@ mod tests {
     #[test]
     fn small_or_noisy_models_keep_id_order() {
         let mut ir = generated(600, 4, 3, 12, 0.2, 5);
-        assert!(Prepared::of(&Model::new(&ir), MIN_NODES).is_none());
-        assert!(Prepared::of(&Model::new(&ir), 0).is_some());
+        assert!(Prepared::of(&Model::new(&ir), None).is_none());
+        assert!(Prepared::of(&Model::new(&ir), Some(MIN_NODES)).is_none());
+        assert!(Prepared::of(&Model::new(&ir), Some(0)).is_some());
         ir.data.noise_flip = 0.01;
-        assert!(Prepared::of(&Model::new(&ir), 0).is_none());
+        assert!(Prepared::of(&Model::new(&ir), Some(0)).is_none());
     }
 }

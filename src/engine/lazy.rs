@@ -193,6 +193,20 @@ pub(crate) fn decayed(base: f64, since: u64, rate: f64, clock: u64) -> f64 {
     }
 }
 
+/// A lazy entry's growth in a `Steps::Mul` step at `clock`: its pending shrink, then its
+/// growth factor. The one definition of that arithmetic, for steps taken at once and
+/// steps written later (`replay`) alike, so both give the same bits.
+#[inline(always)]
+pub(crate) fn grow_cell(cell: &mut Cell, clock: u64, step: MulStep) {
+    // `decayed` without its guard: the rate is finite, so t = 0 adds 0. `t` fits an i64
+    // (see `decayed`).
+    let t = (clock - cell.since) as i64 as f64;
+    *cell = Cell {
+        base: (cell.base + t * step.rate) + step.ln_grow,
+        since: clock + 1,
+    };
+}
+
 /// The largest clock a state may hold: every step count up to it is an exact f64.
 pub const MAX_CLOCK: u64 = 1 << 53;
 
@@ -313,6 +327,10 @@ pub(crate) struct Plan {
     pub edge: Vec<Treatment>,
     pub dense_nodes: Vec<NodeId>,
     pub dense_edges: Vec<EdgeId>,
+    /// No dense entry, and every growth a plain `mul` or `keep` (`Steps::Mul` or
+    /// `Steps::Few`): a step writes the entries of U and of the co-firing edges and
+    /// nothing else, each from its own cell, so steps may be written later (`replay`).
+    pub defers: bool,
     /// What a step does to each node of U that is not dense (the hot loop of a step).
     pub node_step: Steps,
     /// The same for class edges.
@@ -360,16 +378,11 @@ impl Steps {
     /// growth is the plain rule. Rates are finite (see `Plan::new`). All three are by
     /// place.
     fn new(treatment: &[Treatment], grow: &PerEntry<LnOp>, rate: &[f64]) -> Steps {
-        let mul_factor = |t: Treatment, op: LnOp| match (t, op) {
-            (Treatment::Frozen, _) | (Treatment::Lazy, LnOp::Keep) => Some(0.0),
-            (Treatment::Lazy, LnOp::Mul { ln_factor }) if ln_factor.is_finite() => Some(ln_factor),
-            _ => None,
-        };
         let all_mul: Option<PerEntry<MulStep>> = treatment
             .iter()
             .zip(grow.iter())
             .zip(rate)
-            .map(|((&t, &op), &rate)| mul_factor(t, op).map(|ln_grow| MulStep { ln_grow, rate }))
+            .map(|((&t, &op), &rate)| mul_growth(t, op).map(|ln_grow| MulStep { ln_grow, rate }))
             .collect();
         match all_mul {
             Some(steps) => few(steps),
@@ -415,41 +428,16 @@ impl Plan {
     /// `edge_step` are indexed by place in it; everything else is by id.
     pub fn new(ir: &Ir, rules: &Rules, freeze: &Freeze, layout: Option<Arc<Layout>>) -> Plan {
         let jittered = rules.jitter > 0.0;
-        let treat = |frozen: bool, shrink: LnOp| -> (Treatment, f64) {
-            match shrink {
-                _ if frozen => (Treatment::Frozen, 0.0),
-                _ if jittered => (Treatment::Dense, 0.0),
-                // `mul 0` (ln = -inf) is dense: lazy rates stay finite, so a step's
-                // `t * rate` is never `0 * -inf` and needs no guard.
-                LnOp::Mul { ln_factor } if ln_factor.is_finite() => (Treatment::Lazy, ln_factor),
-                LnOp::Keep => (Treatment::Lazy, 0.0),
-                // Error-driven shrinks move by a different amount every step (the
-                // batch's error), so they have no fixed rate: dense.
-                LnOp::Mul { .. }
-                | LnOp::Add { .. }
-                | LnOp::Sub { .. }
-                | LnOp::MulByError { .. }
-                | LnOp::AddByError { .. }
-                | LnOp::SubByError { .. } => (Treatment::Dense, 0.0),
-            }
-        };
         let (node, node_rate): (Vec<_>, Vec<_>) = ir
             .nodes
             .iter()
             .zip(rules.shrink.iter())
-            .map(|(n, &op)| {
-                let frozen = freeze
-                    .levels
-                    .get(n.level as usize)
-                    .copied()
-                    .unwrap_or(false);
-                treat(frozen, op)
-            })
+            .map(|(n, &op)| treatment(freeze.level(n.level), jittered, op))
             .unzip();
         let (edge, edge_rate): (Vec<_>, Vec<_>) = rules
             .shrink_eta
             .iter()
-            .map(|&op| treat(freeze.eta, op))
+            .map(|&op| treatment(freeze.eta, jittered, op))
             .unzip();
         let dense = |t: &[Treatment]| {
             (0..t.len() as u32)
@@ -477,10 +465,16 @@ impl Plan {
         } else {
             (0, Vec::new(), Vec::new())
         };
+        let (dense_nodes, dense_edges) = (dense(&node), dense(&edge));
+        let general = |s: &Steps| matches!(s, Steps::General(_));
         Plan {
             key,
-            dense_nodes: dense(&node),
-            dense_edges: dense(&edge),
+            defers: dense_nodes.is_empty()
+                && dense_edges.is_empty()
+                && !general(&node_step)
+                && !general(&edge_step),
+            dense_nodes,
+            dense_edges,
             node_step,
             edge_step,
             node_rate,
@@ -490,6 +484,57 @@ impl Plan {
             layout,
         }
     }
+}
+
+/// How a step treats an entry whose shrink rule is `shrink`, and its rate.
+fn treatment(frozen: bool, jittered: bool, shrink: LnOp) -> (Treatment, f64) {
+    match shrink {
+        _ if frozen => (Treatment::Frozen, 0.0),
+        _ if jittered => (Treatment::Dense, 0.0),
+        // `mul 0` (ln = -inf) is dense: lazy rates stay finite, so a step's
+        // `t * rate` is never `0 * -inf` and needs no guard.
+        LnOp::Mul { ln_factor } if ln_factor.is_finite() => (Treatment::Lazy, ln_factor),
+        LnOp::Keep => (Treatment::Lazy, 0.0),
+        // Error-driven shrinks move by a different amount every step (the
+        // batch's error), so they have no fixed rate: dense.
+        LnOp::Mul { .. }
+        | LnOp::Add { .. }
+        | LnOp::Sub { .. }
+        | LnOp::MulByError { .. }
+        | LnOp::AddByError { .. }
+        | LnOp::SubByError { .. } => (Treatment::Dense, 0.0),
+    }
+}
+
+/// The `ln` growth factor of a `Steps::Mul` record for an entry treated `t` whose grow
+/// rule is `grow` (`None`: the entry needs a `Steps::General` one).
+fn mul_growth(t: Treatment, grow: LnOp) -> Option<f64> {
+    match (t, grow) {
+        (Treatment::Frozen, _) | (Treatment::Lazy, LnOp::Keep) => Some(0.0),
+        (Treatment::Lazy, LnOp::Mul { ln_factor }) if ln_factor.is_finite() => Some(ln_factor),
+        _ => None,
+    }
+}
+
+/// Whether the plan of `rules` and `freeze` would defer its steps (`Plan::defers`) and
+/// no step under them reads the state (no error-driven rule), without building it.
+pub(crate) fn steps_defer(ir: &Ir, rules: &Rules, freeze: &Freeze) -> bool {
+    let jittered = rules.jitter > 0.0;
+    let defers = |frozen: bool, shrink: LnOp, grow: LnOp| {
+        let (t, _) = treatment(frozen, jittered, shrink);
+        t != Treatment::Dense && mul_growth(t, grow).is_some()
+    };
+    !rules.by_error
+        && ir
+            .nodes
+            .iter()
+            .zip(rules.shrink.iter().zip(rules.grow.iter()))
+            .all(|(n, (&shrink, &grow))| defers(freeze.level(n.level), shrink, grow))
+        && rules
+            .shrink_eta
+            .iter()
+            .zip(rules.grow_eta.iter())
+            .all(|(&shrink, &grow)| defers(freeze.eta, shrink, grow))
 }
 
 /// `v` (by id) in the storage order `perm`.
@@ -600,6 +645,7 @@ mod tests {
             edge: vec![],
             dense_nodes: vec![],
             dense_edges: vec![],
+            defers: true,
             node_step: Steps::Mul(vec![]),
             edge_step: Steps::Mul(vec![]),
             layout: None,

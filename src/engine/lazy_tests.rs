@@ -419,12 +419,12 @@ fn saving_and_reading_mid_run_change_nothing_in(min_nodes: usize, order: &str) {
     let ir = bench_like_ir();
     let model = Model::with_layout_min_nodes(&ir, min_nodes);
     let mut whole = State::new(&ir, 9);
-    Trainer::new(&model).run(&mut whole, &mut |_| {});
+    Trainer::new(&model).run(&mut whole);
     assert_order(&whole, min_nodes, order);
     // The same run in id order: the storage order moves no value.
     let id_model = Model::with_layout_min_nodes(&ir, usize::MAX);
     let mut by_id = State::new(&ir, 9);
-    Trainer::new(&id_model).run(&mut by_id, &mut |_| {});
+    Trainer::new(&id_model).run(&mut by_id);
     assert_eq!(bits(&by_id), bits(&whole), "{order} vs id order");
     assert_eq!(by_id, whole, "{order} vs id order");
     assert_eq!(
@@ -437,16 +437,17 @@ fn saving_and_reading_mid_run_change_nothing_in(min_nodes: usize, order: &str) {
     for stop in [1u64, 150, 299, 300, 301, 450] {
         let mut part = State::new(&ir, 9);
         let mut trainer = Trainer::new(&model);
-        trainer.run_steps(&mut part, stop, &mut |s| {
+        for _ in 0..stop {
+            trainer.run_steps(&mut part, 1);
             // Readers see values but never write them.
-            let _ = ev.evaluate(&model, s, &ir.data.samples[0].input);
-        });
+            let _ = ev.evaluate(&model, &part, &ir.data.samples[0].input);
+        }
         let json = serde_json::to_string(&part).expect("serialise");
         let mut resumed: State = serde_json::from_str(&json).expect("deserialise");
         assert_eq!(resumed, part, "a saved state loads as it was");
         assert!(resumed.stored_in_id_order(), "loaded in id order");
         // A fresh trainer, as after `--resume`.
-        Trainer::new(&model).run(&mut resumed, &mut |_| {});
+        Trainer::new(&model).run(&mut resumed);
         assert_eq!(bits(&resumed), bits(&whole), "stopped at {stop}, {order}");
         assert_eq!(resumed, whole, "stopped at {stop}, {order}");
     }
@@ -458,11 +459,11 @@ fn a_step_writes_only_what_fires() {
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 1);
     let mut trainer = Trainer::new(&model);
-    trainer.run_steps(&mut state, 5, &mut |_| {});
+    trainer.run_steps(&mut state, 5);
     let stored = |s: &State| serde_json::to_value(s).expect("serialise")["ln_lambda"].clone();
     let before = stored(&state);
     let lambdas_before = state.ln_lambdas();
-    trainer.run_steps(&mut state, 1, &mut |_| {});
+    trainer.run_steps(&mut state, 1);
     let after = stored(&state);
     let (before, after) = (
         before.as_array().expect("array"),
@@ -492,7 +493,7 @@ fn states_saved_before_lazy_updates_still_load() {
     let ir = bench_like_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 4);
-    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    Trainer::new(&model).run_steps(&mut state, 20);
     // The old format: materialised values and no `lazy` field.
     let mut json = serde_json::to_value(&state).expect("serialise");
     let object = json.as_object_mut().expect("object");
@@ -519,7 +520,7 @@ fn edited_pending_factors_are_refused() {
     let ir = bench_like_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 4);
-    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    Trainer::new(&model).run_steps(&mut state, 20);
     assert!(crate::persist::validate(&state, &ir).is_ok());
     let json = serde_json::to_value(&state).expect("serialise");
 
@@ -556,7 +557,7 @@ fn format_1_state_files_load_and_unknown_formats_are_refused() {
     let ir = bench_like_ir();
     let model = Model::new(&ir);
     let mut state = State::new(&ir, 4);
-    Trainer::new(&model).run_steps(&mut state, 20, &mut |_| {});
+    Trainer::new(&model).run_steps(&mut state, 20);
     let saved = SavedState {
         nshed_state: FORMAT,
         model: ir.model.clone(),
@@ -602,7 +603,7 @@ fn check_schedule_against_dense(eta_update: EtaUpdate, batch: u64, min_nodes: us
     let model = Model::with_layout_min_nodes(&ir, min_nodes);
     let mut state = State::new(&ir, 3);
     let mut dense = Dense::new(&state);
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    Trainer::new(&model).run(&mut state);
     assert_eq!(state.step, steps);
     assert_order(&state, min_nodes, order);
     let samples = &ir.data.samples;

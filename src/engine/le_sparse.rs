@@ -147,7 +147,7 @@ pub(crate) fn le_matrix_sparse(model: &Model, state: &State) -> Vec<Vec<Option<f
     // its bits, and only entries a step writes change their `since`.
     let mut before = state.clone();
     before.install(&plan);
-    let mut counts = FireCounts::new(model.n_nodes());
+    let mut counts = FireCounts::default();
     let tests: Vec<TestPathway> = samples
         .iter()
         .map(|s| TestPathway::new(model, &before, &s.input, &mut counts))

@@ -15,6 +15,7 @@ pub mod le;
 mod le_sparse;
 pub mod numeric;
 mod pathways;
+mod replay;
 pub mod rules;
 pub mod sample;
 pub mod state;
@@ -23,7 +24,7 @@ pub mod train;
 #[doc(hidden)]
 pub mod testing;
 
-pub use control::{remaining_steps, train, Control, Trained, Until};
+pub use control::{remaining_steps, train, Control, Observer, Trained, Until};
 pub use eval::{Evaluation, Evaluator};
 pub use graph::Model;
 pub use le::{le, le_class_means, le_matrix, le_matrix_direct, ClassMeans};

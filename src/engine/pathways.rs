@@ -8,9 +8,10 @@
 //! afresh at each step. Results cannot differ: the kept list is the set a step would compute.
 //!
 //! The lists hold storage places (see `layout`), not ids: a step walks them straight
-//! into the value tables.
+//! into the value tables. In id order, a sample whose firing set compiling kept
+//! (`Model::data_firing`) is not copied: its list is that set.
 
-use super::graph::{FireCounts, Model};
+use super::graph::{FireCounts, FiringSets, Model};
 use super::layout::{slot_of, Layout};
 use crate::ir::NodeId;
 
@@ -33,6 +34,9 @@ enum Slot {
         n_nodes: usize,
         n_edges: usize,
     },
+    /// The pathway is the sample's firing set that compiling kept (ids, in id order);
+    /// its `n_edges` class edges are at `start`.
+    Borrowed { start: usize, n_edges: usize },
 }
 
 /// A sample's kept pathway and the class edges from it into the sample's label, as
@@ -50,7 +54,9 @@ pub(crate) struct Kept<'a> {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Pathways {
+pub(crate) struct Pathways<'a> {
+    /// The firing sets compiling kept, when lists may borrow them (id order).
+    sets: Option<&'a FiringSets>,
     slots: Vec<Slot>,
     /// Every kept pathway, each followed by its own-label edges.
     arena: Vec<u32>,
@@ -61,8 +67,8 @@ pub(crate) struct Pathways {
     words: usize,
 }
 
-impl Pathways {
-    pub fn new(model: &Model) -> Pathways {
+impl<'a> Pathways<'a> {
+    pub fn new(model: &Model) -> Pathways<'a> {
         let items = model.n_nodes() + model.n_edges();
         Pathways::with_budget(
             model,
@@ -70,9 +76,19 @@ impl Pathways {
         )
     }
 
-    /// A cache that keeps at most `budget` node and edge ids in all.
-    pub fn with_budget(model: &Model, budget: usize) -> Pathways {
+    /// `new`, but the pathways of the samples whose firing sets `model` knows are those
+    /// sets (only for tables in id order), and take no room in the budget.
+    pub fn borrowing(model: &Model<'a>) -> Pathways<'a> {
         Pathways {
+            sets: model.data_firing_sets(),
+            ..Pathways::new(model)
+        }
+    }
+
+    /// A cache that keeps at most `budget` node and edge ids in all.
+    pub fn with_budget(model: &Model, budget: usize) -> Pathways<'a> {
+        Pathways {
+            sets: None,
             slots: vec![Slot::Empty; model.ir.data.samples.len()],
             arena: Vec::new(),
             budget,
@@ -113,7 +129,12 @@ impl Pathways {
                     bits: (words > 0).then(|| &self.bits[i * words..(i + 1) * words]),
                 })
             }
-            _ => None,
+            &Slot::Borrowed { start, n_edges } => Some(Kept {
+                nodes: self.sets?.get(i)?,
+                own_edges: &self.arena[start..start + n_edges],
+                bits: None,
+            }),
+            Slot::Empty | Slot::Uncached => None,
         }
     }
 
@@ -133,13 +154,38 @@ impl Pathways {
         }
         let sample = &model.ir.data.samples[i];
         // Only a plain input's pathway lists every firing node once (`keep` checks).
-        if is_plain_input(&sample.input, model.n_inputs()) {
+        let plain = is_plain_input(&sample.input, model.n_inputs());
+        if let Some(set) = self.sets.and_then(|s| s.get(i)).filter(|_| plain) {
+            if layout.is_none() {
+                self.borrow(model, i, set);
+                return;
+            }
+        }
+        if plain {
             model.fire_data_sample(i, counts, scratch, false);
         }
         self.keep(model, i, scratch);
         if let Some(layout) = layout {
             self.make_places(i, layout);
         }
+    }
+
+    /// Keeps data sample `i`'s class edges from `set`, its firing set (ascending ids),
+    /// which is its pathway: the edges always fit (a few a sample).
+    fn borrow(&mut self, model: &Model, i: usize, set: &[NodeId]) {
+        let label = model.ir.data.samples[i].label;
+        let from = set.partition_point(|&n| n < model.graph.first_with_edges);
+        let start = self.arena.len();
+        for &f in &set[from..] {
+            let edges = model.graph.out_edges_to(f);
+            self.arena
+                .extend(edges.filter(|&(_, to)| to == label).map(|(e, _)| e));
+        }
+        self.arena[start..].sort_unstable();
+        self.slots[i] = Slot::Borrowed {
+            start,
+            n_edges: self.arena.len() - start,
+        };
     }
 
     /// Keeps the lists of data sample `i`, which fires the nodes `fired` (ids, in any
@@ -251,7 +297,7 @@ mod tests {
         let ir = generated(600, 4, 3, 12, 0.2, 5);
         let model = Model::new(&ir);
         let mut cache = Pathways::new(&model);
-        let mut counts = FireCounts::new(model.n_nodes());
+        let mut counts = FireCounts::default();
         let mut scratch = Vec::new();
         // Not every sample kept yet: no bitsets.
         cache.fill(&model, None, 0, &mut counts, &mut scratch);
@@ -280,7 +326,7 @@ mod tests {
         let ir = generated(600, 4, 3, 12, 0.2, 5);
         let model = Model::new(&ir);
         let mut cache = Pathways::new(&model);
-        let mut counts = FireCounts::new(model.n_nodes());
+        let mut counts = FireCounts::default();
         let mut scratch = Vec::new();
         let mut ev = Evaluator::new(&model);
         for (i, sample) in ir.data.samples.iter().enumerate() {
@@ -304,7 +350,7 @@ mod tests {
     fn samples_past_the_budget_are_not_kept() {
         let ir = generated(600, 4, 3, 12, 0.2, 5);
         let model = Model::new(&ir);
-        let mut counts = FireCounts::new(model.n_nodes());
+        let mut counts = FireCounts::default();
         let mut scratch = Vec::new();
         let mut none = Pathways::with_budget(&model, 0);
         none.fill(&model, None, 0, &mut counts, &mut scratch);

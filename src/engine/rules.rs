@@ -228,4 +228,9 @@ impl Freeze {
             eta: phase.freeze_eta,
         }
     }
+
+    /// Whether level `level`'s lambda is held fixed.
+    pub fn level(&self, level: u32) -> bool {
+        self.levels.get(level as usize).copied().unwrap_or(false)
+    }
 }

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::lazy::{decayed, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
+use super::lazy::{decayed, grow_cell, Cell, Lazy, LazyStep, MulStep, Plan, Steps, Table};
 use super::rules::LnOp;
 use crate::ir::{Dist, Ir};
 use crate::prefetch::prefetch;
@@ -228,6 +228,16 @@ impl State {
         self.lazy.clock += 1;
     }
 
+    /// The update clock: steps (scheduled and explicit) applied so far.
+    pub(crate) fn clock(&self) -> u64 {
+        self.lazy.clock
+    }
+
+    /// The cells of both value tables (`lambda`, `eta`), by storage place.
+    pub(crate) fn cells_mut(&mut self) -> (&mut [Cell], &mut [Cell]) {
+        (&mut self.lazy.lambda.cells, &mut self.lazy.eta.cells)
+    }
+
     /// Makes `plan`'s rates the pending ones (see `Lazy::install`).
     pub(crate) fn install(&mut self, plan: &Plan) {
         self.lazy.install(plan);
@@ -243,13 +253,7 @@ fn grow_mul(cells: &mut [Cell], clock: u64, ids: &[u32], step_of: impl Fn(usize)
             prefetch(c);
         }
         let i = i as usize;
-        let MulStep { ln_grow, rate } = step_of(i);
-        let cell = &mut cells[i];
-        let t = (clock - cell.since) as i64 as f64;
-        *cell = Cell {
-            base: (cell.base + t * rate) + ln_grow,
-            since: clock + 1,
-        };
+        grow_cell(&mut cells[i], clock, step_of(i));
     }
 }
 
@@ -271,14 +275,7 @@ fn grow_lazy(cells: &mut [Cell], clock: u64, ids: &[u32], steps: &Steps, err: f6
                     }
                 }
                 let i = i as usize;
-                let MulStep { ln_grow, rate } = steps[i];
-                let cell = &mut cells[i];
-                // `decayed` without its guard: the rate is finite, so t = 0 adds 0.
-                let t = (clock - cell.since) as i64 as f64;
-                *cell = Cell {
-                    base: (cell.base + t * rate) + ln_grow,
-                    since: clock + 1,
-                };
+                grow_cell(&mut cells[i], clock, steps[i]);
             }
         }
         Steps::Few { table, index } => {

@@ -16,6 +16,7 @@ use super::graph::{FireCounts, Model};
 use super::layout::{id_at, slot_of, Layout, Perm, Prepared};
 use super::lazy::Plan;
 use super::pathways::{is_plain_input, Kept, Pathways};
+use super::replay::Deferred;
 use super::rules::{Freeze, Rules};
 use super::sample::{cumulative_weights, draw_batch, flip_noise};
 use super::state::State;
@@ -82,7 +83,7 @@ impl Workspace {
 
     fn new(model: &Model) -> Workspace {
         Workspace {
-            counts: FireCounts::new(model.n_nodes()),
+            counts: FireCounts::default(),
             pathway: Vec::new(),
             places: Vec::new(),
             in_u: vec![false; model.n_nodes()],
@@ -113,7 +114,10 @@ pub struct Trainer<'m, 'ir> {
     eta_update: EtaUpdate,
     ws: Workspace,
     /// The data samples' pathways, kept from their first draw (unless `prepared`).
-    pathways: Pathways,
+    pathways: Pathways<'ir>,
+    /// Steps recorded and not yet written (see `replay`): empty whenever a method
+    /// returns.
+    deferred: Deferred,
     /// A large model's pathways, kept before the first step (see `layout::Prepared`).
     prepared: Option<Arc<Prepared>>,
     /// The storage order of the states this trainer steps (the model's).
@@ -146,19 +150,19 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             cumulative: cumulative_weights(&ir.data.samples),
             eta_update: eta_update_of(ir),
             ws: Workspace::new(model),
-            pathways: Pathways::new(model),
+            pathways: Pathways::borrowing(model),
+            deferred: Deferred::default(),
             prepared,
             layout,
         }
     }
 
-    /// Total steps of the file's schedule (saturating: `steps` may be any u64).
     /// The model this trainer trains.
     pub fn model(&self) -> &'m Model<'ir> {
         self.model
     }
 
-    /// How many steps the whole schedule takes.
+    /// Total steps of the file's schedule (saturating: `steps` may be any u64).
     pub fn total_steps(&self) -> u64 {
         self.model.ir.train.as_ref().map_or(0, |t| {
             t.phases
@@ -167,19 +171,14 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         })
     }
 
-    /// Trains from wherever `state` is to the end of the schedule, calling `observer`
-    /// after every step.
-    pub(crate) fn run(&mut self, state: &mut State, observer: &mut dyn FnMut(&State)) {
-        self.run_steps(state, u64::MAX, observer);
+    /// Trains from wherever `state` is to the end of the schedule.
+    pub(crate) fn run(&mut self, state: &mut State) {
+        self.run_steps(state, u64::MAX);
     }
 
     /// Like `run`, but stops after at most `max_steps` steps. Returns the steps taken.
-    pub(crate) fn run_steps(
-        &mut self,
-        state: &mut State,
-        max_steps: u64,
-        observer: &mut dyn FnMut(&State),
-    ) -> u64 {
+    /// (To look at the state as it trains, take the steps a few at a time.)
+    pub(crate) fn run_steps(&mut self, state: &mut State, max_steps: u64) -> u64 {
         let ir = self.model.ir;
         let Some(train) = ir.train.as_ref() else {
             return 0;
@@ -196,8 +195,8 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
             state.step += 1;
             state.step_in_phase += 1;
             taken += 1;
-            observer(state);
         }
+        self.flush(state);
         // Leave the state past any phase that is complete, so `phase` says "done".
         skip_complete_phases(ir, state);
         taken
@@ -208,12 +207,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     /// a `train` block takes steps with every default (SPEC 10: batch 1, `replace`, the
     /// file's rules, nothing frozen). Returns the steps taken (0 when there is no phase,
     /// or no data to draw from: see [`untrainable`]).
-    pub(crate) fn run_extra_steps(
-        &mut self,
-        state: &mut State,
-        steps: u64,
-        observer: &mut dyn FnMut(&State),
-    ) -> u64 {
+    pub(crate) fn run_extra_steps(&mut self, state: &mut State, steps: u64) -> u64 {
         let ir = self.model.ir;
         if untrainable(ir).is_some() {
             return 0;
@@ -230,13 +224,34 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         for _ in 0..steps {
             self.scheduled_step(state, sampler, phase, batch);
             state.step += 1;
-            observer(state);
         }
+        self.flush(state);
         steps
     }
 
+    /// Writes the recorded steps into `state` (see `replay`).
+    fn flush(&mut self, state: &mut State) {
+        if self.deferred.is_empty() {
+            return;
+        }
+        let plan = match (self.deferred.phase(), &self.file_rules) {
+            (Some(p), _) => &self.phase_plans[p],
+            (None, Some((_, plan))) => plan,
+            // Steps are only recorded under one of those plans.
+            (None, None) => return,
+        };
+        let pathways = match &self.prepared {
+            Some(p) => &p.pathways,
+            None => &self.pathways,
+        };
+        self.deferred
+            .flush(state, (&plan.node_step, &plan.edge_step), |i| {
+                pathways.get(i)
+            });
+    }
+
     /// One step of the schedule: draw, add noise, update with the rules of `phase` (the
-    /// file's rules when `None`).
+    /// file's rules when `None`). A step that may be written later is recorded.
     fn scheduled_step(
         &mut self,
         state: &mut State,
@@ -283,6 +298,12 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
                 );
             }
         }
+        if q == 0.0 && self.defer(state, phase, &drawn) {
+            self.ws.batch = drawn;
+            self.ws.noisy = noisy;
+            return;
+        }
+        self.flush(state);
         let pathways = match &self.prepared {
             Some(p) => &p.pathways,
             None => &self.pathways,
@@ -313,6 +334,43 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         self.ws.noisy = noisy;
     }
 
+    /// Records the step of the noiseless batch `drawn` under the plan of `phase` instead
+    /// of taking it, when it may be written later: one data sample with a kept pathway,
+    /// and a plan that defers (see `replay`). Returns whether it did.
+    fn defer(&mut self, state: &mut State, phase: Option<usize>, drawn: &[usize]) -> bool {
+        let (rules, plan) = match (phase, &self.file_rules) {
+            (Some(p), _) => (&self.phase_rules[p], &self.phase_plans[p]),
+            (None, Some((rules, plan))) => (rules, plan),
+            (None, None) => return false,
+        };
+        let pathways = match &self.prepared {
+            Some(p) => &p.pathways,
+            None => &self.pathways,
+        };
+        let &[sample] = drawn else {
+            return false;
+        };
+        if !plan.defers || rules.by_error || pathways.get(sample).is_none() {
+            return false;
+        }
+        if !self.deferred.is_empty() && self.deferred.phase() != phase {
+            self.flush(state);
+        }
+        if self.deferred.is_empty() {
+            // Nothing is pending: the plan's rates and order may be installed now.
+            let plan = match phase {
+                Some(p) => &self.phase_plans[p],
+                None => match &self.file_rules {
+                    Some((_, plan)) => plan,
+                    None => return false,
+                },
+            };
+            state.install(plan);
+        }
+        self.deferred.record(state, sample, phase);
+        true
+    }
+
     /// One step on an explicit batch of `(input, label)` pairs (inputs ascending
     /// level-1 ids): no sampling, no noise. Does not advance the step counters.
     pub(crate) fn step_on(
@@ -322,6 +380,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
         freeze: &Freeze,
         batch: &[(&[NodeId], ClassId)],
     ) {
+        self.flush(state);
         let cached = matches!(&self.explicit, Some((r, f, _)) if r == rules && f == freeze);
         if !cached {
             let plan = Plan::new(self.model.ir, rules, freeze, self.layout.clone());
@@ -763,11 +822,11 @@ mod tests {
             &mut from_defaults,
             until,
             &control,
-            &mut |_| {},
+            None,
         );
         assert_eq!(taken.taken, 50);
         let mut from_schedule = State::new(&scheduled, 0);
-        Trainer::new(&b).run(&mut from_schedule, &mut |_| {});
+        Trainer::new(&b).run(&mut from_schedule);
         assert_eq!(from_defaults.ln_lambdas(), from_schedule.ln_lambdas());
         assert_eq!(from_defaults.ln_etas(), from_schedule.ln_etas());
         assert_eq!(from_defaults.step, 50);
@@ -785,10 +844,7 @@ mod tests {
         assert!(untrainable(&fig1()).is_none());
         let model = Model::new(&ir);
         let mut state = State::new(&ir, 0);
-        assert_eq!(
-            Trainer::new(&model).run_extra_steps(&mut state, 5, &mut |_| {}),
-            0
-        );
+        assert_eq!(Trainer::new(&model).run_extra_steps(&mut state, 5), 0);
         assert_eq!(state, State::new(&ir, 0));
     }
 
@@ -837,7 +893,7 @@ mod tests {
             "phase `tune`"
         );
         assert_eq!((state.step, state.phase, state.step_in_phase), (3, 1, 1));
-        assert_eq!(trainer.run_steps(&mut state, u64::MAX, &mut |_| {}), 2);
+        assert_eq!(trainer.run_steps(&mut state, u64::MAX), 2);
         assert_eq!((state.step, state.phase, state.step_in_phase), (5, 2, 0));
         // Past the schedule, only the step number grows.
         assert_eq!(
@@ -861,16 +917,128 @@ mod tests {
     fn trained_with(
         ir: &Ir,
         min_nodes: usize,
-        cache: impl Fn(&Model) -> Pathways,
+        cache: impl Fn(&Model) -> Pathways<'static>,
     ) -> (State, usize) {
+        let (state, kept, _) = trained_counting(ir, min_nodes, cache);
+        (state, kept)
+    }
+
+    /// `trained_with`, also counting the steps recorded to be written later.
+    fn trained_counting(
+        ir: &Ir,
+        min_nodes: usize,
+        cache: impl Fn(&Model) -> Pathways<'static>,
+    ) -> (State, usize, u64) {
         let model = Model::with_layout_min_nodes(ir, min_nodes);
         let mut state = State::new(ir, 5);
         let mut trainer = Trainer::new(&model);
         // Kept as samples are drawn, in the cache given, whatever the storage order.
         trainer.pathways = cache(&model);
         trainer.prepared = None;
-        trainer.run(&mut state, &mut |_| {});
-        (state, trainer.pathways.n_kept())
+        trainer.run(&mut state);
+        (state, trainer.pathways.n_kept(), trainer.deferred.recorded)
+    }
+
+    /// A schedule of batch-1 phases whose steps are written later (plain `mul` rules,
+    /// some of them `keep` or frozen, so that a step's records differ by entry), with a
+    /// phase of dense (`sub`) shrinks and one of batch 3 between them, whose steps are
+    /// taken at once.
+    fn deferring_schedule(ir: &Ir, sampler: Sampler, eta_update: EtaUpdate) -> crate::ir::Train {
+        use crate::engine::testing::{mul, one_phase, uniform_rules};
+        use crate::ir::Update;
+        let (n, e) = (ir.nodes.len(), ir.edges.len());
+        let mut train = one_phase(ir, 130, 1, sampler, eta_update, 0);
+        let plain = train.phases[0].clone();
+        let mut mixed = plain.clone();
+        mixed.rules = uniform_rules(n, e, mul(1.25), mul(0.85));
+        mixed
+            .rules
+            .grow
+            .edit(|all| all.iter_mut().step_by(7).for_each(|g| *g = Update::Keep));
+        mixed
+            .rules
+            .shrink
+            .edit(|all| all.iter_mut().step_by(5).for_each(|s| *s = mul(0.95)));
+        mixed.frozen_levels[2] = true;
+        mixed.steps = 170;
+        let mut frozen_eta = plain.clone();
+        frozen_eta.freeze_eta = true;
+        frozen_eta.steps = 60;
+        let mut dense = plain.clone();
+        dense.rules = uniform_rules(n, e, mul(1.2), Update::Sub { amount: 0.01 });
+        dense.steps = 40;
+        let mut batched = plain.clone();
+        batched.batch = 3;
+        batched.steps = 30;
+        train.phases = vec![
+            plain,
+            mixed,
+            dense,
+            frozen_eta,
+            batched,
+            train.phases[0].clone(),
+        ];
+        train
+    }
+
+    #[test]
+    fn deferred_steps_change_no_value() {
+        use crate::engine::graph::{FiringSets, Graph};
+        use crate::engine::testing::generated;
+        // Tables of several blocks (see `replay`), and a sample that fires nothing.
+        let mut base = generated(14_000, 5, 4, 40, 0.05, 3);
+        base.data.samples[2].input.clear();
+        for (sampler, eta_update) in [
+            (Sampler::Cycle, EtaUpdate::Union),
+            (Sampler::Replace, EtaUpdate::Sample),
+            (Sampler::Shuffle, EtaUpdate::Union),
+        ] {
+            let mut ir = base.clone();
+            ir.train = Some(deferring_schedule(&ir, sampler, eta_update));
+            let what = format!("{sampler:?}, {eta_update:?}");
+            // The reference: nothing kept (but the empty pathway, which fits any budget),
+            // so nearly every step is taken at once, in id order.
+            let (at_once, _, few) =
+                trained_counting(&ir, usize::MAX, |m| Pathways::with_budget(m, 0));
+            // Kept as drawn, in id order and in the order by firing signature.
+            for min_nodes in [usize::MAX, 0] {
+                let (deferred, _, recorded) = trained_counting(&ir, min_nodes, Pathways::new);
+                assert!(
+                    recorded >= few + 400,
+                    "{what}, {min_nodes}: {recorded} recorded"
+                );
+                assert_eq!(
+                    deferred, at_once,
+                    "{what}, {min_nodes}: deferred vs at once"
+                );
+            }
+            // The firing sets compiling keeps, lent to the trainer.
+            let graph = Graph::new(&ir);
+            let mut sets = FiringSets::new();
+            let mut counts = FireCounts::default();
+            let mut fired = Vec::new();
+            for sample in &ir.data.samples {
+                graph.fire(&sample.input, &mut counts, &mut fired);
+                sets.push(&fired);
+            }
+            let model = Model::with_tables(&ir, &graph, Some(&sets));
+            let mut state = State::new(&ir, 5);
+            let mut trainer = Trainer::new(&model);
+            assert!(trainer.prepared.is_none(), "{what}: small, and id order");
+            trainer.run(&mut state);
+            assert!(trainer.deferred.recorded >= 400, "{what}: lent sets");
+            assert_eq!(trainer.pathways.n_kept(), 0, "{what}: no copies");
+            assert_eq!(state, at_once, "{what}: lent sets vs at once");
+            // Stopped and resumed at any step (each call writes what it recorded).
+            let mut parts = State::new(&ir, 5);
+            let mut trainer = Trainer::new(&model);
+            for k in [1, 2, 97, 128, 200, 1] {
+                trainer.run_steps(&mut parts, k);
+                assert!(trainer.deferred.is_empty(), "{what}: written on return");
+            }
+            trainer.run(&mut parts);
+            assert_eq!(parts, at_once, "{what}: in parts vs at once");
+        }
     }
 
     /// Trains `ir`'s schedule as `Trainer::new` does, storing the tables in their own
@@ -880,7 +1048,7 @@ mod tests {
         let model = Model::with_layout_min_nodes(ir, min_nodes);
         let mut state = State::new(ir, 5);
         let mut trainer = Trainer::new(&model);
-        trainer.run(&mut state, &mut |_| {});
+        trainer.run(&mut state);
         let prepared = trainer.prepared.as_ref().map_or(0, |p| p.pathways.n_kept());
         (state, prepared)
     }

@@ -121,7 +121,7 @@ fn train_and_measure(
     let mut state = State::new(ir, seed);
     let mut trainer = Trainer::new(&model);
     let steps = trainer.total_steps();
-    trainer.run(&mut state, &mut |_| {});
+    trainer.run(&mut state);
 
     let levels = ir
         .levels

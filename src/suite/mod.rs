@@ -282,7 +282,7 @@ fn test_model(path: &Path, options: &Options, guard: &Guard) -> ModelReport {
         &mut trained,
         Until::EndOfSchedule,
         &Control::default(),
-        &mut |_| {},
+        None,
     );
     let text = &compiled.source.text;
     let expectations: Vec<Checked> = evaluate_file(&model, &initial, &trained)

@@ -356,7 +356,7 @@ fn train_without_a_schedule_takes_every_default() {
         &mut state,
         Until::Steps(300),
         &Control::default(),
-        &mut |_| {},
+        None,
     );
     assert_eq!(trained.taken, 300);
 
@@ -377,7 +377,7 @@ fn train_without_a_schedule_takes_every_default() {
         &mut state,
         Until::Steps(10),
         &Control::default(),
-        &mut |_| {},
+        None,
     );
     assert_eq!(trained.taken, 0);
 }

@@ -18,18 +18,18 @@ fn a_million_jittered_steps_of_fig4() {
     let model = Model::new(compiled.ir());
     let mut state = State::new(compiled.ir(), 11);
     let mut checked = 0u64;
-    crate::support::train_observed(&model, &mut state, &mut |s| {
-        if s.step % 100_000 == 0 {
-            assert!(
-                s.ln_lambdas()
-                    .into_iter()
-                    .chain(s.ln_etas())
-                    .all(|v| !v.is_nan() && v != f64::INFINITY),
-                "step {}",
-                s.step
-            );
-            checked += 1;
-        }
+    let every = std::num::NonZeroU64::new(100_000).expect("not zero");
+    crate::support::train_observed(&model, &mut state, every, &mut |s| {
+        assert_eq!(s.step % 100_000, 0);
+        assert!(
+            s.ln_lambdas()
+                .into_iter()
+                .chain(s.ln_etas())
+                .all(|v| !v.is_nan() && v != f64::INFINITY),
+            "step {}",
+            s.step
+        );
+        checked += 1;
     });
     assert_eq!(state.step, 1_000_000);
     assert_eq!(checked, 10);

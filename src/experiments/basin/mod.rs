@@ -153,7 +153,7 @@ impl<'ir> Basin<'ir> {
         state.set_ln_lambda(self.a, lambda_a.ln());
         state.set_ln_lambda(self.b, lambda_b.ln());
         if self.train {
-            work.trainer.run(state, &mut |_| {});
+            work.trainer.run(state);
         }
         match self.outcome {
             OutcomeKind::Top => {

@@ -136,7 +136,7 @@ pub fn measure_run(ir: &Ir, seed: u64, point: u64, freeze: Option<usize>) -> Run
     let model = Model::new(ir);
     let initial = State::for_run(ir, seed, point);
     let mut state = initial.clone();
-    Trainer::new(&model).run(&mut state, &mut |_| {});
+    Trainer::new(&model).run(&mut state);
     let (mut ln_z, mut p) = (Vec::new(), Vec::new());
     let mut ev = Evaluator::new(&model);
     for sample in &ir.data.samples {
@@ -149,7 +149,7 @@ pub fn measure_run(ir: &Ir, seed: u64, point: u64, freeze: Option<usize>) -> Run
         let frozen_ir = with_frozen(ir, level);
         let frozen_model = Model::new(&frozen_ir);
         let mut s = initial.clone();
-        Trainer::new(&frozen_model).run(&mut s, &mut |_| {});
+        Trainer::new(&frozen_model).run(&mut s);
         outcome(&frozen_model, &initial, &s, freeze)
     });
     RunMeasures {
@@ -398,7 +398,7 @@ mod tests {
         let init = State::for_run(&ir, 1, 0);
         let frozen_ir = with_frozen(&ir, 0);
         let mut s = init.clone();
-        Trainer::new(&Model::new(&frozen_ir)).run(&mut s, &mut |_| {});
+        Trainer::new(&Model::new(&frozen_ir)).run(&mut s);
         let n_in = model.n_inputs();
         assert_eq!(s.ln_lambdas()[..n_in], init.ln_lambdas()[..n_in]);
         assert_ne!(s.ln_lambdas()[n_in..], init.ln_lambdas()[n_in..]);

@@ -269,7 +269,7 @@ impl Points<FoolDepths> for DepthsRun {
             generated_ir(&p.shape.params(place.depth, p.steps, place.model_seed)).map_err(fail)?;
         let model = Model::new(&ir);
         let mut state = State::for_run(&ir, p.seed, place.run);
-        Trainer::new(&model).run(&mut state, &mut |_| {});
+        Trainer::new(&model).run(&mut state);
         let density = p
             .density
             .resolve(&model)

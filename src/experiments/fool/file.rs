@@ -285,7 +285,7 @@ fn prepare<'ir>(
                 trainer.total_steps()
             };
             if !options.no_train {
-                trainer.run(&mut state, &mut |_| {});
+                trainer.run(&mut state);
             }
             (state, steps, !options.no_train && ir.train.is_some())
         }
@@ -581,7 +581,7 @@ mod tests {
         let seed = run_seed(ir, None);
         // The file's run, given as a state, is the file's report.
         let mut trained = State::new(model.ir, seed);
-        crate::engine::Trainer::new(&model).run(&mut trained, &mut |_| {});
+        crate::engine::Trainer::new(&model).run(&mut trained);
         assert_eq!(
             report(&compiled, Some(&trained), &options),
             report(&compiled, None, &options)
@@ -597,7 +597,7 @@ mod tests {
         );
         // Any other state is judged, not the file's run: 100 steps in, it is another one.
         let mut early = State::new(ir, seed);
-        Trainer::new(&model).run_steps(&mut early, 100, &mut |_| {});
+        Trainer::new(&model).run_steps(&mut early, 100);
         let judged = report(&compiled, Some(&early), &options);
         assert_eq!((judged.steps, judged.trained), (100, true));
         assert_eq!(judged.accuracy, crate::report::accuracy(&model, &early));

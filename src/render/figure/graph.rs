@@ -508,13 +508,7 @@ mod tests {
             let mut state = State::new(ir, run_seed(ir, None));
             let control = Control::default();
             let until = Until::EndOfSchedule;
-            train(
-                &mut Trainer::new(&model),
-                &mut state,
-                until,
-                &control,
-                &mut |_| {},
-            );
+            train(&mut Trainer::new(&model), &mut state, until, &control, None);
             let inputs = std::iter::once(None).chain(
                 ir.data
                     .samples

@@ -111,7 +111,7 @@ pub(super) fn train(
         &mut here.run.state,
         Until::Steps(wanted),
         &control,
-        &mut |_| {},
+        None,
     );
     let (taken, interrupted) = (trained.taken, trained.interrupted);
     let note = format!(
@@ -146,7 +146,7 @@ pub(super) fn step(here: &mut Here, batch: Option<Vec<Input>>) -> Answered {
                 &mut here.run.state,
                 Until::Steps(1),
                 &Control::default(),
-                &mut |_| {},
+                None,
             )
             .taken;
             (phase_note(ir, &here.run.state, false), done == 1)

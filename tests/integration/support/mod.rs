@@ -43,20 +43,28 @@ pub(crate) use fig1_plain;
 /// Trains `state` by the rest of its model's schedule, through the library's one way to
 /// train (`engine::train`).
 pub fn train(model: &nshed::engine::Model, state: &mut nshed::engine::State) {
-    train_observed(model, state, &mut |_| {});
+    nshed::engine::train(
+        &mut nshed::engine::Trainer::new(model),
+        state,
+        nshed::engine::Until::EndOfSchedule,
+        &nshed::engine::Control::default(),
+        None,
+    );
 }
 
-/// [`train`], with `observer` shown the state after every step.
+/// [`train`], with `see` shown the state after every step whose number is a multiple of
+/// `every`.
 pub fn train_observed(
     model: &nshed::engine::Model,
     state: &mut nshed::engine::State,
-    observer: &mut dyn FnMut(&nshed::engine::State),
+    every: std::num::NonZeroU64,
+    see: &mut dyn FnMut(&nshed::engine::State),
 ) {
     nshed::engine::train(
         &mut nshed::engine::Trainer::new(model),
         state,
         nshed::engine::Until::EndOfSchedule,
         &nshed::engine::Control::default(),
-        observer,
+        Some(nshed::engine::Observer { every, see }),
     );
 }
