@@ -3,6 +3,7 @@
 # baseline that keeps each sample's firing mask (`numpy_neurashed.py --cache`).
 #
 #   benches/baseline/dense.sh [NODES[,NODES...]] [RUNS]
+#   NSHED=path/to/nshed TRAIN_STEPS=path/to/train_steps benches/baseline/dense.sh ...
 #
 # For each size (default 10000,1000000), writes the model of `benches/dense_model.py
 # --nodes N` (8 levels, fan-in 4, 10 classes, 200 samples firing about 5% of each level,
@@ -56,9 +57,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cargo build --quiet --release --bin nshed --example train_steps
-nshed="$PWD/target/release/nshed"
-steps_bin="$PWD/target/release/examples/train_steps"
+# NSHED and TRAIN_STEPS name builds to measure instead (another checkout's, say).
+if [ -n "${NSHED:-}${TRAIN_STEPS:-}" ]; then
+    nshed="${NSHED:?set NSHED and TRAIN_STEPS together}"
+    steps_bin="${TRAIN_STEPS:?set NSHED and TRAIN_STEPS together}"
+else
+    cargo build --quiet --release --bin nshed --example train_steps
+    nshed="$PWD/target/release/nshed"
+    steps_bin="$PWD/target/release/examples/train_steps"
+fi
 steps=1000
 
 clamp() { local v=$1 lo=$2 hi=$3; ((v < lo)) && v=$lo; ((v > hi)) && v=$hi; echo "$v"; }

@@ -74,7 +74,9 @@ fn rounded(v: f64, cut: Cut) -> Option<String> {
         Cut::Significant => 7,
         Cut::Decimals => exponent + 7,
     };
-    let keep = usize::try_from(keep).ok().filter(|&k| (1..=15).contains(&k))?;
+    let keep = usize::try_from(keep)
+        .ok()
+        .filter(|&k| (1..=15).contains(&k))?;
     let mut kept = (0..keep).fold(0u64, |n, k| n * 10 + digits.get(k));
     match digits.from(keep) {
         [] => {}
