@@ -96,7 +96,7 @@ pub fn train(
         }
         taken += done;
         if let Some(o) = observer.as_mut() {
-            if done > 0 && state.step % o.every.get() == 0 {
+            if done > 0 && state.step.is_multiple_of(o.every.get()) {
                 (o.see)(state);
             }
         }
