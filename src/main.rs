@@ -1,9 +1,11 @@
-//! The `nshed` command: the command line, the REPL and the language server, front ends
-//! over the `nshed` library (which they use like any other crate would, as `nshed::...`).
+//! The `nshed` command: the command line, the REPL, the language server and the web app,
+//! front ends over the `nshed` library (which they use like any other crate would, as
+//! `nshed::...`).
 
 mod cli;
 mod lsp;
 mod repl;
+mod serve;
 mod term;
 
 /// The integration tests' source mutator, for the unit tests that run the front ends on the

@@ -285,6 +285,25 @@ mod tests {
     }
 
     #[test]
+    fn the_text_of_a_state_reads_back_bit_for_bit() {
+        let (ir, state) = trained(7);
+        let saved = SavedState {
+            nshed_state: FORMAT,
+            model: ir.model.clone(),
+            source_sha256: "ab".repeat(32),
+            seed: 1,
+            state,
+        };
+        let text = to_text(&saved).unwrap_or_else(|p| panic!("{p}"));
+        assert!(text.ends_with("}\n"), "{text}");
+        let back = parse("s.json", text.as_bytes(), &ir, &saved.source_sha256)
+            .unwrap_or_else(|p| panic!("{p}"));
+        assert_eq!(back.state, saved.state);
+        assert_eq!((back.seed, back.state.step), (1, 7));
+        assert!(parse("s.json", text.as_bytes(), &ir, "other").is_err());
+    }
+
+    #[test]
     fn a_state_holding_nan_cannot_be_saved() {
         let (ir, mut state) = trained(1);
         state.set_ln_lambda(0, f64::NAN);

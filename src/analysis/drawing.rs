@@ -24,6 +24,9 @@ pub struct ModelDrawing {
     pub classes: Vec<DrawnClass>,
     /// Class edges: (node index, class index).
     pub edges: Vec<(usize, usize)>,
+    /// `ln eta` of every class edge, in the order of `edges` (`-inf` for `eta = 0`;
+    /// `null` in JSON).
+    pub ln_eta: Vec<f64>,
 }
 
 /// A level: its name and the indices of its nodes.
@@ -137,6 +140,7 @@ impl ModelDrawing {
                 .iter()
                 .map(|e| (e.from as usize, e.to as usize))
                 .collect(),
+            ln_eta: (0..ir.edges.len()).map(|e| state.ln_eta(e)).collect(),
         }
     }
 
@@ -171,5 +175,56 @@ impl ModelDrawing {
             title.push_str(&format!(", pathway of {name}"));
         }
         title
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fig1;
+
+    /// fig1 with `eta[t1->c2] = 0` and `lambda[m2] = 2`, drawn with the pathway of
+    /// `{e3 e4 e5}` (the sample c2 of the paper's table: e3 e4 e5 m1 m2 m3 t1 t2).
+    #[test]
+    fn a_drawing_holds_the_state_and_the_pathway() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let mut state = State::new(&ir, 0);
+        let id = |name: &str| ir.nodes.iter().position(|n| n.name == name);
+        let Some(m2) = id("m2") else {
+            panic!("fig1 has m2")
+        };
+        state.set_ln_lambda(m2, 2f64.ln());
+        let t1_c2 = ir
+            .edges
+            .iter()
+            .position(|e| ir.nodes[e.from as usize].name == "t1" && e.to == 1);
+        let Some(t1_c2) = t1_c2 else {
+            panic!("fig1 has t1 -> c2")
+        };
+        state.set_ln_eta(t1_c2, f64::NEG_INFINITY);
+        let input: Vec<NodeId> = ["e3", "e4", "e5"]
+            .iter()
+            .filter_map(|n| id(n).map(|i| i as NodeId))
+            .collect();
+        let d = ModelDrawing::of(&model, &state, Some((&input, "c2".to_string())));
+        let firing: Vec<&str> = d
+            .nodes
+            .iter()
+            .filter(|n| n.firing)
+            .map(|n| n.name.as_str())
+            .collect();
+        assert_eq!(firing, ["e3", "e4", "e5", "m1", "m2", "m3", "t1", "t2"]);
+        assert_eq!(d.nodes[m2].ln_lambda, 2f64.ln());
+        assert_eq!(d.edges.len(), d.ln_eta.len());
+        assert_eq!(d.ln_eta[t1_c2], f64::NEG_INFINITY);
+        assert!(d
+            .ln_eta
+            .iter()
+            .enumerate()
+            .all(|(e, &l)| e == t1_c2 || l == 0.0));
+        let reached: Vec<bool> = d.classes.iter().map(|c| c.reached).collect();
+        assert_eq!(reached, [true, true, false]);
+        assert_eq!(d.title(), "fig1 at step 0, pathway of c2");
     }
 }

@@ -115,6 +115,9 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Run the language server (Language Server Protocol over stdin/stdout) for editors.
     Lsp,
+    /// Open a model in a local web app: edit it with live diagnostics, train it step by
+    /// step or continuously, and watch its graph, curves and analyses; saves FILE on request.
+    Serve(Box<crate::serve::ServeArgs>),
     /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
     Completions(completions::CompletionsArgs),
 }
@@ -201,6 +204,7 @@ pub fn main() -> ExitCode {
             })
         }),
         Command::Completions(args) => completions::run(&args),
+        Command::Serve(args) => crate::serve::run(&ctx, &args),
         Command::Test(args) => test::run(&ctx, &args),
     };
     // A failed write to standard output decides the code even when the command could not

@@ -7,6 +7,7 @@ use super::Analysis;
 use crate::repl::show::update_text;
 use nshed::ir::{Dist, Ir};
 use nshed::render::fmt_num;
+use nshed::span::Span;
 use nshed::syntax::ast;
 use nshed::syntax::print;
 
@@ -90,6 +91,27 @@ pub fn hover(
     };
     out.push_str(stale);
     Some(out)
+}
+
+/// The hover at byte `offset` of `analysis`'s text and the span it is about: the
+/// model's size on its name, a declaration's details on any occurrence of a name.
+/// `fallback` is the last version that parsed (see [`hover`]).
+pub fn hover_at(
+    analysis: &Analysis,
+    fallback: Option<&Analysis>,
+    offset: usize,
+) -> Option<(String, Span)> {
+    let index = &analysis.index;
+    if let Some(model) = index
+        .decls
+        .iter()
+        .find(|d| d.kind == Kind::Model && d.span.start <= offset && offset <= d.span.end)
+    {
+        return Some((hover_model(index, model), model.span));
+    }
+    let occurrence = index.occurrence_at(offset)?;
+    let text = hover(analysis, fallback, occurrence.namespace, &occurrence.name)?;
+    Some((text, occurrence.span))
 }
 
 /// The hover for the model's own name: its size.

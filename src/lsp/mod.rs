@@ -14,7 +14,7 @@
 //! the request over an in-memory connection.
 
 mod complete;
-mod hover;
+pub mod hover;
 pub mod index;
 
 use std::collections::HashMap;
@@ -386,22 +386,8 @@ impl Server {
         let doc = self.document(&p.text_document_position_params.text_document.uri)?;
         let a = &doc.analysis;
         let offset = a.offset(p.text_document_position_params.position);
-        if let Some(model) = a
-            .index
-            .decls
-            .iter()
-            .find(|d| d.kind == Kind::Model && d.span.start <= offset && offset <= d.span.end)
-        {
-            return json(markdown(
-                hover::hover_model(&a.index, model),
-                a.range(model.span),
-            ));
-        }
-        let Some(occurrence) = a.index.occurrence_at(offset) else {
-            return Ok(Value::Null);
-        };
-        match hover::hover(a, doc.fallback(), occurrence.namespace, &occurrence.name) {
-            Some(text) => json(markdown(text, a.range(occurrence.span))),
+        match hover::hover_at(a, doc.fallback(), offset) {
+            Some((text, span)) => json(markdown(text, a.range(span))),
             None => Ok(Value::Null),
         }
     }
