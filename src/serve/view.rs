@@ -105,6 +105,9 @@ impl ModelInfo {
 /// second.
 #[derive(Clone, Debug, Serialize)]
 pub struct Progress {
+    /// Counts the progresses made: the page keeps the latest when an answer and an event
+    /// cross.
+    pub seq: u64,
     /// Bumped whenever the model is replaced (the page then reloads it).
     pub generation: u64,
     pub step: u64,
@@ -121,6 +124,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn of(
+        seq: u64,
         generation: u64,
         mode: &'static str,
         seed: u64,
@@ -129,6 +133,7 @@ impl Progress {
         history: &History,
     ) -> Progress {
         Progress {
+            seq,
             generation,
             step: state.step,
             seed,

@@ -54,6 +54,8 @@ pub struct Worker {
     /// The seed chosen in the page (`None`: the file's).
     seed_choice: Option<u64>,
     generation: u64,
+    /// Progresses made (see `Progress::seq`).
+    seq: u64,
     mode: Mode,
     stop: Arc<AtomicBool>,
     events: broadcast::Sender<Event>,
@@ -109,6 +111,7 @@ impl Worker {
             limits,
             seed_choice: None,
             generation: 0,
+            seq: 0,
             mode: Mode::Idle,
             stop,
             events,
@@ -257,8 +260,10 @@ impl Worker {
         }
     }
 
-    fn progress(&self, live: &Live) -> Progress {
+    fn progress(&mut self, live: &Live) -> Progress {
+        self.seq += 1;
         Progress::of(
+            self.seq,
             self.generation,
             self.mode.name(),
             live.seed,
@@ -350,8 +355,9 @@ impl Worker {
         Next::Stay
     }
 
-    fn snapshot(&self, live: Option<&Live>) -> Snapshot {
+    fn snapshot(&mut self, live: Option<&Live>) -> Snapshot {
         let stale = self.diagnostics.iter().any(|d| d.severity == "error");
+        let progress = live.map(|l| self.progress(l));
         Snapshot {
             file: self.file.name.clone(),
             text: self.text.clone(),
@@ -364,7 +370,7 @@ impl Worker {
             diagnostics: self.diagnostics.clone(),
             model: live.map(|l| ModelInfo::of(l.model)),
             stale,
-            progress: live.map(|l| self.progress(l)),
+            progress,
         }
     }
 

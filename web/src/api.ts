@@ -25,7 +25,7 @@ export interface LevelInformation { level: string; i_xt: number; i_ty: number }
 export interface Point { step: number; accuracy: number | null; info: LevelInformation[] }
 
 export interface Progress {
-  generation: number; step: number; seed: number;
+  seq: number; generation: number; step: number; seed: number;
   mode: "idle" | "steps" | "schedule" | "play";
   schedule_left: number; phase: string | null; points: Point[];
 }

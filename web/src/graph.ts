@@ -84,13 +84,15 @@ export function drawGraph(host: HTMLElement, d: Drawing, watched: Set<string>, p
     const r = radius(node.ln_lambda);
     const g = svg("g", {
       "data-node": node.name, tabindex: 0, role: "button",
-      class: ["node", node.firing ? "fire" : "", input ? "input" : "", watched.has(node.name) ? "watched" : ""].join(" ").trim(),
+      class: ["node", node.firing && "fire", input && "input", watched.has(node.name) && "watched"].filter(Boolean).join(" "),
       transform: `translate(${pos[i][0].toFixed(1)},${pos[i][1].toFixed(1)})`,
     });
     const what = input ? "click to add it to or take it from the input" : "click to follow its lambda in the chart";
     g.append(
       svg("title", {}, `${node.name}: lambda = ${fromLn(node.ln_lambda)}, ln lambda = ${fmt(node.ln_lambda ?? -Infinity)}${d.input ? (node.firing ? `; fires for ${d.input}` : `; does not fire for ${d.input}`) : ""}\n(${what})`),
-      svg("circle", { r: (r < 0 ? R_ZERO : r).toFixed(2) }),
+      // A node with lambda = 0 is a dot: the ring around it is what takes the click.
+      svg("circle", { r: R_MAX + 2, class: "hit" }),
+      svg("circle", { r: (r < 0 ? R_ZERO : r).toFixed(2), class: "dot" }),
     );
     if (labels) g.append(svg("text", { y: R_MAX + 12, class: "label" }, node.name));
     const act = () => (input ? hooks.toggleInput(node.name) : hooks.toggleWatch(node.name));
@@ -103,7 +105,7 @@ export function drawGraph(host: HTMLElement, d: Drawing, watched: Set<string>, p
     const w = Math.max(44, c.name.length * 8 + 16);
     const g = svg("g", {
       "data-node": c.name,
-      class: ["class", c.reached ? "reached" : "", predicted === c.name ? "predicted" : ""].join(" ").trim(),
+      class: ["class", c.reached && "reached", predicted === c.name && "predicted"].filter(Boolean).join(" "),
       transform: `translate(${cx.toFixed(1)},${cy.toFixed(1)})`,
     });
     g.append(

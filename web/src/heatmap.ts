@@ -21,7 +21,7 @@ export function drawHeatmap(host: HTMLElement, m: LeMatrix) {
   const cell = Math.max(10, Math.min(36, Math.floor(360 / n)));
   const label = Math.min(110, 8 + 7 * Math.max(...m.samples.map((s) => s.length)));
   const size = label + n * cell;
-  const root = svg("svg", { viewBox: `0 0 ${size + 70} ${size + 4}`, role: "img",
+  const root = svg("svg", { viewBox: `0 0 ${size + 70} ${size + 4}`, width: size + 70, height: size + 4, role: "img",
     "aria-label": `local elasticity matrix at step ${m.step}`, class: "heatmap" });
   m.samples.forEach((name, i) => {
     const title = `${name} (label ${m.labels[i]})`;

@@ -21,8 +21,8 @@ export function nshedLanguage(words: string[]) {
         const word = stream.current();
         const wasLevel = state.afterLevel;
         state.afterLevel = word === "level" || word === "phase" || word === "model";
-        if (wasLevel) return "definition";
-        if (blocks.has(word)) return "heading";
+        if (wasLevel) return "variableName.definition";
+        if (blocks.has(word)) return "keyword strong";
         return keywords.has(word) ? "keyword" : "variableName";
       }
       if (stream.match(/^"[^"]*"?/)) return "string";

@@ -7,6 +7,8 @@ export const app = {
   editor: null as EditorView | null,
   model: null as ModelInfo | null,
   progress: null as Progress | null,
+  /// The latest progress shown (answers and events may arrive out of order).
+  seq: 0,
   generation: -1,
   /// The text the file holds on disk, as last loaded or saved.
   savedText: "",

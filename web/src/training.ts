@@ -21,6 +21,8 @@ function train(body: unknown) {
 }
 
 export function showProgress(p: Progress) {
+  if (p.seq <= app.seq) return;
+  app.seq = p.seq;
   app.progress = p;
   byTestId("step").textContent = String(p.step);
   const running = p.mode !== "idle";
