@@ -88,9 +88,12 @@ async fn serve(ctx: &Ctx, args: &ServeArgs, loaded: file::File) -> Result<(), Cl
     if !args.no_open {
         open_browser(&url);
     }
-    let shutdown = async {
+    let streams = session.clone();
+    let shutdown = async move {
         stop_signal().await;
         note("stopping: the server is closed (unsaved edits in the page are not written)");
+        // The pages' event streams end now: the server waits for open requests to end.
+        streams.close_streams();
     };
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -227,9 +227,14 @@ impl Session {
         (self.inner.events.subscribe(), self.inner.closed.subscribe())
     }
 
+    /// Ends the pages' event streams.
+    pub fn close_streams(&self) {
+        let _ = self.inner.closed.send(true);
+    }
+
     /// Ends the event streams and the worker (waiting for it).
     pub fn shutdown(&self) {
-        let _ = self.inner.closed.send(true);
+        self.close_streams();
         self.interrupt();
         // Waits for room in a full queue: the worker keeps taking commands, and the stop
         // flag ends its chunk of training.

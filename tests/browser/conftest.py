@@ -38,12 +38,14 @@ def nshed_json(*args):
 class Server:
     """`nshed serve` on a copy of a model, stopped (SIGINT, as Ctrl-C) at the end."""
 
-    def __init__(self, model, tmp):
-        self.path = Path(tmp) / Path(model).name
+    def __init__(self, model, tmp, shown=None):
+        """`shown`: the path the server is given, relative to `tmp` (default: absolute)."""
+        self.path = Path(tmp) / (shown or Path(model).name)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / model, self.path)
         self.process = subprocess.Popen(
-            [str(NSHED), "serve", str(self.path), "--port", "0", "--no-open"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [str(NSHED), "serve", shown or str(self.path), "--port", "0", "--no-open"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp,
         )
         first = self.process.stdout.readline()
         assert first.startswith("listening on http://127.0.0.1:"), first

@@ -48,5 +48,6 @@ mod record_csv;
 mod regularize_cli;
 mod repl_pty;
 mod run_persist;
+mod serve;
 mod soak;
 mod test_cli;

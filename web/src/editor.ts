@@ -80,6 +80,7 @@ export function makeEditor(parent: HTMLElement, text: string, words: string[], h
     ]),
     EditorView.updateListener.of((u) => { if (u.docChanged) hooks.onChange(u.state.doc.toString()); }),
     EditorView.contentAttributes.of({ "aria-label": "model source" }),
+    EditorView.lineWrapping,
   ];
   return new EditorView({ parent, state: EditorState.create({ doc: text, extensions }) });
 }

@@ -146,7 +146,7 @@ pub fn wait_until_busy(pid: u32, cpu_ms: u64, deadline: std::time::Duration) {
 }
 
 /// Every command of `nshed --help`, in its order (without clap's own `help`).
-pub const COMMANDS: [&str; 19] = [
+pub const COMMANDS: [&str; 20] = [
     "check",
     "ir",
     "run",
@@ -165,5 +165,6 @@ pub const COMMANDS: [&str; 19] = [
     "merge",
     "fmt",
     "lsp",
+    "serve",
     "completions",
 ];
