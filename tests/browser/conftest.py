@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-NSHED = Path(os.environ.get("NSHED_BIN", ROOT / "target" / "release" / "nshed"))
+NSHED = Path(os.environ.get("NSHED_BIN", ROOT / "target" / "release" / "nshed")).resolve()
 CHROMIUM = os.environ.get("NSHED_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
