@@ -21,7 +21,7 @@ const LE_BINS: usize = 20;
 
 /// `ln lambda` of the named nodes at every point of the curves.
 pub fn lambdas(live: &Live, nodes: &[String]) -> Answer<Lambdas> {
-    let ir = &live.compiled.ir;
+    let ir = live.compiled.ir();
     let series = nodes
         .iter()
         .map(|name| {
@@ -47,7 +47,7 @@ pub fn lambdas(live: &Live, nodes: &[String]) -> Answer<Lambdas> {
 
 /// The LE matrix at the current state.
 pub fn le_matrix(live: &Live) -> Answer<LeMatrixReport> {
-    let samples = live.compiled.ir.data.samples.len();
+    let samples = live.compiled.ir().data.samples.len();
     if samples > MAX_LE_SAMPLES {
         return Err(Refusal::new(
             409,
@@ -62,7 +62,7 @@ pub fn le_matrix(live: &Live) -> Answer<LeMatrixReport> {
 
 /// The information plane along the session's training, as `nshed info-plane` reports it.
 fn info_plane(live: &Live) -> InfoPlaneReport {
-    let ir = &live.compiled.ir;
+    let ir = live.compiled.ir();
     let options = PlaneOptions::default();
     InfoPlaneReport {
         model: ir.model.clone(),
@@ -87,7 +87,7 @@ fn info_plane(live: &Live) -> InfoPlaneReport {
 
 /// A file to download.
 pub fn download(live: &Live, what: Download, input: Option<String>) -> Answer<Downloaded> {
-    let ir = &live.compiled.ir;
+    let ir = live.compiled.ir();
     let step = live.state.step;
     let name = |ext: &str| format!("{}-step{step}{ext}", ir.model);
     let failed = |e: String| Refusal::new(500, e);
@@ -98,7 +98,7 @@ pub fn download(live: &Live, what: Download, input: Option<String>) -> Answer<Do
             let saved = SavedState {
                 nshed_state: persist::FORMAT,
                 model: ir.model.clone(),
-                source_sha256: persist::source_hash(&live.compiled.source.text),
+                source_sha256: persist::source_hash(&live.compiled.source().text),
                 seed: live.seed,
                 state: live.state.clone(),
             };

@@ -74,7 +74,7 @@ impl History {
 
     /// Called after every training step: measures on the grid of `every`.
     pub fn after_step(&mut self, model: &Model, state: &State) {
-        if state.step % self.every == 0 {
+        if state.step.is_multiple_of(self.every) {
             self.push(model, state, false);
         }
     }
@@ -111,7 +111,7 @@ impl History {
         let every = self.every;
         let last = self.points.len() - 1;
         let keep: Vec<bool> = (0..self.points.len())
-            .map(|i| i == 0 || i == last || self.points[i].step % every == 0)
+            .map(|i| i == 0 || i == last || self.points[i].step.is_multiple_of(every))
             .collect();
         let mut k = keep.iter();
         self.points.retain(|_| k.next().copied().unwrap_or(false));
@@ -120,7 +120,10 @@ impl History {
             self.lambdas.retain(|_| k.next().copied().unwrap_or(false));
         }
         // The last point stays even when it is off the new grid.
-        self.tail = self.points.last().is_some_and(|p| p.step % every != 0);
+        self.tail = self
+            .points
+            .last()
+            .is_some_and(|p| !p.step.is_multiple_of(every));
     }
 }
 
@@ -134,7 +137,7 @@ mod tests {
             name: "fruit.nshed".into(),
             text: include_str!("../../examples/fruit.nshed").into(),
         };
-        nshed::compile(source).unwrap_or_else(|r| panic!("{}", r.render(Default::default())))
+        nshed::compile(source).unwrap_or_else(|r| panic!("{:?}", r.problems))
     }
 
     #[test]
@@ -142,7 +145,7 @@ mod tests {
         let compiled = fruit();
         let model = compiled.model();
         let mut trainer = Trainer::new(&model);
-        let mut state = State::new(&compiled.ir, 1);
+        let mut state = State::new(compiled.ir(), 1);
         let mut history = History::new(&model, &state);
         let control = nshed::engine::Control::default();
         let mut train = |n: u64, state: &mut State, history: &mut History| {
@@ -178,18 +181,23 @@ mod tests {
     fn a_command_ending_off_the_grid_leaves_one_tail_point() {
         let compiled = fruit();
         let model = compiled.model();
-        let mut state = State::new(&compiled.ir, 1);
+        let mut state = State::new(compiled.ir(), 1);
         let mut history = History::new(&model, &state);
         history.every = 4;
         let mut trainer = Trainer::new(&model);
+        let control = nshed::engine::Control::default();
+        let mut train = |n: u64, state: &mut State, history: &mut History| {
+            nshed::engine::train(&mut trainer, state, Until::Steps(n), &control, &mut |s| {
+                history.after_step(&model, s)
+            });
+            history.settle(&model, state);
+        };
         for _ in 0..3 {
-            trainer.run_steps(&mut state, 1, &mut |s| history.after_step(&model, s));
-            history.settle(&model, &state);
+            train(1, &mut state, &mut history);
         }
         let steps: Vec<u64> = history.points().iter().map(|p| p.step).collect();
         assert_eq!(steps, [0, 3]);
-        trainer.run_steps(&mut state, 2, &mut |s| history.after_step(&model, s));
-        history.settle(&model, &state);
+        train(2, &mut state, &mut history);
         let steps: Vec<u64> = history.points().iter().map(|p| p.step).collect();
         assert_eq!(steps, [0, 4, 5]);
     }

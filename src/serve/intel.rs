@@ -35,8 +35,11 @@ pub struct Completion {
 /// hovers find rules and settings while the user types).
 #[derive(Default)]
 pub struct Intel {
-    cache: Mutex<(Option<Arc<Analysis>>, Option<Arc<Analysis>>)>,
+    cache: Mutex<Cache>,
 }
+
+/// The last analysis, and the last one that parsed.
+type Cache = (Option<Arc<Analysis>>, Option<Arc<Analysis>>);
 
 impl Intel {
     /// The analysis of `text` (made once per text) and the fallback.

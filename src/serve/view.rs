@@ -196,6 +196,6 @@ pub fn diagnostics(report: &Report, text: &str) -> Vec<JsonDiagnostic> {
     report
         .problems
         .iter()
-        .map(|p| p.to_json(&report.source.name().to_string(), text, &index))
+        .map(|p| p.to_json(report.source.name(), text, &index))
         .collect()
 }

@@ -79,7 +79,7 @@ pub struct Live<'m, 'c> {
 /// Why a model's loop ended.
 enum Exit {
     /// Replace the model, with the state and curves it keeps (when the IR is the same).
-    Replace(Box<Compiled>, Option<(State, History)>),
+    Replace(Box<Compiled>, Option<Box<(State, History)>>),
     Quit,
 }
 
@@ -94,7 +94,7 @@ pub enum Next {
 /// A model's identity: the hash of its IR (what an edit of comments or layout leaves
 /// alone).
 fn identity(compiled: &Compiled) -> String {
-    nshed::persist::source_hash(&serde_json::to_string(&compiled.ir).unwrap_or_default())
+    nshed::persist::source_hash(&serde_json::to_string(compiled.ir()).unwrap_or_default())
 }
 
 impl Worker {
@@ -122,7 +122,7 @@ impl Worker {
     /// Serves commands until told to quit (or every route is gone).
     pub fn run(mut self, commands: Receiver<Command>) {
         let mut compiled = self.compile(self.text.clone()).map(Box::new);
-        let mut carried: Option<(State, History)> = None;
+        let mut carried: Option<Box<(State, History)>> = None;
         loop {
             let exit = match &compiled {
                 Some(c) => self.with_model(c, carried.take(), &commands),
@@ -150,7 +150,7 @@ impl Worker {
         };
         match nshed::compile_with(source, &self.limits) {
             Ok(compiled) => {
-                self.diagnostics = diagnostics(&compiled.warnings, &self.text);
+                self.diagnostics = diagnostics(compiled.warnings(), &self.text);
                 Some(compiled)
             }
             Err(report) => {
@@ -176,16 +176,19 @@ impl Worker {
     fn with_model(
         &mut self,
         compiled: &Compiled,
-        carried: Option<(State, History)>,
+        carried: Option<Box<(State, History)>>,
         commands: &Receiver<Command>,
     ) -> Exit {
         let model = compiled.model();
-        let seed = run_seed(&compiled.ir, self.seed_choice);
-        let (state, history) = carried.unwrap_or_else(|| {
-            let state = State::new(&compiled.ir, seed);
-            let history = History::new(&model, &state);
-            (state, history)
-        });
+        let seed = run_seed(compiled.ir(), self.seed_choice);
+        let (state, history) = match carried {
+            Some(kept) => *kept,
+            None => {
+                let state = State::new(compiled.ir(), seed);
+                let history = History::new(&model, &state);
+                (state, history)
+            }
+        };
         let mut live = Live {
             compiled,
             model: &model,
@@ -206,7 +209,8 @@ impl Worker {
                 Some(command) => match self.handle(command, Some(&mut live)) {
                     Next::Stay => {}
                     Next::Replace(new, keep) => {
-                        return Exit::Replace(new, keep.then(|| (live.state, live.history)));
+                        let kept = keep.then(|| Box::new((live.state, live.history)));
+                        return Exit::Replace(new, kept);
                     }
                     Next::Quit => return Exit::Quit,
                 },
@@ -217,7 +221,7 @@ impl Worker {
 
     /// One chunk of training in the current mode, then progress for the pages.
     fn train_chunk(&mut self, live: &mut Live) {
-        let ir = &live.compiled.ir;
+        let ir = live.compiled.ir();
         let left = match self.mode {
             Mode::Idle => return,
             Mode::Steps(n) => n,
@@ -251,10 +255,7 @@ impl Worker {
         if done || trained.taken == 0 {
             self.mode = Mode::Idle;
         }
-        if self.mode == Mode::Idle {
-            live.history.settle(live.model, &live.state);
-            self.publish_progress(live);
-        } else if self.last_progress.elapsed() >= PROGRESS_EVERY {
+        if self.mode == Mode::Idle || self.last_progress.elapsed() >= PROGRESS_EVERY {
             live.history.settle(live.model, &live.state);
             self.publish_progress(live);
         }
@@ -267,7 +268,7 @@ impl Worker {
             self.generation,
             self.mode.name(),
             live.seed,
-            &live.compiled.ir,
+            live.compiled.ir(),
             &live.state,
             &live.history,
         )
@@ -407,7 +408,7 @@ impl Worker {
 
     /// Starts training as `how` says (a running mode is replaced).
     fn start(&mut self, live: &mut Live, how: How) -> Result<Progress, Refusal> {
-        if let Some(reason) = untrainable(&live.compiled.ir) {
+        if let Some(reason) = untrainable(live.compiled.ir()) {
             return Err(Refusal::new(
                 409,
                 format!("the model cannot be trained: {reason}"),
@@ -417,7 +418,7 @@ impl Worker {
         self.mode = match how {
             How::Steps(0) => Mode::Idle,
             How::Steps(n) => Mode::Steps(n),
-            How::Schedule if remaining_steps(&live.compiled.ir, &live.state) == 0 => {
+            How::Schedule if remaining_steps(live.compiled.ir(), &live.state) == 0 => {
                 return Err(Refusal::new(
                     409,
                     "the file's schedule is done: reset to train it again, or take more steps",
@@ -435,8 +436,8 @@ impl Worker {
         self.stop.store(false, Ordering::SeqCst);
         self.mode = Mode::Idle;
         self.seed_choice = seed;
-        live.seed = run_seed(&live.compiled.ir, seed);
-        live.state = State::new(&live.compiled.ir, live.seed);
+        live.seed = run_seed(live.compiled.ir(), seed);
+        live.state = State::new(live.compiled.ir(), live.seed);
         live.history = History::new(live.model, &live.state);
         self.publish_progress(live);
         self.progress(live)
