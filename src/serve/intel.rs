@@ -149,7 +149,7 @@ mod tests {
         // Parses once, so the fallback knows the levels.
         let _ = intel.complete(FRUIT.to_string(), at(FRUIT, "apple"));
         let typing = FRUIT.replace("lime = atleast 2 of (round, green)", "lime = any(");
-        let items = intel.complete(typing.clone(), at(&typing, "any(\n").with_offset(4));
+        let items = intel.complete(typing.clone(), at(&typing, "lime = any(").with_offset(11));
         let labels: Vec<&str> = items.iter().map(|c| c.label.as_str()).collect();
         for node in ["round", "long", "red", "yellow", "green"] {
             assert!(labels.contains(&node), "{labels:?}");

@@ -84,13 +84,16 @@ async fn serve(ctx: &Ctx, args: &ServeArgs, loaded: file::File) -> Result<(), Cl
     let session = session::Session::start(loaded, ctx.limits);
     let app = routes::router(session.clone(), guard::Served::new(address));
     let url = guard::url_of(address);
+    // Ctrl-C and SIGTERM are caught from before the address is printed: whoever reads it
+    // may stop the server at once.
+    let stop = StopSignal::catch()?;
     print_stdout(&format!("listening on {url}\n"))?;
     if !args.no_open {
         open_browser(&url);
     }
     let streams = session.clone();
     let shutdown = async move {
-        stop_signal().await;
+        stop.wait().await;
         note("stopping: the server is closed (unsaved edits in the page are not written)");
         // The pages' event streams end now: the server waits for open requests to end.
         streams.close_streams();
@@ -102,26 +105,39 @@ async fn serve(ctx: &Ctx, args: &ServeArgs, loaded: file::File) -> Result<(), Cl
     served.map_err(|e| CliError::failed(format!("the server failed: {e}"), None))
 }
 
-/// Waits for Ctrl-C or SIGTERM, the ways a server is stopped.
-async fn stop_signal() {
+/// Ctrl-C and SIGTERM, the ways a server is stopped, caught from when it is made.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl StopSignal {
+    fn catch() -> Result<StopSignal, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let caught = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .map_err(|e| CliError::failed(format!("cannot catch Ctrl-C: {e}"), None))?;
+            Ok(StopSignal { signals: caught })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignal {})
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let (mut int, mut term) = self.signals;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -141,9 +157,13 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    if spawned.is_err() {
-        note(&format!(
+    match spawned {
+        // Reaped when it ends (it usually hands the address to a running browser).
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(_) => note(&format!(
             "note: open {url} in a browser (`{opener}` is not available)"
-        ));
+        )),
     }
 }

@@ -5,7 +5,7 @@
 import { Drawing } from "./api";
 import { svg, fmt, fromLn } from "./dom";
 
-/// Nodes beyond which the page does not draw the graph (`nshed draw` does).
+/// Nodes beyond which the page does not ask for the graph (`nshed draw` draws it).
 export const MAX_DRAWN = 1500;
 
 export interface GraphHooks {
@@ -33,10 +33,6 @@ function scale(r: [number, number] | null, lo: number, hi: number) {
 
 export function drawGraph(host: HTMLElement, d: Drawing, watched: Set<string>, predicted: string | null, hooks: GraphHooks) {
   host.replaceChildren();
-  if (d.nodes.length > MAX_DRAWN) {
-    host.append(`The model has ${d.nodes.length} nodes, too many to draw here; \`nshed draw\` draws it as SVG.`);
-    return;
-  }
   const rows = [...d.levels.map((l) => l.nodes), { start: -1, end: -1 }];
   const widest = Math.max(d.classes.length, ...d.levels.map((l) => l.nodes.end - l.nodes.start));
   const width = Math.max(420, widest * SPACING + 2 * MARGIN);

@@ -3,7 +3,7 @@
 
 import { get, inputQuery, View, Lambdas, LeMatrix, Progress } from "./api";
 import { el, byTestId, fmt } from "./dom";
-import { drawGraph } from "./graph";
+import { drawGraph, MAX_DRAWN } from "./graph";
 import { lineChart, planeChart } from "./charts";
 import { drawHeatmap } from "./heatmap";
 import { app, say } from "./state";
@@ -47,6 +47,11 @@ function showPrediction(view: View) {
 
 export const refreshView = coalesced(async () => {
   if (!app.model) return;
+  const nodes = app.model.levels.reduce((n, l) => n + l.nodes.length, 0);
+  if (nodes > MAX_DRAWN) {
+    byTestId("graph").replaceChildren(`The model has ${nodes} nodes, too many to draw here; \`nshed draw\` draws it as SVG.`);
+    return;
+  }
   const view = await get<View>(`/api/view${inputQuery(app.input)}`);
   drawGraph(byTestId("graph"), view.drawing, app.watched, view.scores?.predicted ?? null, {
     toggleInput, toggleWatch: (name) => {
