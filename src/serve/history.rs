@@ -1,4 +1,4 @@
-//! The curves of a training session: accuracy, the information plane and (for models
+//! The curves of a training session: accuracy and loss, the information plane and (for models
 //! small enough) every node's `ln lambda`, measured every `every` steps and at the end of
 //! every command. When the curve reaches [`MAX_POINTS`] points, every other one is
 //! dropped and `every` doubles, so a session that trains forever holds a bounded curve.
@@ -19,6 +19,8 @@ pub struct Point {
     pub step: u64,
     /// Share of the data samples predicted right (`null` without data).
     pub accuracy: Option<f64>,
+    /// Mean of `-ln p_label` over the data samples (`null` without data).
+    pub loss: Option<f64>,
     /// `I(X;T)` and `I(T;Y)` of every feature level (scores, 30 bins); empty without data.
     pub info: Vec<LevelInformation>,
 }
@@ -36,9 +38,11 @@ pub struct History {
 
 /// One point of `state`.
 pub fn measure(model: &Model, state: &State) -> Point {
+    let metrics = nshed::metrics::of_data(model, state);
     Point {
         step: state.step,
-        accuracy: nshed::report::accuracy(model, state),
+        accuracy: metrics.accuracy,
+        loss: metrics.loss,
         info: information_plane(model, state, PlaneOptions::default()).unwrap_or_default(),
     }
 }
@@ -162,6 +166,11 @@ mod tests {
         assert_eq!(history.points()[0].accuracy, Some(0.0));
         train(5, &mut state, &mut history);
         assert_eq!(history.points().last().and_then(|p| p.accuracy), Some(1.0));
+        // Nothing reaches a class at first: p is uniform over the 3 classes, loss ln 3.
+        let first = history.points()[0].loss.unwrap_or(f64::NAN);
+        assert!((first - 3f64.ln()).abs() < 1e-12, "{first}");
+        let losses: Vec<f64> = history.points().iter().filter_map(|p| p.loss).collect();
+        assert!(losses[8] < losses[0], "{losses:?}");
         assert_eq!(history.points().last().map(|p| p.info.len()), Some(2));
         train(1000, &mut state, &mut history);
         let points = history.points();

@@ -4,6 +4,7 @@ exactly the numbers of `nshed run`, draws its charts, saves the file, and refuse
 hosts and origins. Every test fails on a console error or a page exception."""
 
 import json
+import math
 import re
 import time
 import urllib.request
@@ -145,6 +146,11 @@ def test_training_40_steps_gives_exactly_the_cli_numbers(serve, page):
     wait_idle_at(page, 40)
     accuracy = page.get_by_test_id("accuracy").get_attribute("data-value")
     assert json.loads(accuracy) == cli["accuracy"] == 0.75
+    # The loss is the mean of -ln p(label) over the samples of the same report.
+    loss = json.loads(page.get_by_test_id("loss").get_attribute("data-value"))
+    classes = cli["classes"]
+    want = sum(-math.log(s["p"][classes.index(s["label"])]) for s in cli["samples"]) / len(cli["samples"])
+    assert abs(loss - want) < 1e-9 * max(1, want), (loss, want)
     # The whole run report (every lambda, eta, logit and probability), bit for bit.
     with urllib.request.urlopen(server.url + "api/download/report.json") as r:
         assert json.load(r) == cli
@@ -172,6 +178,7 @@ def test_the_charts_draw_as_training_goes(serve, page):
     wait_idle_at(page, 8)
     accuracy = page.locator('[data-testid="chart"] path.series')
     expect(accuracy).to_have_attribute("data-points", "9")
+    expect(page.locator('[data-testid="loss-chart"] path.series')).to_have_attribute("data-points", "9")
     assert page.get_by_test_id("accuracy").get_attribute("data-value") == "1"
     expect(page.locator('[data-testid="info-plane"] path.series')).to_have_count(2)
     expect(page.locator('[data-testid="lambda-chart"] path.series')).to_have_count(3)

@@ -22,7 +22,7 @@ export interface ModelInfo {
 }
 
 export interface LevelInformation { level: string; i_xt: number; i_ty: number }
-export interface Point { step: number; accuracy: number | null; info: LevelInformation[] }
+export interface Point { step: number; accuracy: number | null; loss: number | null; info: LevelInformation[] }
 
 export interface Progress {
   seq: number; generation: number; step: number; seed: number;

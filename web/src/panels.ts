@@ -85,6 +85,9 @@ export const refreshLambdas = coalesced(async () => {
 export function showCurves(p: Progress) {
   const acc = p.points.map((q) => [q.step, q.accuracy] as [number, number | null]);
   byTestId("chart").replaceChildren(lineChart("accuracy against the step", [{ name: "", points: acc }], "accuracy", [0, 1]));
+  const loss = p.points.map((q) => [q.step, q.loss] as [number, number | null]);
+  const top = Math.max(1, ...p.points.map((q) => q.loss ?? 0));
+  byTestId("loss-chart").replaceChildren(lineChart("loss against the step", [{ name: "", points: loss }], "loss", [0, top]));
   const levels = app.model?.levels.map((l) => l.name) ?? [];
   const plane = levels.map((name) => ({
     name, points: p.points.flatMap((q) => q.info.filter((i) => i.level === name).map((i) => [i.i_xt, i.i_ty] as [number, number])),

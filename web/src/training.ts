@@ -36,6 +36,9 @@ export function showProgress(p: Progress) {
   accuracy.textContent = last?.accuracy == null ? "–" : `${fmt(last.accuracy * 100)} %`;
   accuracy.dataset.value = last?.accuracy == null ? "" : JSON.stringify(last.accuracy);
   accuracy.dataset.step = String(last?.step ?? 0);
+  const loss = byTestId("loss");
+  loss.textContent = fmt(last?.loss);
+  loss.dataset.value = last?.loss == null ? "" : JSON.stringify(last.loss);
   const phase = document.getElementById("phase");
   if (phase) phase.textContent = p.phase ? `phase ${p.phase}` : app.model?.phases.length ? "past the schedule" : "";
   const left = document.getElementById("schedule-left");
