@@ -18,6 +18,7 @@ use nshed::diag::JsonDiagnostic;
 use nshed::engine::{remaining_steps, run_seed, train, untrainable, Control, Model, State};
 use nshed::engine::{Trainer, Until};
 use nshed::source::Source;
+use nshed::syntax::words;
 use nshed::{Compiled, Limits};
 
 /// Progress events while training, at most this often.
@@ -363,11 +364,9 @@ impl Worker {
             file: self.file.name.clone(),
             text: self.text.clone(),
             saved: self.file.is_saved(&self.text),
-            words: nshed::syntax::errors::RESERVED
-                .iter()
-                .chain(nshed::syntax::errors::EXPECT_WORDS)
-                .copied()
-                .collect(),
+            // The editor lights them all as keywords: the contextual ones (`test`,
+            // `from`, `copies`) are names only in rare places.
+            words: [words::RESERVED, words::EXPECT_WORDS, words::CONTEXTUAL].concat(),
             diagnostics: self.diagnostics.clone(),
             model: live.map(|l| ModelInfo::of(l.model)),
             stale,
