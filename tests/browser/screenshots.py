@@ -45,7 +45,10 @@ def main(out):
         box = page.locator(".cm-lintRange-error").first.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_timeout(600)
-        page.locator("#left").screenshot(path=out / "diagnostic.png")
+        # The hover's tooltip reaches past the editor: the picture is a little wider than it.
+        left = page.locator("#left").bounding_box()
+        page.screenshot(path=out / "diagnostic.png", clip={
+            "x": left["x"], "y": left["y"], "width": left["width"] + 24, "height": left["height"]})
         fruit.stop()
         fig1 = Server("examples/fig1.nshed", tmp, shown="examples/fig1.nshed")
         page.goto(fig1.url)

@@ -154,6 +154,13 @@ def test_training_40_steps_gives_exactly_the_cli_numbers(serve, page):
     # The whole run report (every lambda, eta, logit and probability), bit for bit.
     with urllib.request.urlopen(server.url + "api/download/report.json") as r:
         assert json.load(r) == cli
+    chart = page.locator('[data-testid="loss-chart"] svg')
+    expect(chart).to_have_attribute("aria-label", "loss against the step")
+    # Past 100 (a sample's wrong logits grow without bound) the loss is drawn on a log axis.
+    page.get_by_test_id("step-100").click()
+    wait_idle_at(page, 140)
+    assert json.loads(page.get_by_test_id("loss").get_attribute("data-value")) > 100
+    expect(chart).to_have_attribute("aria-label", "loss against the step, log scale")
     # Another seed, in steps of 10 + 10 + 20: the same numbers as one CLI run.
     page.get_by_test_id("seed").fill("7")
     page.get_by_test_id("reset").click()

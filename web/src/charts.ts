@@ -20,9 +20,20 @@ export function ticks(lo: number, hi: number): number[] {
   return out;
 }
 
+/// A tick label short enough for the chart's margin: 6.8e65 rather than 6.80e+65.
+export function short(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) {
+    const [m, e] = v.toExponential(1).split("e");
+    return `${Number(m)}e${Number(e)}`;
+  }
+  return fmt(v);
+}
+
 interface Frame { x: (v: number) => number; y: (v: number) => number; root: SVGSVGElement }
 
-function frame(label: string, xs: [number, number], ys: [number, number], xLabel: string, yLabel: string): Frame {
+function frame(label: string, xs: [number, number], ys: [number, number], xLabel: string, yLabel: string,
+  yTick: (v: number) => string = short): Frame {
   const [x0, x1] = xs[1] > xs[0] ? xs : [xs[0], xs[0] + 1];
   const [y0, y1] = ys[1] > ys[0] ? ys : [ys[0] - 0.5, ys[0] + 0.5];
   const x = (v: number) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
@@ -35,11 +46,11 @@ function frame(label: string, xs: [number, number], ys: [number, number], xLabel
   );
   for (const t of ticks(x0, x1)) {
     axes.append(svg("line", { x1: x(t), x2: x(t), y1: H - B, y2: H - B + 4 }),
-      svg("text", { x: x(t), y: H - B + 15, class: "tick" }, fmt(t)));
+      svg("text", { x: x(t), y: H - B + 15, class: "tick" }, short(t)));
   }
   for (const t of ticks(y0, y1)) {
     axes.append(svg("line", { x1: L - 4, x2: W - R, y1: y(t), y2: y(t), class: "grid" }),
-      svg("text", { x: L - 6, y: y(t) + 4, class: "tick y" }, fmt(t)));
+      svg("text", { x: L - 6, y: y(t) + 4, class: "tick y" }, yTick(t)));
   }
   axes.append(svg("text", { x: (L + W - R) / 2, y: H - 4, class: "axis-label" }, xLabel),
     svg("text", { x: 12, y: (T + H - B) / 2, class: "axis-label", transform: `rotate(-90 12 ${(T + H - B) / 2})` }, yLabel));
@@ -58,14 +69,16 @@ function legend(root: SVGSVGElement, names: string[]) {
   });
 }
 
-/// Lines of `series` against the step; `yRange` fixes the vertical axis.
-export function lineChart(label: string, series: Series[], yLabel: string, yRange?: [number, number]): SVGSVGElement {
+/// Lines of `series` against the step; `yRange` fixes the vertical axis, `yTick` labels
+/// its ticks (for values plotted on a transformed scale).
+export function lineChart(label: string, series: Series[], yLabel: string, yRange?: [number, number],
+  yTick?: (v: number) => string): SVGSVGElement {
   const all = series.flatMap((s) => s.points).filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1]));
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
   const f = frame(label, [Math.min(0, ...xs), Math.max(1, ...xs)],
     yRange ?? [Math.min(...ys, Infinity), Math.max(...ys, -Infinity)].map((v) => (Number.isFinite(v) ? v : 0)) as [number, number],
-    "step", yLabel);
+    "step", yLabel, yTick);
   series.forEach((s, i) => {
     const pts = s.points.filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1]));
     if (pts.length === 0) return;

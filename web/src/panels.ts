@@ -4,7 +4,7 @@
 import { get, inputQuery, View, Lambdas, LeMatrix, Progress } from "./api";
 import { el, byTestId, fmt } from "./dom";
 import { drawGraph, MAX_DRAWN } from "./graph";
-import { lineChart, planeChart } from "./charts";
+import { lineChart, planeChart, short } from "./charts";
 import { drawHeatmap } from "./heatmap";
 import { app, say } from "./state";
 import { chooseInput, toggleInput } from "./inputs";
@@ -82,12 +82,24 @@ export const refreshLambdas = coalesced(async () => {
   })), "ln λ"));
 });
 
+/// Below LOG_ABOVE the loss is drawn as it is; a model whose logits grow without bound
+/// (every rule that only grows) reaches losses like 1e65, which only a log axis shows.
+const LOG_ABOVE = 100;
+/// The floor of the log axis: a loss of exactly 0 (every label with p = 1) is drawn there.
+const LOG_FLOOR = 1e-6;
+
+function lossChart(points: [number, number | null][]): SVGSVGElement {
+  const top = Math.max(1, ...points.map((q) => q[1] ?? 0));
+  if (top <= LOG_ABOVE) return lineChart("loss against the step", [{ name: "", points }], "loss", [0, top]);
+  const log = points.map(([s, v]) => [s, v === null ? null : Math.log10(Math.max(v, LOG_FLOOR))] as [number, number | null]);
+  return lineChart("loss against the step, log scale", [{ name: "", points: log }], "loss (log scale)", undefined,
+    (t) => short(10 ** t));
+}
+
 export function showCurves(p: Progress) {
   const acc = p.points.map((q) => [q.step, q.accuracy] as [number, number | null]);
   byTestId("chart").replaceChildren(lineChart("accuracy against the step", [{ name: "", points: acc }], "accuracy", [0, 1]));
-  const loss = p.points.map((q) => [q.step, q.loss] as [number, number | null]);
-  const top = Math.max(1, ...p.points.map((q) => q.loss ?? 0));
-  byTestId("loss-chart").replaceChildren(lineChart("loss against the step", [{ name: "", points: loss }], "loss", [0, top]));
+  byTestId("loss-chart").replaceChildren(lossChart(p.points.map((q) => [q.step, q.loss])));
   const levels = app.model?.levels.map((l) => l.name) ?? [];
   const plane = levels.map((name) => ({
     name, points: p.points.flatMap((q) => q.info.filter((i) => i.level === name).map((i) => [i.i_xt, i.i_ty] as [number, number])),
