@@ -2,7 +2,8 @@
 //! matrix and the files the page downloads. Each is a library call and a conversion.
 
 use nshed::analysis::{
-    le_matrix_report, InfoPlaneReport, LeMatrixReport, ModelDrawing, PlaneOptions, PlanePoint,
+    le_matrix_report, InfoPlaneReport, LeMatrixReport, ModelDrawing, PlaneCurve, PlaneOptions,
+    PlanePoint,
 };
 use nshed::persist::{self, SavedState};
 use nshed::render::figure::{model_graph_svg, FigureOptions};
@@ -64,24 +65,26 @@ pub fn le_matrix(live: &Live) -> Answer<LeMatrixReport> {
 fn info_plane(live: &Live) -> InfoPlaneReport {
     let ir = live.compiled.ir();
     let options = PlaneOptions::default();
+    let points = live
+        .history
+        .points()
+        .iter()
+        .filter(|p| !p.info.is_empty())
+        .map(|p| PlanePoint {
+            step: p.step,
+            levels: p.info.clone(),
+        })
+        .collect();
     InfoPlaneReport {
         model: ir.model.clone(),
         seed: live.seed,
-        estimator: options.estimator,
         representation: options.representation,
         every: 1,
         levels: ir.levels.iter().map(|l| l.name.clone()).collect(),
-        points: live
-            .history
-            .points()
-            .iter()
-            .filter(|p| !p.info.is_empty())
-            .map(|p| PlanePoint {
-                step: p.step,
-                levels: p.info.clone(),
-            })
-            .collect(),
-        options,
+        curves: vec![PlaneCurve {
+            estimator: options.estimator,
+            points,
+        }],
     }
 }
 

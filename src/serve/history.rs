@@ -153,9 +153,17 @@ mod tests {
         let mut history = History::new(&model, &state);
         let control = nshed::engine::Control::default();
         let mut train = |n: u64, state: &mut State, history: &mut History| {
-            nshed::engine::train(&mut trainer, state, Until::Steps(n), &control, &mut |s| {
-                history.after_step(&model, s)
-            });
+            let observer = nshed::engine::Observer {
+                every: std::num::NonZeroU64::MIN,
+                see: &mut |s| history.after_step(&model, s),
+            };
+            nshed::engine::train(
+                &mut trainer,
+                state,
+                Until::Steps(n),
+                &control,
+                Some(observer),
+            );
             history.settle(&model, state);
         };
         train(3, &mut state, &mut history);
@@ -196,9 +204,17 @@ mod tests {
         let mut trainer = Trainer::new(&model);
         let control = nshed::engine::Control::default();
         let mut train = |n: u64, state: &mut State, history: &mut History| {
-            nshed::engine::train(&mut trainer, state, Until::Steps(n), &control, &mut |s| {
-                history.after_step(&model, s)
-            });
+            let observer = nshed::engine::Observer {
+                every: std::num::NonZeroU64::MIN,
+                see: &mut |s| history.after_step(&model, s),
+            };
+            nshed::engine::train(
+                &mut trainer,
+                state,
+                Until::Steps(n),
+                &control,
+                Some(observer),
+            );
             history.settle(&model, state);
         };
         for _ in 0..3 {

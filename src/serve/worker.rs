@@ -16,10 +16,11 @@ use super::session::{answer, next_command, Command, Edited, Event, How, Refusal,
 use super::view::{diagnostics, ModelInfo, Progress};
 use nshed::diag::JsonDiagnostic;
 use nshed::engine::{remaining_steps, run_seed, train, untrainable, Control, Model, State};
-use nshed::engine::{Trainer, Until};
+use nshed::engine::{Observer, Trainer, Until};
 use nshed::source::Source;
 use nshed::syntax::words;
 use nshed::{Compiled, Limits};
+use std::num::NonZeroU64;
 
 /// Progress events while training, at most this often.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
@@ -242,7 +243,10 @@ impl Worker {
             &mut live.state,
             Until::Steps(chunk),
             &control,
-            &mut |s| history.after_step(model, s),
+            Some(Observer {
+                every: NonZeroU64::MIN,
+                see: &mut |s| history.after_step(model, s),
+            }),
         );
         live.chunk = next_chunk(chunk, trained.taken, started.elapsed());
         if let Mode::Steps(n) = &mut self.mode {
