@@ -115,9 +115,9 @@ impl Diagnostic for Problem {
 pub struct IndexedSource {
     name: String,
     text: String,
-    /// Built at the first read: the start of every line, and the offsets of lone `\r`
-    /// bytes (miette counts them as line breaks too; they are rare).
-    lines: std::sync::OnceLock<(LineIndex, Vec<usize>)>,
+    /// Built at the first read: where every line starts (after `\n`, `\r\n` or a lone
+    /// `\r`, as miette counts line breaks).
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl IndexedSource {
@@ -140,28 +140,17 @@ impl IndexedSource {
         &self.text
     }
 
-    fn lines(&self) -> &(LineIndex, Vec<usize>) {
-        self.lines.get_or_init(|| {
-            let bytes = self.text.as_bytes();
-            let lone_cr = (0..bytes.len())
-                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-                .collect();
-            (LineIndex::new(&self.text), lone_cr)
-        })
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The line holding byte `offset`: its number (0-based) and its start and end (the end
-    /// excludes the `\n`).
+    /// excludes the line break).
     fn line_of(&self, offset: usize) -> (usize, usize, usize) {
-        let (index, _) = self.lines();
+        let index = self.lines();
         let line = index.line_col(&self.text, offset.min(self.text.len())).line;
         let start = index.line_start(line, &self.text);
-        let end = if line + 1 < index.line_count() {
-            index.line_start(line + 1, &self.text) - 1
-        } else {
-            self.text.len()
-        };
-        (line, start, end)
+        (line, start, index.line_end(line, &self.text))
     }
 }
 
@@ -174,11 +163,11 @@ impl SourceCode for IndexedSource {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         // miette's reader, started at a line start far enough before the span that the
         // context lines it keeps are the same; its line numbers then count from there.
-        let (index, lone_cr) = self.lines();
+        let index = self.lines();
         let (line, _, _) = self.line_of(span.offset());
         let first = line.saturating_sub(context_lines_before + 1);
         let start = index.line_start(first, &self.text);
-        let breaks_before = first + lone_cr.partition_point(|&i| i < start);
+        let breaks_before = first;
         let window = &self.text.as_bytes()[start..];
         let shifted = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;

@@ -71,6 +71,7 @@ pub mod edit;
 pub mod engine;
 pub mod expect;
 pub mod experiments;
+pub mod ide;
 pub mod ir;
 pub mod metrics;
 pub mod persist;

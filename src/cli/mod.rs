@@ -25,6 +25,7 @@ mod gen;
 mod info_plane;
 mod le;
 mod le_matrix;
+mod lsp;
 mod merge;
 pub mod output;
 mod query;
@@ -198,11 +199,7 @@ pub fn main() -> ExitCode {
         Command::Depth(args) => depth::run(&ctx, &args),
         Command::Merge(args) => merge::run(&ctx, &args),
         Command::Fmt(args) => fmt::run(&ctx, &args),
-        Command::Lsp => crate::lsp::run_stdio(output::Stdout).map_err(|e| {
-            output::stdout_failure().unwrap_or_else(|| {
-                CliError::failed(format!("the language server stopped: {e}"), None)
-            })
-        }),
+        Command::Lsp => lsp::run(),
         Command::Completions(args) => completions::run(&args),
         Command::Serve(args) => crate::serve::run(&ctx, &args),
         Command::Test(args) => test::run(&ctx, &args),

@@ -9,6 +9,7 @@
 mod csv;
 pub mod figure;
 mod number;
+mod rules;
 mod table;
 
 mod basin;
@@ -27,6 +28,7 @@ pub use le_matrix::{le_matrix_csv, le_matrix_svg, le_matrix_table};
 pub use number::{fmt_num, opt_num, show, show_value};
 pub use query::le_matrix_json;
 pub use record::{snapshot_csv_header, snapshot_csv_row};
+pub use rules::{dist_text, update_text};
 pub use table::{write_streamed, Table};
 pub use test::test_report_text;
 

@@ -4,8 +4,8 @@ use serde_json::{json, Value as Json};
 
 use super::command::{LambdaScope, Show};
 use nshed::engine::State;
-use nshed::ir::{Ir, RuleSet, Update};
-use nshed::render::fmt_num;
+use nshed::ir::{Ir, RuleSet};
+use nshed::render::{fmt_num, update_text};
 use nshed::render::Table;
 use nshed::report::{edge_name, eta_plain, lambda_plain, ln_json, plain};
 
@@ -14,18 +14,6 @@ fn shown(ln: f64) -> String {
     match plain(ln) {
         Some(v) => fmt_num(v),
         None => format!("e^{}", fmt_num(ln)),
-    }
-}
-
-pub fn update_text(u: &Update) -> String {
-    match u {
-        Update::Mul { factor } => format!("mul {}", fmt_num(*factor)),
-        Update::Add { amount } => format!("add {}", fmt_num(*amount)),
-        Update::Sub { amount } => format!("sub {}", fmt_num(*amount)),
-        Update::Keep => "keep".to_string(),
-        Update::MulByError { .. } | Update::AddByError { .. } | Update::SubByError { .. } => {
-            format!("{} by error", update_text(&u.plain()))
-        }
     }
 }
 

@@ -4,29 +4,54 @@
 
 use super::index::{Decl, Index, Kind, Namespace};
 use super::Analysis;
-use crate::repl::show::update_text;
-use nshed::ir::{Dist, Ir};
-use nshed::render::fmt_num;
-use nshed::span::Span;
-use nshed::syntax::ast;
-use nshed::syntax::print;
+use crate::ir::Ir;
+use crate::render::{dist_text, update_text};
+use crate::span::Span;
+use crate::syntax::ast;
+use crate::syntax::print;
+
+/// A hover: Markdown text about the name or model at a place, and the span it is about.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Hover {
+    /// Markdown, as an editor shows it.
+    pub markdown: String,
+    /// The name the text is about.
+    pub span: Span,
+}
+
+/// The hover at byte `offset`: the model's size on its name, a declaration's details on
+/// any occurrence of a name.
+pub fn hover_at(analysis: &Analysis, offset: usize) -> Option<Hover> {
+    let index = &analysis.index;
+    if let Some(model) = index
+        .decls
+        .iter()
+        .find(|d| d.kind == Kind::Model && d.span.start <= offset && offset <= d.span.end)
+    {
+        return Some(Hover {
+            markdown: hover_model(index, model),
+            span: model.span,
+        });
+    }
+    let occurrence = index.occurrence_at(offset)?;
+    let markdown = hover(analysis, occurrence.namespace, &occurrence.name)?;
+    Some(Hover {
+        markdown,
+        span: occurrence.span,
+    })
+}
 
 /// The hover text for the declaration of (`namespace`, `name`), from `analysis` and, for
-/// what needs a parse, from `fallback` (the last version that parsed) when `analysis`
-/// has no AST. `None` when the name is declared nowhere.
-pub fn hover(
-    analysis: &Analysis,
-    fallback: Option<&Analysis>,
-    namespace: Namespace,
-    name: &str,
-) -> Option<String> {
+/// what needs a parse, from the last version that parsed when `analysis` has no syntax
+/// tree. `None` when the name is declared nowhere.
+fn hover(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String> {
     let decl = analysis.index.decl_of(namespace, name)?;
-    let source = if analysis.ast.is_some() {
+    let source = if analysis.file.is_some() {
         Some(analysis)
     } else {
-        fallback.filter(|f| f.ast.is_some())
+        analysis.last_parsed.as_deref().filter(|f| f.file.is_some())
     };
-    let stale = match (analysis.ast.is_some(), source.is_some()) {
+    let stale = match (analysis.file.is_some(), source.is_some()) {
         (true, _) => "",
         (false, true) => "\n\n*(as of the last version of the file that parsed)*",
         (false, false) => "\n\n*(the file does not parse yet: details are not known)*",
@@ -93,29 +118,8 @@ pub fn hover(
     Some(out)
 }
 
-/// The hover at byte `offset` of `analysis`'s text and the span it is about: the
-/// model's size on its name, a declaration's details on any occurrence of a name.
-/// `fallback` is the last version that parsed (see [`hover`]).
-pub fn hover_at(
-    analysis: &Analysis,
-    fallback: Option<&Analysis>,
-    offset: usize,
-) -> Option<(String, Span)> {
-    let index = &analysis.index;
-    if let Some(model) = index
-        .decls
-        .iter()
-        .find(|d| d.kind == Kind::Model && d.span.start <= offset && offset <= d.span.end)
-    {
-        return Some((hover_model(index, model), model.span));
-    }
-    let occurrence = index.occurrence_at(offset)?;
-    let text = hover(analysis, fallback, occurrence.namespace, &occurrence.name)?;
-    Some((text, occurrence.span))
-}
-
 /// The hover for the model's own name: its size.
-pub fn hover_model(index: &Index, decl: &Decl) -> String {
+fn hover_model(index: &Index, decl: &Decl) -> String {
     let levels = index.levels();
     let nodes: usize = levels.iter().map(|l| l.1.len()).sum();
     let classes = index.names_of(Kind::Class).len();
@@ -138,7 +142,7 @@ fn model_levels(file: &ast::File) -> impl Iterator<Item = &ast::LevelDecl> {
 }
 
 fn find_gate(analysis: &Analysis, name: &str) -> Option<String> {
-    let file = analysis.ast.as_ref()?;
+    let file = analysis.file.as_ref()?;
     model_levels(file)
         .flat_map(|l| l.named_nodes().map(move |(n, node)| (l, n, node)))
         .find(|(_, n, _)| n.name == name)
@@ -147,7 +151,7 @@ fn find_gate(analysis: &Analysis, name: &str) -> Option<String> {
 }
 
 fn find_parents(analysis: &Analysis, name: &str) -> Option<Vec<String>> {
-    let file = analysis.ast.as_ref()?;
+    let file = analysis.file.as_ref()?;
     file.model
         .items
         .iter()
@@ -161,7 +165,7 @@ fn find_parents(analysis: &Analysis, name: &str) -> Option<Vec<String>> {
 }
 
 fn find_sample(analysis: &Analysis, name: &str) -> Option<String> {
-    let file = analysis.ast.as_ref()?;
+    let file = analysis.file.as_ref()?;
     file.blocks
         .iter()
         .filter_map(|b| match b {
@@ -178,7 +182,7 @@ fn find_sample(analysis: &Analysis, name: &str) -> Option<String> {
 }
 
 fn find_phase(analysis: &Analysis, name: &str) -> Option<String> {
-    let file = analysis.ast.as_ref()?;
+    let file = analysis.file.as_ref()?;
     file.blocks
         .iter()
         .filter_map(|b| match b {
@@ -228,15 +232,4 @@ fn resolved_node(ir: &Ir, name: &str) -> String {
         }
     }
     out
-}
-
-fn dist_text(d: &Dist) -> String {
-    match d {
-        Dist::Const { value } => fmt_num(*value),
-        Dist::Uniform { a, b } => format!("uniform({}, {})", fmt_num(*a), fmt_num(*b)),
-        Dist::Normal { mu, sigma } => format!("normal({}, {})", fmt_num(*mu), fmt_num(*sigma)),
-        Dist::LogNormal { mu, sigma } => {
-            format!("lognormal({}, {})", fmt_num(*mu), fmt_num(*sigma))
-        }
-    }
 }

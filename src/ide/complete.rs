@@ -5,30 +5,39 @@
 //! in a file that does not parse, which is the usual state of a file being typed.
 
 use super::index::{context_at, ContextScope, Index, Kind};
-use nshed::syntax::lex::{Token, TokenKind};
-use nshed::syntax::words;
+use crate::syntax::lex::{Token, TokenKind};
+use crate::syntax::words;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum What {
+/// What a completion candidate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionKind {
+    /// A word of the language (`level`, `grow`, `uniform`).
     Keyword,
+    /// A feature node's name.
     Node,
+    /// A class's name.
     Class,
+    /// A level's name.
     Level,
     /// A word with a fixed meaning in its place (`union`, `cycle`, `accuracy`).
     Value,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Candidate {
+/// A word that may be written at the cursor.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Completion {
+    /// The word.
     pub label: String,
-    pub what: What,
-    /// E.g. `node of level parts`.
+    /// What it is.
+    pub kind: CompletionKind,
+    /// E.g. `node of level parts`; empty when there is nothing to add.
     pub detail: String,
 }
 
 /// The candidates at byte `offset` of `text`; `index` supplies the names (the file's own
 /// index, or the last one that parsed).
-pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
+pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completion> {
     let context = context_at(text, offset);
     let before = &context.before;
     let last = before.last().copied();
@@ -37,36 +46,36 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
         .filter(|t| t.kind == TokenKind::Word)
         .map(|t| t.text(text));
     let levels = index.levels();
-    let level_nodes = |l: usize, out: &mut Vec<Candidate>| {
+    let level_nodes = |l: usize, out: &mut Vec<Completion>| {
         if let Some((name, nodes)) = levels.get(l) {
             for n in nodes {
-                out.push(Candidate {
+                out.push(Completion {
                     label: n.to_string(),
-                    what: What::Node,
+                    kind: CompletionKind::Node,
                     detail: format!("node of level {name}"),
                 });
             }
         }
     };
-    let classes = |out: &mut Vec<Candidate>| {
+    let classes = |out: &mut Vec<Completion>| {
         for c in index.names_of(Kind::Class) {
-            out.push(Candidate {
+            out.push(Completion {
                 label: c.to_string(),
-                what: What::Class,
+                kind: CompletionKind::Class,
                 detail: "class".to_string(),
             });
         }
     };
-    let level_names = |out: &mut Vec<Candidate>| {
+    let level_names = |out: &mut Vec<Completion>| {
         for (i, (name, _)) in levels.iter().enumerate() {
-            out.push(Candidate {
+            out.push(Completion {
                 label: name.to_string(),
-                what: What::Level,
+                kind: CompletionKind::Level,
                 detail: format!("level {}", i + 1),
             });
         }
     };
-    let all_nodes = |out: &mut Vec<Candidate>| {
+    let all_nodes = |out: &mut Vec<Completion>| {
         for l in 0..levels.len() {
             level_nodes(l, out);
         }
@@ -205,7 +214,7 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
             _ => {}
         },
         ContextScope::Record => {
-            let quantities: Vec<&str> = nshed::ir::Quantity::ALL.iter().map(|(n, _)| *n).collect();
+            let quantities: Vec<&str> = crate::ir::Quantity::ALL.iter().map(|(n, _)| *n).collect();
             values(&mut out, &quantities);
         }
         ContextScope::Unknown => {}
@@ -213,13 +222,13 @@ pub fn complete(text: &str, offset: usize, index: &Index) -> Vec<Candidate> {
     out
 }
 
-type Adder<'a> = &'a dyn Fn(&mut Vec<Candidate>);
+type Adder<'a> = &'a dyn Fn(&mut Vec<Completion>);
 
 /// Completion of statements that start with a target: `KEYWORD`, `KEYWORD NODE`,
 /// `KEYWORD level L`, `KEYWORD eta F -> C` (`lambda`/`eta` in init, `grow`/`shrink` in
 /// rules).
 fn targets(
-    out: &mut Vec<Candidate>,
+    out: &mut Vec<Completion>,
     text: &str,
     before: &[Token],
     starts: &[&str],
@@ -257,21 +266,21 @@ fn targets(
     }
 }
 
-fn keywords(out: &mut Vec<Candidate>, words: &[&str]) {
+fn keywords(out: &mut Vec<Completion>, words: &[&str]) {
     for w in words {
-        out.push(Candidate {
+        out.push(Completion {
             label: w.to_string(),
-            what: What::Keyword,
+            kind: CompletionKind::Keyword,
             detail: "keyword".to_string(),
         });
     }
 }
 
-fn values(out: &mut Vec<Candidate>, words: &[&str]) {
+fn values(out: &mut Vec<Completion>, words: &[&str]) {
     for w in words {
-        out.push(Candidate {
+        out.push(Completion {
             label: w.to_string(),
-            what: What::Value,
+            kind: CompletionKind::Value,
             detail: String::new(),
         });
     }

@@ -1,0 +1,169 @@
+//! Language intelligence for editors: what the language server and the web app's editor
+//! show about a model's text while it is being written. One [`Analysis`] per version of a
+//! text answers every question about it: hovers, completion candidates, definitions,
+//! references, renames, the outline, semantic tokens, the formatted text and the
+//! problems. Places are byte offsets into the text and answers are byte [`Span`]s; a
+//! front end converts them to its own positions with [`Analysis::lines`] (UTF-16 columns
+//! for the Language Server Protocol and for JavaScript editors).
+//!
+//! Nothing here knows a protocol: the language server (`nshed lsp`) and the web app
+//! (`nshed serve`) convert these values to their own messages.
+#![deny(missing_docs)]
+
+mod complete;
+mod hover;
+mod index;
+mod rename;
+mod symbols;
+mod tokens;
+
+use std::sync::Arc;
+
+pub use complete::{Completion, CompletionKind};
+pub use hover::Hover;
+pub use rename::RenameError;
+pub use symbols::{Symbol, SymbolKind};
+pub use tokens::{SemanticKind, SemanticToken};
+
+use crate::diag::Problem;
+use crate::ir::Ir;
+use crate::span::{LineIndex, Span};
+use crate::syntax::ast;
+use index::Index;
+
+/// Everything known about one version of a text.
+#[derive(Debug)]
+pub struct Analysis {
+    text: String,
+    lines: LineIndex,
+    /// `None` when the text does not parse.
+    file: Option<ast::File>,
+    /// The syntax error, or every problem the checker found, in source order.
+    problems: Vec<Problem>,
+    /// `Some` when the file checks without errors.
+    ir: Option<Ir>,
+    index: Index,
+    /// The last version that parsed, when this one does not: where hovers find rules,
+    /// parents and settings while the user types.
+    last_parsed: Option<Arc<Analysis>>,
+}
+
+impl Analysis {
+    /// Parses, checks and indexes `text`.
+    pub fn new(text: String) -> Analysis {
+        let lines = LineIndex::new(&text);
+        let (file, mut problems, ir, index) = match crate::syntax::parse_file(&text) {
+            Ok(file) => {
+                let checked = crate::check::check(&file);
+                let index = Index::from_ast(&file, &text);
+                (Some(file), checked.problems, checked.ir, index)
+            }
+            Err(problem) => (None, vec![problem], None, Index::scan(&text)),
+        };
+        problems.sort_by_key(|p| p.labels.first().map_or(0, |l| l.offset()));
+        Analysis {
+            text,
+            lines,
+            file,
+            problems,
+            ir,
+            index,
+            last_parsed: None,
+        }
+    }
+
+    /// The analysis of `text`, a new version of `previous`'s text: when it does not parse,
+    /// hovers take their details from the last version that did.
+    pub fn next(previous: &Arc<Analysis>, text: String) -> Analysis {
+        let mut analysis = Analysis::new(text);
+        if analysis.file.is_none() {
+            analysis.last_parsed = if previous.file.is_some() {
+                Some(Arc::clone(previous))
+            } else {
+                previous.last_parsed.clone()
+            };
+        }
+        analysis
+    }
+
+    /// The text analysed.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The lines of the text, to turn offsets into lines and columns and back.
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    /// Whether the text parses.
+    pub fn parses(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Every problem of the text (errors and warnings), in source order.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The hover at byte `offset`: the model's size on its name, a declaration's details
+    /// on any occurrence of a name.
+    pub fn hover(&self, offset: usize) -> Option<Hover> {
+        hover::hover_at(self, offset)
+    }
+
+    /// What may be written at byte `offset`: the words the grammar allows there and,
+    /// of the names, those that make sense there.
+    pub fn completions(&self, offset: usize) -> Vec<Completion> {
+        complete::complete(&self.text, offset, &self.index)
+    }
+
+    /// Where the name at byte `offset` is declared.
+    pub fn definition(&self, offset: usize) -> Option<Span> {
+        let o = self.index.occurrence_at(offset)?;
+        self.index.decl_of(o.namespace, &o.name).map(|d| d.span)
+    }
+
+    /// Every place the name at byte `offset` is written, its declaration first when
+    /// `include_declaration` and it has one, then in source order.
+    pub fn references(&self, offset: usize, include_declaration: bool) -> Vec<Span> {
+        let Some(o) = self.index.occurrence_at(offset) else {
+            return Vec::new();
+        };
+        self.index
+            .occurrences_of(o.namespace, &o.name)
+            .filter(|r| include_declaration || !r.is_decl)
+            .map(|r| r.span)
+            .collect()
+    }
+
+    /// The name at byte `offset` that a rename would change, and where it is written.
+    pub fn rename_target(&self, offset: usize) -> Option<(Span, &str)> {
+        self.index
+            .occurrence_at(offset)
+            .map(|o| (o.span, o.name.as_str()))
+    }
+
+    /// The places to write `new_name` in, to rename the name at byte `offset`; or why
+    /// it cannot be renamed so.
+    pub fn rename(&self, offset: usize, new_name: &str) -> Result<Vec<Span>, RenameError> {
+        rename::rename(&self.index, offset, new_name)
+    }
+
+    /// The outline: declarations nested by the extent of their blocks.
+    pub fn symbols(&self) -> Vec<Symbol> {
+        symbols::symbols(&self.index)
+    }
+
+    /// Keywords, numbers, comments, operators, and names by what they name, in order.
+    pub fn semantic_tokens(&self) -> Vec<SemanticToken> {
+        tokens::semantic_tokens(self)
+    }
+
+    /// The text in the canonical layout (`nshed fmt`), or `None` when it does not parse
+    /// (the problems say where).
+    pub fn formatted(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(crate::syntax::print::print_file(file, &self.text))
+    }
+}

@@ -1,0 +1,86 @@
+//! The open documents: each one's latest text and the analysis of it, made when it is
+//! first needed (by a request, or when the server is idle and publishes diagnostics), so
+//! a text replaced before anyone asked about it is never analysed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use lsp_types as lsp;
+use nshed::ide::Analysis;
+
+/// One open document.
+pub struct Document {
+    pub uri: lsp::Uri,
+    /// The version the client gave the latest text.
+    pub version: i32,
+    /// A text not analysed yet.
+    pending: Option<String>,
+    /// The analysis of the latest text analysed.
+    analysis: Option<Arc<Analysis>>,
+    /// Whether the diagnostics of the latest text are published.
+    published: bool,
+}
+
+impl Document {
+    /// The analysis of the latest text, made now if it is not yet.
+    pub fn analysis(&mut self) -> &Arc<Analysis> {
+        if let Some(text) = self.pending.take() {
+            let next = match &self.analysis {
+                Some(previous) => Analysis::next(previous, text),
+                None => Analysis::new(text),
+            };
+            self.analysis = Some(Arc::new(next));
+        }
+        self.analysis
+            .get_or_insert_with(|| Arc::new(Analysis::new(String::new())))
+    }
+}
+
+/// The documents by URI.
+#[derive(Default)]
+pub struct Documents {
+    open: HashMap<String, Document>,
+}
+
+impl Documents {
+    pub fn open(&mut self, uri: lsp::Uri, version: i32, text: String) {
+        let document = Document {
+            uri: uri.clone(),
+            version,
+            pending: Some(text),
+            analysis: None,
+            published: false,
+        };
+        self.open.insert(uri.as_str().to_string(), document);
+    }
+
+    /// A new text for an open document; `false` when it is not open.
+    pub fn change(&mut self, uri: &lsp::Uri, version: i32, text: String) -> bool {
+        let Some(document) = self.open.get_mut(uri.as_str()) else {
+            return false;
+        };
+        document.version = version;
+        document.pending = Some(text);
+        document.published = false;
+        true
+    }
+
+    pub fn close(&mut self, uri: &lsp::Uri) -> Option<Document> {
+        self.open.remove(uri.as_str())
+    }
+
+    pub fn get(&mut self, uri: &lsp::Uri) -> Option<&mut Document> {
+        self.open.get_mut(uri.as_str())
+    }
+
+    /// The documents whose latest diagnostics are not published, each marked published:
+    /// the caller publishes them.
+    pub fn unpublished(&mut self) -> Vec<&mut Document> {
+        let mut out: Vec<&mut Document> =
+            self.open.values_mut().filter(|d| !d.published).collect();
+        for d in &mut out {
+            d.published = true;
+        }
+        out
+    }
+}
