@@ -8,12 +8,6 @@ mod repl;
 mod serve;
 mod term;
 
-/// The integration tests' source mutator, for the unit tests that run the front ends on the
-/// same mutants.
-#[cfg(test)]
-#[path = "../tests/integration/support/mutate.rs"]
-mod mutate;
-
 fn main() -> std::process::ExitCode {
     cli::main()
 }

@@ -173,8 +173,7 @@ impl LineIndex {
     pub fn human(&self, text: &str, offset: usize) -> (usize, usize) {
         let at = self.line_col(text, offset);
         let start = self.starts[at.line];
-        let column =
-            self.before(text, start + at.byte).chars - self.before(text, start).chars;
+        let column = self.before(text, start + at.byte).chars - self.before(text, start).chars;
         (at.line + 1, column + 1)
     }
 
@@ -182,8 +181,7 @@ impl LineIndex {
     pub fn utf16(&self, text: &str, offset: usize) -> (u32, u32) {
         let at = self.line_col(text, offset);
         let start = self.starts[at.line];
-        let column =
-            self.before(text, start + at.byte).units - self.before(text, start).units;
+        let column = self.before(text, start + at.byte).units - self.before(text, start).units;
         (to_u32(at.line), to_u32(column))
     }
 
@@ -302,18 +300,19 @@ mod tests {
         }
         let index = LineIndex::new(&text);
         let mut units = 0u32;
-        let mut chars = 0usize;
-        for (i, c) in text[2..].char_indices() {
+        for (chars, (i, c)) in text[2..].char_indices().enumerate() {
             let offset = i + 2;
             assert_eq!(index.utf16(&text, offset), (1, units));
             assert_eq!(index.human(&text, offset), (2, chars + 1));
             assert_eq!(index.offset_utf16(&text, 1, units), offset);
             if c.len_utf16() == 2 {
                 // Between the two units of a pair: the next character.
-                assert_eq!(index.offset_utf16(&text, 1, units + 1), offset + c.len_utf8());
+                assert_eq!(
+                    index.offset_utf16(&text, 1, units + 1),
+                    offset + c.len_utf8()
+                );
             }
             units += c.len_utf16() as u32;
-            chars += 1;
         }
         assert_eq!(index.offset_utf16(&text, 1, units + 10), text.len());
         assert_eq!(index.offset_utf16(&text, 0, 5), 1);

@@ -162,6 +162,51 @@ pub fn check_but_data(mut file: File) -> (Checked, Option<DataSpans>) {
 /// Checks `file`, whose levels' nodes are in `held` (in level order) when they were taken
 /// out of it: each level's are dropped as soon as its rules are resolved.
 fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Option<DataSpans>) {
+    let (ir, errors, problems, data) = check_parts(file, held);
+    let checked = Checked {
+        ir: (errors == 0).then_some(ir),
+        problems,
+    };
+    (checked, data)
+}
+
+/// What the checker makes of a file that may have errors or be a partial syntax tree
+/// (see [`crate::syntax::parse`]): what an editor shows about names while the file is
+/// being written.
+#[derive(Debug)]
+pub struct Resolved {
+    /// Every problem, as [`check`] reports them.
+    pub problems: Vec<Problem>,
+    /// The model as far as it checks: every node, class and level declared, the init and
+    /// rules of each node as resolved from the lines that check (a line with an error
+    /// is left out), the samples and phases that check. The same IR as [`check`]'s when
+    /// `problems` has no error; otherwise for showing, never for running.
+    pub ir: Ir,
+    /// Whether `problems` has no error (then `ir` is [`check`]'s).
+    pub complete: bool,
+}
+
+/// Checks `file` as far as it goes: [`check`]'s problems, and the IR of what checks even
+/// when something does not. A file with errors costs what a file without them does.
+pub fn check_resolved(file: &File) -> Resolved {
+    let (ir, errors, mut problems, data) = check_parts(file, None);
+    if let Some(data) = data {
+        let graph = crate::engine::graph::Graph::new(&ir);
+        data.warn(&ir, &graph, &mut problems);
+    }
+    Resolved {
+        problems,
+        ir,
+        complete: errors == 0,
+    }
+}
+
+/// The checker's passes: the IR (sound only with no error), the number of errors, every
+/// problem, and what the data warnings need (with no error only).
+fn check_parts(
+    file: &File,
+    held: Option<Vec<model::HeldNodes>>,
+) -> (Ir, usize, Vec<Problem>, Option<DataSpans>) {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
     let mut levels = model::level_nodes(&file.model, held);
@@ -203,7 +248,8 @@ fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Opt
     warn_cannot_grow(&mut ctx, &init, &file_set, train.as_ref());
     rounding::warn_lost_to_rounding(&mut ctx, &init, &file_set, train.as_ref());
 
-    let ir = (ctx.error_count() == 0).then_some(Ir {
+    let errors = ctx.error_count();
+    let ir = Ir {
         model: tables.model_name,
         levels: tables.levels,
         nodes: tables.nodes,
@@ -214,13 +260,13 @@ fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Opt
         data: data.data,
         train,
         expect,
-    });
-    let data = ir.as_ref().and_then(|_| DataSpans::new(file, blocks.data));
-    let checked = Checked {
-        ir,
-        problems: ctx.problems,
     };
-    (checked, data)
+    let data = if errors == 0 {
+        DataSpans::new(file, blocks.data)
+    } else {
+        None
+    };
+    (ir, errors, ctx.problems, data)
 }
 
 /// SPEC 2: a `lambda = 0` start with only multiplicative growth can never grow.

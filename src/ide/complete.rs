@@ -35,19 +35,15 @@ pub struct Completion {
     pub detail: String,
 }
 
-/// The candidates at byte `offset` of `text`; `index` supplies the names (the file's own
-/// index, or the last one that parsed).
-pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completion> {
-    let context = context_at(text, offset);
-    let before = &context.before;
-    let last = before.last().copied();
-    let last_kind = last.map(|t| t.kind);
-    let last_word = last
-        .filter(|t| t.kind == TokenKind::Word)
-        .map(|t| t.text(text));
-    let levels = index.levels();
-    let level_nodes = |l: usize, out: &mut Vec<Completion>| {
-        if let Some((name, nodes)) = levels.get(l) {
+/// The names a completion may offer, from the index.
+struct Names<'a> {
+    index: &'a Index,
+    levels: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl Names<'_> {
+    fn level_nodes(&self, l: usize, out: &mut Vec<Completion>) {
+        if let Some((name, nodes)) = self.levels.get(l) {
             for n in nodes {
                 out.push(Completion {
                     label: n.to_string(),
@@ -56,31 +52,82 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
                 });
             }
         }
-    };
-    let classes = |out: &mut Vec<Completion>| {
-        for c in index.names_of(Kind::Class) {
+    }
+
+    fn last_level_nodes(&self, out: &mut Vec<Completion>) {
+        if let Some(l) = self.levels.len().checked_sub(1) {
+            self.level_nodes(l, out);
+        }
+    }
+
+    fn all_nodes(&self, out: &mut Vec<Completion>) {
+        for l in 0..self.levels.len() {
+            self.level_nodes(l, out);
+        }
+    }
+
+    fn classes(&self, out: &mut Vec<Completion>) {
+        for c in self.index.names_of(Kind::Class) {
             out.push(Completion {
                 label: c.to_string(),
                 kind: CompletionKind::Class,
                 detail: "class".to_string(),
             });
         }
-    };
-    let level_names = |out: &mut Vec<Completion>| {
-        for (i, (name, _)) in levels.iter().enumerate() {
+    }
+
+    fn level_names(&self, out: &mut Vec<Completion>) {
+        for (i, (name, _)) in self.levels.iter().enumerate() {
             out.push(Completion {
                 label: name.to_string(),
                 kind: CompletionKind::Level,
                 detail: format!("level {}", i + 1),
             });
         }
+    }
+}
+
+/// Where the cursor is: the text, its offset, and the tokens of the current block
+/// before it.
+struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    before: &'a [Token],
+}
+
+impl<'a> Cursor<'a> {
+    fn last(&self) -> Option<Token> {
+        self.before.last().copied()
+    }
+
+    fn last_kind(&self) -> Option<TokenKind> {
+        self.last().map(|t| t.kind)
+    }
+
+    fn last_word(&self) -> Option<&'a str> {
+        let text = self.text;
+        self.last()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(text))
+    }
+
+    fn at_statement_start(&self) -> bool {
+        at_statement_start(self.before, self.text)
+    }
+}
+
+/// The candidates at byte `offset` of `text`; `index` supplies the names.
+pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completion> {
+    let context = context_at(text, offset);
+    let at = Cursor {
+        text,
+        offset,
+        before: &context.before,
     };
-    let all_nodes = |out: &mut Vec<Completion>| {
-        for l in 0..levels.len() {
-            level_nodes(l, out);
-        }
+    let names = Names {
+        index,
+        levels: index.levels(),
     };
-    let last_feature = levels.len().checked_sub(1);
     let mut out = Vec::new();
     match context.scope {
         ContextScope::Top => {
@@ -93,18 +140,19 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
             keywords(&mut out, words);
         }
         ContextScope::Model => {
-            if at_statement_start(before, text) {
+            if at.at_statement_start() {
                 keywords(&mut out, words::MODEL_ITEMS);
             }
         }
         ContextScope::Level(l) => {
+            let before = at.before;
             if in_parentheses(before) {
                 if let Some(below) = l.checked_sub(1) {
-                    level_nodes(below, &mut out);
+                    names.level_nodes(below, &mut out);
                 }
-            } else if last_kind == Some(TokenKind::Eq) {
+            } else if at.last_kind() == Some(TokenKind::Eq) {
                 keywords(&mut out, words::GATES);
-            } else if last_kind == Some(TokenKind::Number)
+            } else if at.last_kind() == Some(TokenKind::Number)
                 && before.len() >= 2
                 && before[before.len() - 2].text(text) == "atleast"
             {
@@ -112,105 +160,24 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
             }
         }
         ContextScope::Classes => {
-            if matches!(last_kind, Some(TokenKind::LArrow | TokenKind::Comma)) {
-                if let Some(l) = last_feature {
-                    level_nodes(l, &mut out);
-                }
+            if matches!(at.last_kind(), Some(TokenKind::LArrow | TokenKind::Comma)) {
+                names.last_level_nodes(&mut out);
             }
         }
-        ContextScope::Data => {
-            // Since the last `:` or `->`: the inputs, the label, or what may follow it.
-            let marker = before
-                .iter()
-                .rev()
-                .find(|t| matches!(t.kind, TokenKind::Colon | TokenKind::Arrow));
-            match (last_kind, marker.map(|t| t.kind)) {
-                (Some(TokenKind::Arrow), _) => classes(&mut out),
-                (_, Some(TokenKind::Colon)) => level_nodes(0, &mut out),
-                (Some(TokenKind::Word), Some(TokenKind::Arrow)) if last_word != Some("weight") => {
-                    // After the label: `weight`, or the next sample (a new name).
-                    keywords(&mut out, &["weight"]);
-                }
-                _ => {
-                    if at_statement_start(before, text) {
-                        keywords(&mut out, &["noise"]);
-                    }
-                }
-            }
-            if last_word == Some("noise") {
-                out.clear();
-                keywords(&mut out, &["flip"]);
-            }
-        }
+        ContextScope::Data => complete_data(&at, &names, &mut out),
         ContextScope::Init => {
-            targets(
-                &mut out,
-                text,
-                before,
-                words::INIT_TARGETS,
-                &["lambda"],
-                (
-                    &level_names,
-                    &all_nodes,
-                    &|o| last_feature.map_or((), |l| level_nodes(l, o)),
-                    &classes,
-                ),
-            );
-            if last_kind == Some(TokenKind::Eq) {
+            targets(&mut out, &at, &names, words::INIT_TARGETS, &["lambda"]);
+            if at.last_kind() == Some(TokenKind::Eq) {
                 keywords(&mut out, words::DISTRIBUTIONS);
             }
         }
-        ContextScope::Rules | ContextScope::Phase => {
-            let phase = context.scope == ContextScope::Phase;
-            let starts: &[&str] = if phase {
-                words::PHASE_ITEMS
-            } else {
-                words::RULES_ITEMS
-            };
-            let in_freeze = phase && freeze_list(before, text);
-            if in_freeze {
-                level_names(&mut out);
-                keywords(&mut out, &["eta"]);
-            } else {
-                targets(
-                    &mut out,
-                    text,
-                    before,
-                    starts,
-                    words::RULE_TARGETS,
-                    (
-                        &level_names,
-                        &all_nodes,
-                        &|o| last_feature.map_or((), |l| level_nodes(l, o)),
-                        &classes,
-                    ),
-                );
-                if last_kind == Some(TokenKind::Eq) && !after_jitter(before, text) {
-                    keywords(&mut out, words::UPDATES);
-                    keywords(&mut out, words::RULE_TARGETS);
-                }
-                // After an update's amount, on its line: it may be error-driven.
-                let same_line = last.is_some_and(|t| {
-                    text.get(t.span.end..offset)
-                        .is_some_and(|gap| !gap.contains('\n'))
-                });
-                if matches!(last_kind, Some(TokenKind::Number | TokenKind::RParen))
-                    && same_line
-                    && in_plain_update(before, text)
-                {
-                    keywords(&mut out, &["by error"]);
-                }
-                if last_word == Some("by") && in_plain_update(&before[..before.len() - 1], text) {
-                    out.clear();
-                    keywords(&mut out, &["error"]);
-                }
-            }
-        }
-        ContextScope::Train => match last_word {
+        ContextScope::Rules => complete_rules(&at, &names, false, &mut out),
+        ContextScope::Phase => complete_rules(&at, &names, true, &mut out),
+        ContextScope::Train => match at.last_word() {
             Some("eta_update") => values(&mut out, words::ETA_UPDATES),
             Some("sampler") => values(&mut out, words::SAMPLERS),
             Some("record") => keywords(&mut out, &["every"]),
-            _ if at_statement_start(before, text) => keywords(&mut out, words::TRAIN_ITEMS),
+            _ if at.at_statement_start() => keywords(&mut out, words::TRAIN_ITEMS),
             _ => {}
         },
         ContextScope::Record => {
@@ -222,46 +189,106 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
     out
 }
 
-type Adder<'a> = &'a dyn Fn(&mut Vec<Completion>);
+/// In a `data` block: a sample's inputs after its `:`, the classes after `->`, then
+/// `weight`; `noise` and `flip` to start a line.
+fn complete_data(at: &Cursor, names: &Names, out: &mut Vec<Completion>) {
+    // Since the last `:` or `->`: the inputs, the label, or what may follow it.
+    let marker = at
+        .before
+        .iter()
+        .rev()
+        .find(|t| matches!(t.kind, TokenKind::Colon | TokenKind::Arrow));
+    let last_word = at.last_word();
+    match (at.last_kind(), marker.map(|t| t.kind)) {
+        (Some(TokenKind::Arrow), _) => names.classes(out),
+        (_, Some(TokenKind::Colon)) => names.level_nodes(0, out),
+        (Some(TokenKind::Word), Some(TokenKind::Arrow)) if last_word != Some("weight") => {
+            // After the label: `weight`, or the next sample (a new name).
+            keywords(out, &["weight"]);
+        }
+        _ => {
+            if at.at_statement_start() {
+                keywords(out, &["noise"]);
+            }
+        }
+    }
+    if last_word == Some("noise") {
+        out.clear();
+        keywords(out, &["flip"]);
+    }
+}
+
+/// In `rules` or a phase: rule targets and updates (`by error` after an update's
+/// amount), and in a phase its settings and the levels of a `freeze` list.
+fn complete_rules(at: &Cursor, names: &Names, phase: bool, out: &mut Vec<Completion>) {
+    let (text, before) = (at.text, at.before);
+    if phase && freeze_list(before, text) {
+        names.level_names(out);
+        keywords(out, &["eta"]);
+        return;
+    }
+    let starts: &[&str] = if phase {
+        words::PHASE_ITEMS
+    } else {
+        words::RULES_ITEMS
+    };
+    targets(out, at, names, starts, words::RULE_TARGETS);
+    let last_kind = at.last_kind();
+    if last_kind == Some(TokenKind::Eq) && !after_jitter(before, text) {
+        keywords(out, words::UPDATES);
+        keywords(out, words::RULE_TARGETS);
+    }
+    // After an update's amount, on its line: it may be error-driven.
+    let same_line = at.last().is_some_and(|t| {
+        text.get(t.span.end..at.offset)
+            .is_some_and(|gap| !gap.contains('\n'))
+    });
+    if matches!(last_kind, Some(TokenKind::Number | TokenKind::RParen))
+        && same_line
+        && in_plain_update(before, text)
+    {
+        keywords(out, &["by error"]);
+    }
+    if at.last_word() == Some("by") && in_plain_update(&before[..before.len() - 1], text) {
+        out.clear();
+        keywords(out, &["error"]);
+    }
+}
 
 /// Completion of statements that start with a target: `KEYWORD`, `KEYWORD NODE`,
 /// `KEYWORD level L`, `KEYWORD eta F -> C` (`lambda`/`eta` in init, `grow`/`shrink` in
 /// rules).
 fn targets(
     out: &mut Vec<Completion>,
-    text: &str,
-    before: &[Token],
+    at: &Cursor,
+    names: &Names,
     starts: &[&str],
     node_targets: &[&str],
-    (levels, nodes, parents, classes): (Adder, Adder, Adder, Adder),
 ) {
-    let last = before.last().copied();
-    let last_word = last
-        .filter(|t| t.kind == TokenKind::Word)
-        .map(|t| t.text(text));
+    let (text, before) = (at.text, at.before);
     let previous_word = before
         .len()
         .checked_sub(2)
         .map(|i| before[i])
         .filter(|t| t.kind == TokenKind::Word)
         .map(|t| t.text(text));
-    match last_word {
+    match at.last_word() {
         Some(w) if node_targets.contains(&w) => {
             keywords(out, &["level"]);
             if w != "lambda" {
                 keywords(out, &["eta"]);
             }
-            nodes(out);
+            names.all_nodes(out);
         }
-        Some("level") => levels(out),
+        Some("level") => names.level_names(out),
         Some("eta")
             if previous_word.is_some_and(|p| node_targets.contains(&p))
                 || node_targets == ["lambda"] =>
         {
-            parents(out)
+            names.last_level_nodes(out)
         }
-        _ if last.is_some_and(|t| t.kind == TokenKind::Arrow) => classes(out),
-        _ if at_statement_start(before, text) => keywords(out, starts),
+        _ if at.last_kind() == Some(TokenKind::Arrow) => names.classes(out),
+        _ if at.at_statement_start() => keywords(out, starts),
         _ => {}
     }
 }

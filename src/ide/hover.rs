@@ -41,40 +41,30 @@ pub fn hover_at(analysis: &Analysis, offset: usize) -> Option<Hover> {
     })
 }
 
-/// The hover text for the declaration of (`namespace`, `name`), from `analysis` and, for
-/// what needs a parse, from the last version that parsed when `analysis` has no syntax
-/// tree. `None` when the name is declared nowhere.
+/// The hover text for the declaration of (`namespace`, `name`), from what parses and
+/// checks of the text. `None` when the name is declared nowhere (or its declaration does
+/// not parse).
 fn hover(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String> {
     let decl = analysis.index.decl_of(namespace, name)?;
-    let source = if analysis.file.is_some() {
-        Some(analysis)
-    } else {
-        analysis.last_parsed.as_deref().filter(|f| f.file.is_some())
-    };
-    let stale = match (analysis.file.is_some(), source.is_some()) {
-        (true, _) => "",
-        (false, true) => "\n\n*(as of the last version of the file that parsed)*",
-        (false, false) => "\n\n*(the file does not parse yet: details are not known)*",
-    };
     let levels = analysis.index.levels();
-    let mut out = match decl.kind {
+    let out = match decl.kind {
         Kind::Node => {
             let level = decl.level.unwrap_or(0);
             let level_name = levels.get(level).map_or("", |l| l.0);
             let mut text = format!("**node** `{name}` · level {} `{level_name}`", level + 1);
-            if let Some(gate) = source.and_then(|s| find_gate(s, name)) {
+            if let Some(gate) = find_gate(analysis, name) {
                 text.push_str(&format!("\n\n```nshed\n{name} = {gate}\n```"));
             } else if level == 0 {
                 text.push_str("\n\ninput node (fires when the input says so)");
             }
-            if let Some(ir) = &analysis.ir {
+            if let Some(ir) = &analysis.resolved {
                 text.push_str(&resolved_node(ir, name));
             }
             text
         }
         Kind::Class => {
             let mut text = format!("**class** `{name}` · level {}", levels.len() + 1);
-            if let Some(parents) = source.and_then(|s| find_parents(s, name)) {
+            if let Some(parents) = find_parents(analysis, name) {
                 text.push_str(&format!(
                     "\n\n```nshed\n{name} <- {}\n```",
                     parents.join(", ")
@@ -100,21 +90,20 @@ fn hover(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String
         }
         Kind::Sample => {
             let mut text = format!("**sample** `{name}`");
-            if let Some(line) = source.and_then(|s| find_sample(s, name)) {
+            if let Some(line) = find_sample(analysis, name) {
                 text.push_str(&format!("\n\n```nshed\n{line}\n```"));
             }
             text
         }
         Kind::Phase => {
             let mut text = format!("**phase** `{name}`");
-            if let Some(phase) = source.and_then(|s| find_phase(s, name)) {
+            if let Some(phase) = find_phase(analysis, name) {
                 text.push_str(&format!("\n\n```nshed\n{}```", phase));
             }
             text
         }
         Kind::Model | Kind::Block => return None,
     };
-    out.push_str(stale);
     Some(out)
 }
 

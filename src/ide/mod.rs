@@ -17,8 +17,6 @@ mod rename;
 mod symbols;
 mod tokens;
 
-use std::sync::Arc;
-
 pub use complete::{Completion, CompletionKind};
 pub use hover::Hover;
 pub use rename::RenameError;
@@ -36,54 +34,53 @@ use index::Index;
 pub struct Analysis {
     text: String,
     lines: LineIndex,
-    /// `None` when the text does not parse.
+    /// What parses, with what does not left out (see [`crate::syntax::parse`]); `None`
+    /// when the text does not start with a readable `model NAME {`.
     file: Option<ast::File>,
-    /// The syntax error, or every problem the checker found, in source order.
+    /// Whether some of the text does not parse (`file` is then partial or missing).
+    partial: bool,
+    /// Every syntax error and, when the whole text parses, every problem the checker
+    /// found; in source order.
     problems: Vec<Problem>,
-    /// `Some` when the file checks without errors.
-    ir: Option<Ir>,
+    /// The model as far as it checks (see [`crate::check::Resolved`]): what hovers show
+    /// of init and rules, also in a text with errors.
+    resolved: Option<Ir>,
     index: Index,
-    /// The last version that parsed, when this one does not: where hovers find rules,
-    /// parents and settings while the user types.
-    last_parsed: Option<Arc<Analysis>>,
 }
 
 impl Analysis {
-    /// Parses, checks and indexes `text`.
+    /// Parses, checks and indexes `text`. A text with syntax errors is read as far as it
+    /// goes: names, hovers, completion and the outline work on every part that parses,
+    /// and hovers show init and rules as the checker resolves them from the lines that
+    /// parse and check.
     pub fn new(text: String) -> Analysis {
         let lines = LineIndex::new(&text);
-        let (file, mut problems, ir, index) = match crate::syntax::parse_file(&text) {
-            Ok(file) => {
-                let checked = crate::check::check(&file);
-                let index = Index::from_ast(&file, &text);
-                (Some(file), checked.problems, checked.ir, index)
+        let parsed = crate::syntax::parse(&text);
+        let partial = !parsed.errors.is_empty() || parsed.file.is_none();
+        let mut problems = parsed.errors;
+        let (index, resolved) = match &parsed.file {
+            Some(file) => {
+                let checked = crate::check::check_resolved(file);
+                // The checker's problems on a partial tree would mostly be echoes of the
+                // syntax errors (a name whose declaration did not parse is unknown
+                // everywhere), so a text with syntax errors shows those only.
+                if !partial {
+                    problems = checked.problems;
+                }
+                (Index::from_ast(file, &text), Some(checked.ir))
             }
-            Err(problem) => (None, vec![problem], None, Index::scan(&text)),
+            None => (Index::default(), None),
         };
         problems.sort_by_key(|p| p.labels.first().map_or(0, |l| l.offset()));
         Analysis {
             text,
             lines,
-            file,
+            file: parsed.file,
+            partial,
             problems,
-            ir,
+            resolved,
             index,
-            last_parsed: None,
         }
-    }
-
-    /// The analysis of `text`, a new version of `previous`'s text: when it does not parse,
-    /// hovers take their details from the last version that did.
-    pub fn next(previous: &Arc<Analysis>, text: String) -> Analysis {
-        let mut analysis = Analysis::new(text);
-        if analysis.file.is_none() {
-            analysis.last_parsed = if previous.file.is_some() {
-                Some(Arc::clone(previous))
-            } else {
-                previous.last_parsed.clone()
-            };
-        }
-        analysis
     }
 
     /// The text analysed.
@@ -96,9 +93,9 @@ impl Analysis {
         &self.lines
     }
 
-    /// Whether the text parses.
+    /// Whether the whole text parses.
     pub fn parses(&self) -> bool {
-        self.file.is_some()
+        !self.partial
     }
 
     /// Every problem of the text (errors and warnings), in source order.
@@ -163,7 +160,10 @@ impl Analysis {
     /// The text in the canonical layout (`nshed fmt`), or `None` when it does not parse
     /// (the problems say where).
     pub fn formatted(&self) -> Option<String> {
-        let file = self.file.as_ref()?;
+        let file = self.file.as_ref().filter(|_| !self.partial)?;
         Some(crate::syntax::print::print_file(file, &self.text))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -57,14 +57,14 @@ pub fn diagnostic(a: &Analysis, uri: &lsp::Uri, problem: &Problem) -> lsp::Diagn
 }
 
 /// The diagnostics of a document, as the notification that publishes them.
-pub fn publish(a: &Analysis, uri: &lsp::Uri, version: Option<i32>) -> lsp::PublishDiagnosticsParams {
+pub fn publish(
+    a: &Analysis,
+    uri: &lsp::Uri,
+    version: Option<i32>,
+) -> lsp::PublishDiagnosticsParams {
     lsp::PublishDiagnosticsParams {
         uri: uri.clone(),
-        diagnostics: a
-            .problems()
-            .iter()
-            .map(|p| diagnostic(a, uri, p))
-            .collect(),
+        diagnostics: a.problems().iter().map(|p| diagnostic(a, uri, p)).collect(),
         version,
     }
 }

@@ -153,10 +153,11 @@ impl Server {
     }
 
     /// The diagnostics of every document changed since they were last published,
-    /// analysing what is not analysed yet. Called when no message waits.
-    pub fn publish_pending(&mut self) -> Vec<Value> {
+    /// analysing what is not analysed yet when `analyse` (when no message waits, and
+    /// before `shutdown` is answered), otherwise only of those a request had analysed.
+    pub fn publish_pending(&mut self, analyse: bool) -> Vec<Value> {
         self.documents
-            .unpublished()
+            .unpublished(analyse)
             .into_iter()
             .filter_map(|doc| {
                 let version = doc.version;

@@ -25,11 +25,7 @@ impl Document {
     /// The analysis of the latest text, made now if it is not yet.
     pub fn analysis(&mut self) -> &Arc<Analysis> {
         if let Some(text) = self.pending.take() {
-            let next = match &self.analysis {
-                Some(previous) => Analysis::next(previous, text),
-                None => Analysis::new(text),
-            };
-            self.analysis = Some(Arc::new(next));
+            self.analysis = Some(Arc::new(Analysis::new(text)));
         }
         self.analysis
             .get_or_insert_with(|| Arc::new(Analysis::new(String::new())))
@@ -73,11 +69,15 @@ impl Documents {
         self.open.get_mut(uri.as_str())
     }
 
-    /// The documents whose latest diagnostics are not published, each marked published:
+    /// The documents whose latest diagnostics are not published (of those, only the ones
+    /// whose latest text is analysed already unless `analyse`), each marked published:
     /// the caller publishes them.
-    pub fn unpublished(&mut self) -> Vec<&mut Document> {
-        let mut out: Vec<&mut Document> =
-            self.open.values_mut().filter(|d| !d.published).collect();
+    pub fn unpublished(&mut self, analyse: bool) -> Vec<&mut Document> {
+        let mut out: Vec<&mut Document> = self
+            .open
+            .values_mut()
+            .filter(|d| !d.published && (analyse || d.pending.is_none()))
+            .collect();
         for d in &mut out {
             d.published = true;
         }

@@ -95,12 +95,37 @@ fn serve_queue(queue: &Queue, output: &mut impl Write) -> Ended {
     let mut server = Server::new();
     loop {
         if queue.is_empty() {
-            if let Err(e) = send(output, server.publish_pending()) {
+            if let Err(e) = send(output, server.publish_pending(true)) {
                 return Ended::Unwritable(e);
             }
         }
         let next = match queue.pop() {
-            Item::Message(message) => server.handle(message),
+            Item::Message(message) => {
+                // Diagnostics go out when the server is idle, when a request made them
+                // anyway, and at the latest before `shutdown` is answered, so a client
+                // that writes faster than the server answers still gets each document's
+                // latest ones.
+                let (shutdown, request) = match &message {
+                    message::Incoming::Request { method, .. } => (method == "shutdown", true),
+                    _ => (false, false),
+                };
+                let mut published = if shutdown {
+                    server.publish_pending(true)
+                } else {
+                    Vec::new()
+                };
+                let next = server.handle(message);
+                if request {
+                    published.extend(server.publish_pending(false));
+                }
+                match next {
+                    Next::Send(mut messages) => {
+                        messages.splice(0..0, published);
+                        Next::Send(messages)
+                    }
+                    exit => exit,
+                }
+            }
             Item::End(InputEnd::Closed) if server.shut_down() => return Ended::Clean,
             Item::End(InputEnd::Closed) => return Ended::WithoutShutdown,
             Item::End(InputEnd::Unreadable(reason)) => return Ended::Unreadable(reason),

@@ -174,9 +174,11 @@ mod tests {
 
     fn text_of(item: Item) -> String {
         match item {
-            Item::Message(Incoming::Notification { params, .. }) => {
-                params["contentChanges"][0]["text"].as_str().unwrap_or("").to_string()
-            }
+            Item::Message(Incoming::Notification { params, .. }) => params["contentChanges"][0]
+                ["text"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
             other => format!("{other:?}"),
         }
     }
@@ -222,6 +224,7 @@ mod tests {
         assert!(!writer.is_finished(), "the second push waits for room");
         assert!(matches!(queue.pop(), Item::Message(Incoming::Request { id, .. }) if id == 0));
         assert_eq!(writer.join().ok(), Some(true));
+        assert!(matches!(queue.pop(), Item::Message(Incoming::Request { id, .. }) if id == 1));
         queue.push(request(2), MAX_QUEUED_BYTES);
         queue.server_gone();
         assert!(!queue.push(request(3), 1), "a stopped server takes nothing");

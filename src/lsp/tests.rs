@@ -188,7 +188,7 @@ fn an_oversized_message_is_refused_and_the_next_one_served() {
     assert_eq!(null_id_errors(&messages), vec![-32600]);
     let refusal = messages
         .iter()
-        .find(|m| m["id"].is_null())
+        .find(|m| m["id"].is_null() && m.get("error").is_some())
         .map(|m| m["error"]["message"].to_string())
         .unwrap_or_default();
     assert!(refusal.contains("larger than the 400 bytes"), "{refusal}");

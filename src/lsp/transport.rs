@@ -53,10 +53,6 @@ pub struct FrameReader<R> {
 }
 
 impl<R: BufRead> FrameReader<R> {
-    pub fn new(input: R) -> Self {
-        FrameReader::with_limit(input, MAX_FRAME_BYTES)
-    }
-
     /// A reader that refuses bodies longer than `limit` bytes.
     pub fn with_limit(input: R, limit: u64) -> Self {
         FrameReader {
@@ -69,10 +65,8 @@ impl<R: BufRead> FrameReader<R> {
     /// The next message; `None` when the stream ends (between messages or inside one).
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if self.skip > 0 {
-            let skipped = std::io::copy(
-                &mut (&mut self.input).take(self.skip),
-                &mut std::io::sink(),
-            )?;
+            let skipped =
+                std::io::copy(&mut (&mut self.input).take(self.skip), &mut std::io::sink())?;
             if skipped < self.skip {
                 return Ok(None);
             }
@@ -252,6 +246,8 @@ mod tests {
         }
         let many = "A: b\r\n".repeat(MAX_HEADER_LINES + 1);
         let (_, error) = frames(many.as_bytes());
-        assert!(error.unwrap_or_default().contains("more than 32 header lines"));
+        assert!(error
+            .unwrap_or_default()
+            .contains("more than 32 header lines"));
     }
 }

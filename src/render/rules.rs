@@ -44,7 +44,10 @@ mod tests {
         assert_eq!(update_text(&Update::Keep), "keep");
         assert_eq!(dist_text(&Dist::Const { value: 3.0 }), "3");
         assert_eq!(
-            dist_text(&Dist::LogNormal { mu: 0.0, sigma: 0.25 }),
+            dist_text(&Dist::LogNormal {
+                mu: 0.0,
+                sigma: 0.25
+            }),
             "lognormal(0, 0.25)"
         );
     }

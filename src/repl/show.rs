@@ -5,8 +5,8 @@ use serde_json::{json, Value as Json};
 use super::command::{LambdaScope, Show};
 use nshed::engine::State;
 use nshed::ir::{Ir, RuleSet};
-use nshed::render::{fmt_num, update_text};
 use nshed::render::Table;
+use nshed::render::{fmt_num, update_text};
 use nshed::report::{edge_name, eta_plain, lambda_plain, ln_json, plain};
 
 /// A value given as a natural log, shown plainly when it fits in f64.

@@ -350,20 +350,43 @@ fn hover_on_classes_samples_phases_levels_and_the_model() {
 }
 
 #[test]
-fn hover_in_a_file_that_does_not_parse_uses_the_last_version_that_did() {
+fn hover_in_a_file_with_syntax_errors_keeps_its_details() {
     let mut c = Client::start();
-    let text = fig1();
-    c.open(&text);
-    let broken = text.replace("c3 <- t3", "c3 <- t3 ,,");
-    assert_eq!(c.change(&broken).len(), 1);
-    let value = c.at("textDocument/hover", pos(&broken, "m3 = ", 0, 0))["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = precedence();
+    assert!(c.open(&text).is_empty());
+    let full = |c: &mut Client, text: &str| {
+        c.at("textDocument/hover", pos(text, "h2 = all", 0, 1))["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = full(&mut c, &text);
+    // Errors in two other blocks, one before the node and one after.
+    let broken = text
+        .replace("  eta = lognormal(0, 0.5)\n", "  eta = lognormal(0, 0.5\n")
+        .replace("  c: i1 i3 -> K2\n", "  c: i1 i3 -> \n");
+    let published = c.change(&broken);
+    assert_eq!(published.len(), 1);
+    let diagnostics = published[0]["diagnostics"].as_array().unwrap();
+    let lines: Vec<u64> = diagnostics
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    let line_of =
+        |needle: &str| broken[..broken.find(needle).unwrap()].matches('\n').count() as u64;
     assert_eq!(
-        value,
-        "**node** `m3` · level 2 `parts`\n\n```nshed\nm3 = atleast 2 of (e4, e5, e6)\n```\n\n\
-         *(as of the last version of the file that parsed)*"
+        lines,
+        [line_of("eta = lognormal") + 1, line_of("  c: i1") + 1],
+        "{diagnostics:?}"
+    );
+    // The node's gate, init and rules (file-wide and per phase) as before.
+    assert_eq!(full(&mut c, &broken), before);
+    assert!(before.contains("phase `two`: grow `mul 3` · shrink `mul 0.25`"));
+    // The sample whose line is broken is gone; the others are there.
+    let hover = c.at("textDocument/hover", pos(&broken, "b: i2", 0, 0));
+    assert_eq!(
+        hover["contents"]["value"],
+        "**sample** `b`\n\n```nshed\nb: i2 i3 -> K1 weight 3\n```"
     );
     c.shutdown();
 }

@@ -44,6 +44,7 @@ mod ir_snapshots;
 mod le_matrix_cli;
 mod le_sparse;
 mod lsp;
+mod lsp_process;
 mod record_csv;
 mod regularize_cli;
 mod repl_pty;

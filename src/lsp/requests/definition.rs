@@ -13,7 +13,6 @@ pub fn definition(
     let at = p.text_document_position_params;
     let uri = at.text_document.uri;
     let a = analysis(documents, &uri)?;
-    Ok(a.definition(offset(&a, at.position)).map(|span| {
-        lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(uri, range(&a, span)))
-    }))
+    Ok(a.definition(offset(&a, at.position))
+        .map(|span| lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(uri, range(&a, span)))))
 }

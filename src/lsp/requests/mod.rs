@@ -52,10 +52,8 @@ pub fn handle(documents: &mut Documents, method: &str, params: Value) -> Result<
     }
 }
 
-type Handler<R> = fn(
-    &mut Documents,
-    <R as Request>::Params,
-) -> Result<<R as Request>::Result, Failure>;
+type Handler<R> =
+    fn(&mut Documents, <R as Request>::Params) -> Result<<R as Request>::Result, Failure>;
 
 /// Reads the parameters of request `R`, runs `handler` on them, and writes its result.
 fn run<R: Request>(

@@ -55,8 +55,10 @@ pub fn full(
         });
         (line, col) = (l, c);
     }
-    Ok(Some(lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
-        result_id: None,
-        data,
-    })))
+    Ok(Some(lsp::SemanticTokensResult::Tokens(
+        lsp::SemanticTokens {
+            result_id: None,
+            data,
+        },
+    )))
 }

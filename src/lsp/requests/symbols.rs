@@ -25,8 +25,7 @@ fn symbol(a: &Analysis, s: Symbol) -> lsp::DocumentSymbol {
         SymbolKind::Sample => lsp::SymbolKind::CONSTANT,
         SymbolKind::Phase => lsp::SymbolKind::EVENT,
     };
-    let children: Vec<lsp::DocumentSymbol> =
-        s.children.into_iter().map(|c| symbol(a, c)).collect();
+    let children: Vec<lsp::DocumentSymbol> = s.children.into_iter().map(|c| symbol(a, c)).collect();
     #[allow(deprecated)] // `deprecated` is a required field of the type
     lsp::DocumentSymbol {
         name: s.name,
