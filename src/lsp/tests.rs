@@ -1,6 +1,6 @@
 //! The server driven in process: a byte stream of messages in, the answers out. What
 //! needs a real process (exit statuses, closed pipes, huge headers on a pipe, memory) is
-//! in `tests/integration/lsp.rs`.
+//! in `tests/integration/lsp_process.rs`.
 
 use serde_json::{json, Value};
 
