@@ -256,6 +256,6 @@ fn diagnostics_of_a_file_with_lone_carriage_returns_are_on_their_line() {
         .unwrap_or_else(|| panic!("{diagnostics:#}"));
     assert_eq!(
         unknown["range"],
-        json!({ "start": { "line": 2, "character": 18 }, "end": { "line": 2, "character": 19 } })
+        json!({ "start": { "line": 2, "character": 17 }, "end": { "line": 2, "character": 18 } })
     );
 }
