@@ -1,12 +1,12 @@
-//! Hover and completion for the page's editor: the language server's own functions
-//! (`lsp::hover::hover_at`, `lsp::complete`) on the same `lsp::Analysis`, with positions
-//! as the editor counts them (0-based lines, UTF-16 columns, as in the protocol).
+//! Hover and completion for the page's editor: the library's language intelligence
+//! (`nshed::ide`, which the language server answers with too), with positions as the
+//! editor counts them (0-based lines, UTF-16 columns, as in the protocol).
 
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::lsp::{complete, hover, Analysis, What};
+use nshed::ide::{Analysis, CompletionKind};
 
 /// A place in the text: 0-based line, column in UTF-16 units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,69 +31,56 @@ pub struct Completion {
     pub detail: String,
 }
 
-/// The analysis of the text last asked about, and of the last text that parsed (where
-/// hovers find rules and settings while the user types).
+/// The analysis of the text last asked about (made once per text; a hover and a
+/// completion at the same text share it).
 #[derive(Default)]
 pub struct Intel {
-    cache: Mutex<Cache>,
+    cache: Mutex<Option<Arc<Analysis>>>,
 }
 
-/// The last analysis, and the last one that parsed.
-type Cache = (Option<Arc<Analysis>>, Option<Arc<Analysis>>);
-
 impl Intel {
-    /// The analysis of `text` (made once per text) and the fallback.
-    fn analyse(&self, text: String) -> (Arc<Analysis>, Option<Arc<Analysis>>) {
+    /// The analysis of `text`.
+    fn analyse(&self, text: String) -> Arc<Analysis> {
         let Ok(mut cache) = self.cache.lock() else {
-            return (Arc::new(Analysis::new(text)), None);
+            return Arc::new(Analysis::new(text));
         };
-        let current = match &cache.0 {
-            Some(a) if a.text == text => Arc::clone(a),
+        match &*cache {
+            Some(a) if a.text() == text => Arc::clone(a),
             _ => {
                 let a = Arc::new(Analysis::new(text));
-                if a.ast.is_some() {
-                    cache.1 = Some(Arc::clone(&a));
-                }
-                cache.0 = Some(Arc::clone(&a));
+                *cache = Some(Arc::clone(&a));
                 a
             }
-        };
-        (current, cache.1.clone())
+        }
     }
 
     pub fn hover(&self, text: String, at: Position) -> Option<Hover> {
-        let (a, fallback) = self.analyse(text);
-        let offset = a.lines.offset_utf16(&a.text, at.line, at.character);
-        let (markdown, span) = hover::hover_at(&a, fallback.as_deref(), offset)?;
+        let a = self.analyse(text);
+        let offset = a.lines().offset_utf16(a.text(), at.line, at.character);
+        let hover = a.hover(offset)?;
         let position = |offset| {
-            let (line, character) = a.lines.utf16(&a.text, offset);
+            let (line, character) = a.lines().utf16(a.text(), offset);
             Position { line, character }
         };
         Some(Hover {
-            markdown,
-            from: position(span.start),
-            to: position(span.end),
+            markdown: hover.markdown,
+            from: position(hover.span.start),
+            to: position(hover.span.end),
         })
     }
 
     pub fn complete(&self, text: String, at: Position) -> Vec<Completion> {
-        let (a, fallback) = self.analyse(text);
-        let offset = a.lines.offset_utf16(&a.text, at.line, at.character);
-        // The language server completes names from the file's own index; while the file
-        // does not parse, the last one that did knows the levels better.
-        let index = match (&a.ast, &fallback) {
-            (None, Some(f)) => &f.index,
-            _ => &a.index,
-        };
-        complete(&a.text, offset, index)
+        let a = self.analyse(text);
+        let offset = a.lines().offset_utf16(a.text(), at.line, at.character);
+        a.completions(offset)
             .into_iter()
             .map(|c| Completion {
-                kind: match c.what {
-                    What::Keyword => "keyword",
-                    What::Node => "node",
-                    What::Class => "class",
-                    What::Level => "level",
-                    What::Value => "value",
+                kind: match c.kind {
+                    CompletionKind::Keyword => "keyword",
+                    CompletionKind::Node => "node",
+                    CompletionKind::Class => "class",
+                    CompletionKind::Level => "level",
+                    CompletionKind::Value => "value",
                 },
                 label: c.label,
                 detail: c.detail,
