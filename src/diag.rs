@@ -30,6 +30,17 @@ pub struct Problem {
     pub labels: Vec<LabeledSpan>,
     /// What to do about it.
     pub help: Option<String>,
+    /// Set when the labels point into another file than the report's source (a data file
+    /// the model reads): that file, and the place in the model that reads it.
+    pub in_file: Option<InFile>,
+}
+
+/// The other file a [`Problem`]'s labels point into, and the span of the model's source
+/// that names it (`from "FILE.csv"`): where an editor shows the problem.
+#[derive(Clone, Debug)]
+pub struct InFile {
+    pub source: Arc<IndexedSource>,
+    pub from: Span,
 }
 
 impl Problem {
@@ -41,6 +52,7 @@ impl Problem {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            in_file: None,
         }
     }
 
@@ -74,6 +86,24 @@ impl Problem {
     /// Whether it is an error (not a warning).
     pub fn is_error(&self) -> bool {
         matches!(self.severity, Severity::Error)
+    }
+
+    /// The same problem, its labels pointing into `source` (read by the model at `from`).
+    pub fn in_file(mut self, source: &Arc<IndexedSource>, from: Span) -> Self {
+        self.in_file = Some(InFile {
+            source: Arc::clone(source),
+            from,
+        });
+        self
+    }
+
+    /// Where the problem is in the model's source: its primary label's offset, or for a
+    /// problem in another file, the place that reads that file.
+    pub fn model_offset(&self) -> usize {
+        match &self.in_file {
+            Some(file) => file.from.start,
+            None => self.labels.first().map_or(0, |l| l.offset()),
+        }
     }
 }
 
@@ -263,8 +293,8 @@ impl Report {
     /// generated 10^6-node model would otherwise hold its 60 MB source twice.
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
         // Source order reads best; a stable sort keeps the checker's order for ties.
-        problems.sort_by_key(|p| p.labels.first().map(|l| l.offset()).unwrap_or(0));
-        for p in &mut problems {
+        problems.sort_by_key(Problem::model_offset);
+        for p in problems.iter_mut().filter(|p| p.in_file.is_none()) {
             for label in &mut p.labels {
                 let len = trimmed_len(text, label.offset(), label.len());
                 if len != label.len() {
@@ -314,10 +344,17 @@ impl Report {
 
     /// Each problem as a stand-alone diagnostic with the source attached.
     pub fn located(&self) -> impl Iterator<Item = Located> + '_ {
-        self.problems.iter().map(|p| Located {
-            source: Arc::clone(&self.source),
-            problem: drawable(&self.source, p),
-            lines_before: self.lines_before,
+        self.problems.iter().map(|p| match &p.in_file {
+            Some(file) => Located {
+                source: Arc::clone(&file.source),
+                problem: drawable(&file.source, p),
+                lines_before: 0,
+            },
+            None => Located {
+                source: Arc::clone(&self.source),
+                problem: drawable(&self.source, p),
+                lines_before: self.lines_before,
+            },
         })
     }
 
@@ -371,9 +408,30 @@ impl Report {
     pub fn to_json_lines(&self) -> String {
         let text = self.source.inner().as_str();
         let index = crate::span::LineIndex::new(text);
+        // The line index of the data file the last problem pointed into (a file's
+        // problems come together).
+        let mut other: Option<(Arc<IndexedSource>, crate::span::LineIndex)> = None;
         let mut out = String::new();
         for problem in &self.problems {
-            let json = problem.to_json(self.source.name(), text, &index);
+            let json = match &problem.in_file {
+                None => problem.to_json(self.source.name(), text, &index),
+                Some(file) => {
+                    if !other
+                        .as_ref()
+                        .is_some_and(|(s, _)| Arc::ptr_eq(s, &file.source))
+                    {
+                        let index = crate::span::LineIndex::new(file.source.inner());
+                        other = Some((Arc::clone(&file.source), index));
+                    }
+                    let index = other.as_ref().map(|(_, i)| i);
+                    let fallback = crate::span::LineIndex::new("");
+                    problem.to_json(
+                        file.source.name(),
+                        file.source.inner(),
+                        index.unwrap_or(&fallback),
+                    )
+                }
+            };
             // Serialising plain strings and numbers cannot fail.
             out.push_str(&serde_json::to_string(&json).unwrap_or_default());
             out.push('\n');

@@ -287,11 +287,31 @@ fn evaluate_check(model: &Model, state: &State, check: &Check) -> (String, Expec
                 Some(if *ln { ln_eta } else { ln_eta.exp() }),
             )
         }
-        Check::Accuracy { compare } => value(
-            "accuracy".to_string(),
-            compare,
-            crate::report::accuracy(model, state),
+        Check::Accuracy { compare }
+        | Check::Loss { compare }
+        | Check::TestAccuracy { compare }
+        | Check::TestLoss { compare } => {
+            let (subject, actual) = score(model, state, check);
+            value(subject.to_string(), compare, actual)
+        }
+    }
+}
+
+/// What a score expectation measures (`accuracy`, `loss`, `test accuracy`, `test loss`)
+/// and its value: `None` without samples to measure.
+fn score(model: &Model, state: &State, check: &Check) -> (&'static str, Option<f64>) {
+    use crate::metrics;
+    match check {
+        Check::Loss { .. } => ("loss", metrics::of_data(model, state).loss),
+        Check::TestAccuracy { .. } => (
+            "test accuracy",
+            metrics::of_test(model, state).and_then(|m| m.accuracy),
         ),
+        Check::TestLoss { .. } => (
+            "test loss",
+            metrics::of_test(model, state).and_then(|m| m.loss),
+        ),
+        _ => ("accuracy", metrics::of_data(model, state).accuracy),
     }
 }
 

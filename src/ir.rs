@@ -51,6 +51,40 @@ pub struct Ir {
     /// the file has none).
     #[serde(default, skip_serializing_if = "Expectations::is_empty")]
     pub expect: Expectations,
+    /// The `test { }` block: held-out samples, never trained on (left out of the JSON
+    /// when the file has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<TestSet>,
+    /// The data files the samples were read from, with the SHA-256 of their bytes: part
+    /// of the model's identity (saved states, shard files, golden reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_files: Vec<DataFile>,
+}
+
+/// Held-out samples: written in the `test` block or read from files, plus noisy copies
+/// of the training samples drawn when a run starts (`engine::heldout`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestSet {
+    /// The written and read samples, in file order (weight 1).
+    pub samples: Vec<Sample>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies: Option<Copies>,
+}
+
+/// `copies N flip q`: `count` copies of every training sample, each level-1 bit flipped
+/// with probability `flip`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Copies {
+    pub count: u32,
+    pub flip: f64,
+}
+
+/// A data file a model reads (`from "PATH"`): the path as written and the SHA-256 (hex)
+/// of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataFile {
+    pub path: String,
+    pub sha256: String,
 }
 
 /// A level of feature nodes: nodes `first .. first + len`.
@@ -399,16 +433,23 @@ pub enum Quantity {
     Logits,
     /// The information-plane coordinates of the data.
     InfoPlane,
+    /// Cross-entropy of the data samples.
+    Loss,
+    TestAccuracy,
+    TestLoss,
 }
 
 impl Quantity {
     /// Every quantity with the word that names it in a file.
-    pub const ALL: [(&'static str, Quantity); 5] = [
+    pub const ALL: [(&'static str, Quantity); 8] = [
         ("lambda", Quantity::Lambda),
         ("eta", Quantity::Eta),
         ("accuracy", Quantity::Accuracy),
         ("logits", Quantity::Logits),
         ("info_plane", Quantity::InfoPlane),
+        ("loss", Quantity::Loss),
+        ("test_accuracy", Quantity::TestAccuracy),
+        ("test_loss", Quantity::TestLoss),
     ];
 }
 
@@ -516,6 +557,21 @@ pub enum Check {
     /// `accuracy OP v` (unweighted share of data samples predicted as their label)
     Accuracy {
         /// The comparison the accuracy must pass.
+        compare: Compare,
+    },
+    /// `loss OP v` (mean `-ln p_label` over the data samples)
+    Loss {
+        /// The comparison the loss must pass.
+        compare: Compare,
+    },
+    /// `test accuracy OP v`
+    TestAccuracy {
+        /// The comparison the test accuracy must pass.
+        compare: Compare,
+    },
+    /// `test loss OP v`
+    TestLoss {
+        /// The comparison the test loss must pass.
         compare: Compare,
     },
 }

@@ -133,6 +133,12 @@ impl Compiled {
         &self.source
     }
 
+    /// The model's identity ([`persist::model_identity`]): what saved states, shard files
+    /// and golden reports are tied to.
+    pub fn identity(&self) -> String {
+        persist::model_identity(&self.ir)
+    }
+
     /// The checked model alone, to change and build an [`engine::Model`] of (the tables
     /// compiling built are dropped with the rest).
     pub fn into_ir(self) -> Ir {
@@ -223,8 +229,20 @@ pub fn compile(source: Source) -> Result<Compiled, Report> {
     compile_with(source, &Limits::default())
 }
 
-/// Parses and checks a source within `limits`: the IR, or every problem found.
+/// Parses and checks a source within `limits`: the IR, or every problem found. The paths
+/// of its data files start at the source's folder ([`Source::folder`]).
 pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report> {
+    let folder = source.folder();
+    compile_in(source, folder.as_deref(), limits)
+}
+
+/// [`compile_with`] with the paths of the data files starting at `folder` (`None`: the
+/// current directory), whatever the source's name.
+pub fn compile_in(
+    source: Source,
+    folder: Option<&std::path::Path>,
+    limits: &Limits,
+) -> Result<Compiled, Report> {
     // Every syntax error, and nothing of the checker: on a partial tree it would report
     // the names and blocks that did not parse as missing.
     let file = match syntax::parse(&source.text).into_result() {
@@ -235,7 +253,7 @@ pub fn compile_with(source: Source, limits: &Limits) -> Result<Compiled, Report>
         return Err(Report::new(&source.name, &source.text, vec![problem]));
     }
     // The syntax tree is gone when this returns, before the engine's tables are built.
-    let (checked, data) = check::check_but_data(file);
+    let (checked, data) = check::check_but_data(file, folder);
     let mut problems = checked.problems;
     let Some(ir) = checked.ir else {
         return Err(Report::new(&source.name, &source.text, problems));

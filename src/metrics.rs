@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::engine::batch::Inputs;
 use crate::engine::numeric::{cross_entropy, predicted_class};
 use crate::engine::{Evaluator, Model, State};
-use crate::ir::ClassId;
+use crate::ir::{ClassId, Sample};
 
 /// Accuracy and loss of one state on one set of labelled inputs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -26,8 +26,29 @@ pub struct Metrics {
     pub correct: usize,
     /// `correct / samples`; `None` (JSON `null`) for no inputs.
     pub accuracy: Option<f64>,
-    /// Mean of `-ln p_label`; `None` for no inputs.
+    /// Mean of `-ln p_label`; `None` for no inputs. `+inf` when some input's label has
+    /// probability 0 (JSON: the string `"inf"`, see [`loss_json`]).
+    #[serde(serialize_with = "loss_json")]
     pub loss: Option<f64>,
+}
+
+/// A loss for JSON, which has no infinity: a number, the string `"inf"` for `+inf` (a
+/// label that the model gives probability 0), and `null` for no samples.
+pub fn loss_json<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.is_infinite() && *x > 0.0 => s.serialize_str("inf"),
+        Some(x) if x.is_finite() => s.serialize_f64(*x),
+        _ => s.serialize_none(),
+    }
+}
+
+/// [`loss_json`] for a quantity that may not have been asked for (left out of the JSON
+/// then, by `skip_serializing_if`).
+pub fn asked_loss_json<S: serde::Serializer>(
+    v: &Option<Option<f64>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    loss_json(v.as_ref().unwrap_or(&None), s)
 }
 
 impl Metrics {
@@ -56,22 +77,57 @@ fn judge(ln_z: &[f64], label: ClassId) -> (bool, f64) {
     )
 }
 
-/// The metrics of `state` on `inputs`, input `i` labelled `labels[i]` (a label past the
-/// model's classes is never predicted and has infinite loss; the front ends resolve
-/// labels by name first).
-pub fn of_inputs(model: &Model, state: &State, inputs: &Inputs, labels: &[ClassId]) -> Metrics {
-    let n = inputs.len().min(labels.len());
+/// The metrics of `state` on `n` inputs, input `i` being `input(i)` labelled `label(i)`
+/// (a label past the model's classes is never predicted and has infinite loss).
+fn of_each<'a>(
+    model: &Model,
+    state: &State,
+    n: usize,
+    input: impl Fn(usize) -> &'a [crate::ir::NodeId] + Sync,
+    label: impl Fn(usize) -> ClassId + Sync,
+) -> Metrics {
     let results: Vec<(bool, f64)> = (0..n)
         .into_par_iter()
         .map_init(
             || (Evaluator::new(model), Vec::new()),
             |(ev, ln_z), i| {
-                ev.ln_logits_into(model, state, inputs.get(i), ln_z);
-                judge(ln_z, labels[i])
+                ev.ln_logits_into(model, state, input(i), ln_z);
+                judge(ln_z, label(i))
             },
         )
         .collect();
     Metrics::of(&results)
+}
+
+/// The metrics of `state` on `inputs`, input `i` labelled `labels[i]` (the front ends
+/// resolve labels by name first).
+pub fn of_inputs(model: &Model, state: &State, inputs: &Inputs, labels: &[ClassId]) -> Metrics {
+    let n = inputs.len().min(labels.len());
+    of_each(model, state, n, |i| inputs.get(i), |i| labels[i])
+}
+
+/// The metrics of `state` on labelled samples that are not the model's data (its test
+/// samples: [`crate::engine::heldout::test_samples`]).
+pub fn of_samples(model: &Model, state: &State, samples: &[Sample]) -> Metrics {
+    of_each(
+        model,
+        state,
+        samples.len(),
+        |i| samples[i].input.as_slice(),
+        |i| samples[i].label,
+    )
+}
+
+/// The metrics of `state` on the model's test set; `None` when the model has no `test`
+/// block.
+pub fn of_test(model: &Model, state: &State) -> Option<Metrics> {
+    crate::engine::heldout::has_test(model.ir).then(|| {
+        of_samples(
+            model,
+            state,
+            &crate::engine::heldout::test_samples(model.ir, state),
+        )
+    })
 }
 
 /// The metrics of `state` on the model's data samples (each counted once, whatever its

@@ -28,12 +28,40 @@ pub struct SavedState {
     pub nshed_state: u32,
     /// The model's name, for people reading the file.
     pub model: String,
-    /// SHA-256 of the model source the state belongs to.
+    /// The identity of the model the state belongs to: [`model_identity`] of the checked
+    /// model (its IR and the bytes of its data files), so that reformatting or a comment
+    /// does not orphan a state, while an edit that changes the model or its data does.
     pub source_sha256: String,
     /// The seed the run started from (so `reset` means the same after a restore).
     pub seed: u64,
     /// The state itself.
     pub state: State,
+}
+
+/// The identity of a checked model: the SHA-256 (hex) of its IR as JSON, which holds
+/// every sample (read or written), the SHA-256 of each data file's bytes, and no span,
+/// comment or layout of the source.
+pub fn model_identity(ir: &crate::ir::Ir) -> String {
+    struct Hasher(Sha256);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hasher = Hasher(Sha256::new());
+    // Writing to a hasher cannot fail, and the IR has only plain values: a failure would
+    // leave the hash of what was written, still a fixed function of the IR.
+    let _ = serde_json::to_writer(&mut hasher, ir);
+    hasher
+        .0
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// SHA-256 of a source text, in hex.
@@ -125,12 +153,12 @@ pub fn parse(path: &str, bytes: &[u8], ir: &Ir, hash: &str) -> Result<SavedState
         return Err(Problem::error(
             ErrorCode::StateOtherModel,
             format!(
-                "`{path}` was saved for a different model source (model `{}`)",
+                "`{path}` was saved for a different model or data (model `{}`)",
                 saved.model
             ),
         )
         .help(
-            "load the exact file the state was saved from; any edit to the source changes its hash",
+            "load the model the state was saved from: a change to its nodes, rules, data, schedule or data files (not to comments or layout) makes it another model",
         ));
     }
     validate(&saved.state, ir).map_err(|why| {

@@ -18,6 +18,8 @@ pub struct Recorder {
     pub every: u64,
     quantities: Vec<Quantity>,
     csv: bool,
+    /// The run's test samples, drawn at the first snapshot (only the seed counts).
+    test: Option<Vec<crate::ir::Sample>>,
 }
 
 impl Recorder {
@@ -41,6 +43,7 @@ impl Recorder {
             every: every.max(1),
             quantities,
             csv,
+            test: None,
         })
     }
 
@@ -51,7 +54,11 @@ impl Recorder {
 
     /// Appends the snapshot of `state`.
     pub fn write(&mut self, model: &Model, state: &State) -> std::io::Result<()> {
-        let snap = Snapshot::take(model, state, &self.quantities).map_err(std::io::Error::other)?;
+        let test = self
+            .test
+            .get_or_insert_with(|| crate::engine::heldout::test_samples(model.ir, state));
+        let snap = Snapshot::take_with_test(model, state, &self.quantities, test)
+            .map_err(std::io::Error::other)?;
         if self.csv {
             writeln!(self.out, "{}", snapshot_csv_row(&snap))
         } else {

@@ -15,7 +15,8 @@ use crate::analysis::{information_plane, AnalysisError, LevelInformation, PlaneO
 use crate::engine::graph::samples_per_run;
 use crate::engine::numeric::Value;
 use crate::engine::{Evaluator, Model, State};
-use crate::ir::{Ir, NodeId, Quantity, SmolStr};
+use crate::ir::{Ir, NodeId, Quantity, Sample, SmolStr};
+use crate::metrics::Metrics;
 
 /// A map that serialises its entries in insertion order.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +97,8 @@ pub struct SampleReport {
 /// What `nshed run` prints: a view of a model's state, written as it is read (the report
 /// of a 10^6-node model is tens of megabytes; nothing is held per node). The JSON has
 /// the fields `model`, `classes`, `steps`, `lambda`, `ln_lambda`, `eta`, `ln_eta`,
-/// `samples` and `accuracy`.
+/// `samples`, `accuracy`, `loss` and, with a test set, `test` (`accuracy`, `loss`, `gap`
+/// and `samples`).
 #[derive(Clone, Debug)]
 pub struct RunReport<'a> {
     /// The model the state belongs to.
@@ -108,15 +110,24 @@ pub struct RunReport<'a> {
     /// Share of data samples (unweighted) whose predicted class is their label (a sample
     /// that reaches no class counts as wrong); `null` when there is no data.
     pub accuracy: Option<f64>,
+    /// Mean `-ln p_label` over the data samples (unweighted); `null` without data.
+    pub loss: Option<f64>,
+    /// The test samples and their metrics; `None` without a `test` block.
+    pub test: Option<TestReport>,
 }
 
 /// Each data sample evaluated, in order. The samples are split into one run per core,
 /// each with its own evaluator (made here: see `samples_per_run`); a report depends on
 /// its sample alone, so the result is the same for any number of threads.
 pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
+    reports_of(model, state, &model.ir.data.samples, true)
+}
+
+/// [`sample_reports`] of `samples`: the model's data when `data` (whose firing sets the
+/// model may know already), else other labelled samples (the test set).
+fn reports_of(model: &Model, state: &State, samples: &[Sample], data: bool) -> Vec<SampleReport> {
     use rayon::prelude::*;
     let ir = model.ir;
-    let samples = &ir.data.samples;
     let per_run = samples_per_run(samples.len());
     let mut evaluators: Vec<Evaluator> = samples
         .chunks(per_run)
@@ -130,7 +141,11 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
             (run * per_run..)
                 .zip(chunk)
                 .map(|(i, s)| {
-                    let e = ev.evaluate_sample(model, state, i);
+                    let e = if data {
+                        ev.evaluate_sample(model, state, i)
+                    } else {
+                        ev.evaluate(model, state, &s.input)
+                    };
                     SampleReport {
                         name: s.name.clone(),
                         label: ir.classes[s.label as usize].name.clone(),
@@ -146,6 +161,15 @@ pub fn sample_reports(model: &Model, state: &State) -> Vec<SampleReport> {
         .collect();
     drop(evaluators);
     runs.into_iter().flatten().collect()
+}
+
+/// The test part of a run report: every test sample evaluated, and the metrics.
+#[derive(Clone, Debug)]
+pub struct TestReport {
+    pub samples: Vec<SampleReport>,
+    pub metrics: Metrics,
+    /// Data accuracy minus test accuracy; `None` when either is undefined.
+    pub gap: Option<f64>,
 }
 
 /// Share of data samples predicted as their label (`None` without data): see
@@ -210,10 +234,22 @@ impl<'a> RunReport<'a> {
     /// The report of `state`, every data sample fired and evaluated.
     pub fn new(model: &'a Model<'a>, state: &'a State) -> RunReport<'a> {
         let samples = sample_reports(model, state);
+        let accuracy = accuracy_of(&samples);
+        let test = crate::engine::heldout::has_test(model.ir).then(|| {
+            let held = crate::engine::heldout::test_samples(model.ir, state);
+            let metrics = crate::metrics::of_samples(model, state, &held);
+            TestReport {
+                samples: reports_of(model, state, &held, false),
+                gap: accuracy.zip(metrics.accuracy).map(|(d, t)| d - t),
+                metrics,
+            }
+        });
         RunReport {
             model,
             state,
-            accuracy: accuracy_of(&samples),
+            accuracy,
+            loss: crate::metrics::of_data(model, state).loss,
+            test,
             samples,
         }
     }
@@ -286,6 +322,34 @@ impl Serialize for SampleJson<'_> {
     }
 }
 
+/// A loss as JSON writes it ([`crate::metrics::loss_json`]).
+struct LossJson(Option<f64>);
+
+impl Serialize for LossJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::metrics::loss_json(&self.0, s)
+    }
+}
+
+/// The `test` object of the run report.
+struct TestJson<'a> {
+    ir: &'a Ir,
+    test: &'a TestReport,
+}
+
+impl Serialize for TestJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ir, test) = (self.ir, self.test);
+        let mut m = s.serialize_struct("TestReport", 4)?;
+        m.serialize_field("accuracy", &test.metrics.accuracy)?;
+        m.serialize_field("loss", &LossJson(test.metrics.loss))?;
+        m.serialize_field("gap", &test.gap)?;
+        let samples = test.samples.iter().map(|sample| SampleJson { ir, sample });
+        m.serialize_field("samples", &SeqOf(samples))?;
+        m.end()
+    }
+}
+
 /// Node names of a list of node ids.
 struct Names<'a>(&'a Ir, &'a [NodeId]);
 
@@ -343,6 +407,10 @@ impl Serialize for RunReport<'_> {
         let samples = self.samples.iter().map(|sample| SampleJson { ir, sample });
         m.serialize_field("samples", &SeqOf(samples))?;
         m.serialize_field("accuracy", &self.accuracy)?;
+        m.serialize_field("loss", &LossJson(self.loss))?;
+        if let Some(test) = &self.test {
+            m.serialize_field("test", &TestJson { ir, test })?;
+        }
         m.end()
     }
 }
@@ -369,6 +437,19 @@ pub struct Snapshot {
     /// The accuracy on the data (when recorded; null when there is no data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<Option<f64>>,
+    /// Cross-entropy of the data (`"inf"` in JSON when infinite).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::metrics::asked_loss_json"
+    )]
+    pub loss: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<Option<f64>>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::metrics::asked_loss_json"
+    )]
+    pub test_loss: Option<Option<f64>>,
     /// Per sample: its logits (number or null) ...
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logits: Option<Ordered<Vec<Option<f64>>>>,
@@ -393,6 +474,18 @@ impl Snapshot {
         state: &State,
         quantities: &[Quantity],
     ) -> Result<Snapshot, AnalysisError> {
+        let test = crate::engine::heldout::test_samples(model.ir, state);
+        Snapshot::take_with_test(model, state, quantities, &test)
+    }
+
+    /// [`Snapshot::take`] with the run's test samples drawn already (a recorder draws
+    /// them once for the whole run).
+    pub fn take_with_test(
+        model: &Model,
+        state: &State,
+        quantities: &[Quantity],
+        test: &[crate::ir::Sample],
+    ) -> Result<Snapshot, AnalysisError> {
         let ir = model.ir;
         let phase = ir
             .train
@@ -416,9 +509,20 @@ impl Snapshot {
             eta: None,
             ln_eta: None,
             accuracy: None,
+            loss: None,
+            test_accuracy: None,
+            test_loss: None,
             logits: None,
             ln_logits: None,
             info_plane: None,
+        };
+        let has_test = crate::engine::heldout::has_test(ir);
+        let data_metrics = std::cell::OnceCell::new();
+        let data_metrics = || *data_metrics.get_or_init(|| crate::metrics::of_data(model, state));
+        let test_metrics = std::cell::OnceCell::new();
+        let test_metrics = || {
+            *test_metrics
+                .get_or_init(|| has_test.then(|| crate::metrics::of_samples(model, state, test)))
         };
         for q in quantities {
             match q {
@@ -432,7 +536,12 @@ impl Snapshot {
                     snap.eta = Some(a);
                     snap.ln_eta = Some(b);
                 }
-                Quantity::Accuracy => snap.accuracy = Some(accuracy(model, state)),
+                Quantity::Accuracy => snap.accuracy = Some(data_metrics().accuracy),
+                Quantity::Loss => snap.loss = Some(data_metrics().loss),
+                Quantity::TestAccuracy => {
+                    snap.test_accuracy = Some(test_metrics().and_then(|m| m.accuracy))
+                }
+                Quantity::TestLoss => snap.test_loss = Some(test_metrics().and_then(|m| m.loss)),
                 Quantity::Logits => {
                     let reports = sample_reports(model, state);
                     snap.logits = Some(Ordered(

@@ -15,6 +15,18 @@ pub struct Source {
     pub text: String,
 }
 
+impl Source {
+    /// The folder of the model file, where the paths of its data files start; `None` for
+    /// standard input and for a text that was not read from a file (paths then start at
+    /// the current directory).
+    pub fn folder(&self) -> Option<std::path::PathBuf> {
+        if self.name.starts_with('<') || self.name.is_empty() {
+            return None;
+        }
+        Path::new(&self.name).parent().map(Path::to_path_buf)
+    }
+}
+
 /// Largest source accepted, in bytes: 1 GiB (a generated 10^6-node model is about 62 MB,
 /// a 10^7-node one about 650 MB).
 pub const MAX_SOURCE_BYTES: usize = 1024 * 1024 * 1024;

@@ -101,6 +101,10 @@ class Model:
     def seed(self) -> int:
         """The seed the run started from (`reset()` goes back to it)."""
     @property
+    def test_samples(self) -> list[str]:
+        """Test sample names: the `test` block's samples, then the copies `s~j` that
+        `copies N flip q` draws; empty without a `test` block."""
+    @property
     def samples(self) -> list[str]:
         """Data sample names, in file order (the rows and columns of `le_matrix()`)."""
     @property
@@ -178,11 +182,13 @@ class Model:
         `ln S` and `-inf` with `ln=True`), columns in the order of `nodes`."""
     def pathways_many(self, x: _Inputs) -> npt.NDArray[np.bool_]:
         """Shape `(rows, nodes)`: whether each feature node fires."""
-    def accuracy(self, on: Union[Literal["data"], tuple[_Inputs, _Labels]] = "data") -> float | None:
-        """The share of samples predicted as their label, on the model's data samples or
-        on `(X, y)`; a sample that reaches no class counts as wrong; None for no samples."""
-    def loss(self, on: Union[Literal["data"], tuple[_Inputs, _Labels]] = "data") -> float | None:
-        """The mean of `-ln p(label)` over the same samples as `accuracy`."""
+    def accuracy(self, on: Union[Literal["data", "test"], tuple[_Inputs, _Labels]] = "data") -> float | None:
+        """The share of samples predicted as their label, on the model's data samples, its
+        test samples (`on="test"`) or on `(X, y)`; a sample that reaches no class counts as
+        wrong; None for no samples."""
+    def loss(self, on: Union[Literal["data", "test"], tuple[_Inputs, _Labels]] = "data") -> float | None:
+        """The mean of `-ln p(label)` over the same samples as `accuracy` (`inf` where a
+        label has probability 0)."""
     def with_data(self, x: _Inputs, y: _Labels) -> Model:
         """A new model: this one with the rows of `x` labelled `y` as its data (named
         `row1`, `row2`, ...), in its initial state, with this model's seed."""

@@ -47,23 +47,41 @@ impl Model {
         run_detached(py, &stop, || f(self.engine_model(), &run.state))?.or_signal()
     }
 
-    /// The metrics `on` asks for: `"data"`, or a pair `(X, y)`.
+    /// The metrics `on` asks for: `"data"`, `"test"`, or a pair `(X, y)`.
     fn metrics_on(&self, py: Python<'_>, on: Option<&Bound<'_, PyAny>>) -> PyResult<Metrics> {
         let Some(on) = on else {
             return self.on_state(py, metrics::of_data);
         };
         if let Ok(s) = on.cast::<PyString>() {
-            if s.to_cow()? == "data" {
-                return self.on_state(py, metrics::of_data);
+            match s.to_cow()?.as_ref() {
+                "data" => return self.on_state(py, metrics::of_data),
+                "test" => {
+                    if !nshed::engine::heldout::has_test(self.ir()) {
+                        return Err(argument_error(
+                            "the model has no test samples".to_string(),
+                            "add a `test { ... }` block to the model, or measure on=\"data\"",
+                        ));
+                    }
+                    return self.on_state(py, |model, state| {
+                        metrics::of_test(model, state).unwrap_or(Metrics {
+                            samples: 0,
+                            correct: 0,
+                            accuracy: None,
+                            loss: None,
+                        })
+                    });
+                }
+                other => {
+                    return Err(argument_error(
+                        format!("on=\"{other}\" is not a set of samples"),
+                        "give on=\"data\" (the model's data samples), on=\"test\" (its test samples) or on=(X, y)",
+                    ))
+                }
             }
-            return Err(argument_error(
-                format!("on=\"{}\" is not a set of samples", s.to_cow()?),
-                "give on=\"data\" (the model's data samples) or on=(X, y)",
-            ));
         }
         let Ok(pair) = on.cast::<PyTuple>() else {
             return Err(PyTypeError::new_err(format!(
-                "on is \"data\" or a pair (X, y), not {}",
+                "on is \"data\", \"test\" or a pair (X, y), not {}",
                 type_name(on)
             )));
         };
@@ -170,7 +188,8 @@ impl Model {
     }
 
     /// The share of samples whose predicted class is their label, on the model's data
-    /// samples (`on="data"`, each counted once whatever its weight) or on `on=(X, y)`
+    /// samples (`on="data"`, each counted once whatever its weight), its test samples
+    /// (`on="test"`, see `test_samples`) or on `on=(X, y)`
     /// (inputs as `predict_many` takes them, `y` their class names). A sample that
     /// reaches no class counts as wrong. `None` when there are no samples.
     #[pyo3(signature = (on=None), text_signature = "(self, on='data')")]
@@ -179,7 +198,8 @@ impl Model {
     }
 
     /// The mean cross-entropy `-ln p(label)` over the same samples as `accuracy` takes
-    /// (`p` is uniform where a sample reaches no class). `None` when there are no samples.
+    /// (`p` is uniform where a sample reaches no class; `inf` where a label has probability
+    /// 0). `None` when there are no samples.
     #[pyo3(signature = (on=None), text_signature = "(self, on='data')")]
     fn loss(&self, py: Python<'_>, on: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
         Ok(self.metrics_on(py, on)?.loss)

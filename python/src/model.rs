@@ -47,7 +47,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(compiled: Compiled, origin: Option<PathBuf>, template: Option<String>) -> Loaded {
-        let hash = persist::source_hash(&compiled.source().text);
+        let hash = compiled.identity();
         Loaded {
             parts: Parts::new(compiled, |c| c.model()),
             hash,
@@ -238,6 +238,18 @@ impl Model {
     #[getter]
     fn seed(&self) -> u64 {
         self.live.seed.load(Ordering::SeqCst)
+    }
+
+    /// Test sample names: the `test` block's samples in file order (written or read from
+    /// files), then the noisy copies `s~1`, `s~2`, ... of each data sample that
+    /// `copies N flip q` draws from the run's seed. Empty without a `test` block.
+    #[getter]
+    fn test_samples(&self, py: Python<'_>) -> Vec<String> {
+        let run = self.lock(py);
+        nshed::engine::heldout::test_samples(self.ir(), &run.state)
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
     }
 
     /// Data sample names, in file order (the rows and columns of `le_matrix()`).

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::fasthash::SeenIds;
+use super::files::FileSamples;
 use super::messages as msg;
 use super::model::{names_ahead, Entity, Symbols, WARM_BATCH};
 use super::numbers::eval_non_negative;
@@ -19,24 +20,25 @@ pub struct CheckedData {
     pub declared: usize,
 }
 
-pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -> CheckedData {
+/// Sample names seen so far (data and test samples share one namespace), with where
+/// each was first declared.
+pub type SampleNames<'a> = HashMap<&'a str, Span>;
+
+pub fn check_data<'a>(
+    ctx: &mut Ctx,
+    symbols: &Symbols,
+    block: Option<&'a DataBlock>,
+    names: &mut SampleNames<'a>,
+    files: &mut FileSamples,
+) -> CheckedData {
     let mut samples = Vec::new();
-    let mut names: HashMap<&str, Span> = HashMap::new();
     let mut noise: Option<(f64, Span)> = None;
     let mut seen = SeenIds::new(symbols.nodes.len());
     let mut running_weight = 0.0f64;
     for item in block.map_or(&[][..], |b| b.items.as_slice()) {
         match item {
             DataItem::Sample(decl) => {
-                if let Some(first) = names.get(decl.name.name.as_str()) {
-                    ctx.push(msg::duplicate_sample(
-                        &decl.name.name,
-                        decl.name.span,
-                        *first,
-                    ));
-                } else {
-                    names.insert(&decl.name.name, decl.name.span);
-                }
+                note_name(ctx, names, files, decl);
                 if let Some(sample) = check_sample(ctx, symbols, decl, &mut seen) {
                     let before = running_weight;
                     running_weight += sample.weight;
@@ -47,10 +49,18 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
                     samples.push(sample);
                 }
             }
-            DataItem::From(from) => ctx.push(msg::not_yet_supported(
-                "reading samples `from` a file",
-                from.span,
-            )),
+            DataItem::From(from) => {
+                let before = samples.len();
+                files.read_into(ctx, symbols, names, from, true, &mut samples);
+                for sample in &samples[before..] {
+                    let at = from.span;
+                    let before = running_weight;
+                    running_weight += sample.weight;
+                    if before.is_finite() {
+                        super::bounds::check_total_weight(ctx, running_weight, at);
+                    }
+                }
+            }
             DataItem::NoiseFlip { value, span } => {
                 if let Some((_, first)) = noise {
                     ctx.push(msg::duplicate_statement("noise flip", *span, first));
@@ -68,6 +78,7 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
             }
         }
     }
+    let declared = names.len() + files.data_rows;
     let total_weight = samples.iter().map(|s: &ir::Sample| s.weight).sum();
     CheckedData {
         data: ir::Data {
@@ -75,12 +86,31 @@ pub fn check_data(ctx: &mut Ctx, symbols: &Symbols, block: Option<&DataBlock>) -
             noise_flip: noise.map_or(0.0, |(q, _)| q),
         },
         total_weight,
-        declared: names.len(),
+        declared,
+    }
+}
+
+/// Records a sample's name, reporting a second sample of the same name.
+pub fn note_name<'a>(
+    ctx: &mut Ctx,
+    names: &mut SampleNames<'a>,
+    files: &FileSamples,
+    decl: &'a SampleDecl,
+) {
+    files.check_written_name(ctx, &decl.name.name, decl.name.span);
+    if let Some(first) = names.get(decl.name.name.as_str()) {
+        ctx.push(msg::duplicate_sample(
+            &decl.name.name,
+            decl.name.span,
+            *first,
+        ));
+    } else {
+        names.insert(&decl.name.name, decl.name.span);
     }
 }
 
 /// `seen` holds, per input node, the position in `decl.inputs` that first named it.
-fn check_sample(
+pub fn check_sample(
     ctx: &mut Ctx,
     symbols: &Symbols,
     decl: &SampleDecl,

@@ -24,6 +24,8 @@ pub struct Context<'a> {
     pub data: &'a CheckedData,
     /// The `train` block's header, if the file has one.
     pub train: Option<Span>,
+    /// Whether the model has a `test` block.
+    pub test: bool,
 }
 
 /// Checks both blocks; the IR's expectations (complete only when no error was reported).
@@ -65,6 +67,9 @@ struct Checker<'s, 'a> {
     /// Did-you-mean over `declared`, built at the first unknown sample name.
     near_samples: std::cell::OnceCell<super::suggest::NameIndex>,
     seen: SeenIds<u32>,
+    /// Whether the data has samples (written or read from files), and the model a test set.
+    has_data: bool,
+    has_test: bool,
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
@@ -93,6 +98,8 @@ impl<'s, 'a> Checker<'s, 'a> {
             declared_set,
             near_samples: std::cell::OnceCell::new(),
             seen: SeenIds::new(symbols.nodes.len()),
+            has_data: context.data.declared > 0,
+            has_test: context.test,
         }
     }
 
@@ -219,26 +226,29 @@ impl<'s, 'a> Checker<'s, 'a> {
                 })
             }
             ExpectKind::Score {
-                test: false,
-                metric: Metric::Accuracy,
+                test,
+                metric,
                 compare,
             } => {
-                if self.declared.is_empty() {
-                    ctx.push(msg::accuracy_without_data(span));
+                if *test && !self.has_test {
+                    ctx.push(msg::no_test_set(span));
                     return None;
                 }
-                Some(ir::Check::Accuracy {
-                    compare: compare_of(ctx, compare)?,
+                if !*test && !self.has_data {
+                    let word = match metric {
+                        Metric::Accuracy => "accuracy",
+                        Metric::Loss => "loss",
+                    };
+                    ctx.push(msg::accuracy_without_data(word, span));
+                    return None;
+                }
+                let compare = compare_of(ctx, compare)?;
+                Some(match (test, metric) {
+                    (false, Metric::Accuracy) => ir::Check::Accuracy { compare },
+                    (false, Metric::Loss) => ir::Check::Loss { compare },
+                    (true, Metric::Accuracy) => ir::Check::TestAccuracy { compare },
+                    (true, Metric::Loss) => ir::Check::TestLoss { compare },
                 })
-            }
-            ExpectKind::Score { test, metric, .. } => {
-                let what = match (test, metric) {
-                    (true, Metric::Accuracy) => "`test accuracy` (accuracy on held-out samples)",
-                    (true, Metric::Loss) => "`test loss` (loss on held-out samples)",
-                    (false, _) => "`loss` (the cross-entropy of the data)",
-                };
-                ctx.push(msg::not_yet_supported(what, span));
-                None
             }
         }
     }

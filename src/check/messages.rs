@@ -41,7 +41,8 @@ const UNKNOWN_SAMPLE: ErrorCode = ErrorCode::CheckUnknownSample;
 const BAD_TOLERANCE: ErrorCode = ErrorCode::CheckBadTolerance;
 const LE_LABEL: ErrorCode = ErrorCode::CheckLeLabel;
 const EXPECT_UNTRAINED: ErrorCode = ErrorCode::CheckExpectUntrained;
-const NOT_YET_SUPPORTED: ErrorCode = ErrorCode::CheckNotYetSupported;
+const BAD_COPIES: ErrorCode = ErrorCode::CheckBadCopies;
+const NO_TEST_SET: ErrorCode = ErrorCode::CheckNoTestSet;
 
 fn did_you_mean(problem: Problem, suggestion: Option<&str>, otherwise: String) -> Problem {
     match suggestion {
@@ -437,7 +438,7 @@ pub fn duplicate_block(name: &str, span: Span, first: Span) -> Problem {
     Problem::error(DUPLICATE_BLOCK, format!("`{name}` block given twice"))
         .label(span, "second block")
         .label(first, "first given here")
-        .help(format!("each of `init`, `rules`, `data`, `train` appears at most once: merge the `{name}` blocks"))
+        .help(format!("each of `init`, `rules`, `data`, `test`, `train` appears at most once: merge the `{name}` blocks"))
 }
 
 pub fn duplicate_statement(what: &str, span: Span, first: Span) -> Problem {
@@ -836,13 +837,10 @@ pub fn expect_untrained(header: Span) -> Problem {
     .help("without `train` the trained state is the initial one: write `expect initial { ... }`, or add a `train` block")
 }
 
-/// A construct of the language that parses and formats but that checking, running and
-/// testing do not handle yet: held-out `test` samples, samples read `from` a file, and
-/// the loss and test metrics.
-pub fn not_yet_supported(what: &str, span: Span) -> Problem {
-    Problem::error(NOT_YET_SUPPORTED, format!("{what} is not supported yet"))
-        .label(span, "not supported yet")
-        .help("this version of nshed reads and formats it, but cannot check or run a model that uses it; remove it to run the model")
+pub fn no_test_set(span: Span) -> Problem {
+    Problem::error(NO_TEST_SET, "the model has no test samples")
+        .label(span, "measured on the test samples")
+        .help("add a `test { ... }` block with held-out samples, or measure the data: `accuracy >= 0.8`")
 }
 
 pub fn sample_without_data(name: &str, span: Span) -> Problem {
@@ -874,8 +872,8 @@ pub fn unknown_sample(
     )
 }
 
-pub fn accuracy_without_data(span: Span) -> Problem {
-    Problem::error(NO_DATA, "`accuracy` needs data")
+pub fn accuracy_without_data(metric: &str, span: Span) -> Problem {
+    Problem::error(NO_DATA, format!("`{metric}` needs data"))
         .label(span, "the model has no samples")
         .help("add samples in a `data { }` block, or remove this expectation")
 }
@@ -932,4 +930,13 @@ pub fn within_without_eq(op: &str, within: Span, op_span: Span) -> Problem {
         .label(within, "a tolerance")
         .label(op_span, format!("this compares with `{op}`"))
         .help("write `= v within tol` to allow |actual - v| <= tol, or drop `within`")
+}
+
+pub fn bad_copies(text: &str, span: Span) -> Problem {
+    Problem::error(
+        BAD_COPIES,
+        format!("`copies {text}`: the number of copies must be from 1 to 4294967295"),
+    )
+    .label(span, "not a number of copies")
+    .help("write `copies N flip q` with N at least 1, for example `copies 20 flip 0.1`")
 }

@@ -9,6 +9,7 @@ pub mod bounds;
 mod data;
 mod expect;
 mod fasthash;
+mod files;
 mod init;
 mod messages;
 mod model;
@@ -19,6 +20,7 @@ mod rounding;
 mod rules;
 pub mod suggest;
 mod targets;
+mod test;
 mod train;
 
 #[cfg(test)]
@@ -74,6 +76,7 @@ struct Blocks<'a> {
     train: Option<&'a crate::syntax::ast::TrainBlock>,
     expect: Option<&'a crate::syntax::ast::ExpectBlock>,
     expect_initial: Option<&'a crate::syntax::ast::ExpectBlock>,
+    test: Option<&'a crate::syntax::ast::TestBlock>,
 }
 
 fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
@@ -113,10 +116,7 @@ fn collect_blocks<'a>(ctx: &mut Ctx, file: &'a File) -> Blocks<'a> {
                     None => *slot = Some(b),
                 }
             }
-            Block::Test(b) => ctx.push(messages::not_yet_supported(
-                "a `test` block (held-out samples)",
-                b.header,
-            )),
+            Block::Test(b) => keep_first(ctx, &mut blocks.test, b, "test", |b| b.header),
         }
     }
     blocks
@@ -127,7 +127,13 @@ pub use reach::DataSpans;
 /// Checks a parsed file: every problem is collected, and the IR is built only when
 /// none of them is an error. A repeated block is reported and its contents skipped.
 pub fn check(file: &File) -> Checked {
-    let (mut checked, data) = check_file(file, None);
+    check_in(file, None)
+}
+
+/// [`check`] for a model in `folder`, where the paths of its data files start (`None`:
+/// the current directory).
+pub fn check_in(file: &File, folder: Option<&std::path::Path>) -> Checked {
+    let (mut checked, data) = check_file(file, None, folder);
     if let (Some(ir), Some(data)) = (&checked.ir, data) {
         let graph = crate::engine::graph::Graph::new(ir);
         data.warn(ir, &graph, &mut checked.problems);
@@ -142,7 +148,10 @@ pub fn check(file: &File) -> Checked {
 /// (most of a large model's syntax tree) are dropped once the names are resolved, and the
 /// rest of the tree before this returns, so that the tree and the IR are not held at once.
 /// With the warnings added, the problems are the same as [`check`]'s.
-pub fn check_but_data(mut file: File) -> (Checked, Option<DataSpans>) {
+pub fn check_but_data(
+    mut file: File,
+    folder: Option<&std::path::Path>,
+) -> (Checked, Option<DataSpans>) {
     let held: Vec<model::HeldNodes> = file
         .model
         .items
@@ -156,13 +165,17 @@ pub fn check_but_data(mut file: File) -> (Checked, Option<DataSpans>) {
             ModelItem::Classes(_) => None,
         })
         .collect();
-    check_file(&file, Some(held))
+    check_file(&file, Some(held), folder)
 }
 
 /// Checks `file`, whose levels' nodes are in `held` (in level order) when they were taken
 /// out of it: each level's are dropped as soon as its rules are resolved.
-fn check_file(file: &File, held: Option<Vec<model::HeldNodes>>) -> (Checked, Option<DataSpans>) {
-    let (ir, errors, problems, data) = check_parts(file, held);
+fn check_file(
+    file: &File,
+    held: Option<Vec<model::HeldNodes>>,
+    folder: Option<&std::path::Path>,
+) -> (Checked, Option<DataSpans>) {
+    let (ir, errors, problems, data) = check_parts(file, held, folder);
     let checked = Checked {
         ir: (errors == 0).then_some(ir),
         problems,
@@ -187,9 +200,10 @@ pub struct Resolved {
 }
 
 /// Checks `file` as far as it goes: [`check`]'s problems, and the IR of what checks even
-/// when something does not. A file with errors costs what a file without them does.
-pub fn check_resolved(file: &File) -> Resolved {
-    let (ir, errors, mut problems, data) = check_parts(file, None);
+/// when something does not (data files read from `folder`, as [`check_in`] reads them).
+/// A file with errors costs what a file without them does.
+pub fn check_resolved(file: &File, folder: Option<&std::path::Path>) -> Resolved {
+    let (ir, errors, mut problems, data) = check_parts(file, None, folder);
     if let Some(data) = data {
         let graph = crate::engine::graph::Graph::new(&ir);
         data.warn(&ir, &graph, &mut problems);
@@ -206,6 +220,7 @@ pub fn check_resolved(file: &File) -> Resolved {
 fn check_parts(
     file: &File,
     held: Option<Vec<model::HeldNodes>>,
+    folder: Option<&std::path::Path>,
 ) -> (Ir, usize, Vec<Problem>, Option<DataSpans>) {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
@@ -218,7 +233,10 @@ fn check_parts(
         &symbols,
         blocks.rules.map_or(&[][..], |b| b.items.as_slice()),
     );
-    let data = data::check_data(&mut ctx, &symbols, blocks.data);
+    let mut files = files::FileSamples::new(folder);
+    let mut names = data::SampleNames::default();
+    let data = data::check_data(&mut ctx, &symbols, blocks.data, &mut names, &mut files);
+    let test = test::check_test(&mut ctx, &symbols, blocks.test, &mut names, &mut files);
     let train = blocks
         .train
         .map(|b| train::check_train(&mut ctx, &symbols, b, &data));
@@ -235,6 +253,7 @@ fn check_parts(
             data_block: blocks.data,
             data: &data,
             train: blocks.train.map(|b| b.header),
+            test: test.test.is_some(),
         },
         blocks.expect_initial,
         blocks.expect,
@@ -260,9 +279,11 @@ fn check_parts(
         data: data.data,
         train,
         expect,
+        test: test.test,
+        data_files: files.files,
     };
     let data = if errors == 0 {
-        DataSpans::new(file, blocks.data)
+        DataSpans::new(file, blocks.data, &files.data_counts)
     } else {
         None
     };

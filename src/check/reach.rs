@@ -29,17 +29,22 @@ pub struct DataSpans {
 }
 
 impl DataSpans {
-    /// The spans of `file` with its `data` block; `None` without a data block or samples
-    /// (there is nothing to warn about).
-    pub fn new(file: &File, data: Option<&DataBlock>) -> Option<DataSpans> {
-        let samples: Vec<_> = data?
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                DataItem::Sample(s) => Some((s.span, s.weight.as_ref().map(|w| w.span()))),
-                DataItem::NoiseFlip { .. } | DataItem::From(_) => None,
-            })
-            .collect();
+    /// The spans of `file` with its `data` block, whose `from` lines read `rows[i]`
+    /// samples (the i-th `from`; a file's samples are all shown at their `from` line);
+    /// `None` without a data block or samples (there is nothing to warn about).
+    pub fn new(file: &File, data: Option<&DataBlock>, rows: &[usize]) -> Option<DataSpans> {
+        let mut rows = rows.iter();
+        let mut samples = Vec::new();
+        for item in &data?.items {
+            match item {
+                DataItem::Sample(s) => samples.push((s.span, s.weight.as_ref().map(|w| w.span()))),
+                DataItem::From(from) => {
+                    let n = rows.next().copied().unwrap_or(0);
+                    samples.extend(std::iter::repeat_n((from.span, None), n));
+                }
+                DataItem::NoiseFlip { .. } => {}
+            }
+        }
         if samples.is_empty() {
             return None;
         }

@@ -208,17 +208,6 @@ fn word<T: Copy>(ctx: &mut Ctx, what: &str, given: &Ident, choices: &[(&str, T)]
     None
 }
 
-/// The record words of the loss and the test metrics, which the language has but this
-/// version cannot record yet.
-fn not_yet_recorded(word: &str) -> Option<&'static str> {
-    match word {
-        "loss" => Some("recording `loss`"),
-        "test_accuracy" => Some("recording `test_accuracy`"),
-        "test_loss" => Some("recording `test_loss`"),
-        _ => None,
-    }
-}
-
 fn check_record(ctx: &mut Ctx, record: &crate::syntax::ast::RecordDecl) -> Option<ir::Record> {
     let every = match record.every.value {
         None => {
@@ -238,10 +227,6 @@ fn check_record(ctx: &mut Ctx, record: &crate::syntax::ast::RecordDecl) -> Optio
     let mut quantities = Vec::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for q in &record.quantities {
-        if let Some(what) = not_yet_recorded(&q.name) {
-            ctx.push(msg::not_yet_supported(what, q.span));
-            continue;
-        }
         let Some(quantity) = word(ctx, "record", q, &ir::Quantity::ALL) else {
             continue;
         };

@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     let model = compiled.model();
     // Only a saved state is tied to the source (hashing 60 MB is not free).
     let hash = std::cell::OnceCell::new();
-    let hash = || hash.get_or_init(|| persist::source_hash(&compiled.source().text));
+    let hash = || hash.get_or_init(|| compiled.identity());
     let (mut state, seed) = match &args.resume {
         Some(path) => {
             let saved = persist::load(path, ir, hash())

@@ -34,6 +34,19 @@ macro_rules! error_codes {
 }
 
 error_codes! {
+    /// A `copies N flip q` whose `N` is not a number of copies.
+    CheckBadCopies = "nshed::check::bad_copies",
+    /// A data file (`from "FILE.csv"`) that cannot be read: missing, unreadable, too
+    /// large, not UTF-8, or not CSV.
+    DataRead = "nshed::data::read",
+    /// A data file's header: no `label` column, a column named twice, or a column that is
+    /// not a level-1 node (nor `label`, `name`, `weight`).
+    DataColumn = "nshed::data::column",
+    /// A data file's row with more or fewer cells than its header.
+    DataRagged = "nshed::data::ragged_row",
+    /// A data file's cell that is not what its column holds (`0`/`1`, a class, a name, a
+    /// weight).
+    DataCell = "nshed::data::cell",
     /// A model text that cannot be edited as asked (other data, another batch size).
     Edit = "nshed::edit",
     /// A failure that has no diagnostic of its own (a front end's last resort).
@@ -139,9 +152,8 @@ error_codes! {
     CheckNoSuchEdge = "nshed::check::no_such_edge",
     /// A number that is not finite.
     CheckNotFinite = "nshed::check::not_finite",
-    /// A construct of the language that this version reads but does not check or run
-    /// yet (held-out `test` samples, samples `from` a file, the loss and test metrics).
-    CheckNotYetSupported = "nshed::check::not_yet_supported",
+    /// A `test accuracy` or `test loss` expectation in a model without a `test` block.
+    CheckNoTestSet = "nshed::check::no_test_set",
     /// A value beyond what nshed can compute with.
     CheckOutOfRange = "nshed::check::out_of_range",
     /// A `train` block's phase or schedule that cannot run.

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod control;
 pub mod eval;
 pub mod graph;
+pub mod heldout;
 mod layout;
 pub(crate) mod lazy;
 #[cfg(test)]

@@ -150,6 +150,8 @@ pub fn fig1() -> Ir {
         },
         train: None,
         expect: Default::default(),
+        test: None,
+        data_files: Vec::new(),
     }
 }
 
@@ -263,6 +265,8 @@ pub fn generated(
         },
         train: None,
         expect: Default::default(),
+        test: None,
+        data_files: Vec::new(),
     }
 }
 
@@ -382,5 +386,7 @@ pub fn with_silent_nodes(ir: &Ir, extra_per_level: usize) -> Ir {
         },
         train,
         expect: Default::default(),
+        test: None,
+        data_files: Vec::new(),
     }
 }

@@ -60,7 +60,7 @@ impl Analysis {
         let mut problems = parsed.errors;
         let (index, resolved) = match &parsed.file {
             Some(file) => {
-                let checked = crate::check::check_resolved(file);
+                let checked = crate::check::check_resolved(file, None);
                 // The checker's problems on a partial tree would mostly be echoes of the
                 // syntax errors (a name whose declaration did not parse is unknown
                 // everywhere), so a text with syntax errors shows those only.

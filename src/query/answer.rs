@@ -95,6 +95,16 @@ pub enum Answer {
         /// `null` when undefined (the base's logits do not move).
         le: Option<f64>,
     },
+    /// `accuracy`, `loss` (`on`: `data` or `test`).
+    Score {
+        /// `accuracy` or `loss`.
+        metric: String,
+        /// `data` or `test`.
+        on: String,
+        /// The metrics of those samples.
+        #[serde(flatten)]
+        metrics: crate::metrics::Metrics,
+    },
     /// `le-matrix`: the local elasticity of every ordered pair of data samples.
     #[serde(rename = "le_matrix")]
     LeMatrix {
@@ -191,6 +201,27 @@ pub fn answer(model: &Model, state: &State, query: &Query) -> Answer {
                 base: describe(ir, base),
                 test: describe(ir, test),
                 le: le(model, state, &base.input, label, &test.input),
+            }
+        }
+        QueryKind::Score { metric, test } => {
+            let metrics = if *test {
+                crate::metrics::of_test(model, state).unwrap_or(crate::metrics::Metrics {
+                    samples: 0,
+                    correct: 0,
+                    accuracy: None,
+                    loss: None,
+                })
+            } else {
+                crate::metrics::of_data(model, state)
+            };
+            Answer::Score {
+                metric: match metric {
+                    crate::syntax::ast::Metric::Accuracy => "accuracy",
+                    crate::syntax::ast::Metric::Loss => "loss",
+                }
+                .to_string(),
+                on: if *test { "test" } else { "data" }.to_string(),
+                metrics,
             }
         }
         QueryKind::LeMatrix => {

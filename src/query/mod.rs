@@ -1,5 +1,6 @@
-//! Queries on a model state (SPEC 5): `pathway X`, `scores X`, `predict X`, `le X Y`,
-//! `le-matrix`. `X` is a data sample's name or a pattern `{e1 e2}` of input nodes,
+//! Queries on a model state: `pathway X`, `scores X`, `predict X`, `le X Y`,
+//! `le-matrix`, and the metrics `accuracy`, `loss` (of the data, or with `test` of the
+//! test set). `X` is a data sample's name or a pattern `{e1 e2}` of input nodes,
 //! optionally labelled `{e1 e2}->c1` (the base of `le` needs a label).
 //!
 //! Shared by `nshed query` and the REPL: `parse_query` resolves names and reports
@@ -44,6 +45,12 @@ pub enum QueryKind {
     },
     /// `le-matrix`: the local elasticity of every pair of data samples, and its means per pair of classes.
     LeMatrix,
+    /// `accuracy`, `loss`, `accuracy test`, `loss test`: a metric of the data or (`test`)
+    /// of the test set.
+    Score {
+        metric: crate::syntax::ast::Metric,
+        test: bool,
+    },
 }
 
 /// An input as the query named it.

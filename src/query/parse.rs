@@ -9,12 +9,14 @@ use crate::syntax::ast::Span;
 use super::{Input, Query, QueryKind};
 
 /// Commands, with the arguments they take (for help lines).
-pub const COMMANDS: [(&str, &str); 5] = [
+pub const COMMANDS: [(&str, &str); 7] = [
     ("pathway", "pathway X"),
     ("scores", "scores X"),
     ("predict", "predict X"),
     ("le", "le X Y"),
     ("le-matrix", "le-matrix"),
+    ("accuracy", "accuracy [test]"),
+    ("loss", "loss [test]"),
 ];
 
 const CODE_SYNTAX: ErrorCode = ErrorCode::QuerySyntax;
@@ -127,6 +129,30 @@ pub fn parse_query(ir: &Ir, text: &str) -> Result<Query, Vec<Problem>> {
             }
         }
         "le-matrix" => Some(QueryKind::LeMatrix),
+        "accuracy" | "loss" => {
+            use crate::syntax::ast::Metric;
+            let metric = if cmd == "loss" {
+                Metric::Loss
+            } else {
+                Metric::Accuracy
+            };
+            let test = match p.peek().map(|t| &t.tok) {
+                Some(Tok::Word(w)) if w == "test" || w == "data" => {
+                    let test = w == "test";
+                    let at = p.next().map_or(end, |t| t.span);
+                    if test && ir.test.is_none() {
+                        p.problems.push(
+                            Problem::error(ErrorCode::CheckNoTestSet, "the model has no test samples")
+                                .label(at, "measured on the test samples")
+                                .help("add a `test { ... }` block to the model, or measure the data: `accuracy`"),
+                        );
+                    }
+                    test
+                }
+                _ => false,
+            };
+            Some(QueryKind::Score { metric, test })
+        }
         other => {
             let names = COMMANDS.iter().map(|c| c.0);
             let mut problem = Problem::error(CODE_SYNTAX, format!("unknown command `{other}`"))

@@ -102,6 +102,26 @@ impl fmt::Display for Answer {
             Answer::Le { base, test, le } => {
                 writeln!(f, "LE(base {base}, test {test}) = {}", show_le(*le))
             }
+            Answer::Score {
+                metric,
+                on,
+                metrics,
+            } => {
+                let prefix = if on == "test" { "test " } else { "" };
+                let value = if metric == "loss" {
+                    metrics.loss.map(super::run::fmt_loss)
+                } else {
+                    metrics.accuracy.map(fmt_num)
+                };
+                match value {
+                    Some(v) => writeln!(
+                        f,
+                        "{prefix}{metric} {v} ({}/{} samples right)",
+                        metrics.correct, metrics.samples
+                    ),
+                    None => writeln!(f, "{prefix}{metric} - (no samples)"),
+                }
+            }
             Answer::LeMatrix {
                 samples,
                 matrix,

@@ -8,7 +8,7 @@ use crate::ir::{Ir, Quantity};
 use crate::report::{edge_name, Snapshot};
 
 /// CSV header for the given quantities. Columns come in a fixed order (lambda, ln lambda,
-/// eta, ln eta, accuracy, logits, ln logits, info plane) whatever the order of the
+/// eta, ln eta, accuracy, loss, test accuracy, test loss, logits, ln logits, info plane) whatever the order of the
 /// `record` block: the order of the JSON lines' fields and of [`snapshot_csv_row`].
 pub fn snapshot_csv_header(ir: &Ir, quantities: &[Quantity]) -> String {
     let has = |q: Quantity| quantities.contains(&q);
@@ -23,8 +23,15 @@ pub fn snapshot_csv_header(ir: &Ir, quantities: &[Quantity]) -> String {
             cols.extend((0..ir.edges.len()).map(|e| format!("{prefix}:{}", edge_name(ir, e))));
         }
     }
-    if has(Quantity::Accuracy) {
-        cols.push("accuracy".into());
+    for (q, name) in [
+        (Quantity::Accuracy, "accuracy"),
+        (Quantity::Loss, "loss"),
+        (Quantity::TestAccuracy, "test_accuracy"),
+        (Quantity::TestLoss, "test_loss"),
+    ] {
+        if has(q) {
+            cols.push(name.into());
+        }
     }
     if has(Quantity::Logits) {
         for prefix in ["logit", "ln_logit"] {
@@ -56,7 +63,15 @@ pub fn snapshot_csv_row(snap: &Snapshot) -> String {
     values(&mut cells, &snap.ln_lambda);
     values(&mut cells, &snap.eta);
     values(&mut cells, &snap.ln_eta);
-    if let Some(a) = &snap.accuracy {
+    for a in [
+        &snap.accuracy,
+        &snap.loss,
+        &snap.test_accuracy,
+        &snap.test_loss,
+    ]
+    .into_iter()
+    .flatten()
+    {
         cells.push(opt_field(*a));
     }
     for m in [&snap.logits, &snap.ln_logits].into_iter().flatten() {

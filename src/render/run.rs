@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{fmt_num, pretty_json, show, write_streamed, Render, Table};
-use crate::report::{ln_json, plain, RunReport};
+use crate::report::{ln_json, plain, RunReport, SampleReport};
 
 /// The widest line of the samples table (a wide terminal, or a page in a notebook).
 const MAX_WIDTH: usize = 120;
@@ -40,77 +40,124 @@ impl fmt::Display for RunReport<'_> {
             cells[0].push_str(&ir.classes[edge.to as usize].name);
             cells[1].push_str(value.of(state.ln_eta(e)));
         })?;
-        if self.samples.is_empty() {
-            return Ok(());
-        }
-        writeln!(f)?;
-        writeln!(f, "samples")?;
-        let mut headers = vec!["sample".to_string(), "label".into(), "predicted".into()];
-        for c in &ir.classes {
-            headers.push(format!("Z[{}]", c.name));
-        }
-        for c in &ir.classes {
-            headers.push(format!("p[{}]", c.name));
-        }
-        let mut t = Table::new_owned(headers);
-        for s in &self.samples {
-            let predicted = s.predicted.clone().unwrap_or_else(|| "-".into());
-            let mut row = vec![s.name.clone(), s.label.clone(), predicted];
-            for (z, l) in s.logits.iter().zip(&s.ln_logits) {
-                row.push(show(*z, *l));
-            }
-            for p in &s.p {
-                row.push(fmt_num(*p));
-            }
-            t.row(row);
-        }
-        // Many classes make a row too wide for a terminal: the per-class columns go into
-        // as many tables as it takes, each naming its rows again (`--json` and `--csv`
-        // keep every column of a row together).
-        for (i, part) in t.split_to_width(3, MAX_WIDTH).iter().enumerate() {
-            if i > 0 {
+        if !self.samples.is_empty() {
+            write_samples(f, ir, &self.samples, "")?;
+            if let Some(a) = self.accuracy {
                 writeln!(f)?;
+                write_score(f, "", a, self.loss, &self.samples)?;
             }
-            write!(f, "{part}")?;
         }
-        writeln!(f)?;
-        writeln!(f, "pathways")?;
-        // Millions of names in all: each sample's are written as its row is made.
-        write_streamed(f, &["sample", "pathway"], self.samples.len(), |i, cells| {
-            let s = &self.samples[i];
-            cells[0].push_str(&s.name);
-            for (k, &n) in s.pathway.iter().enumerate() {
-                if k > 0 {
-                    cells[1].push(' ');
-                }
-                cells[1].push_str(&ir.nodes[n as usize].name);
+        if let Some(test) = &self.test {
+            if !test.samples.is_empty() {
+                write_samples(f, ir, &test.samples, "test ")?;
             }
-        })?;
-        if let Some(a) = self.accuracy {
             writeln!(f)?;
-            let correct = self
-                .samples
-                .iter()
-                .filter(|s| s.predicted.as_ref() == Some(&s.label))
-                .count();
-            let unreached = self
-                .samples
-                .iter()
-                .filter(|s| s.predicted.is_none())
-                .count();
-            let note = match unreached {
-                0 => String::new(),
-                1 => "; 1 reaches no class, counted wrong".to_string(),
-                n => format!("; {n} reach no class, counted wrong"),
-            };
-            writeln!(
-                f,
-                "accuracy {} ({correct}/{} samples{note})",
-                fmt_num(a),
-                self.samples.len()
-            )?;
+            match test.metrics.accuracy {
+                Some(a) => write_score(f, "test ", a, test.metrics.loss, &test.samples)?,
+                None => writeln!(f, "test accuracy - (no test samples)")?,
+            }
+            if let Some(gap) = test.gap {
+                writeln!(
+                    f,
+                    "generalisation gap {} (data accuracy - test accuracy)",
+                    fmt_num(gap)
+                )?;
+            }
         }
         Ok(())
+    }
+}
+
+/// The table of samples (Z and p per class) and their pathways, under titles starting
+/// with `prefix` (`""` for the data, `"test "` for the test set).
+fn write_samples(
+    f: &mut fmt::Formatter<'_>,
+    ir: &crate::ir::Ir,
+    samples: &[SampleReport],
+    prefix: &str,
+) -> fmt::Result {
+    writeln!(f)?;
+    writeln!(f, "{prefix}samples")?;
+    let mut headers = vec!["sample".to_string(), "label".into(), "predicted".into()];
+    for c in &ir.classes {
+        headers.push(format!("Z[{}]", c.name));
+    }
+    for c in &ir.classes {
+        headers.push(format!("p[{}]", c.name));
+    }
+    let mut t = Table::new_owned(headers);
+    for s in samples {
+        let predicted = s.predicted.clone().unwrap_or_else(|| "-".into());
+        let mut row = vec![s.name.clone(), s.label.clone(), predicted];
+        for (z, l) in s.logits.iter().zip(&s.ln_logits) {
+            row.push(show(*z, *l));
+        }
+        for p in &s.p {
+            row.push(fmt_num(*p));
+        }
+        t.row(row);
+    }
+    // Many classes make a row too wide for a terminal: the per-class columns go into
+    // as many tables as it takes, each naming its rows again (`--json` and `--csv`
+    // keep every column of a row together).
+    for (i, part) in t.split_to_width(3, MAX_WIDTH).iter().enumerate() {
+        if i > 0 {
+            writeln!(f)?;
+        }
+        write!(f, "{part}")?;
+    }
+    writeln!(f)?;
+    writeln!(f, "{prefix}pathways")?;
+    // Millions of names in all: each sample's are written as its row is made.
+    write_streamed(f, &["sample", "pathway"], samples.len(), |i, cells| {
+        let s = &samples[i];
+        cells[0].push_str(&s.name);
+        for (k, &n) in s.pathway.iter().enumerate() {
+            if k > 0 {
+                cells[1].push(' ');
+            }
+            cells[1].push_str(&ir.nodes[n as usize].name);
+        }
+    })
+}
+
+/// `accuracy A (k/n samples...)` and `loss L`, for the data or (`prefix` `"test "`) the
+/// test set.
+fn write_score(
+    f: &mut fmt::Formatter<'_>,
+    prefix: &str,
+    accuracy: f64,
+    loss: Option<f64>,
+    samples: &[SampleReport],
+) -> fmt::Result {
+    let correct = samples
+        .iter()
+        .filter(|s| s.predicted.as_ref() == Some(&s.label))
+        .count();
+    let unreached = samples.iter().filter(|s| s.predicted.is_none()).count();
+    let note = match unreached {
+        0 => String::new(),
+        1 => "; 1 reaches no class, counted wrong".to_string(),
+        n => format!("; {n} reach no class, counted wrong"),
+    };
+    writeln!(
+        f,
+        "{prefix}accuracy {} ({correct}/{} samples{note})",
+        fmt_num(accuracy),
+        samples.len()
+    )?;
+    if let Some(loss) = loss {
+        writeln!(f, "{prefix}loss {}", fmt_loss(loss))?;
+    }
+    Ok(())
+}
+
+/// A loss as text: a number, or `inf` when a label has probability 0.
+pub fn fmt_loss(loss: f64) -> String {
+    if loss.is_infinite() {
+        "inf".to_string()
+    } else {
+        fmt_num(loss)
     }
 }
 

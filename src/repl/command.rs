@@ -71,7 +71,15 @@ const CODE_UNKNOWN: ErrorCode = ErrorCode::ReplUnknownName;
 const CODE_NO_MODEL: ErrorCode = ErrorCode::ReplNoModel;
 
 const COLON_COMMANDS: [&str; 6] = [":load", ":reload", ":save", ":restore", ":help", ":quit"];
-const QUERY_WORDS: [&str; 5] = ["pathway", "scores", "predict", "le", "le-matrix"];
+const QUERY_WORDS: [&str; 7] = [
+    "pathway",
+    "scores",
+    "predict",
+    "le",
+    "le-matrix",
+    "accuracy",
+    "loss",
+];
 const ACTION_WORDS: [&str; 10] = [
     "help",
     "show",

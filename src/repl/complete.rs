@@ -114,6 +114,7 @@ fn wanted<'v>(vocab: &'v Vocabulary, command: &str, args: &str) -> Wanted<'v> {
     match command {
         "pathway" | "scores" | "predict" | "step" => Wanted::Input,
         "le" if argument_index(args) < 2 => Wanted::Input,
+        "accuracy" | "loss" if done.is_empty() => Wanted::Words(vec!["test", "data"]),
         "show" => match done.as_slice() {
             [] => Wanted::Words(SHOW_WORDS.to_vec()),
             ["lambda"] => {

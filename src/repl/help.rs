@@ -44,6 +44,18 @@ pub const COMMANDS: &[CommandHelp] = &[
         details: "Also prints the mean per pair of classes. Each update is made like `le`'s: with the last phase's rules, no jitter, no noise.",
     },
     CommandHelp {
+        name: "accuracy",
+        usage: "accuracy [test]",
+        summary: "the share of the data samples (or with `test`, of the test samples) predicted as their label",
+        details: "Unweighted; a sample that reaches no class counts as wrong. `accuracy test` needs a `test { ... }` block in the model.",
+    },
+    CommandHelp {
+        name: "loss",
+        usage: "loss [test]",
+        summary: "the mean of -ln p(label) over the data samples (or with `test`, the test samples)",
+        details: "Cross-entropy, unweighted; p is uniform for a sample that reaches no class, and the loss is `inf` when a label has probability 0.",
+    },
+    CommandHelp {
         name: "info-plane",
         usage: "info-plane [binning [BINS] | noise SIGMA] [scores | lambda]",
         summary: "mutual information I(X;T) and I(T;Y) of every level at the current state, in bits",

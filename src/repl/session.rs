@@ -152,7 +152,7 @@ impl Session {
     fn install(&mut self, path: Option<String>, compiled: Compiled, command: &str) -> Outcome {
         let seed = run_seed(compiled.ir(), None);
         let state = State::new(compiled.ir(), seed);
-        let hash = persist::source_hash(&compiled.source().text);
+        let hash = compiled.identity();
         let ir = compiled.ir();
         let verb = if command == ":reload" {
             "reloaded"

@@ -3,8 +3,13 @@
 
 use nshed::diag::{RenderStyle, Report};
 
+/// Compiles `bytes` shown as `name`, its data files read from `tests/bad`.
 fn compile_bytes(name: &str, bytes: Vec<u8>) -> Result<nshed::Compiled, Report> {
-    nshed::compile(nshed::source::from_bytes(name, bytes)?)
+    nshed::compile_in(
+        nshed::source::from_bytes(name, bytes)?,
+        Some(std::path::Path::new("tests/bad")),
+        &nshed::Limits::default(),
+    )
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn run_report_json_shape() {
     let json = serde_json::to_value(&report).expect("json");
     let keys: Vec<&String> = json.as_object().expect("object").keys().collect();
     // serde_json's default map sorts keys; check the set here and the order in text.
-    assert_eq!(keys.len(), 9);
+    assert_eq!(keys.len(), 10);
     let text = serde_json::to_string(&report).expect("json");
     let order = [
         "\"model\"",
@@ -34,6 +34,7 @@ fn run_report_json_shape() {
         "\"ln_eta\"",
         "\"samples\"",
         "\"accuracy\"",
+        "\"loss\"",
     ];
     let pos: Vec<usize> = order.iter().map(|k| text.find(k).expect(k)).collect();
     assert!(pos.windows(2).all(|w| w[0] < w[1]), "{text}");

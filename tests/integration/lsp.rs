@@ -597,7 +597,16 @@ fn completion_offers_what_fits_the_position() {
     // A record block's quantities.
     assert_eq!(
         complete(pos(&text, "lambda eta accuracy", 0, 0)),
-        ["lambda", "eta", "accuracy", "logits", "info_plane"]
+        [
+            "lambda",
+            "eta",
+            "accuracy",
+            "logits",
+            "info_plane",
+            "loss",
+            "test_accuracy",
+            "test_loss"
+        ]
     );
     c.shutdown();
 }

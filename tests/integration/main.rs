@@ -38,6 +38,7 @@ mod gen_compile;
 mod gen_firing;
 mod gen_snapshot;
 mod gen_structure;
+mod heldout;
 mod hostile;
 mod info_plane_cli;
 mod ir_snapshots;

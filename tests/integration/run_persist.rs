@@ -63,7 +63,7 @@ fn saved_states_that_do_not_fit_are_refused() {
     // Another model.
     let other = nshed(&["run", "examples/fig4.nshed", "--resume", p]);
     assert_eq!(other.status.code(), Some(1));
-    assert!(text(&other.stderr).contains("saved for a different model source"));
+    assert!(text(&other.stderr).contains("saved for a different model or data"));
 
     // Truncated.
     std::fs::write(&path, &good[..good.len() / 2]).expect("write");

@@ -270,7 +270,7 @@ pub(super) fn prepare(
     let level = &ir.levels[ir.nodes[a].level as usize];
     let setup = Setup {
         model: ir.model.clone(),
-        source_sha256: crate::persist::source_hash(&compiled.source.text),
+        source_sha256: compiled.identity(),
         seed,
         nodes: [ir.nodes[a].name.to_string(), ir.nodes[b].name.to_string()],
         level: level.name.clone(),

@@ -310,7 +310,7 @@ pub fn prepare(models: DepthModels, options: &DepthOptions) -> Result<DepthRun, 
             }
             let source = ModelSource::File {
                 model: ir.model.clone(),
-                source_sha256: crate::persist::source_hash(&compiled.source.text),
+                source_sha256: compiled.identity(),
                 trained,
             };
             (seed, source, vec![ir.n_levels()], Some(ir))

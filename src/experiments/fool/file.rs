@@ -307,7 +307,7 @@ fn prepare<'ir>(
     };
     let params = FileParams {
         model: ir.model.clone(),
-        source_sha256: crate::persist::source_hash(&compiled.source.text),
+        source_sha256: compiled.identity(),
         seed,
         trained,
         steps,

@@ -1,0 +1,67 @@
+"""Held-out test sets: written, read from CSV files, and drawn as noisy copies."""
+
+import math
+
+import pytest
+
+import nshed
+
+TINY = """model tiny {
+  level input { a b c }
+  classes { c1 <- a  c2 <- b }
+}
+data {
+  s1: a -> c1
+  s2: b -> c2
+  s3: a b -> c1
+}
+TEST
+train { seed 3 phase p { steps 40 batch 2 } }
+"""
+
+
+def test_test_metrics_by_hand():
+    # Every lambda and eta 1: t1 fires a (logits e, 1), t2 fires b (1, e), t3 fires c,
+    # which reaches no class (p uniform, counted wrong).
+    m = nshed.loads(TINY.replace("TEST", "test { t1: a -> c1  t2: b -> c1  t3: c -> c2 }"))
+    assert m.test_samples == ["t1", "t2", "t3"]
+    assert m.accuracy(on="test") == pytest.approx(1 / 3)
+    e = math.e
+    want = (math.log(1 + 1 / e) + math.log(1 + e) + math.log(2)) / 3
+    assert m.loss(on="test") == pytest.approx(want, abs=1e-12)
+    # The data is another set: s1, s2 right and s3 a tie that goes to c1.
+    assert m.accuracy() == 1.0
+
+
+def test_csv_samples_equal_inline_ones(tmp_path):
+    (tmp_path / "held.csv").write_text("name,label,b,a\nt1,c1,0,1\nt2,c1,1,0\n")
+    path = tmp_path / "m.nshed"
+    path.write_text(TINY.replace("TEST", 'test { from "held.csv" }'))
+    from_file = nshed.load(path)
+    inline = nshed.loads(TINY.replace("TEST", "test { t1: a -> c1  t2: b -> c1 }"))
+    assert from_file.test_samples == inline.test_samples == ["t1", "t2"]
+    from_file.train()
+    inline.train()
+    assert from_file.accuracy(on="test") == inline.accuracy(on="test")
+    assert from_file.loss(on="test") == inline.loss(on="test")
+
+
+def test_copies_follow_the_seed_and_leave_training_alone():
+    plain = nshed.loads(TINY.replace("TEST", ""))
+    copies = nshed.loads(TINY.replace("TEST", "test { copies 4 flip 0.3 }"))
+    assert copies.test_samples == [f"{s}~{j}" for s in ["s1", "s2", "s3"] for j in range(1, 5)]
+    plain.train()
+    copies.train()
+    assert plain.lambdas() == copies.lambdas()
+    again = nshed.loads(TINY.replace("TEST", "test { copies 4 flip 0.3 }"))
+    again.train()
+    assert again.loss(on="test") == copies.loss(on="test")
+
+
+def test_test_metrics_need_a_test_block():
+    m = nshed.loads(TINY.replace("TEST", ""))
+    assert m.test_samples == []
+    with pytest.raises(ValueError, match="no test samples"):
+        m.accuracy(on="test")
+    with pytest.raises(ValueError, match="not a set of samples"):
+        m.loss(on="train")
