@@ -97,6 +97,45 @@ impl Problem {
         self
     }
 
+    /// The problem as the model's own source shows it: unchanged, or for a problem in
+    /// another file, labelled at the place that reads that file, its message starting with
+    /// `FILE:LINE:COL:` and followed by that line of the file (an editor shows a model's
+    /// problems on the model alone).
+    pub fn at_model(&self) -> Problem {
+        let Some(file) = &self.in_file else {
+            return self.clone();
+        };
+        let text = file.source.inner();
+        let offset = self
+            .labels
+            .first()
+            .map_or(0, |l| l.offset())
+            .min(text.len());
+        let index = LineIndex::new(text);
+        let at = index.line_col(text, offset);
+        let start = index.line_start(at.line, text);
+        let line = text[start..].lines().next().unwrap_or("");
+        let shown: String = line.chars().take(200).collect();
+        let column = text.get(start..offset).map_or(0, |t| t.chars().count()) + 1;
+        let mut message = format!(
+            "{}:{}:{column}: {}",
+            file.source.name(),
+            at.line + 1,
+            self.message
+        );
+        if let Some(label) = self.labels.first().and_then(|l| l.label()) {
+            message.push_str(&format!(" ({label})"));
+        }
+        message.push_str(&format!("\n  {shown}"));
+        Problem {
+            message,
+            labels: Vec::new(),
+            in_file: None,
+            ..self.clone()
+        }
+        .label(file.from, "in this file")
+    }
+
     /// Where the problem is in the model's source: its primary label's offset, or for a
     /// problem in another file, the place that reads that file.
     pub fn model_offset(&self) -> usize {

@@ -54,18 +54,25 @@ impl Analysis {
     /// and hovers show init and rules as the checker resolves them from the lines that
     /// parse and check.
     pub fn new(text: String) -> Analysis {
+        Analysis::in_folder(text, None)
+    }
+
+    /// [`Analysis::new`] for a text in `folder`, where the paths of its data files start
+    /// (`None`: the current directory). A data file's problems are shown on the `from`
+    /// line that reads it ([`Problem::at_model`]).
+    pub fn in_folder(text: String, folder: Option<&std::path::Path>) -> Analysis {
         let lines = LineIndex::new(&text);
         let parsed = crate::syntax::parse(&text);
         let partial = !parsed.errors.is_empty() || parsed.file.is_none();
         let mut problems = parsed.errors;
         let (index, resolved) = match &parsed.file {
             Some(file) => {
-                let checked = crate::check::check_resolved(file, None);
+                let checked = crate::check::check_resolved(file, folder);
                 // The checker's problems on a partial tree would mostly be echoes of the
                 // syntax errors (a name whose declaration did not parse is unknown
                 // everywhere), so a text with syntax errors shows those only.
                 if !partial {
-                    problems = checked.problems;
+                    problems = checked.problems.iter().map(Problem::at_model).collect();
                 }
                 (Index::from_ast(file, &text), Some(checked.ir))
             }

@@ -25,11 +25,40 @@ impl Document {
     /// The analysis of the latest text, made now if it is not yet.
     pub fn analysis(&mut self) -> &Arc<Analysis> {
         if let Some(text) = self.pending.take() {
-            self.analysis = Some(Arc::new(Analysis::new(text)));
+            let folder = folder_of(&self.uri);
+            self.analysis = Some(Arc::new(Analysis::in_folder(text, folder.as_deref())));
         }
         self.analysis
             .get_or_insert_with(|| Arc::new(Analysis::new(String::new())))
     }
+}
+
+/// The folder of a `file:` document, where its data files' paths start (`None` for
+/// another scheme: the server's current directory).
+fn folder_of(uri: &lsp::Uri) -> Option<std::path::PathBuf> {
+    let text = uri.as_str().strip_prefix("file://")?;
+    let path = percent_decoded(text)?;
+    std::path::Path::new(&path)
+        .parent()
+        .map(|p| p.to_path_buf())
+}
+
+/// `%XX` escapes of a URI path decoded (`None` when they do not make UTF-8).
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The documents by URI.

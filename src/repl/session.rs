@@ -12,7 +12,6 @@ use super::{help, show};
 use commands::{Failed, Here};
 use nshed::diag::{Problem, RenderStyle, Report};
 use nshed::engine::{run_seed, State};
-use nshed::persist;
 use nshed::query::{answer, Input};
 use nshed::Compiled;
 

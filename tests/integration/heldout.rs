@@ -250,3 +250,24 @@ fn expectations_and_the_record_file_measure_the_test_set() {
     assert_eq!(first[4].parse::<f64>().unwrap(), 1.0 / 3.0);
     assert_eq!(csv.lines().count(), 1 + 5);
 }
+
+/// A data file's problem, for an editor that shows the model alone: at the `from` line,
+/// naming FILE:LINE:COL and showing the file's line.
+#[test]
+fn a_data_file_problem_is_shown_on_its_from_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("held.csv"), "label,a\nc1,1\nc2,7\n").unwrap();
+    let text = model_with("test { from \"held.csv\" }");
+    let path = dir.path().join("m.nshed");
+    std::fs::write(&path, &text).unwrap();
+    let report = nshed::compile_path(&path).unwrap_err();
+    assert_eq!(report.error_count(), 1);
+    let problem = report.problems[0].at_model();
+    let csv = dir.path().join("held.csv").display().to_string();
+    assert_eq!(
+        problem.message,
+        format!("{csv}:3:4: cell `7` is not 0 or 1 (not 0 or 1)\n  c2,7")
+    );
+    let at = problem.labels[0].offset();
+    assert_eq!(&text[at..at + problem.labels[0].len()], "from \"held.csv\"");
+}
