@@ -39,7 +39,9 @@ pub struct Problem {
 /// that names it (`from "FILE.csv"`): where an editor shows the problem.
 #[derive(Clone, Debug)]
 pub struct InFile {
+    /// The other file's text and name.
     pub source: Arc<IndexedSource>,
+    /// The span of the model's source that names the file.
     pub from: Span,
 }
 

@@ -67,6 +67,7 @@ pub struct Ir {
 pub struct TestSet {
     /// The written and read samples, in file order (weight 1).
     pub samples: Vec<Sample>,
+    /// The noisy copies of the training samples, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copies: Option<Copies>,
 }
@@ -75,7 +76,9 @@ pub struct TestSet {
 /// with probability `flip`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Copies {
+    /// Copies of every training sample.
     pub count: u32,
+    /// The probability that each level-1 bit of a copy is flipped.
     pub flip: f64,
 }
 
@@ -83,7 +86,9 @@ pub struct Copies {
 /// of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataFile {
+    /// The path as written.
     pub path: String,
+    /// The SHA-256 (hex) of its bytes.
     pub sha256: String,
 }
 
@@ -435,7 +440,9 @@ pub enum Quantity {
     InfoPlane,
     /// Cross-entropy of the data samples.
     Loss,
+    /// The accuracy on the test samples.
     TestAccuracy,
+    /// Cross-entropy of the test samples.
     TestLoss,
 }
 

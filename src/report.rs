@@ -166,7 +166,9 @@ fn reports_of(model: &Model, state: &State, samples: &[Sample], data: bool) -> V
 /// The test part of a run report: every test sample evaluated, and the metrics.
 #[derive(Clone, Debug)]
 pub struct TestReport {
+    /// Every test sample evaluated, in test-set order.
     pub samples: Vec<SampleReport>,
+    /// Accuracy and loss over them.
     pub metrics: Metrics,
     /// Data accuracy minus test accuracy; `None` when either is undefined.
     pub gap: Option<f64>,
@@ -443,8 +445,10 @@ pub struct Snapshot {
         serialize_with = "crate::metrics::asked_loss_json"
     )]
     pub loss: Option<Option<f64>>,
+    /// The accuracy on the test samples (when recorded; null without test samples).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_accuracy: Option<Option<f64>>,
+    /// Cross-entropy of the test samples (`"inf"` in JSON when infinite).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::metrics::asked_loss_json"

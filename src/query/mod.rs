@@ -48,7 +48,9 @@ pub enum QueryKind {
     /// `accuracy`, `loss`, `accuracy test`, `loss test`: a metric of the data or (`test`)
     /// of the test set.
     Score {
+        /// Accuracy or loss.
         metric: crate::syntax::ast::Metric,
+        /// Of the test set (else of the data).
         test: bool,
     },
 }
