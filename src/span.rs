@@ -280,12 +280,12 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.line_count(), 5);
         assert_eq!(index.utf16(text, 2), (1, 0)); // `b`
-        assert_eq!(index.utf16(text, 7), (2, 0)); // `d`
-        assert_eq!(index.utf16(text, 10), (4, 0)); // `e`
+        assert_eq!(index.utf16(text, 6), (2, 0)); // `d`
+        assert_eq!(index.utf16(text, 9), (4, 0)); // `e`
         assert_eq!(index.human(text, 3), (2, 2)); // `c`
         assert_eq!(index.line_end(1, text), 4); // before `\r\n`
         assert_eq!(index.offset_utf16(text, 1, 99), 4);
-        assert_eq!(index.offset_utf16(text, 3, 5), 9);
+        assert_eq!(index.offset_utf16(text, 3, 5), 8); // line 3 is empty
     }
 
     /// Every column of a long line with characters of 1 to 4 bytes, against a plain count.

@@ -90,7 +90,12 @@ impl Model {
     /// budget for the smallest fooling pattern per class. `seed` seeds the patterns (the
     /// model's seed when None). Runs on `threads` threads (one per core when None); the
     /// result does not depend on it.
-    #[pyo3(signature = (*, samples=1000, density=crate::experiments::DensityArg::Fixed(0.5), min_distance=2, threshold=0.99, exhaustive=false, restarts=20, seed=None, state="current", threads=None))]
+    // The text signature spells out the density's default, which pyo3 cannot render from an
+    // enum value.
+    #[pyo3(
+        signature = (*, samples=1000, density=crate::experiments::DensityArg::Fixed(0.5), min_distance=2, threshold=0.99, exhaustive=false, restarts=20, seed=None, state="current", threads=None),
+        text_signature = "(self, /, *, samples=1000, density=0.5, min_distance=2, threshold=0.99, exhaustive=False, restarts=20, seed=None, state='current', threads=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn fool<'py>(
         &self,

@@ -132,8 +132,10 @@ def test_accuracy_is_the_run_reports(fig1_file):
 
 
 def test_bad_metric_arguments(fig1):
-    with pytest.raises(ValueError, match="not a set of samples"):
+    with pytest.raises(ValueError, match="the model has no test samples"):
         fig1.accuracy(on="test")
+    with pytest.raises(ValueError, match="not a set of samples"):
+        fig1.accuracy(on="train")
     with pytest.raises(TypeError):
         fig1.accuracy(on=5)
     with pytest.raises(ValueError, match="6 rows and y 2 labels"):

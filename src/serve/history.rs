@@ -144,6 +144,18 @@ mod tests {
         nshed::compile(source).unwrap_or_else(|r| panic!("{:?}", r.problems))
     }
 
+    /// `n` steps of training, every one of them seen by `history`, as the worker trains.
+    fn train_recorded(trainer: &mut Trainer, state: &mut State, history: &mut History, n: u64) {
+        let model = trainer.model();
+        let observer = nshed::engine::Observer {
+            every: std::num::NonZeroU64::MIN,
+            see: &mut |s| history.after_step(model, s),
+        };
+        let control = nshed::engine::Control::default();
+        nshed::engine::train(trainer, state, Until::Steps(n), &control, Some(observer));
+        history.settle(model, state);
+    }
+
     #[test]
     fn points_follow_the_steps_and_stay_bounded() {
         let compiled = fruit();
@@ -151,20 +163,8 @@ mod tests {
         let mut trainer = Trainer::new(&model);
         let mut state = State::new(compiled.ir(), 1);
         let mut history = History::new(&model, &state);
-        let control = nshed::engine::Control::default();
         let mut train = |n: u64, state: &mut State, history: &mut History| {
-            let observer = nshed::engine::Observer {
-                every: std::num::NonZeroU64::MIN,
-                see: &mut |s| history.after_step(&model, s),
-            };
-            nshed::engine::train(
-                &mut trainer,
-                state,
-                Until::Steps(n),
-                &control,
-                Some(observer),
-            );
-            history.settle(&model, state);
+            train_recorded(&mut trainer, state, history, n);
         };
         train(3, &mut state, &mut history);
         let steps: Vec<u64> = history.points().iter().map(|p| p.step).collect();
@@ -202,20 +202,8 @@ mod tests {
         let mut history = History::new(&model, &state);
         history.every = 4;
         let mut trainer = Trainer::new(&model);
-        let control = nshed::engine::Control::default();
         let mut train = |n: u64, state: &mut State, history: &mut History| {
-            let observer = nshed::engine::Observer {
-                every: std::num::NonZeroU64::MIN,
-                see: &mut |s| history.after_step(&model, s),
-            };
-            nshed::engine::train(
-                &mut trainer,
-                state,
-                Until::Steps(n),
-                &control,
-                Some(observer),
-            );
-            history.settle(&model, state);
+            train_recorded(&mut trainer, state, history, n);
         };
         for _ in 0..3 {
             train(1, &mut state, &mut history);

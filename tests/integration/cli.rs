@@ -304,7 +304,9 @@ fn the_readmes_first_command_learns_and_reads_well() {
     untrained.push("--no-train");
     let report = text(&nshed(&untrained).stdout);
     assert!(
-        report.ends_with("accuracy 0 (0/4 samples; 4 reach no class, counted wrong)\n"),
+        report.ends_with(
+            "accuracy 0 (0/4 samples; 4 reach no class, counted wrong)\nloss 1.098612\n"
+        ),
         "{report}"
     );
     // No class reached: no prediction (`-`, JSON `null`), counted wrong, p uniform.

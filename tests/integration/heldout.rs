@@ -262,7 +262,12 @@ fn a_data_file_problem_is_shown_on_its_from_line() {
     std::fs::write(&path, &text).unwrap();
     let report = nshed::compile_path(&path).unwrap_err();
     assert_eq!(report.error_count(), 1);
-    let problem = report.problems[0].at_model();
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.is_error())
+        .expect("the cell's error")
+        .at_model();
     let csv = dir.path().join("held.csv").display().to_string();
     assert_eq!(
         problem.message,
