@@ -101,7 +101,7 @@ pub fn download(live: &Live, what: Download, input: Option<String>) -> Answer<Do
             let saved = SavedState {
                 nshed_state: persist::FORMAT,
                 model: ir.model.clone(),
-                source_sha256: persist::source_hash(&live.compiled.source().text),
+                source_sha256: persist::model_identity(live.compiled.ir()),
                 seed: live.seed,
                 state: live.state.clone(),
             };
