@@ -40,7 +40,7 @@ pub struct Ir {
     pub edges: Vec<Edge>,
     /// The initial distributions of every `lambda` and `eta`.
     pub init: Init,
-    /// File-level rules (SPEC 10 defaults where the file says nothing). Used for phases
+    /// File-level rules (the defaults where the file says nothing). Used for phases
     /// after their own overrides are applied, and for evaluation-only runs.
     pub rules: RuleSet,
     /// The data samples and the input noise.
@@ -246,7 +246,7 @@ pub enum Update {
     /// `x`
     Keep,
     /// `mul factor by error`: `x * factor^e`, with `e` the batch's mean error `1 - p_label`
-    /// from the state before the step (SPEC 3).
+    /// from the state before the step.
     MulByError {
         /// The factor at an error of 1.
         factor: f64,
@@ -659,7 +659,7 @@ impl Ir {
         )
     }
 
-    /// The rules the local-elasticity step uses (SPEC 10): the last phase's, or the
+    /// The rules the local-elasticity step uses: the last phase's, or the
     /// file-level ones when there is no training schedule.
     pub fn le_rules(&self) -> (&RuleSet, Option<&Phase>) {
         match self.train.as_ref().and_then(|t| t.phases.last()) {

@@ -1,4 +1,4 @@
-//! Saved states: everything needed to continue a run bit for bit (SPEC 4), tied to the
+//! Saved states: everything needed to continue a run bit for bit, tied to the
 //! model source it was made from. Used by the REPL's `:save` / `:restore`.
 
 use crate::diag::ErrorCode;

@@ -465,7 +465,7 @@ pub struct Snapshot {
     pub info_plane: Option<Vec<LevelInformation>>,
 }
 
-/// SPEC 6 on the data samples (drawn with their weights, no noise): for every feature
+/// The information plane on the data samples (drawn with their weights, no noise): for every feature
 /// level, `I(X;T)` and `I(T;Y)` of its normalised scores, binning with 30 bins.
 pub fn info_plane(model: &Model, state: &State) -> Result<Vec<LevelInformation>, AnalysisError> {
     information_plane(model, state, PlaneOptions::default())

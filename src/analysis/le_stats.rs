@@ -1,4 +1,4 @@
-//! Local elasticity summaries (SPEC section 5, `le-matrix`): per (base class, test class) pair,
+//! Local elasticity summaries (`le-matrix`): per (base class, test class) pair,
 //! the mean and spread of `LE(x, x')` over the samples of those classes.
 
 use std::collections::BTreeMap;

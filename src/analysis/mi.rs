@@ -1,5 +1,5 @@
-//! Mutual information between a level's representation `T`, the input `X` and the label `Y`
-//! (SPEC section 6), in bits.
+//! Mutual information between a level's representation `T`, the input `X` and the label `Y`,
+//! in bits.
 //!
 //! `X` is the data sample (its index), drawn with probability proportional to its weight, and
 //! `Y` its label. Two samples with the same input pattern are still two values of `X`.
@@ -38,7 +38,7 @@ impl Information {
     };
 }
 
-/// Which estimator to use (SPEC 6: `mi binning` or `mi noise sigma`; `Distinct` is binning's
+/// Which estimator to use (`mi binning` or `mi noise sigma`; `Distinct` is binning's
 /// limit of infinitely many bins).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Estimator {
@@ -57,7 +57,7 @@ pub enum Estimator {
 }
 
 impl Estimator {
-    /// SPEC 6's default: binning with 30 bins per coordinate.
+    /// The default: binning with 30 bins per coordinate.
     pub const DEFAULT: Estimator = Estimator::Binning { bins: 30 };
 }
 
@@ -122,7 +122,7 @@ pub fn normalise_scores(scores: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, AnalysisEr
     normalise_ln_scores(&ln_scores)
 }
 
-/// Normalises a level's log-scores (SPEC 6) and estimates `I(X;T)` and `I(T;Y)`. The distinct
+/// Normalises a level's log-scores and estimates `I(X;T)` and `I(T;Y)`. The distinct
 /// estimator compares the log-scores themselves: normalising is a shift of every log, which
 /// keeps values apart exactly, where `exp` would round tiny values to the same 0.
 pub fn level_information(
@@ -197,7 +197,7 @@ fn check_representation(
     check_len("labels", representation.len(), labels.len())
 }
 
-/// `I(X;T)` and `I(T;Y)` with the binning estimator (SPEC 6, `mi binning`).
+/// `I(X;T)` and `I(T;Y)` with the binning estimator (`mi binning`).
 ///
 /// `representation`: normalised level values in `[0, 1]` (rows = samples); `labels`: the
 /// samples' classes; `weights`: their sampling weights; `bins >= 1`. `T` is the tuple of bin
@@ -259,7 +259,7 @@ pub fn information_distinct(
     Ok(Information { i_xt, i_ty })
 }
 
-/// `I(X;T)` and `I(T;Y)` with the additive-noise estimator (SPEC 6, `mi noise sigma`).
+/// `I(X;T)` and `I(T;Y)` with the additive-noise estimator (`mi noise sigma`).
 ///
 /// With noise, `T` given `X = i` is the Gaussian `N(t_i, sigma^2 I)`, so `T` is a Gaussian
 /// mixture with weights `c_i`, and `H(T|X)` is the entropy of one Gaussian. Kolchinsky & Tracey

@@ -1,4 +1,4 @@
-//! Numerical analyses: over plain data (SPEC sections 5, 6 and 8), and the typed reports
+//! Numerical analyses: over plain data, and the typed reports
 //! built from a model state (information plane, LE matrix, the drawing of a model).
 //!
 //! Everything here works on plain vectors — per-sample score rows, class labels as indices,

@@ -1,4 +1,4 @@
-//! The information plane of a model state (SPEC 6): per feature level, `I(X;T)` and `I(T;Y)`
+//! The information plane of a model state: per feature level, `I(X;T)` and `I(T;Y)`
 //! of the level's representation `T` over the data samples. This is the bridge from an engine
 //! state to the plain-data estimators of [`super::mi`].
 
@@ -12,12 +12,12 @@ use crate::engine::{Evaluator, Model, State};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Representation {
-    /// SPEC 6: the scores `S` of the level's nodes (0 where a node does not fire). A score
+    /// The scores `S` of the level's nodes (0 where a node does not fire). A score
     /// carries the amplification factors of every level below.
     #[default]
     Scores,
     /// The amplification factors `lambda` of the level's firing nodes (0 where a node does not
-    /// fire): the reading of seed 002's appendix, where level 2 "forgets" the two kinds of
+    /// fire): the reading of the neurashed paper's appendix, where level 2 "forgets" the two kinds of
     /// class-1 input once `lambda` of its dominant node dwarfs the others. Unlike scores it
     /// does not inherit the competition among the nodes of lower levels.
     Lambda,

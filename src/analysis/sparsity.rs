@@ -1,4 +1,4 @@
-//! Implicit regularization measures (SPEC section 8): how concentrated a level's amplification
+//! Implicit regularization measures: how concentrated a level's amplification
 //! factors are, and how tightly each class's top-level representations cluster (neural collapse).
 
 use std::collections::BTreeMap;
@@ -73,7 +73,7 @@ pub struct Collapse {
     pub ratio: Option<f64>,
 }
 
-/// Neural collapse of level-(L-1) log-scores: normalises as SPEC 6 ([`normalise_ln_scores`]),
+/// Neural collapse of level-(L-1) log-scores: normalises as [`normalise_ln_scores`] does,
 /// then [`neural_collapse`].
 pub fn neural_collapse_ln(
     ln_scores: &[Vec<f64>],
@@ -84,7 +84,7 @@ pub fn neural_collapse_ln(
 }
 
 /// Within-class over between-class variance ratio of representation vectors `h_i` (rows) with
-/// classes `labels` and sampling weights `weights` (SPEC 8).
+/// classes `labels` and sampling weights `weights`.
 ///
 /// With `c_i` the normalised weights, `p_y` the class masses, `mu_y` the weighted class means and
 /// `mu` the global mean: `within = sum_i c_i ||h_i - mu_{y_i}||^2`,

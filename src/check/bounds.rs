@@ -1,4 +1,4 @@
-//! Bounds that keep every accepted model computable (SPEC 10, "Nothing silently
+//! Bounds that keep every accepted model computable ("Nothing silently
 //! non-finite"): how many samples one step may draw, and parameters whose effect the
 //! log-domain engine could not represent.
 //!

@@ -1,4 +1,4 @@
-//! AST → IR: name resolution and every semantic check of SPEC sections 1, 2 and 10.
+//! AST → IR: name resolution and every semantic check of the language.
 //!
 //! Each block has its own module; `messages` holds every diagnostic so they read alike.
 //! All problems of a file are collected in one run: each check reports and carries on,
@@ -290,7 +290,7 @@ fn check_parts(
     (ir, errors, ctx.problems, data)
 }
 
-/// SPEC 2: a `lambda = 0` start with only multiplicative growth can never grow.
+/// A `lambda = 0` start with only multiplicative growth can never grow.
 /// One warning per init statement responsible, not per node.
 fn warn_cannot_grow(
     ctx: &mut Ctx,

@@ -1,5 +1,5 @@
 //! `rules { }` and the rule lines of each `phase { }`: constraints on `g+` / `g-`, and
-//! resolution into full per-node / per-edge tables (SPEC 10, "Which rule applies").
+//! resolution into full per-node / per-edge tables.
 
 use std::collections::HashMap;
 
@@ -116,7 +116,7 @@ fn evaluate(ctx: &mut Ctx, kind: &UpdateKind) -> Option<ir::Update> {
     })
 }
 
-/// The error-driven form of an update (SPEC 3); `keep by error` is `keep`.
+/// The error-driven form of an update; `keep by error` is `keep`.
 fn by_error(u: ir::Update) -> ir::Update {
     match u {
         ir::Update::Mul { factor } => ir::Update::MulByError { factor },
@@ -126,7 +126,7 @@ fn by_error(u: ir::Update) -> ir::Update {
     }
 }
 
-/// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking (SPEC 2). An error-driven
+/// `g+(x) > x` for growth; `0 <= g-(x) <= x` for shrinking. An error-driven
 /// rule must satisfy them as written (its factor or amount), since the error can be 1.
 fn check_update(
     ctx: &mut Ctx,
@@ -165,7 +165,7 @@ fn check_update(
     }
 }
 
-/// SPEC 10 defaults.
+/// The defaults of a file that says nothing.
 const DEFAULT_GROW: ir::Update = ir::Update::Mul { factor: 1.1 };
 const DEFAULT_SHRINK: ir::Update = ir::Update::Mul { factor: 0.9 };
 
@@ -234,7 +234,7 @@ pub fn resolve(tables: &Tables, file: &Scope, phase: Option<&Scope>) -> ir::Rule
     }
 }
 
-/// SPEC 10: jitter applies to `mul` factors only, so a jitter in force next to an
+/// Jitter applies to `mul` factors only, so a jitter in force next to an
 /// `add` / `sub` / `keep` (in its own scope or the file-level block) is an error.
 /// One diagnostic per jitter, labelling every rule it conflicts with.
 pub fn check_jitter_conflicts(ctx: &mut Ctx, file: &Scope, phases: &[&Scope]) {

@@ -1,4 +1,4 @@
-//! Firing sets, scores, logits and predictions for one input (SPEC 1).
+//! Firing sets, scores, logits and predictions for one input.
 
 use serde::Serialize;
 

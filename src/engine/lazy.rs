@@ -13,7 +13,7 @@
 //! Exactness: only deterministic `mul` and `keep` shrinks are lazy. `add`/`sub` shrinks,
 //! error-driven shrinks (their step depends on the batch) and every rule under jitter
 //! (one draw per node per step, in id order) stay dense: updated every step in id order
-//! exactly as SPEC 3 says. An error-driven growth is applied to the entries that grow,
+//! exactly as the language defines it. An error-driven growth is applied to the entries that grow,
 //! lazily like any other (`Steps::General`), with the step's error.
 
 use std::sync::Arc;

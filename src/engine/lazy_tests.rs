@@ -1,5 +1,5 @@
 //! Lazy shrinking: training that writes only what fires must give the values
-//! of the plain dense update of SPEC 3, through rule changes, freezes, jitter and
+//! of the plain dense update, through rule changes, freezes, jitter and
 //! non-multiplicative rules, and must not depend on when the state is read or saved.
 
 use crate::engine::testing::{generated, mul, one_phase, uniform_rules};
@@ -50,7 +50,7 @@ struct Dense {
     rng: crate::engine::state::RunRng,
 }
 
-/// One update in the linear domain; `err` is the batch's mean error (SPEC 3: `mul a by
+/// One update in the linear domain; `err` is the batch's mean error (`mul a by
 /// error` is `mul a^err`, jittered like any `mul`; `add`/`sub c by error` are `add`/`sub
 /// err * c`).
 fn apply(x: f64, op: Update, jitter: f64, err: f64, rng: &mut crate::engine::state::RunRng) -> f64 {

@@ -1,9 +1,9 @@
-//! Local elasticity (SPEC 5, seed 002 after He & Su): how much one training step on a
+//! Local elasticity (after He & Su): how much one training step on a
 //! base sample moves the logits of a test input, relative to how much it moves the
 //! base's own logits.
 //!
 //! The step is made on a copy of the state with the last phase's rules and freezes
-//! (file-level rules without `train`), no jitter and no noise (SPEC 10).
+//! (file-level rules without `train`), no jitter and no noise.
 //!
 //! Robustness: logits are kept as `ln Z`, so each difference is computed as
 //! `ln |Z_after - Z_before| = max + ln(1 - e^(min - max))` and each norm as

@@ -1,6 +1,6 @@
 //! Log-domain arithmetic. `lambda`, `eta`, scores and logits are kept as natural logs
 //! (`f64`, `-inf` = exact zero) because multiplicative rules grow them geometrically:
-//! `1.1^7500` overflows `f64`, its log does not (SPEC 3, "Numerics").
+//! `1.1^7500` overflows `f64`, its log does not.
 
 use serde::{Deserialize, Serialize};
 
@@ -145,7 +145,7 @@ pub fn predicted_class(ln_logits: &[f64]) -> Option<usize> {
     argmax_first(ln_logits).filter(|&i| ln_logits[i] > f64::NEG_INFINITY)
 }
 
-/// Index of the largest value; ties go to the first (SPEC 1: first declared class).
+/// Index of the largest value; ties go to the first (first declared class).
 pub fn argmax_first(xs: &[f64]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, &x) in xs.iter().enumerate() {

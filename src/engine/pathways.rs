@@ -1,6 +1,6 @@
 //! The pathways of the data samples, kept across training steps.
 //!
-//! Which nodes fire depends only on the input (SPEC 1), never on `lambda` or `eta`, so a
+//! Which nodes fire depends only on the input, never on `lambda` or `eta`, so a
 //! data sample drawn again fires exactly the nodes it fired before. A `Trainer` keeps
 //! each drawn sample's pathway (ascending, so a step's growth walks the value tables in
 //! memory order) and the class edges from it into the sample's own label, up to a

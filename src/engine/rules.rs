@@ -96,7 +96,7 @@ impl LnOp {
 
     /// The plain operation of a step whose batch has mean error `e` (in [0, 1]):
     /// `mul a by error` is `mul a^e`, `add c by error` / `sub c by error` are `add e c` /
-    /// `sub e c` (SPEC 3); other operations are themselves. With `e = 0` an error-driven
+    /// `sub e c`; other operations are themselves. With `e = 0` an error-driven
     /// step changes nothing (also for `mul 0 by error`: `0^0 = 1`), but stays a `mul`,
     /// so a jittered one still draws its factor.
     #[inline]
@@ -115,7 +115,7 @@ impl LnOp {
         }
     }
 
-    /// Applies the update to `ln x`. Only `mul` is jittered (SPEC 10); each jittered
+    /// Applies the update to `ln x`. Only `mul` is jittered; each jittered
     /// application draws its own `N(0,1)` from the run's stream.
     #[inline]
     pub(crate) fn apply<R: Rng + ?Sized>(self, x: f64, jitter: f64, rng: &mut R) -> f64 {
@@ -196,7 +196,7 @@ impl Rules {
         }
     }
 
-    /// The same rules without jitter (the local-elasticity step, SPEC 10).
+    /// The same rules without jitter (the local-elasticity step).
     pub fn without_jitter(mut self) -> Rules {
         self.jitter = 0.0;
         self

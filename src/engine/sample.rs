@@ -1,4 +1,4 @@
-//! Drawing mini-batches (SPEC 4) and input noise.
+//! Drawing mini-batches and input noise.
 //!
 //! Draw order within a step, fixed so runs are bit-reproducible: first the batch's
 //! sample indices (in batch order), then the noise flips of each drawn sample (batch

@@ -12,7 +12,7 @@ use super::rules::LnOp;
 use crate::ir::{Dist, Ir};
 use crate::prefetch::prefetch;
 
-/// The run's random stream (SPEC 4: one seed determines every draw).
+/// The run's random stream (one seed determines every draw).
 pub type RunRng = ChaCha8Rng;
 
 /// Everything that changes as a run goes on.
@@ -48,12 +48,12 @@ pub struct SamplerState {
 
 impl State {
     /// The initial state: init draws come first from the run's stream, in node order,
-    /// then edges (SPEC 10). Constant inits draw nothing.
+    /// then edges. Constant inits draw nothing.
     pub fn new(ir: &Ir, seed: u64) -> State {
         State::from_rng(ir, RunRng::seed_from_u64(seed))
     }
 
-    /// The initial state of run `run_index` of a parallel sweep (SPEC 4): ChaCha
+    /// The initial state of run `run_index` of a parallel sweep: ChaCha
     /// stream `run_index` of the key derived from `seed`, so runs are independent and
     /// each is reproducible alone, whatever the thread count. Stream 0 is `new(ir, seed)`.
     pub fn for_run(ir: &Ir, seed: u64, run_index: u64) -> State {

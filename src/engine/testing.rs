@@ -1,5 +1,5 @@
 //! Hand-built IRs for tests and benches, independent of the front end: the `fig1`
-//! model of SPEC 2 and a generator of large layered models.
+//! example model and a generator of large layered models.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,7 +46,7 @@ pub fn one_phase(
     }
 }
 
-/// `fig1` of SPEC 2 with `lambda = eta = 1`, `grow = mul 1.1`, `shrink = mul 0.9`, no
+/// The `fig1` example with `lambda = eta = 1`, `grow = mul 1.1`, `shrink = mul 0.9`, no
 /// jitter, no noise, data c1a c1b c2 c3 (all weight 1), and no `train` block.
 pub fn fig1() -> Ir {
     let input = ["e1", "e2", "e3", "e4", "e5", "e6", "e7"];

@@ -1,4 +1,4 @@
-//! Training (SPEC 3): one step draws a batch, takes the union `U` of its feature
+//! Training: one step draws a batch, takes the union `U` of its feature
 //! pathways, and moves every `lambda` and `eta` by its `g+` or `g-`, all reading the
 //! values from before the step.
 //!
@@ -204,7 +204,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
 
     /// Steps past the end of the schedule (the REPL's `train N` once the file's steps
     /// are spent): drawn and updated exactly like the last phase's steps. A model without
-    /// a `train` block takes steps with every default (SPEC 10: batch 1, `replace`, the
+    /// a `train` block takes steps with every default (batch 1, `replace`, the
     /// file's rules, nothing frozen). Returns the steps taken (0 when there is no phase,
     /// or no data to draw from: see [`untrainable`]).
     pub(crate) fn run_extra_steps(&mut self, state: &mut State, steps: u64) -> u64 {
@@ -401,7 +401,7 @@ impl<'m, 'ir> Trainer<'m, 'ir> {
     }
 }
 
-/// Why training steps cannot be drawn for `ir`: it has no data (SPEC 10: a model with
+/// Why training steps cannot be drawn for `ir`: it has no data (a model with
 /// data and no `train` block trains with every default).
 pub fn untrainable(ir: &Ir) -> Option<&'static str> {
     ir.data
@@ -482,7 +482,7 @@ fn skip_complete_phases(ir: &Ir, state: &mut State) {
     }
 }
 
-/// SPEC 3 steps 1–4 for one batch of `(input, label, kept pathway)`. Every update reads
+/// Stages 1–4 of a training step, for one batch of `(input, label, kept pathway)`. Every update reads
 /// the value from before the step: U and the co-firing edges are fixed first, and each
 /// entry is written once.
 fn update<'b>(
@@ -627,7 +627,7 @@ fn update<'b>(
     ws.clear_step(marked, u_len);
 }
 
-/// SPEC 3 steps 2 and 3, once U (`u_nodes` and `in_u`, places) and the co-firing edges
+/// Stages 2 and 3 of a training step, once U (`u_nodes` and `in_u`, places) and the co-firing edges
 /// are known: every `lambda` and `eta` grows or shrinks, at the batch's mean error `err`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
@@ -775,7 +775,7 @@ fn places_of(bits: &[u64]) -> impl Iterator<Item = u32> + '_ {
 
 /// `1 - p_label(input)` at the state before the step, as the sum of the other classes'
 /// probabilities (exact for errors far below 1e-16, where `1 - p` would round to 0). A
-/// sample that reaches no class has uniform `p` (SPEC 10).
+/// sample that reaches no class has uniform `p`.
 fn sample_error(
     model: &Model,
     error: &mut Option<ErrorScratch>,

@@ -1,4 +1,4 @@
-//! The uncertainty exponent (seed 001, after Grebogi, McDonald, Ott and Yorke): `f(eps)`, the
+//! The uncertainty exponent (after Grebogi, McDonald, Ott and Yorke): `f(eps)`, the
 //! fraction of random initial points whose outcome differs from that of a point at distance
 //! `eps`, scales as `eps^phi`; `phi = 1` is a smooth basin boundary, `phi` near 0 a riddled
 //! one.

@@ -1,4 +1,4 @@
-//! A tiny evaluator of the gate semantics (SPEC 1): which non-class nodes fire for an
+//! A tiny evaluator of the gate semantics: which non-class nodes fire for an
 //! input. It lets the generator's own tests and tuning measure pathway sparsity without
 //! the engine.
 

@@ -12,7 +12,7 @@
 //! text. The structure depends on the data (it is wired from it): other samples give
 //! another model.
 //!
-//! Dead nodes (SPEC 1 warnings) are avoided by construction; they can only appear when a
+//! Dead nodes (the checker warns of them) are avoided by construction; they can only appear when a
 //! level has fewer child slots in total (width × drawn fan-in) than the level below has
 //! nodes, in which case some nodes below cannot all be used.
 

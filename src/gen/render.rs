@@ -1,7 +1,7 @@
 //! `Generated` → `.nshed` text, written into one pre-sized `String`.
 //!
 //! Names: inputs `x0..`, middle level `l` (1-based) is `level hl` with nodes `hl_0..`,
-//! classes `c0..`, samples `s0..`. None of these can be a reserved word (SPEC 10).
+//! classes `c0..`, samples `s0..`. None of these can be a reserved word.
 
 use super::build::{Generated, Rule};
 use super::params::GenParams;

@@ -39,7 +39,7 @@ pub enum Command {
     Restore(String),
     Help(Option<String>),
     Quit,
-    /// `info-plane [binning [BINS] | noise SIGMA] [scores | lambda]`: SPEC 6 at the current state.
+    /// `info-plane [binning [BINS] | noise SIGMA] [scores | lambda]` at the current state.
     InfoPlane(PlaneOptions),
     /// `draw [X] PATH`: the model as SVG (DOT when PATH ends in `.dot` or `.gv`).
     Draw {

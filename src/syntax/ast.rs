@@ -580,7 +580,7 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Update {
     pub kind: UpdateKind,
-    /// `by error`: the step is scaled by the batch's mean error (SPEC 3).
+    /// `by error`: the step is scaled by the batch's mean error.
     pub by_error: Option<Span>,
     pub span: Span,
 }

@@ -1,4 +1,4 @@
-//! Basins of attraction (SPEC 9, seed 001): the outcome of training as a function of the
+//! Basins of attraction: the outcome of training as a function of the
 //! initial `lambda` of two nodes `A` and `B`.
 //!
 //! Every run starts from the same initial state (the run's stream 0 of the seed, so the

@@ -1,4 +1,4 @@
-//! Initialisation, freezing and depth (SPEC 9, seed 003).
+//! Initialisation, freezing and depth.
 //!
 //! One run: a model (a file, or a generated model of a given depth) whose `lambda` and `eta`
 //! are all initialised from one distribution ([`InitKind`]), trained by its schedule from the

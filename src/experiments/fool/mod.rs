@@ -1,4 +1,4 @@
-//! Fooling inputs and output collapse (SPEC 9, seed 000).
+//! Fooling inputs and output collapse.
 //!
 //! A *fooling input* is a level-1 pattern at Hamming distance at least `d` from every training
 //! pattern that the trained model classifies with `p >= threshold`. This module judges patterns

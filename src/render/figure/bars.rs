@@ -24,7 +24,7 @@ pub struct BarPanel {
     pub series: Vec<BarSeries>,
 }
 
-/// The two panels of the implicit-regularization figure (SPEC 8): effective number of nodes and
+/// The two panels of the implicit-regularization figure: effective number of nodes and
 /// top-node share per level, one series per run. `runs` pairs a run's label (e.g. `batch 1`)
 /// with its per-level sparsity, in the order of `levels`.
 pub fn sparsity_bar_panels(

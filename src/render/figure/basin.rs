@@ -1,4 +1,4 @@
-//! The basin image (seed 001): a grid of outcomes, one colour per outcome, as SVG (with axes
+//! The basin image: a grid of outcomes, one colour per outcome, as SVG (with axes
 //! and a legend) or as a PNG raster (one block of pixels per grid point, no text).
 
 use super::axes::{draw_axes, draw_title, legend_entry_width, Axis, LegendEntry, Panel};

@@ -1,4 +1,4 @@
-//! The model itself drawn like Figures 1 and 2 of seed 002: one row per level (input at the
+//! The model itself drawn like Figures 1 and 2 of the neurashed paper: one row per level (input at the
 //! bottom, classes at the top), a line from every node to each of its children and from every
 //! class-edge source to its class, the nodes that fire for an input in red, and node radii that
 //! grow with `ln lambda` over the range of the drawn model (its smallest `lambda` gets the

@@ -1,4 +1,4 @@
-//! Local elasticity histograms like Figure 5 of seed 002: one panel per base class, one
+//! Local elasticity histograms like Figure 5 of the neurashed paper: one panel per base class, one
 //! colour per test class.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The information plane (SPEC 6, Figure 4 of seed 002): `I(X;T)` against `I(T;Y)`, one
+//! The information plane (Figure 4 of the neurashed paper): `I(X;T)` against `I(T;Y)`, one
 //! polyline per series (a level, or a level under one of several estimators), points
 //! coloured by training step.
 
