@@ -7,18 +7,25 @@ use std::collections::HashMap;
 use crate::syntax::ast::{self, Span};
 use crate::syntax::lex::{self, Token, TokenKind};
 
-/// What a declaration declares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a declaration declares (public as [`super::SymbolKind`], the kind of an outline
+/// entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// The model.
     Model,
-    /// A feature level; `level` is its index (0 = input level).
+    /// A feature level (the declaration's `level` is its index, 0 = input level).
     Level,
-    /// A feature node of level `level`.
+    /// A feature node (of the declaration's `level`).
     Node,
+    /// A class.
     Class,
+    /// A data sample.
     Sample,
+    /// A training phase.
     Phase,
-    /// A block without a name of its own (`classes`, `init`, `rules`, `data`, `train`).
+    /// A block without a name of its own (`classes`, `init`, `rules`, `data`, `train`,
+    /// `expect`).
     Block,
 }
 
@@ -33,7 +40,8 @@ pub enum Namespace {
 }
 
 impl Kind {
-    pub fn namespace(self) -> Option<Namespace> {
+    /// The names a declaration of this kind is looked up among (`None` for a block).
+    pub(crate) fn namespace(self) -> Option<Namespace> {
         match self {
             Kind::Node | Kind::Class => Some(Namespace::Model),
             Kind::Level => Some(Namespace::Level),

@@ -1,28 +1,10 @@
 //! The outline of a file: its declarations, each inside the block it is declared in.
 
 use super::index::{Index, Kind};
-use crate::span::Span;
 
 /// What an outline entry declares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SymbolKind {
-    /// The model.
-    Model,
-    /// A feature level.
-    Level,
-    /// A feature node.
-    Node,
-    /// A class.
-    Class,
-    /// A data sample.
-    Sample,
-    /// A training phase.
-    Phase,
-    /// A block without a name of its own (`classes`, `init`, `rules`, `data`, `train`,
-    /// `expect`).
-    Block,
-}
+pub use super::index::Kind as SymbolKind;
+use crate::span::Span;
 
 /// One entry of the outline.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -49,21 +31,18 @@ pub(super) fn symbols(index: &Index) -> Vec<Symbol> {
     for d in &index.decls {
         let range = d.range.to(d.span);
         close_until(&mut stack, &mut roots, range.start);
-        let (kind, detail) = match d.kind {
-            Kind::Model => (SymbolKind::Model, "model".to_string()),
-            Kind::Level => (
-                SymbolKind::Level,
-                format!("level {}", d.level.unwrap_or(0) + 1),
-            ),
-            Kind::Node => (SymbolKind::Node, "node".to_string()),
-            Kind::Class => (SymbolKind::Class, "class".to_string()),
-            Kind::Sample => (SymbolKind::Sample, "sample".to_string()),
-            Kind::Phase => (SymbolKind::Phase, "phase".to_string()),
-            Kind::Block => (SymbolKind::Block, "block".to_string()),
+        let detail = match d.kind {
+            Kind::Model => "model".to_string(),
+            Kind::Level => format!("level {}", d.level.unwrap_or(0) + 1),
+            Kind::Node => "node".to_string(),
+            Kind::Class => "class".to_string(),
+            Kind::Sample => "sample".to_string(),
+            Kind::Phase => "phase".to_string(),
+            Kind::Block => "block".to_string(),
         };
         stack.push(Symbol {
             name: d.name.clone(),
-            kind,
+            kind: d.kind,
             detail,
             range,
             selection: d.span,
