@@ -89,7 +89,7 @@ pub enum Command {
     /// CSV, SVG).
     InfoPlane(Box<info_plane::InfoPlaneArgs>),
     /// Implicit regularization: train one copy per batch size, compare pathway sparsity and
-    /// neural collapse.
+    /// neural collapse (and test accuracy, loss and gap when the model has a test set).
     Regularize(Box<regularize::RegularizeArgs>),
     /// Draw the model (levels as rows, a pathway in red, radius by ln lambda) as SVG or DOT.
     Draw(Box<draw::DrawArgs>),
@@ -103,7 +103,8 @@ pub enum Command {
     /// models of growing depth.
     Fool(Box<fool::FoolArgs>),
     /// Spread of the logits across seeds against depth for several init distributions, and
-    /// the effect of freezing a level on accuracy, sparsity and LE.
+    /// the effect of freezing a level on accuracy, sparsity and LE (and test accuracy, loss
+    /// and gap when the model has a test set).
     Depth(Box<depth::DepthArgs>),
     /// Test models: check each, train it once, evaluate its `expect` blocks and compare its
     /// run report with the golden report beside it (MODEL.golden.json); `--bless` writes them.
