@@ -250,7 +250,7 @@ fn evaluate_check(model: &Model, state: &State, check: &Check) -> (String, Expec
             compare,
         } => {
             let base_name = match base {
-                ExpectInput::Sample(_) => input_name(ir, base),
+                ExpectInput::Sample(_) | ExpectInput::TestSample(_) => input_name(ir, base),
                 ExpectInput::Pattern(_) => {
                     format!("{}->{}", input_name(ir, base), class_name(ir, *label))
                 }
@@ -323,26 +323,29 @@ fn ln_prefix(ln: bool) -> &'static str {
     }
 }
 
+/// The sample an expectation's input names, of the data or of the test set.
+fn sample_of<'i>(ir: &'i Ir, input: &ExpectInput) -> Option<&'i crate::ir::Sample> {
+    match input {
+        ExpectInput::Sample(i) => ir.data.samples.get(*i as usize),
+        ExpectInput::TestSample(i) => ir.test.as_ref()?.samples.get(*i as usize),
+        ExpectInput::Pattern(_) => None,
+    }
+}
+
 /// The input nodes of an expectation's input (a checked IR names only valid samples).
 fn input_nodes<'i>(ir: &'i Ir, input: &'i ExpectInput) -> &'i [NodeId] {
     match input {
-        ExpectInput::Sample(i) => ir
-            .data
-            .samples
-            .get(*i as usize)
-            .map_or(&[][..], |s| s.input.as_slice()),
         ExpectInput::Pattern(nodes) => nodes,
+        _ => sample_of(ir, input).map_or(&[][..], |s| s.input.as_slice()),
     }
 }
 
 /// A sample's name, or the pattern `{e1 e2}`.
 fn input_name(ir: &Ir, input: &ExpectInput) -> String {
     match input {
-        ExpectInput::Sample(i) => ir
-            .data
-            .samples
-            .get(*i as usize)
-            .map_or_else(|| format!("sample {i}"), |s| s.name.clone()),
+        ExpectInput::Sample(i) | ExpectInput::TestSample(i) => {
+            sample_of(ir, input).map_or_else(|| format!("sample {i}"), |s| s.name.clone())
+        }
         ExpectInput::Pattern(nodes) => format!(
             "{{{}}}",
             nodes

@@ -589,6 +589,9 @@ pub enum Check {
 pub enum ExpectInput {
     /// A data sample, by index into `Data::samples`.
     Sample(u32),
+    /// A held-out sample (written in the `test` block or read from its files), by index
+    /// into `TestSet::samples`.
+    TestSample(u32),
     /// Firing input nodes, ascending, no repeats.
     Pattern(Vec<NodeId>),
 }

@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::ir;
 use crate::syntax::ast::{
     self, Comparison, DataBlock, DataItem, ExpectBlock, ExpectInput, ExpectKind, Ident, Metric,
-    Span,
+    Span, TestBlock, TestItem,
 };
 
 /// What the expectations may refer to besides the model's names.
@@ -24,8 +24,9 @@ pub struct Context<'a> {
     pub data: &'a CheckedData,
     /// The `train` block's header, if the file has one.
     pub train: Option<Span>,
-    /// Whether the model has a `test` block.
-    pub test: bool,
+    /// The `test` block as written, and its checked samples (`None` without one).
+    pub test_block: Option<&'a TestBlock>,
+    pub test: Option<&'a ir::TestSet>,
 }
 
 /// Checks both blocks; the IR's expectations (complete only when no error was reported).
@@ -50,11 +51,12 @@ pub fn check_expect(
     }
 }
 
-/// A sample as an expectation sees it.
+/// A sample as an expectation sees it: of the data, or of the test set (`test`).
 #[derive(Clone, Copy)]
 struct SampleRef {
     index: u32,
     label: ir::ClassId,
+    test: bool,
 }
 
 struct Checker<'s, 'a> {
@@ -75,22 +77,47 @@ struct Checker<'s, 'a> {
 impl<'s, 'a> Checker<'s, 'a> {
     fn new(symbols: &'s Symbols<'a>, context: &'s Context<'s>) -> Self {
         let mut samples = HashMap::new();
-        for (index, sample) in context.data.data.samples.iter().enumerate() {
+        let data = context.data.data.samples.iter().map(|s| (s, false));
+        let test = context.test.map_or(&[][..], |t| &t.samples[..]);
+        for (position, (sample, test)) in data
+            .enumerate()
+            .chain(test.iter().map(|s| (s, true)).enumerate())
+        {
             samples.entry(sample.name.as_str()).or_insert(SampleRef {
-                index: index as u32,
+                index: position as u32,
                 label: sample.label,
+                test,
             });
         }
-        let declared: Vec<&str> = context
+        // Every sample name written (checked or not), then those read from files: the
+        // names an unknown one is compared with.
+        let written_data = context
             .data_block
             .map_or(&[][..], |b| b.items.as_slice())
             .iter()
             .filter_map(|item| match item {
                 DataItem::Sample(s) => Some(s.name.name.as_str()),
                 DataItem::NoiseFlip { .. } | DataItem::From(_) => None,
-            })
-            .collect();
-        let declared_set = declared.iter().copied().collect();
+            });
+        let written_test = context
+            .test_block
+            .map_or(&[][..], |b| b.items.as_slice())
+            .iter()
+            .filter_map(|item| match item {
+                TestItem::Sample(s) => Some(s.name.name.as_str()),
+                TestItem::From(_) | TestItem::Copies { .. } => None,
+            });
+        let declared_set: HashSet<&str> =
+            written_data.clone().chain(written_test.clone()).collect();
+        let read = context
+            .data
+            .data
+            .samples
+            .iter()
+            .chain(test)
+            .map(|s| s.name.as_str())
+            .filter(|name| !declared_set.contains(name));
+        let declared: Vec<&str> = written_data.chain(written_test).chain(read).collect();
         Checker {
             symbols,
             samples,
@@ -99,7 +126,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             near_samples: std::cell::OnceCell::new(),
             seen: SeenIds::new(symbols.nodes.len()),
             has_data: context.data.declared > 0,
-            has_test: context.test,
+            has_test: context.test.is_some(),
         }
     }
 
@@ -267,7 +294,12 @@ impl<'s, 'a> Checker<'s, 'a> {
             }
             ExpectInput::Sample(name) => {
                 if let Some(sample) = self.samples.get(name.name.as_str()) {
-                    return Some((ir::ExpectInput::Sample(sample.index), Some(sample.label)));
+                    let input = if sample.test {
+                        ir::ExpectInput::TestSample(sample.index)
+                    } else {
+                        ir::ExpectInput::Sample(sample.index)
+                    };
+                    return Some((input, Some(sample.label)));
                 }
                 if self.declared_set.contains(name.name.as_str()) {
                     // Declared but refused: its problem is reported already.
@@ -288,7 +320,11 @@ impl<'s, 'a> Checker<'s, 'a> {
                     .closest(&name.name, name_of, |_| true)
                     .map(name_of);
                 ctx.push(msg::unknown_sample(
-                    &name.name, name.span, suggestion, input_node,
+                    &name.name,
+                    name.span,
+                    suggestion,
+                    input_node,
+                    self.has_test,
                 ));
                 None
             }

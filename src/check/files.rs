@@ -34,12 +34,32 @@ pub struct FileSamples {
     /// given on standard input).
     base: Option<PathBuf>,
     pub files: Vec<ir::DataFile>,
+    /// The files read, in the order of their `from` lines (one that could not be read
+    /// is left out): what an editor shows about a `from` line and a sample read.
+    pub read: Vec<ReadFile>,
     /// Samples read from files so far, by name: their file and line.
     names: HashMap<String, (Arc<IndexedSource>, usize)>,
     /// How many samples were read into the data.
     pub data_rows: usize,
     /// How many each data file's `from` read, in order.
     pub data_counts: Vec<usize>,
+}
+
+/// A data file as it was read: for editors (a hover on its `from` line, the definition
+/// of a sample it holds).
+#[derive(Clone, Debug)]
+pub struct ReadFile {
+    /// The whole `from "PATH"` statement, and its path as written.
+    pub from: Span,
+    pub path_span: Span,
+    /// The path read (the model's folder joined with the path as written).
+    pub path: PathBuf,
+    /// The header's cells, as written (quotes and blanks trimmed).
+    pub columns: Vec<String>,
+    /// How many samples were read from it (rows with problems left out).
+    pub samples: usize,
+    /// Whether it is read into the `test` block (else into `data`).
+    pub test: bool,
 }
 
 /// What a column of a file holds.
@@ -87,19 +107,30 @@ impl FileProblems<'_> {
 
 impl FileSamples {
     /// Data files for a model in `folder` (`None`: the current directory).
-    pub fn new(folder: Option<&Path>) -> FileSamples {
+    pub(crate) fn new(folder: Option<&Path>) -> FileSamples {
         FileSamples {
             base: folder.map(Path::to_path_buf),
             files: Vec::new(),
+            read: Vec::new(),
             names: HashMap::new(),
             data_rows: 0,
             data_counts: Vec::new(),
         }
     }
 
+    /// The file a sample named `name` was read from, and its line there (1-based).
+    pub fn sample_line(&self, name: &str) -> Option<(&ReadFile, usize)> {
+        let (source, line) = self.names.get(name)?;
+        let file = self
+            .read
+            .iter()
+            .find(|f| f.path.display().to_string() == source.name())?;
+        Some((file, *line))
+    }
+
     /// Whether a sample written in the model takes a name a file's sample already has:
     /// reported at the written one.
-    pub fn check_written_name(&self, ctx: &mut Ctx, name: &str, span: Span) {
+    pub(crate) fn check_written_name(&self, ctx: &mut Ctx, name: &str, span: Span) {
         if let Some((source, line)) = self.names.get(name) {
             ctx.push(
                 Problem::error(
@@ -117,7 +148,7 @@ impl FileSamples {
 
     /// Reads the samples of `from` (a `data` file when `data`, else a `test` file) onto
     /// `out`; every problem goes to `ctx`.
-    pub fn read_into(
+    pub(crate) fn read_into(
         &mut self,
         ctx: &mut Ctx,
         symbols: &Symbols,
@@ -162,8 +193,16 @@ impl FileSamples {
             stem: &stem,
             data,
         };
-        reader.read(&mut problems, &mut self.names, &source, out);
+        let columns = reader.read(&mut problems, &mut self.names, &source, out);
         problems.finish(&shown);
+        self.read.push(ReadFile {
+            from: from.span,
+            path_span: from.path.span,
+            path,
+            columns,
+            samples: out.len() - before,
+            test: !data,
+        });
         if data {
             self.data_rows += out.len() - before;
             if let Some(last) = self.data_counts.last_mut() {
@@ -244,27 +283,37 @@ struct Record {
 }
 
 impl Reader<'_, '_> {
+    /// Reads the rows onto `out`; the header's cells.
     fn read(
         &self,
         problems: &mut FileProblems,
         names: &mut HashMap<String, (Arc<IndexedSource>, usize)>,
         source: &Arc<IndexedSource>,
         out: &mut Vec<ir::Sample>,
-    ) {
+    ) -> Vec<String> {
         let mut records = Records::new(self.text);
         let header = match records.next_record() {
             Ok(Some(h)) => h,
             Ok(None) => {
-                return problems.push(
+                problems.push(
                     Problem::error(ErrorCode::DataColumn, "the file is empty")
                         .label(Span { start: 0, end: 0 }, "no header row")
                         .help("the first row names the columns: `label` and level-1 nodes"),
-                )
+                );
+                return Vec::new();
             }
-            Err(p) => return problems.push(p),
+            Err(p) => {
+                problems.push(p);
+                return Vec::new();
+            }
         };
+        let header_cells = header
+            .cells
+            .iter()
+            .map(|&s| self.cell(s).to_string())
+            .collect();
         let Some(columns) = self.columns(problems, &header) else {
-            return;
+            return header_cells;
         };
         let mut input = Vec::new();
         let mut row = 0usize;
@@ -318,6 +367,7 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        header_cells
     }
 
     /// What each header cell names; `None` when the file cannot be read on (no `label`).

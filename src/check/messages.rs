@@ -857,9 +857,15 @@ pub fn unknown_sample(
     span: Span,
     suggestion: Option<&str>,
     input_node: bool,
+    test: bool,
 ) -> Problem {
+    let blocks = if test {
+        "the `data` or `test` block"
+    } else {
+        "the `data` block"
+    };
     let p = Problem::error(UNKNOWN_SAMPLE, format!("unknown sample `{name}`"))
-        .label(span, "not a sample of the `data` block");
+        .label(span, format!("not a sample of {blocks}"));
     if input_node && suggestion.is_none() {
         return p.help(format!(
             "`{name}` is an input node: write the pattern `{{{name}}}`"
@@ -868,7 +874,7 @@ pub fn unknown_sample(
     did_you_mean(
         p,
         suggestion,
-        "name a sample of the `data` block, or write a pattern such as `{e1 e2}`".into(),
+        format!("name a sample of {blocks}, or write a pattern such as `{{e1 e2}}`"),
     )
 }
 

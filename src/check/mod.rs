@@ -10,6 +10,7 @@ mod data;
 mod expect;
 mod fasthash;
 mod files;
+pub use files::{FileSamples, ReadFile};
 mod init;
 mod messages;
 mod model;
@@ -175,7 +176,7 @@ fn check_file(
     held: Option<Vec<model::HeldNodes>>,
     folder: Option<&std::path::Path>,
 ) -> (Checked, Option<DataSpans>) {
-    let (ir, errors, problems, data) = check_parts(file, held, folder);
+    let (ir, errors, problems, data, _) = check_parts(file, held, folder);
     let checked = Checked {
         ir: (errors == 0).then_some(ir),
         problems,
@@ -197,13 +198,15 @@ pub struct Resolved {
     pub ir: Ir,
     /// Whether `problems` has no error (then `ir` is [`check`]'s).
     pub complete: bool,
+    /// The data files read, and where each sample read from them is.
+    pub files: files::FileSamples,
 }
 
 /// Checks `file` as far as it goes: [`check`]'s problems, and the IR of what checks even
 /// when something does not (data files read from `folder`, as [`check_in`] reads them).
 /// A file with errors costs what a file without them does.
 pub fn check_resolved(file: &File, folder: Option<&std::path::Path>) -> Resolved {
-    let (ir, errors, mut problems, data) = check_parts(file, None, folder);
+    let (ir, errors, mut problems, data, files) = check_parts(file, None, folder);
     if let Some(data) = data {
         let graph = crate::engine::graph::Graph::new(&ir);
         data.warn(&ir, &graph, &mut problems);
@@ -212,6 +215,7 @@ pub fn check_resolved(file: &File, folder: Option<&std::path::Path>) -> Resolved
         problems,
         ir,
         complete: errors == 0,
+        files,
     }
 }
 
@@ -221,7 +225,13 @@ fn check_parts(
     file: &File,
     held: Option<Vec<model::HeldNodes>>,
     folder: Option<&std::path::Path>,
-) -> (Ir, usize, Vec<Problem>, Option<DataSpans>) {
+) -> (
+    Ir,
+    usize,
+    Vec<Problem>,
+    Option<DataSpans>,
+    files::FileSamples,
+) {
     let mut ctx = Ctx::default();
     let blocks = collect_blocks(&mut ctx, file);
     let mut levels = model::level_nodes(&file.model, held);
@@ -253,7 +263,8 @@ fn check_parts(
             data_block: blocks.data,
             data: &data,
             train: blocks.train.map(|b| b.header),
-            test: test.test.is_some(),
+            test_block: blocks.test,
+            test: test.test.as_ref(),
         },
         blocks.expect_initial,
         blocks.expect,
@@ -280,14 +291,14 @@ fn check_parts(
         train,
         expect,
         test: test.test,
-        data_files: files.files,
+        data_files: std::mem::take(&mut files.files),
     };
     let data = if errors == 0 {
         DataSpans::new(file, blocks.data, &files.data_counts)
     } else {
         None
     };
-    (ir, errors, ctx.problems, data)
+    (ir, errors, ctx.problems, data, files)
 }
 
 /// A `lambda = 0` start with only multiplicative growth can never grow.

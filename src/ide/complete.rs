@@ -5,6 +5,7 @@
 //! in a file that does not parse, which is the usual state of a file being typed.
 
 use super::index::{context_at, ContextScope, Index, Kind};
+use crate::ir::Ir;
 use crate::syntax::lex::{Token, TokenKind};
 use crate::syntax::words;
 
@@ -22,6 +23,8 @@ pub enum CompletionKind {
     Level,
     /// A word with a fixed meaning in its place (`union`, `cycle`, `accuracy`).
     Value,
+    /// A sample's name (of the data or of the test set).
+    Sample,
 }
 
 /// A word that may be written at the cursor.
@@ -35,13 +38,52 @@ pub struct Completion {
     pub detail: String,
 }
 
-/// The names a completion may offer, from the index.
+/// At most this many names of samples read from files are offered (a file may hold
+/// 10^5 rows; the written samples are all offered).
+const MAX_FILE_SAMPLES: usize = 1000;
+
+/// The names a completion may offer, from the index (and the checked model, for the
+/// samples read from files).
 struct Names<'a> {
     index: &'a Index,
     levels: Vec<(&'a str, Vec<&'a str>)>,
+    resolved: Option<&'a Ir>,
 }
 
 impl Names<'_> {
+    /// The samples of the data and of the test set: those written, then those read from
+    /// files whose names can be written as they are.
+    fn samples(&self, out: &mut Vec<Completion>) {
+        let mut written = std::collections::HashSet::new();
+        for d in &self.index.decls {
+            let detail = match d.kind {
+                Kind::Sample => "sample",
+                Kind::TestSample => "test sample",
+                _ => continue,
+            };
+            written.insert(d.name.as_str());
+            out.push(Completion {
+                label: d.name.clone(),
+                kind: CompletionKind::Sample,
+                detail: detail.to_string(),
+            });
+        }
+        let Some(ir) = self.resolved else { return };
+        let data = ir.data.samples.iter().map(|s| (s, "sample from a file"));
+        let test = ir.test.iter().flat_map(|t| &t.samples);
+        let read = data
+            .chain(test.map(|s| (s, "test sample from a file")))
+            .filter(|(s, _)| !written.contains(s.name.as_str()) && plain_name(&s.name))
+            .take(MAX_FILE_SAMPLES);
+        for (s, detail) in read {
+            out.push(Completion {
+                label: s.name.clone(),
+                kind: CompletionKind::Sample,
+                detail: detail.to_string(),
+            });
+        }
+    }
+
     fn level_nodes(&self, l: usize, out: &mut Vec<Completion>) {
         if let Some((name, nodes)) = self.levels.get(l) {
             for n in nodes {
@@ -117,7 +159,12 @@ impl<'a> Cursor<'a> {
 }
 
 /// The candidates at byte `offset` of `text`; `index` supplies the names.
-pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completion> {
+pub(super) fn complete(
+    text: &str,
+    offset: usize,
+    index: &Index,
+    resolved: Option<&Ir>,
+) -> Vec<Completion> {
     let context = context_at(text, offset);
     let at = Cursor {
         text,
@@ -127,6 +174,7 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
     let names = Names {
         index,
         levels: index.levels(),
+        resolved,
     };
     let mut out = Vec::new();
     match context.scope {
@@ -164,7 +212,10 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
                 names.last_level_nodes(&mut out);
             }
         }
-        ContextScope::Data => complete_data(&at, &names, &mut out),
+        ContextScope::Data => complete_data(&at, &names, false, &mut out),
+        ContextScope::Test => complete_data(&at, &names, true, &mut out),
+        ContextScope::Expect => complete_expect(&at, &names, &mut out),
+        ContextScope::Pattern => names.level_nodes(0, &mut out),
         ContextScope::Init => {
             targets(&mut out, &at, &names, words::INIT_TARGETS, &["lambda"]);
             if at.last_kind() == Some(TokenKind::Eq) {
@@ -190,8 +241,9 @@ pub(super) fn complete(text: &str, offset: usize, index: &Index) -> Vec<Completi
 }
 
 /// In a `data` block: a sample's inputs after its `:`, the classes after `->`, then
-/// `weight`; `noise` and `flip` to start a line.
-fn complete_data(at: &Cursor, names: &Names, out: &mut Vec<Completion>) {
+/// `weight`; `noise` and `flip` to start a line. In a `test` block (`test`): no
+/// `weight`, `copies` and `from` to start a line, `flip` after `copies N`.
+fn complete_data(at: &Cursor, names: &Names, test: bool, out: &mut Vec<Completion>) {
     // Since the last `:` or `->`: the inputs, the label, or what may follow it.
     let marker = at
         .before
@@ -202,20 +254,94 @@ fn complete_data(at: &Cursor, names: &Names, out: &mut Vec<Completion>) {
     match (at.last_kind(), marker.map(|t| t.kind)) {
         (Some(TokenKind::Arrow), _) => names.classes(out),
         (_, Some(TokenKind::Colon)) => names.level_nodes(0, out),
-        (Some(TokenKind::Word), Some(TokenKind::Arrow)) if last_word != Some("weight") => {
+        (Some(TokenKind::Word), Some(TokenKind::Arrow)) if last_word != Some("weight") && !test => {
             // After the label: `weight`, or the next sample (a new name).
             keywords(out, &["weight"]);
         }
         _ => {
             if at.at_statement_start() {
-                keywords(out, &["noise"]);
+                keywords(
+                    out,
+                    if test {
+                        &["copies", "from"]
+                    } else {
+                        &["noise"]
+                    },
+                );
             }
         }
     }
-    if last_word == Some("noise") {
+    let copies_count = test
+        && at.last_kind() == Some(TokenKind::Number)
+        && at.before.len() >= 2
+        && at.before[at.before.len() - 2].text(at.text) == "copies";
+    if (last_word == Some("noise") && !test) || copies_count {
         out.clear();
         keywords(out, &["flip"]);
     }
+}
+
+/// In an `expect` block: the expectations to start a line, then by the line's first
+/// word what comes next: samples (data and test) where an input goes, classes, nodes,
+/// `is`, `has`, `lacks`.
+fn complete_expect(at: &Cursor, names: &Names, out: &mut Vec<Completion>) {
+    let text = at.text;
+    // The tokens of the cursor's line (one expectation per line).
+    let line_start = text[..at.offset].rfind('\n').map_or(0, |i| i + 1);
+    let line: Vec<Token> = at
+        .before
+        .iter()
+        .filter(|t| t.span.start >= line_start)
+        .copied()
+        .collect();
+    let Some(first) = line.first() else {
+        return keywords(out, words::EXPECTATIONS);
+    };
+    // The parts after the first word, a pattern `{...}` counting as one.
+    let mut parts: Vec<&str> = Vec::new();
+    let mut depth = 0usize;
+    for t in &line[1..] {
+        match t.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    parts.push("{}");
+                }
+            }
+            _ if depth == 0 => parts.push(t.text(text)),
+            _ => {}
+        }
+    }
+    match (first.text(text), parts.as_slice()) {
+        ("predict" | "pathway" | "p" | "logit" | "le", []) | ("le", [_] | [_, "->", _]) => {
+            names.samples(out)
+        }
+        ("predict", [_]) => keywords(out, &["is"]),
+        ("predict", [_, "is"]) => {
+            names.classes(out);
+            keywords(out, &["none"]);
+        }
+        ("pathway", [_]) => keywords(out, &["has", "lacks"]),
+        ("pathway", [_, "has" | "lacks", ..]) => names.all_nodes(out),
+        ("p" | "logit", [_]) | ("le", [_, "->"]) => names.classes(out),
+        ("lambda", []) | ("ln", ["lambda"]) => names.all_nodes(out),
+        ("eta", []) | ("ln", ["eta"]) => names.last_level_nodes(out),
+        ("eta", [_, "->"]) | ("ln", ["eta", _, "->"]) => names.classes(out),
+        ("ln", []) => keywords(out, &["lambda", "eta"]),
+        ("test", []) => keywords(out, &["accuracy", "loss"]),
+        _ => {}
+    }
+}
+
+/// Whether a name read from a file can be written in an expectation as it is (a
+/// `name` column's `s1`, not a row's default `digits:3`).
+fn plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// In `rules` or a phase: rule targets and updates (`by error` after an update's

@@ -4,6 +4,7 @@
 
 use super::index::{Decl, Index, Kind, Namespace};
 use super::Analysis;
+use crate::check::ReadFile;
 use crate::ir::Ir;
 use crate::render::{dist_text, update_text};
 use crate::span::Span;
@@ -29,16 +30,112 @@ pub fn hover_at(analysis: &Analysis, offset: usize) -> Option<Hover> {
         .find(|d| d.kind == Kind::Model && d.span.start <= offset && offset <= d.span.end)
     {
         return Some(Hover {
-            markdown: hover_model(index, model),
+            markdown: hover_model(index, analysis.resolved.as_ref(), model),
             span: model.span,
         });
     }
+    if let Some(file) = analysis
+        .files
+        .iter()
+        .flat_map(|f| &f.read)
+        .find(|f| f.path_span.start <= offset && offset <= f.path_span.end)
+    {
+        return Some(Hover {
+            markdown: hover_file(file),
+            span: file.path_span,
+        });
+    }
     let occurrence = index.occurrence_at(offset)?;
-    let markdown = hover(analysis, occurrence.namespace, &occurrence.name)?;
+    let markdown = hover(analysis, occurrence.namespace, &occurrence.name)
+        .or_else(|| hover_read_sample(analysis, occurrence.namespace, &occurrence.name))?;
     Some(Hover {
         markdown,
         span: occurrence.span,
     })
+}
+
+/// At most this many of a data file's columns are listed in its hover.
+const MAX_COLUMNS_SHOWN: usize = 24;
+
+/// The hover on the path of `from "PATH"`: the file, its samples and its columns.
+fn hover_file(file: &ReadFile) -> String {
+    let set = if file.test {
+        "test set"
+    } else {
+        "training data"
+    };
+    let s = if file.samples == 1 { "" } else { "s" };
+    let mut text = format!(
+        "**data file** `{}` · {} sample{s} into the {set} · {} column{}",
+        file.path.display(),
+        file.samples,
+        file.columns.len(),
+        if file.columns.len() == 1 { "" } else { "s" },
+    );
+    if !file.columns.is_empty() {
+        let shown: Vec<String> = file
+            .columns
+            .iter()
+            .take(MAX_COLUMNS_SHOWN)
+            .map(|c| format!("`{c}`"))
+            .collect();
+        text.push_str(&format!("\n\ncolumns: {}", shown.join(" ")));
+        if file.columns.len() > MAX_COLUMNS_SHOWN {
+            text.push_str(&format!(
+                " and {} more",
+                file.columns.len() - MAX_COLUMNS_SHOWN
+            ));
+        }
+    }
+    text
+}
+
+/// The hover on the name of a sample read from a data file (used in an expectation):
+/// its file and line, and its inputs and label as read.
+fn hover_read_sample(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String> {
+    if namespace != Namespace::Sample {
+        return None;
+    }
+    let (file, line) = analysis.files.as_ref()?.sample_line(name)?;
+    let ir = analysis.resolved.as_ref()?;
+    let (what, samples) = if file.test {
+        (
+            "test sample",
+            ir.test.as_ref().map_or(&[][..], |t| &t.samples[..]),
+        )
+    } else {
+        ("sample", &ir.data.samples[..])
+    };
+    let mut text = format!(
+        "**{what}** `{name}` · line {line} of `{}`",
+        file.path.display()
+    );
+    if file.test {
+        text.push_str(" · held out: never trained on");
+    }
+    if let Some(sample) = samples.iter().find(|s| s.name == name) {
+        text.push_str(&format!("\n\n```nshed\n{}\n```", sample_text(ir, sample)));
+    }
+    Some(text)
+}
+
+/// A checked sample as it would be written: `name: e1 e2 -> c1`.
+fn sample_text(ir: &Ir, sample: &crate::ir::Sample) -> String {
+    let mut out = format!("{}:", sample.name);
+    for &n in &sample.input {
+        if let Some(node) = ir.nodes.get(n as usize) {
+            out.push(' ');
+            out.push_str(&node.name);
+        }
+    }
+    out.push_str(" -> ");
+    if let Some(class) = ir.classes.get(sample.label as usize) {
+        out.push_str(&class.name);
+    }
+    if sample.weight != 1.0 {
+        out.push_str(&format!(" weight {}", sample.weight));
+    }
+    out
 }
 
 /// The hover text for the declaration of (`namespace`, `name`), from what parses and
@@ -88,8 +185,12 @@ fn hover(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String
                     .join(" ")
             )
         }
-        Kind::Sample => {
-            let mut text = format!("**sample** `{name}`");
+        Kind::Sample | Kind::TestSample => {
+            let mut text = if decl.kind == Kind::TestSample {
+                format!("**test sample** `{name}` · held out: never trained on")
+            } else {
+                format!("**sample** `{name}`")
+            };
             if let Some(line) = find_sample(analysis, name) {
                 text.push_str(&format!("\n\n```nshed\n{line}\n```"));
             }
@@ -107,20 +208,35 @@ fn hover(analysis: &Analysis, namespace: Namespace, name: &str) -> Option<String
     Some(out)
 }
 
-/// The hover for the model's own name: its size.
-fn hover_model(index: &Index, decl: &Decl) -> String {
+/// The hover for the model's own name: its size (samples read from files counted when
+/// the file checks that far).
+fn hover_model(index: &Index, ir: Option<&Ir>, decl: &Decl) -> String {
     let levels = index.levels();
     let nodes: usize = levels.iter().map(|l| l.1.len()).sum();
     let classes = index.names_of(Kind::Class).len();
-    format!(
+    let mut text = format!(
         "**model** `{}` · {} levels, {} feature nodes, {} class{}, {} samples",
         decl.name,
         levels.len() + 1,
         nodes,
         classes,
         if classes == 1 { "" } else { "es" },
-        index.names_of(Kind::Sample).len()
-    )
+        index
+            .names_of(Kind::Sample)
+            .len()
+            .max(ir.map_or(0, |ir| ir.data.samples.len()))
+    );
+    let test = index.names_of(Kind::TestSample).len().max(
+        ir.and_then(|ir| ir.test.as_ref())
+            .map_or(0, |t| t.samples.len()),
+    );
+    if test > 0 {
+        text.push_str(&format!(
+            ", {test} test sample{}",
+            if test == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 fn model_levels(file: &ast::File) -> impl Iterator<Item = &ast::LevelDecl> {
@@ -153,21 +269,34 @@ fn find_parents(analysis: &Analysis, name: &str) -> Option<Vec<String>> {
         .map(|c| c.parents.iter().map(|p| p.name.to_string()).collect())
 }
 
+/// The written sample (of `data` or `test`) named `name`, printed.
 fn find_sample(analysis: &Analysis, name: &str) -> Option<String> {
     let file = analysis.file.as_ref()?;
     file.blocks
         .iter()
-        .filter_map(|b| match b {
-            ast::Block::Data(d) => Some(d),
-            _ => None,
-        })
-        .flat_map(|d| &d.items)
-        .find_map(|item| match item {
-            ast::DataItem::Sample(s) if s.name.name == name => {
-                Some(print::print_sample(s, &analysis.text))
+        .flat_map(|b| -> Vec<&ast::SampleDecl> {
+            match b {
+                ast::Block::Data(d) => d
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        ast::DataItem::Sample(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+                ast::Block::Test(t) => t
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        ast::TestItem::Sample(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
             }
-            _ => None,
         })
+        .find(|s| s.name.name == name)
+        .map(|s| print::print_sample(s, &analysis.text))
 }
 
 fn find_phase(analysis: &Analysis, name: &str) -> Option<String> {

@@ -22,6 +22,8 @@ pub enum Kind {
     Class,
     /// A data sample.
     Sample,
+    /// A held-out sample (of the `test` block).
+    TestSample,
     /// A training phase.
     Phase,
     /// A block without a name of its own (`classes`, `init`, `rules`, `data`, `train`,
@@ -45,7 +47,7 @@ impl Kind {
         match self {
             Kind::Node | Kind::Class => Some(Namespace::Model),
             Kind::Level => Some(Namespace::Level),
-            Kind::Sample => Some(Namespace::Sample),
+            Kind::Sample | Kind::TestSample => Some(Namespace::Sample),
             Kind::Phase => Some(Namespace::Phase),
             Kind::Model | Kind::Block => None,
         }
@@ -245,11 +247,7 @@ impl Index {
                     index.block("data", b.header, &blocks);
                     for item in &b.items {
                         if let ast::DataItem::Sample(s) = item {
-                            index.decl(Kind::Sample, &s.name, s.name.span, None);
-                            for input in s.inputs.iter() {
-                                index.use_of(Namespace::Model, input.name, input.span);
-                            }
-                            index.use_of(Namespace::Model, &s.label.name, s.label.span);
+                            index.sample(Kind::Sample, s);
                         }
                     }
                 }
@@ -286,11 +284,26 @@ impl Index {
                         index.expectation(&item.kind);
                     }
                 }
-                // Held-out samples are not checked yet: nothing to index.
-                ast::Block::Test(_) => {}
+                ast::Block::Test(b) => {
+                    index.block("test", b.header, &blocks);
+                    for item in &b.items {
+                        if let ast::TestItem::Sample(s) = item {
+                            index.sample(Kind::TestSample, s);
+                        }
+                    }
+                }
             }
         }
         index.finish()
+    }
+
+    /// A sample's name, inputs and label.
+    fn sample(&mut self, kind: Kind, s: &ast::SampleDecl) {
+        self.decl(kind, &s.name, s.name.span, None);
+        for input in s.inputs.iter() {
+            self.use_of(Namespace::Model, input.name, input.span);
+        }
+        self.use_of(Namespace::Model, &s.label.name, s.label.span);
     }
 
     /// The names of one expectation: samples in the sample namespace, pattern inputs,
@@ -424,6 +437,10 @@ pub(crate) enum ContextScope {
     Init,
     Rules,
     Data,
+    Test,
+    Expect,
+    /// A pattern `{e1 e2}` of an expectation.
+    Pattern,
     Train,
     Phase,
     Record,
@@ -458,6 +475,10 @@ pub(crate) fn context_at(text: &str, offset: usize) -> Context {
                     (ContextScope::Top, _, Some("init")) => ContextScope::Init,
                     (ContextScope::Top, _, Some("rules")) => ContextScope::Rules,
                     (ContextScope::Top, _, Some("data")) => ContextScope::Data,
+                    (ContextScope::Top, _, Some("test")) => ContextScope::Test,
+                    (ContextScope::Top, _, Some("expect"))
+                    | (ContextScope::Top, Some("expect"), Some("initial")) => ContextScope::Expect,
+                    (ContextScope::Expect, _, _) => ContextScope::Pattern,
                     (ContextScope::Top, _, Some("train")) => ContextScope::Train,
                     (ContextScope::Model, Some("level"), Some(_)) => {
                         levels += 1;

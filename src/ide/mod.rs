@@ -23,6 +23,7 @@ pub use rename::RenameError;
 pub use symbols::{Symbol, SymbolKind};
 pub use tokens::{SemanticKind, SemanticToken};
 
+use crate::check::FileSamples;
 use crate::diag::Problem;
 use crate::ir::Ir;
 use crate::span::{LineIndex, Span};
@@ -45,7 +46,24 @@ pub struct Analysis {
     /// The model as far as it checks (see [`crate::check::Resolved`]): what hovers show
     /// of init and rules, also in a text with errors.
     resolved: Option<Ir>,
+    /// The data files read (`from "PATH"`) and where each of their samples is.
+    files: Option<FileSamples>,
     index: Index,
+}
+
+/// Where a name is declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Definition {
+    /// In the text analysed.
+    Here(Span),
+    /// In a data file: a sample read from it, at its 1-based `line` of the file `path`
+    /// (the model's folder joined with the path of its `from`).
+    InFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The sample's line in it, from 1.
+        line: usize,
+    },
 }
 
 impl Analysis {
@@ -65,7 +83,7 @@ impl Analysis {
         let parsed = crate::syntax::parse(&text);
         let partial = !parsed.errors.is_empty() || parsed.file.is_none();
         let mut problems = parsed.errors;
-        let (index, resolved) = match &parsed.file {
+        let (index, resolved, files) = match &parsed.file {
             Some(file) => {
                 let checked = crate::check::check_resolved(file, folder);
                 // The checker's problems on a partial tree would mostly be echoes of the
@@ -74,9 +92,13 @@ impl Analysis {
                 if !partial {
                     problems = checked.problems.iter().map(Problem::at_model).collect();
                 }
-                (Index::from_ast(file, &text), Some(checked.ir))
+                (
+                    Index::from_ast(file, &text),
+                    Some(checked.ir),
+                    Some(checked.files),
+                )
             }
-            None => (Index::default(), None),
+            None => (Index::default(), None, None),
         };
         problems.sort_by_key(|p| p.labels.first().map_or(0, |l| l.offset()));
         Analysis {
@@ -86,6 +108,7 @@ impl Analysis {
             partial,
             problems,
             resolved,
+            files,
             index,
         }
     }
@@ -119,13 +142,25 @@ impl Analysis {
     /// What may be written at byte `offset`: the words the grammar allows there and,
     /// of the names, those that make sense there.
     pub fn completions(&self, offset: usize) -> Vec<Completion> {
-        complete::complete(&self.text, offset, &self.index)
+        complete::complete(&self.text, offset, &self.index, self.resolved.as_ref())
     }
 
-    /// Where the name at byte `offset` is declared.
-    pub fn definition(&self, offset: usize) -> Option<Span> {
+    /// Where the name at byte `offset` is declared: its declaration in the text, or for
+    /// a sample read from a data file, its line in that file.
+    pub fn definition(&self, offset: usize) -> Option<Definition> {
         let o = self.index.occurrence_at(offset)?;
-        self.index.decl_of(o.namespace, &o.name).map(|d| d.span)
+        if let Some(d) = self.index.decl_of(o.namespace, &o.name) {
+            return Some(Definition::Here(d.span));
+        }
+        let (file, line) = self
+            .files
+            .as_ref()
+            .filter(|_| o.namespace == index::Namespace::Sample)?
+            .sample_line(&o.name)?;
+        Some(Definition::InFile {
+            path: file.path.clone(),
+            line,
+        })
     }
 
     /// Every place the name at byte `offset` is written, its declaration first when

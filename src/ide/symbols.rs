@@ -37,6 +37,7 @@ pub(super) fn symbols(index: &Index) -> Vec<Symbol> {
             Kind::Node => "node".to_string(),
             Kind::Class => "class".to_string(),
             Kind::Sample => "sample".to_string(),
+            Kind::TestSample => "test sample".to_string(),
             Kind::Phase => "phase".to_string(),
             Kind::Block => "block".to_string(),
         };

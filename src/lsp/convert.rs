@@ -13,6 +13,23 @@ pub fn range(a: &Analysis, span: Span) -> lsp::Range {
     lsp::Range::new(lsp::Position::new(l0, c0), lsp::Position::new(l1, c1))
 }
 
+/// The `file:` URI of a path (made absolute from the current directory), its bytes
+/// outside the unreserved characters and `/` percent-encoded; `None` when it cannot be
+/// made absolute.
+pub fn file_uri(path: &std::path::Path) -> Option<lsp::Uri> {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).ok()?;
+    let mut text = String::from("file://");
+    for &b in absolute.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            text.push(b as char);
+        } else {
+            text.push_str(&format!("%{b:02X}"));
+        }
+    }
+    text.parse().ok()
+}
+
 /// The byte offset of a protocol position in the analysed text.
 pub fn offset(a: &Analysis, position: lsp::Position) -> usize {
     a.lines()

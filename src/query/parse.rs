@@ -66,10 +66,11 @@ fn tokenize(text: &str) -> Result<Vec<Token>, Problem> {
                 });
             }
             c if c.is_ascii_alphanumeric() || c == b'_' => {
-                // Words may contain '-' (for `le-matrix`) but not start with it.
+                // Words may contain '-' (for `le-matrix`) but not start with it, and `:`
+                // (a data file's row `digits:3`) and `~` (a noisy copy `s1~2`).
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'_'
+                        || matches!(bytes[i], b'_' | b':' | b'~')
                         || (bytes[i] == b'-' && bytes.get(i + 1) != Some(&b'>')))
                 {
                     i += 1;
@@ -322,8 +323,13 @@ impl Parser<'_> {
     }
 
     fn sample(&mut self, name: &str, span: Span) -> Option<Input> {
-        if let Some(i) = self.ir.sample_index(name) {
-            let s = &self.ir.data.samples[i];
+        let test = self.ir.test.as_ref().map_or(&[][..], |t| &t.samples[..]);
+        let found = self
+            .ir
+            .sample_index(name)
+            .map(|i| &self.ir.data.samples[i])
+            .or_else(|| test.iter().find(|s| s.name == name));
+        if let Some(s) = found {
             if matches!(
                 self.peek(),
                 Some(Token {
@@ -346,17 +352,28 @@ impl Parser<'_> {
                 span,
             });
         }
-        let mut problem = Problem::error(CODE_UNKNOWN, format!("no data sample `{name}`"))
+        let what = if self.ir.test.is_some() {
+            "data or test sample"
+        } else {
+            "data sample"
+        };
+        let mut problem = Problem::error(CODE_UNKNOWN, format!("no {what} `{name}`"))
             .label(span, "not a sample of this model");
         problem = if self.input_node(name).is_some() {
             problem.help(format!(
                 "`{name}` is an input node: write the pattern `{{{name}}}`"
             ))
         } else {
-            let names = self.ir.data.samples.iter().map(|s| s.name.as_str());
+            let names = self
+                .ir
+                .data
+                .samples
+                .iter()
+                .chain(test)
+                .map(|s| s.name.as_str());
             match did_you_mean(name, names) {
                 Some(s) => problem.help(format!("did you mean `{s}`?")),
-                None if self.ir.data.samples.is_empty() => {
+                None if self.ir.data.samples.is_empty() && test.is_empty() => {
                     problem.help("the model has no data; write a pattern like `{e1 e2}`")
                 }
                 None => problem.help("write a data sample's name or a pattern like `{e1 e2}`"),

@@ -81,6 +81,7 @@ impl Intel {
                     CompletionKind::Class => "class",
                     CompletionKind::Level => "level",
                     CompletionKind::Value => "value",
+                    CompletionKind::Sample => "sample",
                 },
                 label: c.label,
                 detail: c.detail,

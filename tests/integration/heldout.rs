@@ -455,4 +455,76 @@ fn regularize_reports_each_batch_sizes_test_metrics() {
         "--json",
     ]));
     assert!(json["runs"][0].get("test").is_none());
+/// Expectations and queries name test samples as they name data samples: written ones,
+/// and rows of a test file (`held:2`, the file's stem and row, in a query). Every lambda
+/// and eta is 1 at the start: a sample firing `b` alone has logits (0, 1), so
+/// p(c1) = 1 / (1 + e).
+#[test]
+fn expectations_and_queries_name_test_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("held.csv"),
+        "label,a,b,c\nc2,1,0,0\nc1,0,1,0\n",
+    )
+    .unwrap();
+    let path = dir.path().join("m.nshed");
+    let test = "test {\n  t2: b -> c1\n  t3: c -> c2\n  from \"held.csv\"\n}";
+    let p_c1 = 1.0 / (1.0 + std::f64::consts::E);
+    let text = model_with(test)
+        + &format!(
+            "expect initial {{\n  predict t2 is c2\n  predict t3 is none\n  \
+             p t2 c1 = {p_c1} within 1e-12\n  logit t2 c2 = 1\n  pathway t3 has c\n}}\n"
+        );
+    std::fs::write(&path, &text).unwrap();
+    let report = ok_json(nshed(&["test", path.to_str().unwrap(), "--json"]));
+    let outcomes = &report["models"][0]["expectations"];
+    let lines: Vec<(String, bool)> = outcomes
+        .as_array()
+        .unwrap_or_else(|| panic!("{report:#}"))
+        .iter()
+        .map(|o| (o["actual"].to_string(), o["passed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(lines.len(), 5, "{report:#}");
+    assert!(lines.iter().all(|l| l.1), "{report:#}");
+    assert_eq!(lines[0].0, r#"{"class":"c2","kind":"class"}"#);
+    assert_eq!(lines[1].0, r#"{"class":null,"kind":"class"}"#);
+    let p = outcomes[2]["actual"]["value"].as_f64().unwrap();
+    assert!((p - p_c1).abs() < 1e-12, "{p}");
+    // `nshed query` on a row of the test file: it fires `b`, labelled c1.
+    let out = ok_json(nshed(&[
+        "query",
+        path.to_str().unwrap(),
+        "scores held:2",
+        "--no-train",
+        "--json",
+    ]));
+    assert_eq!(out["input"]["label"], "c1", "{out:#}");
+    assert_eq!(out["predicted"], "c2", "{out:#}");
+    let p = out["classes"][0]["p"].as_f64().unwrap();
+    assert!((p - p_c1).abs() < 1e-12, "{out:#}");
+    // An unknown name is compared with the data's and the test set's.
+    let out = nshed(&[
+        "query",
+        path.to_str().unwrap(),
+        "predict held:3",
+        "--no-train",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no data or test sample `held:3`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `held:1`?"), "{stderr}");
+    let bad = text.replace("predict t3 is none", "predict t33 is none");
+    std::fs::write(&path, bad).unwrap();
+    let out = nshed(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown sample `t33`"), "{stderr}");
+    assert!(
+        stderr.contains("not a sample of the `data` or `test` block"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `t3`?"), "{stderr}");
 }

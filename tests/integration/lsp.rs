@@ -450,6 +450,65 @@ fn definition_and_references_of_nodes_classes_levels_and_samples() {
 }
 
 #[test]
+fn test_samples_and_data_files_have_hovers_and_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder name with a blank: the file's URI escapes it.
+    let folder = dir.path().join("my data");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("train.csv"),
+        "name,label,a,b\nr1,c1,1,0\nr2,c2,0,1\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("held.csv"), "label,b,a\nc2,1,0\nc1,0,1\n").unwrap();
+    let text = "model m {\n  level input { a b }\n  classes { c1 <- a  c2 <- b }\n}\n\
+                data {\n  s1: a -> c1\n  from \"train.csv\"\n}\n\
+                test {\n  t1: a b -> c2\n  from \"held.csv\"\n}\n\
+                train {\n  phase p {\n    steps 1\n  }\n}\n\
+                expect {\n  predict t1 is c2\n  p r2 c2 > 0.1\n}\n";
+    let uri = format!("file://{}/model.nshed", folder.display()).replace(' ', "%20");
+    let mut c = Client::start();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "nshed", "version": 1, "text": text } }),
+    );
+    let at = |c: &mut Client, method: &str, position: Value| {
+        c.ok(
+            method,
+            json!({ "textDocument": { "uri": uri }, "position": position }),
+        )
+    };
+    // A written test sample: its hover, and its declaration from an expectation.
+    let hover = at(&mut c, "textDocument/hover", pos(text, "t1 is", 0, 1));
+    assert_eq!(
+        hover["contents"]["value"],
+        "**test sample** `t1` · held out: never trained on\n\n```nshed\nt1: a b -> c2\n```"
+    );
+    assert_eq!(hover["range"], range(text, "t1", 1));
+    let def = at(&mut c, "textDocument/definition", pos(text, "t1 is", 0, 1));
+    assert_eq!(def, json!({ "uri": uri, "range": range(text, "t1", 0) }));
+    // A sample read from a file: its line there (line 3 of the file is line 2 here).
+    let def = at(&mut c, "textDocument/definition", pos(text, "r2 c2", 0, 0));
+    let csv_uri = format!("file://{}/train.csv", folder.display()).replace(' ', "%20");
+    let start = json!({ "line": 2, "character": 0 });
+    assert_eq!(
+        def,
+        json!({ "uri": csv_uri, "range": { "start": start, "end": start } })
+    );
+    // The path of a `from`: what the file holds.
+    let hover = at(&mut c, "textDocument/hover", pos(text, "held.csv", 0, 2));
+    assert_eq!(
+        hover["contents"]["value"],
+        format!(
+            "**data file** `{}` · 2 samples into the test set · 3 columns\n\ncolumns: `label` `b` `a`",
+            folder.join("held.csv").display()
+        )
+    );
+    assert_eq!(hover["range"], range(text, "\"held.csv\"", 0));
+    c.shutdown();
+}
+
+#[test]
 fn document_symbols_nest_nodes_in_levels_and_samples_in_data() {
     let mut c = Client::start();
     let text = fig1();

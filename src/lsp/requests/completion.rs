@@ -23,6 +23,7 @@ pub fn completion(
                 CompletionKind::Class => lsp::CompletionItemKind::CLASS,
                 CompletionKind::Level => lsp::CompletionItemKind::MODULE,
                 CompletionKind::Value => lsp::CompletionItemKind::VALUE,
+                CompletionKind::Sample => lsp::CompletionItemKind::CONSTANT,
             }),
             detail: (!c.detail.is_empty()).then_some(c.detail),
             label: c.label,

@@ -22,7 +22,7 @@ fn symbol(a: &Analysis, s: Symbol) -> lsp::DocumentSymbol {
         SymbolKind::Level | SymbolKind::Block => lsp::SymbolKind::NAMESPACE,
         SymbolKind::Node => lsp::SymbolKind::VARIABLE,
         SymbolKind::Class => lsp::SymbolKind::CLASS,
-        SymbolKind::Sample => lsp::SymbolKind::CONSTANT,
+        SymbolKind::Sample | SymbolKind::TestSample => lsp::SymbolKind::CONSTANT,
         SymbolKind::Phase => lsp::SymbolKind::EVENT,
     };
     let children: Vec<lsp::DocumentSymbol> = s.children.into_iter().map(|c| symbol(a, c)).collect();
