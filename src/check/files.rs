@@ -220,12 +220,13 @@ fn read_text(path: &Path, shown: &str, from: &FromFile) -> Result<(String, Strin
             .label(from.path.span, "read here")
             .help(help.to_string())
     };
-    // A data file is read as the model is (a regular file, or a pipe named here), within
-    // the same size limit; a FIFO without a writer does not hang the check: the read
-    // waits interruptibly.
+    // A data file is named in a model, not on the command line, and is read again by
+    // every check (an editor's, on each change): it must be a regular file, so that a
+    // FIFO never blocks the check and a device is never read; within the model sources'
+    // size limit, refused from its size before it is read.
     let bytes = crate::fsio::Input::open(
         path,
-        crate::fsio::Accept::Any,
+        crate::fsio::Accept::RegularFile,
         crate::source::MAX_SOURCE_BYTES,
         "a data file",
     )
@@ -240,6 +241,9 @@ fn read_text(path: &Path, shown: &str, from: &FromFile) -> Result<(String, Strin
                 "check the file's permissions"
             }
             ReadError::TooLarge { .. } => "split the file: nshed reads data files up to 1 GiB",
+            ReadError::NotRegular(_) | ReadError::Directory => {
+                "a data file must be a regular file (not a pipe, device or directory)"
+            }
             _ => "give the path of a CSV file, relative to the model file's folder",
         };
         problem(format!("cannot read `{shown}`: {e}"), help)
@@ -380,7 +384,7 @@ impl Reader<'_, '_> {
                 problems.push(
                     Problem::error(
                         ErrorCode::DataColumn,
-                        format!("column `{name}` is named twice"),
+                        format!("column `{}` is named twice", quoted(name)),
                     )
                     .label(span, "named again here")
                     .label(*first, "first named here")
@@ -425,15 +429,19 @@ impl Reader<'_, '_> {
             Some((entity, _)) => Problem::error(
                 ErrorCode::DataColumn,
                 format!(
-                    "column `{name}` is {}, not a node of the input level `{level}`",
+                    "column `{}` is {}, not a node of the input level `{level}`",
+                    quoted(name),
                     symbols.describe(entity)
                 ),
             )
             .label(span, "not an input")
             .help("columns are `label`, `name`, `weight` and the nodes of the input level"),
             None => {
-                let p = Problem::error(ErrorCode::DataColumn, format!("unknown column `{name}`"))
-                    .label(span, "not a column nshed knows");
+                let p = Problem::error(
+                    ErrorCode::DataColumn,
+                    format!("unknown column `{}`", quoted(name)),
+                )
+                .label(span, "not a column nshed knows");
                 match symbols.suggest_node_of_level(name, 0) {
                     Some(s) => p.help(format!("did you mean `{s}`?")),
                     None => p.help(format!(
@@ -541,10 +549,26 @@ impl Reader<'_, '_> {
     }
 }
 
+/// At most this many characters of a cell are quoted in a message (the label points at
+/// the whole cell, which the drawn line shows).
+const MAX_QUOTED: usize = 40;
+
+/// A cell's text as a message quotes it: cut after [`MAX_QUOTED`] characters (a 10 MB
+/// cell must not make a 10 MB message).
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 fn bad_cell(text: &str, span: Span, what: &str, help: &str) -> Problem {
-    Problem::error(ErrorCode::DataCell, format!("cell `{text}` {what}"))
-        .label(span, what.trim_start_matches("is ").to_string())
-        .help(help.to_string())
+    Problem::error(
+        ErrorCode::DataCell,
+        format!("cell `{}` {what}", quoted(text)),
+    )
+    .label(span, what.trim_start_matches("is ").to_string())
+    .help(help.to_string())
 }
 
 fn ragged(record: &Record, want: usize) -> Problem {

@@ -208,6 +208,14 @@ impl Input {
 
     /// Reads to the end: every byte, or `TooLarge` once more than the limit arrived.
     pub fn read_all(mut self) -> Result<Vec<u8>, ReadError> {
+        // A regular file's size is known: one over the limit (a sparse file of 10 GB
+        // included) is refused before a byte is read.
+        if self.length.is_some_and(|n| n > self.limit as u64) {
+            return Err(ReadError::TooLarge {
+                limit: self.limit,
+                what: self.what,
+            });
+        }
         // A regular file is read into a buffer of its size (one byte past the limit at
         // most, to tell "exactly the limit" from "larger"); a growing buffer would end up
         // to twice the size of what it holds.

@@ -1793,3 +1793,119 @@ fn a_step_lost_to_rounding_is_warned_about() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ln_lambda"]["x1"].as_f64(), Some(1e16));
 }
+
+// ------------------------------------------------------------------ hostile data files
+
+/// A model whose data reads `d.csv` (the path at bytes 93..100 of the model, line 7).
+const READS_D_CSV: &str = "model m {\n  level input { a b }\n  classes { c1 <- a  c2 <- b }\n}\n\
+                           data {\n  s1: a -> c1\n  from \"d.csv\"\n}\n";
+
+/// `nshed check --error-format json` of [`READS_D_CSV`] beside a `d.csv` made by `make`,
+/// within 1 GiB of address space and 30 s: the first problem, as JSON (the model's
+/// folder left out of its message).
+fn check_data_file(make: impl FnOnce(&Path)) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(dir.path(), "m.nshed", READS_D_CSV);
+    make(&dir.path().join("d.csv"));
+    let started = std::time::Instant::now();
+    let out = nshed_within(1024, &["check", &model, "--error-format", "json"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Messages name the file as the model's folder joined with its path.
+    let folder = format!("{}/", dir.path().display());
+    let first = stdout(&out)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .replace(&folder, "");
+    serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"))
+}
+
+/// The problem is at the path of the `from` line, with this message.
+#[track_caller]
+fn on_from_line(problem: &serde_json::Value, message: &str) {
+    assert_eq!(
+        problem["file"].as_str().map(|f| f.ends_with("m.nshed")),
+        Some(true)
+    );
+    assert_eq!(problem["code"], "nshed::data::read");
+    assert_eq!(problem["message"], message);
+    let label = &problem["labels"][0];
+    assert_eq!(
+        (
+            label["start"]["offset"].as_u64(),
+            label["end"]["offset"].as_u64()
+        ),
+        (Some(93), Some(100))
+    );
+    assert_eq!(label["start"]["line"], 7);
+}
+
+#[test]
+fn hostile_data_files_are_refused_on_the_from_line() {
+    // A sparse file of 10 GB: refused from its size, nothing read.
+    let p = check_data_file(|path| {
+        std::fs::File::create(path)
+            .unwrap()
+            .set_len(10 << 30)
+            .unwrap();
+    });
+    on_from_line(
+        &p,
+        "cannot read `d.csv`: it is larger than the 1073741824 bytes nshed reads as a data file",
+    );
+    // A FIFO without a writer, and a link to /dev/zero: not regular files, never read.
+    let p = check_data_file(mkfifo);
+    on_from_line(
+        &p,
+        "cannot read `d.csv`: it is a named pipe (FIFO), not a regular file",
+    );
+    let p = check_data_file(|path| std::os::unix::fs::symlink("/dev/zero", path).unwrap());
+    on_from_line(
+        &p,
+        "cannot read `d.csv`: it is a character device, not a regular file",
+    );
+    let p = check_data_file(|path| std::fs::create_dir(path).unwrap());
+    on_from_line(&p, "cannot read `d.csv`: it is a directory");
+    let p = check_data_file(|path| std::fs::write(path, b"label,a,b\nc1,1,\xff\n").unwrap());
+    on_from_line(&p, "`d.csv` is not UTF-8 (byte 15 is not valid UTF-8)");
+}
+
+#[test]
+fn a_line_of_10_mb_and_a_million_columns_are_reported_briefly() {
+    // One cell of 10^7 characters: quoted cut short, pointing at the whole cell.
+    let p = check_data_file(|path| {
+        let cell = "1".repeat(10_000_000);
+        std::fs::write(path, format!("label,a,b\nc1,{cell},0\n")).unwrap();
+    });
+    assert_eq!(p["file"].as_str().map(|f| f.ends_with("d.csv")), Some(true));
+    assert_eq!(p["code"], "nshed::data::cell");
+    let message = p["message"].as_str().unwrap();
+    assert_eq!(message, format!("cell `{}…` is not 0 or 1", "1".repeat(40)));
+    let label = &p["labels"][0];
+    assert_eq!(label["start"]["offset"], 13);
+    assert_eq!(label["end"]["offset"], 13 + 10_000_000);
+    // 10^6 unknown columns: the first 100 problems and their count.
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(dir.path(), "m.nshed", READS_D_CSV);
+    let columns: Vec<String> = (0..1_000_000).map(|i| format!("x{i}")).collect();
+    let zeros = vec!["0"; 1_000_000].join(",");
+    let csv = format!("label,{}\nc1,{zeros}\n", columns.join(","));
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let out = nshed_within(1024, &["check", &model, "--error-format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let problems: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(problems.len(), 101);
+    assert_eq!(problems[0]["message"], "unknown column `x0`");
+    assert_eq!(
+        problems[100]["message"],
+        format!(
+            "{} more problems in `{}` are not shown",
+            1_000_000 - 100,
+            dir.path().join("d.csv").display()
+        )
+    );
+}
