@@ -455,6 +455,8 @@ fn regularize_reports_each_batch_sizes_test_metrics() {
         "--json",
     ]));
     assert!(json["runs"][0].get("test").is_none());
+}
+
 /// Expectations and queries name test samples as they name data samples: written ones,
 /// and rows of a test file (`held:2`, the file's stem and row, in a query). Every lambda
 /// and eta is 1 at the start: a sample firing `b` alone has logits (0, 1), so
