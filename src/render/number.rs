@@ -49,26 +49,170 @@ enum Cut {
 }
 
 /// What `fmt_num` makes of `format!("{v:.6}")` (or `"{v:.6e}"`) for a finite non-zero
-/// `v`, made from its shortest round-trip digits: the exact formatting costs several
-/// times more (big-number arithmetic for some values, and the formatting machinery), and
-/// a trained report shows a million different values. `None` when the shortest digits
-/// cannot decide the rounding (one `5` just past the cut: `v` may lie on the tie between
-/// the two neighbours at the cut, or on either side of it), left to the exact formatting.
-///
-/// Why the shortest digits decide every other case: they are the fewest digits within
-/// half an ulp of `v`, and of those the closest to `v`. The tie has one digit more than
-/// the cut keeps; were it between `v` and the shortest digits (or on `v`), it would be
-/// within half an ulp of `v`, with no more digits than they have and closer, and would
-/// have been chosen. So `v` and its shortest digits lie on the same side of the tie and
-/// round alike; and shortest digits that end at or before the cut are `v` rounded. Both
-/// need an ulp far finer than the cut: true of normal numbers (16 digits), not of
-/// subnormal ones, which are left to the exact formatting too.
+/// `v`, without the exact formatting (big-number arithmetic for some values, and the
+/// formatting machinery: several times the cost, and a trained report shows a million
+/// different values). `None` when neither way below can decide the rounding, left to the
+/// exact formatting.
 fn rounded(v: f64, cut: Cut) -> Option<String> {
     if !v.is_normal() {
         return None;
     }
+    let (mut kept, mut exponent) = match scaled(v.abs(), cut) {
+        Some(found) => found,
+        None => shortest(v.abs(), cut)?,
+    };
+    // `kept` is the value in millionths (`Decimals`) or its seven digits (`Significant`).
+    if matches!(cut, Cut::Significant) && kept == 10_000_000 {
+        // Rounded up past 9.999999: one more digit before the point.
+        kept = 1_000_000;
+        exponent += 1;
+    }
+    // Written into a buffer on the stack and copied out once: at most 1 + 7 + 1 + 6
+    // characters, then `e-308`.
+    let mut out = Ascii::default();
+    if v < 0.0 {
+        out.push(b'-');
+    }
+    out.push_digits(kept / 1_000_000, 1);
+    let mut decimals = kept % 1_000_000;
+    if decimals > 0 {
+        let mut width = 6;
+        while decimals % 10 == 0 {
+            decimals /= 10;
+            width -= 1;
+        }
+        out.push(b'.');
+        out.push_digits(decimals, width);
+    }
+    if matches!(cut, Cut::Significant) {
+        out.push(b'e');
+        if exponent < 0 {
+            out.push(b'-');
+        }
+        out.push_digits(u64::from(exponent.unsigned_abs()), 1);
+    }
+    Some(out.into_string())
+}
+
+/// ASCII text of at most 40 bytes (a number `rounded` writes takes at most 28).
+struct Ascii {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Default for Ascii {
+    fn default() -> Ascii {
+        Ascii {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl Ascii {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// Appends `n` in decimal, with leading zeros to at least `width` digits.
+    fn push_digits(&mut self, n: u64, width: usize) {
+        let mut count = 1;
+        let mut rest = n / 10;
+        while rest > 0 {
+            rest /= 10;
+            count += 1;
+        }
+        let count = count.max(width);
+        let end = (self.len + count).min(self.bytes.len());
+        let mut n = n;
+        for slot in self.bytes[self.len..end].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        self.len = end;
+    }
+
+    fn into_string(self) -> String {
+        String::from_utf8_lossy(&self.bytes[..self.len]).into_owned()
+    }
+}
+
+/// The digits `rounded` keeps of a normal `a > 0` (and, for `Significant`, the decimal
+/// exponent of the first), from `a` scaled by a power of ten in floating point: `a ·
+/// 10^6` (`Decimals`), or `a · 10^k` with `k` putting the first digit seven places
+/// before the point (`Significant`), then rounded to a whole number.
+///
+/// Why that is the exact rounding whenever it answers: the scaled value `x` is within
+/// `x · 2^-52` of the exact `a · 10^k` (one rounding of the product or quotient, and at
+/// most one of the power itself), below `10^-8` for the seven digits of `Significant`
+/// and `2.3 · 10^-4` for `Decimals` (whose `x` is below `10^12`). When `x`'s fraction is
+/// farther than `x · 10^-15` from one half, the exact value lies on the same side of the
+/// half-way point as `x` and rounds to the same whole number; otherwise (about one value
+/// in 10^8, and every tie) this answers `None`.
+fn scaled(a: f64, cut: Cut) -> Option<(u64, i32)> {
+    let (x, exponent) = match cut {
+        Cut::Decimals => (a * 1e6, 0),
+        Cut::Significant => {
+            // The decimal exponent of `a`'s first digit, or one less: `a` lies in
+            // [2^b, 2^(b+1)), so its decimal exponent is floor(b·log10 2) or the next.
+            // floor(b·log10 2) as floor(b·78913 / 2^18), exact for every exponent of a
+            // normal number (the shift of a negative number rounds down); no call into
+            // the maths library.
+            let b = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+            let mut e = (b * 78_913) >> 18;
+            let mut x = times_ten_to(a, 6 - e)?;
+            if x >= 1e7 {
+                e += 1;
+                x = times_ten_to(a, 6 - e)?;
+            }
+            (x, e)
+        }
+    };
+    if !(0.0..1e15).contains(&x) {
+        return None;
+    }
+    // Whole part and fraction without the maths library's `floor`/`round` (calls on
+    // processors without SSE4.1): both conversions are exact below 2^53.
+    let whole = x as u64;
+    let fraction = x - whole as f64;
+    if (fraction - 0.5).abs() <= x * 1e-15 {
+        return None;
+    }
+    Some((whole + u64::from(fraction > 0.5), exponent))
+}
+
+/// `a · 10^k`, rounded once after the power of ten, itself correctly rounded (`None`
+/// past the table).
+fn times_ten_to(a: f64, k: i32) -> Option<f64> {
+    static POWERS: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let powers = POWERS.get_or_init(|| {
+        // Parsing is correctly rounded; 10^k itself is exact only up to 10^22.
+        (0..=308)
+            .map(|k| format!("1e{k}").parse().unwrap_or(f64::INFINITY))
+            .collect()
+    });
+    let power = *powers.get(usize::try_from(k.unsigned_abs()).ok()?)?;
+    Some(if k >= 0 { a * power } else { a / power })
+}
+
+/// The digits `rounded` keeps of a normal `a > 0`, made from its shortest round-trip
+/// digits. `None` when those cannot decide the rounding (one `5` just past the cut: `a`
+/// may lie on the tie between the two neighbours at the cut, or on either side of it).
+///
+/// Why the shortest digits decide every other case: they are the fewest digits within
+/// half an ulp of `a`, and of those the closest to `a`. The tie has one digit more than
+/// the cut keeps; were it between `a` and the shortest digits (or on `a`), it would be
+/// within half an ulp of `a`, with no more digits than they have and closer, and would
+/// have been chosen. So `a` and its shortest digits lie on the same side of the tie and
+/// round alike; and shortest digits that end at or before the cut are `a` rounded. Both
+/// need an ulp far finer than the cut: true of normal numbers (16 digits), not of
+/// subnormal ones, which are left to the exact formatting too.
+fn shortest(a: f64, cut: Cut) -> Option<(u64, i32)> {
     let mut buffer = ryu::Buffer::new();
-    let (digits, mut exponent) = shortest_digits(buffer.format_finite(v.abs()))?;
+    let (digits, exponent) = shortest_digits(buffer.format_finite(a))?;
     // Significant digits kept: seven, or those down to the sixth decimal.
     let keep = match cut {
         Cut::Significant => 7,
@@ -83,35 +227,7 @@ fn rounded(v: f64, cut: Cut) -> Option<String> {
         [5] => return None,
         [first, ..] => kept += u64::from(*first >= 5),
     }
-    // `kept` is the value in millionths (`Decimals`) or its seven digits (`Significant`).
-    if matches!(cut, Cut::Significant) && kept == 10_000_000 {
-        // Rounded up past 9.999999: one more digit before the point.
-        kept = 1_000_000;
-        exponent += 1;
-    }
-    let mut out = String::with_capacity(24);
-    if v < 0.0 {
-        out.push('-');
-    }
-    push_digits(&mut out, kept / 1_000_000, 1);
-    let mut decimals = kept % 1_000_000;
-    if decimals > 0 {
-        let mut width = 6;
-        while decimals % 10 == 0 {
-            decimals /= 10;
-            width -= 1;
-        }
-        out.push('.');
-        push_digits(&mut out, decimals, width);
-    }
-    if matches!(cut, Cut::Significant) {
-        out.push('e');
-        if exponent < 0 {
-            out.push('-');
-        }
-        push_digits(&mut out, u64::from(exponent.unsigned_abs()), 1);
-    }
-    Some(out)
+    Some((kept, exponent))
 }
 
 /// The significant digits of a positive number's text (`ryu`'s: `1.25e-7`, `0.00125`,
@@ -168,18 +284,6 @@ impl Digits {
     fn from(&self, k: usize) -> &[u8] {
         self.bytes.get(k..self.len).unwrap_or(&[])
     }
-}
-
-/// Appends `n` in decimal, with leading zeros to at least `width` digits.
-fn push_digits(out: &mut String, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    while n > 0 || digits.len() - at < width {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or(""));
 }
 
 /// `1.500000` → `1.5`, `2.000000` → `2`.
@@ -269,7 +373,29 @@ mod tests {
             1.0 / 3.0,
             0.1,
             0.3,
+            // Either side of a decade, where the scaled value's first digit moves.
+            1e7,
+            9_999_999.5,
+            9_999_999.499_999,
+            1e-5,
+            9.999_999_5e-6,
+            9.999_999_499_999e-6,
+            1e-200,
+            1e-302,
+            1e-305,
+            2.5e300,
+            1.797e308,
         ];
+        for k in -307..=308 {
+            let p: f64 = format!("1e{k}").parse().expect("a power of ten");
+            for x in [p, p * (1.0 + f64::EPSILON), p * (1.0 - f64::EPSILON)] {
+                for y in [x, x * 9.999_999_5, x * 1.000_000_5] {
+                    if y.is_finite() {
+                        values.push(y);
+                    }
+                }
+            }
+        }
         for k in 1..20_000 {
             values.push(f64::from(k) / 128.0);
             values.push(f64::from(k) * 1e-7 + 5e-8);
@@ -288,6 +414,22 @@ mod tests {
             for v in [v, -v] {
                 if v != 0.0 && v.fract() != 0.0 || v.abs() >= 1e6 {
                     assert_eq!(fmt_num(v), exact(v), "{v:e}");
+                }
+                // The fallback agrees wherever both ways answer (`fmt_num` seldom takes it).
+                let a = v.abs();
+                if a.is_normal() {
+                    for cut in [super::Cut::Decimals, super::Cut::Significant] {
+                        if let (Some(x), Some(y)) = (super::scaled(a, cut), super::shortest(a, cut))
+                        {
+                            let at = |(k, e): (u64, i32)| match cut {
+                                super::Cut::Decimals => (k, 0),
+                                // Seven nines rounded up: one more digit before the point.
+                                super::Cut::Significant if k == 10_000_000 => (1_000_000, e + 1),
+                                super::Cut::Significant => (k, e),
+                            };
+                            assert_eq!(at(x), at(y), "{v:e}");
+                        }
+                    }
                 }
             }
         }
