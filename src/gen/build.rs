@@ -20,7 +20,8 @@
 //! probabilities, not the argmax). Dead nodes are avoided by construction: every node of
 //! the preceding level that no tracker uses is dealt to one randomly chosen free child
 //! slot of the other nodes (as long as there are at least as many slots as nodes; trackers
-//! give way when there are not), purification never removes a node's last parent, and
+//! give way when that makes enough, and all stay when nothing would: a level that narrow
+//! leaves nodes below it dead whatever it does), purification never removes a node's last parent, and
 //! every node of level L-1 feeds a class.
 
 use rand::seq::SliceRandom;
@@ -266,14 +267,8 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
     let prev_width = plan.prev.width();
     let width = plan.width;
     let (lo, hi) = (plan.fan_in.0, plan.fan_in.1.min(prev_width));
-    let mut offsets = Vec::with_capacity(width + 1);
-    offsets.push(0usize);
-    for _ in 0..width {
-        let k = rng.gen_range(lo..=hi);
-        offsets.push(offsets[offsets.len() - 1] + k);
-    }
-    let total = offsets[width];
-    let mut children = vec![0u32; total];
+    // Children per node; a tracker may take another number in the range (see below).
+    let mut sizes: Vec<usize> = (0..width).map(|_| rng.gen_range(lo..=hi)).collect();
     let mut rules = vec![Rule::Any; width];
 
     // Trackers first, at random places: nodes wired so that every sample keeps a
@@ -282,6 +277,12 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
     let mut stamps = Stamps::new(prev_width);
     let planned = tracker_targets(plan);
     let budget = (planned.len() + repair_budget(width)).min(width);
+    // A level with no room for trackers of the samples that the planned ones miss gives
+    // its level-2 trackers the most children the range allows: `atleast n-1 of` n
+    // inputs loses a sample to noise less often the larger n is.
+    let widest_inputs = plan.first && budget == planned.len();
+    // The children of each tracker made, by position.
+    let mut wired: Vec<(usize, Vec<u32>)> = Vec::with_capacity(budget);
     let positions = rand::seq::index::sample(rng, width, budget);
     let mut is_tracker = vec![false; width];
     // How many trackers use each node below.
@@ -315,13 +316,14 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
                 }
             }
         };
-        let slot = &mut children[offsets[pos]..offsets[pos + 1]];
+        let mut slot = vec![0u32; if widest_inputs { hi } else { sizes[pos] }];
         let rule = if plan.first {
-            input_tracker(rng, plan, &pools, &target, slot, &mut stamps)
+            input_tracker(rng, plan, &pools, &target, &mut slot, &mut stamps)
         } else {
-            class_tracker(rng, plan, &pools, &target, slot, &mut stamps)
+            class_tracker(rng, plan, &pools, &target, &mut slot, &mut stamps)
         };
         let Some(rule) = rule else { continue };
+        let slot = &slot[..];
         // A tracker that still fires for another class gets a stricter threshold; its
         // samples count as covered only if it then fires within its class (a mixed
         // node is no candidate for the trackers above, and level L-1 would purify it).
@@ -329,10 +331,12 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
         rules[pos] = rule;
         is_tracker[pos] = true;
         made.push(pos);
+        sizes[pos] = slot.len();
         for &c in slot.iter() {
             used[c as usize] += 1;
         }
         plan.prev.eval(rule, slot, &mut set, &mut counts);
+        wired.push((pos, slot.to_vec()));
         if plan.prev.profile(&set) == Profile::Mixed {
             continue;
         }
@@ -344,24 +348,16 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
             *c |= s & o;
         }
     }
-    // The other nodes must have a slot for every node below that no tracker uses (so
-    // that none is dead); the last trackers go back to being ordinary nodes until they do.
-    let mut free_slots: usize = (0..width)
-        .filter(|&j| !is_tracker[j])
-        .map(|j| offsets[j + 1] - offsets[j])
-        .sum();
-    let mut unused = used.iter().filter(|&&u| u == 0).count();
-    while free_slots < unused {
-        let Some(pos) = made.pop() else { break };
-        is_tracker[pos] = false;
-        free_slots += offsets[pos + 1] - offsets[pos];
-        for &c in &children[offsets[pos]..offsets[pos + 1]] {
-            used[c as usize] -= 1;
-            if used[c as usize] == 0 {
-                unused += 1;
-            }
-        }
+    let mut offsets = Vec::with_capacity(width + 1);
+    offsets.push(0usize);
+    for &k in &sizes {
+        offsets.push(offsets[offsets.len() - 1] + k);
     }
+    let mut children = vec![0u32; offsets[width]];
+    for (pos, kids) in wired {
+        children[offsets[pos]..offsets[pos + 1]].copy_from_slice(&kids);
+    }
+    let free_slots = give_way(&offsets, &children, &mut is_tracker, &mut used, &mut made);
 
     let fill = deal_unused(rng, &offsets, &is_tracker, &used, free_slots, &mut children);
 
@@ -388,6 +384,55 @@ fn build_level(rng: &mut ChaCha8Rng, plan: &LevelPlan) -> FeatureLevel {
         offsets,
         children,
     }
+}
+
+/// The other nodes of a level must have a slot for every node below that no tracker uses
+/// (so that none is dead): the last trackers go back to being ordinary nodes until they
+/// do. Only if that is enough, though: a level too narrow to use every node below leaves
+/// some dead however it is wired, and then keeps every tracker, since they are what
+/// carries each class's pathways up. Returns the slots of the ordinary nodes.
+fn give_way(
+    offsets: &[usize],
+    children: &[u32],
+    is_tracker: &mut [bool],
+    used: &mut [u32],
+    made: &mut Vec<usize>,
+) -> usize {
+    let slots = |j: usize| offsets[j + 1] - offsets[j];
+    let mut free_slots: usize = (0..is_tracker.len())
+        .filter(|&j| !is_tracker[j])
+        .map(slots)
+        .sum();
+    let mut unused = used.iter().filter(|&&u| u == 0).count();
+    // How many trackers must go: counted on a copy first.
+    let mut going = 0;
+    let mut left = used.to_vec();
+    let (mut free, mut idle) = (free_slots, unused);
+    for &pos in made.iter().rev() {
+        if free >= idle {
+            break;
+        }
+        going += 1;
+        free += slots(pos);
+        for &c in &children[offsets[pos]..offsets[pos + 1]] {
+            left[c as usize] -= 1;
+            idle += usize::from(left[c as usize] == 0);
+        }
+    }
+    if free < idle {
+        return free_slots;
+    }
+    for _ in 0..going {
+        let Some(pos) = made.pop() else { break };
+        is_tracker[pos] = false;
+        free_slots += slots(pos);
+        for &c in &children[offsets[pos]..offsets[pos + 1]] {
+            used[c as usize] -= 1;
+            unused += usize::from(used[c as usize] == 0);
+        }
+    }
+    debug_assert!(free_slots >= unused);
+    free_slots
 }
 
 /// Coverage: deals the nodes of the level below that no tracker uses (`used` is 0) to
@@ -569,14 +614,14 @@ fn class_tracker(
     plan: &LevelPlan,
     pools: &Pools,
     target: &Target,
-    slot: &mut [u32],
+    slot: &mut Vec<u32>,
     stamps: &mut Stamps,
 ) -> Option<Rule> {
     let cands = &pools.pure[target.class];
     if cands.is_empty() {
         return None;
     }
-    let n = slot.len();
+    let mut n = slot.len();
     let mut uncovered = target.want.clone();
     let mut picked: Vec<u32> = Vec::with_capacity(n);
     let start = rng.gen_range(0..cands.len());
@@ -620,7 +665,14 @@ fn class_tracker(
             picked.push(pools.silent[i]);
         }
     }
-    // Short of pure and silent nodes (deep levels of small models), the fan-in is
+    // Short of pure and silent nodes for the drawn fan-in, the tracker takes fewer
+    // children, down to the least the range allows: its own samples seldom fire more
+    // than one of its children, so the `atleast` below would silence it for most of them.
+    if picked.len() < n && picked.len() >= plan.fan_in.0 {
+        n = picked.len();
+        slot.truncate(n);
+    }
+    // Short of pure and silent nodes even for that (deep levels of small models), the fan-in is
     // reached with `m` nodes that fire for other classes too, those that fire for most of
     // the wanted samples, under `atleast m+1`: a sample of another class fires at most
     // the `m`, so the tracker stays within its class.

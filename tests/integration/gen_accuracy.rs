@@ -140,3 +140,31 @@ fn class_parents_follow_the_data_with_two_levels() {
         }
     }
 }
+
+/// Narrow levels (`nshed gen --levels L --width W --classes C`, 64 inputs, fan-in 2..4):
+/// when a level has no more nodes than the trackers that carry each class's pathways,
+/// those trackers are kept (the level is too narrow to use every input anyway), the
+/// level-2 ones take the widest fan-in, and a tracker above takes fewer children rather
+/// than children of other classes. With 3 and 4 levels and at least one level-2 node per
+/// prototype (W >= 2C), every seed learns.
+#[test]
+fn narrow_levels_with_a_node_per_prototype_learn() {
+    for levels in [3usize, 4] {
+        for classes in 2..=4usize {
+            for width in 2 * classes..=8 {
+                for seed in 0..20u64 {
+                    let p = GenParams {
+                        levels,
+                        widths: Widths::Uniform(width),
+                        classes,
+                        seed,
+                        with_train: Some((100, 8)),
+                        ..GenParams::default()
+                    };
+                    let acc = trained_accuracy(&p);
+                    assert!(acc >= 0.9, "accuracy {acc} < 0.9: {}", p.describe());
+                }
+            }
+        }
+    }
+}
