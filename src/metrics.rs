@@ -10,7 +10,7 @@
 //! not how much it counts here.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::batch::Inputs;
 use crate::engine::numeric::{cross_entropy, predicted_class};
@@ -18,7 +18,7 @@ use crate::engine::{Evaluator, Model, State};
 use crate::ir::{ClassId, Sample};
 
 /// Accuracy and loss of one state on one set of labelled inputs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Inputs measured.
     pub samples: usize,
@@ -28,8 +28,34 @@ pub struct Metrics {
     pub accuracy: Option<f64>,
     /// Mean of `-ln p_label`; `None` for no inputs. `+inf` when some input's label has
     /// probability 0 (JSON: the string `"inf"`, see [`loss_json`]).
-    #[serde(serialize_with = "loss_json")]
+    #[serde(serialize_with = "loss_json", deserialize_with = "loss_from_json")]
     pub loss: Option<f64>,
+}
+
+/// How one trained state generalises: its metrics on the test samples beside its accuracy
+/// on the data, and the difference of the two accuracies. The experiments report it per
+/// configuration when the model has a test set.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Generalisation {
+    /// Accuracy on the data samples (each counted once).
+    pub data_accuracy: Option<f64>,
+    /// The metrics on the test samples (`samples`, `correct`, `accuracy`, `loss`).
+    #[serde(flatten)]
+    pub test: Metrics,
+    /// The generalisation gap: data accuracy minus test accuracy; `None` when either is
+    /// undefined.
+    pub gap: Option<f64>,
+}
+
+/// The [`Generalisation`] of `state`; `None` when the model has no `test` block.
+pub fn generalisation(model: &Model, state: &State) -> Option<Generalisation> {
+    let test = of_test(model, state)?;
+    let data_accuracy = of_data(model, state).accuracy;
+    Some(Generalisation {
+        data_accuracy,
+        test,
+        gap: data_accuracy.zip(test.accuracy).map(|(d, t)| d - t),
+    })
 }
 
 /// A loss for JSON, which has no infinity: a number, the string `"inf"` for `+inf` (a
@@ -39,6 +65,25 @@ pub fn loss_json<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S
         Some(x) if x.is_infinite() && *x > 0.0 => s.serialize_str("inf"),
         Some(x) if x.is_finite() => s.serialize_f64(*x),
         _ => s.serialize_none(),
+    }
+}
+
+/// Reads what [`loss_json`] writes: a number, `"inf"` or `null` (saved shard files carry
+/// losses this way).
+pub fn loss_from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Loss {
+        Number(f64),
+        Word(String),
+    }
+    match Option::<Loss>::deserialize(d)? {
+        None => Ok(None),
+        Some(Loss::Number(x)) => Ok(Some(x)),
+        Some(Loss::Word(w)) if w == "inf" => Ok(Some(f64::INFINITY)),
+        Some(Loss::Word(w)) => Err(serde::de::Error::custom(format!(
+            "`{w}` is not a loss (a number or \"inf\")"
+        ))),
     }
 }
 
@@ -197,6 +242,29 @@ mod tests {
         assert!((m.loss.unwrap_or(f64::NAN) - want).abs() < 1e-12);
         let none = of_inputs(&model, &state, &Inputs::new(), &[]);
         assert_eq!((none.samples, none.accuracy, none.loss), (0, None, None));
+    }
+
+    #[test]
+    fn metrics_survive_json_with_an_infinite_loss() {
+        for loss in [Some(0.25), Some(f64::INFINITY), None] {
+            let m = Metrics {
+                samples: 3,
+                correct: 1,
+                accuracy: Some(1.0 / 3.0),
+                loss,
+            };
+            let g = Generalisation {
+                data_accuracy: Some(1.0),
+                test: m,
+                gap: Some(2.0 / 3.0),
+            };
+            let text = serde_json::to_string(&g).unwrap_or_default();
+            let back: Result<Generalisation, _> = serde_json::from_str(&text);
+            assert_eq!(back.ok(), Some(g), "{text}");
+        }
+        let bad: Result<Metrics, _> =
+            serde_json::from_str(r#"{"samples":1,"correct":0,"accuracy":0,"loss":"many"}"#);
+        assert!(bad.is_err());
     }
 
     #[test]

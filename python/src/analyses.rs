@@ -66,8 +66,10 @@ impl Model {
     /// Implicit regularization, as `nshed regularize FILE --json` reports it: one run of
     /// the model's file per batch size in `batches` (every phase's batch replaced;
     /// `steps` total steps instead of the file's), then per feature level how
-    /// concentrated `lambda` is, and the neural collapse of the last level. The runs
-    /// start from the file's initial state; the model's state has no part in them.
+    /// concentrated `lambda` is, and the neural collapse of the last level; with a test
+    /// set, each run's `test` (`accuracy`, `loss`, `samples`, `correct`, `data_accuracy`,
+    /// `gap`; an infinite loss is the string `"inf"`). The runs start from the file's
+    /// initial state; the model's state has no part in them.
     #[pyo3(signature = (batches=vec![1, 8], *, steps=None, seed=None), text_signature = "(self, batches=(1, 8), *, steps=None, seed=None)")]
     fn regularize<'py>(
         &self,
@@ -131,7 +133,10 @@ impl Model {
     /// `"lognormal"`, all with mean 1), `seeds` runs of the model's file from their own
     /// random init; the spread of `ln Z` across them. `freeze` (a level number, 1 = input,
     /// or a level name) also trains every run with that level's lambda frozen and
-    /// compares. New runs: the model's state has no part in them.
+    /// compares. With a test set, each cell's `test` (and its `freeze`'s `frozen_test`)
+    /// has the runs' test `accuracy`, `loss` and `gap` (data minus test accuracy), each a
+    /// `mean` with its 95% interval `ci95`. New runs: the model's state has no part in
+    /// them.
     #[pyo3(signature = (init=vec!["const".to_string(), "uniform".to_string(), "normal".to_string(), "lognormal".to_string()], *, seeds=8, freeze=None, seed=None, train=true, threads=None),
            text_signature = "(self, init=('const', 'uniform', 'normal', 'lognormal'), *, seeds=8, freeze=None, seed=None, train=True, threads=None)")]
     #[allow(clippy::too_many_arguments)]

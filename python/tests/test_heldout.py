@@ -65,3 +65,36 @@ def test_test_metrics_need_a_test_block():
         m.accuracy(on="test")
     with pytest.raises(ValueError, match="not a set of samples"):
         m.loss(on="train")
+
+
+HELD = "test { t1: a -> c1  t2: b -> c1  t3: c -> c2 }"
+
+
+def test_depth_reports_the_test_metrics_of_every_configuration():
+    # At initialisation with lambda = eta = 1 every run has the metrics of the test above.
+    m = nshed.loads(TINY.replace("TEST", HELD))
+    report = m.depth(["const"], seeds=3, train=False)
+    test = report["cells"][0]["test"]
+    assert test["samples"] == 3
+    assert test["accuracy"] == {"mean": pytest.approx(1 / 3), "ci95": 0.0}
+    assert test["gap"]["mean"] == pytest.approx(2 / 3)
+    # With a level frozen, the frozen runs have their own test metrics.
+    report = m.depth(["uniform"], seeds=3, freeze="input")
+    frozen = report["cells"][0]["freeze"]["frozen_test"]
+    assert 0.0 <= frozen["accuracy"]["mean"] <= 1.0
+    assert frozen["gap"]["ci95"] >= 0.0
+    # No test set, no test metrics.
+    plain = nshed.loads(TINY.replace("TEST", ""))
+    assert "test" not in plain.depth(["const"], seeds=2, train=False)["cells"][0]
+
+
+def test_regularize_reports_each_batch_sizes_test_metrics():
+    m = nshed.loads(TINY.replace("TEST", HELD))
+    report = m.regularize([2])
+    test = report["runs"][0]["test"]
+    # The file's own batch is 2: the run is the model's own training.
+    m.train()
+    assert test["accuracy"] == m.accuracy(on="test")
+    assert test["loss"] == pytest.approx(m.loss(on="test"), abs=1e-12)
+    assert test["data_accuracy"] == m.accuracy()
+    assert test["gap"] == pytest.approx(m.accuracy() - m.accuracy(on="test"))

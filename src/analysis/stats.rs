@@ -18,6 +18,31 @@ pub fn mean_ci95(xs: &[f64]) -> Option<f64> {
     Some(t_quantile(0.975, nf - 1.0) * (var / nf).sqrt())
 }
 
+/// The mean of some runs' values and the half-width of its 95% interval ([`mean_ci95`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MeanCi {
+    /// The mean (`None` without values; `+inf`, the string `"inf"` in JSON, when a value
+    /// is: an infinite loss).
+    #[serde(serialize_with = "crate::metrics::loss_json")]
+    pub mean: Option<f64>,
+    /// Half-width of its 95% interval (Student's t over the values); `None` for fewer than
+    /// two values or an infinite one.
+    pub ci95: Option<f64>,
+}
+
+impl MeanCi {
+    /// The mean of `xs` and its interval.
+    pub fn of(xs: &[f64]) -> MeanCi {
+        // The interval of the values shifted by the first (the same spread), so that equal
+        // values give exactly 0 rather than rounding noise around their mean.
+        let shifted: Vec<f64> = xs.iter().map(|x| x - xs[0]).collect();
+        MeanCi {
+            mean: (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64),
+            ci95: mean_ci95(&shifted),
+        }
+    }
+}
+
 /// Resamples drawn by the bootstraps.
 pub const BOOTSTRAP_RESAMPLES: usize = 4000;
 

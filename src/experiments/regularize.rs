@@ -34,6 +34,10 @@ pub struct RegularizeRun {
     /// Neural collapse of the level-(L-1) score vectors, normalised as the information plane
     /// normalises them.
     pub collapse: Collapse,
+    /// Data accuracy, test metrics and the generalisation gap of the trained copy; `None`
+    /// (left out) when the model has no test set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<crate::metrics::Generalisation>,
 }
 
 /// How concentrated one level's `lambda` is.
@@ -162,6 +166,7 @@ fn train_and_measure(
         steps,
         levels,
         collapse,
+        test: crate::metrics::generalisation(&model, &state),
     })
 }
 

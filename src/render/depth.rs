@@ -8,7 +8,8 @@ use super::figure::{
 };
 use super::{fmt_num, opt_field, opt_num, pretty_json, Csv, Render, Table};
 use crate::analysis::mean;
-use crate::experiments::depth::{Cell, DepthReport, FreezeCell, ModelSource, Pair};
+use crate::analysis::stats::MeanCi;
+use crate::experiments::depth::{Cell, DepthReport, FreezeCell, ModelSource, Pair, TestSummary};
 
 fn describe_source(source: &ModelSource) -> String {
     match source {
@@ -110,6 +111,7 @@ impl Render for DepthReport {
             }
             out.push_str(&t.to_string());
         }
+        out.push_str(&test_table(r));
         out
     }
 
@@ -139,6 +141,13 @@ impl Render for DepthReport {
                 "frozen_level_change",
             ]);
         }
+        let has_test = r.cells.iter().any(|c| c.test.is_some());
+        if has_test {
+            header.extend(TEST_COLUMNS);
+            if r.frozen_level.is_some() {
+                header.extend(FROZEN_TEST_COLUMNS);
+            }
+        }
         let mut csv = Csv::new(header);
         for c in &r.cells {
             let mut row = vec![
@@ -164,6 +173,12 @@ impl Render for DepthReport {
                     opt_field(f.le_between.frozen),
                     opt_field(f.level_change.frozen),
                 ]);
+            }
+            if has_test {
+                row.extend(test_fields(c.test.as_ref()));
+                if let Some(f) = &c.freeze {
+                    row.extend(test_fields(f.frozen_test.as_ref()));
+                }
             }
             csv.row(row);
         }
@@ -219,6 +234,17 @@ fn figure(r: &DepthReport) -> String {
         (Some(lo), Some(hi)) => format!(" (accuracy {lo:.2} to {hi:.2})"),
         _ => String::new(),
     };
+    let test = r
+        .cells
+        .iter()
+        .filter_map(|c| c.test.as_ref()?.accuracy.mean);
+    let accuracy = match (test.clone().reduce(f64::min), test.reduce(f64::max)) {
+        (Some(lo), Some(hi)) if lo == hi => {
+            format!("{accuracy} (test accuracy {})", opt_num(Some(lo)))
+        }
+        (Some(lo), Some(hi)) => format!("{accuracy} (test accuracy {lo:.2} to {hi:.2})"),
+        _ => accuracy,
+    };
     let spread_svg = line_plot_svg(
         &plot,
         &FigureOptions {
@@ -248,17 +274,11 @@ fn figure(r: &DepthReport) -> String {
             categories.push(key(c));
         }
     }
-    let values = |f: &dyn Fn(&FreezeCell) -> Option<f64>| -> Vec<f64> {
+    let values = |f: &dyn Fn(&Cell) -> Option<f64>| -> Vec<f64> {
         categories
             .iter()
             .map(|k| {
-                mean(
-                    r.cells
-                        .iter()
-                        .filter(|c| &key(c) == k)
-                        .filter_map(|c| c.freeze.as_ref().and_then(f)),
-                )
-                .unwrap_or(f64::NAN)
+                mean(r.cells.iter().filter(|c| &key(c) == k).filter_map(f)).unwrap_or(f64::NAN)
             })
             .collect()
     };
@@ -267,22 +287,33 @@ fn figure(r: &DepthReport) -> String {
     } else {
         ""
     };
-    let panel = |title: &str, y: &str, f: &dyn Fn(&FreezeCell) -> &Pair| BarPanel {
+    let bars_of = |title: &str,
+                   y: &str,
+                   trained: &dyn Fn(&Cell) -> Option<f64>,
+                   frozen: &dyn Fn(&Cell) -> Option<f64>| BarPanel {
         title: format!("{title}{suffix}"),
         y_label: y.into(),
         categories: categories.clone(),
         series: vec![
             BarSeries {
                 label: "trained".into(),
-                values: values(&|fc| f(fc).trained),
+                values: values(trained),
             },
             BarSeries {
                 label: format!("level `{level}` frozen"),
-                values: values(&|fc| f(fc).frozen),
+                values: values(frozen),
             },
         ],
     };
-    let panels = vec![
+    let panel = |title: &str, y: &str, f: &dyn Fn(&FreezeCell) -> &Pair| {
+        bars_of(
+            title,
+            y,
+            &|c| c.freeze.as_ref().and_then(|fc| f(fc).trained),
+            &|c| c.freeze.as_ref().and_then(|fc| f(fc).frozen),
+        )
+    };
+    let mut panels = vec![
         panel("Accuracy", "share of samples", &|f| &f.accuracy),
         panel("Sparsity of level L-1", "effective nodes", &|f| {
             &f.effective_nodes_top
@@ -290,6 +321,21 @@ fn figure(r: &DepthReport) -> String {
         panel("LE within classes", "median LE", &|f| &f.le_within),
         panel("LE between classes", "median LE", &|f| &f.le_between),
     ];
+    if r.cells.iter().any(|c| c.test.is_some()) {
+        let frozen_test = |c: &Cell| c.freeze.as_ref().and_then(|f| f.frozen_test.clone());
+        panels.push(bars_of(
+            "Test accuracy",
+            "share of test samples",
+            &|c| c.test.as_ref().and_then(|t| t.accuracy.mean),
+            &|c| frozen_test(c).and_then(|t| t.accuracy.mean),
+        ));
+        panels.push(bars_of(
+            "Generalisation gap",
+            "data - test accuracy",
+            &|c| c.test.as_ref().and_then(|t| t.gap.mean),
+            &|c| frozen_test(c).and_then(|t| t.gap.mean),
+        ));
+    }
     let bars = grouped_bars_svg(
         &panels,
         &FigureOptions {
@@ -310,6 +356,88 @@ fn figure(r: &DepthReport) -> String {
         },
     ])
 }
+
+/// "0.8 ± 0.05" (mean and 95% half-width), "0.8" with no interval, "-" with no mean.
+fn mean_ci(m: &MeanCi) -> String {
+    match (m.mean, m.ci95) {
+        (Some(v), Some(h)) => format!("{} ± {}", fmt_num(v), fmt_num(h)),
+        (v, _) => opt_num(v),
+    }
+}
+
+/// The test metrics of every cell (and of its frozen runs), when the model has a test set.
+fn test_table(r: &DepthReport) -> String {
+    let Some(samples) = r
+        .cells
+        .iter()
+        .find_map(|c| c.test.as_ref().map(|t| t.samples))
+    else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\nheld-out test set ({samples} samples): means over seeds with 95% CI (t over the runs); gap = data accuracy - test accuracy\n"
+    );
+    let mut headers = vec!["levels", "init"];
+    if r.frozen_level.is_some() {
+        headers.push("runs");
+    }
+    headers.extend(["test accuracy", "test loss", "gap"]);
+    let mut t = Table::new(&headers);
+    for c in &r.cells {
+        let frozen = c.freeze.as_ref().and_then(|f| f.frozen_test.as_ref());
+        for (frozen_runs, test) in [(false, c.test.as_ref()), (true, frozen)] {
+            let Some(test) = test else { continue };
+            let mut row = vec![c.depth.to_string(), c.init.to_string()];
+            if let Some(level) = &r.frozen_level {
+                row.push(if frozen_runs {
+                    format!("`{level}` frozen")
+                } else {
+                    "trained".to_string()
+                });
+            }
+            row.extend([
+                mean_ci(&test.accuracy),
+                mean_ci(&test.loss),
+                mean_ci(&test.gap),
+            ]);
+            t.row(row);
+        }
+    }
+    out.push_str(&t.to_string());
+    out
+}
+
+/// The CSV columns of a test summary, empty fields without one.
+fn test_fields(test: Option<&TestSummary>) -> [String; 6] {
+    let f = |m: Option<&MeanCi>| {
+        [
+            opt_field(m.and_then(|m| m.mean)),
+            opt_field(m.and_then(|m| m.ci95)),
+        ]
+    };
+    let [a, ac] = f(test.map(|t| &t.accuracy));
+    let [l, lc] = f(test.map(|t| &t.loss));
+    let [g, gc] = f(test.map(|t| &t.gap));
+    [a, ac, l, lc, g, gc]
+}
+
+const TEST_COLUMNS: [&str; 6] = [
+    "test_accuracy",
+    "test_accuracy_ci95",
+    "test_loss",
+    "test_loss_ci95",
+    "gap",
+    "gap_ci95",
+];
+
+const FROZEN_TEST_COLUMNS: [&str; 6] = [
+    "frozen_test_accuracy",
+    "frozen_test_accuracy_ci95",
+    "frozen_test_loss",
+    "frozen_test_loss_ci95",
+    "frozen_gap",
+    "frozen_gap_ci95",
+];
 
 /// "1 structure", "8 structures (95% CI over them)".
 fn structures(n: u64) -> String {

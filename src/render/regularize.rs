@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::figure::{grouped_bars_svg, sparsity_bar_panels, BarPanel, BarSeries, FigureOptions};
-use super::{fmt_num, sorted_json, Render};
+use super::{fmt_num, opt_num, sorted_json, Render};
 use crate::analysis::LevelSparsity;
 use crate::experiments::regularize::RegularizeReport;
 
@@ -64,6 +64,33 @@ impl Render for RegularizeReport {
                 c.ratio.map_or("undefined".to_string(), fmt_num)
             );
         }
+        if let Some(samples) = self
+            .runs
+            .iter()
+            .find_map(|r| r.test.map(|t| t.test.samples))
+        {
+            let _ = writeln!(
+                out,
+                "\nheld-out test set ({samples} samples; gap = data accuracy - test accuracy)"
+            );
+            let _ = writeln!(
+                out,
+                "{:>6}  {:>13}  {:>13}  {:>12}  {:>12}",
+                "batch", "data accuracy", "test accuracy", "test loss", "gap"
+            );
+            for r in &self.runs {
+                let Some(t) = &r.test else { continue };
+                let _ = writeln!(
+                    out,
+                    "{:>6}  {:>13}  {:>13}  {:>12}  {:>12}",
+                    r.batch,
+                    opt_num(t.data_accuracy),
+                    opt_num(t.test.accuracy),
+                    opt_num(t.test.loss),
+                    opt_num(t.gap)
+                );
+            }
+        }
         out
     }
 
@@ -93,6 +120,26 @@ impl Render for RegularizeReport {
                 })
                 .collect(),
         });
+        if self.runs.iter().any(|r| r.test.is_some()) {
+            panels.push(BarPanel {
+                title: "Generalisation".to_string(),
+                y_label: "accuracy".to_string(),
+                categories: vec!["data".to_string(), "test".to_string()],
+                series: self
+                    .runs
+                    .iter()
+                    .map(|r| BarSeries {
+                        label: format!("batch {}", r.batch),
+                        values: [
+                            r.test.and_then(|t| t.data_accuracy),
+                            r.test.and_then(|t| t.test.accuracy),
+                        ]
+                        .map(|v| v.unwrap_or(f64::NAN))
+                        .to_vec(),
+                    })
+                    .collect(),
+            });
+        }
         let title = format!("Implicit regularization of {}", self.model);
         Some(grouped_bars_svg(&panels, &FigureOptions::titled(title)))
     }

@@ -276,3 +276,183 @@ fn a_data_file_problem_is_shown_on_its_from_line() {
     let at = problem.labels[0].offset();
     assert_eq!(&text[at..at + problem.labels[0].len()], "from \"held.csv\"");
 }
+
+/// `(mean, 95% half-width)` of `xs` computed here: Student's t with n - 1 degrees of
+/// freedom from its table (n = 3: t = 4.302652729911275).
+fn mean_ci3(xs: &[f64]) -> (f64, f64) {
+    assert_eq!(xs.len(), 3);
+    let m = xs.iter().sum::<f64>() / 3.0;
+    let var = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / 2.0;
+    (m, 4.302652729911275 * (var / 3.0).sqrt())
+}
+
+fn close(json: &serde_json::Value, want: f64, what: &str) {
+    let got = json.as_f64().unwrap_or_else(|| panic!("{what}: {json}"));
+    assert!((got - want).abs() < 1e-12, "{what}: {got} vs {want}");
+}
+
+/// At initialisation with every lambda and eta 1, every run has the hand-computed test
+/// metrics of `test_metrics_by_hand`: accuracy 1/3, gap 2/3, no spread.
+#[test]
+fn depth_reports_the_test_metrics_of_untrained_runs_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.nshed");
+    std::fs::write(&path, model_with(INLINE_TEST)).unwrap();
+    let file = path.to_str().unwrap();
+    let args = [
+        "depth",
+        file,
+        "--init",
+        "const",
+        "--seeds",
+        "3",
+        "--no-train",
+    ];
+    let json = ok_json(nshed(&[&args[..], &["--json"]].concat()));
+    let test = &json["cells"][0]["test"];
+    assert_eq!(test["samples"], 3);
+    close(&test["accuracy"]["mean"], 1.0 / 3.0, "accuracy");
+    close(&test["accuracy"]["ci95"], 0.0, "accuracy ci");
+    let e = std::f64::consts::E;
+    let loss = ((1.0 + 1.0 / e).ln() + (1.0 + e).ln() + 2f64.ln()) / 3.0;
+    close(&test["loss"]["mean"], loss, "loss");
+    close(&test["gap"]["mean"], 2.0 / 3.0, "gap");
+    let out = nshed(&args);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\nheld-out test set (3 samples): means over seeds with 95% CI"),
+        "{text}"
+    );
+    let row = text.lines().last().unwrap_or_default();
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["2", "const", "0.333333", "±", "0", "0.773224", "±", "0", "0.666667", "±", "0"],
+        "{text}"
+    );
+}
+
+/// Trained runs, and the same runs with the input level frozen: each configuration's test
+/// metrics are those of the same runs trained here with the library, averaged here.
+#[test]
+fn depth_freezing_reports_the_test_metrics_of_its_runs() {
+    use nshed::engine::Model;
+    use nshed::experiments::depth::{with_frozen, with_init, InitKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.nshed");
+    let text = model_with(INLINE_TEST);
+    std::fs::write(&path, &text).unwrap();
+    let compiled = compile_in(dir.path(), &text);
+    let json = ok_json(nshed(&[
+        "depth",
+        path.to_str().unwrap(),
+        "--init",
+        "uniform",
+        "--seeds",
+        "3",
+        "--freeze",
+        "input",
+        "--json",
+    ]));
+    let cell = &json["cells"][0];
+    let ir = with_init(compiled.ir(), InitKind::Uniform);
+    for (frozen, test) in [
+        (false, &cell["test"]),
+        (true, &cell["freeze"]["frozen_test"]),
+    ] {
+        let ir = if frozen {
+            with_frozen(&ir, 0)
+        } else {
+            ir.clone()
+        };
+        let model = Model::new(&ir);
+        let (mut acc, mut loss, mut gap) = (Vec::new(), Vec::new(), Vec::new());
+        for run in 0..3 {
+            let mut state = State::for_run(&ir, 3, run);
+            crate::support::train(&model, &mut state);
+            let t = nshed::metrics::of_test(&model, &state).unwrap();
+            let d = nshed::metrics::of_data(&model, &state);
+            acc.push(t.accuracy.unwrap());
+            loss.push(t.loss.unwrap());
+            gap.push(d.accuracy.unwrap() - t.accuracy.unwrap());
+        }
+        for (name, xs) in [("accuracy", &acc), ("loss", &loss), ("gap", &gap)] {
+            let (m, h) = mean_ci3(xs);
+            close(&test[name]["mean"], m, name);
+            let got = test[name]["ci95"].as_f64().unwrap();
+            assert!((got - h).abs() < 1e-9 * (1.0 + h), "{name} ci {got} vs {h}");
+        }
+    }
+    // The CSV has both configurations' columns.
+    let csv_path = dir.path().join("depth.csv");
+    let out = nshed(&[
+        "depth",
+        path.to_str().unwrap(),
+        "--init",
+        "uniform",
+        "--seeds",
+        "3",
+        "--freeze",
+        "input",
+        "--csv",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.ends_with(",test_accuracy,test_accuracy_ci95,test_loss,test_loss_ci95,gap,gap_ci95,frozen_test_accuracy,frozen_test_accuracy_ci95,frozen_test_loss,frozen_test_loss_ci95,frozen_gap,frozen_gap_ci95"),
+        "{header}"
+    );
+}
+
+/// Each batch size's test metrics are those of the model trained here with that batch.
+#[test]
+fn regularize_reports_each_batch_sizes_test_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.nshed");
+    std::fs::write(&path, model_with(INLINE_TEST)).unwrap();
+    let json = ok_json(nshed(&[
+        "regularize",
+        path.to_str().unwrap(),
+        "--batches",
+        "1,2",
+        "--json",
+    ]));
+    for (k, batch) in [1, 2].into_iter().enumerate() {
+        let text = model_with(INLINE_TEST).replace("batch 2", &format!("batch {batch}"));
+        let compiled = compile_in(dir.path(), &text);
+        let state = trained_state(&compiled, 3);
+        let model = compiled.model();
+        let t = nshed::metrics::of_test(&model, &state).unwrap();
+        let d = nshed::metrics::of_data(&model, &state);
+        let test = &json["runs"][k]["test"];
+        assert_eq!(json["runs"][k]["batch"], batch);
+        assert_eq!(test["samples"], 3);
+        assert_eq!(test["correct"], t.correct);
+        close(&test["accuracy"], t.accuracy.unwrap(), "accuracy");
+        close(&test["loss"], t.loss.unwrap(), "loss");
+        close(&test["data_accuracy"], d.accuracy.unwrap(), "data accuracy");
+        close(
+            &test["gap"],
+            d.accuracy.unwrap() - t.accuracy.unwrap(),
+            "gap",
+        );
+    }
+    let out = nshed(&["regularize", path.to_str().unwrap(), "--batches", "1,2"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\nheld-out test set (3 samples; gap = data accuracy - test accuracy)\n"),
+        "{text}"
+    );
+    // Without a test set, no test metrics at all.
+    std::fs::write(&path, model_with("")).unwrap();
+    let json = ok_json(nshed(&[
+        "regularize",
+        path.to_str().unwrap(),
+        "--batches",
+        "1",
+        "--json",
+    ]));
+    assert!(json["runs"][0].get("test").is_none());
+}

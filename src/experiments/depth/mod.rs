@@ -11,7 +11,7 @@ mod sweep;
 
 pub use sweep::{
     prepare, run, Cell, Depth, DepthModels, DepthOptions, DepthParams, DepthPoint, DepthReport,
-    DepthRun, FreezeCell, ModelSource, Pair, MAX_STRUCTURES,
+    DepthRun, FreezeCell, ModelSource, Pair, TestSummary, MAX_STRUCTURES,
 };
 
 use serde::{Deserialize, Serialize};
@@ -115,6 +115,9 @@ pub struct Outcome {
     /// Largest `|ln lambda after - ln lambda before|` over the nodes of the compared level:
     /// 0 when it is frozen.
     pub level_change: Option<f64>,
+    /// Test metrics and the generalisation gap; `None` (left out) without a test set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<crate::metrics::Generalisation>,
 }
 
 /// One run's measurements.
@@ -187,6 +190,7 @@ fn outcome(model: &Model, initial: &State, state: &State, level: Option<usize>) 
         le_within,
         le_between,
         level_change,
+        test: crate::metrics::generalisation(model, state),
     }
 }
 

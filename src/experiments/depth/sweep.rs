@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{measure_run, spread, with_init, InitKind, Outcome, RunMeasures, Spread};
 use crate::analysis::mean;
-use crate::analysis::stats::mean_ci95;
+use crate::analysis::stats::{mean_ci95, MeanCi};
 use crate::engine::run_seed;
 use crate::experiments::experiment::{Experiment, ExperimentError, Points};
 use crate::experiments::generated::{generated_ir, GenShape};
@@ -441,6 +441,39 @@ pub struct Cell {
     pub effective_nodes_top: Option<f64>,
     /// The same runs with the level frozen, when `--freeze` was given.
     pub freeze: Option<FreezeCell>,
+    /// The runs' metrics on the model's test set; `None` (left out) without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<TestSummary>,
+}
+
+/// Test metrics of a cell's runs: means over the runs with their 95% intervals (Student's
+/// t over the runs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestSummary {
+    /// Test samples (per run: noisy copies are drawn per run's seed).
+    pub samples: usize,
+    /// Accuracy on the test samples.
+    pub accuracy: MeanCi,
+    /// Mean `-ln p_label` of the test samples.
+    pub loss: MeanCi,
+    /// The generalisation gap: data accuracy minus test accuracy.
+    pub gap: MeanCi,
+}
+
+/// The [`TestSummary`] of runs' outcomes; `None` when they have no test metrics.
+fn test_summary(outcomes: &[&Outcome]) -> Option<TestSummary> {
+    let tests: Vec<&crate::metrics::Generalisation> =
+        outcomes.iter().filter_map(|o| o.test.as_ref()).collect();
+    let first = tests.first()?;
+    let of = |f: &dyn Fn(&crate::metrics::Generalisation) -> Option<f64>| {
+        MeanCi::of(&tests.iter().filter_map(|g| f(g)).collect::<Vec<f64>>())
+    };
+    Some(TestSummary {
+        samples: first.test.samples,
+        accuracy: of(&|g| g.test.accuracy),
+        loss: of(&|g| g.test.loss),
+        gap: of(&|g| g.gap),
+    })
 }
 
 /// Means over runs, trained as scheduled vs with the level frozen.
@@ -456,6 +489,10 @@ pub struct FreezeCell {
     pub le_between: Pair,
     /// Largest change of `ln lambda` on the frozen level over all runs (0 when frozen).
     pub level_change: Pair,
+    /// The frozen runs' metrics on the test set (the trained runs' are the cell's `test`);
+    /// `None` (left out) without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen_test: Option<TestSummary>,
 }
 
 /// A measure trained as scheduled and with the level frozen.
@@ -535,6 +572,7 @@ fn freeze_cell(runs: &[&RunMeasures]) -> FreezeCell {
             trained: max(runs.iter().filter_map(|m| m.trained.level_change)),
             frozen: max(frozen.iter().filter_map(|o| o.level_change)),
         },
+        frozen_test: test_summary(&frozen),
     }
 }
 
@@ -558,6 +596,7 @@ fn cell(params: &DepthParams, depth: usize, init: InitKind, points: &[&DepthPoin
         accuracy: mean(runs.iter().filter_map(|m| m.trained.accuracy)),
         effective_nodes_top: mean(runs.iter().filter_map(|m| top(&m.trained))),
         freeze: params.freeze.as_ref().map(|_| freeze_cell(&runs)),
+        test: test_summary(&runs.iter().map(|m| &m.trained).collect::<Vec<_>>()),
     }
 }
 
