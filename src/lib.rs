@@ -66,6 +66,7 @@
 //! ```
 
 pub mod analysis;
+pub mod curves;
 pub mod diag;
 pub mod edit;
 pub mod engine;

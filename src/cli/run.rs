@@ -5,13 +5,15 @@ use std::num::NonZeroU64;
 use std::path::Path;
 
 use super::args::StateArgs;
-use super::output::{note, print_display, print_json};
+use super::output::{note, print_display, print_json, write_file};
 use super::{CliError, Ctx};
 use crate::term::{self, Bar};
+use nshed::curves::LearningCurves;
 use nshed::diag::Report;
 use nshed::engine::{run_seed, train, Control, Model, Observer, State, Trainer, Until};
 use nshed::persist::{self, SavedState};
 use nshed::record::Recorder;
+use nshed::render::Render;
 use nshed::report::RunReport;
 
 #[derive(clap::Args, Debug)]
@@ -27,6 +29,14 @@ pub struct RunArgs {
     /// Write the file's `record` snapshots here (JSON lines; CSV if PATH ends in .csv).
     #[arg(long, value_name = "PATH")]
     record: Option<String>,
+    /// Draw the learning curves here: accuracy and loss of the data and of the test set
+    /// against the step, as SVG, or as PNG when PATH ends in .png. The points are the
+    /// `record` block's steps, else every max(1, steps/100) steps, and the last step.
+    #[arg(long, value_name = "PATH")]
+    curves: Option<String>,
+    /// Draw the learning curves (as --curves does) as PNG to this file.
+    #[arg(long, value_name = "PATH")]
+    png: Option<String>,
     /// Write the full training state here at the end (or when a signal stops the run),
     /// atomically; `--resume` continues it bit for bit.
     #[arg(long, value_name = "STATE.json")]
@@ -47,14 +57,18 @@ const PROGRESS_WORK: f64 = 2e8;
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     ctx.force(args.force);
-    for path in [&args.save, &args.record].into_iter().flatten() {
+    for path in [&args.save, &args.record, &args.curves, &args.png]
+        .into_iter()
+        .flatten()
+    {
         if path == "-" {
             return Err(CliError::usage(
-                "`-` is not a file name for --save or --record",
+                "`-` is not a file name for --save, --record, --curves or --png",
                 "give a file name; standard output carries the report",
             ));
         }
     }
+    let figures = curve_files(args)?;
     // Outputs over inputs are refused before any training. `--save` may replace the state
     // `--resume` read (checkpointing in place: it is read in full first), never the model.
     ctx.reads(&args.file);
@@ -66,6 +80,9 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
     }
     if let Some(record) = &args.record {
         ctx.check_output(record)?;
+    }
+    for (path, _) in &figures {
+        ctx.check_output(path)?;
     }
     let compiled = ctx.load(&args.file)?;
     let ir = compiled.ir();
@@ -85,14 +102,22 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> Result<(), CliError> {
         }
     };
 
-    let stopped = if args.state.no_train || ir.train.is_none() {
+    let (stopped, curves) = if args.state.no_train || ir.train.is_none() {
         if args.record.is_some() {
             note("note: nothing is trained, so nothing is recorded");
         }
-        None
+        if !figures.is_empty() {
+            note("note: nothing is trained, so no learning curves are drawn");
+        }
+        (None, None)
     } else {
-        train_and_record(&model, &mut state, args)?
+        let mut curves = (!figures.is_empty()).then(|| LearningCurves::new(ir));
+        let stopped = train_and_record(&model, &mut state, args, curves.as_mut())?;
+        (stopped, curves)
     };
+    if let Some(curves) = &curves {
+        write_curves(ctx, curves, &figures)?;
+    }
 
     if let Some(path) = &args.save {
         let saved = SavedState {
@@ -134,6 +159,7 @@ fn train_and_record(
     model: &Model,
     state: &mut State,
     args: &RunArgs,
+    mut curves: Option<&mut LearningCurves>,
 ) -> Result<Option<term::Stop>, CliError> {
     let ir = model.ir;
     let mut recorder = match (
@@ -182,8 +208,19 @@ fn train_and_record(
             io_error = Some(e);
         }
     }
-    let every = recorder.as_ref().map(|r| r.every);
+    // With a record block, the curves take its steps (`curve_every`), so one observer
+    // serves both.
+    let every = recorder
+        .as_ref()
+        .map(|r| r.every)
+        .or(curves.as_ref().map(|c| c.every));
+    if let Some(c) = curves.as_deref_mut() {
+        c.observe(model, state);
+    }
     let mut see = |s: &State| {
+        if let Some(c) = curves.as_deref_mut() {
+            c.observe(model, s);
+        }
         if let Some(r) = recorder.as_mut() {
             if io_error.is_none() {
                 if let Err(e) = r.write(model, s) {
@@ -203,6 +240,9 @@ fn train_and_record(
         &control,
         observer,
     );
+    if let Some(c) = curves {
+        c.observe(model, state);
+    }
     if let Some(r) = recorder {
         let path = r.path().display().to_string();
         let result = match io_error {
@@ -224,4 +264,73 @@ fn train_and_record(
     } else {
         None
     })
+}
+
+/// How a learning-curve file is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Figure {
+    Svg,
+    Png,
+}
+
+/// The files `--curves` (SVG, or PNG by its extension) and `--png` ask for, refused before
+/// any training when `--curves` names another kind of file or a folder that is missing.
+fn curve_files(args: &RunArgs) -> Result<Vec<(String, Figure)>, CliError> {
+    let mut files = Vec::new();
+    if let Some(path) = &args.curves {
+        let extension = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let figure = match extension.as_deref() {
+            Some("svg") => Figure::Svg,
+            Some("png") => Figure::Png,
+            _ => {
+                return Err(CliError::usage(
+                    format!("--curves draws an SVG or a PNG file, and `{path}` is neither"),
+                    "give a path ending in .svg or .png",
+                ))
+            }
+        };
+        files.push((path.clone(), figure));
+    }
+    if let Some(path) = &args.png {
+        files.push((path.clone(), Figure::Png));
+    }
+    for (path, _) in &files {
+        let folder = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty());
+        if folder.is_some_and(|f| !f.is_dir()) {
+            return Err(CliError::io(
+                format!("cannot write `{path}`: its folder does not exist"),
+                "check that the directory exists and is writable",
+            ));
+        }
+    }
+    Ok(files)
+}
+
+/// Draws the learning curves into each file asked for.
+fn write_curves(
+    ctx: &Ctx,
+    curves: &LearningCurves,
+    files: &[(String, Figure)],
+) -> Result<(), CliError> {
+    for (path, figure) in files {
+        let bytes = match figure {
+            Figure::Svg => nshed::render::curves_svg(curves).into_bytes(),
+            Figure::Png => curves
+                .png()
+                .unwrap_or_else(|| Err("the learning curves have no PNG form".into()))
+                .map_err(|e| {
+                    CliError::io(
+                        format!("cannot draw `{path}`: {e}"),
+                        "draw the curves as SVG instead (--curves FILE.svg)",
+                    )
+                })?,
+        };
+        write_file(ctx, path, &bytes)?;
+    }
+    Ok(())
 }

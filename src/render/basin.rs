@@ -281,6 +281,7 @@ impl Render for UncertaintyReport {
             ],
             x_log: true,
             y_log: true,
+            y_span: None,
         };
         let [a, b] = &setup.nodes;
         let title = format!("Uncertainty exponent of {} ({a}, {b})", setup.model);

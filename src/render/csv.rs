@@ -72,6 +72,15 @@ pub fn csv_num(x: f64) -> String {
     }
 }
 
+/// A loss as CSV shows it: [`opt_field`], but `inf` for an infinite loss (a label given
+/// probability 0), which an empty field would confuse with an undefined one.
+pub fn loss_field(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x == f64::INFINITY => "inf".to_string(),
+        v => opt_field(v),
+    }
+}
+
 /// [`csv_num`], or empty for a value that is not defined.
 pub fn opt_field(v: Option<f64>) -> String {
     v.map_or_else(String::new, csv_num)

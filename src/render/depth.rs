@@ -6,7 +6,7 @@ use super::figure::{
     grouped_bars_svg, line_plot_svg, stack_svgs, BarPanel, BarSeries, FigureOptions, LinePlot,
     LineSeries, Sized,
 };
-use super::{fmt_num, opt_field, opt_num, pretty_json, Csv, Render, Table};
+use super::{fmt_num, loss_field, opt_field, opt_num, pretty_json, Csv, Render, Table};
 use crate::analysis::mean;
 use crate::analysis::stats::MeanCi;
 use crate::experiments::depth::{Cell, DepthReport, FreezeCell, ModelSource, Pair, TestSummary};
@@ -226,6 +226,7 @@ fn figure(r: &DepthReport) -> String {
             .collect(),
         x_log: false,
         y_log: false,
+        y_span: None,
     };
     // The accuracy of the models the spread is measured on, beside the figure.
     let accuracy = r.cells.iter().filter_map(|c| c.accuracy);
@@ -416,7 +417,8 @@ fn test_fields(test: Option<&TestSummary>) -> [String; 6] {
         ]
     };
     let [a, ac] = f(test.map(|t| &t.accuracy));
-    let [l, lc] = f(test.map(|t| &t.loss));
+    let [_, lc] = f(test.map(|t| &t.loss));
+    let l = loss_field(test.and_then(|t| t.loss.mean));
     let [g, gc] = f(test.map(|t| &t.gap));
     [a, ac, l, lc, g, gc]
 }

@@ -385,6 +385,7 @@ impl Render for DepthReport {
             ],
             x_log: false,
             y_log: false,
+            y_span: None,
         };
         let density = match r.density {
             Density::Fixed(q) => format!("density {}", fmt_num(q)),

@@ -154,6 +154,7 @@ impl Render for InfoPlaneReport {
                 .collect(),
             x_log: false,
             y_log: false,
+            y_span: None,
         };
         let steps = line_plot_svg(
             &plot,

@@ -13,6 +13,7 @@ mod rules;
 mod table;
 
 mod basin;
+mod curves;
 mod depth;
 mod fool;
 mod info_plane;
@@ -23,7 +24,8 @@ mod regularize;
 mod run;
 mod test;
 
-pub use self::csv::{csv_num, opt_field, Csv};
+pub use self::csv::{csv_num, loss_field, opt_field, Csv};
+pub use curves::curves_svg;
 pub use le_matrix::{le_matrix_csv, le_matrix_svg, le_matrix_table};
 pub use number::{fmt_num, opt_num, show, show_value};
 pub use query::le_matrix_json;

@@ -3,7 +3,7 @@
 //! f64 is left empty with its natural log in the `ln_` column beside; an empty `ln_` cell
 //! stands for ln 0 (the value is exactly 0), as `null` does in JSON.
 
-use super::{csv_num, opt_field, Csv};
+use super::{csv_num, loss_field, opt_field, Csv};
 use crate::ir::{Ir, Quantity};
 use crate::report::{edge_name, Snapshot};
 
@@ -63,16 +63,15 @@ pub fn snapshot_csv_row(snap: &Snapshot) -> String {
     values(&mut cells, &snap.ln_lambda);
     values(&mut cells, &snap.eta);
     values(&mut cells, &snap.ln_eta);
-    for a in [
-        &snap.accuracy,
-        &snap.loss,
-        &snap.test_accuracy,
-        &snap.test_loss,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        cells.push(opt_field(*a));
+    for (a, loss) in [
+        (&snap.accuracy, false),
+        (&snap.loss, true),
+        (&snap.test_accuracy, false),
+        (&snap.test_loss, true),
+    ] {
+        if let Some(a) = a {
+            cells.push(if loss { loss_field(*a) } else { opt_field(*a) });
+        }
     }
     for m in [&snap.logits, &snap.ln_logits].into_iter().flatten() {
         for (_, zs) in &m.0 {

@@ -306,6 +306,7 @@ fn line_plot_with_log_axes_skips_what_it_cannot_draw() {
         ],
         x_log: true,
         y_log: true,
+        y_span: None,
     };
     let svg = line_plot_svg(&plot, &FigureOptions::titled("Uncertainty exponent"));
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
@@ -332,6 +333,7 @@ fn line_plot_with_log_axes_skips_what_it_cannot_draw() {
     let linear = LinePlot {
         x_log: false,
         y_log: false,
+        y_span: None,
         ..plot
     };
     let svg = line_plot_svg(
@@ -370,6 +372,7 @@ fn extreme_values_give_valid_nan_free_figures() {
             series: vec![LineSeries::new("wild", points.clone())],
             x_log,
             y_log,
+            y_span: None,
         };
         documents.push(line_plot_svg(&plot, &FigureOptions::default()));
     }

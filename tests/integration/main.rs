@@ -18,6 +18,7 @@ mod check_warnings;
 mod cli;
 mod cli_snapshots;
 mod completions;
+mod curves_cli;
 mod depth_cli;
 mod docs_reference;
 mod draw_cli;

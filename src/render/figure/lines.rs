@@ -44,6 +44,9 @@ pub struct LinePlot {
     pub series: Vec<LineSeries>,
     pub x_log: bool,
     pub y_log: bool,
+    /// Values the y axis spans whatever the points (`(0, 1)` for a share), if any.
+    #[serde(default)]
+    pub y_span: Option<(f64, f64)>,
 }
 
 /// Series with at most this many points get markers as well as lines.
@@ -69,7 +72,8 @@ pub fn line_plot_svg(plot: &LinePlot, options: &FigureOptions) -> String {
             .flat_map(|(lo, hi)| [lo, hi])
     });
     let (x_scale, x_ticks) = scale_of(points().map(|p| p.0), plot.x_log);
-    let (y_scale, y_ticks) = scale_of(points().map(|p| p.1).chain(bounds), plot.y_log);
+    let span = plot.y_span.into_iter().flat_map(|(lo, hi)| [lo, hi]);
+    let (y_scale, y_ticks) = scale_of(points().map(|p| p.1).chain(bounds).chain(span), plot.y_log);
 
     let mut svg = Svg::new(width, height);
     let top = draw_title(&mut svg, width, options.title.as_deref()) + 10.0;

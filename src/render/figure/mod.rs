@@ -16,6 +16,7 @@ mod histograms;
 mod info_plane;
 mod lines;
 mod palette;
+mod raster;
 mod scale;
 mod stack;
 mod svg;
@@ -31,6 +32,7 @@ pub use info_plane::{
     info_plane_series_svg, info_plane_svg, level_series, InfoPlanePoint, InfoPlaneSeries,
 };
 pub use lines::{line_plot_svg, LinePlot, LineSeries};
+pub use raster::svg_png;
 pub use stack::{stack_svgs, Sized};
 
 /// Options shared by every figure.
