@@ -18,6 +18,7 @@ test {
 }
 
 expect {
+  accuracy >= 0.7
   test accuracy >= 0.55
 }
 BLOCKS
