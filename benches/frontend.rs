@@ -5,6 +5,10 @@
 //! checking (`nshed::compile`). 10^4 and 10^5 nodes run in the main groups; 10^6 nodes
 //! run in their own groups with fewer samples because one iteration takes about a second.
 //!
+//! `csv_data`: reading and checking `examples/digits.nshed` with its training file replaced
+//! by a generated CSV file of 10^5 rows x 64 pixel columns (`nshed::compile_path`, what
+//! `nshed check` does).
+//!
 //! Run: `cargo bench --bench frontend -- --warm-up-time 1 --measurement-time 5`
 // `criterion_group!` declares an undocumented public function.
 #![allow(missing_docs)]
@@ -95,5 +99,48 @@ fn million_nodes(c: &mut Criterion) {
     bench_sizes(c, "_1e6", &[1_000_000], 10, false);
 }
 
-criterion_group!(benches, small_models, million_nodes);
+/// A CSV file of `rows` random digit rows (header as the digits example's) and the digits
+/// model reading it, in `dir`; returns the model's path.
+fn big_digits_model(dir: &std::path::Path, rows: usize) -> std::path::PathBuf {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let mut csv = String::from("name,label");
+    for r in 0..8 {
+        for c in 0..8 {
+            csv.push_str(&format!(",r{r}c{c}"));
+        }
+    }
+    csv.push('\n');
+    for i in 0..rows {
+        csv.push_str(&format!("img{i},d{}", i % 10));
+        for _ in 0..64 {
+            csv.push_str(if rng.gen_bool(0.4) { ",1" } else { ",0" });
+        }
+        csv.push('\n');
+    }
+    std::fs::create_dir_all(dir.join("data")).expect("data folder");
+    std::fs::write(dir.join("data/digits_train.csv"), csv).expect("csv");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::copy(
+        root.join("data/digits_test.csv"),
+        dir.join("data/digits_test.csv"),
+    )
+    .expect("test csv");
+    let model = dir.join("digits.nshed");
+    std::fs::copy(root.join("digits.nshed"), &model).expect("model");
+    model
+}
+
+fn csv_data(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let model = big_digits_model(dir.path(), 100_000);
+    let mut group = c.benchmark_group("csv_data");
+    group.sample_size(10);
+    group.bench_function("check_100000x64", |b| {
+        b.iter(|| nshed::compile_path(black_box(&model)).is_ok())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, small_models, million_nodes, csv_data);
 criterion_main!(benches);

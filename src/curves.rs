@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::{Model, State};
-use crate::ir::{Ir, Sample};
+use crate::ir::Ir;
 
 /// The metrics of the state after `step` training steps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -38,7 +38,7 @@ pub struct LearningCurves {
     pub points: Vec<CurvePoint>,
     /// The run's test samples, drawn at the first point (only the run's seed counts).
     #[serde(skip)]
-    test: Option<Vec<Sample>>,
+    test: Option<crate::metrics::HeldOut>,
 }
 
 /// Most points a run gets when its model has no `record` block.
@@ -73,10 +73,10 @@ impl LearningCurves {
         }
         let data = crate::metrics::of_data(model, state);
         let test = if self.has_test {
-            let samples = self
+            let held = self
                 .test
-                .get_or_insert_with(|| crate::engine::heldout::test_samples(model.ir, state));
-            Some(crate::metrics::of_samples(model, state, samples))
+                .get_or_insert_with(|| crate::metrics::HeldOut::of_run(model, state));
+            Some(held.metrics(model, state))
         } else {
             None
         };

@@ -163,6 +163,63 @@ pub fn of_samples(model: &Model, state: &State, samples: &[Sample]) -> Metrics {
     )
 }
 
+/// Held-out samples with their firing sets, fired on first use and kept: which nodes a
+/// sample fires does not depend on the factors training changes, so a run that measures
+/// its test set at many steps fires each test sample once.
+#[derive(Clone, Debug)]
+pub struct HeldOut {
+    samples: Vec<Sample>,
+    firing: std::sync::OnceLock<Vec<Vec<crate::ir::NodeId>>>,
+}
+
+/// Equal when the samples are (the firing sets follow from them).
+impl PartialEq for HeldOut {
+    fn eq(&self, other: &HeldOut) -> bool {
+        self.samples == other.samples
+    }
+}
+
+impl HeldOut {
+    /// The model's test samples for the run of `state` (its copies depend on the seed).
+    pub fn of_run(model: &Model, state: &State) -> HeldOut {
+        HeldOut::new(crate::engine::heldout::test_samples(model.ir, state))
+    }
+
+    /// These samples, not fired yet.
+    pub fn new(samples: Vec<Sample>) -> HeldOut {
+        HeldOut {
+            samples,
+            firing: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The samples, in their order.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// The metrics of `state` on these samples; the same as [`of_samples`].
+    pub fn metrics(&self, model: &Model, state: &State) -> Metrics {
+        let firing = self.firing.get_or_init(|| {
+            self.samples
+                .par_iter()
+                .map_init(|| Evaluator::new(model), |ev, s| ev.firing(model, &s.input))
+                .collect()
+        });
+        let results: Vec<(bool, f64)> = (0..self.samples.len())
+            .into_par_iter()
+            .map_init(
+                || (Evaluator::new(model), Vec::new()),
+                |(ev, ln_z), i| {
+                    ev.fired_ln_logits_into(model, state, &firing[i], ln_z);
+                    judge(ln_z, self.samples[i].label)
+                },
+            )
+            .collect();
+        Metrics::of(&results)
+    }
+}
+
 /// The metrics of `state` on the model's test set; `None` when the model has no `test`
 /// block.
 pub fn of_test(model: &Model, state: &State) -> Option<Metrics> {
@@ -242,6 +299,53 @@ mod tests {
         assert!((m.loss.unwrap_or(f64::NAN) - want).abs() < 1e-12);
         let none = of_inputs(&model, &state, &Inputs::new(), &[]);
         assert_eq!((none.samples, none.accuracy, none.loss), (0, None, None));
+    }
+
+    /// Firing sets kept across states give what firing again gives, at several states
+    /// (the factors change, the firing sets do not).
+    #[test]
+    fn held_out_firing_sets_give_the_same_metrics() {
+        let ir = fig1();
+        let model = Model::new(&ir);
+        let mut samples = ir.data.samples.clone();
+        samples[1].label = 2; // one wrong label, so both right and wrong results occur
+        let held = HeldOut::new(samples.clone());
+        for seed in [0u64, 7] {
+            let mut state = State::new(&ir, seed);
+            for step in 0..3 {
+                assert_eq!(
+                    held.metrics(&model, &state),
+                    of_samples(&model, &state, &samples)
+                );
+                for n in (0..model.n_nodes()).step_by(step + 2) {
+                    let grown = state.ln_lambda(n) + 1.7f64.ln();
+                    state.set_ln_lambda(n, grown);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn metrics_survive_json_with_an_infinite_loss() {
+        for loss in [Some(0.25), Some(f64::INFINITY), None] {
+            let m = Metrics {
+                samples: 3,
+                correct: 1,
+                accuracy: Some(1.0 / 3.0),
+                loss,
+            };
+            let g = Generalisation {
+                data_accuracy: Some(1.0),
+                test: m,
+                gap: Some(2.0 / 3.0),
+            };
+            let text = serde_json::to_string(&g).unwrap_or_default();
+            let back: Result<Generalisation, _> = serde_json::from_str(&text);
+            assert_eq!(back.ok(), Some(g), "{text}");
+        }
+        let bad: Result<Metrics, _> =
+            serde_json::from_str(r#"{"samples":1,"correct":0,"accuracy":0,"loss":"many"}"#);
+        assert!(bad.is_err());
     }
 
     #[test]

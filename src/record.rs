@@ -19,7 +19,7 @@ pub struct Recorder {
     quantities: Vec<Quantity>,
     csv: bool,
     /// The run's test samples, drawn at the first snapshot (only the seed counts).
-    test: Option<Vec<crate::ir::Sample>>,
+    test: Option<crate::metrics::HeldOut>,
 }
 
 impl Recorder {
@@ -56,7 +56,7 @@ impl Recorder {
     pub fn write(&mut self, model: &Model, state: &State) -> std::io::Result<()> {
         let test = self
             .test
-            .get_or_insert_with(|| crate::engine::heldout::test_samples(model.ir, state));
+            .get_or_insert_with(|| crate::metrics::HeldOut::of_run(model, state));
         let snap = Snapshot::take_with_test(model, state, &self.quantities, test)
             .map_err(std::io::Error::other)?;
         if self.csv {

@@ -478,7 +478,7 @@ impl Snapshot {
         state: &State,
         quantities: &[Quantity],
     ) -> Result<Snapshot, AnalysisError> {
-        let test = crate::engine::heldout::test_samples(model.ir, state);
+        let test = crate::metrics::HeldOut::of_run(model, state);
         Snapshot::take_with_test(model, state, quantities, &test)
     }
 
@@ -488,7 +488,7 @@ impl Snapshot {
         model: &Model,
         state: &State,
         quantities: &[Quantity],
-        test: &[crate::ir::Sample],
+        test: &crate::metrics::HeldOut,
     ) -> Result<Snapshot, AnalysisError> {
         let ir = model.ir;
         let phase = ir
@@ -524,10 +524,8 @@ impl Snapshot {
         let data_metrics = std::cell::OnceCell::new();
         let data_metrics = || *data_metrics.get_or_init(|| crate::metrics::of_data(model, state));
         let test_metrics = std::cell::OnceCell::new();
-        let test_metrics = || {
-            *test_metrics
-                .get_or_init(|| has_test.then(|| crate::metrics::of_samples(model, state, test)))
-        };
+        let test_metrics =
+            || *test_metrics.get_or_init(|| has_test.then(|| test.metrics(model, state)));
         for q in quantities {
             match q {
                 Quantity::Lambda => {

@@ -59,6 +59,14 @@ pub struct GenArgs {
     /// about 5% of nodes firing per sample (only --levels, --seed, --steps, --batch apply).
     #[arg(long, value_name = "N", value_parser = parse_nodes)]
     nodes: Option<usize>,
+    /// Wire the levels from the labelled rows of this CSV file (header: `label`, optional
+    /// `name`, and one 0/1 column per input node) instead of generated data: inputs and
+    /// classes come from the file, and the model reads its data with
+    /// `data { from "FILE" }` (the path written as given: run from the model's folder).
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = [
+        "inputs", "classes", "prototypes", "pattern_size", "samples_per_prototype", "noise", "nodes"
+    ])]
+    data: Option<String>,
     /// Write to this file (atomically: a temporary file in the same directory, then a
     /// rename) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
@@ -117,16 +125,44 @@ pub fn run(ctx: &Ctx, args: &GenArgs) -> Result<(), CliError> {
         super::output::check_output_path(ctx, path)?;
     }
     let params = args.params();
-    let text = gen::generate(&params).map_err(|e| {
-        CliError::usage(
-            format!("cannot generate a model: {e}"),
-            "see nshed gen --help for the shape options",
-        )
-    })?;
+    let built = match &args.data {
+        None => gen::build(&params),
+        Some(file) => {
+            let text = read_data(file)?;
+            gen::GivenData::from_csv(&text, file).and_then(|data| gen::build_on(&params, &data))
+        }
+    };
+    let text = built
+        .map_err(|e| {
+            CliError::usage(
+                format!("cannot generate a model: {e}"),
+                "see nshed gen --help for the shape options",
+            )
+        })?
+        .to_nshed();
     match &args.output {
         None => print_stdout(&text),
         Some(path) => write_file(ctx, path, text.as_bytes()),
     }
+}
+
+/// The data file of `--data`, through the bounded reader.
+fn read_data(file: &str) -> Result<String, CliError> {
+    let bytes = nshed::fsio::Input::open(
+        std::path::Path::new(file),
+        nshed::fsio::Accept::Any,
+        nshed::source::MAX_SOURCE_BYTES,
+        "a data file",
+    )
+    .and_then(nshed::fsio::Input::read_all)
+    .map_err(|e| {
+        CliError::usage(
+            format!("cannot read `{file}`: {e}"),
+            "give the path of a CSV file with a header row",
+        )
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::usage(format!("`{file}` is not UTF-8"), "save the file as UTF-8"))
 }
 
 fn parse_count(s: &str, what: &str) -> Result<usize, String> {

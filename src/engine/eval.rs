@@ -94,6 +94,24 @@ impl Evaluator {
         }
     }
 
+    /// [`Evaluator::ln_logits_into`] for an input whose firing set (ascending, as
+    /// [`Evaluator::firing`] gives it) is known already: no firing pass.
+    pub fn fired_ln_logits_into(
+        &mut self,
+        model: &Model,
+        state: &State,
+        firing: &[NodeId],
+        ln_logits: &mut Vec<f64>,
+    ) {
+        self.firing.clear();
+        self.firing.extend_from_slice(firing);
+        self.fill_scores(model, state);
+        self.logits_from_scores(model, state, ln_logits);
+        for &n in &self.firing {
+            self.ln_s[n as usize] = f64::NEG_INFINITY;
+        }
+    }
+
     /// The firing set of `input` written into `out` (ascending), without allocating.
     pub fn firing_into(&mut self, model: &Model, input: &[NodeId], out: &mut Vec<NodeId>) {
         model.graph.fire(input, &mut self.counts, &mut self.firing);

@@ -30,6 +30,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::data::{self, GenSample};
 use super::fire::{Fire, Profile};
+use super::given::GivenNames;
 use super::params::{GenParams, RuleMix};
 
 /// Stream numbers of the one seeded generator, one per independent part.
@@ -86,6 +87,9 @@ pub struct Generated {
     /// Prototype `c * K + k` is the `k`-th pattern of class `c`: ascending input indices.
     pub prototypes: Vec<Vec<u32>>,
     pub samples: Vec<GenSample>,
+    /// Names and data file when the levels were wired from given data (`build_on`);
+    /// `None` for generated data (inputs `x0..`, classes `c0..`, inline samples).
+    pub given: Option<GivenNames>,
 }
 
 impl Generated {
@@ -96,9 +100,20 @@ impl Generated {
 
 /// Builds from parameters that `validate` accepted.
 pub(super) fn build_validated(params: &GenParams) -> Generated {
-    let level_widths = params.level_widths();
     let prototypes = data::prototypes(params);
     let samples = data::samples(params, &prototypes);
+    build_from(params, prototypes, samples, None)
+}
+
+/// Builds the levels from validated parameters and data laid out class by class, the same
+/// number of samples (`prototypes_per_class * samples_per_prototype`) in each class.
+pub(super) fn build_from(
+    params: &GenParams,
+    prototypes: Vec<Vec<u32>>,
+    samples: Vec<GenSample>,
+    given: Option<GivenNames>,
+) -> Generated {
+    let level_widths = params.level_widths();
     let mut rng = rng_for(params.seed, STREAM_STRUCTURE);
     let n_levels = level_widths.len();
     let patterns: Vec<&[u32]> = samples.iter().map(|s| s.inputs.as_slice()).collect();
@@ -133,6 +148,7 @@ pub(super) fn build_validated(params: &GenParams) -> Generated {
         class_parents,
         prototypes,
         samples,
+        given,
     }
 }
 

@@ -20,6 +20,7 @@ mod build;
 mod data;
 mod eval;
 mod fire;
+mod given;
 mod params;
 mod render;
 mod sized;
@@ -27,6 +28,7 @@ mod sized;
 pub use build::{FeatureLevel, Generated, Rule};
 pub use data::GenSample;
 pub use eval::Firing;
+pub use given::{build_on, GivenData, GivenNames};
 pub use params::{
     GenError, GenParams, RuleMix, Widths, MAX_CHILD_LINKS, MAX_FIRING_BITS, MAX_NODES, MAX_SAMPLES,
 };

@@ -319,4 +319,25 @@ impl GenParams {
         }
         s
     }
+
+    /// The command line that wires the same levels from the data file `file` (inputs,
+    /// classes and samples come from the file, so only the shape is spelled out).
+    pub fn describe_on(&self, file: &str) -> String {
+        let widths = match &self.widths {
+            _ if self.levels <= 2 => String::new(),
+            Widths::Uniform(w) => format!(" --width {w}"),
+            Widths::PerLevel(ws) => {
+                let list: Vec<String> = ws.iter().map(|w| w.to_string()).collect();
+                format!(" --widths {}", list.join(","))
+            }
+        };
+        let mut s = format!(
+            "nshed gen --data {file} --levels {}{} --fan-in {}..{} --mix {} --seed {}",
+            self.levels, widths, self.fan_in.0, self.fan_in.1, self.mix, self.seed
+        );
+        if let Some((steps, batch)) = self.with_train {
+            s.push_str(&format!(" --steps {steps} --batch {batch}"));
+        }
+        s
+    }
 }

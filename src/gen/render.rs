@@ -38,7 +38,7 @@ impl Generated {
                     if n > 0 {
                         out.push_str(", ");
                     }
-                    push_node(&mut out, number - 1, c as usize);
+                    self.push_node(&mut out, number - 1, c as usize);
                 }
                 out.push_str(")\n");
             }
@@ -72,7 +72,10 @@ impl Generated {
             widths.join(", ")
         ));
         out.push_str("// Made by: ");
-        out.push_str(&self.params.describe());
+        match &self.given {
+            None => out.push_str(&self.params.describe()),
+            Some(given) => out.push_str(&self.params.describe_on(&given.file)),
+        }
         out.push_str("\n\n");
     }
 
@@ -81,7 +84,7 @@ impl Generated {
         for i in 0..self.level_widths[0] {
             out.push_str(if i % NAMES_PER_LINE == 0 { "\n   " } else { "" });
             out.push(' ');
-            push_node(out, 1, i);
+            self.push_node(out, 1, i);
         }
         out.push_str("\n  }\n");
     }
@@ -91,7 +94,7 @@ impl Generated {
         out.push_str("\n  classes {\n");
         for c in 0..self.params.classes {
             out.push_str("    ");
-            push_name(out, "c", c);
+            self.push_class(out, c);
             out.push_str(" <-");
             for (n, &p) in self.parents_of(c).iter().enumerate() {
                 if n > 0 {
@@ -101,7 +104,7 @@ impl Generated {
                     }
                 }
                 out.push(' ');
-                push_node(out, parent_level, p as usize);
+                self.push_node(out, parent_level, p as usize);
             }
             out.push('\n');
         }
@@ -110,6 +113,13 @@ impl Generated {
 
     fn write_data(&self, out: &mut String) {
         out.push_str("\ndata {\n");
+        if let Some(given) = &self.given {
+            // The data file's path is written as given: it is read from the model's folder.
+            out.push_str("  from \"");
+            out.push_str(&given.file);
+            out.push_str("\"\n}\n");
+            return;
+        }
         let k = self.params.prototypes_per_class;
         let mut current_prototype = u32::MAX;
         for (n, sample) in self.samples.iter().enumerate() {
@@ -135,13 +145,44 @@ impl Generated {
         out.push_str("}\n");
     }
 
+    /// Writes the name of node `index` of level `level` (1-based; 1 is the input level).
+    fn push_node(&self, out: &mut String, level: usize, index: usize) {
+        match &self.given {
+            Some(given) if level == 1 => out.push_str(&given.inputs[index]),
+            _ => push_node(out, level, index),
+        }
+    }
+
+    fn push_class(&self, out: &mut String, class: usize) {
+        match &self.given {
+            Some(given) => out.push_str(&given.classes[class]),
+            None => push_name(out, "c", class),
+        }
+    }
+
     /// A slight over-estimate of the text length, so that `out` never reallocates.
     fn estimated_text_len(&self) -> usize {
-        let digits = 8; // generous: `h12_123456` is 10 bytes, most names are shorter
+        let names: usize = self.given.as_ref().map_or(0, |g| {
+            g.file.len() * 2
+                + g.inputs
+                    .iter()
+                    .chain(&g.classes)
+                    .map(String::len)
+                    .sum::<usize>()
+        });
+        let digits = 8 + self.given.as_ref().map_or(0, |g| {
+            g.inputs
+                .iter()
+                .chain(&g.classes)
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+        }); // generous: `h12_123456` is 10 bytes, most names are shorter
         let children: usize = self.levels.iter().map(|l| l.children.len()).sum();
         let nodes: usize = self.level_widths.iter().sum();
         let sample_inputs: usize = self.samples.iter().map(|s| s.inputs.len()).sum();
-        2048 + nodes * (digits + 24)
+        2048 + names
+            + nodes * (digits + 24)
             + children * (digits + 4)
             + self.class_parents.len() * (digits + 14)
             + sample_inputs * (digits + 2)

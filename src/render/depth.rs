@@ -235,6 +235,17 @@ fn figure(r: &DepthReport) -> String {
         (Some(lo), Some(hi)) => format!(" (accuracy {lo:.2} to {hi:.2})"),
         _ => String::new(),
     };
+    let test = r
+        .cells
+        .iter()
+        .filter_map(|c| c.test.as_ref()?.accuracy.mean);
+    let accuracy = match (test.clone().reduce(f64::min), test.reduce(f64::max)) {
+        (Some(lo), Some(hi)) if lo == hi => {
+            format!("{accuracy} (test accuracy {})", opt_num(Some(lo)))
+        }
+        (Some(lo), Some(hi)) => format!("{accuracy} (test accuracy {lo:.2} to {hi:.2})"),
+        _ => accuracy,
+    };
     let spread_svg = line_plot_svg(
         &plot,
         &FigureOptions {
