@@ -653,8 +653,16 @@ fn some(cases: &[(&str, Span)], one: &str, many: &str) -> String {
 
 /// Labels the first [`super::reach::LABELLED`] cases.
 fn label_cases(mut p: Problem, cases: &[(&str, Span)], text: &str) -> Problem {
-    for (_, span) in cases.iter().take(super::reach::LABELLED) {
-        p = p.label(*span, text.to_string());
+    // Samples read from one data file share the span of its `from` line: label it once.
+    let mut labelled: Vec<Span> = Vec::new();
+    for (_, span) in cases.iter() {
+        if labelled.len() == super::reach::LABELLED {
+            break;
+        }
+        if !labelled.contains(span) {
+            labelled.push(*span);
+            p = p.label(*span, text.to_string());
+        }
     }
     p
 }

@@ -10,7 +10,8 @@ fn compile_to_json(path: &std::path::Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let source = nshed::source::from_bytes(&name, bytes).expect("test model is UTF-8");
-    match nshed::compile(source) {
+    // Data files (`from "data/..."`) are read from the model's folder.
+    match nshed::compile_in(source, path.parent(), &nshed::Limits::default()) {
         Ok(compiled) => serde_json::to_string_pretty(compiled.ir()).expect("IR serialises"),
         Err(report) => panic!(
             "{} does not compile:\n{}",
@@ -23,6 +24,11 @@ fn compile_to_json(path: &std::path::Path) -> String {
 #[test]
 fn examples_ir() {
     insta::glob!("../../examples", "*.nshed", |path| {
+        // The digits example's IR (4000 nodes, 1797 samples) is megabytes: it is held to
+        // its numbers by its expectations and the round trip below instead.
+        if path.file_name().is_some_and(|n| n == "digits.nshed") {
+            return;
+        }
         insta::assert_snapshot!(compile_to_json(path));
     });
 }
