@@ -287,17 +287,22 @@ impl GenParams {
             .checked_add(self.classes)
     }
 
-    /// A one-line description, written as a comment at the top of the generated file so
-    /// that it says how to make it again.
-    pub fn describe(&self) -> String {
-        let widths = match &self.widths {
+    /// The `--width`/`--widths` flags of the feature levels (none for two levels).
+    fn width_flags(&self) -> String {
+        match &self.widths {
             _ if self.levels <= 2 => String::new(),
             Widths::Uniform(w) => format!(" --width {w}"),
             Widths::PerLevel(ws) => {
                 let list: Vec<String> = ws.iter().map(|w| w.to_string()).collect();
                 format!(" --widths {}", list.join(","))
             }
-        };
+        }
+    }
+
+    /// A one-line description, written as a comment at the top of the generated file so
+    /// that it says how to make it again.
+    pub fn describe(&self) -> String {
+        let widths = self.width_flags();
         let mut s = format!(
             "nshed gen --levels {}{} --inputs {} --fan-in {}..{} --mix {} --classes {} \
              --prototypes {} --pattern-size {} --samples-per-prototype {} --noise {} --seed {}",
@@ -323,14 +328,7 @@ impl GenParams {
     /// The command line that wires the same levels from the data file `file` (inputs,
     /// classes and samples come from the file, so only the shape is spelled out).
     pub fn describe_on(&self, file: &str) -> String {
-        let widths = match &self.widths {
-            _ if self.levels <= 2 => String::new(),
-            Widths::Uniform(w) => format!(" --width {w}"),
-            Widths::PerLevel(ws) => {
-                let list: Vec<String> = ws.iter().map(|w| w.to_string()).collect();
-                format!(" --widths {}", list.join(","))
-            }
-        };
+        let widths = self.width_flags();
         let mut s = format!(
             "nshed gen --data {file} --levels {}{} --fan-in {}..{} --mix {} --seed {}",
             self.levels, widths, self.fan_in.0, self.fan_in.1, self.mix, self.seed
