@@ -20,18 +20,9 @@ levels="${2:-8}"
 rust_steps_arg="${3:-}"
 numpy_steps_arg="${4:-}"
 IFS=',' read -r -a size_list <<<"$sizes"
-for n in "${size_list[@]}" "$levels" ${rust_steps_arg:+"$rust_steps_arg"} ${numpy_steps_arg:+"$numpy_steps_arg"}; do
-    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-        echo "error: \`$n\` is not a positive whole number" >&2
-        echo "help: benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]" >&2
-        exit 2
-    fi
-done
-if ! python3 -c "import numpy" 2>/dev/null; then
-    echo "error: the baseline needs numpy" >&2
-    echo "help: pip install numpy" >&2
-    exit 1
-fi
+source "$(dirname "$0")/checks.sh"
+require_whole "benches/baseline/compare.sh [NODES[,NODES...]] [LEVELS] [RUST_STEPS] [NUMPY_STEPS]" "${size_list[@]}" "$levels" ${rust_steps_arg:+"$rust_steps_arg"} ${numpy_steps_arg:+"$numpy_steps_arg"}
+require_numpy
 
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"

@@ -35,18 +35,9 @@ set -euo pipefail
 sizes="${1:-10000,1000000}"
 runs="${2:-3}"
 IFS=',' read -r -a size_list <<<"$sizes"
-for n in "${size_list[@]}" "$runs"; do
-    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-        echo "error: \`$n\` is not a positive whole number" >&2
-        echo "help: benches/baseline/dense.sh [NODES[,NODES...]] [RUNS]" >&2
-        exit 2
-    fi
-done
-if ! python3 -c "import numpy" 2>/dev/null; then
-    echo "error: the baseline needs numpy" >&2
-    echo "help: pip install numpy" >&2
-    exit 1
-fi
+source "$(dirname "$0")/checks.sh"
+require_whole "benches/baseline/dense.sh [NODES[,NODES...]] [RUNS]" "${size_list[@]}" "$runs"
+require_numpy
 if ! [ -x /usr/bin/time ]; then
     echo "error: the script needs GNU time at /usr/bin/time" >&2
     echo "help: apt-get install time" >&2
