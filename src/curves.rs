@@ -2,10 +2,13 @@
 //! set when the model has one, against the step. `nshed run --curves` takes a point every
 //! `K` steps while it trains ([`curve_every`]) and draws them (`crate::render`).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::engine::{Model, State};
 use crate::ir::Ir;
+use crate::metrics::HeldOut;
 
 /// The metrics of the state after `step` training steps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -36,9 +39,10 @@ pub struct LearningCurves {
     pub has_test: bool,
     /// The points, one per observed step, in step order.
     pub points: Vec<CurvePoint>,
-    /// The run's test samples, drawn at the first point (only the run's seed counts).
+    /// The run's test samples, drawn at the first point (only the run's seed counts), or
+    /// given by [`LearningCurves::share_test`].
     #[serde(skip)]
-    test: Option<crate::metrics::HeldOut>,
+    test: Option<Arc<HeldOut>>,
 }
 
 /// Most points a run gets when its model has no `record` block.
@@ -65,6 +69,12 @@ impl LearningCurves {
         }
     }
 
+    /// Measures the test set through `test`, the run's test samples, which another
+    /// observer of the same run (a `--record` file) fires too: each sample fires once.
+    pub fn share_test(&mut self, test: Arc<HeldOut>) {
+        self.test = Some(test);
+    }
+
     /// Adds the point of `state`, unless its step has one already (the last step of a run
     /// is observed both by the schedule and at the end).
     pub fn observe(&mut self, model: &Model, state: &State) {
@@ -75,7 +85,7 @@ impl LearningCurves {
         let test = if self.has_test {
             let held = self
                 .test
-                .get_or_insert_with(|| crate::metrics::HeldOut::of_run(model, state));
+                .get_or_insert_with(|| Arc::new(HeldOut::of_run(model, state)));
             Some(held.metrics(model, state))
         } else {
             None

@@ -4,9 +4,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::engine::{Model, State};
 use crate::ir::Quantity;
+use crate::metrics::HeldOut;
 use crate::render::{snapshot_csv_header, snapshot_csv_row};
 use crate::report::Snapshot;
 
@@ -18,8 +20,9 @@ pub struct Recorder {
     pub every: u64,
     quantities: Vec<Quantity>,
     csv: bool,
-    /// The run's test samples, drawn at the first snapshot (only the seed counts).
-    test: Option<crate::metrics::HeldOut>,
+    /// The run's test samples, drawn at the first snapshot (only the seed counts), or
+    /// given by [`Recorder::share_test`].
+    test: Option<Arc<HeldOut>>,
 }
 
 impl Recorder {
@@ -47,6 +50,12 @@ impl Recorder {
         })
     }
 
+    /// Measures the test set through `test`, the run's test samples, which another
+    /// observer of the same run (learning curves) fires too: each sample fires once.
+    pub fn share_test(&mut self, test: Arc<HeldOut>) {
+        self.test = Some(test);
+    }
+
     /// The file being written.
     pub fn path(&self) -> &Path {
         &self.path
@@ -56,7 +65,7 @@ impl Recorder {
     pub fn write(&mut self, model: &Model, state: &State) -> std::io::Result<()> {
         let test = self
             .test
-            .get_or_insert_with(|| crate::metrics::HeldOut::of_run(model, state));
+            .get_or_insert_with(|| Arc::new(HeldOut::of_run(model, state)));
         let snap = Snapshot::take_with_test(model, state, &self.quantities, test)
             .map_err(std::io::Error::other)?;
         if self.csv {

@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU64;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::args::StateArgs;
 use super::output::{note, print_display, print_json, write_file};
@@ -11,6 +12,7 @@ use crate::term::{self, Bar};
 use nshed::curves::LearningCurves;
 use nshed::diag::Report;
 use nshed::engine::{run_seed, train, Control, Model, Observer, State, Trainer, Until};
+use nshed::metrics::HeldOut;
 use nshed::persist::{self, SavedState};
 use nshed::record::Recorder;
 use nshed::render::Render;
@@ -184,6 +186,12 @@ fn train_and_record(
         }
         (None, _) => None,
     };
+    if let (Some(r), Some(c)) = (recorder.as_mut(), curves.as_deref_mut()) {
+        // Both measure the test set at the same steps: fire its samples once for both.
+        let test = Arc::new(HeldOut::of_run(model, state));
+        r.share_test(Arc::clone(&test));
+        c.share_test(test);
+    }
     let mut trainer = Trainer::new(model);
     let batch_max = ir
         .train
